@@ -1,0 +1,106 @@
+# gbench - one non-recursive Makefile.
+#
+#   make                 build/gbench (release: -O2, baseline x86-64, SIMD chosen at run time)
+#   make test            install missing packages, build with ASan+UBSan in build/san, run the suite
+#   make run             install missing packages, build, run the default config
+#   make bench           run the ci config on the release build (speed lives here, not in tests)
+#   make install PREFIX=/usr/local DESTDIR=
+#
+# BUILD=dir puts every output under dir; SAN=1 adds the sanitizers.
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+
+# Recursively expanded, so pkg-config runs only when something is compiled
+# (a fresh machine gets it from scripts/install-deps.sh first).
+PKGS         = inih jansson papi
+PKG_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(PKGS) vulkan 2>/dev/null)
+PKG_LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+OPT      ?= -O2
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS   ?= $(OPT) -g
+SANFLAGS  = $(if $(SAN),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -pthread \
+             -Ibench -Iprofilers -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
+LDLIBS   = $(PKG_LIBS) -lcsv -lpfm -ldl -lm -pthread
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
+
+LIB_SRC  := $(filter-out bench/gbench.c,$(sort $(wildcard bench/*.c) $(wildcard profilers/*.c)))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/bench/gbench.o
+TEST_SRC := $(sort $(wildcard tests/unit/test-*.c))
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+# Shaders: shaders/shaders.mk compiles shaders/*.comp with glslc and adds
+# the objects embedding the SPIR-V to SHADER_OBJ.
+SHADER_OBJ :=
+-include shaders/shaders.mk
+
+.PHONY: all test run bench install uninstall clean deps
+.DEFAULT_GOAL := all
+all: $(BUILD)/gbench
+
+$(BUILD)/gbench: $(MAIN_OBJ) $(BUILD)/libgb.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libgb.a $(LDLIBS)
+
+$(BUILD)/libgb.a: $(LIB_OBJ) $(SHADER_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c | $(BUILD)/gen/buildinfo.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libgb.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libgb.a $(LDLIBS)
+
+# Build facts for meta.json and `gbench info`; rewritten only when they change.
+GIT_COMMIT = $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+$(BUILD)/gen/buildinfo.h: FORCE
+	@mkdir -p $(@D)
+	@{ echo '#define GB_BUILD_CC "$(shell $(CC) --version | head -n1)"'; \
+	   echo '#define GB_BUILD_CFLAGS "$(strip $(CFLAGS) $(SANFLAGS))"'; \
+	   echo '#define GB_BUILD_SANITIZERS "$(if $(SAN),address+undefined,none)"'; \
+	   echo '#define GB_BUILD_COMMIT "$(GIT_COMMIT)"'; \
+	   echo '#define GB_SRCDIR "$(CURDIR)"'; \
+	   echo '#define GB_PREFIX "$(PREFIX)"'; } > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+.PHONY: FORCE
+FORCE:
+
+tests: $(TEST_BIN)
+
+deps:
+	@scripts/install-deps.sh
+
+# The suite runs on the sanitizer build (DESIGN.md section 12).
+test: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) SAN=1 BUILD=build/san OPT=-O1 all tests
+	@tests/run.sh build/san
+
+run: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) all
+	$(BUILD)/gbench run --out results/default
+
+bench: all
+	$(BUILD)/gbench run --config ci --out results/bench
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gbench/configs \
+	           $(DESTDIR)$(PREFIX)/share/gbench/workloads
+	install -m 755 $(BUILD)/gbench $(DESTDIR)$(PREFIX)/bin/gbench
+	install -m 644 bench/configs/*.ini $(DESTDIR)$(PREFIX)/share/gbench/configs/
+	cp -R workloads/. $(DESTDIR)$(PREFIX)/share/gbench/workloads/
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/bin/gbench $(DESTDIR)$(PREFIX)/share/gbench
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d)

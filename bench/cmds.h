@@ -1,0 +1,13 @@
+/*
+ * cmds.h - the subcommands, one file each (bench/cmd-<name>.c). Each takes
+ * argv with argv[0] the command name and returns an exit code (gbench.h).
+ */
+#ifndef GB_CMDS_H
+#define GB_CMDS_H
+
+int cmd_run(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+
+#endif

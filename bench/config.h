@@ -1,0 +1,65 @@
+/*
+ * config.h - run configurations: INI files in bench/configs/ read with
+ * libinih, overridden by command-line flags.
+ *
+ *   [run]
+ *   workloads   = llm-decode,vector-search   ; names of shipped traces or paths
+ *   trace_dir   = mid-range                  ; subfolder of workloads/ (tier sizes)
+ *   executors   = cpu,vulkan
+ *   batch       = 1,8
+ *   quant       = f32,f16,q8,q4
+ *   cache       = 0,256
+ *   mode        = closed
+ *   repetitions = 10
+ *   warmup      = 1
+ *   seed        = 42
+ *   threads     = 0                          ; 0 = every CPU
+ *   accuracy_samples = 4                     ; oracle checks per (cell, op)
+ */
+#ifndef GB_CONFIG_H
+#define GB_CONFIG_H
+
+#include <stdint.h>
+
+#include "quant.h"
+
+#define GB_MAX_LIST 64
+
+enum gb_mode { GB_MODE_CLOSED, GB_MODE_OPEN, GB_MODE_OFFLINE };
+
+struct gb_config {
+	char *name;                 /* "ci", or the file's basename */
+	char *path;                 /* file it came from, NULL for built-in defaults */
+	char **workloads;           /* NULL-terminated */
+	char *trace_dir;            /* "" = workloads/ itself */
+	char **executors;
+	uint32_t batch[GB_MAX_LIST];
+	size_t nbatch;
+	enum gb_quant quant[GB_MAX_LIST];
+	size_t nquant;
+	uint32_t cache[GB_MAX_LIST];
+	size_t ncache;
+	enum gb_mode mode;
+	uint32_t repetitions, warmup;
+	uint64_t seed;
+	uint32_t threads;
+	uint32_t accuracy_samples;
+	char *counters;             /* "auto", "none" or a list */
+};
+
+/* Built-in defaults (the values a config file may leave out). */
+void gb_config_defaults(struct gb_config *c);
+/*
+ * Load NAME (a config in the data dir's configs) or a path to an .ini file
+ * over the defaults. Errors are printed as FILE:LINE: ...; 0 or -1.
+ */
+int gb_config_load(struct gb_config *c, const char *name_or_path);
+void gb_config_release(struct gb_config *c);
+
+/* Parsers shared with the command line; 0 or -1 with a message naming `what`. */
+int gb_parse_u32_list(const char *s, uint32_t *out, size_t *n, const char *what);
+int gb_parse_quant_list(const char *s, enum gb_quant *out, size_t *n, const char *what);
+int gb_parse_mode(const char *s, enum gb_mode *m);
+const char *gb_mode_name(enum gb_mode m);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * executor.h - the interface every executor implements (cpu, vulkan).
+ *
+ * An executor is { iface, ctx } as in ggml's backends: the interface is a
+ * const struct of function pointers filled with designated initializers; the
+ * wrappers below check optional members. The replay owns the host buffers of
+ * a call; the executor owns whatever it made from them (device buffers,
+ * uploaded weights) until the matching free/release.
+ */
+#ifndef GB_EXECUTOR_H
+#define GB_EXECUTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "op.h"
+#include "quant.h"
+
+/* Status codes of run() beyond 0 / -1, so the replay can react. */
+#define GB_EXEC_ENOMEM (-2)   /* device out of memory: split the batch */
+#define GB_EXEC_ELOST (-3)    /* device lost: stop using this executor */
+
+struct gb_exec_opts {
+	int threads;            /* CPU worker threads (0 = all CPUs) */
+	const char *device;     /* --device N|NAME, NULL = best */
+	int validate;           /* Vulkan validation layer on */
+	int force_staging;      /* use staging copies even for host-visible memory */
+};
+
+/* One executor call: the shape's m is the number of stacked rows. */
+struct gb_exec_call {
+	struct gb_shape shape;
+	enum gb_quant quant;      /* of the weights; other ops compute in f32 */
+	const float *x;           /* gb_shape_in_floats(&shape) floats */
+	const void *weights;      /* handle from weights_upload, or NULL */
+	float *y;                 /* gb_shape_out_floats(&shape) floats */
+	uint32_t *idx;            /* topk: m*p indices, else NULL */
+};
+
+struct gb_exec_timing {
+	uint64_t device_ns;       /* time on the device (gpu_ns) ... */
+	int has_device_ns;        /* ... when the executor measures it */
+};
+
+/* What `gbench info` and meta.json say about the device. */
+struct gb_exec_info {
+	char device[256];
+	char driver[256];         /* driver name and version, "" if none */
+	char api[64];             /* API version, "" if none */
+	char type[32];            /* "cpu", "discrete-gpu", ... */
+};
+
+struct gb_executor;
+
+struct gb_executor_i {
+	const char *name;
+	/*
+	 * Make the executor ready. On failure return -1 with the reason in
+	 * reason[len] (e.g. "no Vulkan loader: libvulkan.so.1 not found").
+	 */
+	int (*init)(struct gb_executor *ex, const struct gb_exec_opts *o,
+		    char *reason, size_t len);
+	void (*release)(struct gb_executor *ex);
+	void (*info)(const struct gb_executor *ex, struct gb_exec_info *out);
+	/* Make a persistent operand resident; *handle stays valid until weights_free. */
+	int (*weights_upload)(struct gb_executor *ex, const struct gb_weights *w,
+			      void **handle);
+	void (*weights_free)(struct gb_executor *ex, void *handle);
+	/* Run one call synchronously: y is complete when it returns 0. */
+	int (*run)(struct gb_executor *ex, const struct gb_exec_call *c,
+		   struct gb_exec_timing *t);
+	/* Optional: the number of validation messages so far (0 if none). */
+	unsigned (*validation_messages)(const struct gb_executor *ex);
+};
+
+struct gb_executor {
+	const struct gb_executor_i *iface;
+	void *ctx;
+};
+
+extern const struct gb_executor_i gb_executor_cpu;
+extern const struct gb_executor_i gb_executor_vulkan;
+
+/* The registry: NULL-terminated, in preference order. */
+extern const struct gb_executor_i *const gb_executors[];
+const struct gb_executor_i *gb_executor_find(const char *name);
+
+int gb_executor_init(struct gb_executor *ex, const struct gb_executor_i *iface,
+		     const struct gb_exec_opts *o, char *reason, size_t len);
+void gb_executor_release(struct gb_executor *ex);
+unsigned gb_executor_validation_messages(const struct gb_executor *ex);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * gbench.h - what every unit of gbench shares: exit codes, diagnostics and
+ * a few small helpers.
+ *
+ * Convention (after git): library functions print a one-line message with
+ * gb_error() and return a negative status; only main() and cmd_*() exit.
+ * Messages are lowercase, without a full stop, and name the file and line or
+ * the cause.
+ */
+#ifndef GB_GBENCH_H
+#define GB_GBENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes of every command (DESIGN.md section 4). */
+enum gb_exit {
+	GB_EXIT_OK = 0,            /* success, no regression */
+	GB_EXIT_REGRESSION = 1,    /* compare found a regression */
+	GB_EXIT_USAGE = 2,         /* usage or input error; nothing written */
+	GB_EXIT_INCONCLUSIVE = 3,  /* compare could not decide */
+	GB_EXIT_ENV = 4,           /* environment error (no required device) */
+	GB_EXIT_CORRECTNESS = 5,   /* accuracy over budget, validation message */
+	GB_EXIT_INTERRUPTED = 130, /* SIGINT */
+};
+
+#define GB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define GB_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define GB_PRINTF(f, a)
+#endif
+
+/* "gbench: error: ..." on stderr; returns -1 so callers can 'return gb_error()'. */
+int gb_error(const char *fmt, ...) GB_PRINTF(1, 2);
+/* "gbench: warning: ..." on stderr. */
+void gb_warn(const char *fmt, ...) GB_PRINTF(1, 2);
+/* Progress and notes on stderr, suppressed by gb_quiet. */
+void gb_note(const char *fmt, ...) GB_PRINTF(1, 2);
+extern int gb_quiet;
+
+/* Allocation that cannot fail: aborts with a message on out-of-memory. */
+void *gb_xmalloc(size_t n);
+void *gb_xcalloc(size_t n, size_t size);
+void *gb_xrealloc(void *p, size_t n);
+char *gb_xstrdup(const char *s);
+char *gb_xasprintf(const char *fmt, ...) GB_PRINTF(1, 2);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t gb_now_ns(void);
+
+/* 64-bit FNV-1a over bytes, chainable (pass the previous hash as h). */
+#define GB_FNV_INIT 0xcbf29ce484222325ULL
+uint64_t gb_fnv1a(uint64_t h, const void *data, size_t n);
+
+/*
+ * Split a comma-separated list into a NULL-terminated array of trimmed,
+ * non-empty strings (caller frees with gb_strv_free). Never fails.
+ */
+char **gb_strv_split(const char *list);
+void gb_strv_free(char **v);
+size_t gb_strv_len(char *const *v);
+
+/*
+ * Where shipped data lives: $GBENCH_DATA, else the installed share folder
+ * next to the binary (../share/gbench), else the source tree the binary was
+ * built in. Returns a static string naming a folder that holds workloads/
+ * and bench/configs/ (or configs/ when installed).
+ */
+const char *gb_datadir(void);
+
+/* The number of online CPUs (at least 1). */
+int gb_ncpus(void);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * hist.h - a log-linear latency histogram with HdrHistogram's semantics.
+ *
+ * Values are integers (nanoseconds) from 1 to GB_HIST_MAX (2^36 ns, about
+ * 68.7 s) recorded with 3 significant decimal digits: every value is
+ * counted in a bucket no wider than 1/1000 of its magnitude (2048 linear
+ * sub-buckets per power of two). Histograms with the same layout merge by
+ * adding counts. Memory: a fixed array of counts, documented by
+ * GB_HIST_BYTES (about 221 KiB).
+ */
+#ifndef GB_HIST_H
+#define GB_HIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define GB_HIST_MAX (1ull << 36)
+
+struct gb_hist {
+	uint64_t *counts;
+	size_t ncounts;
+	uint64_t total;
+	uint64_t overflows;  /* values above GB_HIST_MAX (not recorded) */
+	uint64_t min, max;
+	double sum;
+};
+
+int gb_hist_init(struct gb_hist *h);
+void gb_hist_release(struct gb_hist *h);
+void gb_hist_reset(struct gb_hist *h);
+/* Record v (0 is recorded as 1); -1 and counted as overflow above the range. */
+int gb_hist_record(struct gb_hist *h, uint64_t v);
+void gb_hist_merge(struct gb_hist *dst, const struct gb_hist *src);
+/*
+ * Value at percentile pct in [0, 100]: the highest value equivalent to the
+ * bucket holding the ceil(pct/100 * total)-th smallest value (as
+ * HdrHistogram's getValueAtPercentile). 0 when empty.
+ */
+uint64_t gb_hist_percentile(const struct gb_hist *h, double pct);
+double gb_hist_mean(const struct gb_hist *h);
+/* Bytes held by one histogram. */
+size_t gb_hist_bytes(void);
+/*
+ * Write the percentile distribution in HdrHistogram's text layout
+ * (Value, Percentile, TotalCount, 1/(1-Percentile); footer with Mean,
+ * StdDeviation, Max, Total count, Buckets, SubBuckets), values scaled by
+ * 1/unit_ratio (e.g. 1000.0 to print microseconds). 0 or -1.
+ */
+int gb_hist_write_hgrm(const struct gb_hist *h, FILE *f, double unit_ratio);
+
+#endif

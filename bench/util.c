@@ -1,0 +1,209 @@
+/*
+ * util.c - diagnostics, allocation, clock, hashing and string lists shared
+ * by every unit (declared in gbench.h).
+ */
+#include "gbench.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buildinfo.h"
+#include "fsio.h"
+
+int gb_quiet;
+
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "gbench: %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int gb_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("error: ", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void gb_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void gb_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (gb_quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void *oom(size_t n)
+{
+	fprintf(stderr, "gbench: fatal: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *gb_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	return p ? p : oom(n);
+}
+
+void *gb_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	return p ? p : oom(n * size);
+}
+
+void *gb_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	return q ? q : oom(n);
+}
+
+char *gb_xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(gb_xmalloc(n), s, n);
+}
+
+char *gb_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? oom(0) : s;
+}
+
+uint64_t gb_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t gb_fnv1a(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	while (n--) {
+		h ^= *p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+char **gb_strv_split(const char *list)
+{
+	size_t n = 0, cap = 4;
+	char **v = gb_xmalloc(cap * sizeof(*v));
+	const char *p = list ? list : "";
+
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *b = p, *e = p + len;
+
+		while (b < e && (*b == ' ' || *b == '\t'))
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (e > b) {
+			if (n + 2 > cap)
+				v = gb_xrealloc(v, (cap *= 2) * sizeof(*v));
+			v[n] = gb_xmalloc((size_t)(e - b) + 1);
+			memcpy(v[n], b, (size_t)(e - b));
+			v[n][e - b] = '\0';
+			n++;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	v[n] = NULL;
+	return v;
+}
+
+void gb_strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+size_t gb_strv_len(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+const char *gb_datadir(void)
+{
+	static char dir[PATH_MAX];
+	const char *env = getenv("GBENCH_DATA");
+	char exe[PATH_MAX];
+	ssize_t len;
+
+	if (dir[0])
+		return dir;
+	if (env && *env) {
+		snprintf(dir, sizeof(dir), "%s", env);
+		return dir;
+	}
+	/* Installed: PREFIX/bin/gbench next to PREFIX/share/gbench. */
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		char *slash;
+
+		exe[len] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(dir, sizeof(dir), "%.*s/../share/gbench",
+				 (int)(sizeof(dir) - 20), exe);
+			if (gb_is_dir(dir))
+				return dir;
+		}
+	}
+	snprintf(dir, sizeof(dir), "%s", GB_SRCDIR);
+	return dir;
+}
+
+int gb_ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int)n : 1;
+}
