@@ -1,0 +1,668 @@
+/*
+ * cmd-run.c - `gbench run`: config -> traces -> executors -> replay of every
+ * cell -> results directory. A straight line of stage calls; the stages
+ * live in config.c, trace.c, replay.c, exec-*.c and results.c.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmds.h"
+#include "config.h"
+#include "executor.h"
+#include "fsio.h"
+#include "gbench.h"
+#include "replay.h"
+#include "results.h"
+#include "stats.h"
+#include "sysinfo.h"
+
+static const char usage_text[] =
+	"usage: gbench run [--config NAME|FILE] [--workload W,...] [--executor cpu,vulkan]\n"
+	"                  [--batch 1,8,32] [--quant f32,f16,q8,q4] [--cache 0,4096]\n"
+	"                  [--mode closed] [--counters auto|none|LIST] [--repetitions N]\n"
+	"                  [--warmup N] [--seed S] [--threads N] [--out DIR] [--dry-run]\n"
+	"                  [--filter PATTERN] [--strict] [--require vulkan] [--validate]\n"
+	"                  [--device N|NAME] [--quiet]\n"
+	"\n"
+	"Replay each workload through every cell of the matrix (workload x executor x\n"
+	"batch x quant x cache) and write a results directory (default\n"
+	"results/<config>-<time>). Flags override the config (default: 'default').\n"
+	"--filter keeps cells whose id matches PATTERN (a glob, or a substring when it\n"
+	"has no wildcard). --dry-run lists the cells and an estimated time.\n"
+	"--strict makes any INVALID cell a failure (exit 5).\n"
+	"\n"
+	"exit: 0 ok, 2 usage or input error (nothing written), 4 a --require'd\n"
+	"executor is unavailable, 5 accuracy over budget or a validation message,\n"
+	"130 interrupted (results so far written, complete: false)\n";
+
+struct run_opts {
+	const char *config, *workloads, *executors, *batch, *quant, *cache, *mode;
+	const char *counters, *out, *filter, *require, *device;
+	long repetitions, warmup, threads;
+	const char *seed;
+	int dry_run, strict, validate;
+};
+
+/* One executor of the run, initialized once. */
+struct run_exec {
+	const char *name;
+	struct gb_executor ex;
+	struct gb_exec_info info;
+	int ok;
+	char reason[512];
+};
+
+struct run_cell {
+	char *id;
+	size_t workload, exec;
+	uint32_t batch, cache;
+	enum gb_quant quant;
+};
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	gb_interrupted = 1;
+}
+
+static int parse_args(int argc, char **argv, struct run_opts *o)
+{
+	enum { O_WORKLOAD = 256, O_EXEC, O_BATCH, O_QUANT, O_CACHE, O_MODE, O_COUNTERS,
+	       O_REPS, O_WARMUP, O_SEED, O_THREADS, O_DRY, O_FILTER, O_STRICT, O_REQUIRE,
+	       O_VALIDATE, O_DEVICE };
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "workload", required_argument, NULL, O_WORKLOAD },
+		{ "executor", required_argument, NULL, O_EXEC },
+		{ "batch", required_argument, NULL, O_BATCH },
+		{ "quant", required_argument, NULL, O_QUANT },
+		{ "cache", required_argument, NULL, O_CACHE },
+		{ "mode", required_argument, NULL, O_MODE },
+		{ "counters", required_argument, NULL, O_COUNTERS },
+		{ "repetitions", required_argument, NULL, O_REPS },
+		{ "warmup", required_argument, NULL, O_WARMUP },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "threads", required_argument, NULL, O_THREADS },
+		{ "out", required_argument, NULL, 'o' },
+		{ "dry-run", no_argument, NULL, O_DRY },
+		{ "filter", required_argument, NULL, O_FILTER },
+		{ "strict", no_argument, NULL, O_STRICT },
+		{ "require", required_argument, NULL, O_REQUIRE },
+		{ "validate", no_argument, NULL, O_VALIDATE },
+		{ "device", required_argument, NULL, O_DEVICE },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->repetitions = o->warmup = o->threads = -1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:o:qh", opts, NULL)) != -1) {
+		char *end = NULL;
+
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case O_WORKLOAD: o->workloads = optarg; break;
+		case O_EXEC: o->executors = optarg; break;
+		case O_BATCH: o->batch = optarg; break;
+		case O_QUANT: o->quant = optarg; break;
+		case O_CACHE: o->cache = optarg; break;
+		case O_MODE: o->mode = optarg; break;
+		case O_COUNTERS: o->counters = optarg; break;
+		case O_SEED: o->seed = optarg; break;
+		case 'o': o->out = optarg; break;
+		case O_DRY: o->dry_run = 1; break;
+		case O_FILTER: o->filter = optarg; break;
+		case O_STRICT: o->strict = 1; break;
+		case O_REQUIRE: o->require = optarg; break;
+		case O_VALIDATE: o->validate = 1; break;
+		case O_DEVICE: o->device = optarg; break;
+		case 'q': gb_quiet = 1; break;
+		case O_REPS:
+		case O_WARMUP:
+		case O_THREADS: {
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v < (c == O_REPS) || v > 100000)
+				return gb_error("bad value '%s' for --%s", optarg,
+						c == O_REPS ? "repetitions" :
+						c == O_WARMUP ? "warmup" : "threads");
+			if (c == O_REPS)
+				o->repetitions = v;
+			else if (c == O_WARMUP)
+				o->warmup = v;
+			else
+				o->threads = v;
+			break;
+		}
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		default:
+			fputs(usage_text, stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		gb_error("unexpected argument '%s'", argv[optind]);
+		fputs(usage_text, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* Flags over the config. */
+static int apply_overrides(struct gb_config *cfg, const struct run_opts *o)
+{
+	if (o->workloads) {
+		gb_strv_free(cfg->workloads);
+		cfg->workloads = gb_strv_split(o->workloads);
+		if (!cfg->workloads[0])
+			return gb_error("--workload: empty list");
+	}
+	if (o->executors) {
+		gb_strv_free(cfg->executors);
+		cfg->executors = gb_strv_split(o->executors);
+		for (char **e = cfg->executors; *e; e++)
+			if (!gb_executor_find(*e))
+				return gb_error("--executor: unknown executor '%s' (cpu, vulkan)", *e);
+		if (!cfg->executors[0])
+			return gb_error("--executor: empty list");
+	}
+	if (o->batch) {
+		if (gb_parse_u32_list(o->batch, cfg->batch, &cfg->nbatch, "--batch") < 0)
+			return -1;
+		for (size_t i = 0; i < cfg->nbatch; i++)
+			if (!cfg->batch[i])
+				return gb_error("--batch: a batch size must be at least 1");
+	}
+	if (o->quant && gb_parse_quant_list(o->quant, cfg->quant, &cfg->nquant, "--quant") < 0)
+		return -1;
+	if (o->cache && gb_parse_u32_list(o->cache, cfg->cache, &cfg->ncache, "--cache") < 0)
+		return -1;
+	if (o->mode && gb_parse_mode(o->mode, &cfg->mode) < 0)
+		return gb_error("--mode: unknown mode '%s' (closed, open, offline)", o->mode);
+	if (o->counters) {
+		free(cfg->counters);
+		cfg->counters = gb_xstrdup(o->counters);
+	}
+	if (o->repetitions >= 0)
+		cfg->repetitions = (uint32_t)o->repetitions;
+	if (o->warmup >= 0)
+		cfg->warmup = (uint32_t)o->warmup;
+	if (o->threads >= 0)
+		cfg->threads = (uint32_t)o->threads;
+	if (o->seed) {
+		char *end;
+
+		errno = 0;
+		cfg->seed = strtoull(o->seed, &end, 10);
+		if (errno || *end || o->seed[0] == '-' || !o->seed[0])
+			return gb_error("--seed: '%s' is not a non-negative integer", o->seed);
+	}
+	if (cfg->mode != GB_MODE_CLOSED)
+		return gb_error("--mode %s is not implemented yet; only closed replay is",
+				gb_mode_name(cfg->mode));
+	if (strcmp(cfg->counters, "auto") && strcmp(cfg->counters, "none"))
+		return gb_error("--counters %s: no counter source is implemented yet "
+				"(use auto or none)", cfg->counters);
+	if (o->require && strcmp(o->require, "vulkan") && strcmp(o->require, "cpu"))
+		return gb_error("--require: unknown executor '%s'", o->require);
+	return 0;
+}
+
+static char *workload_path(const struct gb_config *cfg, const char *w)
+{
+	size_t len = strlen(w);
+
+	if (strchr(w, '/') || (len > 4 && !strcmp(w + len - 4, ".csv")))
+		return gb_xstrdup(w);
+	if (cfg->trace_dir[0])
+		return gb_xasprintf("%s/workloads/%s/%s.csv", gb_datadir(), cfg->trace_dir, w);
+	return gb_xasprintf("%s/workloads/%s.csv", gb_datadir(), w);
+}
+
+static int cell_matches(const char *id, const char *pattern)
+{
+	if (!pattern)
+		return 1;
+	if (strpbrk(pattern, "*?["))
+		return fnmatch(pattern, id, 0) == 0;
+	return strstr(id, pattern) != NULL;
+}
+
+/* Requests' FLOPs of a workload, for the dry run's estimate. */
+static double workload_flops(const struct gb_workload *w)
+{
+	double f = 0;
+
+	for (size_t i = 0; i < w->trace.n; i++)
+		f += gb_shape_flops(&w->trace.req[i].shape);
+	return f;
+}
+
+/* Measure the CPU executor's f32 matmul rate (FLOP/s) for the dry run's estimate. */
+static double calibrate(struct gb_executor *cpu)
+{
+	const uint32_t m = 8, n = 256, k = 256;
+	struct gb_shape s = { GB_OP_MATMUL, m, n, k, 0 };
+	struct gb_weights wt;
+	float *w = gb_xcalloc((size_t)n * k, sizeof(float));
+	float *x = gb_xcalloc((size_t)m * k, sizeof(float));
+	float *y = gb_xcalloc((size_t)m * n, sizeof(float));
+	void *h = NULL;
+	struct gb_exec_call call = { .shape = s, .quant = GB_Q_F32, .x = x, .y = y };
+	struct gb_exec_timing t;
+	uint64_t t0, calls = 0;
+	double rate = 0;
+
+	if (gb_weights_quantize(&wt, GB_Q_F32, w, n, k) == 0) {
+		if (cpu->iface->weights_upload(cpu, &wt, &h) == 0) {
+			call.weights = h;
+			t0 = gb_now_ns();
+			while (gb_now_ns() - t0 < 50000000ull && calls < 100000)
+				if (cpu->iface->run(cpu, &call, &t) == 0)
+					calls++;
+			rate = (double)calls * gb_shape_flops(&s) / ((double)(gb_now_ns() - t0) * 1e-9);
+			if (cpu->iface->weights_free)
+				cpu->iface->weights_free(cpu, h);
+		}
+		gb_weights_release(&wt);
+	}
+	free(w);
+	free(x);
+	free(y);
+	return rate;
+}
+
+static json_t *strv_json(char **v)
+{
+	json_t *a = json_array();
+
+	for (; v && *v; v++)
+		json_array_append_new(a, json_string(*v));
+	return a;
+}
+
+static json_t *config_json(const struct gb_config *cfg)
+{
+	json_t *b = json_array(), *q = json_array(), *c = json_array();
+
+	for (size_t i = 0; i < cfg->nbatch; i++)
+		json_array_append_new(b, json_integer(cfg->batch[i]));
+	for (size_t i = 0; i < cfg->nquant; i++)
+		json_array_append_new(q, json_string(gb_quant_name(cfg->quant[i])));
+	for (size_t i = 0; i < cfg->ncache; i++)
+		json_array_append_new(c, json_integer(cfg->cache[i]));
+	return json_pack("{s:s, s:s?, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:i, s:i, s:i, s:i, s:s}",
+			 "name", cfg->name, "path", cfg->path,
+			 "workloads", strv_json(cfg->workloads), "trace_dir", cfg->trace_dir,
+			 "executors", strv_json(cfg->executors), "batch", b, "quant", q,
+			 "cache", c, "mode", gb_mode_name(cfg->mode),
+			 "repetitions", (int)cfg->repetitions, "warmup", (int)cfg->warmup,
+			 "threads", (int)cfg->threads,
+			 "accuracy_samples", (int)cfg->accuracy_samples,
+			 "counters", cfg->counters);
+}
+
+static char *hex64(uint64_t h)
+{
+	return gb_xasprintf("%016llx", (unsigned long long)h);
+}
+
+static void iso_time(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void print_cell_line(size_t i, size_t n, struct gb_cell_result *r)
+{
+	struct gb_summary s;
+	double thr = NAN, p50 = NAN;
+
+	for (size_t j = 0; j < r->nmetrics; j++) {
+		struct gb_metric *m = &r->metrics[j];
+
+		if (!m->n)
+			continue;
+		gb_summarize(m->v, m->n, &s);
+		if (!strcmp(m->name, "throughput_rps"))
+			thr = s.median;
+		else if (!strcmp(m->name, "latency_p50_ns"))
+			p50 = s.median;
+	}
+	gb_note("[%zu/%zu] %-44s %10.0f req/s  p50 %9.1f us", i, n, r->id, thr, p50 / 1e3);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	struct gb_config cfg;
+	struct gb_workload *wl = NULL;
+	struct run_exec *ex = NULL;
+	struct run_cell *cells = NULL;
+	struct gb_results res = { 0 };
+	struct gb_sysinfo si;
+	struct gb_exec_opts eo = { 0 };
+	size_t nwl, nex, ncells = 0, cpu_ix = (size_t)-1;
+	json_t *meta = NULL, *jcells, *jtraces, *jexec, *junavail;
+	char started[32], ended[32];
+	char *out_dir = NULL;
+	int rc, exit_code = GB_EXIT_OK, interrupted = 0, acc_fail = 0, invalid = 0;
+	unsigned validation = 0;
+	struct sigaction sa;
+
+	rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc > 0 ? GB_EXIT_OK : GB_EXIT_USAGE;
+
+	/* config */
+	gb_config_defaults(&cfg);
+	if (gb_config_load(&cfg, o.config ? o.config : "default") < 0 ||
+	    apply_overrides(&cfg, &o) < 0) {
+		gb_config_release(&cfg);
+		return GB_EXIT_USAGE;
+	}
+
+	/* traces: every one checked before anything runs or is written */
+	nwl = gb_strv_len(cfg.workloads);
+	wl = gb_xcalloc(nwl, sizeof(*wl));
+	for (size_t i = 0; i < nwl; i++) {
+		char *path = workload_path(&cfg, cfg.workloads[i]);
+
+		if (!gb_file_exists(path)) {
+			gb_error("no workload '%s' (no file '%s')", cfg.workloads[i], path);
+			rc = -1;
+		} else if (gb_workload_load(&wl[i], path, cfg.seed) < 0) {
+			rc = -1;
+		}
+		free(path);
+	}
+	if (rc) {
+		exit_code = GB_EXIT_USAGE;
+		goto out;
+	}
+
+	/* executors: the CPU one always, as the reference and fallback */
+	eo.threads = (int)cfg.threads;
+	eo.device = o.device;
+	eo.validate = o.validate;
+	nex = gb_strv_len(cfg.executors);
+	ex = gb_xcalloc(nex + 1, sizeof(*ex));
+	for (size_t i = 0; i < nex; i++)
+		if (!strcmp(cfg.executors[i], "cpu"))
+			cpu_ix = i;
+	if (cpu_ix == (size_t)-1) {
+		cpu_ix = nex;
+		ex[nex].name = "cpu";
+	}
+	for (size_t i = 0; i <= nex; i++) {
+		if (i == nex && cpu_ix != nex)
+			break;
+		ex[i].name = i < nex ? cfg.executors[i] : "cpu";
+		if (gb_executor_init(&ex[i].ex, gb_executor_find(ex[i].name), &eo,
+				     ex[i].reason, sizeof(ex[i].reason)) == 0) {
+			ex[i].ok = 1;
+			ex[i].ex.iface->info(&ex[i].ex, &ex[i].info);
+		} else if (i < nex) {
+			gb_warn("%s cells skipped: %s", ex[i].name, ex[i].reason);
+		}
+	}
+	if (!ex[cpu_ix].ok) {
+		gb_error("the cpu executor failed: %s", ex[cpu_ix].reason);
+		exit_code = GB_EXIT_ENV;
+		goto out;
+	}
+
+	/* the matrix */
+	for (size_t w = 0; w < nwl; w++)
+		for (size_t e = 0; e < nex; e++)
+			for (size_t b = 0; b < cfg.nbatch; b++)
+				for (size_t q = 0; q < cfg.nquant; q++)
+					for (size_t c = 0; c < cfg.ncache; c++) {
+						char *id = gb_cell_id(wl[w].trace.name, ex[e].name,
+								      cfg.batch[b], cfg.quant[q],
+								      cfg.cache[c]);
+
+						if (!cell_matches(id, o.filter)) {
+							free(id);
+							continue;
+						}
+						cells = gb_xrealloc(cells, (ncells + 1) * sizeof(*cells));
+						cells[ncells++] = (struct run_cell){ id, w, e, cfg.batch[b],
+							cfg.cache[c], cfg.quant[q] };
+					}
+	if (!ncells) {
+		gb_error("no cell matches%s%s", o.filter ? " --filter " : "",
+			 o.filter ? o.filter : "");
+		exit_code = GB_EXIT_USAGE;
+		goto out;
+	}
+
+	if (o.dry_run) {
+		double rate = calibrate(&ex[cpu_ix].ex), total = 0;
+
+		printf("%zu cells, %u warmup + %u measured repetitions each\n", ncells,
+		       cfg.warmup, cfg.repetitions);
+		for (size_t i = 0; i < ncells; i++) {
+			double t = workload_flops(&wl[cells[i].workload]) *
+				   (cfg.warmup + cfg.repetitions) / rate;
+			int runs = ex[cells[i].exec].ok;
+
+			printf("  %-48s %s\n", cells[i].id,
+			       runs ? "" : "skipped: executor unavailable");
+			total += runs ? t : 0;
+		}
+		printf("estimated time: %.0f s of compute at the %.2f GFLOP/s measured for an "
+		       "f32 matmul on the cpu now (an estimate, not a measurement of the cells)\n",
+		       total, rate / 1e9);
+		goto out;
+	}
+
+	if (o.require) {
+		for (size_t i = 0; i <= nex; i++)
+			if (ex[i].name && !strcmp(ex[i].name, o.require) && !ex[i].ok) {
+				gb_error("--require %s: %s", o.require, ex[i].reason);
+				exit_code = GB_EXIT_ENV;
+			}
+	}
+
+	/* meta.json: what, where, with what */
+	gb_sysinfo_read(&si);
+	iso_time(started, sizeof(started));
+	jtraces = json_array();
+	for (size_t i = 0; i < nwl; i++) {
+		char *h = hex64(wl[i].trace.hash);
+
+		json_array_append_new(jtraces, json_pack("{s:s, s:s, s:s, s:I, s:i}",
+			"name", wl[i].trace.name, "path", wl[i].trace.path, "hash", h,
+			"requests", (json_int_t)wl[i].trace.n, "streams", (int)wl[i].trace.nstreams));
+		free(h);
+	}
+	jexec = json_object();
+	for (size_t i = 0; i <= nex; i++) {
+		if (!ex[i].name)
+			continue;
+		if (ex[i].ok)
+			json_object_set_new(jexec, ex[i].name, json_pack("{s:b, s:s, s:s, s:s, s:s}",
+				"available", 1, "device", ex[i].info.device, "type", ex[i].info.type,
+				"driver", ex[i].info.driver, "api", ex[i].info.api));
+		else
+			json_object_set_new(jexec, ex[i].name, json_pack("{s:b, s:s}",
+				"available", 0, "reason", ex[i].reason));
+	}
+	{
+		char *cfg_hash = NULL;
+		size_t len = 0;
+		char *text = cfg.path ? gb_read_file(cfg.path, &len) : NULL;
+
+		cfg_hash = hex64(gb_fnv1a(GB_FNV_INIT, text ? text : "", len));
+		free(text);
+		meta = json_pack("{s:i, s:s, s:o, s:o, s:o, s:o, s:s, s:o, s:I, s:s}",
+			"schema", 1, "tool", "gbench",
+			"host", gb_sysinfo_json(&si), "build", gb_buildinfo_json(),
+			"executors", jexec, "config", config_json(&cfg), "config_hash", cfg_hash,
+			"traces", jtraces, "seed", (json_int_t)cfg.seed, "start", started);
+		free(cfg_hash);
+	}
+	json_object_set_new(meta, "counters", json_pack("{s:s, s:s}", "requested", cfg.counters,
+		"note", "no counter source is implemented yet: no counter metric was measured"));
+	json_object_set_new(meta, "histogram", json_pack("{s:s, s:i, s:I, s:I}",
+		"layout", "log-linear, HdrHistogram semantics", "significant_digits", 3,
+		"max_ns", (json_int_t)GB_HIST_MAX, "bytes", (json_int_t)gb_hist_bytes()));
+	jcells = json_object();
+	junavail = json_object();
+
+	out_dir = o.out ? gb_xstrdup(o.out)
+			: gb_xasprintf("results/%s-%s", cfg.name, started);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, NULL);
+
+	/* the replay, cell by cell */
+	gb_note("gbench: %zu cells, %u warmup + %u repetitions each, results to %s",
+		ncells, cfg.warmup, cfg.repetitions, out_dir);
+	for (size_t i = 0; i < ncells && exit_code != GB_EXIT_ENV; i++) {
+		struct run_cell *rc_ = &cells[i];
+		struct run_exec *e = &ex[rc_->exec];
+		struct gb_cell_spec spec = {
+			.batch = rc_->batch, .cache = rc_->cache, .quant = rc_->quant,
+			.repetitions = cfg.repetitions, .warmup = cfg.warmup,
+			.accuracy_samples = cfg.accuracy_samples,
+		};
+		struct gb_cell_result *r = gb_results_add(&res, rc_->id,
+			wl[rc_->workload].trace.name, e->name, e->ok ? e->info.device : "",
+			rc_->batch, rc_->quant, rc_->cache);
+		json_t *jc = json_object();
+
+		if (!e->ok) {
+			r->skipped = gb_xstrdup(e->reason);
+		} else {
+			rc = gb_replay_cell(&wl[rc_->workload], &e->ex, &ex[cpu_ix].ex, &spec, r);
+			if (rc == GB_REPLAY_INTERRUPTED) {
+				r->skipped = gb_xstrdup("interrupted");
+				interrupted = 1;
+			} else if (rc == GB_REPLAY_DEVICE_LOST) {
+				gb_error("%s: device lost during %s; its remaining cells are skipped",
+					 e->name, rc_->id);
+				snprintf(e->reason, sizeof(e->reason), "device lost during %s", rc_->id);
+				e->ok = 0;
+				r->skipped = gb_xstrdup(e->reason);
+			} else if (rc) {
+				gb_error("%s: the cell failed", rc_->id);
+				r->skipped = gb_xasprintf("failed: executor error");
+				gb_cell_invalid(r, "executor error");
+			}
+		}
+		if (r->skipped)
+			json_object_set_new(jc, "skipped", json_string(r->skipped));
+		for (size_t a = 0; a < r->nacc; a++)
+			if (!r->acc[a].pass) {
+				char *why = gb_xasprintf("accuracy: %s %s vs %s = %g over budget %g",
+					r->acc[a].op, r->acc[a].metric, r->acc[a].reference,
+					r->acc[a].value, r->acc[a].budget);
+
+				gb_error("%s: %s", r->id, why);
+				gb_cell_invalid(r, why);
+				free(why);
+				acc_fail = 1;
+			}
+		if (!r->skipped) {
+			json_t *reasons = json_array();
+
+			for (char **iv = r->invalid; iv && *iv; iv++)
+				json_array_append_new(reasons, json_string(*iv));
+			json_object_set_new(jc, "validity", json_string(r->invalid ? "INVALID" : "VALID"));
+			json_object_set_new(jc, "invalid_reasons", reasons);
+			invalid |= r->invalid != NULL;
+			print_cell_line(i + 1, ncells, r);
+		} else {
+			gb_note("[%zu/%zu] %-44s skipped: %s", i + 1, ncells, r->id, r->skipped);
+		}
+		for (size_t m = 0; m < r->nmetrics; m++)
+			if (r->metrics[m].reason) {
+				json_t *u = json_object_get(junavail, r->id);
+
+				if (!u) {
+					u = json_object();
+					json_object_set_new(junavail, r->id, u);
+				}
+				json_object_set_new(u, r->metrics[m].name,
+						    json_string(r->metrics[m].reason));
+			}
+		json_object_set_new(jcells, r->id, jc);
+		if (interrupted)
+			break;
+	}
+	for (size_t i = 0; i < nex; i++)
+		if (ex[i].ok)
+			validation += gb_executor_validation_messages(&ex[i].ex);
+
+	/* the results directory */
+	iso_time(ended, sizeof(ended));
+	{
+		uint32_t oracle_runs = 0;
+
+		for (size_t i = 0; i < nwl; i++)
+			oracle_runs += wl[i].oracle_runs;
+		json_object_set_new(meta, "accuracy", json_pack("{s:i, s:I, s:s}",
+			"samples_per_op", (int)cfg.accuracy_samples,
+			"oracle_runs", (json_int_t)oracle_runs,
+			"note", "the float64 oracle runs on the first accuracy_samples executor calls "
+				"of each op per cell, outside the timed region, once per distinct input"));
+	}
+	json_object_set_new(meta, "cells", jcells);
+	json_object_set_new(meta, "unavailable", junavail);
+	json_object_set_new(meta, "events", json_pack("{s:I, s:I, s:i}",
+		"enomem_splits", (json_int_t)gb_replay_events.enomem_splits,
+		"cpu_fallbacks", (json_int_t)gb_replay_events.cpu_fallbacks,
+		"validation_messages", (int)validation));
+	json_object_set_new(meta, "end", json_string(ended));
+	json_object_set_new(meta, "complete", json_boolean(!interrupted && exit_code == GB_EXIT_OK));
+	if (gb_results_write(&res, out_dir, meta) < 0) {
+		exit_code = GB_EXIT_ENV;
+		goto out;
+	}
+	gb_note("gbench: results in %s", out_dir);
+	if (interrupted)
+		exit_code = GB_EXIT_INTERRUPTED;
+	else if (exit_code == GB_EXIT_OK && (acc_fail || validation || (o.strict && invalid))) {
+		if (validation)
+			gb_error("%u Vulkan validation message%s", validation,
+				 validation == 1 ? "" : "s");
+		if (o.strict && invalid && !acc_fail)
+			gb_error("--strict: at least one cell is INVALID (see meta.json)");
+		exit_code = GB_EXIT_CORRECTNESS;
+	}
+out:
+	json_decref(meta);
+	gb_results_release(&res);
+	for (size_t i = 0; i < ncells; i++)
+		free(cells[i].id);
+	free(cells);
+	for (size_t i = 0; ex && i <= gb_strv_len(cfg.executors); i++)
+		if (ex[i].ok)
+			gb_executor_release(&ex[i].ex);
+	free(ex);
+	for (size_t i = 0; i < nwl; i++)
+		gb_workload_release(&wl[i]);
+	free(wl);
+	free(out_dir);
+	gb_config_release(&cfg);
+	return exit_code;
+}

@@ -1,0 +1,316 @@
+/*
+ * config.c - run configurations read with libinih (see config.h for the
+ * keys). Every unknown key or bad value is reported as FILE:LINE and the
+ * file is read to its end, so one pass shows every problem.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsio.h"
+#include "gbench.h"
+
+void gb_config_defaults(struct gb_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->name = gb_xstrdup("builtin");
+	c->workloads = gb_strv_split("llm-decode,vector-search");
+	c->trace_dir = gb_xstrdup("");
+	c->executors = gb_strv_split("cpu");
+	c->batch[c->nbatch++] = 1;
+	c->quant[c->nquant++] = GB_Q_F32;
+	c->cache[c->ncache++] = 0;
+	c->mode = GB_MODE_CLOSED;
+	c->repetitions = 10;
+	c->warmup = 1;
+	c->seed = 42;
+	c->accuracy_samples = 4;
+	c->counters = gb_xstrdup("auto");
+}
+
+void gb_config_release(struct gb_config *c)
+{
+	free(c->name);
+	free(c->path);
+	gb_strv_free(c->workloads);
+	free(c->trace_dir);
+	gb_strv_free(c->executors);
+	free(c->counters);
+	memset(c, 0, sizeof(*c));
+}
+
+static int parse_u64(const char *s, uint64_t *out, uint64_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int gb_parse_u32_list(const char *s, uint32_t *out, size_t *n, const char *what)
+{
+	char **v = gb_strv_split(s);
+	size_t len = gb_strv_len(v);
+	int rc = 0;
+
+	if (len == 0 || len > GB_MAX_LIST) {
+		gb_strv_free(v);
+		return gb_error("%s: expected a list of 1 to %d numbers, got '%s'",
+				what, GB_MAX_LIST, s);
+	}
+	for (size_t i = 0; i < len && !rc; i++) {
+		uint64_t x;
+
+		if (parse_u64(v[i], &x, UINT32_MAX) < 0)
+			rc = gb_error("%s: '%s' is not a non-negative integer", what, v[i]);
+		else
+			out[i] = (uint32_t)x;
+	}
+	if (!rc)
+		*n = len;
+	gb_strv_free(v);
+	return rc;
+}
+
+int gb_parse_quant_list(const char *s, enum gb_quant *out, size_t *n, const char *what)
+{
+	char **v = gb_strv_split(s);
+	size_t len = gb_strv_len(v);
+	int rc = 0;
+
+	if (len == 0 || len > GB_MAX_LIST) {
+		gb_strv_free(v);
+		return gb_error("%s: expected a list of quant levels, got '%s'", what, s);
+	}
+	for (size_t i = 0; i < len && !rc; i++)
+		if (gb_quant_parse(v[i], &out[i]) < 0)
+			rc = gb_error("%s: unknown quant level '%s' (f32, f16, q8, q4)", what, v[i]);
+	if (!rc)
+		*n = len;
+	gb_strv_free(v);
+	return rc;
+}
+
+static const char *const mode_names[] = { "closed", "open", "offline" };
+
+int gb_parse_mode(const char *s, enum gb_mode *m)
+{
+	for (size_t i = 0; i < GB_ARRAY_SIZE(mode_names); i++)
+		if (!strcmp(s, mode_names[i])) {
+			*m = (enum gb_mode)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *gb_mode_name(enum gb_mode m)
+{
+	return (size_t)m < GB_ARRAY_SIZE(mode_names) ? mode_names[m] : "?";
+}
+
+/* inih calls the reader once per line: counting calls gives handler line numbers. */
+struct reader {
+	FILE *f;
+	const char *path;
+	unsigned line;
+	unsigned errors;
+	struct gb_config *c;
+};
+
+static char *read_line(char *buf, int size, void *stream)
+{
+	struct reader *r = stream;
+	char *s = fgets(buf, size, r->f);
+
+	if (s)
+		r->line++;
+	return s;
+}
+
+static void bad(struct reader *r, const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "%s:%u: ", r->path, r->line);
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+	r->errors++;
+}
+
+static int set_list(char ***dst, const char *value)
+{
+	char **v = gb_strv_split(value);
+
+	if (!v[0]) {
+		gb_strv_free(v);
+		return -1;
+	}
+	gb_strv_free(*dst);
+	*dst = v;
+	return 0;
+}
+
+static int on_key(void *user, const char *section, const char *key, const char *value)
+{
+	struct reader *r = user;
+	struct gb_config *c = r->c;
+	uint64_t x;
+	int rc = 0;
+
+	if (strcmp(section, "run") != 0) {
+		bad(r, "unknown section [%s]%s (only [run])", section, "");
+		return 1;
+	}
+	/* gb_parse_*_list print their own "gbench: error:" line; prefix FILE:LINE instead. */
+	if (!strcmp(key, "workloads")) {
+		rc = set_list(&c->workloads, value);
+	} else if (!strcmp(key, "executors")) {
+		rc = set_list(&c->executors, value);
+		for (char **e = c->executors; !rc && *e; e++)
+			if (strcmp(*e, "cpu") && strcmp(*e, "vulkan")) {
+				bad(r, "unknown executor '%s'%s (cpu, vulkan)", *e, "");
+				return 1;
+			}
+	} else if (!strcmp(key, "trace_dir")) {
+		free(c->trace_dir);
+		c->trace_dir = gb_xstrdup(value);
+	} else if (!strcmp(key, "batch") || !strcmp(key, "cache")) {
+		uint32_t tmp[GB_MAX_LIST];
+		size_t n = 0;
+		char **v = gb_strv_split(value);
+
+		rc = v[0] ? 0 : -1;
+		for (size_t i = 0; !rc && v[i]; i++) {
+			if (i >= GB_MAX_LIST || parse_u64(v[i], &x, UINT32_MAX) < 0 ||
+			    (key[0] == 'b' && x == 0))
+				rc = -1;
+			else
+				tmp[n++] = (uint32_t)x;
+		}
+		gb_strv_free(v);
+		if (!rc && key[0] == 'b') {
+			memcpy(c->batch, tmp, n * sizeof(*tmp));
+			c->nbatch = n;
+		} else if (!rc) {
+			memcpy(c->cache, tmp, n * sizeof(*tmp));
+			c->ncache = n;
+		}
+	} else if (!strcmp(key, "quant")) {
+		char **v = gb_strv_split(value);
+		size_t n = 0;
+
+		rc = v[0] ? 0 : -1;
+		for (size_t i = 0; !rc && v[i]; i++)
+			if (i >= GB_MAX_LIST || gb_quant_parse(v[i], &c->quant[i]) < 0)
+				rc = -1;
+			else
+				n++;
+		gb_strv_free(v);
+		if (!rc)
+			c->nquant = n;
+	} else if (!strcmp(key, "mode")) {
+		rc = gb_parse_mode(value, &c->mode);
+	} else if (!strcmp(key, "repetitions")) {
+		rc = parse_u64(value, &x, 100000) < 0 || x == 0 ? -1 : 0;
+		if (!rc)
+			c->repetitions = (uint32_t)x;
+	} else if (!strcmp(key, "warmup")) {
+		rc = parse_u64(value, &x, 100000);
+		if (!rc)
+			c->warmup = (uint32_t)x;
+	} else if (!strcmp(key, "seed")) {
+		rc = parse_u64(value, &x, UINT64_MAX);
+		if (!rc)
+			c->seed = x;
+	} else if (!strcmp(key, "threads")) {
+		rc = parse_u64(value, &x, 4096);
+		if (!rc)
+			c->threads = (uint32_t)x;
+	} else if (!strcmp(key, "accuracy_samples")) {
+		rc = parse_u64(value, &x, 1000000);
+		if (!rc)
+			c->accuracy_samples = (uint32_t)x;
+	} else if (!strcmp(key, "counters")) {
+		free(c->counters);
+		c->counters = gb_xstrdup(value);
+	} else {
+		bad(r, "unknown key '%s' in [%s]", key, section);
+		return 1;
+	}
+	if (rc)
+		bad(r, "bad value '%s' for '%s'", value, key);
+	return 1;
+}
+
+static char *find_config(const char *name)
+{
+	const char *dir = gb_datadir();
+	char *p;
+
+	if (strchr(name, '/') || strstr(name, ".ini"))
+		return gb_xstrdup(name);
+	p = gb_xasprintf("%s/bench/configs/%s.ini", dir, name);
+	if (gb_file_exists(p))
+		return p;
+	free(p);
+	p = gb_xasprintf("%s/configs/%s.ini", dir, name);
+	if (gb_file_exists(p))
+		return p;
+	free(p);
+	return NULL;
+}
+
+int gb_config_load(struct gb_config *c, const char *name_or_path)
+{
+	struct reader r = { .c = c };
+	char *path = find_config(name_or_path);
+	const char *base;
+	int rc;
+
+	if (!path)
+		return gb_error("no config named '%s' (looked in %s/bench/configs)",
+				name_or_path, gb_datadir());
+	r.f = fopen(path, "r");
+	if (!r.f) {
+		gb_error("cannot open config '%s': %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	r.path = path;
+	rc = ini_parse_stream(read_line, &r, on_key, &r);
+	fclose(r.f);
+	if (rc > 0) {
+		/* on_key never fails, so this is a line inih could not parse. */
+		fprintf(stderr, "%s:%d: syntax error\n", path, rc);
+		r.errors++;
+	} else if (rc < 0) {
+		r.errors++;
+		gb_error("cannot read config '%s'", path);
+	}
+	if (r.errors) {
+		free(path);
+		return -1;
+	}
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	free(c->name);
+	c->name = gb_xstrdup(base);
+	if (strstr(c->name, ".ini"))
+		*strstr(c->name, ".ini") = '\0';
+	free(c->path);
+	c->path = path;
+	return 0;
+}

@@ -1,0 +1,762 @@
+/*
+ * replay.c - workloads made ready for replay, and the closed-loop replay of
+ * one cell (see replay.h).
+ *
+ * The timed loop does only what a server would: pick the oldest request at
+ * a stream head, serve it from the result cache or gather compatible heads
+ * into one batch, stack their inputs, run the executor and hand the outputs
+ * back. Inputs are generated before any timing; accuracy is checked after.
+ */
+#include "replay.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datagen.h"
+#include "gbench.h"
+#include "lru.h"
+#include "oracle.h"
+
+volatile sig_atomic_t gb_interrupted;
+struct gb_replay_events gb_replay_events;
+
+#define NONE UINT32_MAX
+/* Distinct inputs per shape for requests without a key (see README). */
+#define UNKEYED_VARIANTS 4
+
+/* ---- a small string -> dense id map (open addressing) ---- */
+
+struct idmap {
+	char **keys;
+	uint32_t *ids;
+	size_t cap, n;
+};
+
+static void idmap_init(struct idmap *m, size_t hint)
+{
+	m->cap = 16;
+	while (m->cap < hint * 2)
+		m->cap *= 2;
+	m->keys = gb_xcalloc(m->cap, sizeof(*m->keys));
+	m->ids = gb_xcalloc(m->cap, sizeof(*m->ids));
+	m->n = 0;
+}
+
+static void idmap_release(struct idmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	free(m->ids);
+}
+
+/* The id of key, adding it with id m->n when new; *added tells which. */
+static uint32_t idmap_get(struct idmap *m, const char *key, int *added)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		struct idmap big;
+
+		idmap_init(&big, m->cap);
+		for (size_t j = 0; j < m->cap; j++) {
+			if (!m->keys[j])
+				continue;
+			i = gb_fnv1a(GB_FNV_INIT, m->keys[j], strlen(m->keys[j])) & (big.cap - 1);
+			while (big.keys[i])
+				i = (i + 1) & (big.cap - 1);
+			big.keys[i] = m->keys[j];
+			big.ids[i] = m->ids[j];
+		}
+		big.n = m->n;
+		free(m->keys);
+		free(m->ids);
+		*m = big;
+	}
+	i = gb_fnv1a(GB_FNV_INIT, key, strlen(key)) & (m->cap - 1);
+	while (m->keys[i]) {
+		if (!strcmp(m->keys[i], key)) {
+			*added = 0;
+			return m->ids[i];
+		}
+		i = (i + 1) & (m->cap - 1);
+	}
+	m->keys[i] = gb_xstrdup(key);
+	m->ids[i] = (uint32_t)m->n++;
+	*added = 1;
+	return m->ids[i];
+}
+
+/* ---- workloads ---- */
+
+static int add_tensor(struct gb_workload *w, const struct gb_request *r, uint32_t *out)
+{
+	for (uint32_t i = 0; i < w->ntensors; i++) {
+		struct gb_tensor_data *t = &w->tensors[i];
+
+		if (strcmp(t->name, r->tensor))
+			continue;
+		if (t->op != r->shape.op || t->rows != r->shape.n || t->cols != r->shape.k) {
+			fprintf(stderr, "%s:%u: tensor '%s' used as %s %ux%u, earlier as %s %ux%u\n",
+				w->trace.path, r->line, r->tensor, gb_op_name(r->shape.op),
+				r->shape.n, r->shape.k, gb_op_name(t->op), t->rows, t->cols);
+			return -1;
+		}
+		*out = i;
+		return 0;
+	}
+	w->tensors = gb_xrealloc(w->tensors, (w->ntensors + 1) * sizeof(*w->tensors));
+	memset(&w->tensors[w->ntensors], 0, sizeof(*w->tensors));
+	w->tensors[w->ntensors].name = gb_xstrdup(r->tensor);
+	w->tensors[w->ntensors].op = r->shape.op;
+	w->tensors[w->ntensors].rows = r->shape.n;
+	w->tensors[w->ntensors].cols = r->shape.k;
+	*out = w->ntensors++;
+	return 0;
+}
+
+int gb_workload_load(struct gb_workload *w, const char *path, uint64_t seed)
+{
+	struct gb_trace *t = &w->trace;
+	struct idmap inputs, keyed;
+	uint32_t *pos;
+
+	memset(w, 0, sizeof(*w));
+	if (gb_trace_load(path, t, NULL) < 0)
+		return -1;
+	w->seed = seed;
+	w->input_of = gb_xmalloc(t->n * sizeof(*w->input_of));
+	w->cache_id = gb_xmalloc(t->n * sizeof(*w->cache_id));
+	w->tensor_of = gb_xmalloc(t->n * sizeof(*w->tensor_of));
+	w->stream_len = gb_xcalloc(t->nstreams, sizeof(*w->stream_len));
+	w->stream_req = gb_xcalloc(t->nstreams, sizeof(*w->stream_req));
+	pos = gb_xcalloc(t->nstreams, sizeof(*pos));
+	idmap_init(&inputs, t->n);
+	idmap_init(&keyed, t->n);
+
+	for (size_t i = 0; i < t->n; i++)
+		w->stream_len[t->req[i].stream]++;
+	for (uint32_t s = 0; s < t->nstreams; s++)
+		w->stream_req[s] = gb_xmalloc((w->stream_len[s] + 1) * sizeof(uint32_t));
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct gb_request *r = &t->req[i];
+		const struct gb_shape *s = &r->shape;
+		uint32_t sp = pos[r->stream]++;
+		char *id;
+		int added;
+
+		w->stream_req[r->stream][sp] = (uint32_t)i;
+		w->tensor_of[i] = NONE;
+		if (gb_op_has_weights(s->op) && add_tensor(w, r, &w->tensor_of[i]) < 0)
+			goto fail;
+		/* Same (op, tensor, key, shape) => same input; unkeyed requests cycle variants. */
+		if (r->key[0])
+			id = gb_xasprintf("%d|%s|%s|%u|%u|%u|%u", s->op, r->tensor, r->key,
+					  s->m, s->n, s->k, s->p);
+		else
+			id = gb_xasprintf("%d|%s||%u|%u|%u|%u|#%u", s->op, r->tensor, s->m, s->n,
+					  s->k, s->p, sp % UNKEYED_VARIANTS);
+		w->input_of[i] = idmap_get(&inputs, id, &added);
+		if (added) {
+			w->input_shape = gb_xrealloc(w->input_shape,
+						     inputs.n * sizeof(*w->input_shape));
+			w->input_shape[w->input_of[i]] = *s;
+			w->inputs = gb_xrealloc(w->inputs, inputs.n * sizeof(*w->inputs));
+			w->inputs[w->input_of[i]] = gb_xmalloc(gb_shape_in_floats(s) * sizeof(float));
+			gb_datagen_input(w->inputs[w->input_of[i]], s, seed, r->tensor, r->key,
+					 r->key[0] ? 0 : sp % UNKEYED_VARIANTS);
+		}
+		w->cache_id[i] = r->key[0] ? idmap_get(&keyed, id, &added) : NONE;
+		free(id);
+		if (gb_shape_in_floats(s) > w->max_in)
+			w->max_in = gb_shape_in_floats(s);
+		if (gb_shape_out_floats(s) > w->max_out)
+			w->max_out = gb_shape_out_floats(s);
+		if (s->op == GB_OP_TOPK && (size_t)s->m * s->p > w->max_p)
+			w->max_p = s->m * s->p;
+	}
+	w->ninputs = (uint32_t)inputs.n;
+	w->ncache_ids = (uint32_t)keyed.n;
+	for (uint32_t i = 0; i < w->ntensors; i++) {
+		struct gb_tensor_data *td = &w->tensors[i];
+
+		td->f32 = gb_xmalloc((size_t)td->rows * td->cols * sizeof(float));
+		gb_datagen_weights(td->f32, td->op, td->rows, td->cols, seed, td->name);
+	}
+	w->oracle = gb_xcalloc(w->ninputs, sizeof(*w->oracle));
+	w->oracle_idx = gb_xcalloc(w->ninputs, sizeof(*w->oracle_idx));
+	free(pos);
+	idmap_release(&inputs);
+	idmap_release(&keyed);
+	return 0;
+fail:
+	free(pos);
+	w->ninputs = (uint32_t)inputs.n;
+	idmap_release(&inputs);
+	idmap_release(&keyed);
+	gb_workload_release(w);
+	return -1;
+}
+
+void gb_workload_release(struct gb_workload *w)
+{
+	for (uint32_t i = 0; i < w->ninputs; i++) {
+		free(w->inputs ? w->inputs[i] : NULL);
+		free(w->oracle ? w->oracle[i] : NULL);
+		free(w->oracle_idx ? w->oracle_idx[i] : NULL);
+	}
+	free(w->inputs);
+	free(w->input_shape);
+	free(w->oracle);
+	free(w->oracle_idx);
+	for (uint32_t i = 0; i < w->ntensors; i++) {
+		free(w->tensors[i].name);
+		free(w->tensors[i].f32);
+		for (int q = 0; q < GB_Q_COUNT; q++)
+			if (w->tensors[i].have_q[q])
+				gb_weights_release(&w->tensors[i].q[q]);
+	}
+	free(w->tensors);
+	for (uint32_t s = 0; s < w->trace.nstreams && w->stream_req; s++)
+		free(w->stream_req[s]);
+	free(w->stream_req);
+	free(w->stream_len);
+	free(w->input_of);
+	free(w->cache_id);
+	free(w->tensor_of);
+	gb_trace_release(&w->trace);
+	memset(w, 0, sizeof(*w));
+}
+
+static const struct gb_weights *workload_weights(struct gb_workload *w, uint32_t t,
+						 enum gb_quant q)
+{
+	struct gb_tensor_data *td = &w->tensors[t];
+
+	if (!td->have_q[q]) {
+		if (gb_weights_quantize(&td->q[q], q, td->f32, td->rows, td->cols) < 0)
+			return NULL;
+		td->have_q[q] = 1;
+	}
+	return &td->q[q];
+}
+
+/* ---- one cell ---- */
+
+struct cell {
+	struct gb_workload *w;
+	struct gb_executor *ex, *cpu;
+	const struct gb_cell_spec *spec;
+	void **handles, **cpu_handles;   /* per tensor, at spec->quant */
+	float *x, *y, *yref;
+	uint32_t *idx, *idxref;
+	uint32_t *heads;                 /* per stream: next request */
+	uint32_t *members;               /* the batch being formed */
+	uint32_t *order;                 /* stream heads sorted by age */
+	struct gb_lru lru;
+	uint64_t device_ns;
+	int has_device_ns;
+};
+
+static size_t per_row(size_t (*fn)(const struct gb_shape *), const struct gb_shape *s)
+{
+	struct gb_shape one = *s;
+
+	one.m = 1;
+	return fn(&one);
+}
+
+/* Is request b older than a at the head of their streams (arrival, then stream)? */
+static int older(const struct gb_request *b, const struct gb_request *a)
+{
+	return b->arrival_ns < a->arrival_ns ||
+	       (b->arrival_ns == a->arrival_ns && b->stream < a->stream);
+}
+
+static int compatible(const struct gb_workload *w, uint32_t a, uint32_t b)
+{
+	const struct gb_shape *x = &w->trace.req[a].shape, *y = &w->trace.req[b].shape;
+
+	return x->op == y->op && x->n == y->n && x->k == y->k && x->p == y->p &&
+	       w->tensor_of[a] == w->tensor_of[b];
+}
+
+/*
+ * Sort the streams with requests left by the age of their head into
+ * c->order; returns how many there are. Insertion sort: streams are few.
+ */
+static uint32_t sort_heads(struct cell *c)
+{
+	const struct gb_workload *w = c->w;
+	uint32_t n = 0;
+
+	for (uint32_t s = 0; s < w->trace.nstreams; s++) {
+		const struct gb_request *r;
+		uint32_t j;
+
+		if (c->heads[s] >= w->stream_len[s])
+			continue;
+		r = &w->trace.req[w->stream_req[s][c->heads[s]]];
+		for (j = n; j > 0; j--) {
+			uint32_t o = c->order[j - 1];
+			const struct gb_request *q = &w->trace.req[w->stream_req[o][c->heads[o]]];
+
+			if (!older(r, q))
+				break;
+			c->order[j] = o;
+		}
+		c->order[j] = s;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The next batch: the oldest head plus up to batch-1 compatible heads of
+ * other streams, oldest first, skipping heads the cache will serve. Fills
+ * c->members and returns their number (0 when the trace is done).
+ */
+static uint32_t next_batch(struct cell *c, int use_cache)
+{
+	const struct gb_workload *w = c->w;
+	uint32_t nheads = sort_heads(c), nm = 0, first;
+
+	if (!nheads)
+		return 0;
+	first = w->stream_req[c->order[0]][c->heads[c->order[0]]];
+	c->members[nm++] = first;
+	for (uint32_t i = 1; i < nheads && nm < c->spec->batch; i++) {
+		uint32_t s = c->order[i], r = w->stream_req[s][c->heads[s]];
+
+		if (!compatible(w, first, r))
+			continue;
+		if (use_cache && w->cache_id[r] != NONE && gb_lru_contains(&c->lru, w->cache_id[r]))
+			continue;
+		c->members[nm++] = r;
+	}
+	return nm;
+}
+
+static void stack_inputs(struct cell *c, uint32_t nm, struct gb_exec_call *call)
+{
+	const struct gb_workload *w = c->w;
+	size_t off = 0;
+
+	call->shape = w->trace.req[c->members[0]].shape;
+	call->shape.m = 0;
+	for (uint32_t i = 0; i < nm; i++) {
+		uint32_t r = c->members[i];
+		size_t n = gb_shape_in_floats(&w->trace.req[r].shape);
+
+		memcpy(c->x + off, w->inputs[w->input_of[r]], n * sizeof(float));
+		off += n;
+		call->shape.m += w->trace.req[r].shape.m;
+	}
+	call->quant = c->spec->quant;
+	call->x = c->x;
+	call->y = c->y;
+	call->idx = call->shape.op == GB_OP_TOPK ? c->idx : NULL;
+	call->weights = w->tensor_of[c->members[0]] == NONE ? NULL
+			: c->handles[w->tensor_of[c->members[0]]];
+}
+
+/*
+ * Run a call; when the device is out of memory, split its rows in halves
+ * and retry, and below one row fall back to the CPU executor.
+ */
+static int exec_call(struct cell *c, const struct gb_exec_call *call, struct gb_exec_timing *t)
+{
+	struct gb_exec_call half;
+	struct gb_exec_timing t2 = { 0, 0 };
+	size_t in_row, out_row;
+	uint32_t m1;
+	int rc = c->ex->iface->run(c->ex, call, t);
+
+	if (rc != GB_EXEC_ENOMEM)
+		return rc;
+	if (call->shape.m <= 1) {
+		struct gb_exec_call cc = *call;
+		uint32_t tix = c->w->tensor_of[c->members[0]];
+
+		gb_replay_events.cpu_fallbacks++;
+		cc.weights = tix == NONE ? NULL : c->cpu_handles[tix];
+		t->has_device_ns = 0;
+		return c->cpu->iface->run(c->cpu, &cc, t);
+	}
+	gb_replay_events.enomem_splits++;
+	in_row = per_row(gb_shape_in_floats, &call->shape);
+	out_row = per_row(gb_shape_out_floats, &call->shape);
+	m1 = call->shape.m / 2;
+	half = *call;
+	half.shape.m = m1;
+	rc = exec_call(c, &half, t);
+	if (rc)
+		return rc;
+	half.shape.m = call->shape.m - m1;
+	half.x = call->x + in_row * m1;
+	half.y = call->y + out_row * m1;
+	if (call->idx)
+		half.idx = call->idx + (size_t)call->shape.p * m1;
+	rc = exec_call(c, &half, &t2);
+	t->device_ns += t2.device_ns;
+	t->has_device_ns = t->has_device_ns && t2.has_device_ns;
+	return rc;
+}
+
+static int exec_status(int rc)
+{
+	if (rc == GB_EXEC_ELOST)
+		return GB_REPLAY_DEVICE_LOST;
+	return rc ? GB_REPLAY_FAILED : GB_REPLAY_OK;
+}
+
+struct rep_result {
+	uint64_t wall_ns, requests, lookups, hits, device_ns;
+	int has_device_ns;
+};
+
+/* One repetition from a cold cache; request latencies go to h. */
+static int replay_rep(struct cell *c, struct gb_hist *h, struct rep_result *res)
+{
+	struct gb_workload *w = c->w;
+	int use_cache = c->spec->cache > 0;
+	uint64_t t_start;
+
+	memset(res, 0, sizeof(*res));
+	res->has_device_ns = 1;
+	memset(c->heads, 0, w->trace.nstreams * sizeof(*c->heads));
+	gb_lru_clear(&c->lru);
+	t_start = gb_now_ns();
+	for (;;) {
+		struct gb_exec_call call;
+		struct gb_exec_timing t = { 0, 0 };
+		uint64_t t0, t1;
+		uint32_t nm, r, cid;
+		size_t off = 0, ioff = 0;
+		int rc;
+
+		if (gb_interrupted)
+			return GB_REPLAY_INTERRUPTED;
+		if (!sort_heads(c))
+			break;
+		r = w->stream_req[c->order[0]][c->heads[c->order[0]]];
+		cid = w->cache_id[r];
+		if (use_cache && cid != NONE) {
+			const struct gb_lru_entry *e;
+
+			t0 = gb_now_ns();
+			e = gb_lru_get(&c->lru, cid);
+			if (e) {
+				memcpy(c->y, e->out, e->out_n * sizeof(float));
+				if (e->idx_n)
+					memcpy(c->idx, e->idx, e->idx_n * sizeof(uint32_t));
+				t1 = gb_now_ns();
+				gb_hist_record(h, t1 - t0);
+				c->heads[w->trace.req[r].stream]++;
+				res->requests++;
+				res->lookups++;
+				res->hits++;
+				continue;
+			}
+		}
+		nm = next_batch(c, use_cache);
+		t0 = gb_now_ns();
+		stack_inputs(c, nm, &call);
+		rc = exec_call(c, &call, &t);
+		t1 = gb_now_ns();
+		if (rc)
+			return exec_status(rc);
+		if (t.has_device_ns)
+			res->device_ns += t.device_ns;
+		else
+			res->has_device_ns = 0;
+		for (uint32_t i = 0; i < nm; i++) {
+			const struct gb_request *q = &w->trace.req[c->members[i]];
+			size_t n = gb_shape_out_floats(&q->shape);
+			size_t ni = q->shape.op == GB_OP_TOPK ? (size_t)q->shape.m * q->shape.p : 0;
+
+			gb_hist_record(h, t1 - t0);
+			if (use_cache && w->cache_id[c->members[i]] != NONE) {
+				res->lookups++;
+				gb_lru_put(&c->lru, w->cache_id[c->members[i]], c->y + off, n,
+					   ni ? c->idx + ioff : NULL, ni);
+			}
+			off += n;
+			ioff += ni;
+			c->heads[q->stream]++;
+		}
+		res->requests += nm;
+	}
+	res->wall_ns = gb_now_ns() - t_start;
+	return GB_REPLAY_OK;
+}
+
+/* ---- accuracy, outside every timed region ---- */
+
+static const double *oracle_of(struct gb_workload *w, uint32_t r)
+{
+	uint32_t in = w->input_of[r];
+	const struct gb_shape *s = &w->trace.req[r].shape;
+	uint32_t t = w->tensor_of[r];
+
+	if (!w->oracle[in]) {
+		w->oracle[in] = gb_xmalloc(gb_shape_out_floats(s) * sizeof(double));
+		if (s->op == GB_OP_TOPK)
+			w->oracle_idx[in] = gb_xmalloc((size_t)s->m * s->p * sizeof(uint32_t));
+		if (gb_oracle_run(s, w->inputs[in], t == NONE ? NULL : w->tensors[t].f32,
+				  w->oracle[in], w->oracle_idx[in]) < 0) {
+			free(w->oracle[in]);
+			w->oracle[in] = NULL;
+			return NULL;
+		}
+		w->oracle_runs++;
+	}
+	return w->oracle[in];
+}
+
+struct op_acc {
+	struct gb_nmse f64, cpu;
+	struct gb_recall rec_f64, rec_cpu;
+	uint32_t calls;
+	int used, failed;
+};
+
+/*
+ * Top-k against the CPU: the same set except where scores tie within 1e-5
+ * relative, so a differing index counts as a match when its score is
+ * within that tolerance of the CPU's p-th score.
+ */
+static void topk_vs_cpu(struct gb_recall *acc, const uint32_t *ref, const float *refs,
+			const uint32_t *got, const float *gots, uint32_t m, uint32_t p)
+{
+	for (uint32_t q = 0; q < m; q++) {
+		const uint32_t *ri = ref + (size_t)q * p, *gi = got + (size_t)q * p;
+		float last = refs[(size_t)q * p + p - 1];
+
+		for (uint32_t j = 0; j < p; j++) {
+			int found = 0;
+
+			for (uint32_t l = 0; l < p && !found; l++)
+				found = gi[j] == ri[l];
+			if (!found && fabsf(gots[(size_t)q * p + j] - last) <= 1e-5f * fabsf(last))
+				found = 1;
+			acc->hits += found;
+		}
+		acc->total += p;
+	}
+}
+
+static int check_accuracy(struct cell *c, struct gb_cell_result *out)
+{
+	struct gb_workload *w = c->w;
+	struct op_acc acc[GB_OP_COUNT];
+	int is_cpu = c->ex == c->cpu;
+	uint32_t nm;
+
+	memset(acc, 0, sizeof(acc));
+	memset(c->heads, 0, w->trace.nstreams * sizeof(*c->heads));
+	while ((nm = next_batch(c, 0)) > 0) {
+		struct gb_exec_call call, ref;
+		struct gb_exec_timing t;
+		enum gb_op op = w->trace.req[c->members[0]].shape.op;
+		size_t off = 0, ioff = 0;
+		int rc;
+
+		for (uint32_t i = 0; i < nm; i++)
+			c->heads[w->trace.req[c->members[i]].stream]++;
+		if (acc[op].calls >= c->spec->accuracy_samples)
+			continue;
+		acc[op].calls++;
+		acc[op].used = 1;
+		stack_inputs(c, nm, &call);
+		rc = exec_call(c, &call, &t);
+		if (rc)
+			return exec_status(rc);
+		if (!is_cpu) {
+			uint32_t tix = w->tensor_of[c->members[0]];
+
+			ref = call;
+			ref.y = c->yref;
+			ref.idx = call.idx ? c->idxref : NULL;
+			ref.weights = tix == NONE ? NULL : c->cpu_handles[tix];
+			if (c->cpu->iface->run(c->cpu, &ref, &t))
+				return GB_REPLAY_FAILED;
+			gb_nmse_add_f(&acc[op].cpu, c->yref, c->y, gb_shape_out_floats(&call.shape));
+			if (op == GB_OP_TOPK)
+				topk_vs_cpu(&acc[op].rec_cpu, c->idxref, c->yref, c->idx, c->y,
+					    call.shape.m, call.shape.p);
+		}
+		for (uint32_t i = 0; i < nm; i++) {
+			uint32_t r = c->members[i];
+			const struct gb_shape *s = &w->trace.req[r].shape;
+			size_t n = gb_shape_out_floats(s);
+			const double *o = oracle_of(w, r);
+
+			if (!o)
+				return GB_REPLAY_FAILED;
+			if (op == GB_OP_TOPK)
+				gb_recall_add(&acc[op].rec_f64, w->oracle_idx[w->input_of[r]],
+					      c->idx + ioff, s->m, s->p);
+			else
+				gb_nmse_add(&acc[op].f64, o, c->y + off, n);
+			off += n;
+			ioff += op == GB_OP_TOPK ? (size_t)s->m * s->p : 0;
+		}
+	}
+	for (int op = 0; op < GB_OP_COUNT; op++) {
+		enum gb_quant q = gb_op_has_weights((enum gb_op)op) ? c->spec->quant : GB_Q_F32;
+		const char *name = gb_op_name((enum gb_op)op);
+		double v, b;
+
+		if (!acc[op].used)
+			continue;
+		if (op == GB_OP_TOPK) {
+			v = gb_recall_value(&acc[op].rec_f64);
+			b = gb_budget_recall(q);
+			gb_cell_add_accuracy(out, name, "f64", "recall", v, b, v >= b);
+		} else {
+			v = gb_nmse_value(&acc[op].f64);
+			b = gb_budget_nmse_f64(q);
+			gb_cell_add_accuracy(out, name, "f64", "nmse", v, b, v <= b);
+			gb_cell_add_accuracy(out, name, "f64", "max_abs_err", acc[op].f64.max_abs,
+					     NAN, !isnan(v));
+		}
+		if (is_cpu)
+			continue;
+		v = gb_nmse_value(&acc[op].cpu);
+		b = gb_budget_nmse_cpu(q);
+		gb_cell_add_accuracy(out, name, "cpu", "nmse", v, b, v <= b);
+		if (op == GB_OP_TOPK) {
+			v = gb_recall_value(&acc[op].rec_cpu);
+			gb_cell_add_accuracy(out, name, "cpu", "recall", v, 1.0, v >= 1.0);
+		}
+	}
+	return GB_REPLAY_OK;
+}
+
+/* ---- the cell ---- */
+
+static void push(struct gb_cell_result *out, const char *metric, const char *unit, double v)
+{
+	gb_metric_push(gb_cell_metric(out, metric, unit, GB_SRC_MEASURED), v);
+}
+
+static void push_percentile(struct gb_cell_result *out, const char *metric,
+			    const struct gb_hist *h, double pct)
+{
+	struct gb_metric *m = gb_cell_metric(out, metric, "ns", GB_SRC_MEASURED);
+	/* A percentile needs at least 1/(1-p) samples to be estimated at all. */
+	double need = pct >= 100.0 ? 1.0 : ceil(100.0 / (100.0 - pct) - 1e-9);
+
+	if ((double)h->total < need) {
+		char *why = gb_xasprintf("p%g needs at least %.0f requests per repetition, got %llu",
+					 pct, need, (unsigned long long)h->total);
+
+		gb_metric_unavailable(m, why);
+		free(why);
+		return;
+	}
+	if (m->source != GB_SRC_UNAVAILABLE)
+		gb_metric_push(m, (double)gb_hist_percentile(h, pct));
+}
+
+static int upload(struct cell *c, struct gb_executor *ex, void **handles)
+{
+	for (uint32_t t = 0; t < c->w->ntensors; t++) {
+		const struct gb_weights *wt = workload_weights(c->w, t, c->spec->quant);
+		int rc;
+
+		if (!wt)
+			return GB_REPLAY_FAILED;
+		rc = ex->iface->weights_upload(ex, wt, &handles[t]);
+		if (rc)
+			return exec_status(rc);
+	}
+	return GB_REPLAY_OK;
+}
+
+static void cell_release(struct cell *c)
+{
+	for (uint32_t t = 0; t < c->w->ntensors; t++) {
+		if (c->handles[t] && c->ex->iface->weights_free)
+			c->ex->iface->weights_free(c->ex, c->handles[t]);
+		if (c->cpu_handles[t] && c->cpu != c->ex && c->cpu->iface->weights_free)
+			c->cpu->iface->weights_free(c->cpu, c->cpu_handles[t]);
+	}
+	free(c->handles);
+	free(c->cpu_handles);
+	free(c->x);
+	free(c->y);
+	free(c->yref);
+	free(c->idx);
+	free(c->idxref);
+	free(c->heads);
+	free(c->members);
+	free(c->order);
+	gb_lru_release(&c->lru);
+}
+
+int gb_replay_cell(struct gb_workload *w, struct gb_executor *ex, struct gb_executor *cpu,
+		   const struct gb_cell_spec *spec, struct gb_cell_result *out)
+{
+	struct cell c = { .w = w, .ex = ex, .cpu = cpu, .spec = spec };
+	size_t b = spec->batch;
+	struct gb_hist rep_hist;
+	int rc;
+
+	c.handles = gb_xcalloc(w->ntensors, sizeof(void *));
+	c.cpu_handles = gb_xcalloc(w->ntensors, sizeof(void *));
+	c.x = gb_xmalloc(b * w->max_in * sizeof(float));
+	c.y = gb_xmalloc(b * w->max_out * sizeof(float));
+	c.yref = gb_xmalloc(b * w->max_out * sizeof(float));
+	c.idx = gb_xmalloc((b * w->max_p + 1) * sizeof(uint32_t));
+	c.idxref = gb_xmalloc((b * w->max_p + 1) * sizeof(uint32_t));
+	c.heads = gb_xcalloc(w->trace.nstreams, sizeof(uint32_t));
+	c.members = gb_xmalloc(b * sizeof(uint32_t));
+	c.order = gb_xmalloc(w->trace.nstreams * sizeof(uint32_t));
+	gb_lru_init(&c.lru, spec->cache, w->ncache_ids);
+	if (gb_hist_init(&rep_hist) < 0 || gb_hist_init(&out->hist) < 0) {
+		cell_release(&c);
+		return GB_REPLAY_FAILED;
+	}
+	out->has_hist = 1;
+
+	rc = upload(&c, ex, c.handles);
+	if (!rc && cpu != ex)
+		rc = upload(&c, cpu, c.cpu_handles);
+	for (uint32_t rep = 0; !rc && rep < spec->warmup + spec->repetitions; rep++) {
+		struct rep_result res;
+
+		gb_hist_reset(&rep_hist);
+		rc = replay_rep(&c, &rep_hist, &res);
+		if (rc || rep < spec->warmup)
+			continue;
+		gb_hist_merge(&out->hist, &rep_hist);
+		push(out, "wall_ns", "ns", (double)res.wall_ns);
+		push(out, "throughput_rps", "req/s", (double)res.requests * 1e9 / (double)res.wall_ns);
+		push_percentile(out, "latency_p50_ns", &rep_hist, 50.0);
+		push_percentile(out, "latency_p90_ns", &rep_hist, 90.0);
+		push_percentile(out, "latency_p99_ns", &rep_hist, 99.0);
+		push_percentile(out, "latency_max_ns", &rep_hist, 100.0);
+		if (spec->cache > 0) {
+			struct gb_metric *m = gb_cell_metric(out, "cache_hit_rate", "ratio",
+							     GB_SRC_MEASURED);
+
+			if (res.lookups)
+				gb_metric_push(m, (double)res.hits / (double)res.lookups);
+			else
+				gb_metric_unavailable(m, "no request of the trace has a cache key");
+		}
+		if (res.has_device_ns && res.device_ns > 0)
+			push(out, "gpu_ns", "ns", (double)res.device_ns);
+	}
+	if (!rc && out->hist.overflows)
+		gb_cell_invalid(out, "latency histogram overflow (a request over 68.7 s)");
+	if (!rc)
+		rc = check_accuracy(&c, out);
+	gb_hist_release(&rep_hist);
+	cell_release(&c);
+	return rc;
+}

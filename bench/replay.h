@@ -1,0 +1,96 @@
+/*
+ * replay.h - replaying a trace through an executor, one cell at a time.
+ *
+ * A workload is a trace made ready for replay once and shared by all of its
+ * cells: the requests of each stream in order, every distinct input
+ * generated up front (so no data is made inside a timed region), the
+ * persistent operands in f32 and, lazily, quantized per level, and the
+ * float64 oracle's answers, cached per distinct input.
+ *
+ * A cell replays the workload `warmup + repetitions` times through one
+ * executor at one batch size, quant level and cache capacity (closed mode:
+ * batches back to back; DESIGN.md section 6), recording per repetition
+ * wall_ns, throughput_rps, latency percentiles, cache_hit_rate and the
+ * executor's device time, then checks accuracy outside the timed region.
+ */
+#ifndef GB_REPLAY_H
+#define GB_REPLAY_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "executor.h"
+#include "quant.h"
+#include "results.h"
+#include "trace.h"
+
+struct gb_tensor_data {
+	char *name;
+	enum gb_op op;
+	uint32_t rows, cols;
+	float *f32;                        /* rows*cols, as generated */
+	struct gb_weights q[GB_Q_COUNT];   /* quantized on first use */
+	int have_q[GB_Q_COUNT];
+};
+
+struct gb_workload {
+	struct gb_trace trace;
+	uint64_t seed;
+	uint32_t *input_of;        /* request -> distinct input id */
+	float **inputs;            /* per input id */
+	struct gb_shape *input_shape;
+	uint32_t ninputs;
+	uint32_t *cache_id;        /* request -> result-cache id, or UINT32_MAX (no key) */
+	uint32_t ncache_ids;
+	uint32_t *tensor_of;       /* request -> tensor index, or UINT32_MAX */
+	struct gb_tensor_data *tensors;
+	uint32_t ntensors;
+	uint32_t **stream_req;     /* per stream: its requests in order */
+	uint32_t *stream_len;
+	size_t max_in, max_out;    /* floats of the largest request */
+	uint32_t max_p;
+	/* float64 oracle per input id, computed on first need */
+	double **oracle;
+	uint32_t **oracle_idx;
+	uint32_t oracle_runs;
+};
+
+/* Load a trace into a workload: 0, or -1 after printing FILE:LINE errors. */
+int gb_workload_load(struct gb_workload *w, const char *path, uint64_t seed);
+void gb_workload_release(struct gb_workload *w);
+
+struct gb_cell_spec {
+	uint32_t batch, cache;
+	enum gb_quant quant;
+	uint32_t repetitions, warmup;
+	uint32_t accuracy_samples;    /* sampled executor calls per op */
+};
+
+/* Set by a SIGINT handler: replay stops at the next batch. */
+extern volatile sig_atomic_t gb_interrupted;
+
+enum gb_replay_status {
+	GB_REPLAY_OK = 0,
+	GB_REPLAY_FAILED = -1,        /* executor error; message printed */
+	GB_REPLAY_INTERRUPTED = -2,
+	GB_REPLAY_DEVICE_LOST = -3,
+};
+
+/*
+ * Replay one cell of workload w through ex into out (metrics, histogram,
+ * accuracy rows). cpu is the CPU executor, used as the reference of other
+ * executors and as the fallback when a device runs out of memory; it may
+ * be ex itself. Returns a gb_replay_status.
+ */
+int gb_replay_cell(struct gb_workload *w, struct gb_executor *ex, struct gb_executor *cpu,
+		   const struct gb_cell_spec *spec, struct gb_cell_result *out);
+
+/* Counters of unusual events over the whole run, for meta.json. */
+struct gb_replay_events {
+	uint64_t enomem_splits;       /* calls split after device out-of-memory */
+	uint64_t cpu_fallbacks;       /* calls served by the CPU instead */
+};
+extern struct gb_replay_events gb_replay_events;
+
+#endif

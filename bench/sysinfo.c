@@ -1,0 +1,196 @@
+/*
+ * sysinfo.c - the machine and build facts of sysinfo.h. Everything is read
+ * from /proc and /sys; a fact that cannot be read stays empty or 0 and is
+ * printed as "unknown", never guessed.
+ */
+#include "sysinfo.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "buildinfo.h"
+#include "gbench.h"
+
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	char *nl;
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, (int)len, f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	return 0;
+}
+
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	uint64_t v = strtoull(s, &end, 10);
+
+	if (*end == 'K')
+		v <<= 10;
+	else if (*end == 'M')
+		v <<= 20;
+	else if (*end == 'G')
+		v <<= 30;
+	return v;
+}
+
+static int count_cpus(const char *list)
+{
+	int n = 0;
+	char *dup = gb_xstrdup(list), *save = NULL;
+
+	for (char *tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int a, b;
+
+		if (sscanf(tok, "%d-%d", &a, &b) == 2)
+			n += b - a + 1;
+		else
+			n++;
+	}
+	free(dup);
+	return n;
+}
+
+void gb_sysinfo_read(struct gb_sysinfo *s)
+{
+	char line[512], path[128];
+	struct utsname u;
+	FILE *f;
+
+	memset(s, 0, sizeof(*s));
+	s->cores = gb_ncpus();
+	f = fopen("/proc/cpuinfo", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (!colon)
+			continue;
+		if (!s->cpu_model[0] && !strncmp(line, "model name", 10)) {
+			snprintf(s->cpu_model, sizeof(s->cpu_model), "%s", colon + 2);
+			s->cpu_model[strcspn(s->cpu_model, "\n")] = '\0';
+		} else if (!strncmp(line, "flags", 5) && strstr(colon, " hypervisor")) {
+			s->hypervisor = 1;
+		}
+	}
+	if (f)
+		fclose(f);
+	for (int i = 0; i < 8; i++) {
+		struct gb_cache_level *c = &s->cache[s->ncache];
+
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+		if (read_line(path, line, sizeof(line)) < 0)
+			break;
+		c->level = atoi(line);
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
+		if (read_line(path, c->type, sizeof(c->type)) < 0)
+			continue;
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+		if (read_line(path, line, sizeof(line)) == 0)
+			c->size = parse_size(line);
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu0/cache/index%d/ways_of_associativity", i);
+		if (read_line(path, line, sizeof(line)) == 0)
+			c->ways = atoi(line);
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu0/cache/index%d/coherency_line_size", i);
+		if (read_line(path, line, sizeof(line)) == 0)
+			c->line = atoi(line);
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu0/cache/index%d/shared_cpu_list", i);
+		if (read_line(path, line, sizeof(line)) == 0)
+			c->shared_cpus = count_cpus(line);
+		s->ncache++;
+	}
+	f = fopen("/proc/meminfo", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long long kb;
+
+		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
+			s->mem_bytes = kb * 1024ull;
+	}
+	if (f)
+		fclose(f);
+	if (uname(&u) == 0)
+		snprintf(s->kernel, sizeof(s->kernel), "%s %s %s", u.sysname, u.release, u.machine);
+}
+
+json_t *gb_sysinfo_json(const struct gb_sysinfo *s)
+{
+	json_t *caches = json_array();
+
+	for (int i = 0; i < s->ncache; i++) {
+		const struct gb_cache_level *c = &s->cache[i];
+
+		json_array_append_new(caches, json_pack("{s:i, s:s, s:I, s:i, s:i, s:i}",
+			"level", c->level, "type", c->type, "size_bytes", (json_int_t)c->size,
+			"ways", c->ways, "line_bytes", c->line, "shared_cpus", c->shared_cpus));
+	}
+	return json_pack("{s:s, s:i, s:o, s:I, s:s, s:b}",
+			 "cpu_model", s->cpu_model[0] ? s->cpu_model : "unknown",
+			 "cores", s->cores, "caches", caches,
+			 "memory_bytes", (json_int_t)s->mem_bytes,
+			 "kernel", s->kernel[0] ? s->kernel : "unknown",
+			 "hypervisor", s->hypervisor);
+}
+
+json_t *gb_buildinfo_json(void)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "compiler", GB_BUILD_CC,
+			 "flags", GB_BUILD_CFLAGS, "sanitizers", GB_BUILD_SANITIZERS,
+			 "commit", GB_BUILD_COMMIT);
+}
+
+static void print_size(FILE *f, uint64_t b)
+{
+	if (b >= (1ull << 30) && b % (1ull << 30) == 0)
+		fprintf(f, "%llu GiB", (unsigned long long)(b >> 30));
+	else if (b >= (1ull << 20) && b % (1ull << 20) == 0)
+		fprintf(f, "%llu MiB", (unsigned long long)(b >> 20));
+	else if (b >= 1024 && b % 1024 == 0)
+		fprintf(f, "%llu KiB", (unsigned long long)(b >> 10));
+	else
+		fprintf(f, "%llu B", (unsigned long long)b);
+}
+
+void gb_sysinfo_print(FILE *f, const struct gb_sysinfo *s)
+{
+	fprintf(f, "machine\n");
+	fprintf(f, "  cpu          %s%s\n", s->cpu_model[0] ? s->cpu_model : "unknown",
+		s->hypervisor ? " (under a hypervisor)" : "");
+	fprintf(f, "  cores        %d online\n", s->cores);
+	for (int i = 0; i < s->ncache; i++) {
+		const struct gb_cache_level *c = &s->cache[i];
+
+		fprintf(f, "  cache        L%d %-11s ", c->level, c->type);
+		print_size(f, c->size);
+		fprintf(f, ", %d-way, %d B lines, shared by %d CPU%s\n", c->ways, c->line,
+			c->shared_cpus, c->shared_cpus == 1 ? "" : "s");
+	}
+	if (!s->ncache)
+		fprintf(f, "  cache        unknown (no /sys/devices/system/cpu/cpu0/cache)\n");
+	fprintf(f, "  memory       ");
+	if (s->mem_bytes)
+		fprintf(f, "%.1f GiB\n", (double)s->mem_bytes / (1ull << 30));
+	else
+		fprintf(f, "unknown\n");
+	fprintf(f, "  kernel       %s\n", s->kernel[0] ? s->kernel : "unknown");
+}
+
+void gb_buildinfo_print(FILE *f)
+{
+	fprintf(f, "build\n");
+	fprintf(f, "  compiler     %s\n", GB_BUILD_CC);
+	fprintf(f, "  flags        %s\n", GB_BUILD_CFLAGS);
+	fprintf(f, "  sanitizers   %s\n", GB_BUILD_SANITIZERS);
+	fprintf(f, "  commit       %s\n", GB_BUILD_COMMIT);
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# install-deps.sh - install the Debian 12 packages gbench builds, runs and
+# tests with, when any is missing. Quiet and quick when all are present.
+#
+#   build:    pkg-config libcsv-dev libinih-dev libjansson-dev libpapi-dev
+#             libpfm4-dev libvulkan-dev glslc
+#   run:      mesa-vulkan-drivers (lavapipe: Vulkan on the CPU when there is
+#             no GPU), gnuplot-nox (charts), valgrind (simulated counters)
+#   test:     vulkan-validationlayers spirv-tools (validation layer, spirv-val)
+set -eu
+
+pkgs="pkg-config libcsv-dev libinih-dev libjansson-dev libpapi-dev libpfm4-dev
+      libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers spirv-tools
+      gnuplot-nox valgrind"
+
+missing=""
+for p in $pkgs; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo > /dev/null || { echo "install-deps: need root (or sudo) to install:$missing" >&2; exit 4; }
+	sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing > /dev/null
