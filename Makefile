@@ -56,6 +56,8 @@ $(BUILD)/obj/%.o: %.c | $(BUILD)/gen/buildinfo.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+$(BUILD)/obj/tests/unit/%.o: ALL_CFLAGS += -Itests/unit -DGB_TEST_TOP='"$(CURDIR)"' -DGB_TEST_DATA='"$(CURDIR)/tests/data"'
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libgb.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libgb.a $(LDLIBS)

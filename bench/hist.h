@@ -5,8 +5,10 @@
  * 68.7 s) recorded with 3 significant decimal digits: every value is
  * counted in a bucket no wider than 1/1000 of its magnitude (2048 linear
  * sub-buckets per power of two). Histograms with the same layout merge by
- * adding counts. Memory: a fixed array of counts, documented by
- * GB_HIST_BYTES (about 221 KiB).
+ * adding counts. Memory: one array of counts allocated by gb_hist_init,
+ * GB_HIST_BYTES = 28 * 1024 counts of 8 bytes = 229376 bytes (224 KiB) per
+ * histogram (27 buckets of 1024 stored sub-buckets, plus bucket 0's lower
+ * half); recording never allocates.
  */
 #ifndef GB_HIST_H
 #define GB_HIST_H
@@ -16,20 +18,22 @@
 #include <stdio.h>
 
 #define GB_HIST_MAX (1ull << 36)
+/* Bytes of counts held by one histogram (gb_hist_bytes() returns the same). */
+#define GB_HIST_BYTES ((size_t)28 * 1024 * 8)
 
 struct gb_hist {
 	uint64_t *counts;
 	size_t ncounts;
 	uint64_t total;
 	uint64_t overflows;  /* values above GB_HIST_MAX (not recorded) */
-	uint64_t min, max;
-	double sum;
+	uint64_t min, max;    /* exact recorded extremes; 0 when empty */
+	double sum;           /* exact sum of recorded values (for the mean) */
 };
 
 int gb_hist_init(struct gb_hist *h);
 void gb_hist_release(struct gb_hist *h);
 void gb_hist_reset(struct gb_hist *h);
-/* Record v (0 is recorded as 1); -1 and counted as overflow above the range. */
+/* Record v in O(1) (0 is recorded as 1); -1 and counted as overflow above the range. */
 int gb_hist_record(struct gb_hist *h, uint64_t v);
 void gb_hist_merge(struct gb_hist *dst, const struct gb_hist *src);
 /*
@@ -38,14 +42,19 @@ void gb_hist_merge(struct gb_hist *dst, const struct gb_hist *src);
  * HdrHistogram's getValueAtPercentile). 0 when empty.
  */
 uint64_t gb_hist_percentile(const struct gb_hist *h, double pct);
+/* Exact mean of the recorded values (not bucketed); 0 when empty. */
 double gb_hist_mean(const struct gb_hist *h);
-/* Bytes held by one histogram. */
+/* Bytes held by one histogram: GB_HIST_BYTES. */
 size_t gb_hist_bytes(void);
 /*
  * Write the percentile distribution in HdrHistogram's text layout
  * (Value, Percentile, TotalCount, 1/(1-Percentile); footer with Mean,
  * StdDeviation, Max, Total count, Buckets, SubBuckets), values scaled by
- * 1/unit_ratio (e.g. 1000.0 to print microseconds). 0 or -1.
+ * 1/unit_ratio (e.g. 1000.0 to print microseconds). The percentile
+ * levels are those of outputPercentileDistribution with 5 ticks per half
+ * distance; the last line is the 100% line. Mean is the exact mean,
+ * StdDeviation is over the sub-buckets' middle values, Max is the highest
+ * value equivalent to the maximum (as HdrHistogram prints it). 0 or -1.
  */
 int gb_hist_write_hgrm(const struct gb_hist *h, FILE *f, double unit_ratio);
 

@@ -11,9 +11,18 @@
  *   q4   per block: f16 scale d, then 16 bytes, two 4-bit codes per byte
  *        (element j of the block in the low nibble of byte j for j < 16 and
  *        in the high nibble of byte j-16 for j >= 16);  x = d * (code - 8)
- * q8 uses d = absmax / 127, q4 uses d = absmax / 8 with codes clamped to
- * 0..15 (the ggml-style symmetric scheme). The same bytes feed every
- * executor, so the CPU and Vulkan paths see identical weights.
+ * Scales (the ggml q8_0 / q4_0 schemes):
+ *   q8  d = absmax / 127, q = clamp(round(x / d), -127, 127);
+ *   q4  d = -xm / 8 where xm is the element of largest magnitude (sign kept),
+ *       code = clamp(round(x / d) + 8, 0, 15). xm itself lands exactly on
+ *       code 0; elements of the opposite sign near absmax clamp at code 15.
+ *       d may be negative.
+ * d is rounded to f16 first and the codes are computed with the rounded d,
+ * so dequantizing gives back x within |d|/2 (|d| for a clamped q4 code).
+ * round() is half away from zero. Padding is the value 0, i.e. q = 0 for q8
+ * and code 8 (bytes 0x88) for q4; an all-zero block has d = 0. The same
+ * bytes feed every executor, so the CPU and Vulkan paths see identical
+ * weights.
  */
 #ifndef GB_QUANT_H
 #define GB_QUANT_H

@@ -58,28 +58,65 @@ struct gb_results {
 	size_t n, cap;
 };
 
-/* Append a zeroed cell with the given identity; the pointer stays valid until the next add. */
+/*
+ * Append a zeroed cell with the given identity (strings copied; device may
+ * be NULL; id NULL builds it with gb_cell_id); the pointer stays valid until
+ * the next add.
+ */
 struct gb_cell_result *gb_results_add(struct gb_results *r, const char *id,
 				      const char *workload, const char *executor,
 				      const char *device, uint32_t batch,
 				      enum gb_quant quant, uint32_t cache);
+/* Free every cell (metrics, accuracy rows, histogram, reasons) and zero r. */
 void gb_results_release(struct gb_results *r);
 
-/* Find or add a metric of a cell. */
+/*
+ * Find or add a metric of a cell (unit and src are used only when it is
+ * added). The returned pointer stays valid while the cell has at most
+ * GB_CELL_METRICS_RESERVED metrics, so a caller may hold several at once.
+ */
+#define GB_CELL_METRICS_RESERVED 64
 struct gb_metric *gb_cell_metric(struct gb_cell_result *c, const char *name,
 				 const char *unit, enum gb_source src);
+/* Append the value of the next repetition (NAN: no value in that repetition). */
 void gb_metric_push(struct gb_metric *m, double v);
-/* Mark a metric unavailable with a reason (copied). */
+/* Mark a metric unavailable with a reason (copied); drops its values. */
 void gb_metric_unavailable(struct gb_metric *m, const char *reason);
+/* reference and metric must be static strings (the known names are interned). */
 void gb_cell_add_accuracy(struct gb_cell_result *c, const char *op, const char *reference,
 			  const char *metric, double value, double budget, int pass);
+/* Add a reason (copied) why the cell is INVALID. */
 void gb_cell_invalid(struct gb_cell_result *c, const char *reason);
 
 /*
- * Write every file of the results directory dir (created if needed); meta
- * is written as meta.json (a reference is taken, not stolen). 0 or -1.
+ * Write every file of the results directory dir (created if needed, like
+ * mkdir -p), each atomically; meta is written as meta.json with JSON_INDENT(2)
+ * in insertion order (not stolen; NULL writes no meta.json). 0 or -1.
+ *
+ *   results.csv   one row per cell x metric; statistics from gb_summarize over
+ *                 the metric's values; numbers in the shortest form that reads
+ *                 back to the same double (%.15g..%.17g); NAN is an empty field;
+ *                 an unavailable metric has every number empty, n included
+ *   samples.csv   cell,metric,rep,value; rep counts measured repetitions from 0
+ *   accuracy.csv  cell,op,reference,metric,value,budget,pass (budget empty when
+ *                 NAN; pass true or false)
+ *   hist/<cell>.hgrm  for every cell with has_hist, values in ns
+ * Skipped cells write no rows: their reasons belong in meta.json. Records end
+ * in LF; fields are quoted only when they hold a comma, quote, CR or LF.
  */
 int gb_results_write(const struct gb_results *r, const char *dir, json_t *meta);
+
+/*
+ * Read results back (for compare and report): dir_or_csv is a results
+ * directory or its results.csv, with samples.csv (required) and accuracy.csv
+ * (optional) beside it. Cells and metrics (name, unit, source) come from
+ * results.csv, each metric's values from samples.csv, placed by rep (a
+ * missing rep is NAN); histograms and unavailable reasons are not read
+ * (has_hist 0, reason NULL). Cells are appended to r, which must be zeroed or
+ * hold earlier results; on error (-1, message with file:record) r holds what
+ * was read so far and still needs gb_results_release.
+ */
+int gb_results_read(struct gb_results *r, const char *dir_or_csv);
 
 /* Build a cell id: <workload>.<executor>.b<batch>.<quant>.c<cache>; caller frees. */
 char *gb_cell_id(const char *workload, const char *executor, uint32_t batch,

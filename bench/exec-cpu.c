@@ -1,0 +1,449 @@
+/*
+ * exec-cpu.c - the CPU executor: the kernels of kernels.c run by a small
+ * persistent pool of pthreads, the calling thread being worker 0.
+ *
+ * A call is split so that every output element is computed by the same
+ * code whatever the number of threads: matmul and topk scores over output
+ * columns (in groups of 4, the kernel's panel), topk selection, softmax,
+ * rmsnorm, reduce and fft over rows, silu over elements. Small calls run on
+ * the caller alone: waking a worker costs more than the work.
+ *
+ * Steady state allocates nothing: scratch (padded inputs, topk scores,
+ * per-worker dequantization panels) grows on demand and is kept, FFT
+ * twiddles are cached per length. One executor serves one call at a time;
+ * run() is not reentrant.
+ */
+#include "executor.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gbench.h"
+#include "kernels.h"
+
+#define CPU_MAX_THREADS 256
+/* Work (flops, or elements for the element-wise ops) per extra thread. */
+#define CPU_GRAIN 65536.0
+
+struct cpu_ctx;
+typedef void (*cpu_job_fn)(struct cpu_ctx *cx, int tid, int nth);
+
+struct cpu_ctx {
+	int nthreads;
+	pthread_t *threads;
+	int nstarted;
+
+	pthread_mutex_t mu;
+	pthread_cond_t start, done;
+	uint64_t gen;        /* bumped for each dispatched job */
+	int pending;         /* workers still running the current job */
+	int stop;
+	cpu_job_fn fn;       /* the current job, for workers 1..active-1 */
+	int active;
+
+	/* The call being run. */
+	const struct gb_exec_call *call;
+	const struct gb_weights *w;
+	const float *xp;     /* padded x (matmul, topk) */
+
+	float *xpad;
+	size_t xpad_cap;
+	float *scores;
+	size_t scores_cap;
+	float **scratch;     /* one panel per worker */
+	size_t scratch_cap;
+	float *twiddles[21]; /* by log2(n), n <= GB_MAX_FFT_N */
+
+	char model[256];
+};
+
+struct cpu_worker_arg {
+	struct cpu_ctx *cx;
+	int tid;
+};
+
+static void *cpu_worker(void *p)
+{
+	struct cpu_worker_arg *a = p;
+	struct cpu_ctx *cx = a->cx;
+	int tid = a->tid;
+	uint64_t seen = 0;
+
+	free(a);
+	pthread_mutex_lock(&cx->mu);
+	for (;;) {
+		while (cx->gen == seen && !cx->stop)
+			pthread_cond_wait(&cx->start, &cx->mu);
+		if (cx->stop)
+			break;
+		seen = cx->gen;
+		if (tid < cx->active) {
+			cpu_job_fn fn = cx->fn;
+			int nth = cx->active;
+
+			pthread_mutex_unlock(&cx->mu);
+			fn(cx, tid, nth);
+			pthread_mutex_lock(&cx->mu);
+			if (--cx->pending == 0)
+				pthread_cond_signal(&cx->done);
+		}
+	}
+	pthread_mutex_unlock(&cx->mu);
+	return NULL;
+}
+
+/* Run fn on `active` workers (the caller is worker 0) and wait for all. */
+static void cpu_dispatch(struct cpu_ctx *cx, cpu_job_fn fn, int active)
+{
+	if (active > cx->nthreads)
+		active = cx->nthreads;
+	if (active <= 1) {
+		fn(cx, 0, 1);
+		return;
+	}
+	pthread_mutex_lock(&cx->mu);
+	cx->fn = fn;
+	cx->active = active;
+	cx->pending = active - 1;
+	cx->gen++;
+	pthread_cond_broadcast(&cx->start);
+	pthread_mutex_unlock(&cx->mu);
+	fn(cx, 0, active);
+	pthread_mutex_lock(&cx->mu);
+	while (cx->pending > 0)
+		pthread_cond_wait(&cx->done, &cx->mu);
+	pthread_mutex_unlock(&cx->mu);
+}
+
+/* Threads worth using for `work` units split into at most `parts` pieces. */
+static int cpu_threads_for(const struct cpu_ctx *cx, double work, uint64_t parts)
+{
+	double t = work / CPU_GRAIN;
+	int n = t < 1 ? 1 : t > cx->nthreads ? cx->nthreads : (int)t;
+
+	if ((uint64_t)n > parts)
+		n = parts ? (int)parts : 1;
+	return n;
+}
+
+/* [*lo, *hi) of `total` for worker tid of nth, boundaries multiples of align. */
+static void cpu_slice(uint64_t total, uint64_t align, int tid, int nth,
+		      uint64_t *lo, uint64_t *hi)
+{
+	uint64_t units = (total + align - 1) / align;
+	uint64_t a = units * (uint64_t)tid / (uint64_t)nth;
+	uint64_t b = units * (uint64_t)(tid + 1) / (uint64_t)nth;
+
+	*lo = a * align < total ? a * align : total;
+	*hi = b * align < total ? b * align : total;
+}
+
+static void job_matmul(struct cpu_ctx *cx, int tid, int nth)
+{
+	const struct gb_shape *s = &cx->call->shape;
+	uint64_t lo, hi;
+	float *y = s->op == GB_OP_TOPK ? cx->scores : cx->call->y;
+
+	cpu_slice(s->n, 4, tid, nth, &lo, &hi);
+	if (lo < hi)
+		gb_kern_matmul(cx->w, cx->xp, s->m, y, s->n, (uint32_t)lo, (uint32_t)hi,
+			       cx->scratch[tid]);
+}
+
+static void job_topk_select(struct cpu_ctx *cx, int tid, int nth)
+{
+	const struct gb_shape *s = &cx->call->shape;
+	uint64_t lo, hi;
+
+	cpu_slice(s->m, 1, tid, nth, &lo, &hi);
+	for (uint64_t i = lo; i < hi; i++)
+		gb_kern_topk_select(cx->scores + i * s->n, s->n, s->p,
+				    cx->call->y + i * s->p, cx->call->idx + i * s->p);
+}
+
+static void job_rows(struct cpu_ctx *cx, int tid, int nth)
+{
+	const struct gb_exec_call *c = cx->call;
+	const struct gb_shape *s = &c->shape;
+	uint64_t lo, hi;
+
+	if (s->op == GB_OP_SILU) {
+		cpu_slice((uint64_t)s->m * s->n, 64, tid, nth, &lo, &hi);
+		gb_kern_silu(c->x + lo, c->y + lo, hi - lo);
+		return;
+	}
+	cpu_slice(s->m, 1, tid, nth, &lo, &hi);
+	for (uint64_t i = lo; i < hi; i++) {
+		const float *x = c->x + i * s->n;
+		float *y = c->y + i * s->n;
+
+		switch (s->op) {
+		case GB_OP_SOFTMAX:
+			gb_kern_softmax_row(x, y, s->n);
+			break;
+		case GB_OP_RMSNORM:
+			gb_kern_rmsnorm_row(x, y, s->n);
+			break;
+		case GB_OP_REDUCE:
+			c->y[i] = gb_kern_reduce_row(x, s->n);
+			break;
+		case GB_OP_FFT: {
+			unsigned lg = 0;
+
+			while ((1u << lg) < s->n)
+				lg++;
+			gb_kern_fft(c->x + i * 2 * s->n, c->y + i * 2 * s->n, s->n,
+				    cx->twiddles[lg]);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+}
+
+/* Grow *buf to hold n floats (32-byte aligned); contents are not kept. */
+static void cpu_grow(float **buf, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return;
+	free(*buf);
+	*buf = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
+	if (!*buf) {
+		fprintf(stderr, "gbench: fatal: out of memory allocating %zu floats\n", n);
+		abort();
+	}
+	*cap = n;
+}
+
+static void cpu_read_model(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+
+	snprintf(out, len, "unknown cpu");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+		char *v, *e;
+
+		/* x86: "model name"; arm64 and others: "Model" or "cpu model". */
+		if (!colon || (strncmp(line, "model name", 10) != 0 &&
+			       strncmp(line, "cpu model", 9) != 0 &&
+			       strncmp(line, "Model", 5) != 0))
+			continue;
+		v = colon + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		e = v + strlen(v);
+		while (e > v && (e[-1] == '\n' || e[-1] == ' '))
+			*--e = '\0';
+		if (*v) {
+			snprintf(out, len, "%s", v);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static void cpu_release(struct gb_executor *ex)
+{
+	struct cpu_ctx *cx = ex->ctx;
+
+	if (!cx)
+		return;
+	pthread_mutex_lock(&cx->mu);
+	cx->stop = 1;
+	pthread_cond_broadcast(&cx->start);
+	pthread_mutex_unlock(&cx->mu);
+	for (int i = 0; i < cx->nstarted; i++)
+		pthread_join(cx->threads[i], NULL);
+	pthread_mutex_destroy(&cx->mu);
+	pthread_cond_destroy(&cx->start);
+	pthread_cond_destroy(&cx->done);
+	free(cx->threads);
+	free(cx->xpad);
+	free(cx->scores);
+	if (cx->scratch)
+		for (int i = 0; i < cx->nthreads; i++)
+			free(cx->scratch[i]);
+	free(cx->scratch);
+	for (size_t i = 0; i < GB_ARRAY_SIZE(cx->twiddles); i++)
+		free(cx->twiddles[i]);
+	free(cx);
+	ex->ctx = NULL;
+}
+
+static int cpu_init(struct gb_executor *ex, const struct gb_exec_opts *o,
+		    char *reason, size_t len)
+{
+	struct cpu_ctx *cx = gb_xcalloc(1, sizeof(*cx));
+	int n = o && o->threads > 0 ? o->threads : gb_ncpus();
+
+	if (n > CPU_MAX_THREADS)
+		n = CPU_MAX_THREADS;
+	cx->nthreads = n;
+	pthread_mutex_init(&cx->mu, NULL);
+	pthread_cond_init(&cx->start, NULL);
+	pthread_cond_init(&cx->done, NULL);
+	cx->threads = gb_xcalloc((size_t)n, sizeof(*cx->threads));
+	cx->scratch = gb_xcalloc((size_t)n, sizeof(*cx->scratch));
+	cpu_read_model(cx->model, sizeof(cx->model));
+	ex->ctx = cx;
+	(void)gb_kern_simd();  /* choose the SIMD level before any worker runs */
+	for (int i = 1; i < n; i++) {
+		struct cpu_worker_arg *a = gb_xmalloc(sizeof(*a));
+		int err;
+
+		a->cx = cx;
+		a->tid = i;
+		err = pthread_create(&cx->threads[cx->nstarted], NULL, cpu_worker, a);
+		if (err) {
+			free(a);
+			snprintf(reason, len, "cannot start worker thread %d: %s", i,
+				 strerror(err));
+			cpu_release(ex);
+			return -1;
+		}
+		cx->nstarted++;
+	}
+	return 0;
+}
+
+static void cpu_info(const struct gb_executor *ex, struct gb_exec_info *out)
+{
+	const struct cpu_ctx *cx = ex->ctx;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->device, sizeof(out->device), "%s", cx ? cx->model : "cpu");
+	snprintf(out->driver, sizeof(out->driver), "gbench cpu kernels (%s, %d threads)",
+		 gb_kern_simd_name(gb_kern_simd()), cx ? cx->nthreads : 0);
+	snprintf(out->type, sizeof(out->type), "cpu");
+}
+
+/*
+ * The CPU reads the caller's quantized bytes in place: the handle is the
+ * gb_weights pointer itself, so the caller must keep *w (and its data)
+ * alive and unchanged until weights_free.
+ */
+static int cpu_weights_upload(struct gb_executor *ex, const struct gb_weights *w,
+			      void **handle)
+{
+	(void)ex;
+	if (!w || !w->data)
+		return gb_error("cpu executor: no weights to upload");
+	*handle = (void *)w;
+	return 0;
+}
+
+static void cpu_weights_free(struct gb_executor *ex, void *handle)
+{
+	(void)ex;
+	(void)handle;
+}
+
+static int cpu_check(const struct gb_exec_call *c, const struct gb_weights *w)
+{
+	const struct gb_shape *s = &c->shape;
+
+	if ((unsigned)s->op >= GB_OP_COUNT)
+		return gb_error("cpu executor: unknown op %d", (int)s->op);
+	if (s->m == 0 || s->n == 0 || (gb_op_has_weights(s->op) && s->k == 0))
+		return gb_error("cpu executor: empty %s call", gb_op_name(s->op));
+	if (!c->x || !c->y)
+		return gb_error("cpu executor: %s call without buffers", gb_op_name(s->op));
+	if (gb_op_has_weights(s->op)) {
+		if (!w)
+			return gb_error("cpu executor: %s call without weights", gb_op_name(s->op));
+		if (w->rows != s->n || w->cols != s->k || w->quant != c->quant)
+			return gb_error("cpu executor: weights %ux%u %s do not fit %s n=%u k=%u %s",
+					w->rows, w->cols, gb_quant_name(w->quant),
+					gb_op_name(s->op), s->n, s->k, gb_quant_name(c->quant));
+	}
+	if (s->op == GB_OP_TOPK && (!c->idx || s->p == 0 || s->p > GB_MAX_TOPK_P))
+		return gb_error("cpu executor: bad topk call (p=%u)", s->p);
+	if (s->op == GB_OP_FFT && (s->n > GB_MAX_FFT_N || (s->n & (s->n - 1))))
+		return gb_error("cpu executor: fft length %u is not a power of two <= %u",
+				s->n, GB_MAX_FFT_N);
+	return 0;
+}
+
+static int cpu_run(struct gb_executor *ex, const struct gb_exec_call *c,
+		   struct gb_exec_timing *t)
+{
+	struct cpu_ctx *cx = ex->ctx;
+	const struct gb_shape *s = &c->shape;
+	const struct gb_weights *w = c->weights;
+	int nth;
+
+	if (t) {
+		t->device_ns = 0;
+		t->has_device_ns = 0;
+	}
+	if (cpu_check(c, w) < 0)
+		return -1;
+	cx->call = c;
+	cx->w = w;
+	switch (s->op) {
+	case GB_OP_MATMUL:
+	case GB_OP_TOPK: {
+		size_t sf = gb_kern_scratch_floats(w);
+
+		cpu_grow(&cx->xpad, &cx->xpad_cap, (size_t)s->m * w->cols_padded);
+		gb_kern_pad_rows(c->x, s->m, s->k, cx->xpad, w->cols_padded);
+		cx->xp = cx->xpad;
+		if (s->op == GB_OP_TOPK)
+			cpu_grow(&cx->scores, &cx->scores_cap, (size_t)s->m * s->n);
+		nth = cpu_threads_for(cx, 2.0 * s->m * s->n * (double)s->k,
+				      ((uint64_t)s->n + 3) / 4);
+		if (sf > cx->scratch_cap) {
+			for (int i = 0; i < cx->nthreads; i++) {
+				size_t cap = 0;
+
+				cpu_grow(&cx->scratch[i], &cap, sf);
+			}
+			cx->scratch_cap = sf;
+		}
+		cpu_dispatch(cx, job_matmul, nth);
+		if (s->op == GB_OP_TOPK)
+			cpu_dispatch(cx, job_topk_select,
+				     cpu_threads_for(cx, (double)s->m * s->n * 4, s->m));
+		break;
+	}
+	case GB_OP_FFT: {
+		unsigned lg = 0;
+
+		while ((1u << lg) < s->n)
+			lg++;
+		if (s->n >= 2 && !cx->twiddles[lg])
+			cx->twiddles[lg] = gb_kern_fft_twiddles(s->n);
+		nth = cpu_threads_for(cx, 5.0 * s->m * s->n * (lg ? lg : 1), s->m);
+		cpu_dispatch(cx, job_rows, nth);
+		break;
+	}
+	case GB_OP_SILU:
+		nth = cpu_threads_for(cx, 8.0 * s->m * s->n, ((uint64_t)s->m * s->n + 63) / 64);
+		cpu_dispatch(cx, job_rows, nth);
+		break;
+	default:
+		nth = cpu_threads_for(cx, 4.0 * s->m * s->n, s->m);
+		cpu_dispatch(cx, job_rows, nth);
+		break;
+	}
+	cx->call = NULL;
+	cx->w = NULL;
+	return 0;
+}
+
+const struct gb_executor_i gb_executor_cpu = {
+	.name = "cpu",
+	.init = cpu_init,
+	.release = cpu_release,
+	.info = cpu_info,
+	.weights_upload = cpu_weights_upload,
+	.weights_free = cpu_weights_free,
+	.run = cpu_run,
+};

@@ -1,0 +1,263 @@
+/*
+ * hist.c - a log-linear latency histogram laid out exactly as HdrHistogram
+ * lays out a histogram with lowest discernible value 1, highest trackable
+ * value 2^36 and 3 significant digits.
+ *
+ * Three significant digits need single-unit resolution up to 2 * 10^3, so a
+ * bucket holds 2048 sub-buckets (subBucketCount, magnitude 11). Bucket 0
+ * counts 0..2047 one by one; every further bucket b covers
+ * [1024 * 2^b, 2048 * 2^b) with sub-buckets 2^b wide, so no value shares a
+ * sub-bucket with a value more than 1/1024 away from it. Only the upper half
+ * of a bucket above 0 is stored (the lower half is the previous bucket), so
+ * the counts array is (bucketCount + 1) * subBucketHalfCount long: 27 buckets
+ * cover 2^36, and 28 * 1024 counts of 8 bytes make 229376 bytes (224 KiB).
+ * The index arithmetic, percentile lookup and the percentile-distribution
+ * text (.hgrm) follow HdrHistogram's AbstractHistogram and PercentileIterator
+ * so that its plotters read our output and numbers agree with theirs.
+ */
+#include "hist.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gbench.h"
+
+/* HdrHistogram's derived constants for (1, 2^36, 3 digits). */
+#define SUB_BUCKET_COUNT_MAG 11                          /* ceil(log2(2000)) */
+#define SUB_BUCKET_COUNT (1u << SUB_BUCKET_COUNT_MAG)    /* 2048 */
+#define SUB_BUCKET_HALF_MAG (SUB_BUCKET_COUNT_MAG - 1)
+#define SUB_BUCKET_HALF (1u << SUB_BUCKET_HALF_MAG)      /* 1024 */
+#define SUB_BUCKET_MASK ((uint64_t)SUB_BUCKET_COUNT - 1)
+#define LZC_BASE (64 - SUB_BUCKET_HALF_MAG - 1)          /* unit magnitude 0 */
+#define BUCKET_COUNT 27        /* buckets to cover 2^36: 1 + (37 - 11) */
+#define COUNTS_LEN ((BUCKET_COUNT + 1) * SUB_BUCKET_HALF)
+#define SIG_DIGITS 3
+#define TICKS_PER_HALF 5       /* outputPercentileDistribution's default */
+
+_Static_assert(COUNTS_LEN * sizeof(uint64_t) == GB_HIST_BYTES, "GB_HIST_BYTES is stale");
+
+static unsigned bucket_index(uint64_t v)
+{
+	return (unsigned)(LZC_BASE - __builtin_clzll(v | SUB_BUCKET_MASK));
+}
+
+static size_t counts_index(uint64_t v)
+{
+	unsigned b = bucket_index(v);
+	unsigned sub = (unsigned)(v >> b);
+
+	/* Left to right: bucket 0's sub-buckets below the half stay in range. */
+	return ((size_t)(b + 1) << SUB_BUCKET_HALF_MAG) + sub - SUB_BUCKET_HALF;
+}
+
+/* The lowest value counted at index i. */
+static uint64_t value_from_index(size_t i)
+{
+	long b = (long)(i >> SUB_BUCKET_HALF_MAG) - 1;
+	uint64_t sub = (i & (SUB_BUCKET_HALF - 1)) + SUB_BUCKET_HALF;
+
+	if (b < 0) {
+		sub -= SUB_BUCKET_HALF;
+		b = 0;
+	}
+	return sub << b;
+}
+
+/* Width of the sub-bucket at index i (HdrHistogram's sizeOfEquivalentValueRange). */
+static uint64_t range_at_index(size_t i)
+{
+	long b = (long)(i >> SUB_BUCKET_HALF_MAG) - 1;
+
+	return 1ull << (b < 0 ? 0 : b);
+}
+
+static uint64_t highest_equivalent(size_t i)
+{
+	return value_from_index(i) + range_at_index(i) - 1;
+}
+
+static double median_equivalent(size_t i)
+{
+	return (double)value_from_index(i) + (double)(range_at_index(i) >> 1);
+}
+
+size_t gb_hist_bytes(void)
+{
+	return COUNTS_LEN * sizeof(uint64_t);
+}
+
+int gb_hist_init(struct gb_hist *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->counts = calloc(COUNTS_LEN, sizeof(uint64_t));
+	if (!h->counts)
+		return gb_error("cannot allocate a latency histogram (%zu bytes)",
+				gb_hist_bytes());
+	h->ncounts = COUNTS_LEN;
+	return 0;
+}
+
+void gb_hist_release(struct gb_hist *h)
+{
+	free(h->counts);
+	memset(h, 0, sizeof(*h));
+}
+
+void gb_hist_reset(struct gb_hist *h)
+{
+	if (h->counts)
+		memset(h->counts, 0, h->ncounts * sizeof(uint64_t));
+	h->total = h->overflows = 0;
+	h->min = h->max = 0;
+	h->sum = 0;
+}
+
+int gb_hist_record(struct gb_hist *h, uint64_t v)
+{
+	if (v > GB_HIST_MAX) {
+		h->overflows++;
+		return -1;
+	}
+	if (v == 0)
+		v = 1;
+	h->counts[counts_index(v)]++;
+	if (h->total == 0 || v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->total++;
+	h->sum += (double)v;
+	return 0;
+}
+
+void gb_hist_merge(struct gb_hist *dst, const struct gb_hist *src)
+{
+	size_t i;
+
+	if (src->total) {
+		for (i = 0; i < COUNTS_LEN; i++)
+			dst->counts[i] += src->counts[i];
+		if (dst->total == 0 || src->min < dst->min)
+			dst->min = src->min;
+		if (src->max > dst->max)
+			dst->max = src->max;
+		dst->total += src->total;
+		dst->sum += src->sum;
+	}
+	dst->overflows += src->overflows;
+}
+
+uint64_t gb_hist_percentile(const struct gb_hist *h, double pct)
+{
+	uint64_t want, cum = 0;
+	double p;
+	size_t i;
+
+	if (h->total == 0)
+		return 0;
+	/*
+	 * As getValueAtPercentile: one ulp below the request so that a count
+	 * like 0.5 * 1000 does not round up into the next value.
+	 */
+	p = nextafter(pct, -INFINITY);
+	p = p < 0 ? 0 : p > 100 ? 100 : p;
+	want = (uint64_t)ceil(p * (double)h->total / 100.0);
+	if (want < 1)
+		want = 1;
+	for (i = 0; i < COUNTS_LEN; i++) {
+		cum += h->counts[i];
+		if (cum >= want)
+			return pct == 0.0 ? value_from_index(i) : highest_equivalent(i);
+	}
+	return 0;
+}
+
+double gb_hist_mean(const struct gb_hist *h)
+{
+	return h->total ? h->sum / (double)h->total : 0.0;
+}
+
+/*
+ * Standard deviation over the sub-buckets' middle values around the exact
+ * mean (HdrHistogram's getStdDeviation uses the same middle values).
+ */
+static double hist_stddev(const struct gb_hist *h)
+{
+	double mean = gb_hist_mean(h), acc = 0;
+	size_t i;
+
+	if (h->total == 0)
+		return 0.0;
+	for (i = 0; i < COUNTS_LEN; i++) {
+		double d;
+
+		if (!h->counts[i])
+			continue;
+		d = median_equivalent(i) - mean;
+		acc += d * d * (double)h->counts[i];
+	}
+	return sqrt(acc / (double)h->total);
+}
+
+/* PercentileIterator's next level: fixed-size ticks per half distance to 100%. */
+static double next_level(double level)
+{
+	double halvings = floor(log(100.0 / (100.0 - level)) / log(2.0));
+	double ticks = TICKS_PER_HALF * pow(2.0, halvings + 1);
+
+	return level + 100.0 / ticks;
+}
+
+int gb_hist_write_hgrm(const struct gb_hist *h, FILE *f, double unit_ratio)
+{
+	uint64_t cum = 0;
+	double level = 0.0;
+	size_t i = 0;
+	int fresh = 1;
+
+	if (!(unit_ratio > 0))
+		unit_ratio = 1.0;
+	fprintf(f, "%12s %14s %10s %14s\n\n", "Value", "Percentile", "TotalCount",
+		"1/(1-Percentile)");
+	/*
+	 * The walk of AbstractHistogramIterator.next(): stay on a sub-bucket
+	 * while it reaches further percentile levels, so a heavy sub-bucket
+	 * prints several lines; stop when every count has been passed and add
+	 * the closing 100% line.
+	 */
+	while (h->total && cum < h->total && i < COUNTS_LEN) {
+		uint64_t c = h->counts[i];
+
+		if (fresh) {
+			cum += c;
+			fresh = 0;
+		}
+		if (c && 100.0 * (double)cum / (double)h->total >= level) {
+			double q = level / 100.0;
+
+			fprintf(f, "%12.*f %2.12f %10llu %14.2f\n", SIG_DIGITS,
+				(double)highest_equivalent(i) / unit_ratio, q,
+				(unsigned long long)cum, 1.0 / (1.0 - q));
+			if (level >= 100.0)
+				break;
+			level = next_level(level);
+			continue;
+		}
+		i++;
+		fresh = 1;
+	}
+	if (h->total && i < COUNTS_LEN)
+		fprintf(f, "%12.*f %2.12f %10llu\n", SIG_DIGITS,
+			(double)highest_equivalent(i) / unit_ratio, 1.0,
+			(unsigned long long)cum);
+	fprintf(f, "#[Mean    = %12.*f, StdDeviation   = %12.*f]\n", SIG_DIGITS,
+		gb_hist_mean(h) / unit_ratio, SIG_DIGITS, hist_stddev(h) / unit_ratio);
+	fprintf(f, "#[Max     = %12.*f, Total count    = %12llu]\n", SIG_DIGITS,
+		(h->total ? (double)highest_equivalent(counts_index(h->max)) : 0.0) /
+			unit_ratio,
+		(unsigned long long)h->total);
+	fprintf(f, "#[Buckets = %12d, SubBuckets     = %12d]\n", BUCKET_COUNT,
+		(int)SUB_BUCKET_COUNT);
+	return ferror(f) ? gb_error("cannot write the latency histogram") : 0;
+}

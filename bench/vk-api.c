@@ -1,0 +1,103 @@
+/*
+ * vk-api.c - loads the Vulkan loader with dlopen and fills struct
+ * gb_vk_api (see vk-api.h). Nothing here links against libvulkan.
+ */
+#include "vk-api.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int gb_vk_api_open(struct gb_vk_api *api, char *reason, size_t len)
+{
+	const char *lib = getenv("GBENCH_VULKAN_LOADER");
+	void *fn;
+
+	memset(api, 0, sizeof(*api));
+	if (!lib || !*lib)
+		lib = "libvulkan.so.1";
+	api->lib = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+	if (!api->lib) {
+		const char *e = dlerror();
+
+		snprintf(reason, len, "no Vulkan loader: %s: %s", lib, e ? e : "not found");
+		return -1;
+	}
+	/* POSIX: a function pointer round-trips through void *. */
+	fn = dlsym(api->lib, "vkGetInstanceProcAddr");
+	if (!fn) {
+		snprintf(reason, len, "no Vulkan loader: %s has no vkGetInstanceProcAddr", lib);
+		gb_vk_api_close(api);
+		return -1;
+	}
+	memcpy(&api->vkGetInstanceProcAddr, &fn, sizeof(fn));
+#define GB_VK_LOAD(f)                                                         \
+	api->f = (PFN_##f)api->vkGetInstanceProcAddr(NULL, #f);               \
+	if (!api->f) {                                                        \
+		snprintf(reason, len, "no Vulkan loader: %s lacks %s", lib, #f); \
+		gb_vk_api_close(api);                                         \
+		return -1;                                                    \
+	}
+	GB_VK_GLOBAL_FNS(GB_VK_LOAD)
+#undef GB_VK_LOAD
+	api->vkEnumerateInstanceVersion = (PFN_vkEnumerateInstanceVersion)
+		api->vkGetInstanceProcAddr(NULL, "vkEnumerateInstanceVersion");
+	return 0;
+}
+
+int gb_vk_api_load_instance(struct gb_vk_api *api, VkInstance inst, char *reason, size_t len)
+{
+#define GB_VK_LOAD(f)                                                         \
+	api->f = (PFN_##f)api->vkGetInstanceProcAddr(inst, #f);               \
+	if (!api->f) {                                                        \
+		snprintf(reason, len, "vulkan instance lacks %s", #f);        \
+		return -1;                                                    \
+	}
+	GB_VK_INSTANCE_FNS(GB_VK_LOAD)
+#undef GB_VK_LOAD
+	api->vkGetPhysicalDeviceProperties2 = (PFN_vkGetPhysicalDeviceProperties2)
+		api->vkGetInstanceProcAddr(inst, "vkGetPhysicalDeviceProperties2");
+	api->vkCreateDebugUtilsMessengerEXT = (PFN_vkCreateDebugUtilsMessengerEXT)
+		api->vkGetInstanceProcAddr(inst, "vkCreateDebugUtilsMessengerEXT");
+	api->vkDestroyDebugUtilsMessengerEXT = (PFN_vkDestroyDebugUtilsMessengerEXT)
+		api->vkGetInstanceProcAddr(inst, "vkDestroyDebugUtilsMessengerEXT");
+	return 0;
+}
+
+int gb_vk_api_load_device(struct gb_vk_api *api, VkDevice dev, char *reason, size_t len)
+{
+#define GB_VK_LOAD(f)                                                         \
+	api->f = (PFN_##f)api->vkGetDeviceProcAddr(dev, #f);                  \
+	if (!api->f) {                                                        \
+		snprintf(reason, len, "vulkan device lacks %s", #f);          \
+		return -1;                                                    \
+	}
+	GB_VK_DEVICE_FNS(GB_VK_LOAD)
+#undef GB_VK_LOAD
+	return 0;
+}
+
+void gb_vk_api_close(struct gb_vk_api *api)
+{
+	if (api->lib)
+		dlclose(api->lib);
+	memset(api, 0, sizeof(*api));
+}
+
+const char *gb_vk_result_name(VkResult r)
+{
+	switch (r) {
+#define R(x) case x: return #x;
+	R(VK_SUCCESS) R(VK_NOT_READY) R(VK_TIMEOUT) R(VK_INCOMPLETE)
+	R(VK_ERROR_OUT_OF_HOST_MEMORY) R(VK_ERROR_OUT_OF_DEVICE_MEMORY)
+	R(VK_ERROR_INITIALIZATION_FAILED) R(VK_ERROR_DEVICE_LOST)
+	R(VK_ERROR_MEMORY_MAP_FAILED) R(VK_ERROR_LAYER_NOT_PRESENT)
+	R(VK_ERROR_EXTENSION_NOT_PRESENT) R(VK_ERROR_FEATURE_NOT_PRESENT)
+	R(VK_ERROR_INCOMPATIBLE_DRIVER) R(VK_ERROR_TOO_MANY_OBJECTS)
+	R(VK_ERROR_FORMAT_NOT_SUPPORTED) R(VK_ERROR_FRAGMENTED_POOL)
+	R(VK_ERROR_OUT_OF_POOL_MEMORY) R(VK_ERROR_INVALID_SHADER_NV)
+#undef R
+	default: return "VkResult?";
+	}
+}

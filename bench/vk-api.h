@@ -1,0 +1,114 @@
+/*
+ * vk-api.h - the Vulkan entry points the vulkan executor uses, loaded at run
+ * time: gbench never links libvulkan, so a machine without a Vulkan loader
+ * still runs the CPU executor and reports why vulkan cannot.
+ *
+ * The loader is dlopen()ed (libvulkan.so.1, or $GBENCH_VULKAN_LOADER), then
+ * every function comes through vkGetInstanceProcAddr / vkGetDeviceProcAddr
+ * into one table of pointers named after the Vulkan functions.
+ */
+#ifndef GB_VK_API_H
+#define GB_VK_API_H
+
+#define VK_NO_PROTOTYPES
+#include <vulkan/vulkan.h>
+
+#include <stddef.h>
+
+/* Global functions (no instance needed). */
+#define GB_VK_GLOBAL_FNS(X)                                                   \
+	X(vkCreateInstance)                                                   \
+	X(vkEnumerateInstanceLayerProperties)                                 \
+	X(vkEnumerateInstanceExtensionProperties)
+
+/* Instance functions. */
+#define GB_VK_INSTANCE_FNS(X)                                                 \
+	X(vkDestroyInstance)                                                  \
+	X(vkEnumeratePhysicalDevices)                                         \
+	X(vkGetPhysicalDeviceProperties)                                      \
+	X(vkGetPhysicalDeviceFeatures)                                        \
+	X(vkGetPhysicalDeviceQueueFamilyProperties)                           \
+	X(vkGetPhysicalDeviceMemoryProperties)                                \
+	X(vkCreateDevice)                                                     \
+	X(vkGetDeviceProcAddr)
+
+/* Device functions. */
+#define GB_VK_DEVICE_FNS(X)                                                   \
+	X(vkDestroyDevice)                                                    \
+	X(vkGetDeviceQueue)                                                   \
+	X(vkDeviceWaitIdle)                                                   \
+	X(vkCreateBuffer)                                                     \
+	X(vkDestroyBuffer)                                                    \
+	X(vkGetBufferMemoryRequirements)                                      \
+	X(vkAllocateMemory)                                                   \
+	X(vkFreeMemory)                                                       \
+	X(vkBindBufferMemory)                                                 \
+	X(vkMapMemory)                                                        \
+	X(vkUnmapMemory)                                                      \
+	X(vkCreateShaderModule)                                               \
+	X(vkDestroyShaderModule)                                              \
+	X(vkCreateDescriptorSetLayout)                                        \
+	X(vkDestroyDescriptorSetLayout)                                       \
+	X(vkCreatePipelineLayout)                                             \
+	X(vkDestroyPipelineLayout)                                            \
+	X(vkCreateComputePipelines)                                           \
+	X(vkDestroyPipeline)                                                  \
+	X(vkCreateDescriptorPool)                                             \
+	X(vkDestroyDescriptorPool)                                            \
+	X(vkAllocateDescriptorSets)                                           \
+	X(vkUpdateDescriptorSets)                                             \
+	X(vkCreateCommandPool)                                                \
+	X(vkDestroyCommandPool)                                               \
+	X(vkAllocateCommandBuffers)                                           \
+	X(vkResetCommandBuffer)                                               \
+	X(vkBeginCommandBuffer)                                               \
+	X(vkEndCommandBuffer)                                                 \
+	X(vkCreateFence)                                                      \
+	X(vkDestroyFence)                                                     \
+	X(vkResetFences)                                                      \
+	X(vkWaitForFences)                                                    \
+	X(vkQueueSubmit)                                                      \
+	X(vkCreateQueryPool)                                                  \
+	X(vkDestroyQueryPool)                                                 \
+	X(vkGetQueryPoolResults)                                              \
+	X(vkCmdResetQueryPool)                                                \
+	X(vkCmdWriteTimestamp)                                                \
+	X(vkCmdBeginQuery)                                                    \
+	X(vkCmdEndQuery)                                                      \
+	X(vkCmdBindPipeline)                                                  \
+	X(vkCmdBindDescriptorSets)                                            \
+	X(vkCmdPushConstants)                                                 \
+	X(vkCmdDispatch)                                                      \
+	X(vkCmdPipelineBarrier)                                               \
+	X(vkCmdCopyBuffer)                                                    \
+	X(vkCmdFillBuffer)
+
+#define GB_VK_DECL(fn) PFN_##fn fn;
+struct gb_vk_api {
+	void *lib;                                   /* the dlopen handle */
+	PFN_vkGetInstanceProcAddr vkGetInstanceProcAddr;
+	PFN_vkEnumerateInstanceVersion vkEnumerateInstanceVersion;  /* NULL: 1.0 */
+	PFN_vkGetPhysicalDeviceProperties2 vkGetPhysicalDeviceProperties2;  /* NULL: 1.0 */
+	PFN_vkCreateDebugUtilsMessengerEXT vkCreateDebugUtilsMessengerEXT;
+	PFN_vkDestroyDebugUtilsMessengerEXT vkDestroyDebugUtilsMessengerEXT;
+	GB_VK_GLOBAL_FNS(GB_VK_DECL)
+	GB_VK_INSTANCE_FNS(GB_VK_DECL)
+	GB_VK_DEVICE_FNS(GB_VK_DECL)
+};
+#undef GB_VK_DECL
+
+/*
+ * Open the loader and load the global functions. On failure return -1 with
+ * "no Vulkan loader: <library>: <dlerror>" in reason.
+ */
+int gb_vk_api_open(struct gb_vk_api *api, char *reason, size_t len);
+/* Load the instance functions (the optional ones may stay NULL). 0 or -1. */
+int gb_vk_api_load_instance(struct gb_vk_api *api, VkInstance inst, char *reason, size_t len);
+/* Load the device functions. 0 or -1. */
+int gb_vk_api_load_device(struct gb_vk_api *api, VkDevice dev, char *reason, size_t len);
+void gb_vk_api_close(struct gb_vk_api *api);
+
+/* "VK_ERROR_DEVICE_LOST", ... for messages. */
+const char *gb_vk_result_name(VkResult r);
+
+#endif

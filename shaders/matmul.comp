@@ -1,0 +1,66 @@
+#version 450
+/*
+ * matmul.comp - Y[i][j] = sum_k X[i][k] * W[j][k] for the weight rows
+ * j0 <= j < j1 bound in set 1 (the host splits a weight operand larger than
+ * maxStorageBufferRange into such ranges). Also computes topk's scores.
+ *
+ * A workgroup computes TM rows of X against one weight row: its invocations
+ * take the blocks of 32 in turn (adjacent invocations read adjacent blocks),
+ * each block's dot product is summed on its own and then scaled (q8, q4), a
+ * invocation's blocks are added in order, and the workgroup's partial sums
+ * are added as a tree. Rows of X are k floats, not padded: the tail of the
+ * last block reads 0. With -DTOPK_SCORES the products go to AUX (topk's
+ * score matrix, m rows of n) instead of Y.
+ */
+#include "common.glsl"
+#include "quant.glsl"
+
+#ifdef TOPK_SCORES
+#define OUT AUX
+#else
+#define OUT Y
+#endif
+
+layout(constant_id = 1) const uint TM = 4;
+shared float part[WG * TM];
+
+void main()
+{
+	uint nj = pc.j1 - pc.j0;
+	uint g = gb_group();
+	uint jl = g % nj, i0 = (g / nj) * TM;
+	if (i0 >= pc.m)
+		return;  /* uniform across the workgroup */
+	uint t = gl_LocalInvocationID.x;
+	uint j = pc.j0 + jl;
+	uint row = (j - pc.j0) * pc.row_bytes;
+	uint nb = pc.kp / 32u;
+	uint rows = min(TM, pc.m - i0);
+	float acc[TM];
+	for (uint r = 0; r < TM; r++)
+		acc[r] = 0.0;
+	for (uint b = t; b < nb; b += WG) {
+		float w[32];
+		float d = gb_load_block(row, b, w);
+		uint k0 = b * 32u;
+		uint kn = min(32u, pc.k - k0);
+		for (uint r = 0; r < rows; r++) {
+			uint xo = (i0 + r) * pc.k + k0;
+			float s = 0.0;
+			for (uint e = 0; e < kn; e++)
+				s += X[xo + e] * w[e];
+			acc[r] += s * d;
+		}
+	}
+	for (uint r = 0; r < TM; r++)
+		part[r * WG + t] = acc[r];
+	barrier();
+	for (uint s = WG / 2; s > 0; s >>= 1) {
+		if (t < s)
+			for (uint r = 0; r < TM; r++)
+				part[r * WG + t] += part[r * WG + t + s];
+		barrier();
+	}
+	if (t < rows)
+		OUT[(i0 + t) * pc.n + j] = part[t * WG];
+}

@@ -1,0 +1,26 @@
+#version 450
+/*
+ * reduce.comp - the sum of each row of n: one workgroup per row; each
+ * invocation sums its strided share with Kahan compensation, then the
+ * workgroup adds the shares as a tree.
+ */
+#include "common.glsl"
+#include "wgreduce.glsl"
+
+void main()
+{
+	uint i = gb_group();
+	if (i >= pc.m)
+		return;
+	uint t = gl_LocalInvocationID.x, base = i * pc.n;
+	precise float s = 0.0, c = 0.0;
+	for (uint j = t; j < pc.n; j += WG) {
+		precise float yv = X[base + j] - c;
+		precise float tv = s + yv;
+		c = (tv - s) - yv;
+		s = tv;
+	}
+	s = gb_wg_sum(s);
+	if (t == 0)
+		Y[i] = s;
+}

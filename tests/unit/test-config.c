@@ -1,0 +1,116 @@
+/* test-config.c - configs load, every shipped one is valid, errors name FILE:LINE. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "gbench.h"
+#include "unit.h"
+
+/* Run fn with stderr captured into buf. */
+static int capture(int (*fn)(struct gb_config *, const char *), struct gb_config *c,
+		   const char *arg, char *buf, size_t len)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(2), rc;
+	size_t n;
+
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	rc = fn(c, arg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	n = fread(buf, 1, len - 1, tmp);
+	buf[n] = '\0';
+	fclose(tmp);
+	return rc;
+}
+
+TEST(shipped_configs_load)
+{
+	static const char *const names[] = { "default", "ci", "low-end", "mid-range", "high-end" };
+
+	for (size_t i = 0; i < GB_ARRAY_SIZE(names); i++) {
+		struct gb_config c;
+
+		gb_config_defaults(&c);
+		CHECK(gb_config_load(&c, names[i]) == 0);
+		CHECK_STR(c.name, names[i]);
+		CHECK(c.nbatch > 0 && c.nquant > 0 && c.ncache > 0 && c.repetitions >= 10);
+		CHECK(gb_strv_len(c.workloads) == 4);
+		gb_config_release(&c);
+	}
+}
+
+TEST(ci_lists_both_executors)
+{
+	struct gb_config c;
+
+	gb_config_defaults(&c);
+	CHECK(gb_config_load(&c, "ci") == 0);
+	CHECK(gb_strv_len(c.executors) == 2);
+	CHECK_STR(c.executors[0], "cpu");
+	CHECK_STR(c.executors[1], "vulkan");
+	gb_config_release(&c);
+}
+
+TEST(every_error_has_file_and_line)
+{
+	struct gb_config c;
+	char err[4096];
+	const char *path = GB_TEST_DATA "/configs/bad.ini";
+	char want[512];
+
+	gb_config_defaults(&c);
+	CHECK(capture(gb_config_load, &c, path, err, sizeof(err)) < 0);
+	snprintf(want, sizeof(want), "%s:4: bad value '1,x' for 'batch'", path);
+	CHECK(strstr(err, want) != NULL);
+	snprintf(want, sizeof(want), "%s:5: unknown key 'colour' in [run]", path);
+	CHECK(strstr(err, want) != NULL);
+	snprintf(want, sizeof(want), "%s:6: bad value 'f32,q3' for 'quant'", path);
+	CHECK(strstr(err, want) != NULL);
+	snprintf(want, sizeof(want), "%s:7: bad value '0' for 'repetitions'", path);
+	CHECK(strstr(err, want) != NULL);
+	snprintf(want, sizeof(want), "%s:8: unknown executor 'tpu'", path);
+	CHECK(strstr(err, want) != NULL);
+	if (unit_cur_failed)
+		printf("# stderr was:\n%s", err);
+	gb_config_release(&c);
+}
+
+TEST(missing_config_is_an_error)
+{
+	struct gb_config c;
+	char err[1024];
+
+	gb_config_defaults(&c);
+	CHECK(capture(gb_config_load, &c, "no-such-config", err, sizeof(err)) < 0);
+	CHECK(strstr(err, "no config named 'no-such-config'") != NULL);
+	gb_config_release(&c);
+}
+
+TEST(list_parsers)
+{
+	uint32_t v[GB_MAX_LIST];
+	enum gb_quant q[GB_MAX_LIST];
+	size_t n = 0;
+
+	CHECK(gb_parse_u32_list(" 1, 8 ,32", v, &n, "t") == 0);
+	CHECK(n == 3 && v[0] == 1 && v[1] == 8 && v[2] == 32);
+	CHECK(gb_parse_quant_list("q4,f16", q, &n, "t") == 0);
+	CHECK(n == 2 && q[0] == GB_Q_Q4 && q[1] == GB_Q_F16);
+}
+
+int main(void)
+{
+	setenv("GBENCH_DATA", GB_TEST_TOP, 1);
+	RUN(shipped_configs_load);
+	RUN(ci_lists_both_executors);
+	RUN(every_error_has_file_and_line);
+	RUN(missing_config_is_an_error);
+	RUN(list_parsers);
+	return unit_done();
+}
