@@ -17,6 +17,7 @@
 #include "synth.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,7 +61,7 @@ static const struct llm_tier prefill_tiers[GB_TIER_COUNT] = {
 	[GB_TIER_CI]        = { 128, 352, 4, 1, 3, 0, 32, 64, 2, 200, 0 },
 	[GB_TIER_LOW_END]   = { 1024, 2816, 8, 1, 4, 0, 64, 192, 2, 5, 0 },
 	[GB_TIER_MID_RANGE] = { 2048, 5632, 16, 1, 6, 0, 128, 384, 4, 10, 0 },
-	[GB_TIER_HIGH_END]  = { 4096, 11008, 32, 1, 6, 0, 256, 512, 4, 20, 0 },
+	[GB_TIER_HIGH_END]  = { 4096, 11008, 32, 1, 4, 0, 256, 512, 4, 20, 0 },
 };
 
 struct search_tier {
@@ -70,7 +71,7 @@ struct search_tier {
 
 static const struct search_tier search_tiers[GB_TIER_COUNT] = {
 	[GB_TIER_CI]        = { 2048, 64, 120, 4, 10000 },
-	[GB_TIER_LOW_END]   = { 65536, 256, 500, 4, 1000 },
+	[GB_TIER_LOW_END]   = { 65536, 128, 500, 4, 1000 },
 	[GB_TIER_MID_RANGE] = { 262144, 128, 1000, 8, 2000 },
 	[GB_TIER_HIGH_END]  = { 1048576, 64, 2000, 16, 5000 },
 };
@@ -171,6 +172,18 @@ uint64_t gb_synth_rng_exp_ns(struct gb_synth_rng *r, double rate)
 static uint32_t rng_range(struct gb_synth_rng *r, uint32_t lo, uint32_t hi)
 {
 	return lo + (uint32_t)(gb_synth_rng_uniform(r) * (double)(hi - lo + 1));
+}
+
+/* "a..b", or "a" when the range is one value (returns a static buffer). */
+static const char *range_str(uint32_t lo, uint32_t hi)
+{
+	static char buf[32];
+
+	if (lo == hi)
+		snprintf(buf, sizeof(buf), "%u", lo);
+	else
+		snprintf(buf, sizeof(buf), "%u..%u", lo, hi);
+	return buf;
 }
 
 void gb_zipf_init(struct gb_zipf *z, uint32_t n, double s)
@@ -357,9 +370,9 @@ static void gen_decode(struct gen *g, enum gb_synth_tier tier)
 		seqs, lt->layers, lt->d, lt->ffn, lt->heads));
 	gen_meta(g, "notes", gb_xasprintf(
 		"%u tokens per sequence, one every %.3g ms; sequences arrive as a poisson "
-		"process of %g/s; context %u..%u tokens before the first; softmax is over "
+		"process of %g/s; a context of %s tokens before the first; softmax is over "
 		"heads x context; keys are empty because decode inputs are never cached",
-		lt->tokens, (double)lt->token_ns / 1e6, rate, lt->len_min, lt->len_max));
+		lt->tokens, (double)lt->token_ns / 1e6, rate, range_str(lt->len_min, lt->len_max)));
 }
 
 static void gen_prefill(struct gen *g, enum gb_synth_tier tier)
@@ -403,10 +416,10 @@ static void gen_prefill(struct gen *g, enum gb_synth_tier tier)
 		"transformer (d=%u, ffn=%u), all tokens of a prompt as the rows of one request",
 		prompts, lt->layers, lt->d, lt->ffn));
 	gen_meta(g, "notes", gb_xasprintf(
-		"prompts of %u..%u tokens drawn zipf(%g) from %u distinct ones (keys "
+		"prompts of %s tokens drawn zipf(%g) from %u distinct ones (keys "
 		"pN.blkL.role, so a repeated prompt can hit the result cache); poisson "
 		"arrivals of %g/s on %u streams; softmax is prompt x prompt",
-		lt->len_min, lt->len_max, g->zipf_s, distinct, rate, lt->streams));
+		range_str(lt->len_min, lt->len_max), g->zipf_s, distinct, rate, lt->streams));
 }
 
 static void gen_search(struct gen *g, enum gb_synth_tier tier)
@@ -483,10 +496,10 @@ static void gen_audio(struct gen *g, enum gb_synth_tier tier)
 		"normalization, projection onto %u mel bands and pooling over time",
 		clips, at_->fft_n, at_->mel));
 	gen_meta(g, "notes", gb_xasprintf(
-		"%u..%u frames per clip; clip keys clipN drawn zipf(%g) from %u distinct "
+		"%s frames per clip; clip keys clipN drawn zipf(%g) from %u distinct "
 		"clips (re-analysed clips hit the cache); poisson arrivals of %g/s on %u "
 		"streams; reduce sums each mel band over the frames",
-		at_->frames_min, at_->frames_max, g->zipf_s, distinct, rate, at_->streams));
+		range_str(at_->frames_min, at_->frames_max), g->zipf_s, distinct, rate, at_->streams));
 }
 
 /* Rows the parameters would produce, to refuse absurd requests early. */

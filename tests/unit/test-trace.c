@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buildinfo.h"
 #include "gbench.h"
 #include "trace.h"
 #include "unit.h"
@@ -20,7 +19,7 @@ static const char *fixture(const char *name)
 {
 	static char path[4096];
 
-	snprintf(path, sizeof(path), "%s/tests/data/traces/%s", GB_SRCDIR, name);
+	snprintf(path, sizeof(path), "%s/traces/%s", GB_TEST_DATA, name);
 	return path;
 }
 
