@@ -29,14 +29,16 @@ static const char usage_text[] =
 	"                  [--mode closed] [--counters auto|none|LIST] [--repetitions N]\n"
 	"                  [--warmup N] [--seed S] [--threads N] [--out DIR] [--dry-run]\n"
 	"                  [--filter PATTERN] [--strict] [--require vulkan] [--validate]\n"
-	"                  [--device N|NAME] [--quiet]\n"
+	"                  [--device N|NAME] [--interleave random|none] [--quiet]\n"
 	"\n"
 	"Replay each workload through every cell of the matrix (workload x executor x\n"
 	"batch x quant x cache) and write a results directory (default\n"
 	"results/<config>-<time>). Flags override the config (default: 'default').\n"
 	"--filter keeps cells whose id matches PATTERN (a glob, or a substring when it\n"
 	"has no wildcard). --dry-run lists the cells and an estimated time.\n"
-	"--strict makes any INVALID cell a failure (exit 5).\n"
+	"--strict makes any INVALID cell a failure (exit 5). Measured repetitions of\n"
+	"all cells run in a seeded random order (--interleave random, the default)\n"
+	"after every cell's warmup, so drift spreads over all cells.\n"
 	"\n"
 	"exit: 0 ok, 2 usage or input error (nothing written), 4 a --require'd\n"
 	"executor is unavailable, 5 accuracy over budget or a validation message,\n"
@@ -47,7 +49,7 @@ struct run_opts {
 	const char *counters, *out, *filter, *require, *device;
 	long repetitions, warmup, threads;
 	const char *seed;
-	int dry_run, strict, validate;
+	int dry_run, strict, validate, interleave;
 };
 
 /* One executor of the run, initialized once. */
@@ -64,7 +66,75 @@ struct run_cell {
 	size_t workload, exec;
 	uint32_t batch, cache;
 	enum gb_quant quant;
+	struct gb_cell *cell;   /* open while the run goes on */
 };
+
+/*
+ * Record the outcome of a replay call on a cell: device lost disables the
+ * executor for the rest of the run; any other failure skips the cell.
+ */
+static void cell_status(struct gb_cell_result *r, struct run_exec *e, int rc)
+{
+	if (rc == GB_REPLAY_OK || rc == GB_REPLAY_INTERRUPTED || r->skipped)
+		return;
+	if (rc == GB_REPLAY_DEVICE_LOST) {
+		gb_error("%s: device lost during %s; its remaining cells are skipped",
+			 e->name, r->id);
+		snprintf(e->reason, sizeof(e->reason), "device lost during %s", r->id);
+		e->ok = 0;
+		r->skipped = gb_xstrdup(e->reason);
+		return;
+	}
+	gb_error("%s: the cell failed; it is skipped", r->id);
+	r->skipped = gb_xstrdup("failed: executor error (see the run's stderr)");
+}
+
+struct slot {
+	uint32_t cell;
+	int measured;
+};
+
+/* splitmix64: the schedule's only source of randomness, seeded by the run's seed. */
+static uint64_t mix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/*
+ * The order of repetitions: each cell's warmups first (in cell order), then
+ * every measured repetition of every cell, shuffled (Fisher-Yates) when
+ * interleaving so that drift spreads over all cells instead of biasing one.
+ */
+static struct slot *schedule(const struct run_cell *cells, size_t ncells, uint32_t warmup,
+			     uint32_t reps, int interleave, uint64_t seed, size_t *n)
+{
+	struct slot *s = gb_xmalloc((ncells * (warmup + reps) + 1) * sizeof(*s));
+	size_t k = 0, first;
+	uint64_t st = seed ^ 0x6a09e667f3bcc909ULL;
+
+	for (size_t c = 0; c < ncells; c++)
+		for (uint32_t r = 0; r < warmup; r++)
+			s[k++] = (struct slot){ (uint32_t)c, 0 };
+	first = k;
+	for (size_t c = 0; c < ncells; c++)
+		for (uint32_t r = 0; r < reps; r++)
+			s[k++] = (struct slot){ (uint32_t)c, 1 };
+	(void)cells;
+	if (interleave)
+		for (size_t i = k - 1; i > first; i--) {
+			size_t j = first + mix(&st) % (i - first + 1);
+			struct slot t = s[i];
+
+			s[i] = s[j];
+			s[j] = t;
+		}
+	*n = k;
+	return s;
+}
 
 static void on_sigint(int sig)
 {
@@ -76,7 +146,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_WORKLOAD = 256, O_EXEC, O_BATCH, O_QUANT, O_CACHE, O_MODE, O_COUNTERS,
 	       O_REPS, O_WARMUP, O_SEED, O_THREADS, O_DRY, O_FILTER, O_STRICT, O_REQUIRE,
-	       O_VALIDATE, O_DEVICE };
+	       O_VALIDATE, O_DEVICE, O_INTERLEAVE };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "workload", required_argument, NULL, O_WORKLOAD },
@@ -97,6 +167,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "require", required_argument, NULL, O_REQUIRE },
 		{ "validate", no_argument, NULL, O_VALIDATE },
 		{ "device", required_argument, NULL, O_DEVICE },
+		{ "interleave", required_argument, NULL, O_INTERLEAVE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -105,6 +176,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->repetitions = o->warmup = o->threads = -1;
+	o->interleave = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:o:qh", opts, NULL)) != -1) {
 		char *end = NULL;
@@ -126,6 +198,11 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		case O_REQUIRE: o->require = optarg; break;
 		case O_VALIDATE: o->validate = 1; break;
 		case O_DEVICE: o->device = optarg; break;
+		case O_INTERLEAVE:
+			if (strcmp(optarg, "random") && strcmp(optarg, "none"))
+				return gb_error("--interleave: '%s' is not random or none", optarg);
+			o->interleave = !strcmp(optarg, "random");
+			break;
 		case 'q': gb_quiet = 1; break;
 		case O_REPS:
 		case O_WARMUP:
@@ -366,6 +443,8 @@ int cmd_run(int argc, char **argv)
 	int rc, exit_code = GB_EXIT_OK, interrupted = 0, acc_fail = 0, invalid = 0;
 	unsigned validation = 0;
 	struct sigaction sa;
+	struct slot *sched = NULL;
+	size_t nsched = 0;
 
 	rc = parse_args(argc, argv, &o);
 	if (rc)
@@ -445,7 +524,7 @@ int cmd_run(int argc, char **argv)
 						}
 						cells = gb_xrealloc(cells, (ncells + 1) * sizeof(*cells));
 						cells[ncells++] = (struct run_cell){ id, w, e, cfg.batch[b],
-							cfg.cache[c], cfg.quant[q] };
+							cfg.cache[c], cfg.quant[q], NULL };
 					}
 	if (!ncells) {
 		gb_error("no cell matches%s%s", o.filter ? " --filter " : "",
@@ -534,41 +613,53 @@ int cmd_run(int argc, char **argv)
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, NULL);
 
-	/* the replay, cell by cell */
-	gb_note("gbench: %zu cells, %u warmup + %u repetitions each, results to %s",
-		ncells, cfg.warmup, cfg.repetitions, out_dir);
-	for (size_t i = 0; i < ncells && exit_code != GB_EXIT_ENV; i++) {
-		struct run_cell *rc_ = &cells[i];
-		struct run_exec *e = &ex[rc_->exec];
+	/* the replay: every cell open, warmups first, then measured repetitions interleaved */
+	gb_note("gbench: %zu cells, %u warmup + %u repetitions each, %s order, results to %s",
+		ncells, cfg.warmup, cfg.repetitions,
+		o.interleave ? "interleaved" : "cell-by-cell", out_dir);
+	for (size_t i = 0; i < ncells; i++) {
+		struct run_cell *cl = &cells[i];
+
+		gb_results_add(&res, cl->id, wl[cl->workload].trace.name, ex[cl->exec].name,
+			       ex[cl->exec].ok ? ex[cl->exec].info.device : "", cl->batch,
+			       cl->quant, cl->cache);
+	}
+	for (size_t i = 0; i < ncells; i++) {
+		struct run_cell *cl = &cells[i];
 		struct gb_cell_spec spec = {
-			.batch = rc_->batch, .cache = rc_->cache, .quant = rc_->quant,
+			.batch = cl->batch, .cache = cl->cache, .quant = cl->quant,
 			.repetitions = cfg.repetitions, .warmup = cfg.warmup,
 			.accuracy_samples = cfg.accuracy_samples,
 		};
-		struct gb_cell_result *r = gb_results_add(&res, rc_->id,
-			wl[rc_->workload].trace.name, e->name, e->ok ? e->info.device : "",
-			rc_->batch, rc_->quant, rc_->cache);
+
+		if (!ex[cl->exec].ok)
+			continue;
+		cell_status(&res.cells[i], &ex[cl->exec],
+			    gb_cell_open(&cl->cell, &wl[cl->workload], &ex[cl->exec].ex,
+					 &ex[cpu_ix].ex, &spec, &res.cells[i]));
+	}
+	sched = schedule(cells, ncells, cfg.warmup, cfg.repetitions, o.interleave, cfg.seed,
+			 &nsched);
+	for (size_t s = 0; s < nsched && !gb_interrupted; s++) {
+		struct run_cell *cl = &cells[sched[s].cell];
+
+		if (cl->cell && ex[cl->exec].ok && !res.cells[sched[s].cell].skipped)
+			cell_status(&res.cells[sched[s].cell], &ex[cl->exec],
+				    gb_cell_rep(cl->cell, sched[s].measured));
+		if ((s + 1) * 10 / nsched != s * 10 / nsched)
+			gb_note("[%3zu%%] %zu of %zu repetitions", (s + 1) * 100 / nsched, s + 1, nsched);
+	}
+	interrupted = gb_interrupted != 0;
+	for (size_t i = 0; i < ncells; i++) {
+		struct gb_cell_result *r = &res.cells[i];
 		json_t *jc = json_object();
 
-		if (!e->ok) {
-			r->skipped = gb_xstrdup(e->reason);
-		} else {
-			rc = gb_replay_cell(&wl[rc_->workload], &e->ex, &ex[cpu_ix].ex, &spec, r);
-			if (rc == GB_REPLAY_INTERRUPTED) {
-				r->skipped = gb_xstrdup("interrupted");
-				interrupted = 1;
-			} else if (rc == GB_REPLAY_DEVICE_LOST) {
-				gb_error("%s: device lost during %s; its remaining cells are skipped",
-					 e->name, rc_->id);
-				snprintf(e->reason, sizeof(e->reason), "device lost during %s", rc_->id);
-				e->ok = 0;
-				r->skipped = gb_xstrdup(e->reason);
-			} else if (rc) {
-				gb_error("%s: the cell failed", rc_->id);
-				r->skipped = gb_xasprintf("failed: executor error");
-				gb_cell_invalid(r, "executor error");
-			}
-		}
+		if (cells[i].cell && !r->skipped && ex[cells[i].exec].ok && !interrupted)
+			cell_status(r, &ex[cells[i].exec], gb_cell_finish(cells[i].cell));
+		else if (interrupted && !r->skipped)
+			gb_cell_invalid(r, "interrupted: repetitions incomplete, accuracy not checked");
+		if (!r->skipped && !ex[cells[i].exec].ok)
+			r->skipped = gb_xstrdup(ex[cells[i].exec].reason);
 		if (r->skipped)
 			json_object_set_new(jc, "skipped", json_string(r->skipped));
 		for (size_t a = 0; a < r->nacc; a++)
@@ -606,9 +697,10 @@ int cmd_run(int argc, char **argv)
 						    json_string(r->metrics[m].reason));
 			}
 		json_object_set_new(jcells, r->id, jc);
-		if (interrupted)
-			break;
+		gb_cell_close(cells[i].cell);
+		cells[i].cell = NULL;
 	}
+	free(sched);
 	for (size_t i = 0; i < nex; i++)
 		if (ex[i].ok)
 			validation += gb_executor_validation_messages(&ex[i].ex);

@@ -20,17 +20,37 @@ void gb_lru_init(struct gb_lru *c, uint32_t capacity, uint32_t nids)
 	for (uint32_t i = 0; i < nids; i++)
 		c->slot_of[i] = GB_LRU_NONE;
 	c->e = gb_xcalloc(capacity ? capacity : 1, sizeof(*c->e));
+	c->allocated = capacity ? capacity : 1;
 }
 
 void gb_lru_release(struct gb_lru *c)
 {
-	for (uint32_t i = 0; i < c->capacity; i++) {
+	for (uint32_t i = 0; i < c->allocated; i++) {
 		free(c->e[i].out);
 		free(c->e[i].idx);
 	}
 	free(c->e);
 	free(c->slot_of);
 	memset(c, 0, sizeof(*c));
+}
+
+void gb_lru_resize(struct gb_lru *c, uint32_t capacity, uint32_t nids)
+{
+	uint32_t old = c->capacity > c->allocated ? c->capacity : c->allocated;
+
+	gb_lru_clear(c);
+	if (nids > c->nids) {
+		c->slot_of = gb_xrealloc(c->slot_of, nids * sizeof(*c->slot_of));
+		for (uint32_t i = c->nids; i < nids; i++)
+			c->slot_of[i] = GB_LRU_NONE;
+	}
+	c->nids = nids;
+	if (capacity > old) {
+		c->e = gb_xrealloc(c->e, capacity * sizeof(*c->e));
+		memset(c->e + old, 0, (capacity - old) * sizeof(*c->e));
+		c->allocated = capacity;
+	}
+	c->capacity = capacity;
 }
 
 void gb_lru_clear(struct gb_lru *c)

@@ -30,12 +30,18 @@ struct gb_lru {
 	uint32_t *slot_of;        /* id -> entry slot, GB_LRU_NONE when absent */
 	uint32_t nids;
 	struct gb_lru_entry *e;
+	uint32_t allocated;       /* entries in e (>= capacity) */
 	uint64_t hits, misses;
 };
 
 /* A cache for ids 0..nids-1; capacity 0 makes every lookup miss. */
 void gb_lru_init(struct gb_lru *c, uint32_t capacity, uint32_t nids);
 void gb_lru_release(struct gb_lru *c);
+/*
+ * Empty the cache and give it a new capacity and id range, keeping the
+ * output buffers already allocated (so one cache serves many cells).
+ */
+void gb_lru_resize(struct gb_lru *c, uint32_t capacity, uint32_t nids);
 /* Drop every entry (keeps buffers) and zero the hit and miss counts. */
 void gb_lru_clear(struct gb_lru *c);
 /* Look up id, counting a hit or miss; on a hit the entry becomes most recent. */

@@ -248,17 +248,64 @@ static const struct gb_weights *workload_weights(struct gb_workload *w, uint32_t
 struct cell {
 	struct gb_workload *w;
 	struct gb_executor *ex, *cpu;
-	const struct gb_cell_spec *spec;
-	void **handles, **cpu_handles;   /* per tensor, at spec->quant */
-	float *x, *y, *yref;
-	uint32_t *idx, *idxref;
+	struct gb_cell_spec spec;
+	struct gb_cell_result *out;
+	void **handles, **cpu_handles;   /* per tensor, at spec.quant; owned by the workload */
 	uint32_t *heads;                 /* per stream: next request */
 	uint32_t *members;               /* the batch being formed */
 	uint32_t *order;                 /* stream heads sorted by age */
-	struct gb_lru lru;
-	uint64_t device_ns;
-	int has_device_ns;
+	uint32_t reps_done;
+	int status;                      /* first error, sticky */
 };
+
+/*
+ * Buffers every cell shares: cells run one repetition at a time, so one set
+ * of stacking buffers and one result cache, grown to the largest cell and
+ * kept, serve them all and keep memory bounded when many cells are open.
+ */
+static struct {
+	float *x, *y, *yref;
+	uint32_t *idx, *idxref;
+	size_t x_cap, y_cap, idx_cap;
+	struct gb_lru lru;
+	int lru_ready;
+	struct gb_hist rep_hist;         /* one repetition's latencies */
+	int hist_ready;
+} scratch;
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return p;
+	*cap = need;
+	return gb_xrealloc(p, need * elem);
+}
+
+static void scratch_reserve(const struct gb_workload *w, uint32_t batch)
+{
+	size_t xc = scratch.x_cap, yc = scratch.y_cap, ic = scratch.idx_cap;
+
+	scratch.x = grow(scratch.x, &scratch.x_cap, batch * w->max_in, sizeof(float));
+	scratch.y = grow(scratch.y, &scratch.y_cap, batch * w->max_out, sizeof(float));
+	scratch.yref = grow(scratch.yref, &yc, batch * w->max_out, sizeof(float));
+	scratch.idx = grow(scratch.idx, &scratch.idx_cap, batch * w->max_p + 1, sizeof(uint32_t));
+	scratch.idxref = grow(scratch.idxref, &ic, batch * w->max_p + 1, sizeof(uint32_t));
+	(void)xc;
+}
+
+void gb_replay_scratch_release(void)
+{
+	free(scratch.x);
+	free(scratch.y);
+	free(scratch.yref);
+	free(scratch.idx);
+	free(scratch.idxref);
+	if (scratch.lru_ready)
+		gb_lru_release(&scratch.lru);
+	if (scratch.hist_ready)
+		gb_hist_release(&scratch.rep_hist);
+	memset(&scratch, 0, sizeof(scratch));
+}
 
 static size_t per_row(size_t (*fn)(const struct gb_shape *), const struct gb_shape *s)
 {
@@ -327,12 +374,12 @@ static uint32_t next_batch(struct cell *c, int use_cache)
 		return 0;
 	first = w->stream_req[c->order[0]][c->heads[c->order[0]]];
 	c->members[nm++] = first;
-	for (uint32_t i = 1; i < nheads && nm < c->spec->batch; i++) {
+	for (uint32_t i = 1; i < nheads && nm < c->spec.batch; i++) {
 		uint32_t s = c->order[i], r = w->stream_req[s][c->heads[s]];
 
 		if (!compatible(w, first, r))
 			continue;
-		if (use_cache && w->cache_id[r] != NONE && gb_lru_contains(&c->lru, w->cache_id[r]))
+		if (use_cache && w->cache_id[r] != NONE && gb_lru_contains(&scratch.lru, w->cache_id[r]))
 			continue;
 		c->members[nm++] = r;
 	}
@@ -350,14 +397,14 @@ static void stack_inputs(struct cell *c, uint32_t nm, struct gb_exec_call *call)
 		uint32_t r = c->members[i];
 		size_t n = gb_shape_in_floats(&w->trace.req[r].shape);
 
-		memcpy(c->x + off, w->inputs[w->input_of[r]], n * sizeof(float));
+		memcpy(scratch.x + off, w->inputs[w->input_of[r]], n * sizeof(float));
 		off += n;
 		call->shape.m += w->trace.req[r].shape.m;
 	}
-	call->quant = c->spec->quant;
-	call->x = c->x;
-	call->y = c->y;
-	call->idx = call->shape.op == GB_OP_TOPK ? c->idx : NULL;
+	call->quant = c->spec.quant;
+	call->x = scratch.x;
+	call->y = scratch.y;
+	call->idx = call->shape.op == GB_OP_TOPK ? scratch.idx : NULL;
 	call->weights = w->tensor_of[c->members[0]] == NONE ? NULL
 			: c->handles[w->tensor_of[c->members[0]]];
 }
@@ -421,13 +468,18 @@ struct rep_result {
 static int replay_rep(struct cell *c, struct gb_hist *h, struct rep_result *res)
 {
 	struct gb_workload *w = c->w;
-	int use_cache = c->spec->cache > 0;
+	int use_cache = c->spec.cache > 0;
 	uint64_t t_start;
 
 	memset(res, 0, sizeof(*res));
 	res->has_device_ns = 1;
 	memset(c->heads, 0, w->trace.nstreams * sizeof(*c->heads));
-	gb_lru_clear(&c->lru);
+	scratch_reserve(w, c->spec.batch);
+	if (!scratch.lru_ready) {
+		gb_lru_init(&scratch.lru, c->spec.cache, w->ncache_ids);
+		scratch.lru_ready = 1;
+	}
+	gb_lru_resize(&scratch.lru, c->spec.cache, w->ncache_ids);
 	t_start = gb_now_ns();
 	for (;;) {
 		struct gb_exec_call call;
@@ -447,11 +499,11 @@ static int replay_rep(struct cell *c, struct gb_hist *h, struct rep_result *res)
 			const struct gb_lru_entry *e;
 
 			t0 = gb_now_ns();
-			e = gb_lru_get(&c->lru, cid);
+			e = gb_lru_get(&scratch.lru, cid);
 			if (e) {
-				memcpy(c->y, e->out, e->out_n * sizeof(float));
+				memcpy(scratch.y, e->out, e->out_n * sizeof(float));
 				if (e->idx_n)
-					memcpy(c->idx, e->idx, e->idx_n * sizeof(uint32_t));
+					memcpy(scratch.idx, e->idx, e->idx_n * sizeof(uint32_t));
 				t1 = gb_now_ns();
 				gb_hist_record(h, t1 - t0);
 				c->heads[w->trace.req[r].stream]++;
@@ -480,8 +532,8 @@ static int replay_rep(struct cell *c, struct gb_hist *h, struct rep_result *res)
 			gb_hist_record(h, t1 - t0);
 			if (use_cache && w->cache_id[c->members[i]] != NONE) {
 				res->lookups++;
-				gb_lru_put(&c->lru, w->cache_id[c->members[i]], c->y + off, n,
-					   ni ? c->idx + ioff : NULL, ni);
+				gb_lru_put(&scratch.lru, w->cache_id[c->members[i]], scratch.y + off, n,
+					   ni ? scratch.idx + ioff : NULL, ni);
 			}
 			off += n;
 			ioff += ni;
@@ -557,6 +609,7 @@ static int check_accuracy(struct cell *c, struct gb_cell_result *out)
 
 	memset(acc, 0, sizeof(acc));
 	memset(c->heads, 0, w->trace.nstreams * sizeof(*c->heads));
+	scratch_reserve(w, c->spec.batch);
 	while ((nm = next_batch(c, 0)) > 0) {
 		struct gb_exec_call call, ref;
 		struct gb_exec_timing t;
@@ -566,7 +619,7 @@ static int check_accuracy(struct cell *c, struct gb_cell_result *out)
 
 		for (uint32_t i = 0; i < nm; i++)
 			c->heads[w->trace.req[c->members[i]].stream]++;
-		if (acc[op].calls >= c->spec->accuracy_samples)
+		if (acc[op].calls >= c->spec.accuracy_samples)
 			continue;
 		acc[op].calls++;
 		acc[op].used = 1;
@@ -578,14 +631,14 @@ static int check_accuracy(struct cell *c, struct gb_cell_result *out)
 			uint32_t tix = w->tensor_of[c->members[0]];
 
 			ref = call;
-			ref.y = c->yref;
-			ref.idx = call.idx ? c->idxref : NULL;
+			ref.y = scratch.yref;
+			ref.idx = call.idx ? scratch.idxref : NULL;
 			ref.weights = tix == NONE ? NULL : c->cpu_handles[tix];
 			if (c->cpu->iface->run(c->cpu, &ref, &t))
 				return GB_REPLAY_FAILED;
-			gb_nmse_add_f(&acc[op].cpu, c->yref, c->y, gb_shape_out_floats(&call.shape));
+			gb_nmse_add_f(&acc[op].cpu, scratch.yref, scratch.y, gb_shape_out_floats(&call.shape));
 			if (op == GB_OP_TOPK)
-				topk_vs_cpu(&acc[op].rec_cpu, c->idxref, c->yref, c->idx, c->y,
+				topk_vs_cpu(&acc[op].rec_cpu, scratch.idxref, scratch.yref, scratch.idx, scratch.y,
 					    call.shape.m, call.shape.p);
 		}
 		for (uint32_t i = 0; i < nm; i++) {
@@ -598,15 +651,15 @@ static int check_accuracy(struct cell *c, struct gb_cell_result *out)
 				return GB_REPLAY_FAILED;
 			if (op == GB_OP_TOPK)
 				gb_recall_add(&acc[op].rec_f64, w->oracle_idx[w->input_of[r]],
-					      c->idx + ioff, s->m, s->p);
+					      scratch.idx + ioff, s->m, s->p);
 			else
-				gb_nmse_add(&acc[op].f64, o, c->y + off, n);
+				gb_nmse_add(&acc[op].f64, o, scratch.y + off, n);
 			off += n;
 			ioff += op == GB_OP_TOPK ? (size_t)s->m * s->p : 0;
 		}
 	}
 	for (int op = 0; op < GB_OP_COUNT; op++) {
-		enum gb_quant q = gb_op_has_weights((enum gb_op)op) ? c->spec->quant : GB_Q_F32;
+		enum gb_quant q = gb_op_has_weights((enum gb_op)op) ? c->spec.quant : GB_Q_F32;
 		const char *name = gb_op_name((enum gb_op)op);
 		double v, b;
 
@@ -636,6 +689,51 @@ static int check_accuracy(struct cell *c, struct gb_cell_result *out)
 	return GB_REPLAY_OK;
 }
 
+/* ---- resident weights: one upload per (executor, tensor, quant) ---- */
+
+struct gb_resident {
+	struct gb_executor *ex;
+	uint32_t tensor;
+	enum gb_quant quant;
+	void *handle;
+};
+
+static int resident(struct gb_workload *w, struct gb_executor *ex, uint32_t t,
+		    enum gb_quant q, void **handle)
+{
+	const struct gb_weights *wt;
+	int rc;
+
+	for (size_t i = 0; i < w->nresident; i++)
+		if (w->resident[i].ex == ex && w->resident[i].tensor == t &&
+		    w->resident[i].quant == q) {
+			*handle = w->resident[i].handle;
+			return 0;
+		}
+	wt = workload_weights(w, t, q);
+	if (!wt)
+		return GB_REPLAY_FAILED;
+	rc = ex->iface->weights_upload(ex, wt, handle);
+	if (rc)
+		return exec_status(rc);
+	w->resident = gb_xrealloc(w->resident, (w->nresident + 1) * sizeof(*w->resident));
+	w->resident[w->nresident++] = (struct gb_resident){ ex, t, q, *handle };
+	return 0;
+}
+
+void gb_workload_unload(struct gb_workload *w)
+{
+	for (size_t i = 0; i < w->nresident; i++) {
+		struct gb_executor *ex = w->resident[i].ex;
+
+		if (ex->iface && ex->iface->weights_free)
+			ex->iface->weights_free(ex, w->resident[i].handle);
+	}
+	free(w->resident);
+	w->resident = NULL;
+	w->nresident = 0;
+}
+
 /* ---- the cell ---- */
 
 static void push(struct gb_cell_result *out, const char *metric, const char *unit, double v)
@@ -662,101 +760,108 @@ static void push_percentile(struct gb_cell_result *out, const char *metric,
 		gb_metric_push(m, (double)gb_hist_percentile(h, pct));
 }
 
-static int upload(struct cell *c, struct gb_executor *ex, void **handles)
+int gb_cell_open(struct gb_cell **out, struct gb_workload *w, struct gb_executor *ex,
+		 struct gb_executor *cpu, const struct gb_cell_spec *spec,
+		 struct gb_cell_result *res)
 {
-	for (uint32_t t = 0; t < c->w->ntensors; t++) {
-		const struct gb_weights *wt = workload_weights(c->w, t, c->spec->quant);
-		int rc;
+	struct cell *c = gb_xcalloc(1, sizeof(*c));
+	int rc = 0;
 
-		if (!wt)
-			return GB_REPLAY_FAILED;
-		rc = ex->iface->weights_upload(ex, wt, &handles[t]);
-		if (rc)
-			return exec_status(rc);
+	c->w = w;
+	c->ex = ex;
+	c->cpu = cpu;
+	c->spec = *spec;
+	c->out = res;
+	c->handles = gb_xcalloc(w->ntensors + 1, sizeof(void *));
+	c->cpu_handles = gb_xcalloc(w->ntensors + 1, sizeof(void *));
+	c->heads = gb_xcalloc(w->trace.nstreams, sizeof(uint32_t));
+	c->members = gb_xmalloc(spec->batch * sizeof(uint32_t));
+	c->order = gb_xmalloc(w->trace.nstreams * sizeof(uint32_t));
+	*out = (struct gb_cell *)c;
+	if (!scratch.hist_ready && gb_hist_init(&scratch.rep_hist) == 0)
+		scratch.hist_ready = 1;
+	if (!scratch.hist_ready || gb_hist_init(&res->hist) < 0)
+		return c->status = GB_REPLAY_FAILED;
+	res->has_hist = 1;
+	for (uint32_t t = 0; t < w->ntensors && !rc; t++) {
+		rc = resident(w, ex, t, spec->quant, &c->handles[t]);
+		if (!rc)
+			rc = resident(w, cpu, t, spec->quant, &c->cpu_handles[t]);
 	}
-	return GB_REPLAY_OK;
+	return c->status = rc;
 }
 
-static void cell_release(struct cell *c)
+int gb_cell_rep(struct gb_cell *cell, int measured)
 {
-	for (uint32_t t = 0; t < c->w->ntensors; t++) {
-		if (c->handles[t] && c->ex->iface->weights_free)
-			c->ex->iface->weights_free(c->ex, c->handles[t]);
-		if (c->cpu_handles[t] && c->cpu != c->ex && c->cpu->iface->weights_free)
-			c->cpu->iface->weights_free(c->cpu, c->cpu_handles[t]);
+	struct cell *c = (struct cell *)cell;
+	struct gb_cell_result *out = c->out;
+	struct rep_result res;
+	int rc;
+
+	if (c->status)
+		return c->status;
+	gb_hist_reset(&scratch.rep_hist);
+	rc = replay_rep(c, &scratch.rep_hist, &res);
+	if (rc)
+		return c->status = rc;
+	if (!measured)
+		return 0;
+	c->reps_done++;
+	gb_hist_merge(&out->hist, &scratch.rep_hist);
+	push(out, "wall_ns", "ns", (double)res.wall_ns);
+	push(out, "throughput_rps", "req/s", (double)res.requests * 1e9 / (double)res.wall_ns);
+	push_percentile(out, "latency_p50_ns", &scratch.rep_hist, 50.0);
+	push_percentile(out, "latency_p90_ns", &scratch.rep_hist, 90.0);
+	push_percentile(out, "latency_p99_ns", &scratch.rep_hist, 99.0);
+	push_percentile(out, "latency_max_ns", &scratch.rep_hist, 100.0);
+	if (c->spec.cache > 0) {
+		struct gb_metric *m = gb_cell_metric(out, "cache_hit_rate", "ratio", GB_SRC_MEASURED);
+
+		if (res.lookups)
+			gb_metric_push(m, (double)res.hits / (double)res.lookups);
+		else
+			gb_metric_unavailable(m, "no request of the trace has a cache key");
 	}
+	if (res.has_device_ns && res.device_ns > 0)
+		push(out, "gpu_ns", "ns", (double)res.device_ns);
+	return 0;
+}
+
+int gb_cell_finish(struct gb_cell *cell)
+{
+	struct cell *c = (struct cell *)cell;
+
+	if (c->status)
+		return c->status;
+	if (c->out->hist.overflows)
+		gb_cell_invalid(c->out, "latency histogram overflow (a request over 68.7 s)");
+	return c->status = check_accuracy(c, c->out);
+}
+
+void gb_cell_close(struct gb_cell *cell)
+{
+	struct cell *c = (struct cell *)cell;
+
+	if (!c)
+		return;
 	free(c->handles);
 	free(c->cpu_handles);
-	free(c->x);
-	free(c->y);
-	free(c->yref);
-	free(c->idx);
-	free(c->idxref);
 	free(c->heads);
 	free(c->members);
 	free(c->order);
-	gb_lru_release(&c->lru);
+	free(c);
 }
 
 int gb_replay_cell(struct gb_workload *w, struct gb_executor *ex, struct gb_executor *cpu,
 		   const struct gb_cell_spec *spec, struct gb_cell_result *out)
 {
-	struct cell c = { .w = w, .ex = ex, .cpu = cpu, .spec = spec };
-	size_t b = spec->batch;
-	struct gb_hist rep_hist;
-	int rc;
+	struct gb_cell *c;
+	int rc = gb_cell_open(&c, w, ex, cpu, spec, out);
 
-	c.handles = gb_xcalloc(w->ntensors, sizeof(void *));
-	c.cpu_handles = gb_xcalloc(w->ntensors, sizeof(void *));
-	c.x = gb_xmalloc(b * w->max_in * sizeof(float));
-	c.y = gb_xmalloc(b * w->max_out * sizeof(float));
-	c.yref = gb_xmalloc(b * w->max_out * sizeof(float));
-	c.idx = gb_xmalloc((b * w->max_p + 1) * sizeof(uint32_t));
-	c.idxref = gb_xmalloc((b * w->max_p + 1) * sizeof(uint32_t));
-	c.heads = gb_xcalloc(w->trace.nstreams, sizeof(uint32_t));
-	c.members = gb_xmalloc(b * sizeof(uint32_t));
-	c.order = gb_xmalloc(w->trace.nstreams * sizeof(uint32_t));
-	gb_lru_init(&c.lru, spec->cache, w->ncache_ids);
-	if (gb_hist_init(&rep_hist) < 0 || gb_hist_init(&out->hist) < 0) {
-		cell_release(&c);
-		return GB_REPLAY_FAILED;
-	}
-	out->has_hist = 1;
-
-	rc = upload(&c, ex, c.handles);
-	if (!rc && cpu != ex)
-		rc = upload(&c, cpu, c.cpu_handles);
-	for (uint32_t rep = 0; !rc && rep < spec->warmup + spec->repetitions; rep++) {
-		struct rep_result res;
-
-		gb_hist_reset(&rep_hist);
-		rc = replay_rep(&c, &rep_hist, &res);
-		if (rc || rep < spec->warmup)
-			continue;
-		gb_hist_merge(&out->hist, &rep_hist);
-		push(out, "wall_ns", "ns", (double)res.wall_ns);
-		push(out, "throughput_rps", "req/s", (double)res.requests * 1e9 / (double)res.wall_ns);
-		push_percentile(out, "latency_p50_ns", &rep_hist, 50.0);
-		push_percentile(out, "latency_p90_ns", &rep_hist, 90.0);
-		push_percentile(out, "latency_p99_ns", &rep_hist, 99.0);
-		push_percentile(out, "latency_max_ns", &rep_hist, 100.0);
-		if (spec->cache > 0) {
-			struct gb_metric *m = gb_cell_metric(out, "cache_hit_rate", "ratio",
-							     GB_SRC_MEASURED);
-
-			if (res.lookups)
-				gb_metric_push(m, (double)res.hits / (double)res.lookups);
-			else
-				gb_metric_unavailable(m, "no request of the trace has a cache key");
-		}
-		if (res.has_device_ns && res.device_ns > 0)
-			push(out, "gpu_ns", "ns", (double)res.device_ns);
-	}
-	if (!rc && out->hist.overflows)
-		gb_cell_invalid(out, "latency histogram overflow (a request over 68.7 s)");
+	for (uint32_t rep = 0; !rc && rep < spec->warmup + spec->repetitions; rep++)
+		rc = gb_cell_rep(c, rep >= spec->warmup);
 	if (!rc)
-		rc = check_accuracy(&c, out);
-	gb_hist_release(&rep_hist);
-	cell_release(&c);
+		rc = gb_cell_finish(c);
+	gb_cell_close(c);
 	return rc;
 }

@@ -25,6 +25,8 @@
 #include "results.h"
 #include "trace.h"
 
+struct gb_resident;
+
 struct gb_tensor_data {
 	char *name;
 	enum gb_op op;
@@ -54,11 +56,19 @@ struct gb_workload {
 	double **oracle;
 	uint32_t **oracle_idx;
 	uint32_t oracle_runs;
+	/* persistent operands made resident on executors (see gb_workload_unload) */
+	struct gb_resident *resident;
+	size_t nresident;
 };
 
 /* Load a trace into a workload: 0, or -1 after printing FILE:LINE errors. */
 int gb_workload_load(struct gb_workload *w, const char *path, uint64_t seed);
 void gb_workload_release(struct gb_workload *w);
+/*
+ * Free the weights uploaded to executors for this workload's cells; call
+ * before those executors are released.
+ */
+void gb_workload_unload(struct gb_workload *w);
 
 struct gb_cell_spec {
 	uint32_t batch, cache;
@@ -76,6 +86,23 @@ enum gb_replay_status {
 	GB_REPLAY_INTERRUPTED = -2,
 	GB_REPLAY_DEVICE_LOST = -3,
 };
+
+/*
+ * A cell in progress. Cells can be open side by side so that their
+ * repetitions interleave: open all, then call gb_cell_rep in any order,
+ * then finish (accuracy, outside any timing) and close each. Errors are
+ * sticky: once a call failed, later calls return the same status.
+ */
+struct gb_cell;
+int gb_cell_open(struct gb_cell **c, struct gb_workload *w, struct gb_executor *ex,
+		 struct gb_executor *cpu, const struct gb_cell_spec *spec,
+		 struct gb_cell_result *out);
+/* One repetition from a cold result cache; measured ones add metric values. */
+int gb_cell_rep(struct gb_cell *c, int measured);
+int gb_cell_finish(struct gb_cell *c);
+void gb_cell_close(struct gb_cell *c);
+/* Free the buffers cells share (at the end of a run). */
+void gb_replay_scratch_release(void);
 
 /*
  * Replay one cell of workload w through ex into out (metrics, histogram,

@@ -358,6 +358,8 @@ static int write_accuracy_csv(const struct gb_results *r, const char *path)
 	for (i = 0; i < r->n; i++) {
 		const struct gb_cell_result *c = &r->cells[i];
 
+		if (c->skipped)
+			continue;
 		for (j = 0; j < c->nacc; j++) {
 			const struct gb_accuracy *acc = &c->acc[j];
 

@@ -101,8 +101,9 @@ void gb_cell_invalid(struct gb_cell_result *c, const char *reason);
  *   accuracy.csv  cell,op,reference,metric,value,budget,pass (budget empty when
  *                 NAN; pass true or false)
  *   hist/<cell>.hgrm  for every cell with has_hist, values in ns
- * Skipped cells write no rows: their reasons belong in meta.json. Records end
- * in LF; fields are quoted only when they hold a comma, quote, CR or LF.
+ * Skipped cells write no rows in any file: their reasons belong in
+ * meta.json. Records end in LF; fields are quoted only when they hold a
+ * comma, quote, CR or LF.
  */
 int gb_results_write(const struct gb_results *r, const char *dir, json_t *meta);
 

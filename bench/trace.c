@@ -489,7 +489,12 @@ static void parse_body(struct loader *ld, const char *buf, size_t len, size_t po
 		chunk = next - pos;
 		ld->cur_line = line;
 		if (csv_parse(&p, buf + pos, chunk, on_field, on_record, ld) != chunk) {
-			lerr(ld, line, "malformed csv: %s", csv_strerror(csv_error(&p)));
+			if (csv_error(&p) == CSV_EPARSE)
+				lerr(ld, line, "malformed csv: a quote inside an unquoted "
+				     "field or after a closing quote");
+			else
+				lerr(ld, line, "malformed csv: %s", csv_strerror(csv_error(&p)));
+			ld->nrows++;
 			/* Start afresh on the next line. */
 			csv_free(&p);
 			if (csv_init(&p, opts))
@@ -498,8 +503,10 @@ static void parse_body(struct loader *ld, const char *buf, size_t len, size_t po
 		}
 		pos = next;
 	}
-	if (csv_fini(&p, on_field, on_record, ld))
+	if (csv_fini(&p, on_field, on_record, ld)) {
 		lerr(ld, ld->cur_line, "malformed csv: unterminated quoted field");
+		ld->nrows++;
+	}
 	csv_free(&p);
 	if (!ld->header_seen)
 		lerr(ld, line, "no header: expected '%s'", GB_TRACE_HEADER);

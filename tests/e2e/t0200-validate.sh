@@ -28,6 +28,7 @@ bad-topk-p.csv|5|topk p 9 is greater than n 8
 bad-tensor.csv|5|matmul needs a tensor name
 bad-stream.csv|5|stream '2147483648' is too large
 bad-unused.csv|5|k is 4; silu does not use k
+bad-quote.csv|5|malformed csv: a quote inside an unquoted field
 bad-no-header.csv|3|no header
 bad-no-magic.csv|1|missing '# gbench-trace v1' header line
 bad-empty.csv|3|no requests (empty trace)

@@ -142,6 +142,11 @@ TEST(unused_column_nonzero)
 	expect_one("bad-unused.csv", 5, "k is 4; silu does not use k");
 }
 
+TEST(malformed_quote)
+{
+	expect_one("bad-quote.csv", 5, "malformed csv: a quote inside an unquoted field");
+}
+
 TEST(no_header)
 {
 	struct gb_trace t;
@@ -292,6 +297,7 @@ int main(void)
 	RUN(weights_need_tensor);
 	RUN(stream_too_large);
 	RUN(unused_column_nonzero);
+	RUN(malformed_quote);
 	RUN(no_header);
 	RUN(no_magic);
 	RUN(empty_trace);

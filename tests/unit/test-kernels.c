@@ -1,0 +1,503 @@
+/*
+ * test-kernels.c - the CPU executor and its kernels against the float64
+ * oracle: every op at every quantization on odd sizes, within the NMSE
+ * budgets of DESIGN.md section 8; top-k ties; the FFT against a direct DFT;
+ * reduce on cancelling input; identical bits with 1 and 3 threads. The
+ * suite runs once per SIMD level the CPU has (portable C, then AVX2).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datagen.h"
+#include "executor.h"
+#include "kernels.h"
+#include "op.h"
+#include "oracle.h"
+#include "quant.h"
+#include "unit.h"
+
+#define SEED 42
+
+static struct gb_executor ex1, ex3;
+
+/* The outputs of one executor call, with the oracle's. */
+struct result {
+	struct gb_shape s;
+	float *y;
+	uint32_t *idx;
+	double *ref;
+	uint32_t *ref_idx;
+	double nmse, recall;
+	int rc;
+};
+
+static void result_free(struct result *r)
+{
+	free(r->y);
+	free(r->idx);
+	free(r->ref);
+	free(r->ref_idx);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Run shape s at quant q on ex; compare with the oracle when ref is set. */
+static void run_one(struct gb_executor *ex, struct gb_shape s, enum gb_quant q,
+		    const float *xin, struct result *res, int ref)
+{
+	size_t nin = gb_shape_in_floats(&s), nout = gb_shape_out_floats(&s);
+	float *x = malloc((nin ? nin : 1) * sizeof(float));
+	float *w32 = NULL;
+	struct gb_weights w;
+	void *h = NULL;
+	struct gb_exec_call c;
+
+	memset(res, 0, sizeof(*res));
+	memset(&w, 0, sizeof(w));
+	res->s = s;
+	if (xin)
+		memcpy(x, xin, nin * sizeof(float));
+	else
+		gb_datagen_input(x, &s, SEED, "t", "key", 0);
+	if (gb_op_has_weights(s.op)) {
+		w32 = malloc((size_t)s.n * s.k * sizeof(float));
+		gb_datagen_weights(w32, s.op, s.n, s.k, SEED, "t");
+		CHECK(gb_weights_quantize(&w, q, w32, s.n, s.k) == 0);
+		CHECK(ex->iface->weights_upload(ex, &w, &h) == 0);
+	}
+	res->y = calloc(nout ? nout : 1, sizeof(float));
+	if (s.op == GB_OP_TOPK)
+		res->idx = calloc((size_t)s.m * s.p, sizeof(uint32_t));
+	memset(&c, 0, sizeof(c));
+	c.shape = s;
+	c.quant = q;
+	c.x = x;
+	c.weights = h;
+	c.y = res->y;
+	c.idx = res->idx;
+	res->rc = ex->iface->run(ex, &c, NULL);
+	CHECK(res->rc == 0);
+	if (ref) {
+		struct gb_nmse acc;
+
+		memset(&acc, 0, sizeof(acc));
+		res->ref = malloc((nout ? nout : 1) * sizeof(double));
+		if (s.op == GB_OP_TOPK)
+			res->ref_idx = malloc((size_t)s.m * s.p * sizeof(uint32_t));
+		CHECK(gb_oracle_run(&s, x, w32, res->ref, res->ref_idx) == 0);
+		if (s.op == GB_OP_TOPK) {
+			struct gb_recall rc = { 0, 0 };
+
+			gb_recall_add(&rc, res->ref_idx, res->idx, s.m, s.p);
+			res->recall = gb_recall_value(&rc);
+			/* scores: compare only slots with a real candidate */
+			for (size_t i = 0; i < nout; i++)
+				if (res->ref_idx[i] != UINT32_MAX)
+					gb_nmse_add(&acc, res->ref + i, res->y + i, 1);
+		} else {
+			gb_nmse_add(&acc, res->ref, res->y, nout);
+		}
+		res->nmse = gb_nmse_value(&acc);
+	}
+	if (h)
+		ex->iface->weights_free(ex, h);
+	gb_weights_release(&w);
+	free(w32);
+	free(x);
+}
+
+static struct gb_shape shape(enum gb_op op, uint32_t m, uint32_t n, uint32_t k, uint32_t p)
+{
+	struct gb_shape s = { op, m, n, k, p };
+
+	return s;
+}
+
+static void expect_nmse(const struct result *r, enum gb_quant q)
+{
+	double b = gb_budget_nmse_f64(q);
+
+	if (!(r->nmse <= b))
+		printf("#   %s m=%u n=%u k=%u %s: nmse %.3g > %.3g\n", gb_op_name(r->s.op),
+		       r->s.m, r->s.n, r->s.k, gb_quant_name(q), r->nmse, b);
+	CHECK(r->nmse <= b);
+}
+
+/*
+ * One output of a quantized dot product is a single noisy sample (a dot
+ * product near zero has a large relative error), so the budget applies to
+ * the NMSE over all shapes of a quant, as the replay accumulates it over a
+ * cell; f32 must hold it on every shape.
+ */
+TEST(matmul_all_quants_odd_sizes)
+{
+	static const uint32_t ms[] = { 1, 3 }, ns[] = { 1, 3, 33 };
+	static const uint32_t ks[] = { 1, 3, 31, 33, 4097 };
+
+	for (int q = 0; q < GB_Q_COUNT; q++) {
+		struct gb_nmse all;
+
+		memset(&all, 0, sizeof(all));
+		for (size_t a = 0; a < 2; a++)
+			for (size_t b = 0; b < 3; b++)
+				for (size_t c = 0; c < 5; c++) {
+					struct result r;
+					size_t nout;
+
+					run_one(&ex3, shape(GB_OP_MATMUL, ms[a], ns[b], ks[c], 0),
+						(enum gb_quant)q, NULL, &r, 1);
+					nout = gb_shape_out_floats(&r.s);
+					gb_nmse_add(&all, r.ref, r.y, nout);
+					if (q == GB_Q_F32)
+						expect_nmse(&r, GB_Q_F32);
+					CHECK(!isnan(r.nmse));
+					result_free(&r);
+				}
+		printf("#   matmul odd sizes %s: nmse %.3g\n", gb_quant_name((enum gb_quant)q),
+		       gb_nmse_value(&all));
+		CHECK(gb_nmse_value(&all) <= gb_budget_nmse_f64((enum gb_quant)q));
+	}
+}
+
+TEST(matmul_q4_error_is_real)
+{
+	struct result r;
+
+	/* q4 must lose something (a quantizer that silently stored f32 would
+	 * pass every budget) but stay within its budget. */
+	run_one(&ex3, shape(GB_OP_MATMUL, 3, 257, 4097, 0), GB_Q_Q4, NULL, &r, 1);
+	printf("#   matmul 3x257x4097 q4 nmse %.3g\n", r.nmse);
+	CHECK(r.nmse > 1e-5 && r.nmse < 2e-2);
+	result_free(&r);
+	run_one(&ex3, shape(GB_OP_MATMUL, 3, 257, 4097, 0), GB_Q_Q8, NULL, &r, 1);
+	printf("#   matmul 3x257x4097 q8 nmse %.3g\n", r.nmse);
+	CHECK(r.nmse > 1e-7 && r.nmse < 2e-4);
+	result_free(&r);
+	run_one(&ex3, shape(GB_OP_MATMUL, 3, 257, 4097, 0), GB_Q_F32, NULL, &r, 1);
+	printf("#   matmul 3x257x4097 f32 nmse %.3g\n", r.nmse);
+	result_free(&r);
+}
+
+TEST(elementwise_ops_odd_sizes)
+{
+	static const enum gb_op ops[] = { GB_OP_SOFTMAX, GB_OP_RMSNORM, GB_OP_SILU, GB_OP_REDUCE };
+	static const uint32_t ms[] = { 1, 3 }, ns[] = { 1, 3, 31, 33, 4097 };
+
+	for (size_t o = 0; o < 4; o++)
+		for (size_t a = 0; a < 2; a++)
+			for (size_t b = 0; b < 5; b++) {
+				struct result r;
+
+				run_one(&ex3, shape(ops[o], ms[a], ns[b], 0, 0), GB_Q_F32, NULL, &r, 1);
+				expect_nmse(&r, GB_Q_F32);
+				result_free(&r);
+			}
+}
+
+TEST(softmax_rows_sum_to_one)
+{
+	struct result r;
+	float x[2 * 5] = { 1000, 999, -1000, 0, 1000, -3, -3, -3, -3, -3 };
+
+	run_one(&ex1, shape(GB_OP_SOFTMAX, 2, 5, 0, 0), GB_Q_F32, x, &r, 1);
+	CHECK_NEAR(r.y[0] + r.y[1] + r.y[2] + r.y[3] + r.y[4], 1.0, 1e-6);
+	CHECK_NEAR(r.y[0], r.y[4], 0);
+	CHECK_NEAR(r.y[5], 0.2, 1e-7);
+	expect_nmse(&r, GB_Q_F32);
+	result_free(&r);
+}
+
+TEST(reduce_cancelling_input)
+{
+	enum { N = 4099 };
+	float *x = malloc(2 * N * sizeof(float));
+	struct result r;
+	double exact0 = 0, exact1 = 0;
+
+	/* Row 0: 1e8, then 1, -1e8, then ones: float summation loses the ones. */
+	for (int i = 0; i < N; i++)
+		x[i] = i == 0 ? 1e8f : i == 2 ? -1e8f : 1.0f;
+	/* Row 1: huge values of alternating sign around tiny ones. */
+	for (int i = 0; i < N; i++)
+		x[N + i] = i % 3 == 0 ? (i % 2 ? 3e30f : -3e30f) : 1e-3f * (float)(i % 7);
+	for (int i = 0; i < N; i++)
+		exact0 += x[i];
+	for (int i = 0; i < N; i++)
+		exact1 += x[N + i];
+	run_one(&ex3, shape(GB_OP_REDUCE, 2, N, 0, 0), GB_Q_F32, x, &r, 1);
+	CHECK(r.y[0] == (float)exact0);
+	CHECK_NEAR(r.y[0], N - 2.0, 0);
+	CHECK(isfinite(r.y[1]));
+	expect_nmse(&r, GB_Q_F32);
+	result_free(&r);
+	free(x);
+}
+
+/* Direct O(n^2) DFT in double. */
+static void dft(const float *x, double *y, uint32_t n)
+{
+	for (uint32_t f = 0; f < n; f++) {
+		double re = 0, im = 0;
+
+		for (uint32_t t = 0; t < n; t++) {
+			double a = -2.0 * M_PI * (double)(((uint64_t)f * t) % n) / n;
+
+			re += x[2 * t] * cos(a) - x[2 * t + 1] * sin(a);
+			im += x[2 * t] * sin(a) + x[2 * t + 1] * cos(a);
+		}
+		y[2 * f] = re;
+		y[2 * f + 1] = im;
+	}
+}
+
+TEST(fft_against_direct_dft)
+{
+	static const uint32_t ns[] = { 1, 2, 4, 8, 16, 64, 1024, 2048 };
+
+	for (size_t t = 0; t < sizeof(ns) / sizeof(ns[0]); t++) {
+		uint32_t n = ns[t], m = n >= 1024 ? 1 : 3;
+		struct gb_shape s = shape(GB_OP_FFT, m, n, 0, 0);
+		float *x = malloc(2 * (size_t)m * n * sizeof(float));
+		double *d = malloc(2 * (size_t)m * n * sizeof(double));
+		struct gb_nmse acc, acc_oracle;
+		struct result r;
+
+		memset(&acc, 0, sizeof(acc));
+		memset(&acc_oracle, 0, sizeof(acc_oracle));
+		gb_datagen_input(x, &s, SEED, "fft", "k", 0);
+		for (uint32_t i = 0; i < m; i++)
+			dft(x + 2 * (size_t)i * n, d + 2 * (size_t)i * n, n);
+		run_one(&ex3, s, GB_Q_F32, x, &r, 1);
+		gb_nmse_add(&acc, d, r.y, 2 * (size_t)m * n);
+		/* the oracle itself: within double rounding of the DFT */
+		for (size_t i = 0; i < 2 * (size_t)m * n; i++)
+			CHECK_NEAR(r.ref[i], d[i], 1e-9 * sqrt((double)n) + 1e-12);
+		if (!(gb_nmse_value(&acc) <= 1e-10))
+			printf("#   fft n=%u nmse vs dft %.3g\n", n, gb_nmse_value(&acc));
+		CHECK(gb_nmse_value(&acc) <= 1e-10);
+		expect_nmse(&r, GB_Q_F32);
+		result_free(&r);
+		free(x);
+		free(d);
+	}
+	{
+		/* An impulse gives all ones; a constant gives n at bin 0. */
+		float x[16] = { 1, 0 }, y1[16];
+		float c[16];
+		float *tw = gb_kern_fft_twiddles(8);
+
+		for (int i = 0; i < 16; i++)
+			c[i] = i % 2 ? 0.0f : 1.0f;
+		gb_kern_fft(x, y1, 8, tw);
+		for (int i = 0; i < 8; i++)
+			CHECK(y1[2 * i] == 1.0f && y1[2 * i + 1] == 0.0f);
+		gb_kern_fft(c, y1, 8, tw);
+		CHECK(y1[0] == 8.0f && y1[1] == 0.0f);
+		for (int i = 1; i < 8; i++)
+			CHECK(fabsf(y1[2 * i]) < 1e-6f && fabsf(y1[2 * i + 1]) < 1e-6f);
+		free(tw);
+	}
+}
+
+TEST(topk_all_quants)
+{
+	static const uint32_t ns[] = { 1, 3, 33, 4097 }, ks[] = { 3, 33, 128 };
+
+	for (int q = 0; q < GB_Q_COUNT; q++)
+		for (uint32_t m = 1; m <= 3; m += 2)
+			for (size_t a = 0; a < 4; a++)
+				for (size_t b = 0; b < 3; b++) {
+					uint32_t n = ns[a], p = n >= 10 ? 10 : n + 2;
+					struct result r;
+
+					run_one(&ex3, shape(GB_OP_TOPK, m, n, ks[b], p),
+						(enum gb_quant)q, NULL, &r, 1);
+					expect_nmse(&r, (enum gb_quant)q);
+					/* small sets: recall must be perfect at f32 */
+					if (q == GB_Q_F32 || n <= 3)
+						CHECK(r.recall == 1.0);
+					/* padding slots when p > n */
+					for (uint32_t i = 0; i < m; i++)
+						for (uint32_t j = n; j < p; j++)
+							CHECK(r.idx[i * p + j] == UINT32_MAX &&
+							      isinf(r.y[i * p + j]));
+					/* best first */
+					for (uint32_t i = 0; i < m; i++)
+						for (uint32_t j = 1; j < (p < n ? p : n); j++)
+							CHECK(r.y[i * p + j - 1] >= r.y[i * p + j]);
+					result_free(&r);
+				}
+}
+
+TEST(topk_ties_to_lower_index)
+{
+	float sc[] = { 1, 3, 3, 2, 3, NAN, 3 };
+	float ys[4];
+	uint32_t idx[4];
+
+	gb_kern_topk_select(sc, 7, 2, ys, idx);
+	CHECK(idx[0] == 1 && idx[1] == 2 && ys[0] == 3 && ys[1] == 3);
+	gb_kern_topk_select(sc, 7, 4, ys, idx);
+	CHECK(idx[0] == 1 && idx[1] == 2 && idx[2] == 4 && idx[3] == 6);
+	gb_kern_topk_select(sc, 7, 1, ys, idx);
+	CHECK(idx[0] == 1);
+	{
+		/* Through the executor: identical database rows tie everywhere. */
+		enum { N = 50, K = 40, P = 7 };
+		float *db = malloc(N * K * sizeof(float)), q[K];
+		struct gb_weights w;
+		void *h;
+		float y[P];
+		uint32_t ix[P];
+		struct gb_exec_call c;
+
+		for (int i = 0; i < N * K; i++)
+			db[i] = (float)(i % K) * 0.25f;
+		for (int i = 0; i < K; i++)
+			q[i] = 1.0f;
+		CHECK(gb_weights_quantize(&w, GB_Q_Q4, db, N, K) == 0);
+		CHECK(ex3.iface->weights_upload(&ex3, &w, &h) == 0);
+		memset(&c, 0, sizeof(c));
+		c.shape = shape(GB_OP_TOPK, 1, N, K, P);
+		c.quant = GB_Q_Q4;
+		c.x = q;
+		c.weights = h;
+		c.y = y;
+		c.idx = ix;
+		CHECK(ex3.iface->run(&ex3, &c, NULL) == 0);
+		for (uint32_t i = 0; i < P; i++)
+			CHECK(ix[i] == i);
+		ex3.iface->weights_free(&ex3, h);
+		gb_weights_release(&w);
+		free(db);
+	}
+}
+
+static void expect_same(struct gb_shape s, enum gb_quant q)
+{
+	struct result a, b;
+	size_t nout = gb_shape_out_floats(&s);
+
+	run_one(&ex1, s, q, NULL, &a, 0);
+	run_one(&ex3, s, q, NULL, &b, 0);
+	if (memcmp(a.y, b.y, nout * sizeof(float)) != 0)
+		printf("#   %s %s: 1 and 3 threads differ\n", gb_op_name(s.op), gb_quant_name(q));
+	CHECK(memcmp(a.y, b.y, nout * sizeof(float)) == 0);
+	if (s.op == GB_OP_TOPK)
+		CHECK(memcmp(a.idx, b.idx, (size_t)s.m * s.p * sizeof(uint32_t)) == 0);
+	result_free(&a);
+	result_free(&b);
+}
+
+TEST(threads_give_identical_bits)
+{
+	for (int q = 0; q < GB_Q_COUNT; q++)
+		expect_same(shape(GB_OP_MATMUL, 3, 257, 1024, 0), (enum gb_quant)q);
+	expect_same(shape(GB_OP_TOPK, 3, 5001, 64, 10), GB_Q_Q8);
+	expect_same(shape(GB_OP_SOFTMAX, 7, 20001, 0, 0), GB_Q_F32);
+	expect_same(shape(GB_OP_RMSNORM, 7, 20001, 0, 0), GB_Q_F32);
+	expect_same(shape(GB_OP_SILU, 3, 100003, 0, 0), GB_Q_F32);
+	expect_same(shape(GB_OP_REDUCE, 7, 20001, 0, 0), GB_Q_F32);
+	expect_same(shape(GB_OP_FFT, 5, 1024, 0, 0), GB_Q_F32);
+}
+
+TEST(dequant_row_pads_with_zeros)
+{
+	float src[2 * 37], out[64], ref[37];
+
+	for (int i = 0; i < 2 * 37; i++)
+		src[i] = (float)sin(i * 0.7) * 3;
+	for (int q = 0; q < GB_Q_COUNT; q++) {
+		struct gb_weights w;
+
+		CHECK(gb_weights_quantize(&w, (enum gb_quant)q, src, 2, 37) == 0);
+		for (uint32_t r = 0; r < 2; r++) {
+			gb_kern_dequant_row(&w, r, out);
+			gb_weights_dequant_row(&w, r, ref);
+			CHECK(memcmp(out, ref, sizeof(ref)) == 0);
+			for (int i = 37; i < 64; i++)
+				CHECK(out[i] == 0.0f);
+		}
+		gb_weights_release(&w);
+	}
+}
+
+TEST(executor_rejects_bad_calls)
+{
+	float x[8] = { 0 }, y[8];
+	struct gb_exec_call c;
+	struct gb_exec_info info;
+
+	memset(&c, 0, sizeof(c));
+	c.shape = shape(GB_OP_FFT, 1, 3, 0, 0);  /* not a power of two */
+	c.x = x;
+	c.y = y;
+	CHECK(ex1.iface->run(&ex1, &c, NULL) == -1);
+	c.shape = shape(GB_OP_MATMUL, 1, 2, 2, 0);  /* no weights */
+	CHECK(ex1.iface->run(&ex1, &c, NULL) == -1);
+	ex1.iface->info(&ex1, &info);
+	CHECK(strcmp(info.type, "cpu") == 0);
+	CHECK(info.device[0] != '\0');
+	printf("#   device '%s', %s\n", info.device, info.driver);
+}
+
+/* The two SIMD builds agree to rounding. */
+TEST(simd_levels_agree)
+{
+	struct result a, b;
+	struct gb_shape s = shape(GB_OP_MATMUL, 3, 67, 999, 0);
+
+	if (gb_kern_simd_set(GB_SIMD_AVX2) != 0) {
+		SKIP("this CPU has no AVX2+FMA+F16C");
+		return;
+	}
+	for (int q = 0; q < GB_Q_COUNT; q++) {
+		struct gb_nmse acc;
+
+		memset(&acc, 0, sizeof(acc));
+		gb_kern_simd_set(GB_SIMD_GENERIC);
+		run_one(&ex3, s, (enum gb_quant)q, NULL, &a, 0);
+		gb_kern_simd_set(GB_SIMD_AVX2);
+		run_one(&ex3, s, (enum gb_quant)q, NULL, &b, 0);
+		gb_nmse_add_f(&acc, a.y, b.y, (size_t)s.m * s.n);
+		CHECK(gb_nmse_value(&acc) < 1e-12);
+		result_free(&a);
+		result_free(&b);
+	}
+}
+
+int main(void)
+{
+	struct gb_exec_opts o1 = { .threads = 1 }, o3 = { .threads = 3 };
+	char reason[256];
+	int levels[GB_SIMD_COUNT], nl = 0;
+
+	if (gb_executor_init(&ex1, &gb_executor_cpu, &o1, reason, sizeof(reason)) ||
+	    gb_executor_init(&ex3, &gb_executor_cpu, &o3, reason, sizeof(reason))) {
+		printf("Bail out! cpu executor: %s\n", reason);
+		return 1;
+	}
+	levels[nl++] = GB_SIMD_GENERIC;
+	if (gb_kern_simd_set(GB_SIMD_AVX2) == 0)
+		levels[nl++] = GB_SIMD_AVX2;
+	for (int l = 0; l < nl; l++) {
+		gb_kern_simd_set((enum gb_simd)levels[l]);
+		printf("# simd level %s\n", gb_kern_simd_name((enum gb_simd)levels[l]));
+		RUN(matmul_all_quants_odd_sizes);
+		RUN(matmul_q4_error_is_real);
+		RUN(elementwise_ops_odd_sizes);
+		RUN(softmax_rows_sum_to_one);
+		RUN(reduce_cancelling_input);
+		RUN(fft_against_direct_dft);
+		RUN(topk_all_quants);
+		RUN(topk_ties_to_lower_index);
+		RUN(threads_give_identical_bits);
+		RUN(dequant_row_pads_with_zeros);
+	}
+	RUN(executor_rejects_bad_calls);
+	RUN(simd_levels_agree);
+	gb_executor_release(&ex1);
+	gb_executor_release(&ex3);
+	return unit_done();
+}
