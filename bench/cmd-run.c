@@ -57,7 +57,8 @@ struct run_exec {
 	const char *name;
 	struct gb_executor ex;
 	struct gb_exec_info info;
-	int ok;
+	int ok;                 /* usable: initialized and not lost */
+	int inited;             /* initialized: release at the end */
 	char reason[512];
 };
 
@@ -496,7 +497,7 @@ int cmd_run(int argc, char **argv)
 		ex[i].name = i < nex ? cfg.executors[i] : "cpu";
 		if (gb_executor_init(&ex[i].ex, gb_executor_find(ex[i].name), &eo,
 				     ex[i].reason, sizeof(ex[i].reason)) == 0) {
-			ex[i].ok = 1;
+			ex[i].ok = ex[i].inited = 1;
 			ex[i].ex.iface->info(&ex[i].ex, &ex[i].info);
 		} else if (i < nex) {
 			gb_warn("%s cells skipped: %s", ex[i].name, ex[i].reason);
@@ -747,8 +748,11 @@ out:
 	for (size_t i = 0; i < ncells; i++)
 		free(cells[i].id);
 	free(cells);
+	for (size_t i = 0; i < nwl; i++)
+		gb_workload_unload(&wl[i]);
+	gb_replay_scratch_release();
 	for (size_t i = 0; ex && i <= gb_strv_len(cfg.executors); i++)
-		if (ex[i].ok)
+		if (ex[i].inited)
 			gb_executor_release(&ex[i].ex);
 	free(ex);
 	for (size_t i = 0; i < nwl; i++)

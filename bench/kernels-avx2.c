@@ -4,9 +4,10 @@
  * the rest of the binary stays baseline x86-64; kernels.c calls these only
  * when __builtin_cpu_supports says the CPU has all three extensions.
  *
- * The dot products keep two 8-lane accumulators per row (16 independent
- * partial sums): enough to hide the FMA latency when four rows share each
- * load of x, and short chains for accuracy.
+ * A dot product keeps one 8-lane accumulator per (x row, weight row) pair
+ * whichever kernel computes it, so a result does not depend on the batch
+ * size or the thread split; four weight rows (and two x rows) share each
+ * load, which gives 4 to 8 independent FMA chains.
  */
 #include "kernels-simd.h"
 
@@ -28,28 +29,57 @@ static float hsum(__m256 v)
 
 void gb_kern_avx2_dot4(const float *x, const float *const w[4], uint32_t kp, float out[4])
 {
-	__m256 a0 = _mm256_setzero_ps(), b0 = _mm256_setzero_ps();
-	__m256 a1 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps();
-	__m256 a2 = _mm256_setzero_ps(), b2 = _mm256_setzero_ps();
-	__m256 a3 = _mm256_setzero_ps(), b3 = _mm256_setzero_ps();
+	__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+	__m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
 	const float *w0 = w[0], *w1 = w[1], *w2 = w[2], *w3 = w[3];
 
-	for (uint32_t i = 0; i < kp; i += 16) {
-		__m256 xa = _mm256_loadu_ps(x + i), xb = _mm256_loadu_ps(x + i + 8);
+	for (uint32_t i = 0; i < kp; i += 8) {
+		__m256 xv = _mm256_loadu_ps(x + i);
 
-		a0 = _mm256_fmadd_ps(xa, _mm256_loadu_ps(w0 + i), a0);
-		b0 = _mm256_fmadd_ps(xb, _mm256_loadu_ps(w0 + i + 8), b0);
-		a1 = _mm256_fmadd_ps(xa, _mm256_loadu_ps(w1 + i), a1);
-		b1 = _mm256_fmadd_ps(xb, _mm256_loadu_ps(w1 + i + 8), b1);
-		a2 = _mm256_fmadd_ps(xa, _mm256_loadu_ps(w2 + i), a2);
-		b2 = _mm256_fmadd_ps(xb, _mm256_loadu_ps(w2 + i + 8), b2);
-		a3 = _mm256_fmadd_ps(xa, _mm256_loadu_ps(w3 + i), a3);
-		b3 = _mm256_fmadd_ps(xb, _mm256_loadu_ps(w3 + i + 8), b3);
+		a0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w0 + i), a0);
+		a1 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w1 + i), a1);
+		a2 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w2 + i), a2);
+		a3 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w3 + i), a3);
 	}
-	out[0] = hsum(_mm256_add_ps(a0, b0));
-	out[1] = hsum(_mm256_add_ps(a1, b1));
-	out[2] = hsum(_mm256_add_ps(a2, b2));
-	out[3] = hsum(_mm256_add_ps(a3, b3));
+	out[0] = hsum(a0);
+	out[1] = hsum(a1);
+	out[2] = hsum(a2);
+	out[3] = hsum(a3);
+}
+
+void gb_kern_avx2_dot2x4(const float *x0, const float *x1, const float *const w[4],
+			 uint32_t kp, float out[8])
+{
+	__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+	__m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+	__m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps();
+	__m256 b2 = _mm256_setzero_ps(), b3 = _mm256_setzero_ps();
+	const float *w0 = w[0], *w1 = w[1], *w2 = w[2], *w3 = w[3];
+
+	for (uint32_t i = 0; i < kp; i += 8) {
+		__m256 xa = _mm256_loadu_ps(x0 + i), xb = _mm256_loadu_ps(x1 + i), wv;
+
+		wv = _mm256_loadu_ps(w0 + i);
+		a0 = _mm256_fmadd_ps(xa, wv, a0);
+		b0 = _mm256_fmadd_ps(xb, wv, b0);
+		wv = _mm256_loadu_ps(w1 + i);
+		a1 = _mm256_fmadd_ps(xa, wv, a1);
+		b1 = _mm256_fmadd_ps(xb, wv, b1);
+		wv = _mm256_loadu_ps(w2 + i);
+		a2 = _mm256_fmadd_ps(xa, wv, a2);
+		b2 = _mm256_fmadd_ps(xb, wv, b2);
+		wv = _mm256_loadu_ps(w3 + i);
+		a3 = _mm256_fmadd_ps(xa, wv, a3);
+		b3 = _mm256_fmadd_ps(xb, wv, b3);
+	}
+	out[0] = hsum(a0);
+	out[1] = hsum(a1);
+	out[2] = hsum(a2);
+	out[3] = hsum(a3);
+	out[4] = hsum(b0);
+	out[5] = hsum(b1);
+	out[6] = hsum(b2);
+	out[7] = hsum(b3);
 }
 
 static __m256 cvt8_i8(__m128i v)
@@ -153,6 +183,8 @@ void gb_kern_avx2_fft_stage(float *y, uint32_t n, uint32_t h, const float *tw)
 
 #else
 
+#include <string.h>
+
 const int gb_kern_have_avx2_build = 0;
 
 /* Never called: kernels.c checks gb_kern_have_avx2_build first. */
@@ -160,6 +192,13 @@ void gb_kern_avx2_dot4(const float *x, const float *const w[4], uint32_t kp, flo
 {
 	(void)x; (void)w; (void)kp;
 	out[0] = out[1] = out[2] = out[3] = 0;
+}
+
+void gb_kern_avx2_dot2x4(const float *x0, const float *x1, const float *const w[4],
+			 uint32_t kp, float out[8])
+{
+	(void)x0; (void)x1; (void)w; (void)kp;
+	memset(out, 0, 8 * sizeof(float));
 }
 
 void gb_kern_avx2_dequant_row(const struct gb_weights *w, uint32_t r, float *out)

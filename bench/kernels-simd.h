@@ -15,8 +15,12 @@
 /* 1 when kernels-avx2.c was built (x86 with a compiler that knows AVX2). */
 extern const int gb_kern_have_avx2_build;
 
-/* out[t] = dot(x, w[t]) over kp floats (a multiple of 16), t < 4. */
+/* out[t] = dot(x, w[t]) over kp floats (a multiple of 8), t < 4. */
 void gb_kern_avx2_dot4(const float *x, const float *const w[4], uint32_t kp, float out[4]);
+/* The same for two x rows: out[t] for x0, out[4 + t] for x1; bit-identical
+ * to two dot4 calls. */
+void gb_kern_avx2_dot2x4(const float *x0, const float *x1, const float *const w[4],
+			 uint32_t kp, float out[8]);
 void gb_kern_avx2_dequant_row(const struct gb_weights *w, uint32_t r, float *out);
 double gb_kern_avx2_sum(const float *x, uint32_t n);
 /* One radix-2 stage of half-length h (a multiple of 4) over y[2n]. */

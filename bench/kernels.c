@@ -111,18 +111,15 @@ void gb_kern_dequant_row(const struct gb_weights *w, uint32_t r, float *out)
 		dequant_generic(w, r, out);
 }
 
-/* 16 independent lanes, as the AVX2 build; kp is a multiple of 16. */
+/* 8 lanes, as the AVX2 build; kp is a multiple of 8. */
 static float dot_generic(const float *x, const float *w, uint32_t kp)
 {
-	float acc[16] = { 0 };
-	float s8[8];
+	float acc[8] = { 0 };
 
-	for (uint32_t i = 0; i < kp; i += 16)
-		for (int l = 0; l < 16; l++)
+	for (uint32_t i = 0; i < kp; i += 8)
+		for (int l = 0; l < 8; l++)
 			acc[l] += x[i + l] * w[i + l];
-	for (int l = 0; l < 8; l++)
-		s8[l] = acc[l] + acc[l + 8];
-	return ((s8[0] + s8[4]) + (s8[2] + s8[6])) + ((s8[1] + s8[5]) + (s8[3] + s8[7]));
+	return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
 }
 
 void gb_kern_pad_rows(const float *x, uint32_t m, uint32_t k, float *out, uint32_t kp)
@@ -157,8 +154,18 @@ void gb_kern_matmul(const struct gb_weights *w, const float *x, uint32_t m,
 		for (uint32_t i = 0; i < m; i++) {
 			const float *xr = x + (size_t)i * kp;
 			float *yr = y + (size_t)i * ldy + j;
-			float out[4];
+			float out[8];
 
+			if (avx2 && i + 1 < m) {
+				/* two x rows per pass: half the loads of the panel */
+				gb_kern_avx2_dot2x4(xr, xr + kp, rows, kp, out);
+				for (uint32_t t = 0; t < nb; t++) {
+					yr[t] = out[t];
+					yr[ldy + t] = out[4 + t];
+				}
+				i++;
+				continue;
+			}
 			if (avx2) {
 				gb_kern_avx2_dot4(xr, rows, kp, out);
 			} else {

@@ -21,7 +21,11 @@ int gb_vk_api_open(struct gb_vk_api *api, char *reason, size_t len)
 	if (!api->lib) {
 		const char *e = dlerror();
 
-		snprintf(reason, len, "no Vulkan loader: %s: %s", lib, e ? e : "not found");
+		/* dlerror() usually starts with the library's name already. */
+		if (e && strncmp(e, lib, strlen(lib)) == 0)
+			snprintf(reason, len, "no Vulkan loader: %s", e);
+		else
+			snprintf(reason, len, "no Vulkan loader: %s: %s", lib, e ? e : "not found");
 		return -1;
 	}
 	/* POSIX: a function pointer round-trips through void *. */

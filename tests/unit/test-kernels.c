@@ -402,6 +402,28 @@ TEST(threads_give_identical_bits)
 	expect_same(shape(GB_OP_FFT, 5, 1024, 0, 0), GB_Q_F32);
 }
 
+/* A request's output does not depend on the batch it ran in. */
+TEST(batch_size_gives_identical_bits)
+{
+	struct gb_shape s3 = shape(GB_OP_MATMUL, 3, 45, 300, 0), s1 = s3;
+	float *x = malloc(3 * 300 * sizeof(float));
+
+	gb_datagen_input(x, &s3, SEED, "t", "key", 0);
+	s1.m = 1;
+	for (int q = 0; q < GB_Q_COUNT; q++) {
+		struct result all, one;
+
+		run_one(&ex3, s3, (enum gb_quant)q, x, &all, 0);
+		for (uint32_t i = 0; i < 3; i++) {
+			run_one(&ex1, s1, (enum gb_quant)q, x + i * 300, &one, 0);
+			CHECK(memcmp(one.y, all.y + i * 45, 45 * sizeof(float)) == 0);
+			result_free(&one);
+		}
+		result_free(&all);
+	}
+	free(x);
+}
+
 TEST(dequant_row_pads_with_zeros)
 {
 	float src[2 * 37], out[64], ref[37];
@@ -493,6 +515,7 @@ int main(void)
 		RUN(topk_all_quants);
 		RUN(topk_ties_to_lower_index);
 		RUN(threads_give_identical_bits);
+		RUN(batch_size_gives_identical_bits);
 		RUN(dequant_row_pads_with_zeros);
 	}
 	RUN(executor_rejects_bad_calls);

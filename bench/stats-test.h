@@ -1,0 +1,76 @@
+/*
+ * stats-test.h - the inferential statistics compare rests on: a seeded
+ * PRNG of its own, the two-sided Mann-Whitney U test and a percentile
+ * bootstrap interval of the ratio of two medians.
+ *
+ * Nothing here reads a clock, the environment or rand(3): the same inputs
+ * and seed always give the same numbers, which is what makes compare's
+ * output byte-for-byte reproducible (DESIGN.md section 9).
+ */
+#ifndef GB_STATS_TEST_H
+#define GB_STATS_TEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* xoshiro256** (Blackman and Vigna), seeded through splitmix64. */
+struct gb_rng {
+	uint64_t s[4];
+};
+
+void gb_rng_seed(struct gb_rng *r, uint64_t seed);
+uint64_t gb_rng_next(struct gb_rng *r);
+/* Uniform in [0, n) without modulo bias (Lemire's method); n > 0. */
+uint64_t gb_rng_below(struct gb_rng *r, uint64_t n);
+/* Uniform in [0, 1), 53 random bits. */
+double gb_rng_unit(struct gb_rng *r);
+/* Standard normal (Box-Muller; uses two draws per call). */
+double gb_rng_normal(struct gb_rng *r);
+
+/* Largest sample sizes (each side) for which the exact U distribution is used. */
+#define GB_MWU_EXACT_MAX 50
+
+struct gb_mwu {
+	double u;       /* U of the first sample: pairs (a, b) with a > b, ties count 1/2 */
+	double p;       /* two-sided p-value */
+	double z;       /* normal approximation's z (NAN when exact) */
+	int exact;      /* 1: exact null distribution; 0: normal approximation */
+	int ties;       /* 1 when any value occurs more than once */
+};
+
+/*
+ * Two-sided Mann-Whitney U test of a[0..na) against b[0..nb) (NAN values
+ * must already be left out). Exact when there are no ties and both samples
+ * have at most GB_MWU_EXACT_MAX values: p = min(1, 2 min(P(U <= u),
+ * P(U >= u))) under the null distribution of U, counted by the recursion
+ * c(i, j, u) = c(i-1, j, u-j) + c(i, j-1, u). Otherwise the normal
+ * approximation with mid-ranks, the tie-corrected variance
+ * na nb / 12 ((N+1) - sum(t^3 - t) / (N (N-1))) and a continuity correction
+ * of 1/2. All values equal (zero variance): p = 1. 0, or -1 when a sample
+ * is empty.
+ */
+int gb_mwu_test(const double *a, size_t na, const double *b, size_t nb, struct gb_mwu *out);
+
+/*
+ * The bootstrap distribution of median(cur) / median(base): nres resamples,
+ * each side drawn with replacement at its own size from gen, written to
+ * out[0..nres) in draw order. A resample whose base median is 0 gives
+ * INFINITY (or 1 when the current median is 0 too). Neither sample may be
+ * empty; NAN values must already be left out.
+ */
+void gb_boot_ratio_dist(const double *base, size_t nb, const double *cur, size_t nc,
+			size_t nres, struct gb_rng *gen, double *out);
+
+/*
+ * The percentile bootstrap interval at the given level (e.g. 0.99) of
+ * median(cur) / median(base): the (1-level)/2 and (1+level)/2 quantiles
+ * (type 7) of gb_boot_ratio_dist with nres resamples from a generator seeded
+ * with seed. 0, or -1 when a sample is empty or nres < 2.
+ */
+int gb_boot_ratio_ci(const double *base, size_t nb, const double *cur, size_t nc,
+		     size_t nres, uint64_t seed, double level, double *lo, double *hi);
+
+/* Median of v[0..n) (not modified); NAN when n is 0. */
+double gb_median(const double *v, size_t n);
+
+#endif
