@@ -18,6 +18,8 @@
 #include "executor.h"
 #include "fsio.h"
 #include "gbench.h"
+#include "maxqps.h"
+#include "mrc.h"
 #include "replay.h"
 #include "results.h"
 #include "stats.h"
@@ -26,7 +28,9 @@
 static const char usage_text[] =
 	"usage: gbench run [--config NAME|FILE] [--workload W,...] [--executor cpu,vulkan]\n"
 	"                  [--batch 1,8,32] [--quant f32,f16,q8,q4] [--cache 0,4096]\n"
-	"                  [--mode closed] [--counters auto|none|LIST] [--repetitions N]\n"
+	"                  [--mode closed|open|offline] [--speed X] [--target-qps Q]\n"
+	"                  [--max-queue-delay-us U] [--find-max-qps --slo p99=5ms]\n"
+	"                  [--counters auto|none|LIST] [--repetitions N]\n"
 	"                  [--warmup N] [--seed S] [--threads N] [--out DIR] [--dry-run]\n"
 	"                  [--filter PATTERN] [--strict] [--require vulkan] [--validate]\n"
 	"                  [--device N|NAME] [--interleave random|none] [--quiet]\n"
@@ -39,6 +43,10 @@ static const char usage_text[] =
 	"--strict makes any INVALID cell a failure (exit 5). Measured repetitions of\n"
 	"all cells run in a seeded random order (--interleave random, the default)\n"
 	"after every cell's warmup, so drift spreads over all cells.\n"
+	"--mode open issues requests at their trace arrival times / --speed (or\n"
+	"rescaled to --target-qps) and reports response, service and queue times;\n"
+	"offline issues everything at once and reports throughput.\n"
+	"--find-max-qps searches the highest offered load meeting --slo.\n"
 	"\n"
 	"exit: 0 ok, 2 usage or input error (nothing written), 4 a --require'd\n"
 	"executor is unavailable, 5 accuracy over budget or a validation message,\n"
@@ -48,8 +56,9 @@ struct run_opts {
 	const char *config, *workloads, *executors, *batch, *quant, *cache, *mode;
 	const char *counters, *out, *filter, *require, *device;
 	long repetitions, warmup, threads;
-	const char *seed;
-	int dry_run, strict, validate, interleave;
+	const char *seed, *speed, *target_qps, *max_queue_delay_us, *slo;
+	uint64_t slo_ns;
+	int dry_run, strict, validate, interleave, find_max_qps;
 };
 
 /* One executor of the run, initialized once. */
@@ -137,6 +146,91 @@ static struct slot *schedule(const struct run_cell *cells, size_t ncells, uint32
 	return s;
 }
 
+/* The keyed requests of a workload in the order a batch-1 closed replay serves them. */
+static int by_service_order(const void *a, const void *b, void *arg)
+{
+	const struct gb_request *req = arg;
+	const struct gb_request *x = &req[*(const uint32_t *)a], *y = &req[*(const uint32_t *)b];
+
+	if (x->arrival_ns != y->arrival_ns)
+		return x->arrival_ns < y->arrival_ns ? -1 : 1;
+	if (x->stream != y->stream)
+		return x->stream < y->stream ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/*
+ * mrc.csv: each workload's LRU miss-ratio curve in one pass (Mattson), and
+ * in meta.json its prediction beside the hit rate each batch-1 closed cell
+ * measured (they must agree exactly: same accesses, same policy).
+ */
+static int write_mrc(const char *dir, struct gb_workload *wl, size_t nwl,
+		     const struct gb_config *cfg, const struct gb_results *res, json_t *meta)
+{
+	struct gb_atomic a;
+	json_t *check = json_object();
+	char *path;
+	int rc = 0, any = 0;
+
+	for (size_t i = 0; i < cfg->ncache; i++)
+		any |= cfg->cache[i] > 0;
+	if (!any) {
+		json_decref(check);
+		return 0;
+	}
+	if (gb_mkdir_p(dir) < 0) {
+		json_decref(check);
+		return -1;
+	}
+	path = gb_xasprintf("%s/mrc.csv", dir);
+	if (gb_atomic_open(&a, path) < 0) {
+		free(path);
+		json_decref(check);
+		return -1;
+	}
+	fputs("workload,capacity,hit_rate\n", a.f);
+	for (size_t w = 0; w < nwl && !rc; w++) {
+		const struct gb_trace *t = &wl[w].trace;
+		uint32_t *order = gb_xmalloc(t->n * sizeof(*order)), *ids;
+		size_t n = 0;
+		struct gb_mrc m;
+
+		for (uint32_t i = 0; i < t->n; i++)
+			order[i] = i;
+		qsort_r(order, t->n, sizeof(*order), by_service_order, t->req);
+		ids = gb_xmalloc((t->n + 1) * sizeof(*ids));
+		for (size_t i = 0; i < t->n; i++)
+			if (wl[w].cache_id[order[i]] != UINT32_MAX)
+				ids[n++] = wl[w].cache_id[order[i]];
+		free(order);
+		rc = gb_mrc_compute(&m, ids, n, wl[w].ncache_ids);
+		free(ids);
+		if (rc)
+			break;
+		rc = gb_mrc_write_rows(a.f, t->name, &m, cfg->cache, cfg->ncache);
+		for (size_t c = 0; c < res->n && !rc; c++) {
+			const struct gb_cell_result *r = &res->cells[c];
+
+			if (strcmp(r->workload, t->name) || r->batch != 1 || !r->cache ||
+			    cfg->mode != GB_MODE_CLOSED || r->skipped)
+				continue;
+			for (size_t k = 0; k < r->nmetrics; k++)
+				if (!strcmp(r->metrics[k].name, "cache_hit_rate") && r->metrics[k].n)
+					json_object_set_new(check, r->id, json_pack("{s:f, s:f}",
+						"measured", r->metrics[k].v[0],
+						"mrc", gb_mrc_hit_rate(&m, r->cache)));
+		}
+		gb_mrc_release(&m);
+	}
+	free(path);
+	json_object_set_new(meta, "mrc_check", check);
+	if (rc) {
+		gb_atomic_abort(&a);
+		return -1;
+	}
+	return gb_atomic_commit(&a);
+}
+
 static void on_sigint(int sig)
 {
 	(void)sig;
@@ -147,7 +241,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_WORKLOAD = 256, O_EXEC, O_BATCH, O_QUANT, O_CACHE, O_MODE, O_COUNTERS,
 	       O_REPS, O_WARMUP, O_SEED, O_THREADS, O_DRY, O_FILTER, O_STRICT, O_REQUIRE,
-	       O_VALIDATE, O_DEVICE, O_INTERLEAVE };
+	       O_VALIDATE, O_DEVICE, O_INTERLEAVE, O_SPEED, O_QPS, O_DELAY, O_FIND, O_SLO };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "workload", required_argument, NULL, O_WORKLOAD },
@@ -169,6 +263,11 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "validate", no_argument, NULL, O_VALIDATE },
 		{ "device", required_argument, NULL, O_DEVICE },
 		{ "interleave", required_argument, NULL, O_INTERLEAVE },
+		{ "speed", required_argument, NULL, O_SPEED },
+		{ "target-qps", required_argument, NULL, O_QPS },
+		{ "max-queue-delay-us", required_argument, NULL, O_DELAY },
+		{ "find-max-qps", no_argument, NULL, O_FIND },
+		{ "slo", required_argument, NULL, O_SLO },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -199,6 +298,11 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		case O_REQUIRE: o->require = optarg; break;
 		case O_VALIDATE: o->validate = 1; break;
 		case O_DEVICE: o->device = optarg; break;
+		case O_SPEED: o->speed = optarg; break;
+		case O_QPS: o->target_qps = optarg; break;
+		case O_DELAY: o->max_queue_delay_us = optarg; break;
+		case O_FIND: o->find_max_qps = 1; break;
+		case O_SLO: o->slo = optarg; break;
 		case O_INTERLEAVE:
 			if (strcmp(optarg, "random") && strcmp(optarg, "none"))
 				return gb_error("--interleave: '%s' is not random or none", optarg);
@@ -241,7 +345,40 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 }
 
 /* Flags over the config. */
-static int apply_overrides(struct gb_config *cfg, const struct run_opts *o)
+static int parse_positive(const char *s, double *out, const char *what)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno || end == s || *end || !(d > 0) || d > 1e12)
+		return gb_error("%s: '%s' is not a positive number", what, s);
+	*out = d;
+	return 0;
+}
+
+/* --slo p99=5ms: the p99 response-time objective in ns (units ns, us, ms, s). */
+static int parse_slo(const char *s, uint64_t *ns)
+{
+	static const struct { const char *unit; double scale; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+	};
+	char *end;
+	double v;
+
+	if (strncmp(s, "p99=", 4))
+		return gb_error("--slo: '%s' is not p99=TIME (e.g. p99=5ms)", s);
+	v = strtod(s + 4, &end);
+	for (size_t i = 0; i < GB_ARRAY_SIZE(units); i++)
+		if (end != s + 4 && v > 0 && !strcmp(end, units[i].unit)) {
+			*ns = (uint64_t)(v * units[i].scale);
+			return 0;
+		}
+	return gb_error("--slo: '%s' is not p99=TIME with a unit of ns, us, ms or s", s);
+}
+
+static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 {
 	if (o->workloads) {
 		gb_strv_free(cfg->workloads);
@@ -289,9 +426,21 @@ static int apply_overrides(struct gb_config *cfg, const struct run_opts *o)
 		if (errno || *end || o->seed[0] == '-' || !o->seed[0])
 			return gb_error("--seed: '%s' is not a non-negative integer", o->seed);
 	}
-	if (cfg->mode != GB_MODE_CLOSED)
-		return gb_error("--mode %s is not implemented yet; only closed replay is",
-				gb_mode_name(cfg->mode));
+	if (o->speed && parse_positive(o->speed, &cfg->speed, "--speed") < 0)
+		return -1;
+	if (o->target_qps && parse_positive(o->target_qps, &cfg->target_qps, "--target-qps") < 0)
+		return -1;
+	if (o->max_queue_delay_us) {
+		double d;
+
+		if (parse_positive(o->max_queue_delay_us, &d, "--max-queue-delay-us") < 0)
+			return -1;
+		cfg->max_queue_delay_us = (uint64_t)d;
+	}
+	if (o->slo && parse_slo(o->slo, &o->slo_ns) < 0)
+		return -1;
+	if (o->find_max_qps && (cfg->mode != GB_MODE_OPEN || !o->slo_ns))
+		return gb_error("--find-max-qps needs --mode open and --slo p99=TIME");
 	if (strcmp(cfg->counters, "auto") && strcmp(cfg->counters, "none"))
 		return gb_error("--counters %s: no counter source is implemented yet "
 				"(use auto or none)", cfg->counters);
@@ -446,6 +595,7 @@ int cmd_run(int argc, char **argv)
 	struct sigaction sa;
 	struct slot *sched = NULL;
 	size_t nsched = 0;
+	double *speeds = NULL;
 
 	rc = parse_args(argc, argv, &o);
 	if (rc)
@@ -476,6 +626,25 @@ int cmd_run(int argc, char **argv)
 	if (rc) {
 		exit_code = GB_EXIT_USAGE;
 		goto out;
+	}
+
+	/* open mode: each workload's speed, from --speed or --target-qps */
+	speeds = gb_xcalloc(nwl, sizeof(*speeds));
+	for (size_t i = 0; i < nwl; i++) {
+		const struct gb_trace *t = &wl[i].trace;
+		uint64_t span = t->req[t->n - 1].arrival_ns;
+
+		speeds[i] = cfg.speed;
+		if (cfg.target_qps > 0 && cfg.mode == GB_MODE_OPEN) {
+			if (!span || t->n < 2) {
+				gb_error("--target-qps: workload '%s' has no arrival times to rescale",
+					 t->name);
+				exit_code = GB_EXIT_USAGE;
+				goto out;
+			}
+			/* keep the burst shape, scale the mean rate */
+			speeds[i] = cfg.target_qps / ((double)(t->n - 1) * 1e9 / (double)span);
+		}
 	}
 
 	/* executors: the CPU one always, as the reference and fallback */
@@ -630,7 +799,11 @@ int cmd_run(int argc, char **argv)
 		struct gb_cell_spec spec = {
 			.batch = cl->batch, .cache = cl->cache, .quant = cl->quant,
 			.repetitions = cfg.repetitions, .warmup = cfg.warmup,
-			.accuracy_samples = cfg.accuracy_samples,
+			.accuracy_samples = cfg.accuracy_samples, .mode = cfg.mode,
+			.speed = speeds[cl->workload],
+			.max_queue_delay_ns = cfg.max_queue_delay_us * 1000,
+			.min_duration_ns = cfg.min_duration_ms * 1000000,
+			.min_requests = cfg.min_requests,
 		};
 
 		if (!ex[cl->exec].ok)
@@ -638,6 +811,38 @@ int cmd_run(int argc, char **argv)
 		cell_status(&res.cells[i], &ex[cl->exec],
 			    gb_cell_open(&cl->cell, &wl[cl->workload], &ex[cl->exec].ex,
 					 &ex[cpu_ix].ex, &spec, &res.cells[i]));
+	}
+	if (o.find_max_qps) {
+		json_t *jmax = json_object();
+
+		for (size_t i = 0; i < ncells && !gb_interrupted; i++) {
+			struct run_cell *cl = &cells[i];
+			struct gb_cell_spec spec = {
+				.batch = cl->batch, .cache = cl->cache, .quant = cl->quant,
+				.mode = GB_MODE_OPEN, .speed = 1.0,
+				.max_queue_delay_ns = cfg.max_queue_delay_us * 1000,
+			};
+			json_t *trials = json_array();
+			double best = 0;
+
+			if (!ex[cl->exec].ok) {
+				json_decref(trials);
+				continue;
+			}
+			gb_note("gbench: %s: searching the highest load with p99 <= %.3f ms",
+				cl->id, (double)o.slo_ns / 1e6);
+			rc = gb_find_max_qps(&wl[cl->workload], &ex[cl->exec].ex, &ex[cpu_ix].ex,
+					     &spec, o.slo_ns, &best, trials);
+			if (rc == 0) {
+				gb_metric_push(gb_cell_metric(&res.cells[i], "max_qps", "req/s",
+							      GB_SRC_MEASURED), best);
+				gb_note("gbench: %s: max %.1f req/s within p99 <= %.3f ms", cl->id,
+					best, (double)o.slo_ns / 1e6);
+			}
+			json_object_set_new(jmax, cl->id, json_pack("{s:I, s:f, s:o}",
+				"slo_p99_ns", (json_int_t)o.slo_ns, "max_qps", best, "trials", trials));
+		}
+		json_object_set_new(meta, "find_max_qps", jmax);
 	}
 	sched = schedule(cells, ncells, cfg.warmup, cfg.repetitions, o.interleave, cfg.seed,
 			 &nsched);
@@ -681,6 +886,19 @@ int cmd_run(int argc, char **argv)
 				json_array_append_new(reasons, json_string(*iv));
 			json_object_set_new(jc, "validity", json_string(r->invalid ? "INVALID" : "VALID"));
 			json_object_set_new(jc, "invalid_reasons", reasons);
+			if (r->nbatch_sizes) {
+				json_t *bs = json_object();
+
+				for (uint32_t b = 1; b < r->nbatch_sizes; b++)
+					if (r->batch_sizes[b]) {
+						char key[16];
+
+						snprintf(key, sizeof(key), "%u", b);
+						json_object_set_new(bs, key,
+							json_integer((json_int_t)r->batch_sizes[b]));
+					}
+				json_object_set_new(jc, "batch_sizes", bs);
+			}
 			invalid |= r->invalid != NULL;
 			print_cell_line(i + 1, ncells, r);
 		} else {
@@ -727,7 +945,8 @@ int cmd_run(int argc, char **argv)
 		"validation_messages", (int)validation));
 	json_object_set_new(meta, "end", json_string(ended));
 	json_object_set_new(meta, "complete", json_boolean(!interrupted && exit_code == GB_EXIT_OK));
-	if (gb_results_write(&res, out_dir, meta) < 0) {
+	if (write_mrc(out_dir, wl, nwl, &cfg, &res, meta) < 0 ||
+	    gb_results_write(&res, out_dir, meta) < 0) {
 		exit_code = GB_EXIT_ENV;
 		goto out;
 	}
@@ -759,6 +978,7 @@ out:
 		gb_workload_release(&wl[i]);
 	free(wl);
 	free(out_dir);
+	free(speeds);
 	gb_config_release(&cfg);
 	return exit_code;
 }

@@ -30,6 +30,7 @@ void gb_config_defaults(struct gb_config *c)
 	c->seed = 42;
 	c->accuracy_samples = 4;
 	c->counters = gb_xstrdup("auto");
+	c->speed = 1.0;
 }
 
 void gb_config_release(struct gb_config *c)
@@ -243,6 +244,21 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		rc = parse_u64(value, &x, 1000000);
 		if (!rc)
 			c->accuracy_samples = (uint32_t)x;
+	} else if (!strcmp(key, "speed") || !strcmp(key, "target_qps")) {
+		char *end;
+		double d = strtod(value, &end);
+
+		rc = end == value || *end || !(d > 0) || d > 1e12 ? -1 : 0;
+		if (!rc && key[0] == 's')
+			c->speed = d;
+		else if (!rc)
+			c->target_qps = d;
+	} else if (!strcmp(key, "max_queue_delay_us")) {
+		rc = parse_u64(value, &c->max_queue_delay_us, 60000000ull);
+	} else if (!strcmp(key, "min_duration_ms")) {
+		rc = parse_u64(value, &c->min_duration_ms, 86400000ull);
+	} else if (!strcmp(key, "min_requests")) {
+		rc = parse_u64(value, &c->min_requests, UINT32_MAX);
 	} else if (!strcmp(key, "counters")) {
 		free(c->counters);
 		c->counters = gb_xstrdup(value);

@@ -15,6 +15,11 @@
  *   seed        = 42
  *   threads     = 0                          ; 0 = every CPU
  *   accuracy_samples = 4                     ; oracle checks per (cell, op)
+ *   speed       = 1.0                        ; open mode: arrivals at arrival_ns / speed
+ *   target_qps  = 0                          ; open mode: rescale arrivals to this mean rate
+ *   max_queue_delay_us = 0                   ; open mode: how long a batch may wait to fill
+ *   min_duration_ms = 0                      ; validity: shortest measured repetition
+ *   min_requests = 0                         ; validity: fewest requests per repetition
  */
 #ifndef GB_CONFIG_H
 #define GB_CONFIG_H
@@ -45,6 +50,9 @@ struct gb_config {
 	uint32_t threads;
 	uint32_t accuracy_samples;
 	char *counters;             /* "auto", "none" or a list */
+	double speed, target_qps;
+	uint64_t max_queue_delay_us;
+	uint64_t min_duration_ms, min_requests;
 };
 
 /* Built-in defaults (the values a config file may leave out). */

@@ -615,20 +615,25 @@ static const struct gb_vk_spirv *gb_vk_find_spirv(const char *name)
 	return NULL;
 }
 
-/* The pipeline of `shader` at workgroup size wg and tile tm, built on first use. */
+/*
+ * The pipeline of `shader` at workgroup size wg, built on first use. For the
+ * matmul shaders tm is the rows per workgroup, or 0 for one invocation per
+ * output (specialization constants 1 and 2).
+ */
 static int gb_vk_pipeline(struct gb_vk *vk, const char *shader, uint32_t wg, uint32_t tm,
 			  VkPipeline *out)
 {
 	const struct gb_vk_spirv *sp;
 	VkShaderModuleCreateInfo mi = { .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO };
 	VkShaderModule mod;
-	uint32_t spec[2] = { wg, tm };
-	VkSpecializationMapEntry me[2] = {
+	uint32_t spec[3] = { wg, tm ? tm : 1, tm == 0 };
+	VkSpecializationMapEntry me[3] = {
 		{ .constantID = 0, .offset = 0, .size = 4 },
 		{ .constantID = 1, .offset = 4, .size = 4 },
+		{ .constantID = 2, .offset = 8, .size = 4 },
 	};
 	VkSpecializationInfo si = {
-		.mapEntryCount = 2, .pMapEntries = me, .dataSize = sizeof(spec), .pData = spec,
+		.mapEntryCount = 3, .pMapEntries = me, .dataSize = sizeof(spec), .pData = spec,
 	};
 	VkComputePipelineCreateInfo ci = {
 		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
@@ -654,7 +659,7 @@ static int gb_vk_pipeline(struct gb_vk *vk, const char *shader, uint32_t wg, uin
 		return gb_error("vulkan: too many pipelines (%d)", GB_VK_MAX_PIPES);
 	if (!(sp = gb_vk_find_spirv(shader)))
 		return gb_error("vulkan: shader '%s' is not built into this gbench", shader);
-	/* tm only exists in matmul.comp: other shaders get no entry for it. */
+	/* Constants 1 and 2 only exist in matmul.comp. */
 	if (strncmp(shader, "matmul", 6) && strncmp(shader, "topk_score", 10))
 		si.mapEntryCount = 1;
 	mi.codeSize = sp->size;
@@ -1166,15 +1171,20 @@ static void gb_vk_compute_barrier(struct gb_vk *vk)
 
 static const char *const gb_vk_qname[GB_Q_COUNT] = { "f32", "f16", "q8", "q4" };
 
-/* Workgroup size of the matmul-like shaders: enough for the blocks of a row. */
-static uint32_t gb_vk_mm_wg(uint32_t kp)
+/*
+ * Shape of the matmul-like dispatches: for k up to 256 one invocation per
+ * output (tm 0); else a workgroup per weight row and tm rows of x, sized to
+ * the blocks of a row.
+ */
+static void gb_vk_mm_shape(uint32_t kp, uint32_t m, uint32_t *wg, uint32_t *tm)
 {
-	return kp / 32 >= 48 ? 64 : 16;
-}
-
-static uint32_t gb_vk_mm_tm(uint32_t m)
-{
-	return m == 1 ? 1 : m <= 4 ? 4 : 8;
+	if (kp / 32 <= 8) {
+		*wg = 64;
+		*tm = 0;
+		return;
+	}
+	*wg = kp / 32 >= 48 ? 64 : 16;
+	*tm = m == 1 ? 1 : m <= 4 ? 4 : 8;
 }
 
 /* The matmul (or topk score) dispatches over every weight range. */
@@ -1182,21 +1192,23 @@ static int gb_vk_record_mm(struct gb_vk *vk, const char *prefix, const struct gb
 			   struct gb_vk_push pc, uint64_t *inv)
 {
 	char name[32];
-	uint32_t wg = gb_vk_mm_wg(w->cols_padded), tm = gb_vk_mm_tm(pc.m);
+	uint32_t wg, tm;
 	VkPipeline pipe;
 	int rc;
 
+	gb_vk_mm_shape(w->cols_padded, pc.m, &wg, &tm);
 	snprintf(name, sizeof(name), "%s_%s", prefix, gb_vk_qname[w->quant]);
 	if ((rc = gb_vk_pipeline(vk, name, wg, tm, &pipe)) < 0)
 		return rc;
 	pc.kp = w->cols_padded;
 	pc.row_bytes = w->row_bytes;
 	for (uint32_t c = 0; c < w->nchunks; c++) {
-		uint64_t groups;
+		uint64_t nj, groups;
 
 		pc.j0 = c * w->chunk_rows;
 		pc.j1 = pc.j0 + w->chunk_rows < w->rows ? pc.j0 + w->chunk_rows : w->rows;
-		groups = (uint64_t)(pc.j1 - pc.j0) * ((pc.m + tm - 1) / tm);
+		nj = pc.j1 - pc.j0;
+		groups = tm ? nj * ((pc.m + tm - 1) / tm) : (nj * pc.m + wg - 1) / wg;
 		gb_vk_dispatch(vk, pipe, w->sets[c], &pc, groups, wg, inv);
 	}
 	return 0;

@@ -110,4 +110,12 @@ char *gb_peak_cache_path(const char *fingerprint);
  */
 json_t *gb_peak_load(const char *path, int want_full, int quiet);
 
+/*
+ * The ceilings for this machine: the cached result when there is one that
+ * satisfies o (a full one satisfies --quick) and !force, else a new
+ * measurement, cached. *cache_used gets the cache path when the result came
+ * from the cache (caller frees), else NULL. NULL on failure.
+ */
+json_t *gb_peak_obtain(const struct gb_peak_opts *o, int force, char **cache_used);
+
 #endif

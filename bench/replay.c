@@ -8,6 +8,7 @@
  * back. Inputs are generated before any timing; accuracy is checked after.
  */
 #include "replay.h"
+#include "replay-impl.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -245,19 +246,6 @@ static const struct gb_weights *workload_weights(struct gb_workload *w, uint32_t
 
 /* ---- one cell ---- */
 
-struct cell {
-	struct gb_workload *w;
-	struct gb_executor *ex, *cpu;
-	struct gb_cell_spec spec;
-	struct gb_cell_result *out;
-	void **handles, **cpu_handles;   /* per tensor, at spec.quant; owned by the workload */
-	uint32_t *heads;                 /* per stream: next request */
-	uint32_t *members;               /* the batch being formed */
-	uint32_t *order;                 /* stream heads sorted by age */
-	uint32_t reps_done;
-	int status;                      /* first error, sticky */
-};
-
 /*
  * Buffers every cell shares: cells run one repetition at a time, so one set
  * of stacking buffers and one result cache, grown to the largest cell and
@@ -304,6 +292,7 @@ void gb_replay_scratch_release(void)
 		gb_lru_release(&scratch.lru);
 	if (scratch.hist_ready)
 		gb_hist_release(&scratch.rep_hist);
+	gb_replay__open_release();
 	memset(&scratch, 0, sizeof(scratch));
 }
 
@@ -331,10 +320,11 @@ static int compatible(const struct gb_workload *w, uint32_t a, uint32_t b)
 }
 
 /*
- * Sort the streams with requests left by the age of their head into
- * c->order; returns how many there are. Insertion sort: streams are few.
+ * Sort the streams whose head has arrived (request index < limit: requests
+ * are in arrival order) by the age of their head into c->order; returns how
+ * many there are. Insertion sort: streams are few.
  */
-static uint32_t sort_heads(struct cell *c)
+uint32_t gb_replay__heads(struct cell *c, uint32_t limit)
 {
 	const struct gb_workload *w = c->w;
 	uint32_t n = 0;
@@ -343,7 +333,7 @@ static uint32_t sort_heads(struct cell *c)
 		const struct gb_request *r;
 		uint32_t j;
 
-		if (c->heads[s] >= w->stream_len[s])
+		if (c->heads[s] >= w->stream_len[s] || w->stream_req[s][c->heads[s]] >= limit)
 			continue;
 		r = &w->trace.req[w->stream_req[s][c->heads[s]]];
 		for (j = n; j > 0; j--) {
@@ -365,10 +355,10 @@ static uint32_t sort_heads(struct cell *c)
  * other streams, oldest first, skipping heads the cache will serve. Fills
  * c->members and returns their number (0 when the trace is done).
  */
-static uint32_t next_batch(struct cell *c, int use_cache)
+uint32_t gb_replay__batch(struct cell *c, int use_cache, uint32_t limit)
 {
 	const struct gb_workload *w = c->w;
-	uint32_t nheads = sort_heads(c), nm = 0, first;
+	uint32_t nheads = gb_replay__heads(c, limit), nm = 0, first;
 
 	if (!nheads)
 		return 0;
@@ -459,17 +449,9 @@ static int exec_status(int rc)
 	return rc ? GB_REPLAY_FAILED : GB_REPLAY_OK;
 }
 
-struct rep_result {
-	uint64_t wall_ns, requests, lookups, hits, device_ns;
-	int has_device_ns;
-};
-
-/* One repetition from a cold cache; request latencies go to h. */
-static int replay_rep(struct cell *c, struct gb_hist *h, struct rep_result *res)
+void gb_replay__begin(struct cell *c, struct rep_result *res)
 {
 	struct gb_workload *w = c->w;
-	int use_cache = c->spec.cache > 0;
-	uint64_t t_start;
 
 	memset(res, 0, sizeof(*res));
 	res->has_device_ns = 1;
@@ -480,66 +462,100 @@ static int replay_rep(struct cell *c, struct gb_hist *h, struct rep_result *res)
 		scratch.lru_ready = 1;
 	}
 	gb_lru_resize(&scratch.lru, c->spec.cache, w->ncache_ids);
+	if (c->batch_sizes)
+		memset(c->batch_sizes, 0, (c->spec.batch + 1) * sizeof(*c->batch_sizes));
+}
+
+int gb_replay__hit(struct cell *c, uint32_t r, struct rep_result *res)
+{
+	struct gb_workload *w = c->w;
+	const struct gb_lru_entry *e;
+	uint32_t cid = w->cache_id[r];
+
+	if (!c->spec.cache || cid == NONE)
+		return 0;
+	e = gb_lru_get(&scratch.lru, cid);
+	if (!e)
+		return 0;
+	memcpy(scratch.y, e->out, e->out_n * sizeof(float));
+	if (e->idx_n)
+		memcpy(scratch.idx, e->idx, e->idx_n * sizeof(uint32_t));
+	c->heads[w->trace.req[r].stream]++;
+	res->requests++;
+	res->lookups++;
+	res->hits++;
+	return 1;
+}
+
+int gb_replay__run(struct cell *c, uint32_t nm, struct rep_result *res, uint64_t *t0,
+		   uint64_t *t1)
+{
+	struct gb_workload *w = c->w;
+	struct gb_exec_call call;
+	struct gb_exec_timing t = { 0, 0 };
+	size_t off = 0, ioff = 0;
+	int rc;
+
+	*t0 = gb_now_ns();
+	stack_inputs(c, nm, &call);
+	rc = exec_call(c, &call, &t);
+	*t1 = gb_now_ns();
+	if (rc)
+		return exec_status(rc);
+	if (t.has_device_ns)
+		res->device_ns += t.device_ns;
+	else
+		res->has_device_ns = 0;
+	for (uint32_t i = 0; i < nm; i++) {
+		const struct gb_request *q = &w->trace.req[c->members[i]];
+		size_t n = gb_shape_out_floats(&q->shape);
+		size_t ni = q->shape.op == GB_OP_TOPK ? (size_t)q->shape.m * q->shape.p : 0;
+
+		if (c->spec.cache && w->cache_id[c->members[i]] != NONE) {
+			res->lookups++;
+			gb_lru_put(&scratch.lru, w->cache_id[c->members[i]], scratch.y + off, n,
+				   ni ? scratch.idx + ioff : NULL, ni);
+		}
+		off += n;
+		ioff += ni;
+		c->heads[q->stream]++;
+	}
+	res->requests += nm;
+	res->batches++;
+	if (c->batch_sizes)
+		c->batch_sizes[nm]++;
+	return GB_REPLAY_OK;
+}
+
+/* Closed loop: batches back to back; a request's latency is its batch's dispatch to completion. */
+static int replay_closed(struct cell *c, struct rep_result *res)
+{
+	struct gb_workload *w = c->w;
+	uint32_t n = (uint32_t)w->trace.n;
+	uint64_t t_start, t0, t1;
+
+	gb_replay__begin(c, res);
 	t_start = gb_now_ns();
 	for (;;) {
-		struct gb_exec_call call;
-		struct gb_exec_timing t = { 0, 0 };
-		uint64_t t0, t1;
-		uint32_t nm, r, cid;
-		size_t off = 0, ioff = 0;
+		uint32_t nm, r;
 		int rc;
 
 		if (gb_interrupted)
 			return GB_REPLAY_INTERRUPTED;
-		if (!sort_heads(c))
+		if (!gb_replay__heads(c, n))
 			break;
 		r = w->stream_req[c->order[0]][c->heads[c->order[0]]];
-		cid = w->cache_id[r];
-		if (use_cache && cid != NONE) {
-			const struct gb_lru_entry *e;
-
-			t0 = gb_now_ns();
-			e = gb_lru_get(&scratch.lru, cid);
-			if (e) {
-				memcpy(scratch.y, e->out, e->out_n * sizeof(float));
-				if (e->idx_n)
-					memcpy(scratch.idx, e->idx, e->idx_n * sizeof(uint32_t));
-				t1 = gb_now_ns();
-				gb_hist_record(h, t1 - t0);
-				c->heads[w->trace.req[r].stream]++;
-				res->requests++;
-				res->lookups++;
-				res->hits++;
-				continue;
-			}
-		}
-		nm = next_batch(c, use_cache);
 		t0 = gb_now_ns();
-		stack_inputs(c, nm, &call);
-		rc = exec_call(c, &call, &t);
-		t1 = gb_now_ns();
-		if (rc)
-			return exec_status(rc);
-		if (t.has_device_ns)
-			res->device_ns += t.device_ns;
-		else
-			res->has_device_ns = 0;
-		for (uint32_t i = 0; i < nm; i++) {
-			const struct gb_request *q = &w->trace.req[c->members[i]];
-			size_t n = gb_shape_out_floats(&q->shape);
-			size_t ni = q->shape.op == GB_OP_TOPK ? (size_t)q->shape.m * q->shape.p : 0;
-
-			gb_hist_record(h, t1 - t0);
-			if (use_cache && w->cache_id[c->members[i]] != NONE) {
-				res->lookups++;
-				gb_lru_put(&scratch.lru, w->cache_id[c->members[i]], scratch.y + off, n,
-					   ni ? scratch.idx + ioff : NULL, ni);
-			}
-			off += n;
-			ioff += ni;
-			c->heads[q->stream]++;
+		if (gb_replay__hit(c, r, res)) {
+			gb_hist_record(&scratch.rep_hist, gb_now_ns() - t0);
+			continue;
 		}
-		res->requests += nm;
+		nm = gb_replay__batch(c, c->spec.cache > 0, n);
+		rc = gb_replay__run(c, nm, res, &t0, &t1);
+		if (rc)
+			return rc;
+		for (uint32_t i = 0; i < nm; i++)
+			gb_hist_record(&scratch.rep_hist, t1 - t0);
 	}
 	res->wall_ns = gb_now_ns() - t_start;
 	return GB_REPLAY_OK;
@@ -610,7 +626,7 @@ static int check_accuracy(struct cell *c, struct gb_cell_result *out)
 	memset(acc, 0, sizeof(acc));
 	memset(c->heads, 0, w->trace.nstreams * sizeof(*c->heads));
 	scratch_reserve(w, c->spec.batch);
-	while ((nm = next_batch(c, 0)) > 0) {
+	while ((nm = gb_replay__batch(c, 0, (uint32_t)w->trace.n)) > 0) {
 		struct gb_exec_call call, ref;
 		struct gb_exec_timing t;
 		enum gb_op op = w->trace.req[c->members[0]].shape.op;
@@ -741,16 +757,31 @@ static void push(struct gb_cell_result *out, const char *metric, const char *uni
 	gb_metric_push(gb_cell_metric(out, metric, unit, GB_SRC_MEASURED), v);
 }
 
+/*
+ * The fewest samples that can bound percentile pct at all: MLPerf
+ * LoadGen's early-stopping idea with no overflow allowed, n such that
+ * (pct/100)^n <= 0.00135 (a one-sided 3-sigma level): p50 10, p90 63,
+ * p99 658, p99.9 6,604 (LoadGen quotes about 662 and 6,636 with its
+ * tolerance). Max needs one.
+ */
+uint64_t gb_percentile_min_samples(double pct)
+{
+	if (pct >= 100.0)
+		return 1;
+	return (uint64_t)ceil(log(0.00135) / log(pct / 100.0) - 1e-9);
+}
+
 static void push_percentile(struct gb_cell_result *out, const char *metric,
 			    const struct gb_hist *h, double pct)
 {
 	struct gb_metric *m = gb_cell_metric(out, metric, "ns", GB_SRC_MEASURED);
-	/* A percentile needs at least 1/(1-p) samples to be estimated at all. */
-	double need = pct >= 100.0 ? 1.0 : ceil(100.0 / (100.0 - pct) - 1e-9);
+	uint64_t need = gb_percentile_min_samples(pct);
 
-	if ((double)h->total < need) {
-		char *why = gb_xasprintf("p%g needs at least %.0f requests per repetition, got %llu",
-					 pct, need, (unsigned long long)h->total);
+	if (h->total < need) {
+		char *why = gb_xasprintf("p%g needs at least %llu requests per repetition "
+					 "(LoadGen early-stopping bound), got %llu",
+					 pct, (unsigned long long)need,
+					 (unsigned long long)h->total);
 
 		gb_metric_unavailable(m, why);
 		free(why);
@@ -777,6 +808,7 @@ int gb_cell_open(struct gb_cell **out, struct gb_workload *w, struct gb_executor
 	c->heads = gb_xcalloc(w->trace.nstreams, sizeof(uint32_t));
 	c->members = gb_xmalloc(spec->batch * sizeof(uint32_t));
 	c->order = gb_xmalloc(w->trace.nstreams * sizeof(uint32_t));
+	c->batch_sizes = gb_xcalloc(spec->batch + 1, sizeof(uint64_t));
 	*out = (struct gb_cell *)c;
 	if (!scratch.hist_ready && gb_hist_init(&scratch.rep_hist) == 0)
 		scratch.hist_ready = 1;
@@ -791,6 +823,22 @@ int gb_cell_open(struct gb_cell **out, struct gb_workload *w, struct gb_executor
 	return c->status = rc;
 }
 
+static void push_percentiles(struct gb_cell_result *out, const char *kind,
+			     const struct gb_hist *h, int with_p999)
+{
+	static const double pcts[] = { 50.0, 90.0, 99.0, 99.9, 100.0 };
+	static const char *const names[] = { "p50", "p90", "p99", "p999", "max" };
+
+	for (size_t i = 0; i < 5; i++) {
+		char metric[64];
+
+		if (i == 3 && !with_p999)
+			continue;
+		snprintf(metric, sizeof(metric), "%s_%s_ns", kind, names[i]);
+		push_percentile(out, metric, h, pcts[i]);
+	}
+}
+
 int gb_cell_rep(struct gb_cell *cell, int measured)
 {
 	struct cell *c = (struct cell *)cell;
@@ -801,7 +849,10 @@ int gb_cell_rep(struct gb_cell *cell, int measured)
 	if (c->status)
 		return c->status;
 	gb_hist_reset(&scratch.rep_hist);
-	rc = replay_rep(c, &scratch.rep_hist, &res);
+	if (c->spec.mode == GB_MODE_CLOSED)
+		rc = replay_closed(c, &res);
+	else
+		rc = gb_replay__open(c, &res);
 	if (rc)
 		return c->status = rc;
 	if (!measured)
@@ -810,10 +861,26 @@ int gb_cell_rep(struct gb_cell *cell, int measured)
 	gb_hist_merge(&out->hist, &scratch.rep_hist);
 	push(out, "wall_ns", "ns", (double)res.wall_ns);
 	push(out, "throughput_rps", "req/s", (double)res.requests * 1e9 / (double)res.wall_ns);
-	push_percentile(out, "latency_p50_ns", &scratch.rep_hist, 50.0);
-	push_percentile(out, "latency_p90_ns", &scratch.rep_hist, 90.0);
-	push_percentile(out, "latency_p99_ns", &scratch.rep_hist, 99.0);
-	push_percentile(out, "latency_max_ns", &scratch.rep_hist, 100.0);
+	if (c->spec.mode == GB_MODE_CLOSED) {
+		push_percentiles(out, "latency", &scratch.rep_hist, 0);
+	} else if (c->spec.mode == GB_MODE_OPEN) {
+		push_percentiles(out, "response", res.response, 1);
+		push_percentiles(out, "service", res.service, 1);
+		push_percentiles(out, "queue", res.queue, 1);
+		gb_metric_push(gb_cell_metric(out, "late_issues", "count", GB_SRC_MEASURED),
+			       (double)res.late_issues);
+		if (res.late_issues * 100 > res.requests) {
+			char *why = gb_xasprintf("%llu of %llu requests issued late (over 1%%)",
+						 (unsigned long long)res.late_issues,
+						 (unsigned long long)res.requests);
+
+			gb_cell_invalid(out, why);
+			free(why);
+		}
+	}
+	if (res.batches)
+		push(out, "batch_size_mean", "requests",
+		     (double)(res.requests - res.hits) / (double)res.batches);
 	if (c->spec.cache > 0) {
 		struct gb_metric *m = gb_cell_metric(out, "cache_hit_rate", "ratio", GB_SRC_MEASURED);
 
@@ -824,6 +891,23 @@ int gb_cell_rep(struct gb_cell *cell, int measured)
 	}
 	if (res.has_device_ns && res.device_ns > 0)
 		push(out, "gpu_ns", "ns", (double)res.device_ns);
+	if (!out->batch_sizes) {
+		out->nbatch_sizes = c->spec.batch + 1;
+		out->batch_sizes = gb_xcalloc(out->nbatch_sizes, sizeof(uint64_t));
+	}
+	for (uint32_t b = 0; b <= c->spec.batch; b++)
+		out->batch_sizes[b] += c->batch_sizes[b];
+	if (res.wall_ns < c->spec.min_duration_ns || res.requests < c->spec.min_requests) {
+		char *why = gb_xasprintf("a repetition lasted %.3f ms with %llu requests, under the "
+					 "minimum %.3f ms and %llu requests",
+					 (double)res.wall_ns / 1e6,
+					 (unsigned long long)res.requests,
+					 (double)c->spec.min_duration_ns / 1e6,
+					 (unsigned long long)c->spec.min_requests);
+
+		gb_cell_invalid(out, why);
+		free(why);
+	}
 	return 0;
 }
 
@@ -835,6 +919,8 @@ int gb_cell_finish(struct gb_cell *cell)
 		return c->status;
 	if (c->out->hist.overflows)
 		gb_cell_invalid(c->out, "latency histogram overflow (a request over 68.7 s)");
+	if (c->spec.skip_accuracy)
+		return 0;
 	return c->status = check_accuracy(c, c->out);
 }
 
@@ -849,6 +935,7 @@ void gb_cell_close(struct gb_cell *cell)
 	free(c->heads);
 	free(c->members);
 	free(c->order);
+	free(c->batch_sizes);
 	free(c);
 }
 
@@ -864,4 +951,9 @@ int gb_replay_cell(struct gb_workload *w, struct gb_executor *ex, struct gb_exec
 		rc = gb_cell_finish(c);
 	gb_cell_close(c);
 	return rc;
+}
+
+struct gb_hist *gb_replay__rep_hist(void)
+{
+	return &scratch.rep_hist;
 }

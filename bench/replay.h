@@ -8,10 +8,13 @@
  * float64 oracle's answers, cached per distinct input.
  *
  * A cell replays the workload `warmup + repetitions` times through one
- * executor at one batch size, quant level and cache capacity (closed mode:
- * batches back to back; DESIGN.md section 6), recording per repetition
- * wall_ns, throughput_rps, latency percentiles, cache_hit_rate and the
- * executor's device time, then checks accuracy outside the timed region.
+ * executor at one batch size, quant level and cache capacity, in closed
+ * mode (batches back to back), open mode (requests issued at their trace
+ * arrival times by an issuer thread that never waits on completions) or
+ * offline mode (everything at t = 0; DESIGN.md section 6). It records per
+ * repetition wall_ns, throughput_rps, latency percentiles (open: response,
+ * service and queue times), cache_hit_rate and the executor's device time,
+ * then checks accuracy outside the timed region.
  */
 #ifndef GB_REPLAY_H
 #define GB_REPLAY_H
@@ -75,6 +78,13 @@ struct gb_cell_spec {
 	enum gb_quant quant;
 	uint32_t repetitions, warmup;
 	uint32_t accuracy_samples;    /* sampled executor calls per op */
+	enum gb_mode mode;
+	double speed;                 /* open: arrivals at arrival_ns / speed */
+	uint64_t max_queue_delay_ns;  /* open: how long a batch may wait to fill */
+	uint64_t min_duration_ns;     /* validity: a measured repetition lasts this long ... */
+	uint64_t min_requests;        /* ... and serves this many requests */
+	uint64_t slo_ns;              /* find-max-qps: give up a trial once p99 > slo is certain */
+	int skip_accuracy;            /* callgrind child: no oracle */
 };
 
 /* Set by a SIGINT handler: replay stops at the next batch. */
@@ -112,6 +122,9 @@ void gb_replay_scratch_release(void);
  */
 int gb_replay_cell(struct gb_workload *w, struct gb_executor *ex, struct gb_executor *cpu,
 		   const struct gb_cell_spec *spec, struct gb_cell_result *out);
+
+/* The fewest samples a percentile needs to be reported (see replay.c). */
+uint64_t gb_percentile_min_samples(double pct);
 
 /* Counters of unusual events over the whole run, for meta.json. */
 struct gb_replay_events {

@@ -121,6 +121,7 @@ static void cell_release(struct gb_cell_result *c)
 	free(c->skipped);
 	if (c->invalid)
 		gb_strv_free(c->invalid);
+	free(c->batch_sizes);
 }
 
 void gb_results_release(struct gb_results *r)

@@ -51,6 +51,8 @@ struct gb_cell_result {
 	int has_hist;
 	char *skipped;            /* the reason the cell did not run, or NULL */
 	char **invalid;           /* reasons the cell is INVALID (NULL-terminated), or NULL */
+	uint64_t *batch_sizes;    /* executor calls by batch size over measured repetitions */
+	uint32_t nbatch_sizes;    /* entries of batch_sizes (batch + 1), 0 when none */
 };
 
 struct gb_results {

@@ -4,11 +4,13 @@
  * j0 <= j < j1 bound in set 1 (the host splits a weight operand larger than
  * maxStorageBufferRange into such ranges). Also computes topk's scores.
  *
- * A workgroup computes TM rows of X against one weight row: its invocations
- * take the blocks of 32 in turn (adjacent invocations read adjacent blocks),
- * each block's dot product is summed on its own and then scaled (q8, q4), a
- * invocation's blocks are added in order, and the workgroup's partial sums
- * are added as a tree. Rows of X are k floats, not padded: the tail of the
+ * For small k (PER_INVOCATION) an invocation computes one output, block by
+ * block, with no barrier (lavapipe pays dearly per workgroup and barrier).
+ * Otherwise a workgroup computes TM rows of X against one weight row: its
+ * invocations take the blocks of 32 in turn (adjacent invocations read
+ * adjacent blocks), each block's dot product is summed on its own and then
+ * scaled (q8, q4), an invocation's blocks are added in order, and the
+ * workgroup's partial sums are added as a tree. Rows of X are k floats, not padded: the tail of the
  * last block reads 0. With -DTOPK_SCORES the products go to AUX (topk's
  * score matrix, m rows of n) instead of Y.
  */
@@ -22,19 +24,46 @@
 #endif
 
 layout(constant_id = 1) const uint TM = 4;
+/* 1: one invocation per output, whole dot product, no shared memory (small k). */
+layout(constant_id = 2) const uint PER_INVOCATION = 0;
 shared float part[WG * TM];
+
+/* The dot product of row i of X with block b of the bound weight row `row`. */
+float gb_block_dot(uint row, uint b, uint i)
+{
+	float w[32];
+	float d = gb_load_block(row, b, w);
+	uint k0 = b * 32u, xo = i * pc.k + k0;
+	uint kn = min(32u, pc.k - k0);
+	float s = 0.0;
+	for (uint e = 0; e < kn; e++)
+		s += X[xo + e] * w[e];
+	return s * d;
+}
 
 void main()
 {
 	uint nj = pc.j1 - pc.j0;
+	uint nb = pc.kp / 32u;
+	if (PER_INVOCATION != 0) {
+		uint g = gb_group() * WG + gl_LocalInvocationID.x;
+		uint jl = g % nj, i = g / nj;
+		if (i >= pc.m)
+			return;
+		uint row = jl * pc.row_bytes;
+		float acc = 0.0;
+		for (uint b = 0; b < nb; b++)
+			acc += gb_block_dot(row, b, i);
+		OUT[i * pc.n + pc.j0 + jl] = acc;
+		return;
+	}
 	uint g = gb_group();
 	uint jl = g % nj, i0 = (g / nj) * TM;
 	if (i0 >= pc.m)
 		return;  /* uniform across the workgroup */
 	uint t = gl_LocalInvocationID.x;
 	uint j = pc.j0 + jl;
-	uint row = (j - pc.j0) * pc.row_bytes;
-	uint nb = pc.kp / 32u;
+	uint row = jl * pc.row_bytes;
 	uint rows = min(TM, pc.m - i0);
 	float acc[TM];
 	for (uint r = 0; r < TM; r++)

@@ -1,0 +1,216 @@
+/*
+ * cmd-compare.c - `gbench compare BASELINE CURRENT`: read both results,
+ * check their meta.json, judge every cell x metric (compare.c), print the
+ * table and write the requested files. Exit 1 on a gating regression, else
+ * 3 when a gating metric is inconclusive, else 0; 2 when the inputs cannot
+ * be read or compared.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "compare.h"
+#include "gbench.h"
+#include "results.h"
+
+static const char compare_usage[] =
+	"usage: gbench compare BASELINE CURRENT [--threshold 5%] [--alpha 0.01] [--metric M,...]\n"
+	"                      [--markdown FILE] [--junit FILE] [--json FILE] [--seed S] [--all]\n"
+	"\n"
+	"Judge a run against a baseline, cell by cell and metric by metric. BASELINE\n"
+	"and CURRENT are results directories or their results.csv (samples.csv and\n"
+	"meta.json beside it). A metric regresses when both sides have >= 10\n"
+	"repetitions, a two-sided Mann-Whitney U test gives p < alpha, and the\n"
+	"bootstrap interval (level 1 - alpha) of the ratio of medians lies wholly\n"
+	"beyond the threshold in the worse direction; an interval reaching past the\n"
+	"band on both sides is inconclusive. Simulated counts use a 1% threshold and\n"
+	"no test. Gating by default: wall_ns, latency_p50_ns, throughput_rps, sim_ir.\n"
+	"\n"
+	"    --threshold T   a change beyond a factor of 1+T is material: 5% or 0.05\n"
+	"                    (default 5%, simulated counts 1%; given, it applies to all)\n"
+	"    --alpha A       test level and 1 - interval level (default 0.01)\n"
+	"    --metric M,...  the metrics that gate (replacing the defaults);\n"
+	"                    +M,... adds them to the defaults\n"
+	"    --markdown FILE a summary for a pull-request comment\n"
+	"    --junit FILE    JUnit XML, one testcase per cell x metric\n"
+	"    --json FILE     every row as JSON\n"
+	"    --seed S        the bootstrap's seed (default 20250101; printed and recorded)\n"
+	"    --resamples N   bootstrap resamples (default and minimum 10000)\n"
+	"    --all           list every row, not only what changed\n"
+	"    -h, --help      show this help\n"
+	"\n"
+	"Exit: 0 no regression, 1 regression, 2 unreadable or incomparable inputs,\n"
+	"3 inconclusive. Different machine classes or trace contents are warnings.\n"
+	"Colour only on a terminal, and never with NO_COLOR set.\n";
+
+static int usage_error(void)
+{
+	fputs(compare_usage, stderr);
+	return GB_EXIT_USAGE;
+}
+
+/* "5%" or "0.05"; a bare number >= 1 is ambiguous. */
+static int parse_threshold(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno)
+		return gb_error("bad threshold '%s': write 5%% or 0.05", s);
+	if (*end == '%' && end[1] == 0)
+		v /= 100;
+	else if (*end || v >= 1)
+		return gb_error("bad threshold '%s': write 5%% or 0.05", s);
+	if (!(v > 0 && v < 10))
+		return gb_error("threshold '%s' out of range", s);
+	*out = v;
+	return 0;
+}
+
+static int parse_double(const char *s, double lo, double hi, const char *what, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (end == s || *end || errno || !(*out > lo && *out <= hi))
+		return gb_error("bad %s '%s': a number in (%g, %g]", what, s, lo, hi);
+	return 0;
+}
+
+static int parse_u64(const char *s, const char *what, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return gb_error("bad %s '%s'", what, s);
+	*out = strtoull(s, &end, 10);
+	if (*end || errno)
+		return gb_error("bad %s '%s'", what, s);
+	return 0;
+}
+
+static int use_color(void)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return isatty(STDOUT_FILENO) && !(nc && *nc) && !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	enum { OPT_MARKDOWN = 256, OPT_JUNIT, OPT_JSON, OPT_SEED, OPT_RESAMPLES, OPT_ALL,
+	       OPT_THRESHOLD, OPT_ALPHA, OPT_METRIC };
+	static const struct option opts[] = {
+		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+		{ "alpha", required_argument, NULL, OPT_ALPHA },
+		{ "metric", required_argument, NULL, OPT_METRIC },
+		{ "markdown", required_argument, NULL, OPT_MARKDOWN },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
+		{ "json", required_argument, NULL, OPT_JSON },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "resamples", required_argument, NULL, OPT_RESAMPLES },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct gb_compare_opts o;
+	struct gb_results base = { 0 }, cur = { 0 };
+	struct gb_compare cmp;
+	const char *markdown = NULL, *junit = NULL, *json = NULL;
+	json_t *mb = NULL, *mc = NULL;
+	unsigned long long u;
+	int c, all = 0, rc = GB_EXIT_USAGE;
+	char **metrics = NULL;
+
+	gb_compare_opts_init(&o);
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(compare_usage, stdout);
+			gb_strv_free(metrics);
+			return GB_EXIT_OK;
+		case OPT_THRESHOLD:
+			if (parse_threshold(optarg, &o.threshold) < 0)
+				goto bad;
+			break;
+		case OPT_ALPHA:
+			if (parse_double(optarg, 0, 0.5, "alpha", &o.alpha) < 0)
+				goto bad;
+			break;
+		case OPT_METRIC:
+			gb_strv_free(metrics);
+			o.metrics_add = optarg[0] == '+';
+			metrics = gb_strv_split(optarg + o.metrics_add);
+			if (!metrics[0]) {
+				gb_error("--metric names no metric");
+				goto bad;
+			}
+			break;
+		case OPT_MARKDOWN: markdown = optarg; break;
+		case OPT_JUNIT: junit = optarg; break;
+		case OPT_JSON: json = optarg; break;
+		case OPT_SEED:
+			if (parse_u64(optarg, "seed", &u) < 0)
+				goto bad;
+			o.seed = u;
+			break;
+		case OPT_RESAMPLES:
+			if (parse_u64(optarg, "resamples", &u) < 0)
+				goto bad;
+			if (u < GB_COMPARE_RESAMPLES || u > 10000000) {
+				gb_error("--resamples must be between %d and 10000000",
+					 GB_COMPARE_RESAMPLES);
+				goto bad;
+			}
+			o.resamples = (size_t)u;
+			break;
+		case OPT_ALL: all = 1; break;
+		default:
+			gb_error("unknown option or missing argument '%s'", argv[optind - 1]);
+			goto bad;
+		}
+	}
+	if (argc - optind != 2) {
+		gb_error(argc - optind < 2 ? "compare needs BASELINE and CURRENT"
+					   : "too many arguments: '%s'", argv[argc - 1]);
+		goto bad;
+	}
+	o.metrics = metrics;
+	gb_compare_init(&cmp, argv[optind], argv[optind + 1]);
+	if (gb_results_read(&base, argv[optind]) < 0 || gb_results_read(&cur, argv[optind + 1]) < 0)
+		goto out;
+	if (gb_compare_load_meta(argv[optind], &mb) < 0 ||
+	    gb_compare_load_meta(argv[optind + 1], &mc) < 0)
+		goto out;
+	if (gb_compare_meta(&cmp, mb, mc) < 0 || gb_compare_results(&cmp, &base, &cur, &o) < 0)
+		goto out;
+	gb_compare_print(stdout, &cmp, use_color(), all);
+	fflush(stdout);
+	if ((markdown && gb_compare_write_markdown(&cmp, markdown) < 0) ||
+	    (junit && gb_compare_write_junit(&cmp, junit) < 0) ||
+	    (json && gb_compare_write_json(&cmp, json) < 0))
+		goto out;
+	rc = gb_compare_exit(&cmp);
+out:
+	json_decref(mb);
+	json_decref(mc);
+	gb_results_release(&base);
+	gb_results_release(&cur);
+	gb_compare_release(&cmp);
+	gb_strv_free(metrics);
+	return rc;
+bad:
+	gb_strv_free(metrics);
+	return usage_error();
+}

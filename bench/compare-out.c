@@ -1,0 +1,549 @@
+/*
+ * compare-out.c - the four forms of a comparison (compare.h): the aligned
+ * terminal table, Markdown for a pull-request comment, JUnit XML for a CI
+ * page and JSON for scripts.
+ *
+ * The table and the Markdown show what needs reading: gating rows that are
+ * not unchanged and reported metrics that moved, regressions first; JUnit
+ * and JSON hold every row. Every file goes through gb_atomic_*; nothing
+ * written depends on the clock or the environment (colour aside, which only
+ * the terminal gets), so the same inputs give the same bytes.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "fsio.h"
+#include "gbench.h"
+
+enum { COL_VERDICT, COL_CELL, COL_METRIC, COL_BASE, COL_CUR, COL_RATIO, COL_CI, COL_P,
+       COL_NOTE, NCOL };
+
+static const char *const col_names[NCOL] = {
+	"verdict", "cell", "metric", "baseline", "current", "ratio", "CI", "p", "note",
+};
+
+/* A value with its unit; times scaled to ns/us/ms/s. */
+static void fmt_value(char *buf, size_t len, double v, const char *unit)
+{
+	if (isnan(v)) {
+		snprintf(buf, len, "-");
+	} else if (!strcmp(unit, "ns")) {
+		double a = fabs(v);
+
+		if (a < 1e3)
+			snprintf(buf, len, "%.4g ns", v);
+		else if (a < 1e6)
+			snprintf(buf, len, "%.4g us", v / 1e3);
+		else if (a < 1e9)
+			snprintf(buf, len, "%.4g ms", v / 1e6);
+		else
+			snprintf(buf, len, "%.4g s", v / 1e9);
+	} else if (!*unit || !strcmp(unit, "count")) {
+		snprintf(buf, len, "%.4g", v);
+	} else {
+		snprintf(buf, len, "%.4g %s", v, unit);
+	}
+}
+
+static void fmt_ci(char *buf, size_t len, const struct gb_compare_row *r)
+{
+	if (isnan(r->ci_low))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "[%.3f, %.3f]", r->ci_low, r->ci_high);
+}
+
+static void fmt_p(char *buf, size_t len, double p)
+{
+	if (isnan(p))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.2g", p);
+}
+
+/* The note column: the reason, then the noise evidence. */
+static char *row_note(const struct gb_compare_row *r)
+{
+	const char *a = r->note ? r->note : "", *b = r->noise ? r->noise : "";
+
+	return gb_xasprintf("%s%s%s%s", a, *a && *b ? "; " : "", *b ? "noisy: " : "", b);
+}
+
+/* The cells of one table row (freed with free_cols). */
+static void row_cols(const struct gb_compare_row *r, char **col)
+{
+	char buf[96];
+
+	col[COL_VERDICT] = gb_xasprintf("%s%s", r->verdict == GB_VERDICT_REGRESSION && r->gating
+					? "REGRESSION" : gb_verdict_name(r->verdict),
+					r->gating ? "" : "*");
+	col[COL_CELL] = gb_xstrdup(r->cell);
+	col[COL_METRIC] = gb_xstrdup(r->metric);
+	fmt_value(buf, sizeof(buf), r->med_base, r->unit);
+	col[COL_BASE] = gb_xstrdup(buf);
+	fmt_value(buf, sizeof(buf), r->med_cur, r->unit);
+	col[COL_CUR] = gb_xstrdup(buf);
+	if (isnan(r->ratio))
+		col[COL_RATIO] = gb_xstrdup("-");
+	else
+		col[COL_RATIO] = gb_xasprintf("%.3f", r->ratio);
+	fmt_ci(buf, sizeof(buf), r);
+	col[COL_CI] = gb_xstrdup(buf);
+	fmt_p(buf, sizeof(buf), r->p);
+	col[COL_P] = gb_xstrdup(buf);
+	col[COL_NOTE] = row_note(r);
+}
+
+static void free_cols(char **col)
+{
+	for (int i = 0; i < NCOL; i++)
+		free(col[i]);
+}
+
+/* Shown by default: gating rows that are not unchanged, reported rows that moved. */
+static int shown(const struct gb_compare_row *r, int all)
+{
+	if (all)
+		return 1;
+	if (r->gating)
+		return r->verdict != GB_VERDICT_UNCHANGED;
+	return r->verdict == GB_VERDICT_REGRESSION || r->verdict == GB_VERDICT_IMPROVEMENT;
+}
+
+static const char *result_word(int code)
+{
+	return code == GB_EXIT_REGRESSION     ? "REGRESSION"
+	       : code == GB_EXIT_INCONCLUSIVE ? "INCONCLUSIVE"
+					      : "OK";
+}
+
+static void counts_line(FILE *f, const char *what, const size_t *n)
+{
+	fprintf(f, "%s: %zu regression%s, %zu inconclusive, %zu improvement%s, %zu unchanged, %zu missing\n",
+		what, n[GB_VERDICT_REGRESSION], n[GB_VERDICT_REGRESSION] == 1 ? "" : "s",
+		n[GB_VERDICT_INCONCLUSIVE], n[GB_VERDICT_IMPROVEMENT],
+		n[GB_VERDICT_IMPROVEMENT] == 1 ? "" : "s", n[GB_VERDICT_UNCHANGED],
+		n[GB_VERDICT_MISSING]);
+}
+
+static void side_desc(char *buf, size_t len, const struct gb_compare_side *s)
+{
+	snprintf(buf, len, "%s (class %s, config %s, commit %s)", s->path,
+		 s->klass ? s->klass : "unknown", s->config ? s->config : "unknown",
+		 s->commit ? s->commit : "unknown");
+}
+
+static void settings_line(FILE *f, const struct gb_compare *c)
+{
+	const struct gb_compare_opts *o = &c->opts;
+
+	fprintf(f, "seed %llu, alpha %g (%g%% intervals, %zu resamples), ",
+		(unsigned long long)o->seed, o->alpha, 100 * (1 - o->alpha), o->resamples);
+	if (isnan(o->threshold))
+		fprintf(f, "threshold %g%% (simulated counts %g%%)", 100 * GB_COMPARE_THRESHOLD,
+			100 * GB_COMPARE_SIM_THRESHOLD);
+	else
+		fprintf(f, "threshold %g%%", 100 * o->threshold);
+	fprintf(f, ", gating %s\n", c->gating_list ? c->gating_list : "");
+}
+
+/* ---- terminal ---- */
+
+static const char *verdict_color(const struct gb_compare_row *r)
+{
+	switch (r->verdict) {
+	case GB_VERDICT_REGRESSION: return r->gating ? "\033[1;31m" : "\033[31m";
+	case GB_VERDICT_INCONCLUSIVE: return "\033[33m";
+	case GB_VERDICT_IMPROVEMENT: return "\033[32m";
+	case GB_VERDICT_MISSING: return "\033[35m";
+	default: return "";
+	}
+}
+
+void gb_compare_print(FILE *f, const struct gb_compare *c, int color, int all)
+{
+	size_t w[NCOL], i, nshown = 0;
+	char ***cols = gb_xcalloc(c->n + 1, sizeof(*cols)), desc[1024];
+	int code = gb_compare_exit(c);
+
+	for (i = 0; i < NCOL; i++)
+		w[i] = strlen(col_names[i]);
+	for (i = 0; i < c->n; i++) {
+		if (!shown(&c->rows[i], all))
+			continue;
+		cols[i] = gb_xcalloc(NCOL, sizeof(char *));
+		row_cols(&c->rows[i], cols[i]);
+		for (int k = 0; k < NCOL; k++)
+			if (strlen(cols[i][k]) > w[k])
+				w[k] = strlen(cols[i][k]);
+		nshown++;
+	}
+	side_desc(desc, sizeof(desc), &c->base);
+	fprintf(f, "baseline: %s\n", desc);
+	side_desc(desc, sizeof(desc), &c->cur);
+	fprintf(f, "current:  %s\n", desc);
+	settings_line(f, c);
+	if (nshown) {
+		fputc('\n', f);
+		for (int k = 0; k < NCOL; k++)
+			fprintf(f, k == NCOL - 1 ? "%s" : "%-*s  ", k == NCOL - 1 ? 0 : (int)w[k],
+				k == COL_CI ? "CI" : col_names[k]);
+		fputc('\n', f);
+	}
+	for (i = 0; i < c->n; i++) {
+		if (!cols[i])
+			continue;
+		for (int k = 0; k < NCOL; k++) {
+			const char *s = cols[i][k];
+			int right = k >= COL_BASE && k <= COL_P;
+
+			if (k == NCOL - 1) {
+				fputs(s, f);
+				break;
+			}
+			if (k == COL_VERDICT && color && *verdict_color(&c->rows[i]))
+				fprintf(f, "%s%s\033[0m%*s  ", verdict_color(&c->rows[i]), s,
+					(int)(w[k] - strlen(s)), "");
+			else
+				fprintf(f, right ? "%*s  " : "%-*s  ", (int)w[k], s);
+		}
+		fputc('\n', f);
+		free_cols(cols[i]);
+		free(cols[i]);
+	}
+	free(cols);
+	fputc('\n', f);
+	if (nshown < c->n)
+		fprintf(f, "%zu more rows unchanged or not gating (--all lists every row)\n",
+			c->n - nshown);
+	if (c->reported[GB_VERDICT_REGRESSION] || c->reported[GB_VERDICT_IMPROVEMENT])
+		fprintf(f, "* reported, not gating (--metric makes a metric gate)\n");
+	counts_line(f, "gating", c->gating);
+	counts_line(f, "reported", c->reported);
+	if (c->noisy)
+		fprintf(f, "%zu verdict%s coincide with a noisy side (see the note)\n", c->noisy,
+			c->noisy == 1 ? "" : "s");
+	if (c->nwarn)
+		fprintf(f, "%zu warning%s (on stderr)\n", c->nwarn, c->nwarn == 1 ? "" : "s");
+	if (color && code)
+		fprintf(f, "result: %s%s\033[0m (exit %d)\n",
+			code == GB_EXIT_REGRESSION ? "\033[1;31m" : "\033[1;33m", result_word(code),
+			code);
+	else
+		fprintf(f, "result: %s (exit %d)\n", result_word(code), code);
+}
+
+/* ---- Markdown ---- */
+
+/* A table cell: '|' escaped, line breaks as spaces. */
+static void md_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void md_table(FILE *f, const struct gb_compare *c, int unchanged)
+{
+	fputs("|", f);
+	for (int k = 0; k < NCOL; k++)
+		fprintf(f, " %s |", col_names[k]);
+	fputs("\n|", f);
+	for (int k = 0; k < NCOL; k++)
+		fputs(k >= COL_BASE && k <= COL_P ? "---:|" : "---|", f);
+	fputc('\n', f);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct gb_compare_row *r = &c->rows[i];
+		char *col[NCOL];
+
+		if (unchanged ? shown(r, 0) : !shown(r, 0))
+			continue;
+		row_cols(r, col);
+		fputs("|", f);
+		for (int k = 0; k < NCOL; k++) {
+			fputc(' ', f);
+			if (k == COL_CELL || k == COL_METRIC)
+				fputc('`', f);
+			md_cell(f, col[k]);
+			if (k == COL_CELL || k == COL_METRIC)
+				fputc('`', f);
+			fputs(" |", f);
+		}
+		fputc('\n', f);
+		free_cols(col);
+	}
+}
+
+int gb_compare_write_markdown(const struct gb_compare *c, const char *path)
+{
+	struct gb_atomic a;
+	FILE *f;
+	size_t nshown = 0, i;
+	int code = gb_compare_exit(c);
+	char desc[1024];
+
+	if (gb_atomic_open(&a, path) < 0)
+		return -1;
+	f = a.f;
+	for (i = 0; i < c->n; i++)
+		nshown += shown(&c->rows[i], 0);
+	fprintf(f, "### gbench compare: %s\n\n", result_word(code));
+	for (i = 0; i < c->nwarn; i++) {
+		fputs("> **Warning:** ", f);
+		md_cell(f, c->warnings[i]);
+		fputs("\n>\n", f);
+	}
+	if (c->nwarn)
+		fputc('\n', f);
+	side_desc(desc, sizeof(desc), &c->base);
+	fputs("- baseline: ", f);
+	md_cell(f, desc);
+	side_desc(desc, sizeof(desc), &c->cur);
+	fputs("\n- current: ", f);
+	md_cell(f, desc);
+	fputs("\n- ", f);
+	settings_line(f, c);
+	fputs("- ", f);
+	counts_line(f, "gating", c->gating);
+	fputs("- ", f);
+	counts_line(f, "reported", c->reported);
+	if (c->noisy)
+		fprintf(f, "- %zu verdict%s coincide with a noisy side (see the note)\n", c->noisy,
+			c->noisy == 1 ? "" : "s");
+	fputc('\n', f);
+	if (nshown) {
+		md_table(f, c, 0);
+		fputs("\n`*` reported, not gating.\n\n", f);
+	}
+	if (nshown < c->n) {
+		fprintf(f, "<details><summary>%zu more rows (unchanged or not gating)</summary>\n\n",
+			c->n - nshown);
+		md_table(f, c, 1);
+		fputs("\n</details>\n", f);
+	}
+	return gb_atomic_commit(&a);
+}
+
+/* ---- JUnit ---- */
+
+/* XML text or attribute value: markup escaped, control characters XML 1.0 forbids dropped. */
+static void xml_esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		switch (ch) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		case '\t': fputs("&#9;", f); break;
+		case '\n': fputs("&#10;", f); break;
+		case '\r': fputs("&#13;", f); break;
+		default:
+			if (ch >= 0x20 && ch != 0x7f)
+				fputc(ch, f);
+		}
+	}
+}
+
+static void xml_prop(FILE *f, const char *name, const char *value)
+{
+	fprintf(f, "      <property name=\"%s\" value=\"", name);
+	xml_esc(f, value ? value : "");
+	fputs("\"/>\n", f);
+}
+
+/* "ratio 1.052 [1.031, 1.074], p 0.0002, baseline 3 ms, current 3.2 ms; note" */
+static char *row_summary(const struct gb_compare_row *r)
+{
+	char *col[NCOL], *s;
+
+	row_cols(r, col);
+	s = gb_xasprintf("%s %s of %s: ratio %s, interval %s, p %s, baseline %s, current %s%s%s",
+			 gb_verdict_name(r->verdict), r->metric, r->cell, col[COL_RATIO],
+			 col[COL_CI], col[COL_P], col[COL_BASE], col[COL_CUR],
+			 *col[COL_NOTE] ? "; " : "", col[COL_NOTE]);
+	free_cols(col);
+	return s;
+}
+
+int gb_compare_write_junit(const struct gb_compare *c, const char *path)
+{
+	struct gb_atomic a;
+	FILE *f;
+	size_t failures = 0, skipped = 0, i;
+	char buf[64];
+
+	for (i = 0; i < c->n; i++) {
+		const struct gb_compare_row *r = &c->rows[i];
+
+		if (r->gating && r->verdict == GB_VERDICT_REGRESSION)
+			failures++;
+		else if (r->verdict == GB_VERDICT_MISSING ||
+			 (r->gating && r->verdict == GB_VERDICT_INCONCLUSIVE))
+			skipped++;
+	}
+	if (gb_atomic_open(&a, path) < 0)
+		return -1;
+	f = a.f;
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+	fprintf(f, "<testsuites name=\"gbench compare\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
+		c->n, failures, skipped);
+	fprintf(f, "  <testsuite name=\"gbench compare\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
+		c->n, failures, skipped);
+	fputs("    <properties>\n", f);
+	xml_prop(f, "baseline", c->base.path);
+	xml_prop(f, "baseline.class", c->base.klass);
+	xml_prop(f, "current", c->cur.path);
+	xml_prop(f, "current.class", c->cur.klass);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)c->opts.seed);
+	xml_prop(f, "seed", buf);
+	snprintf(buf, sizeof(buf), "%g", c->opts.alpha);
+	xml_prop(f, "alpha", buf);
+	xml_prop(f, "gating", c->gating_list);
+	snprintf(buf, sizeof(buf), "%d", gb_compare_exit(c));
+	xml_prop(f, "exit", buf);
+	for (i = 0; i < c->nwarn; i++)
+		xml_prop(f, "warning", c->warnings[i]);
+	fputs("    </properties>\n", f);
+	for (i = 0; i < c->n; i++) {
+		const struct gb_compare_row *r = &c->rows[i];
+		char *sum = row_summary(r);
+
+		fputs("    <testcase classname=\"", f);
+		xml_esc(f, r->cell);
+		fputs("\" name=\"", f);
+		xml_esc(f, r->metric);
+		fputs("\">\n", f);
+		if (r->gating && r->verdict == GB_VERDICT_REGRESSION) {
+			fputs("      <failure type=\"regression\" message=\"", f);
+			xml_esc(f, sum);
+			fputs("\"/>\n", f);
+		} else if (r->verdict == GB_VERDICT_MISSING ||
+			   (r->gating && r->verdict == GB_VERDICT_INCONCLUSIVE)) {
+			fputs("      <skipped message=\"", f);
+			xml_esc(f, sum);
+			fputs("\"/>\n", f);
+		}
+		fputs("      <system-out>", f);
+		xml_esc(f, sum);
+		fputs(r->gating ? "" : " (reported, not gating)", f);
+		fputs("</system-out>\n", f);
+		fputs("    </testcase>\n", f);
+		free(sum);
+	}
+	fputs("  </testsuite>\n</testsuites>\n", f);
+	return gb_atomic_commit(&a);
+}
+
+/* ---- JSON ---- */
+
+static json_t *jnum(double v)
+{
+	return isnan(v) || isinf(v) ? json_null() : json_real(v);
+}
+
+static json_t *jstr_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *side_json(const struct gb_compare_side *s)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "path", json_string(s->path));
+	json_object_set_new(o, "class", jstr_or_null(s->klass));
+	json_object_set_new(o, "config", jstr_or_null(s->config));
+	json_object_set_new(o, "commit", jstr_or_null(s->commit));
+	return o;
+}
+
+static json_t *counts_json(const size_t *n)
+{
+	json_t *o = json_object();
+
+	for (int v = 0; v < GB_VERDICT_COUNT; v++)
+		json_object_set_new(o, gb_verdict_name(v), json_integer((json_int_t)n[v]));
+	return o;
+}
+
+int gb_compare_write_json(const struct gb_compare *c, const char *path)
+{
+	json_t *root = json_object(), *rows = json_array(), *warns = json_array(), *gating;
+	struct gb_atomic a;
+	char **g;
+	int code = gb_compare_exit(c);
+
+	json_object_set_new(root, "tool", json_string("gbench compare"));
+	json_object_set_new(root, "schema", json_integer(1));
+	json_object_set_new(root, "baseline", side_json(&c->base));
+	json_object_set_new(root, "current", side_json(&c->cur));
+	json_object_set_new(root, "seed", json_integer((json_int_t)c->opts.seed));
+	json_object_set_new(root, "alpha", json_real(c->opts.alpha));
+	json_object_set_new(root, "threshold", jnum(c->opts.threshold));
+	json_object_set_new(root, "threshold_default", json_real(GB_COMPARE_THRESHOLD));
+	json_object_set_new(root, "threshold_simulated", json_real(GB_COMPARE_SIM_THRESHOLD));
+	json_object_set_new(root, "resamples", json_integer((json_int_t)c->opts.resamples));
+	gating = json_array();
+	g = gb_strv_split(c->gating_list ? c->gating_list : "");
+	for (size_t i = 0; g[i]; i++)
+		json_array_append_new(gating, json_string(g[i]));
+	gb_strv_free(g);
+	json_object_set_new(root, "gating_metrics", gating);
+	for (size_t i = 0; i < c->nwarn; i++)
+		json_array_append_new(warns, json_string(c->warnings[i]));
+	json_object_set_new(root, "warnings", warns);
+	json_object_set_new(root, "gating", counts_json(c->gating));
+	json_object_set_new(root, "reported", counts_json(c->reported));
+	json_object_set_new(root, "noisy", json_integer((json_int_t)c->noisy));
+	json_object_set_new(root, "result", json_string(result_word(code)));
+	json_object_set_new(root, "exit", json_integer(code));
+	for (size_t i = 0; i < c->n; i++) {
+		const struct gb_compare_row *r = &c->rows[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "cell", json_string(r->cell));
+		json_object_set_new(o, "metric", json_string(r->metric));
+		json_object_set_new(o, "unit", json_string(r->unit));
+		json_object_set_new(o, "verdict", json_string(gb_verdict_name(r->verdict)));
+		json_object_set_new(o, "gating", json_boolean(r->gating));
+		json_object_set_new(o, "better", json_string(r->higher_better ? "higher" : "lower"));
+		json_object_set_new(o, "source", json_string(r->simulated ? "simulated" : "measured"));
+		json_object_set_new(o, "test", json_string(r->test));
+		json_object_set_new(o, "threshold", jnum(r->threshold));
+		json_object_set_new(o, "n_baseline", json_integer((json_int_t)r->n_base));
+		json_object_set_new(o, "n_current", json_integer((json_int_t)r->n_cur));
+		json_object_set_new(o, "median_baseline", jnum(r->med_base));
+		json_object_set_new(o, "median_current", jnum(r->med_cur));
+		json_object_set_new(o, "ratio", jnum(r->ratio));
+		json_object_set_new(o, "ci_low", jnum(r->ci_low));
+		json_object_set_new(o, "ci_high", jnum(r->ci_high));
+		json_object_set_new(o, "p", jnum(r->p));
+		json_object_set_new(o, "note", jstr_or_null(r->note));
+		json_object_set_new(o, "noise", jstr_or_null(r->noise));
+		json_array_append_new(rows, o);
+	}
+	json_object_set_new(root, "rows", rows);
+	if (gb_atomic_open(&a, path) < 0) {
+		json_decref(root);
+		return -1;
+	}
+	if (json_dumpf(root, a.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+	    fputc('\n', a.f) == EOF) {
+		gb_atomic_abort(&a);
+		json_decref(root);
+		return gb_error("cannot write '%s'", path);
+	}
+	json_decref(root);
+	return gb_atomic_commit(&a);
+}

@@ -1,0 +1,749 @@
+/*
+ * compare.c - verdicts of a current run against a baseline (compare.h).
+ *
+ * Per cell x metric (DESIGN.md section 9): a measured metric regresses only
+ * with >= 10 repetitions a side, a Mann-Whitney p below alpha and a
+ * bootstrap interval (level 1 - alpha) of the ratio of medians wholly
+ * beyond the threshold. The threshold band is multiplicative,
+ * [1/(1+t), 1+t], so a time and the throughput it implies agree on a
+ * verdict. An interval reaching past both edges of the band is
+ * inconclusive: the run cannot tell. Simulated counts do not vary, so their
+ * medians are compared with their own threshold and no test.
+ *
+ * Each row's bootstrap is seeded from the comparison seed and the row's
+ * cell and metric names, so a row's numbers do not depend on which other
+ * rows exist or in what order they were read. The outputs hold no clock,
+ * no host name and no absolute path the user did not give.
+ */
+#include "compare.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsio.h"
+#include "gbench.h"
+#include "stats-test.h"
+
+static const char *const verdict_names[] = {
+	"regression", "inconclusive", "improvement", "missing", "unchanged",
+};
+
+const char *gb_verdict_name(enum gb_verdict v)
+{
+	return (unsigned)v < GB_VERDICT_COUNT ? verdict_names[v] : "?";
+}
+
+static const char *const default_gating[] = {
+	"wall_ns", "latency_p50_ns", "throughput_rps", "sim_ir",
+};
+
+void gb_compare_opts_init(struct gb_compare_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->threshold = NAN;
+	o->alpha = GB_COMPARE_ALPHA;
+	o->seed = GB_COMPARE_SEED;
+	o->resamples = GB_COMPARE_RESAMPLES;
+}
+
+void gb_compare_init(struct gb_compare *c, const char *base_path, const char *cur_path)
+{
+	memset(c, 0, sizeof(*c));
+	gb_compare_opts_init(&c->opts);
+	c->base.path = gb_xstrdup(base_path);
+	c->cur.path = gb_xstrdup(cur_path);
+	c->warnings = gb_xcalloc(1, sizeof(*c->warnings));
+}
+
+static void side_release(struct gb_compare_side *s)
+{
+	free(s->path);
+	free(s->klass);
+	free(s->config);
+	free(s->commit);
+}
+
+void gb_compare_release(struct gb_compare *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct gb_compare_row *r = &c->rows[i];
+
+		free(r->cell);
+		free(r->metric);
+		free(r->unit);
+		free(r->note);
+		free(r->noise);
+	}
+	free(c->rows);
+	gb_strv_free(c->warnings);
+	free(c->gating_list);
+	side_release(&c->base);
+	side_release(&c->cur);
+	memset(c, 0, sizeof(*c));
+}
+
+static void warn(struct gb_compare *c, const char *fmt, ...) GB_PRINTF(2, 3);
+static void warn(struct gb_compare *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	gb_warn("%s", s);
+	c->warnings = gb_xrealloc(c->warnings, (c->nwarn + 2) * sizeof(*c->warnings));
+	c->warnings[c->nwarn++] = s;
+	c->warnings[c->nwarn] = NULL;
+}
+
+/* ---- meta.json: schema, machine class, traces ---- */
+
+int gb_compare_load_meta(const char *dir_or_csv, json_t **out)
+{
+	char *path;
+	json_error_t err;
+
+	*out = NULL;
+	if (gb_is_dir(dir_or_csv)) {
+		path = gb_xasprintf("%s/meta.json", dir_or_csv);
+	} else {
+		const char *slash = strrchr(dir_or_csv, '/');
+
+		path = slash ? gb_xasprintf("%.*s/meta.json", (int)(slash - dir_or_csv), dir_or_csv)
+			     : gb_xstrdup("meta.json");
+	}
+	if (!gb_file_exists(path)) {
+		free(path);
+		return 1;
+	}
+	*out = json_load_file(path, 0, &err);
+	if (!*out || !json_is_object(*out)) {
+		if (*out)
+			gb_error("%s: not a JSON object", path);
+		else
+			gb_error("%s:%d: %s", path, err.line, err.text);
+		json_decref(*out);
+		*out = NULL;
+		free(path);
+		return -1;
+	}
+	free(path);
+	return 0;
+}
+
+char *gb_slug(const char *s)
+{
+	size_t n = strlen(s), o = 0;
+	char *out = gb_xmalloc(n + 1);
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (isalnum(ch)) {
+			out[o++] = (char)tolower(ch);
+		} else if (o && out[o - 1] != '-') {
+			out[o++] = '-';
+		}
+	}
+	while (o && out[o - 1] == '-')
+		o--;
+	out[o] = 0;
+	return out;
+}
+
+/* The CPU model without trademark signs, "CPU" and the "@ clock" suffix. */
+static char *cpu_slug(const char *model)
+{
+	char *m = gb_xstrdup(model), *p, *s;
+	static const char *const drop[] = { "(R)", "(r)", "(TM)", "(tm)", " CPU", " Processor" };
+
+	if ((p = strchr(m, '@')))
+		*p = 0;
+	for (size_t i = 0; i < GB_ARRAY_SIZE(drop); i++)
+		while ((p = strstr(m, drop[i])))
+			memmove(p, p + strlen(drop[i]), strlen(p + strlen(drop[i])) + 1);
+	s = gb_slug(m);
+	free(m);
+	if (!*s) {   /* a model that was nothing but the dropped words */
+		free(s);
+		s = gb_slug(model);
+	}
+	return s;
+}
+
+char *gb_machine_class(json_t *meta)
+{
+	json_t *host = json_object_get(meta, "host"), *ex = json_object_get(meta, "executors");
+	const char *model = json_string_value(json_object_get(host, "cpu_model")), *key;
+	json_int_t cores = json_integer_value(json_object_get(host, "cores"));
+	char *cls, *cpu;
+	json_t *e;
+
+	if (!model || cores <= 0)
+		return NULL;
+	cpu = cpu_slug(model);
+	cls = gb_xasprintf("%s-%lldc", *cpu ? cpu : "cpu", (long long)cores);
+	free(cpu);
+	/* Executors in a fixed order: jansson keeps insertion order; sort by key. */
+	if (json_is_object(ex)) {
+		const char **keys = gb_xcalloc(json_object_size(ex) + 1, sizeof(*keys));
+		size_t nk = 0;
+
+		json_object_foreach(ex, key, e)
+			keys[nk++] = key;
+		for (size_t i = 1; i < nk; i++)
+			for (size_t j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
+				const char *t = keys[j];
+
+				keys[j] = keys[j - 1];
+				keys[j - 1] = t;
+			}
+		for (size_t i = 0; i < nk; i++) {
+			const char *dev;
+			char *d, *next;
+
+			e = json_object_get(ex, keys[i]);
+			if (!strcmp(keys[i], "cpu") || !json_is_true(json_object_get(e, "available")))
+				continue;
+			dev = json_string_value(json_object_get(e, "device"));
+			if (!dev || !*dev)
+				continue;
+			d = gb_slug(dev);
+			next = gb_xasprintf("%s-%s", cls, d);
+			free(d);
+			free(cls);
+			cls = next;
+		}
+		free(keys);
+	}
+	return cls;
+}
+
+static const char *jstr(json_t *o, const char *a, const char *b)
+{
+	json_t *v = json_object_get(o, a);
+
+	if (b)
+		v = json_object_get(v, b);
+	return json_string_value(v);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? gb_xstrdup(s) : NULL;
+}
+
+static void side_from_meta(struct gb_compare_side *s, json_t *meta)
+{
+	s->klass = gb_machine_class(meta);
+	s->config = dup_or_null(jstr(meta, "config", "name"));
+	s->commit = dup_or_null(jstr(meta, "build", "commit"));
+}
+
+static int check_schema(json_t *meta, const char *path, json_int_t *out)
+{
+	json_t *s = json_object_get(meta, "schema");
+
+	if (!json_is_integer(s))
+		return gb_error("'%s': meta.json has no integer schema", path);
+	*out = json_integer_value(s);
+	if (*out != 1)
+		return gb_error("'%s': results schema %lld, this gbench reads schema 1", path,
+				(long long)*out);
+	return 0;
+}
+
+static void compare_traces(struct gb_compare *c, json_t *base, json_t *cur)
+{
+	json_t *tb = json_object_get(base, "traces"), *tc = json_object_get(cur, "traces");
+	size_t i, j;
+
+	if (!json_is_array(tb) || !json_is_array(tc))
+		return;
+	for (i = 0; i < json_array_size(tb); i++) {
+		json_t *b = json_array_get(tb, i);
+		const char *name = jstr(b, "name", NULL), *hb = jstr(b, "hash", NULL);
+
+		if (!name || !hb)
+			continue;
+		for (j = 0; j < json_array_size(tc); j++) {
+			json_t *x = json_array_get(tc, j);
+			const char *hc = jstr(x, "hash", NULL);
+
+			if (!jstr(x, "name", NULL) || strcmp(jstr(x, "name", NULL), name) || !hc)
+				continue;
+			if (strcmp(hb, hc))
+				warn(c, "trace '%s' differs (hash %s in the baseline, %s in the current): its cells judge a changed workload",
+				     name, hb, hc);
+		}
+	}
+}
+
+int gb_compare_meta(struct gb_compare *c, json_t *base, json_t *cur)
+{
+	json_int_t sb, sc;
+	const char *fb, *fc;
+
+	if (base && check_schema(base, c->base.path, &sb) < 0)
+		return -1;
+	if (cur && check_schema(cur, c->cur.path, &sc) < 0)
+		return -1;
+	if (!base || !cur) {
+		warn(c, "no meta.json beside '%s': schema, machine class and traces unchecked",
+		     !base ? c->base.path : c->cur.path);
+		if (base)
+			side_from_meta(&c->base, base);
+		if (cur)
+			side_from_meta(&c->cur, cur);
+		return 0;
+	}
+	side_from_meta(&c->base, base);
+	side_from_meta(&c->cur, cur);
+	if (c->base.klass && c->cur.klass && strcmp(c->base.klass, c->cur.klass))
+		warn(c, "DIFFERENT MACHINE CLASSES: baseline ran on '%s', current on '%s'; timings are not comparable across machines",
+		     c->base.klass, c->cur.klass);
+	if (c->base.config && c->cur.config && strcmp(c->base.config, c->cur.config))
+		warn(c, "different configs: baseline '%s', current '%s'", c->base.config,
+		     c->cur.config);
+	fb = jstr(base, "build", "sanitizers");
+	fc = jstr(cur, "build", "sanitizers");
+	if (fb && fc && strcmp(fb, fc))
+		warn(c, "different builds: sanitizers '%s' in the baseline, '%s' in the current", fb,
+		     fc);
+	fb = jstr(base, "build", "flags");
+	fc = jstr(cur, "build", "flags");
+	if (fb && fc && strcmp(fb, fc))
+		warn(c, "different compiler flags: '%s' in the baseline, '%s' in the current", fb, fc);
+	if (!json_is_true(json_object_get(base, "complete")))
+		warn(c, "the baseline '%s' is an incomplete run", c->base.path);
+	if (!json_is_true(json_object_get(cur, "complete")))
+		warn(c, "the current run '%s' is incomplete", c->cur.path);
+	compare_traces(c, base, cur);
+	return 0;
+}
+
+/* ---- metric kinds ---- */
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static int higher_is_better(const char *metric)
+{
+	return ends_with(metric, "_rps") || ends_with(metric, "hit_rate") ||
+	       ends_with(metric, "recall");
+}
+
+static int is_noise(const char *metric)
+{
+	return !strncmp(metric, "noise_", 6);
+}
+
+static int in_list(char *const *v, const char *s)
+{
+	for (; v && *v; v++)
+		if (!strcmp(*v, s))
+			return 1;
+	return 0;
+}
+
+static int is_gating(const struct gb_compare_opts *o, const char *metric)
+{
+	int dflt = 0;
+
+	for (size_t i = 0; i < GB_ARRAY_SIZE(default_gating); i++)
+		if (!strcmp(default_gating[i], metric))
+			dflt = 1;
+	if (!o->metrics)
+		return dflt;
+	return in_list(o->metrics, metric) || (o->metrics_add && dflt);
+}
+
+/* ---- one row ---- */
+
+static char *xfmt(const char *fmt, ...) GB_PRINTF(1, 2);
+static char *xfmt(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+/* The metric's values without NAN; n 0 for an absent or unavailable metric. */
+static double *values(const struct gb_metric *m, size_t *n)
+{
+	double *v;
+
+	*n = 0;
+	if (!m || m->source == GB_SRC_UNAVAILABLE || m->n == 0)
+		return NULL;
+	v = gb_xmalloc(m->n * sizeof(*v));
+	for (size_t i = 0; i < m->n; i++)
+		if (!isnan(m->v[i]))
+			v[(*n)++] = m->v[i];
+	if (*n == 0) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static uint64_t row_seed(uint64_t seed, const char *cell, const char *metric)
+{
+	uint64_t h = gb_fnv1a(GB_FNV_INIT, &seed, sizeof(seed));
+
+	h = gb_fnv1a(h, cell, strlen(cell) + 1);
+	return gb_fnv1a(h, metric, strlen(metric));
+}
+
+/* Is the ratio r past the band on the worse or the better side? */
+static int worse(const struct gb_compare_row *r, double x)
+{
+	return r->higher_better ? x < 1 / (1 + r->threshold) : x > 1 + r->threshold;
+}
+
+static int better(const struct gb_compare_row *r, double x)
+{
+	return r->higher_better ? x > 1 + r->threshold : x < 1 / (1 + r->threshold);
+}
+
+static void judge(struct gb_compare_row *r, const double *b, size_t nb, const double *v,
+		  size_t nv, const struct gb_compare_opts *o)
+{
+	struct gb_mwu u;
+
+	r->med_base = gb_median(b, nb);
+	r->med_cur = gb_median(v, nv);
+	r->ratio = NAN;
+	r->ci_low = r->ci_high = r->p = NAN;
+	r->test = "none";
+	if (r->med_base == 0 || r->med_cur == 0) {
+		r->verdict = GB_VERDICT_INCONCLUSIVE;
+		r->gating = 0;
+		r->note = xfmt("zero median: ratio undefined, not gating");
+		return;
+	}
+	r->ratio = r->med_cur / r->med_base;
+	if (r->simulated) {
+		r->verdict = worse(r, r->ratio)	 ? GB_VERDICT_REGRESSION
+			     : better(r, r->ratio) ? GB_VERDICT_IMPROVEMENT
+						   : GB_VERDICT_UNCHANGED;
+		return;
+	}
+	if (gb_mwu_test(v, nv, b, nb, &u) == 0) {
+		r->p = u.p;
+		r->test = u.exact ? "exact" : "normal";
+	}
+	gb_boot_ratio_ci(b, nb, v, nv, o->resamples, row_seed(o->seed, r->cell, r->metric),
+			 1 - o->alpha, &r->ci_low, &r->ci_high);
+	if (nb < GB_COMPARE_MIN_N || nv < GB_COMPARE_MIN_N) {
+		r->verdict = GB_VERDICT_INCONCLUSIVE;
+		r->note = xfmt("%zu and %zu repetitions, need %d a side", nb, nv,
+			       GB_COMPARE_MIN_N);
+		return;
+	}
+	if (worse(r, r->ci_low) && worse(r, r->ci_high)) {
+		if (r->p < o->alpha) {
+			r->verdict = GB_VERDICT_REGRESSION;
+		} else {
+			r->verdict = GB_VERDICT_INCONCLUSIVE;
+			r->note = xfmt("interval beyond the threshold but p >= %g", o->alpha);
+		}
+	} else if (better(r, r->ci_low) && better(r, r->ci_high)) {
+		r->verdict = r->p < o->alpha ? GB_VERDICT_IMPROVEMENT : GB_VERDICT_UNCHANGED;
+	} else if (r->ci_low < 1 / (1 + r->threshold) && r->ci_high > 1 + r->threshold) {
+		r->verdict = GB_VERDICT_INCONCLUSIVE;
+		r->note = xfmt("interval wider than the +-%g%% band on both sides",
+			       r->threshold * 100);
+	} else {
+		r->verdict = GB_VERDICT_UNCHANGED;
+	}
+}
+
+static struct gb_compare_row *add_row(struct gb_compare *c, const char *cell,
+				      const struct gb_metric *m, const struct gb_compare_opts *o)
+{
+	struct gb_compare_row *r;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64;
+		c->rows = gb_xrealloc(c->rows, c->cap * sizeof(*c->rows));
+	}
+	r = &c->rows[c->n++];
+	memset(r, 0, sizeof(*r));
+	r->cell = gb_xstrdup(cell);
+	r->metric = gb_xstrdup(m->name);
+	r->unit = gb_xstrdup(m->unit ? m->unit : "");
+	r->gating = is_gating(o, m->name);
+	r->higher_better = higher_is_better(m->name);
+	r->test = "none";
+	r->med_base = r->med_cur = r->ratio = r->ci_low = r->ci_high = r->p = NAN;
+	return r;
+}
+
+static const struct gb_cell_result *find_cell(const struct gb_results *r, const char *id)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->cells[i].id, id))
+			return &r->cells[i];
+	return NULL;
+}
+
+static const struct gb_metric *find_metric(const struct gb_cell_result *c, const char *name)
+{
+	for (size_t i = 0; c && i < c->nmetrics; i++)
+		if (!strcmp(c->metrics[i].name, name))
+			return &c->metrics[i];
+	return NULL;
+}
+
+static int metric_available(const struct gb_metric *m)
+{
+	size_t n;
+	double *v = values(m, &n);
+
+	free(v);
+	return n > 0;
+}
+
+/* A row for metric m of cell id, present in the baseline (mb) and/or current (mc). */
+static int compare_metric(struct gb_compare *c, const char *id, const struct gb_metric *mb,
+			  const struct gb_metric *mc, const struct gb_compare_opts *o)
+{
+	struct gb_compare_row *r;
+	double *b, *v;
+	size_t nb, nv;
+
+	b = values(mb, &nb);
+	v = values(mc, &nv);
+	if (nb == 0 && nv == 0) {   /* unavailable on both sides: skipped */
+		free(b);
+		free(v);
+		return 0;
+	}
+	if (mb && mc && strcmp(mb->unit ? mb->unit : "", mc->unit ? mc->unit : "")) {
+		free(b);
+		free(v);
+		return gb_error("metric '%s' of cell '%s' is in '%s' in the baseline and '%s' in the current",
+				mb->name, id, mb->unit, mc->unit);
+	}
+	r = add_row(c, id, mb ? mb : mc, o);
+	r->n_base = nb;
+	r->n_cur = nv;
+	r->simulated = (mb && mb->source == GB_SRC_SIMULATED) ||
+		       (mc && mc->source == GB_SRC_SIMULATED);
+	r->threshold = !isnan(o->threshold) ? o->threshold
+			: r->simulated	    ? GB_COMPARE_SIM_THRESHOLD
+					    : GB_COMPARE_THRESHOLD;
+	if (nb == 0 || nv == 0) {
+		r->verdict = GB_VERDICT_MISSING;
+		if (nb)
+			r->med_base = gb_median(b, nb);
+		if (nv)
+			r->med_cur = gb_median(v, nv);
+		r->note = xfmt("%s in the %s", (nb ? mc : mb) ? "unavailable" : "absent",
+			       nb ? "current" : "baseline");
+	} else {
+		judge(r, b, nb, v, nv, o);
+	}
+	free(b);
+	free(v);
+	return 0;
+}
+
+/* ---- noise evidence ---- */
+
+struct side_noise {
+	double steal, ctx, mhz, wall;   /* medians; NAN when not recorded */
+};
+
+static double metric_median(const struct gb_cell_result *cell, const char *name)
+{
+	size_t n;
+	double *v = values(find_metric(cell, name), &n), m = n ? gb_median(v, n) : NAN;
+
+	free(v);
+	return m;
+}
+
+static void side_noise(const struct gb_cell_result *cell, struct side_noise *s)
+{
+	s->steal = metric_median(cell, "noise_steal_ns");
+	s->ctx = metric_median(cell, "noise_ctx_invol");
+	s->mhz = metric_median(cell, "noise_cpu_mhz");
+	s->wall = metric_median(cell, "wall_ns");
+}
+
+/*
+ * Why a cell's verdict may be the noise's: a side whose median steal time
+ * is >= 2% of its median repetition, whose median involuntary switches are
+ * more than twice the other side's plus 5, or CPU frequencies that differ
+ * by more than 5%. NULL when neither side looks noisy (or nothing was
+ * recorded).
+ */
+static char *noise_reason(const struct gb_cell_result *cb, const struct gb_cell_result *cc)
+{
+	struct side_noise s[2];
+	static const char *const side[] = { "baseline", "current" };
+	char buf[512] = "";
+	size_t len = 0;
+
+	side_noise(cb, &s[0]);
+	side_noise(cc, &s[1]);
+	for (int i = 0; i < 2; i++) {
+		const struct side_noise *me = &s[i], *other = &s[1 - i];
+
+		if (!isnan(me->steal) && me->wall > 0 && me->steal >= 0.02 * me->wall)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"%s%s: steal %.1f%% of a repetition", len ? "; " : "",
+						side[i], 100 * me->steal / me->wall);
+		if (len < sizeof(buf) && !isnan(me->ctx) && !isnan(other->ctx) &&
+		    me->ctx > 2 * other->ctx + 5)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"%s%s: %.0f involuntary switches a repetition (other side %.0f)",
+						len ? "; " : "", side[i], me->ctx, other->ctx);
+	}
+	if (len < sizeof(buf) && !isnan(s[0].mhz) && !isnan(s[1].mhz) && s[0].mhz > 0 &&
+	    fabs(s[1].mhz / s[0].mhz - 1) > 0.05)
+		snprintf(buf + len, sizeof(buf) - len, "%sCPU clock %.0f MHz in the baseline, %.0f MHz in the current",
+			 len ? "; " : "", s[0].mhz, s[1].mhz);
+	return buf[0] ? gb_xstrdup(buf) : NULL;
+}
+
+/* ---- the comparison ---- */
+
+static int cmp_rows(const void *x, const void *y)
+{
+	const struct gb_compare_row *a = x, *b = y;
+	int d;
+
+	if (a->verdict != b->verdict)
+		return (int)a->verdict - (int)b->verdict;
+	if (a->gating != b->gating)
+		return b->gating - a->gating;
+	if ((d = strcmp(a->cell, b->cell)))
+		return d;
+	return strcmp(a->metric, b->metric);
+}
+
+static char *gating_list(const struct gb_compare_opts *o)
+{
+	size_t len = 0;
+	char *s = gb_xstrdup("");
+
+	for (int pass = 0; pass < 2; pass++) {
+		size_t n = pass ? gb_strv_len(o->metrics) : GB_ARRAY_SIZE(default_gating);
+
+		if ((pass == 0 && o->metrics && !o->metrics_add) || (pass == 1 && !o->metrics))
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			const char *m = pass ? o->metrics[i] : default_gating[i];
+			char *next;
+
+			if (pass && o->metrics_add && is_gating(&(struct gb_compare_opts){ 0 }, m))
+				continue;   /* a default named again */
+			next = gb_xasprintf("%s%s%s", s, len ? "," : "", m);
+			free(s);
+			s = next;
+			len = strlen(s);
+		}
+	}
+	return s;
+}
+
+int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
+		       const struct gb_results *cur, const struct gb_compare_opts *o)
+{
+	size_t i, j, common = 0;
+
+	c->opts = *o;
+	c->opts.metrics = NULL;
+	free(c->gating_list);
+	c->gating_list = gating_list(o);
+	if (base->n == 0)
+		return gb_error("'%s' holds no cell", c->base.path);
+	if (cur->n == 0)
+		return gb_error("'%s' holds no cell", c->cur.path);
+	/* A named gating metric that neither side has is a typo, not a pass. */
+	for (i = 0; o->metrics && o->metrics[i]; i++) {
+		int seen = 0;
+
+		for (j = 0; j < base->n && !seen; j++)
+			seen = find_metric(&base->cells[j], o->metrics[i]) != NULL;
+		for (j = 0; j < cur->n && !seen; j++)
+			seen = find_metric(&cur->cells[j], o->metrics[i]) != NULL;
+		if (!seen)
+			return gb_error("no cell on either side has metric '%s'", o->metrics[i]);
+	}
+	for (i = 0; i < base->n; i++) {
+		const struct gb_cell_result *cb = &base->cells[i], *cc = find_cell(cur, cb->id);
+
+		for (j = 0; j < cb->nmetrics; j++) {
+			const struct gb_metric *mb = &cb->metrics[j], *mc = find_metric(cc, mb->name);
+
+			if (is_noise(mb->name))
+				continue;
+			if (compare_metric(c, cb->id, mb, mc, o) < 0)
+				return -1;
+			if (metric_available(mb) && metric_available(mc))
+				common++;
+		}
+		for (j = 0; cc && j < cc->nmetrics; j++)
+			if (!is_noise(cc->metrics[j].name) && !find_metric(cb, cc->metrics[j].name) &&
+			    compare_metric(c, cc->id, NULL, &cc->metrics[j], o) < 0)
+				return -1;
+	}
+	for (i = 0; i < cur->n; i++) {
+		const struct gb_cell_result *cc = &cur->cells[i];
+
+		if (find_cell(base, cc->id))
+			continue;
+		for (j = 0; j < cc->nmetrics; j++)
+			if (!is_noise(cc->metrics[j].name) &&
+			    compare_metric(c, cc->id, NULL, &cc->metrics[j], o) < 0)
+				return -1;
+	}
+	if (common == 0)
+		return gb_error("'%s' and '%s' share no cell x metric: nothing to compare",
+				c->base.path, c->cur.path);
+	for (i = 0; i < c->n; i++) {
+		struct gb_compare_row *r = &c->rows[i];
+
+		if (r->verdict != GB_VERDICT_UNCHANGED && r->verdict != GB_VERDICT_MISSING) {
+			r->noise = noise_reason(find_cell(base, r->cell), find_cell(cur, r->cell));
+			if (r->noise)
+				c->noisy++;
+		}
+		if (r->gating)
+			c->gating[r->verdict]++;
+		else
+			c->reported[r->verdict]++;
+	}
+	qsort(c->rows, c->n, sizeof(*c->rows), cmp_rows);
+	if (c->gating[GB_VERDICT_MISSING])
+		warn(c, "%zu gating cell x metric pairs are on one side only (missing)",
+		     c->gating[GB_VERDICT_MISSING]);
+	return 0;
+}
+
+int gb_compare_exit(const struct gb_compare *c)
+{
+	if (c->gating[GB_VERDICT_REGRESSION])
+		return GB_EXIT_REGRESSION;
+	if (c->gating[GB_VERDICT_INCONCLUSIVE])
+		return GB_EXIT_INCONCLUSIVE;
+	return GB_EXIT_OK;
+}

@@ -1,0 +1,141 @@
+/*
+ * compare.h - judging a current run against a baseline (DESIGN.md section
+ * 9): cells and metrics matched by name, a verdict per cell x metric, the
+ * exit code they combine into, the machine-class fingerprint both sides are
+ * checked against, and the four ways the result is written (terminal table,
+ * Markdown, JUnit XML, JSON).
+ *
+ * A comparison is a pure function of the two results, their meta.json and
+ * the options (the seed included): the same inputs give the same bytes.
+ */
+#ifndef GB_COMPARE_H
+#define GB_COMPARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "results.h"
+
+/* In the order the outputs list them: regressions first. */
+enum gb_verdict {
+	GB_VERDICT_REGRESSION,
+	GB_VERDICT_INCONCLUSIVE,
+	GB_VERDICT_IMPROVEMENT,
+	GB_VERDICT_MISSING,
+	GB_VERDICT_UNCHANGED,
+	GB_VERDICT_COUNT
+};
+
+const char *gb_verdict_name(enum gb_verdict v);
+
+#define GB_COMPARE_THRESHOLD      0.05   /* measured metrics: a factor of 1.05 */
+#define GB_COMPARE_SIM_THRESHOLD  0.01   /* simulated counts */
+#define GB_COMPARE_ALPHA          0.01
+#define GB_COMPARE_MIN_N          10     /* fewer repetitions: inconclusive */
+#define GB_COMPARE_RESAMPLES      10000
+#define GB_COMPARE_SEED           20250101ULL
+
+struct gb_compare_opts {
+	double threshold;       /* NAN: per kind (GB_COMPARE_THRESHOLD / _SIM_) */
+	double alpha;           /* test level; the interval's level is 1 - alpha */
+	char **metrics;         /* gating metrics, NULL-terminated; NULL: defaults */
+	int metrics_add;        /* 1: metrics gate in addition to the defaults */
+	uint64_t seed;          /* every bootstrap draws from this */
+	size_t resamples;       /* bootstrap resamples (>= GB_COMPARE_RESAMPLES) */
+};
+
+/* Defaults: per-kind thresholds, alpha 0.01, default gating set, fixed seed. */
+void gb_compare_opts_init(struct gb_compare_opts *o);
+
+struct gb_compare_row {
+	char *cell, *metric, *unit;
+	int gating;             /* counts towards the exit code */
+	int higher_better;      /* throughput, hit rate */
+	int simulated;          /* compared without a test */
+	enum gb_verdict verdict;
+	const char *test;       /* "exact", "normal" or "none" */
+	size_t n_base, n_cur;   /* values on each side (NAN repetitions left out) */
+	double med_base, med_cur;
+	double ratio;           /* med_cur / med_base; NAN when undefined */
+	double ci_low, ci_high; /* bootstrap interval of the ratio; NAN when none */
+	double p;               /* Mann-Whitney two-sided p; NAN when none */
+	double threshold;       /* the threshold this row was judged with */
+	char *note;             /* why inconclusive or missing, or NULL */
+	char *noise;            /* the noisy side behind this verdict, or NULL */
+};
+
+struct gb_compare_side {
+	char *path;             /* as given */
+	char *klass;            /* machine class, or NULL without meta.json */
+	char *config;           /* config name, or NULL */
+	char *commit;           /* build commit, or NULL */
+};
+
+struct gb_compare {
+	struct gb_compare_opts opts;  /* metrics not kept */
+	char *gating_list;            /* the gating metrics, comma-separated */
+	struct gb_compare_side base, cur;
+	struct gb_compare_row *rows;
+	size_t n, cap;
+	char **warnings;              /* NULL-terminated after gb_compare_results */
+	size_t nwarn;
+	size_t gating[GB_VERDICT_COUNT];    /* verdict counts, gating rows */
+	size_t reported[GB_VERDICT_COUNT];  /* verdict counts, the other rows */
+	size_t noisy;                 /* rows whose verdict met a noisy side */
+};
+
+/* Zero c and record the two paths. */
+void gb_compare_init(struct gb_compare *c, const char *base_path, const char *cur_path);
+void gb_compare_release(struct gb_compare *c);
+
+/*
+ * Load the meta.json of a results directory (or beside its results.csv)
+ * into *out: 0 loaded, 1 absent (*out NULL), -1 malformed (message).
+ */
+int gb_compare_load_meta(const char *dir_or_csv, json_t **out);
+
+/*
+ * Check the two meta.json (either may be NULL: a warning): a schema other
+ * than 1 or different on the two sides is -1 with the reason; different
+ * machine classes, trace contents, configs, builds or an incomplete run are
+ * warnings (kept in c, printed with gb_warn).
+ */
+int gb_compare_meta(struct gb_compare *c, json_t *base, json_t *cur);
+
+/*
+ * Match cells and metrics and fill c->rows with a verdict for each, sorted
+ * regressions first (then by gating, cell, metric). -1 with the reason when
+ * the inputs cannot be compared: no cell x metric in common, a metric with
+ * different units on the two sides, a gating metric named in o that
+ * neither side has.
+ */
+int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
+		       const struct gb_results *cur, const struct gb_compare_opts *o);
+
+/* The exit code: any gating regression 1, else any gating inconclusive 3, else 0. */
+int gb_compare_exit(const struct gb_compare *c);
+
+/*
+ * The aligned table: gating rows that are not unchanged, regressions first
+ * (all rows with all != 0), then a summary. color: ANSI colours on verdicts.
+ */
+void gb_compare_print(FILE *f, const struct gb_compare *c, int color, int all);
+/* Each writes one file atomically; 0 or -1. */
+int gb_compare_write_markdown(const struct gb_compare *c, const char *path);
+int gb_compare_write_junit(const struct gb_compare *c, const char *path);
+int gb_compare_write_json(const struct gb_compare *c, const char *path);
+
+/*
+ * The machine class of a run: a slug of the CPU model, the core count and
+ * the devices of its non-CPU executors, e.g. "intel-xeon-processor-2c" or
+ * "amd-ryzen-9-7950x-32c-nvidia-geforce-rtx-4090". NULL when meta has no
+ * host; caller frees.
+ */
+char *gb_machine_class(json_t *meta);
+/* Lower-case, [a-z0-9] runs joined by '-'; caller frees. */
+char *gb_slug(const char *s);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * replay-impl.h - what replay.c (closed loop, cells, accuracy) shares with
+ * replay-open.c (open and offline loops). Not for other units: they use
+ * replay.h.
+ */
+#ifndef GB_REPLAY_IMPL_H
+#define GB_REPLAY_IMPL_H
+
+#include <stdint.h>
+
+#include "hist.h"
+#include "replay.h"
+
+struct cell {
+	struct gb_workload *w;
+	struct gb_executor *ex, *cpu;
+	struct gb_cell_spec spec;
+	struct gb_cell_result *out;
+	void **handles, **cpu_handles;   /* per tensor, at spec.quant; owned by the workload */
+	uint32_t *heads;                 /* per stream: next request */
+	uint32_t *members;               /* the batch being formed */
+	uint32_t *order;                 /* stream heads sorted by age */
+	uint64_t *batch_sizes;           /* this repetition's batches by size (0..batch) */
+	uint32_t reps_done;
+	int status;                      /* first error, sticky */
+};
+
+/* What one repetition measured. */
+struct rep_result {
+	uint64_t wall_ns, requests, lookups, hits, device_ns, batches;
+	int has_device_ns;
+	/* open mode */
+	uint64_t late_issues;
+	struct gb_hist *response, *service, *queue;
+	int aborted;                     /* find-max-qps gave up on the trial */
+};
+
+/* Reset the streams, the shared buffers and the result cache for a repetition. */
+void gb_replay__begin(struct cell *c, struct rep_result *res);
+/* Sort the arrived stream heads (request index < limit) into c->order; their number. */
+uint32_t gb_replay__heads(struct cell *c, uint32_t limit);
+/* Form the next batch among arrived heads into c->members; its size. */
+uint32_t gb_replay__batch(struct cell *c, int use_cache, uint32_t limit);
+/* Serve request r from the result cache when it holds it: 1 if served. */
+int gb_replay__hit(struct cell *c, uint32_t r, struct rep_result *res);
+/* Run the batch in c->members; *t0 and *t1 bracket dispatch to completion. */
+int gb_replay__run(struct cell *c, uint32_t nm, struct rep_result *res, uint64_t *t0,
+		   uint64_t *t1);
+/* The histogram the cell's latency distribution is merged from. */
+struct gb_hist *gb_replay__rep_hist(void);
+
+/* Open and offline loops (replay-open.c). */
+int gb_replay__open(struct cell *c, struct rep_result *res);
+void gb_replay__open_release(void);
+
+#endif

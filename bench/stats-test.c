@@ -1,0 +1,292 @@
+/*
+ * stats-test.c - the Mann-Whitney U test, the bootstrap of a ratio of
+ * medians, and the generator both draw from (stats-test.h).
+ *
+ * The U test's exact null distribution is counted, not looked up: the
+ * number of orderings of i values of one sample and j of the other with
+ * statistic u obeys c(i, j, u) = c(i-1, j, u-j) + c(i, j-1, u) (the largest
+ * value comes from one side or the other), kept in doubles, which hold the
+ * counts (at most C(100, 50) ~ 1e29) to 16 digits since the recursion only
+ * adds. The bootstrap draws resample medians from counts over the sorted
+ * sample, O(n) per resample, so 10,000 resamples of every cell x metric of
+ * a run stay well under a second.
+ */
+#include "stats-test.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gbench.h"
+
+/* ---- generator ---- */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void gb_rng_seed(struct gb_rng *r, uint64_t seed)
+{
+	for (int i = 0; i < 4; i++)
+		r->s[i] = splitmix64(&seed);
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+uint64_t gb_rng_next(struct gb_rng *r)
+{
+	uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return out;
+}
+
+uint64_t gb_rng_below(struct gb_rng *r, uint64_t n)
+{
+	unsigned __int128 m = (unsigned __int128)gb_rng_next(r) * n;
+	uint64_t lo = (uint64_t)m;
+
+	if (lo < n) {
+		uint64_t floor = -n % n;
+
+		while (lo < floor) {
+			m = (unsigned __int128)gb_rng_next(r) * n;
+			lo = (uint64_t)m;
+		}
+	}
+	return (uint64_t)(m >> 64);
+}
+
+double gb_rng_unit(struct gb_rng *r)
+{
+	return (double)(gb_rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+double gb_rng_normal(struct gb_rng *r)
+{
+	double u1 = 1.0 - gb_rng_unit(r), u2 = gb_rng_unit(r);
+
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+/* ---- helpers ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double *sorted_copy(const double *v, size_t n)
+{
+	double *x = gb_xmalloc((n ? n : 1) * sizeof(*x));
+
+	if (n)
+		memcpy(x, v, n * sizeof(*x));
+	qsort(x, n, sizeof(*x), cmp_double);
+	return x;
+}
+
+static double median_sorted(const double *x, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+}
+
+double gb_median(const double *v, size_t n)
+{
+	double *x = sorted_copy(v, n), m = median_sorted(x, n);
+
+	free(x);
+	return m;
+}
+
+/* ---- Mann-Whitney U ---- */
+
+/*
+ * P(U <= u) and P(U >= u) under the null for sample sizes m, n (no ties),
+ * u an integer in [0, mn].
+ */
+static void mwu_exact_tails(size_t m, size_t n, size_t u, double *le, double *ge)
+{
+	size_t max = m * n, i, j, k;
+	double **c = gb_xcalloc(n + 1, sizeof(*c)), total = 0, below = 0, above = 0;
+
+	/* c[j] is the distribution for (i, j) after row i; row 0 is U = 0 only. */
+	for (j = 0; j <= n; j++) {
+		c[j] = gb_xcalloc(max + 1, sizeof(**c));
+		c[j][0] = 1;
+	}
+	for (i = 1; i <= m; i++)
+		for (j = 1; j <= n; j++)
+			/* Descending u: c[j][k - j] still holds row i-1. */
+			for (k = i * j + 1; k-- > 0;)
+				c[j][k] = (k >= j ? c[j][k - j] : 0) + c[j - 1][k];
+	for (k = 0; k <= max; k++) {
+		total += c[n][k];
+		if (k <= u)
+			below += c[n][k];
+		if (k >= u)
+			above += c[n][k];
+	}
+	for (j = 0; j <= n; j++)
+		free(c[j]);
+	free(c);
+	*le = below / total;
+	*ge = above / total;
+}
+
+struct ranked {
+	double v;
+	int side;     /* 0: a, 1: b */
+};
+
+static int cmp_ranked(const void *x, const void *y)
+{
+	const struct ranked *p = x, *q = y;
+
+	return (p->v > q->v) - (p->v < q->v);
+}
+
+int gb_mwu_test(const double *a, size_t na, const double *b, size_t nb, struct gb_mwu *out)
+{
+	size_t n = na + nb, i, j;
+	struct ranked *r;
+	double ranksum = 0, tiesum = 0, mu, var, dev;
+
+	memset(out, 0, sizeof(*out));
+	out->u = out->p = out->z = NAN;
+	if (na == 0 || nb == 0)
+		return -1;
+	r = gb_xmalloc(n * sizeof(*r));
+	for (i = 0; i < na; i++)
+		r[i] = (struct ranked){ a[i], 0 };
+	for (i = 0; i < nb; i++)
+		r[na + i] = (struct ranked){ b[i], 1 };
+	qsort(r, n, sizeof(*r), cmp_ranked);
+	/* Mid-ranks over each run of equal values. */
+	for (i = 0; i < n; i = j) {
+		double t, mid;
+
+		for (j = i + 1; j < n && r[j].v == r[i].v; j++)
+			;
+		t = (double)(j - i);
+		mid = (double)(i + j + 1) / 2.0;   /* mean of 1-based ranks i+1..j */
+		if (t > 1) {
+			out->ties = 1;
+			tiesum += t * t * t - t;
+		}
+		for (size_t k = i; k < j; k++)
+			if (r[k].side == 0)
+				ranksum += mid;
+	}
+	free(r);
+	out->u = ranksum - (double)na * (double)(na + 1) / 2.0;
+	mu = (double)na * (double)nb / 2.0;
+	if (!out->ties && na <= GB_MWU_EXACT_MAX && nb <= GB_MWU_EXACT_MAX) {
+		double le, ge;
+
+		mwu_exact_tails(na, nb, (size_t)llround(out->u), &le, &ge);
+		out->exact = 1;
+		out->p = fmin(1.0, 2.0 * fmin(le, ge));
+		return 0;
+	}
+	var = (double)na * (double)nb / 12.0 *
+	      ((double)(n + 1) - tiesum / ((double)n * (double)(n - 1)));
+	if (!(var > 0)) {
+		out->z = 0;
+		out->p = 1;
+		return 0;
+	}
+	dev = fmax(0.0, fabs(out->u - mu) - 0.5);
+	out->z = dev / sqrt(var);
+	out->p = fmin(1.0, erfc(out->z / M_SQRT2));
+	return 0;
+}
+
+/* ---- bootstrap ---- */
+
+/* The median of a resample of sorted x[0..n), drawn as counts per index. */
+static double resample_median(const double *x, size_t n, unsigned *cnt, struct gb_rng *gen)
+{
+	size_t i, seen = 0, k1 = (n - 1) / 2, k2 = n / 2;
+	double lo = NAN;
+
+	memset(cnt, 0, n * sizeof(*cnt));
+	for (i = 0; i < n; i++)
+		cnt[gb_rng_below(gen, n)]++;
+	for (i = 0; i < n; i++) {
+		size_t next = seen + cnt[i];
+
+		if (isnan(lo) && k1 < next)
+			lo = x[i];
+		if (k2 < next)
+			return (lo + x[i]) / 2;
+		seen = next;
+	}
+	return lo;   /* not reached: the counts sum to n */
+}
+
+void gb_boot_ratio_dist(const double *base, size_t nb, const double *cur, size_t nc,
+			size_t nres, struct gb_rng *gen, double *out)
+{
+	double *xb = sorted_copy(base, nb), *xc = sorted_copy(cur, nc);
+	unsigned *cnt = gb_xmalloc((nb > nc ? nb : nc) * sizeof(*cnt));
+
+	for (size_t i = 0; i < nres; i++) {
+		double mb = resample_median(xb, nb, cnt, gen);
+		double mc = resample_median(xc, nc, cnt, gen);
+
+		if (mb != 0)
+			out[i] = mc / mb;
+		else
+			out[i] = mc == 0 ? 1.0 : INFINITY;
+	}
+	free(cnt);
+	free(xb);
+	free(xc);
+}
+
+int gb_boot_ratio_ci(const double *base, size_t nb, const double *cur, size_t nc,
+		     size_t nres, uint64_t seed, double level, double *lo, double *hi)
+{
+	struct gb_rng gen;
+	double *d, tail = (1.0 - level) / 2.0;
+	size_t i;
+
+	*lo = *hi = NAN;
+	if (nb == 0 || nc == 0 || nres < 2)
+		return -1;
+	d = gb_xmalloc(nres * sizeof(*d));
+	gb_rng_seed(&gen, seed);
+	gb_boot_ratio_dist(base, nb, cur, nc, nres, &gen, d);
+	qsort(d, nres, sizeof(*d), cmp_double);
+	/* Type 7 by hand: infinite order statistics must not meet 0 * inf. */
+	for (i = 0; i < 2; i++) {
+		double h = (double)(nres - 1) * (i ? 1.0 - tail : tail), f;
+		size_t k = (size_t)floor(h);
+		double v = d[k];
+
+		f = h - (double)k;
+		if (f > 0 && k + 1 < nres && d[k + 1] != v)
+			v = v + f * (d[k + 1] - v);
+		*(i ? hi : lo) = v;
+	}
+	free(d);
+	return 0;
+}

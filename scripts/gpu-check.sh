@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# gpu-check.sh [OUT] - build gbench and run the ci config's vulkan cells on
+# this machine's GPU (an NVIDIA one, say), with the CPU alongside for the
+# speedup, and print where the results went.
+#
+# The Vulkan loader (libvulkan.so.1) and the driver's ICD are used as found:
+# set VK_DRIVER_FILES (or the older VK_ICD_FILENAMES) to the ICD's JSON when
+# the loader does not find it, e.g.
+#   VK_DRIVER_FILES=/usr/share/vulkan/icd.d/nvidia_icd.json scripts/gpu-check.sh
+# --require vulkan makes a machine without a usable device exit 4 instead of
+# quietly measuring nothing. Extra arguments after OUT go to gbench run.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$top/results/gpu-check-$(date +%Y%m%d-%H%M%S)}
+[ $# -gt 0 ] && shift
+
+cd "$top"
+make -j"$(nproc)" BUILD=build all
+if [ -n "${VK_DRIVER_FILES:-}" ]; then
+	echo "gpu-check: VK_DRIVER_FILES=$VK_DRIVER_FILES"
+fi
+build/gbench info || true
+rc=0
+build/gbench run --config ci --executor cpu,vulkan --require vulkan --out "$out" "$@" || rc=$?
+echo "gpu-check: results in $out (exit $rc)"
+exit "$rc"

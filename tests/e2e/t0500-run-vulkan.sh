@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# gbench run with the vulkan executor: on the device found here (lavapipe in
+# CI) with the validation layer on, every vulkan cell runs, reports gpu_ns
+# and agrees with the CPU within budget; with no driver reachable the vulkan
+# cells are skipped with the reason (exit 0), and --require vulkan exits 4.
+. "$(dirname "$0")/lib.sh"
+
+# The driver's own allocations are not ours (DESIGN.md section 12).
+export ASAN_OPTIONS=detect_leaks=0
+small=(--config ci --workload llm-decode,audio-features --batch 1 --quant f32,q4
+       --cache 0 --repetitions 2 --warmup 0 --quiet)
+
+expect_exit 0 "no driver: vulkan cells are skipped, exit 0" \
+	env VK_DRIVER_FILES=/nonexistent VK_ICD_FILENAMES=/nonexistent \
+	"$GBENCH" run "${small[@]}" --executor cpu,vulkan --out "$TMP/nodrv"
+check "no driver: the reason is recorded" grep -q 'no Vulkan device' "$TMP/nodrv/meta.json"
+expect_exit 4 "no driver: --require vulkan exits 4" \
+	env VK_DRIVER_FILES=/nonexistent VK_ICD_FILENAMES=/nonexistent \
+	"$GBENCH" run "${small[@]}" --executor vulkan --require vulkan --out "$TMP/nodrv2"
+
+# Is there a device at all? Only its absence may skip the rest.
+"$GBENCH" run "${small[@]}" --workload llm-decode --quant f32 --executor vulkan \
+	--require vulkan --out "$TMP/probe" > /dev/null 2> "$TMP/probe.err"
+if [ $? -eq 4 ] && grep -q 'no Vulkan' "$TMP/probe.err"; then
+	why=$(grep -o 'no Vulkan[^"]*' "$TMP/probe.err" | head -n1)
+	skip "vulkan cells run with --validate" "$why"
+	done_testing
+	exit 0
+fi
+
+out="$TMP/vk"
+expect_exit 0 "vulkan and cpu cells with --validate exit 0" \
+	"$GBENCH" run "${small[@]}" --executor cpu,vulkan --validate --out "$out"
+check "no validation message" bash -c "! grep -q 'vulkan validation' '$TMP/err'"
+
+python3 - "$out" <<'PY'
+import csv, sys
+out = sys.argv[1]
+n = 0
+def ok(cond, what):
+    global n
+    n += 1
+    print(("ok" if cond else "not ok"), n, "-", what)
+res = list(csv.DictReader(open(f"{out}/results.csv", newline="")))
+acc = list(csv.DictReader(open(f"{out}/accuracy.csv", newline="")))
+vk = {r["cell"] for r in res if r["executor"] == "vulkan"}
+want = {f"{w}.vulkan.b1.{q}.c0" for w in ("llm-decode", "audio-features") for q in ("f32", "q4")}
+ok(vk == want, f"every vulkan cell ran ({len(vk)} of {len(want)})")
+gpu = {r["cell"] for r in res if r["metric"] == "gpu_ns" and r["source"] == "measured"
+       and float(r["median"] or 0) > 0}
+ok(vk <= gpu, "every vulkan cell has gpu_ns")
+cpu_ref = [r for r in acc if r["cell"] in vk and r["reference"] == "cpu"]
+ok(len(cpu_ref) > 0 and all(r["pass"] == "true" for r in cpu_ref),
+   f"vulkan agrees with cpu within budget ({len(cpu_ref)} rows)")
+ok(all(r["pass"] == "true" for r in acc if r["cell"] in vk), "every vulkan accuracy row passes")
+print(f"# {n} python checks")
+PY
+_n=$((_n + 4))
+done_testing
