@@ -134,7 +134,7 @@ int cmd_compare(int argc, char **argv)
 	gb_compare_opts_init(&o);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(compare_usage, stdout);
@@ -182,8 +182,10 @@ int cmd_compare(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2) {
-		gb_error(argc - optind < 2 ? "compare needs BASELINE and CURRENT"
-					   : "too many arguments: '%s'", argv[argc - 1]);
+		if (argc - optind < 2)
+			gb_error("compare needs BASELINE and CURRENT");
+		else
+			gb_error("too many arguments: '%s'", argv[argc - 1]);
 		goto bad;
 	}
 	o.metrics = metrics;

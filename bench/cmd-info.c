@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "counters.h"
 #include "executor.h"
 #include "gbench.h"
 #include "sysinfo.h"
@@ -72,6 +73,6 @@ int cmd_info(int argc, char **argv)
 		gb_executor_release(&ex);
 	}
 	printf("counters\n");
-	printf("  (counter sources arrive with the counters issue; none is read yet)\n");
+	gb_counters_print_info(stdout);
 	return GB_EXIT_OK;
 }

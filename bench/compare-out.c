@@ -187,10 +187,12 @@ void gb_compare_print(FILE *f, const struct gb_compare *c, int color, int all)
 	settings_line(f, c);
 	if (nshown) {
 		fputc('\n', f);
-		for (int k = 0; k < NCOL; k++)
-			fprintf(f, k == NCOL - 1 ? "%s" : "%-*s  ", k == NCOL - 1 ? 0 : (int)w[k],
-				k == COL_CI ? "CI" : col_names[k]);
-		fputc('\n', f);
+		for (int k = 0; k < NCOL - 1; k++) {
+			int right = k >= COL_BASE && k <= COL_P;
+
+			fprintf(f, right ? "%*s  " : "%-*s  ", (int)w[k], col_names[k]);
+		}
+		fprintf(f, "%s\n", col_names[NCOL - 1]);
 	}
 	for (i = 0; i < c->n; i++) {
 		if (!cols[i])

@@ -21,6 +21,8 @@ static const struct cmd commands[] = {
 	{ "info", cmd_info, "describe the machine, executors and counter sources" },
 	{ "synth", cmd_synth, "generate a trace from seeded distributions" },
 	{ "validate", cmd_validate, "check traces and configs, report every problem" },
+	{ "compare", cmd_compare, "judge a run against a baseline: regressions, exit 1" },
+	{ "baseline", cmd_baseline, "save a run as this machine class's baseline, list them" },
 	{ "report", cmd_report, "report.md with bottlenecks, charts and tuning tables from results" },
 	{ "peak", cmd_peak, "measure the roofline's ceilings: bandwidth sweep and peak FLOP/s" },
 };

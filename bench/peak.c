@@ -677,16 +677,20 @@ int gb_peak_measure(struct gb_peak *p, const struct gb_sysinfo *si, const struct
 			p->npt++;
 		}
 	} else {
+		double want[GB_PEAK_MAX_POINTS];
+		int nw = 0;
+
 		step = sqrt(2.0);
-		for (double s = lo; s <= top * 1.0001 && p->npt < GB_PEAK_MAX_POINTS; s *= step) {
-			t.total_bytes = s;
+		for (double sz = lo; sz < top / 1.05 && nw < GB_PEAK_MAX_POINTS - 1; sz *= step)
+			want[nw++] = sz;
+		want[nw++] = top;   /* the top itself is always measured */
+		for (int i = 0; i < nw; i++) {
+			t.total_bytes = want[i];
 			if (team_run(&t) < 0)
 				return -1;
-			p->pt[p->npt].bytes = s;
+			p->pt[p->npt].bytes = want[i];
 			memcpy(p->pt[p->npt].gbs, t.best, sizeof(t.best));
 			p->npt++;
-			if (s < top && s * step > top * 1.0001)
-				s = top / step;   /* the top itself is always measured */
 		}
 	}
 	gb_peak_levels(p, si);

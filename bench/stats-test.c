@@ -30,7 +30,7 @@ static uint64_t splitmix64(uint64_t *x)
 	return z ^ (z >> 31);
 }
 
-void gb_rng_seed(struct gb_rng *r, uint64_t seed)
+void gb_xo_seed(struct gb_xo *r, uint64_t seed)
 {
 	for (int i = 0; i < 4; i++)
 		r->s[i] = splitmix64(&seed);
@@ -41,7 +41,7 @@ static uint64_t rotl(uint64_t x, int k)
 	return (x << k) | (x >> (64 - k));
 }
 
-uint64_t gb_rng_next(struct gb_rng *r)
+uint64_t gb_xo_next(struct gb_xo *r)
 {
 	uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
 
@@ -54,30 +54,30 @@ uint64_t gb_rng_next(struct gb_rng *r)
 	return out;
 }
 
-uint64_t gb_rng_below(struct gb_rng *r, uint64_t n)
+uint64_t gb_xo_below(struct gb_xo *r, uint64_t n)
 {
-	unsigned __int128 m = (unsigned __int128)gb_rng_next(r) * n;
+	unsigned __int128 m = (unsigned __int128)gb_xo_next(r) * n;
 	uint64_t lo = (uint64_t)m;
 
 	if (lo < n) {
 		uint64_t floor = -n % n;
 
 		while (lo < floor) {
-			m = (unsigned __int128)gb_rng_next(r) * n;
+			m = (unsigned __int128)gb_xo_next(r) * n;
 			lo = (uint64_t)m;
 		}
 	}
 	return (uint64_t)(m >> 64);
 }
 
-double gb_rng_unit(struct gb_rng *r)
+double gb_xo_unit(struct gb_xo *r)
 {
-	return (double)(gb_rng_next(r) >> 11) * 0x1.0p-53;
+	return (double)(gb_xo_next(r) >> 11) * 0x1.0p-53;
 }
 
-double gb_rng_normal(struct gb_rng *r)
+double gb_xo_normal(struct gb_xo *r)
 {
-	double u1 = 1.0 - gb_rng_unit(r), u2 = gb_rng_unit(r);
+	double u1 = 1.0 - gb_xo_unit(r), u2 = gb_xo_unit(r);
 
 	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
@@ -222,14 +222,14 @@ int gb_mwu_test(const double *a, size_t na, const double *b, size_t nb, struct g
 /* ---- bootstrap ---- */
 
 /* The median of a resample of sorted x[0..n), drawn as counts per index. */
-static double resample_median(const double *x, size_t n, unsigned *cnt, struct gb_rng *gen)
+static double resample_median(const double *x, size_t n, unsigned *cnt, struct gb_xo *gen)
 {
 	size_t i, seen = 0, k1 = (n - 1) / 2, k2 = n / 2;
 	double lo = NAN;
 
 	memset(cnt, 0, n * sizeof(*cnt));
 	for (i = 0; i < n; i++)
-		cnt[gb_rng_below(gen, n)]++;
+		cnt[gb_xo_below(gen, n)]++;
 	for (i = 0; i < n; i++) {
 		size_t next = seen + cnt[i];
 
@@ -243,7 +243,7 @@ static double resample_median(const double *x, size_t n, unsigned *cnt, struct g
 }
 
 void gb_boot_ratio_dist(const double *base, size_t nb, const double *cur, size_t nc,
-			size_t nres, struct gb_rng *gen, double *out)
+			size_t nres, struct gb_xo *gen, double *out)
 {
 	double *xb = sorted_copy(base, nb), *xc = sorted_copy(cur, nc);
 	unsigned *cnt = gb_xmalloc((nb > nc ? nb : nc) * sizeof(*cnt));
@@ -265,7 +265,7 @@ void gb_boot_ratio_dist(const double *base, size_t nb, const double *cur, size_t
 int gb_boot_ratio_ci(const double *base, size_t nb, const double *cur, size_t nc,
 		     size_t nres, uint64_t seed, double level, double *lo, double *hi)
 {
-	struct gb_rng gen;
+	struct gb_xo gen;
 	double *d, tail = (1.0 - level) / 2.0;
 	size_t i;
 
@@ -273,7 +273,7 @@ int gb_boot_ratio_ci(const double *base, size_t nb, const double *cur, size_t nc
 	if (nb == 0 || nc == 0 || nres < 2)
 		return -1;
 	d = gb_xmalloc(nres * sizeof(*d));
-	gb_rng_seed(&gen, seed);
+	gb_xo_seed(&gen, seed);
 	gb_boot_ratio_dist(base, nb, cur, nc, nres, &gen, d);
 	qsort(d, nres, sizeof(*d), cmp_double);
 	/* Type 7 by hand: infinite order statistics must not meet 0 * inf. */

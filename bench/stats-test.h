@@ -14,18 +14,18 @@
 #include <stdint.h>
 
 /* xoshiro256** (Blackman and Vigna), seeded through splitmix64. */
-struct gb_rng {
+struct gb_xo {
 	uint64_t s[4];
 };
 
-void gb_rng_seed(struct gb_rng *r, uint64_t seed);
-uint64_t gb_rng_next(struct gb_rng *r);
+void gb_xo_seed(struct gb_xo *r, uint64_t seed);
+uint64_t gb_xo_next(struct gb_xo *r);
 /* Uniform in [0, n) without modulo bias (Lemire's method); n > 0. */
-uint64_t gb_rng_below(struct gb_rng *r, uint64_t n);
+uint64_t gb_xo_below(struct gb_xo *r, uint64_t n);
 /* Uniform in [0, 1), 53 random bits. */
-double gb_rng_unit(struct gb_rng *r);
+double gb_xo_unit(struct gb_xo *r);
 /* Standard normal (Box-Muller; uses two draws per call). */
-double gb_rng_normal(struct gb_rng *r);
+double gb_xo_normal(struct gb_xo *r);
 
 /* Largest sample sizes (each side) for which the exact U distribution is used. */
 #define GB_MWU_EXACT_MAX 50
@@ -59,7 +59,7 @@ int gb_mwu_test(const double *a, size_t na, const double *b, size_t nb, struct g
  * empty; NAN values must already be left out.
  */
 void gb_boot_ratio_dist(const double *base, size_t nb, const double *cur, size_t nc,
-			size_t nres, struct gb_rng *gen, double *out);
+			size_t nres, struct gb_xo *gen, double *out);
 
 /*
  * The percentile bootstrap interval at the given level (e.g. 0.99) of

@@ -364,6 +364,14 @@ void gb_counters_close(struct gb_counters *c)
 	free(c);
 }
 
+/* The last part of a reason ("PAPI: PAPI_TOT_INS: Event does not exist" -> "Event ..."). */
+static const char *why_tail(const char *why)
+{
+	const char *t = strrchr(why, ':');
+
+	return t ? t + 1 : why;
+}
+
 /* One source for `gbench info`: what it counts here, and why not the rest. */
 static void print_source(FILE *f, const struct gb_profiler_i *s)
 {
@@ -391,16 +399,16 @@ static void print_source(FILE *f, const struct gb_profiler_i *s)
 
 			if (!(s->offers & GB_CM_BIT(m)) || (p.has & GB_CM_BIT(m)))
 				continue;
-			/* Group metrics that share a reason on one line. */
+			/* Metrics whose reasons end alike share one line. */
 			for (int k = 0; k < m && !same; k++)
 				same = (s->offers & GB_CM_BIT(k)) && !(p.has & GB_CM_BIT(k)) &&
-				       !strcmp(p.why[k], p.why[m]);
+				       !strcmp(why_tail(p.why[k]), why_tail(p.why[m]));
 			if (same)
 				continue;
 			fprintf(f, "%snot here: %s", ind, gb_cmetrics[m].name);
 			for (int k = m + 1; k < GB_CM_COUNT; k++)
 				if ((s->offers & GB_CM_BIT(k)) && !(p.has & GB_CM_BIT(k)) &&
-				    !strcmp(p.why[k], p.why[m]))
+				    !strcmp(why_tail(p.why[k]), why_tail(p.why[m])))
 					fprintf(f, ", %s", gb_cmetrics[k].name);
 			fprintf(f, ": %s\n", p.why[m]);
 		}

@@ -115,8 +115,8 @@ static int papi_open(struct gb_profiler *p, unsigned want, char *reason, size_t 
 {
 	struct papi_ctx *c;
 	PAPI_option_t opt;
-	int cidx, rc, inherit = 0;
-	char mpx[128] = "";
+	int cidx, rc, inherit = 0, npresets;
+	char mpx[128] = "", inh[96] = "";
 
 	p->ctx = NULL;
 	if (papi_up(reason, len) < 0)
@@ -126,6 +126,7 @@ static int papi_open(struct gb_profiler *p, unsigned want, char *reason, size_t 
 		papi_down();
 		goto fail_all;
 	}
+	npresets = PAPI_get_component_info(cidx)->num_preset_events;
 	c = gb_xcalloc(1, sizeof(*c));
 	c->es = PAPI_NULL;
 	if ((rc = PAPI_create_eventset(&c->es)) != PAPI_OK ||
@@ -147,7 +148,10 @@ static int papi_open(struct gb_profiler *p, unsigned want, char *reason, size_t 
 	memset(&opt, 0, sizeof(opt));
 	opt.inherit.eventset = c->es;
 	opt.inherit.inherit = PAPI_INHERIT_ALL;
-	inherit = PAPI_set_opt(PAPI_INHERIT, &opt) == PAPI_OK;
+	rc = PAPI_set_opt(PAPI_INHERIT, &opt);
+	inherit = rc == PAPI_OK;
+	if (!inherit)
+		snprintf(inh, sizeof(inh), " (PAPI_INHERIT refused: %s)", PAPI_strerror(rc));
 	for (int m = 0; m < GB_CM_COUNT; m++) {
 		if (!(want & GB_CM_BIT(m)))
 			continue;
@@ -160,8 +164,10 @@ static int papi_open(struct gb_profiler *p, unsigned want, char *reason, size_t 
 				break;
 			}
 			if (k == 0)
-				snprintf(p->why[m], GB_WHY_LEN, "PAPI: %s: %s", papi_names[m][k],
-					 PAPI_strerror(rc));
+				snprintf(p->why[m], GB_WHY_LEN, "PAPI: %s: %s%s", papi_names[m][k],
+					 PAPI_strerror(rc), npresets == 0 && !strncmp(papi_names[m][k],
+					 "PAPI_", 5) ? " (the perf_event component has no presets here)"
+					 : "");
 		}
 		if (p->has & GB_CM_BIT(m))
 			p->why[m][0] = 0;
@@ -179,9 +185,9 @@ static int papi_open(struct gb_profiler *p, unsigned want, char *reason, size_t 
 		papi_down();
 		return -1;
 	}
-	snprintf(p->scope, sizeof(p->scope), "the opening thread%s, user mode%s%s",
+	snprintf(p->scope, sizeof(p->scope), "the opening thread%s%s, user mode%s%s",
 		 inherit ? " and threads it creates later (threads running already are not "
-			   "counted)" : " only", c->multiplexed ? ", multiplexed" : "", mpx);
+			   "counted)" : " only", inh, c->multiplexed ? ", multiplexed" : "", mpx);
 	p->ctx = c;
 	return 0;
 

@@ -138,31 +138,35 @@ static int pe_open(struct gb_profiler *p, unsigned want, char *reason, size_t le
 	}
 	c = gb_xcalloc(1, sizeof(*c));
 	for (int m = 0; m < GB_CM_COUNT; m++) {
-		char why[GB_WHY_LEN] = "";
+		/* Why not: an open's errno says more than a name libpfm4 lacks. */
+		char enc_why[GB_WHY_LEN] = "", open_why[GB_WHY_LEN] = "";
+		int found = 0;
 
 		if (!(want & GB_CM_BIT(m)))
 			continue;
-		for (int k = 0; k < 4 && candidates[m][k]; k++) {
+		for (int k = 0; k < 4 && candidates[m][k] && !found; k++) {
 			struct gb_perf_ev e;
+			char why[GB_WHY_LEN];
 			int e_err;
 
-			if (encode(candidates[m][k], &e, why, sizeof(why)) < 0)
+			if (encode(candidates[m][k], &e, why, sizeof(why)) < 0) {
+				if (!enc_why[0])
+					snprintf(enc_why, sizeof(enc_why), "%s", why);
 				continue;
+			}
 			e_err = try_open(&e);
 			if (e_err) {
-				/* The first (generic) event's errno says most. */
-				if (k == 0 || !why[0])
-					gb_perf_why(e_err, 1, why, sizeof(why));
+				if (!open_why[0])
+					gb_perf_why(e_err, 1, open_why, sizeof(open_why));
 				continue;
 			}
 			ev[c->n] = e;
 			evname[c->n] = candidates[m][k];
 			c->metric_of[c->n++] = m;
-			why[0] = 0;
-			break;
+			found = 1;
 		}
-		if (why[0])
-			snprintf(p->why[m], GB_WHY_LEN, "%s", why);
+		if (!found)
+			snprintf(p->why[m], GB_WHY_LEN, "%s", open_why[0] ? open_why : enc_why);
 	}
 	if (c->n && gb_perf_set_open(&c->set, ev, c->n, err, &user_only) == 0) {
 		for (size_t i = 0; i < c->n; i++) {

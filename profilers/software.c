@@ -102,7 +102,7 @@ static int sw_open(struct gb_profiler *p, unsigned want, char *reason, size_t le
 			d = "getrusage ru_nivcsw";
 			break;
 		case GB_CM_MAX_RSS:
-			d = "getrusage ru_maxrss (the process's peak so far)";
+			d = "getrusage ru_maxrss, the process's peak so far";
 			break;
 		}
 		snprintf(p->detail[m], sizeof(p->detail[m]), "%s", d ? d : "");

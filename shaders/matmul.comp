@@ -28,19 +28,6 @@ layout(constant_id = 1) const uint TM = 4;
 layout(constant_id = 2) const uint PER_INVOCATION = 0;
 shared float part[WG * TM];
 
-/* The dot product of row i of X with block b of the bound weight row `row`. */
-float gb_block_dot(uint row, uint b, uint i)
-{
-	float w[32];
-	float d = gb_load_block(row, b, w);
-	uint k0 = b * 32u, xo = i * pc.k + k0;
-	uint kn = min(32u, pc.k - k0);
-	float s = 0.0;
-	for (uint e = 0; e < kn; e++)
-		s += X[xo + e] * w[e];
-	return s * d;
-}
-
 void main()
 {
 	uint nj = pc.j1 - pc.j0;
@@ -53,7 +40,7 @@ void main()
 		uint row = jl * pc.row_bytes;
 		float acc = 0.0;
 		for (uint b = 0; b < nb; b++)
-			acc += gb_block_dot(row, b, i);
+			acc += gb_block_dot(row, b, i * pc.k + b * 32u, min(32u, pc.k - b * 32u));
 		OUT[i * pc.n + pc.j0 + jl] = acc;
 		return;
 	}
@@ -69,17 +56,10 @@ void main()
 	for (uint r = 0; r < TM; r++)
 		acc[r] = 0.0;
 	for (uint b = t; b < nb; b += WG) {
-		float w[32];
-		float d = gb_load_block(row, b, w);
 		uint k0 = b * 32u;
 		uint kn = min(32u, pc.k - k0);
-		for (uint r = 0; r < rows; r++) {
-			uint xo = (i0 + r) * pc.k + k0;
-			float s = 0.0;
-			for (uint e = 0; e < kn; e++)
-				s += X[xo + e] * w[e];
-			acc[r] += s * d;
-		}
+		for (uint r = 0; r < rows; r++)
+			acc[r] += gb_block_dot(row, b, (i0 + r) * pc.k + k0, kn);
 	}
 	for (uint r = 0; r < TM; r++)
 		part[r * WG + t] = acc[r];

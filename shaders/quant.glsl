@@ -5,9 +5,11 @@
  * q4 blocks (34 and 18 bytes) start at any even byte, so their codes are
  * read as unaligned little-endian words.
  *
- * gb_load_block(row, b, w) fills w with the block's 32 codes or values and
- * returns the factor to apply to the block's dot product (the scale, or 1).
- * `row` is the byte offset of the row within the bound range.
+ * gb_block_dot(row, b, xo, kn) is the dot product of block b of the weight
+ * row at byte offset `row` (within the bound range) with X[xo ...], of
+ * which only the first kn values exist: the sum over the block, then times
+ * its scale (q8, q4). No private arrays: drivers that run invocations as
+ * SIMD lanes (lavapipe) spill those to memory.
  */
 
 /* The little-endian 32-bit word at byte offset `off` (any alignment). */
@@ -26,40 +28,45 @@ float gb_rd_f16(uint off)
 	return (off & 2u) != 0u ? h.y : h.x;
 }
 
-float gb_load_block(uint row, uint b, out float w[32])
+/* x[e] of the block, 0 past the row's end (kn values are real). */
+#define GB_XV(e) ((e) < kn ? X[xo + (e)] : 0.0)
+
+float gb_block_dot(uint row, uint b, uint xo, uint kn)
 {
+	float s = 0.0;
 #if defined(QUANT_F32)
 	uint base = (row >> 2) + b * 32u;
 	for (uint e = 0; e < 32u; e++)
-		w[e] = uintBitsToFloat(W[base + e]);
-	return 1.0;
+		s += GB_XV(e) * uintBitsToFloat(W[base + e]);
+	return s;
 #elif defined(QUANT_F16)
 	uint base = (row >> 2) + b * 16u;
 	for (uint e = 0; e < 16u; e++) {
 		vec2 h = unpackHalf2x16(W[base + e]);
-		w[2 * e] = h.x;
-		w[2 * e + 1] = h.y;
+		s += GB_XV(2u * e) * h.x;
+		s += GB_XV(2u * e + 1u) * h.y;
 	}
-	return 1.0;
+	return s;
 #elif defined(QUANT_Q8)
 	uint bo = row + b * 34u;
 	for (uint e = 0; e < 8u; e++) {
 		int v = int(gb_rd32(bo + 2u + 4u * e));
 		for (uint c = 0; c < 4u; c++)
-			w[4 * e + c] = float(bitfieldExtract(v, int(8u * c), 8));
+			s += GB_XV(4u * e + c) * float(bitfieldExtract(v, int(8u * c), 8));
 	}
-	return gb_rd_f16(bo);
+	return s * gb_rd_f16(bo);
 #elif defined(QUANT_Q4)
 	uint bo = row + b * 18u;
+	float lo = 0.0, hi = 0.0;
 	for (uint e = 0; e < 4u; e++) {
 		uint v = gb_rd32(bo + 2u + 4u * e);
 		for (uint c = 0; c < 4u; c++) {
 			uint byte = (v >> (8u * c)) & 0xffu;
-			w[4 * e + c] = float(int(byte & 15u) - 8);
-			w[4 * e + c + 16] = float(int(byte >> 4) - 8);
+			lo += GB_XV(4u * e + c) * float(int(byte & 15u) - 8);
+			hi += GB_XV(4u * e + c + 16u) * float(int(byte >> 4) - 8);
 		}
 	}
-	return gb_rd_f16(bo);
+	return (lo + hi) * gb_rd_f16(bo);
 #else
 #error "define one of QUANT_F32, QUANT_F16, QUANT_Q8, QUANT_Q4"
 #endif

@@ -330,6 +330,7 @@ TEST(device_select)
 
 static const uint32_t mm_shapes[][3] = {  /* n, k, m */
 	{ 33, 31, 1 }, { 31, 33, 3 }, { 1, 1, 1 }, { 5, 64, 3 }, { 64, 2048, 8 }, { 7, 100, 5 },
+	{ 9, 700, 1 }, { 6, 300, 3 }, { 5, 1600, 6 },
 };
 
 TEST(matmul)
@@ -417,6 +418,7 @@ TEST(split)
 	for (int q = 0; q < GB_Q_COUNT; q++) {
 		CHECK(compare(&ex, GB_OP_MATMUL, (enum gb_quant)q, 20, 70, 100, 0, 0) == 0);
 		CHECK(compare(&ex, GB_OP_TOPK, (enum gb_quant)q, 9, 70, 100, 5, 0) == 0);
+		CHECK(compare(&ex, GB_OP_MATMUL, (enum gb_quant)q, 3, 40, 300, 0, 0) == 0);
 	}
 	CHECK(compare(&ex, GB_OP_SOFTMAX, GB_Q_F32, 5, 300, 0, 0, 0) == 0);
 	CHECK(compare(&ex, GB_OP_REDUCE, GB_Q_F32, 700, 33, 0, 0, 0) == 0);

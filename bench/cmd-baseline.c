@@ -1,0 +1,345 @@
+/*
+ * cmd-baseline.c - `gbench baseline save RESULTS [--class NAME]`, `gbench
+ * baseline list` and `gbench baseline class RESULTS`: the committed
+ * baselines compare judges against, one folder per machine class and
+ * config (baselines/<class>/<config>/).
+ *
+ * A save copies the run's results.csv, samples.csv, accuracy.csv, mrc.csv
+ * and meta.json (not hist/: compare does not read it, and it is the bulk of
+ * a run) into a temp folder beside the target, then swaps it in with one
+ * rename (renameat2 RENAME_EXCHANGE over an existing baseline), so a reader
+ * sees the old baseline or the new one, never a mix. Only runs fit to judge
+ * others are kept: complete, no sanitizers, optimized.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "compare.h"
+#include "fsio.h"
+#include "gbench.h"
+#include "results.h"
+
+static const char baseline_usage[] =
+	"usage: gbench baseline save RESULTS [--class NAME] [--root DIR]\n"
+	"   or: gbench baseline list [--root DIR]\n"
+	"   or: gbench baseline class RESULTS\n"
+	"\n"
+	"save   copy a results directory into DIR/<class>/<config>/ atomically, replacing\n"
+	"       the baseline there; refuses incomplete runs and sanitizer or debug builds.\n"
+	"       The class defaults to the run's machine class (CPU model, cores, devices).\n"
+	"list   every saved baseline: class, config, commit, start time, cells\n"
+	"class  print the machine class of a results directory\n"
+	"\n"
+	"    --class NAME    save under this class instead of the run's own\n"
+	"    --root DIR      the baselines folder (default: baselines)\n"
+	"    -h, --help      show this help\n";
+
+static const char *const kept_files[] = {
+	"results.csv", "samples.csv", "meta.json", "accuracy.csv", "mrc.csv",
+};
+
+static int usage_error(void)
+{
+	fputs(baseline_usage, stderr);
+	return GB_EXIT_USAGE;
+}
+
+/* A class or config name: a non-empty path component of [A-Za-z0-9._-]. */
+static int valid_name(const char *s)
+{
+	if (!*s || !strcmp(s, ".") || !strcmp(s, "..") || *s == '.')
+		return 0;
+	for (; *s; s++)
+		if (!(('a' <= *s && *s <= 'z') || ('A' <= *s && *s <= 'Z') ||
+		      ('0' <= *s && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void rm_tree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Why this run must not become a baseline, or NULL. */
+static const char *unfit(json_t *meta)
+{
+	json_t *build = json_object_get(meta, "build");
+	const char *san = json_string_value(json_object_get(build, "sanitizers"));
+	const char *flags = json_string_value(json_object_get(build, "flags"));
+	char *copy, *save = NULL;
+	int optimized = 0, debug = 0;
+
+	if (!json_is_true(json_object_get(meta, "complete")))
+		return "the run is incomplete (meta.json complete is not true)";
+	if (!san || strcmp(san, "none"))
+		return "the build has sanitizers (meta.json build.sanitizers is not \"none\")";
+	if (!flags)
+		return "meta.json does not say the build's flags";
+	/* Flags are space-separated; the last -O wins, as with the compiler. */
+	copy = gb_xstrdup(flags);
+	for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
+		if (!strncmp(t, "-O", 2)) {
+			debug = !strcmp(t, "-O0") || !strcmp(t, "-Og");
+			optimized = !debug;
+		}
+	free(copy);
+	if (!optimized)
+		return "the build is not optimized (a debug build: no -O level, -O0 or -Og)";
+	return NULL;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	struct gb_atomic a;
+	size_t len;
+	char *data = gb_read_file(from, &len);
+
+	if (!data)
+		return -1;
+	if (gb_atomic_open(&a, to) < 0) {
+		free(data);
+		return -1;
+	}
+	if (len && fwrite(data, 1, len, a.f) != len) {
+		free(data);
+		gb_atomic_abort(&a);
+		return gb_error("cannot write '%s'", to);
+	}
+	free(data);
+	return gb_atomic_commit(&a);
+}
+
+static int baseline_save(const char *results, const char *klass_opt, const char *root)
+{
+	struct gb_results r = { 0 };
+	json_t *meta = NULL;
+	const char *why, *config;
+	char *klass = NULL, *dir = NULL, *dest = NULL, *tmp = NULL;
+	int rc = GB_EXIT_USAGE, lm;
+
+	if (!gb_is_dir(results)) {
+		gb_error("'%s' is not a results directory", results);
+		return GB_EXIT_USAGE;
+	}
+	lm = gb_compare_load_meta(results, &meta);
+	if (lm != 0) {
+		if (lm > 0)
+			gb_error("'%s' has no meta.json: cannot tell what run it is", results);
+		goto out;
+	}
+	if ((why = unfit(meta))) {
+		gb_error("refusing to save '%s' as a baseline: %s", results, why);
+		goto out;
+	}
+	/* Only a run compare can read becomes a baseline. */
+	if (gb_results_read(&r, results) < 0)
+		goto out;
+	config = json_string_value(json_object_get(json_object_get(meta, "config"), "name"));
+	if (!config || !valid_name(config)) {
+		gb_error("'%s': meta.json config.name is missing or not a folder name", results);
+		goto out;
+	}
+	klass = klass_opt ? gb_xstrdup(klass_opt) : gb_machine_class(meta);
+	if (!klass || !valid_name(klass)) {
+		if (klass)
+			gb_error("bad class name '%s'", klass);
+		else
+			gb_error("'%s': meta.json has no host to name a class", results);
+		goto out;
+	}
+	dir = gb_xasprintf("%s/%s", root, klass);
+	dest = gb_xasprintf("%s/%s", dir, config);
+	tmp = gb_xasprintf("%s/.%s.tmp.%ld", dir, config, (long)getpid());
+	if (gb_mkdir_p(dir) < 0)
+		goto out;
+	rm_tree(tmp);
+	if (mkdir(tmp, 0777) < 0) {
+		gb_error("cannot create '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < GB_ARRAY_SIZE(kept_files); i++) {
+		char *from = gb_xasprintf("%s/%s", results, kept_files[i]);
+		char *to = gb_xasprintf("%s/%s", tmp, kept_files[i]);
+		int ok = !gb_file_exists(from) || copy_file(from, to) == 0;
+
+		free(from);
+		free(to);
+		if (!ok) {
+			rm_tree(tmp);
+			goto out;
+		}
+	}
+	if (gb_is_dir(dest)) {
+		/* Swap in one step; the old baseline ends up at tmp. */
+		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dest, RENAME_EXCHANGE) < 0) {
+			char *old = gb_xasprintf("%s/.%s.old.%ld", dir, config, (long)getpid());
+
+			/* No RENAME_EXCHANGE here (old kernel, some file systems). */
+			if (rename(dest, old) < 0 || rename(tmp, dest) < 0) {
+				gb_error("cannot replace '%s': %s", dest, strerror(errno));
+				free(old);
+				rm_tree(tmp);
+				goto out;
+			}
+			rm_tree(old);
+			free(old);
+		}
+		rm_tree(tmp);
+	} else if (rename(tmp, dest) < 0) {
+		gb_error("cannot create '%s': %s", dest, strerror(errno));
+		rm_tree(tmp);
+		goto out;
+	}
+	printf("saved %s as baseline %s (class %s, config %s, %zu cells, commit %s)\n", results,
+	       dest, klass, config, r.n,
+	       json_string_value(json_object_get(json_object_get(meta, "build"), "commit"))
+		       ?: "unknown");
+	rc = GB_EXIT_OK;
+out:
+	gb_results_release(&r);
+	json_decref(meta);
+	free(klass);
+	free(dir);
+	free(dest);
+	free(tmp);
+	return rc;
+}
+
+static int visible_dir(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+static int baseline_list(const char *root)
+{
+	struct dirent **cls;
+	int ncls, found = 0;
+
+	if (!gb_is_dir(root)) {
+		printf("no baselines: '%s' does not exist\n", root);
+		return GB_EXIT_OK;
+	}
+	ncls = scandir(root, &cls, visible_dir, alphasort);
+	if (ncls < 0) {
+		gb_error("cannot read '%s': %s", root, strerror(errno));
+		return GB_EXIT_USAGE;
+	}
+	for (int i = 0; i < ncls; i++) {
+		char *cdir = gb_xasprintf("%s/%s", root, cls[i]->d_name);
+		struct dirent **cfg;
+		int ncfg = gb_is_dir(cdir) ? scandir(cdir, &cfg, visible_dir, alphasort) : -1;
+
+		for (int j = 0; j < ncfg; j++) {
+			char *bdir = gb_xasprintf("%s/%s", cdir, cfg[j]->d_name);
+			json_t *meta = NULL;
+
+			if (gb_is_dir(bdir) && gb_compare_load_meta(bdir, &meta) == 0) {
+				json_t *b = json_object_get(meta, "build");
+				json_t *cells = json_object_get(meta, "cells");
+
+				printf("%-40s  commit %-20s  %-20s  %zu cells\n", bdir,
+				       json_string_value(json_object_get(b, "commit")) ?: "unknown",
+				       json_string_value(json_object_get(meta, "start")) ?: "",
+				       json_is_object(cells) ? json_object_size(cells) : 0);
+				found++;
+			}
+			json_decref(meta);
+			free(bdir);
+			free(cfg[j]);
+		}
+		if (ncfg >= 0)
+			free(cfg);
+		free(cdir);
+		free(cls[i]);
+	}
+	free(cls);
+	if (!found)
+		printf("no baselines in '%s'\n", root);
+	return GB_EXIT_OK;
+}
+
+static int baseline_class(const char *results)
+{
+	json_t *meta = NULL;
+	char *klass;
+	int lm = gb_compare_load_meta(results, &meta);
+
+	if (lm != 0) {
+		if (lm > 0)
+			gb_error("'%s' has no meta.json", results);
+		return GB_EXIT_USAGE;
+	}
+	klass = gb_machine_class(meta);
+	json_decref(meta);
+	if (!klass) {
+		gb_error("'%s': meta.json has no host to name a class", results);
+		return GB_EXIT_USAGE;
+	}
+	printf("%s\n", klass);
+	free(klass);
+	return GB_EXIT_OK;
+}
+
+int cmd_baseline(int argc, char **argv)
+{
+	enum { OPT_CLASS = 256, OPT_ROOT };
+	static const struct option opts[] = {
+		{ "class", required_argument, NULL, OPT_CLASS },
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *klass = NULL, *root = "baselines", *sub;
+	int c, nargs;
+
+	/* Options may come before or after the subcommand (GNU permutes). */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(baseline_usage, stdout);
+			return GB_EXIT_OK;
+		case OPT_CLASS: klass = optarg; break;
+		case OPT_ROOT: root = optarg; break;
+		default:
+			gb_error("unknown option or missing argument '%s'", argv[optind - 1]);
+			return usage_error();
+		}
+	}
+	if (optind >= argc) {
+		gb_error("baseline needs a subcommand: save, list or class");
+		return usage_error();
+	}
+	sub = argv[optind];
+	nargs = argc - optind - 1;
+	if (!strcmp(sub, "save") && nargs == 1)
+		return baseline_save(argv[optind + 1], klass, root);
+	if (!strcmp(sub, "list") && nargs == 0)
+		return baseline_list(root);
+	if (!strcmp(sub, "class") && nargs == 1)
+		return baseline_class(argv[optind + 1]);
+	if (strcmp(sub, "save") && strcmp(sub, "list") && strcmp(sub, "class"))
+		gb_error("'%s' is not a baseline subcommand: save, list or class", sub);
+	else
+		gb_error("wrong number of arguments to 'baseline %s'", sub);
+	return usage_error();
+}

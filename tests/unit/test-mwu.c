@@ -1,0 +1,238 @@
+/*
+ * test-mwu.c - the Mann-Whitney U test and the bootstrap of a ratio of
+ * medians (bench/stats-test.c) against values computed independently.
+ *
+ * tests/data/compare/mwu.txt and boot.txt come from
+ * tests/data/compare/gen-stats.py: exact U p-values by brute-force
+ * enumeration of every split of the pooled ranks (no recursion, no table),
+ * tie-corrected normal p-values from the textbook formula (Hollander and
+ * Wolfe, section 4.1) in exact rational arithmetic, and the exact bootstrap
+ * distribution of the ratio of medians by enumerating all n^n resamples of
+ * each side. See that script for the details.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats-test.h"
+#include "unit.h"
+
+#define MAXV 256
+
+static size_t parse_list(char *s, double *v)
+{
+	size_t n = 0;
+
+	for (char *t = strtok(s, ","); t && n < MAXV; t = strtok(NULL, ","))
+		v[n++] = strtod(t, NULL);
+	return n;
+}
+
+/* Split line at ';' into at most max fields. */
+static size_t split(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+	char *p = line;
+
+	while (n < max) {
+		f[n++] = p;
+		p = strchr(p, ';');
+		if (!p)
+			break;
+		*p++ = 0;
+	}
+	return n;
+}
+
+static FILE *open_data(const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/compare/%s", GB_TEST_DATA, name);
+	return fopen(path, "r");
+}
+
+TEST(mwu_matches_enumeration_and_formula)
+{
+	FILE *f = open_data("mwu.txt");
+	char line[16384];
+	int cases = 0, exact = 0;
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		double a[MAXV], b[MAXV], u, p;
+		size_t na, nb;
+		char *fld[5];
+		struct gb_mwu r;
+
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		if (split(line, fld, 5) != 5)
+			continue;
+		na = parse_list(fld[0], a);
+		nb = parse_list(fld[1], b);
+		u = strtod(fld[2], NULL);
+		p = strtod(fld[3], NULL);
+		CHECK(gb_mwu_test(a, na, b, nb, &r) == 0);
+		CHECK_NEAR(r.u, u, 1e-9);
+		CHECK(r.exact == !strcmp(fld[4], "exact"));
+		CHECK_NEAR(r.p, p, 1e-9 * fmax(p, 1e-3));
+		/* Two-sided: swapping the samples changes U to na nb - U, not p. */
+		CHECK(gb_mwu_test(b, nb, a, na, &r) == 0);
+		CHECK_NEAR(r.u, (double)na * (double)nb - u, 1e-9);
+		CHECK_NEAR(r.p, p, 1e-9 * fmax(p, 1e-3));
+		cases++;
+		exact += !strcmp(fld[4], "exact");
+	}
+	fclose(f);
+	CHECK(cases >= 20);
+	CHECK(exact >= 10);
+}
+
+TEST(mwu_edge_cases)
+{
+	double a[] = { 1, 1, 1 }, b[] = { 1, 1 }, c[] = { 5 };
+	struct gb_mwu r;
+
+	CHECK(gb_mwu_test(a, 0, b, 2, &r) < 0);
+	CHECK(gb_mwu_test(a, 3, b, 2, &r) == 0);
+	CHECK(r.p == 1 && r.ties && !r.exact);       /* all equal: no evidence */
+	CHECK(gb_mwu_test(c, 1, c, 1, &r) == 0);     /* a single tie */
+	CHECK(r.p == 1);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* P(R <= x) over sorted d[0..n). */
+static double ecdf(const double *d, size_t n, double x)
+{
+	size_t lo = 0, hi = n;
+
+	x *= 1 + 1e-12;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (double)lo / (double)n;
+}
+
+TEST(bootstrap_matches_exact_enumeration)
+{
+	FILE *f = open_data("boot.txt");
+	char line[65536];
+	const size_t nres = 400000;
+	double *d = malloc(nres * sizeof(*d));
+	int cases = 0;
+
+	CHECK(f != NULL);
+	if (!f) {
+		free(d);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		double base[MAXV], cur[MAXV], atom[4096], cdf[4096], lo, hi, worst = 0;
+		size_t nb, nc, na = 0;
+		char *fld[3];
+		struct gb_xo g;
+
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		if (split(line, fld, 3) != 3)
+			continue;
+		nb = parse_list(fld[0], base);
+		nc = parse_list(fld[1], cur);
+		for (char *t = strtok(fld[2], " "); t && na < 4096; t = strtok(NULL, " ")) {
+			atom[na] = strtod(t, NULL);
+			cdf[na++] = strtod(strchr(t, ':') + 1, NULL);
+		}
+		gb_xo_seed(&g, 12345 + (uint64_t)cases);
+		gb_boot_ratio_dist(base, nb, cur, nc, nres, &g, d);
+		qsort(d, nres, sizeof(*d), cmp_double);
+		/* sd of an empirical CDF at 400k draws <= 0.0008: 0.004 is 5 sd. */
+		for (size_t i = 0; i < na; i++) {
+			double e = fabs(ecdf(d, nres, atom[i]) - cdf[i]);
+
+			worst = fmax(worst, e);
+		}
+		if (worst > 0.004)
+			printf("#   case %d: worst CDF error %g\n", cases, worst);
+		CHECK(worst <= 0.004);
+		/* The 90% interval's ends lie between the exact 4% and 6% (94%, 96%) quantiles. */
+		CHECK(gb_boot_ratio_ci(base, nb, cur, nc, 20000, 7, 0.90, &lo, &hi) == 0);
+		{
+			double q[4] = { NAN, NAN, NAN, NAN }, ps[4] = { 0.04, 0.06, 0.94, 0.96 };
+
+			for (int k = 0; k < 4; k++)
+				for (size_t i = 0; i < na && isnan(q[k]); i++)
+					if (cdf[i] >= ps[k] - 1e-12)
+						q[k] = atom[i];
+			CHECK(lo >= q[0] * (1 - 1e-12) && lo <= q[1] * (1 + 1e-12));
+			CHECK(hi >= q[2] * (1 - 1e-12) && hi <= q[3] * (1 + 1e-12));
+		}
+		cases++;
+	}
+	fclose(f);
+	free(d);
+	CHECK(cases >= 4);
+}
+
+TEST(bootstrap_is_seeded)
+{
+	double b[] = { 10, 11, 9.5, 10.2, 10.8, 9.9, 10.1, 10.4, 10.6, 9.7 };
+	double c[] = { 11, 11.5, 10.4, 11.2, 11.8, 10.9, 11.1, 11.3, 11.6, 10.7 };
+	double lo1, hi1, lo2, hi2, lo3, hi3;
+
+	CHECK(gb_boot_ratio_ci(b, 10, c, 10, 10000, 42, 0.99, &lo1, &hi1) == 0);
+	CHECK(gb_boot_ratio_ci(b, 10, c, 10, 10000, 42, 0.99, &lo2, &hi2) == 0);
+	CHECK(lo1 == lo2 && hi1 == hi2);
+	CHECK(gb_boot_ratio_ci(b, 10, c, 10, 10000, 43, 0.99, &lo3, &hi3) == 0);
+	CHECK(fabs(lo3 - lo1) < 0.02 && fabs(hi3 - hi1) < 0.02);
+	CHECK(lo1 < 1.1 * 1.0 && hi1 > 1.05);
+	CHECK(gb_boot_ratio_ci(b, 0, c, 10, 10000, 42, 0.99, &lo1, &hi1) < 0);
+}
+
+TEST(generator_is_uniform)
+{
+	struct gb_xo g;
+	size_t count[10] = { 0 };
+	double mean = 0, var = 0;
+	const int n = 100000;
+
+	gb_xo_seed(&g, 1);
+	for (int i = 0; i < n; i++)
+		count[gb_xo_below(&g, 10)]++;
+	for (int i = 0; i < 10; i++)    /* expected 10000, sd ~95 */
+		CHECK(count[i] > 9500 && count[i] < 10500);
+	for (int i = 0; i < n; i++) {
+		double x = gb_xo_normal(&g);
+
+		mean += x;
+		var += x * x;
+	}
+	CHECK_NEAR(mean / n, 0, 0.02);
+	CHECK_NEAR(var / n, 1, 0.03);
+}
+
+int main(void)
+{
+	RUN(mwu_matches_enumeration_and_formula);
+	RUN(mwu_edge_cases);
+	RUN(bootstrap_matches_exact_enumeration);
+	RUN(bootstrap_is_seeded);
+	RUN(generator_is_uniform);
+	return unit_done();
+}
