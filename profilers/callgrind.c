@@ -582,8 +582,10 @@ int gb_callgrind_run_cell(int argc, char *const argv[], const char *cell_id,
 	args[na++] = outfile;
 	args[na++] = exe;
 	args[na++] = (char *)"run";
+	/* flags that would make the child do other work than the cell's repetitions */
 	for (int i = 1; i < argc; i++)
-		args[na++] = argv[i];
+		if (strcmp(argv[i], "--find-max-qps") && strcmp(argv[i], "--dry-run"))
+			args[na++] = argv[i];
 	args[na++] = (char *)"--filter";
 	args[na++] = pattern;
 	args[na++] = (char *)"--executor";

@@ -79,7 +79,8 @@ int gb_callgrind_probe(char *reason, size_t len);
  * Run cell cell_id under callgrind with geometry geom (NULL: valgrind's own
  * detection) and fill out, one entry per measured repetition. argc/argv are
  * the `run` command's own (argv[0] "run"); later flags override them, so
- * the child sees the same config, workloads, repetitions and seed. The cell
+ * the child sees the same config, workloads, repetitions and seed
+ * (--find-max-qps and --dry-run are dropped). The cell
  * must be a cpu cell. 0, or -1 with the reason (valgrind missing or failing,
  * a dump missing, interrupted).
  */

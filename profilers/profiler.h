@@ -98,7 +98,7 @@ struct gb_profiler {
 	unsigned has;                        /* GB_CM_BIT mask: metrics opened */
 	char why[GB_CM_COUNT][GB_WHY_LEN];   /* why a wanted metric is not */
 	char detail[GB_CM_COUNT][96];        /* the event counting an opened metric */
-	char scope[160];                     /* what is counted: threads, privilege */
+	char scope[400];                     /* what is counted: threads, privilege */
 };
 
 extern const struct gb_profiler_i gb_perf_event_profiler;

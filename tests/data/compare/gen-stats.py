@@ -17,7 +17,9 @@ boot.txt  one case a line: BASE;CUR;r1:F1 r2:F2 ...
           the exact bootstrap distribution of median(cur) / median(base):
           every one of the n^n equally likely resamples of each side
           enumerated (itertools.product), the two medians' distributions
-          combined; F is P(ratio <= r) at every atom r.
+          combined; F is P(ratio <= r) at every atom r (ratios within
+          rounding of each other merged: the test compares with a 1e-9
+          relative tolerance).
 
 Run: python3 tests/data/compare/gen-stats.py  (writes beside itself; deterministic)
 """
@@ -123,13 +125,18 @@ with open(os.path.join(here, "boot.txt"), "w") as f:
                       ([5.0, 5.5, 6.0, 6.5, 9.0], [6.0, 6.1, 6.3, 7.0, 7.5]),
                       ([3.0, 3.1, 3.3, 3.2, 3.6, 3.05], [3.5, 3.3, 3.4, 3.8, 3.45, 3.35])]:
         db, dc = median_dist(base), median_dist(cur)
+        # ratios equal but for rounding (3.4/3.0 vs 3.7/3.2647...) are one atom,
+        # keyed by 10 significant digits and named by their largest value
         dr = Counter()
+        name = {}
         for mb, pb in db.items():
             for mc, pc in dc.items():
-                dr[mc / mb] += pb * pc
+                k = float(f"{mc / mb:.10g}")
+                dr[k] += pb * pc
+                name[k] = max(name.get(k, 0.0), mc / mb)
         acc = Fraction(0)
         atoms = []
         for r in sorted(dr):
             acc += dr[r]
-            atoms.append(f"{r!r}:{float(acc)!r}")
+            atoms.append(f"{name[r]!r}:{float(acc)!r}")
         f.write(f"{fmt(base)};{fmt(cur)};{' '.join(atoms)}\n")

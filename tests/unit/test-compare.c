@@ -1,0 +1,400 @@
+/*
+ * test-compare.c - verdicts of bench/compare.c on synthetic results: the
+ * gate's false-alarm and detection rates over seeded trials (A/A at 5%
+ * noise with 10 repetitions a side not flagged in >= 19 of 20; a 10% shift
+ * at 3% noise with 20 a side flagged in >= 19 of 20), direction, simulated
+ * counts, too few repetitions, zero medians, missing and unavailable
+ * metrics, mismatched units, the exit code, the machine class, the meta.json
+ * checks, the noise note, and byte-identical outputs from identical inputs.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "compare.h"
+#include "fsio.h"
+#include "gbench.h"
+#include "results.h"
+#include "stats-test.h"
+#include "unit.h"
+
+static struct gb_cell_result *cell(struct gb_results *r, const char *workload)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->cells[i].workload, workload))
+			return &r->cells[i];
+	return gb_results_add(r, NULL, workload, "cpu", "test cpu", 1, GB_Q_F32, 0);
+}
+
+static void put(struct gb_results *r, const char *workload, const char *metric,
+		const char *unit, enum gb_source src, const double *v, size_t n)
+{
+	struct gb_metric *m = gb_cell_metric(cell(r, workload), metric, unit, src);
+
+	for (size_t i = 0; i < n; i++)
+		gb_metric_push(m, v[i]);
+}
+
+/* n values around mean with relative noise sd (normal), from g. */
+static void noisy(struct gb_xo *g, double *v, size_t n, double mean, double sd)
+{
+	for (size_t i = 0; i < n; i++)
+		v[i] = mean * (1 + sd * gb_xo_normal(g));
+}
+
+/* Compare base and cur with default options (or o); the comparison in c. */
+static int judge(struct gb_compare *c, const struct gb_results *base,
+		 const struct gb_results *cur, const struct gb_compare_opts *o)
+{
+	struct gb_compare_opts d;
+
+	if (!o) {
+		gb_compare_opts_init(&d);
+		o = &d;
+	}
+	gb_compare_init(c, "base", "cur");
+	return gb_compare_results(c, base, cur, o);
+}
+
+static const struct gb_compare_row *row(const struct gb_compare *c, const char *workload,
+					const char *metric)
+{
+	char prefix[128];
+
+	snprintf(prefix, sizeof(prefix), "%s.", workload);
+	for (size_t i = 0; i < c->n; i++)
+		if (!strncmp(c->rows[i].cell, prefix, strlen(prefix)) &&
+		    !strcmp(c->rows[i].metric, metric))
+			return &c->rows[i];
+	return NULL;
+}
+
+static enum gb_verdict trial(uint64_t seed, size_t n, double noise, double shift,
+			     const char *metric)
+{
+	struct gb_results b = { 0 }, c = { 0 };
+	struct gb_compare cmp;
+	struct gb_xo g;
+	double vb[64], vc[64];
+	enum gb_verdict v = GB_VERDICT_COUNT;
+
+	gb_xo_seed(&g, seed);
+	noisy(&g, vb, n, 1e6, noise);
+	noisy(&g, vc, n, 1e6 * shift, noise);
+	put(&b, "w", metric, "ns", GB_SRC_MEASURED, vb, n);
+	put(&c, "w", metric, "ns", GB_SRC_MEASURED, vc, n);
+	if (judge(&cmp, &b, &c, NULL) == 0 && cmp.n == 1)
+		v = cmp.rows[0].verdict;
+	gb_compare_release(&cmp);
+	gb_results_release(&b);
+	gb_results_release(&c);
+	return v;
+}
+
+TEST(aa_not_flagged)
+{
+	int flagged = 0, inconclusive = 0;
+
+	for (uint64_t t = 0; t < 20; t++) {
+		enum gb_verdict v = trial(1000 + t, 10, 0.05, 1.0, "wall_ns");
+
+		flagged += v == GB_VERDICT_REGRESSION || v == GB_VERDICT_IMPROVEMENT;
+		inconclusive += v == GB_VERDICT_INCONCLUSIVE;
+	}
+	printf("# A/A, 5%% noise, 10 reps: %d of 20 flagged, %d inconclusive\n", flagged,
+	       inconclusive);
+	CHECK(flagged <= 1);
+}
+
+TEST(shift_flagged)
+{
+	int flagged = 0;
+
+	for (uint64_t t = 0; t < 20; t++)
+		flagged += trial(2000 + t, 20, 0.03, 1.10, "wall_ns") == GB_VERDICT_REGRESSION;
+	printf("# 10%% slower, 3%% noise, 20 reps: %d of 20 flagged\n", flagged);
+	CHECK(flagged >= 19);
+	flagged = 0;
+	for (uint64_t t = 0; t < 20; t++)
+		flagged += trial(3000 + t, 20, 0.03, 1 / 1.10, "wall_ns") == GB_VERDICT_IMPROVEMENT;
+	CHECK(flagged >= 19);
+}
+
+TEST(direction_aware)
+{
+	/* Lower throughput is worse; higher latency is worse. */
+	CHECK(trial(7, 20, 0.01, 0.8, "throughput_rps") == GB_VERDICT_REGRESSION);
+	CHECK(trial(7, 20, 0.01, 1.25, "throughput_rps") == GB_VERDICT_IMPROVEMENT);
+	CHECK(trial(7, 20, 0.01, 1.25, "latency_p50_ns") == GB_VERDICT_REGRESSION);
+	CHECK(trial(7, 20, 0.01, 1.25, "llc_misses") == GB_VERDICT_REGRESSION);
+	CHECK(trial(7, 20, 0.01, 0.8, "cache_hit_rate") == GB_VERDICT_REGRESSION);
+	/* Within the band: unchanged, even when significant. */
+	CHECK(trial(7, 20, 0.002, 1.02, "wall_ns") == GB_VERDICT_UNCHANGED);
+}
+
+TEST(too_few_repetitions)
+{
+	struct gb_results b = { 0 }, c = { 0 };
+	struct gb_compare cmp;
+	double vb[] = { 1, 1.01, 0.99, 1.02, 1, 1.01, 0.98, 1, 1 };
+	double vc[] = { 2, 2.01, 1.99, 2.02, 2, 2.01, 1.98, 2, 2 };
+
+	put(&b, "w", "wall_ns", "ns", GB_SRC_MEASURED, vb, 9);
+	put(&c, "w", "wall_ns", "ns", GB_SRC_MEASURED, vc, 9);
+	CHECK(judge(&cmp, &b, &c, NULL) == 0);
+	CHECK(cmp.n == 1 && cmp.rows[0].verdict == GB_VERDICT_INCONCLUSIVE);
+	CHECK(cmp.rows[0].note && strstr(cmp.rows[0].note, "repetitions"));
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_INCONCLUSIVE);
+	gb_compare_release(&cmp);
+	gb_results_release(&b);
+	gb_results_release(&c);
+}
+
+TEST(simulated_counts)
+{
+	struct gb_results b = { 0 }, c = { 0 };
+	struct gb_compare cmp;
+	double one = 1000, up = 1011, near = 1005, down = 980;
+
+	put(&b, "a", "sim_ir", "count", GB_SRC_SIMULATED, &one, 1);
+	put(&c, "a", "sim_ir", "count", GB_SRC_SIMULATED, &up, 1);
+	put(&b, "b", "sim_ir", "count", GB_SRC_SIMULATED, &one, 1);
+	put(&c, "b", "sim_ir", "count", GB_SRC_SIMULATED, &near, 1);
+	put(&b, "c", "sim_ir", "count", GB_SRC_SIMULATED, &one, 1);
+	put(&c, "c", "sim_ir", "count", GB_SRC_SIMULATED, &down, 1);
+	CHECK(judge(&cmp, &b, &c, NULL) == 0);
+	CHECK(row(&cmp, "a", "sim_ir")->verdict == GB_VERDICT_REGRESSION);
+	CHECK(row(&cmp, "a", "sim_ir")->gating);
+	CHECK(isnan(row(&cmp, "a", "sim_ir")->p));     /* no test */
+	CHECK(row(&cmp, "b", "sim_ir")->verdict == GB_VERDICT_UNCHANGED);
+	CHECK(row(&cmp, "c", "sim_ir")->verdict == GB_VERDICT_IMPROVEMENT);
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_REGRESSION);
+	gb_compare_release(&cmp);
+	gb_results_release(&b);
+	gb_results_release(&c);
+}
+
+TEST(zero_missing_unavailable)
+{
+	struct gb_results b = { 0 }, c = { 0 };
+	struct gb_compare cmp;
+	struct gb_compare_opts o;
+	double z[10] = { 0 }, v[10] = { 5, 5, 5, 5, 5, 5, 5, 5, 5, 5 };
+	char *list[] = { "cache_hit_rate", NULL };
+
+	put(&b, "w", "cache_hit_rate", "ratio", GB_SRC_MEASURED, z, 10);
+	put(&c, "w", "cache_hit_rate", "ratio", GB_SRC_MEASURED, z, 10);
+	put(&b, "w", "wall_ns", "ns", GB_SRC_MEASURED, v, 10);
+	put(&c, "w", "wall_ns", "ns", GB_SRC_MEASURED, v, 10);
+	put(&b, "gone", "wall_ns", "ns", GB_SRC_MEASURED, v, 10);
+	gb_metric_unavailable(gb_cell_metric(cell(&b, "w"), "llc_misses", "count",
+					     GB_SRC_UNAVAILABLE), "no PMU");
+	gb_metric_unavailable(gb_cell_metric(cell(&c, "w"), "llc_misses", "count",
+					     GB_SRC_UNAVAILABLE), "no PMU");
+	put(&b, "w", "cycles", "count", GB_SRC_MEASURED, v, 10);
+	gb_metric_unavailable(gb_cell_metric(cell(&c, "w"), "cycles", "count",
+					     GB_SRC_UNAVAILABLE), "no PMU");
+	gb_compare_opts_init(&o);
+	o.metrics = list;
+	o.metrics_add = 1;
+	CHECK(judge(&cmp, &b, &c, &o) == 0);
+	CHECK(row(&cmp, "w", "cache_hit_rate")->verdict == GB_VERDICT_INCONCLUSIVE);
+	CHECK(!row(&cmp, "w", "cache_hit_rate")->gating);   /* zero median never gates */
+	CHECK(row(&cmp, "w", "wall_ns")->verdict == GB_VERDICT_UNCHANGED);
+	CHECK(row(&cmp, "w", "llc_misses") == NULL);         /* unavailable on both: skipped */
+	CHECK(row(&cmp, "w", "cycles")->verdict == GB_VERDICT_MISSING);
+	CHECK(row(&cmp, "gone", "wall_ns")->verdict == GB_VERDICT_MISSING);
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_OK);
+	gb_compare_release(&cmp);
+	gb_results_release(&b);
+	gb_results_release(&c);
+}
+
+TEST(incomparable_inputs)
+{
+	struct gb_results b = { 0 }, c = { 0 }, d = { 0 };
+	struct gb_compare cmp;
+	struct gb_compare_opts o;
+	double v[10] = { 5, 5, 5, 5, 5, 5, 5, 5, 5, 5 };
+	char *typo[] = { "wal_ns", NULL };
+
+	put(&b, "w", "wall_ns", "ns", GB_SRC_MEASURED, v, 10);
+	put(&c, "w", "wall_ns", "us", GB_SRC_MEASURED, v, 10);
+	put(&d, "other", "wall_ns", "ns", GB_SRC_MEASURED, v, 10);
+	fprintf(stderr, "# expected errors follow\n");
+	CHECK(judge(&cmp, &b, &c, NULL) < 0);     /* units differ */
+	gb_compare_release(&cmp);
+	CHECK(judge(&cmp, &b, &d, NULL) < 0);     /* nothing in common */
+	gb_compare_release(&cmp);
+	gb_compare_opts_init(&o);
+	o.metrics = typo;
+	CHECK(judge(&cmp, &b, &b, &o) < 0);       /* a gating metric no side has */
+	gb_compare_release(&cmp);
+	gb_results_release(&b);
+	gb_results_release(&c);
+	gb_results_release(&d);
+}
+
+static json_t *meta(const char *model, int cores, const char *vk, int schema,
+		    const char *hash)
+{
+	json_t *m = json_pack("{s:i, s:{s:s, s:i}, s:{s:s, s:s, s:s}, s:{s:s}, s:b}", "schema",
+			      schema, "host", "cpu_model", model, "cores", cores, "build",
+			      "sanitizers", "none", "flags", "-O2 -g", "commit", "abc", "config",
+			      "name", "ci", "complete", 1);
+	json_t *ex = json_pack("{s:{s:b, s:s}}", "cpu", "available", 1, "device", model);
+
+	if (vk)
+		json_object_set_new(ex, "vulkan", json_pack("{s:b, s:s}", "available", 1,
+							    "device", vk));
+	json_object_set_new(m, "executors", ex);
+	json_object_set_new(m, "traces", json_pack("[{s:s, s:s}]", "name", "w", "hash", hash));
+	return m;
+}
+
+TEST(machine_class_and_meta)
+{
+	json_t *a = meta("Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz", 12, NULL, 1, "aaaa");
+	json_t *b = meta("Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz", 12,
+			 "NVIDIA GeForce RTX 4090", 1, "bbbb");
+	json_t *s2 = meta("x", 1, NULL, 2, "aaaa");
+	struct gb_compare c;
+	char *k;
+
+	k = gb_machine_class(a);
+	CHECK_STR(k, "intel-core-i7-8700-12c");
+	free(k);
+	k = gb_machine_class(b);
+	CHECK_STR(k, "intel-core-i7-8700-12c-nvidia-geforce-rtx-4090");
+	free(k);
+	gb_compare_init(&c, "a", "b");
+	CHECK(gb_compare_meta(&c, a, a) == 0);
+	CHECK(c.nwarn == 0);
+	gb_compare_release(&c);
+	gb_compare_init(&c, "a", "b");
+	fprintf(stderr, "# expected warnings and errors follow\n");
+	CHECK(gb_compare_meta(&c, a, b) == 0);
+	CHECK(c.nwarn == 2);   /* machine class, trace contents */
+	CHECK(c.nwarn == 2 && strstr(c.warnings[0], "MACHINE CLASSES"));
+	CHECK(c.nwarn == 2 && strstr(c.warnings[1], "trace 'w' differs"));
+	gb_compare_release(&c);
+	gb_compare_init(&c, "a", "b");
+	CHECK(gb_compare_meta(&c, a, s2) < 0);     /* another schema */
+	gb_compare_release(&c);
+	json_decref(a);
+	json_decref(b);
+	json_decref(s2);
+}
+
+TEST(noise_note)
+{
+	struct gb_results b = { 0 }, c = { 0 };
+	struct gb_compare cmp;
+	struct gb_xo g;
+	double vb[20], vc[20], quiet[20], steal[20];
+
+	gb_xo_seed(&g, 5);
+	noisy(&g, vb, 20, 1e6, 0.01);
+	noisy(&g, vc, 20, 1.3e6, 0.01);
+	for (int i = 0; i < 20; i++) {
+		quiet[i] = 0;
+		steal[i] = 1e5;    /* 10% of a repetition stolen */
+	}
+	put(&b, "w", "wall_ns", "ns", GB_SRC_MEASURED, vb, 20);
+	put(&c, "w", "wall_ns", "ns", GB_SRC_MEASURED, vc, 20);
+	put(&b, "w", "noise_steal_ns", "ns", GB_SRC_MEASURED, quiet, 20);
+	put(&c, "w", "noise_steal_ns", "ns", GB_SRC_MEASURED, steal, 20);
+	CHECK(judge(&cmp, &b, &c, NULL) == 0);
+	CHECK(cmp.n == 1);    /* noise metrics are evidence, not rows */
+	CHECK(cmp.rows[0].verdict == GB_VERDICT_REGRESSION);
+	CHECK(cmp.rows[0].noise && strstr(cmp.rows[0].noise, "current: steal"));
+	CHECK(cmp.noisy == 1);
+	gb_compare_release(&cmp);
+	gb_results_release(&b);
+	gb_results_release(&c);
+}
+
+static char *slurp(const char *path)
+{
+	size_t len;
+
+	return gb_read_file(path, &len);
+}
+
+TEST(outputs_reproducible)
+{
+	char dir[] = "/tmp/gb-compare-XXXXXX";
+	struct gb_results b = { 0 }, c = { 0 };
+	struct gb_xo g;
+	double v[12];
+	const char *wl[] = { "a<&\"'>", "b|pipe", "c" };
+	char *first[3] = { 0 };
+
+	CHECK(mkdtemp(dir) != NULL);
+	gb_xo_seed(&g, 9);
+	for (int i = 0; i < 3; i++) {
+		noisy(&g, v, 12, 1e6, 0.02);
+		put(&b, wl[i], "wall_ns", "ns", GB_SRC_MEASURED, v, 12);
+		noisy(&g, v, 12, 1e6 * (1 + 0.2 * i), 0.02);
+		put(&c, wl[i], "wall_ns", "ns", GB_SRC_MEASURED, v, 12);
+	}
+	for (int round = 0; round < 2; round++) {
+		struct gb_compare cmp;
+		const char *ext[] = { "md", "xml", "json" };
+
+		CHECK(judge(&cmp, &b, &c, NULL) == 0);
+		for (int k = 0; k < 3; k++) {
+			char *path = gb_xasprintf("%s/out.%s", dir, ext[k]), *s;
+
+			CHECK((k == 0 ? gb_compare_write_markdown(&cmp, path)
+			       : k == 1 ? gb_compare_write_junit(&cmp, path)
+					: gb_compare_write_json(&cmp, path)) == 0);
+			s = slurp(path);
+			CHECK(s != NULL);
+			if (round == 0) {
+				first[k] = s;
+			} else {
+				CHECK(s && first[k] && !strcmp(s, first[k]));
+				free(s);
+			}
+			unlink(path);
+			free(path);
+		}
+		gb_compare_release(&cmp);
+	}
+	/* Escaping: XML entities, a Markdown pipe, and JSON that parses. */
+	CHECK(first[1] && strstr(first[1], "a&lt;&amp;&quot;&apos;&gt;"));
+	CHECK(first[0] && strstr(first[0], "b\\|pipe"));
+	{
+		json_error_t err;
+		json_t *j = first[2] ? json_loads(first[2], 0, &err) : NULL;
+
+		CHECK(j && json_integer_value(json_object_get(j, "exit")) == GB_EXIT_REGRESSION);
+		CHECK(j && json_array_size(json_object_get(j, "rows")) == 3);
+		json_decref(j);
+	}
+	for (int k = 0; k < 3; k++)
+		free(first[k]);
+	rmdir(dir);
+	gb_results_release(&b);
+	gb_results_release(&c);
+}
+
+int main(void)
+{
+	RUN(aa_not_flagged);
+	RUN(shift_flagged);
+	RUN(direction_aware);
+	RUN(too_few_repetitions);
+	RUN(simulated_counts);
+	RUN(zero_missing_unavailable);
+	RUN(incomparable_inputs);
+	RUN(machine_class_and_meta);
+	RUN(noise_note);
+	RUN(outputs_reproducible);
+	return unit_done();
+}

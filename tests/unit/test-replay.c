@@ -1,0 +1,293 @@
+/*
+ * test-replay.c - the replay's modes and batching with a synthetic executor
+ * of known service time, so that queueing theory gives the expected
+ * latencies: open replay must show a stall's queueing in response times
+ * while service times stay put, and closed replay must hide it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "executor.h"
+#include "gbench.h"
+#include "replay.h"
+#include "results.h"
+#include "unit.h"
+
+/* The synthetic executor: every call spins for service_ns, the first for stall_ns. */
+struct synth {
+	uint64_t service_ns, stall_ns;
+	uint64_t calls;
+	uint32_t max_m;
+};
+
+static struct synth synth;
+
+static int syn_init(struct gb_executor *ex, const struct gb_exec_opts *o, char *r, size_t n)
+{
+	(void)o;
+	(void)r;
+	(void)n;
+	ex->ctx = &synth;
+	return 0;
+}
+
+static void syn_release(struct gb_executor *ex)
+{
+	(void)ex;
+}
+
+static void syn_info(const struct gb_executor *ex, struct gb_exec_info *out)
+{
+	(void)ex;
+	snprintf(out->device, sizeof(out->device), "synthetic");
+	snprintf(out->type, sizeof(out->type), "cpu");
+}
+
+static int syn_upload(struct gb_executor *ex, const struct gb_weights *w, void **h)
+{
+	(void)ex;
+	*h = (void *)w;
+	return 0;
+}
+
+static int syn_run(struct gb_executor *ex, const struct gb_exec_call *c, struct gb_exec_timing *t)
+{
+	struct synth *s = ex->ctx;
+	uint64_t until = gb_now_ns() + (s->calls++ == 0 ? s->stall_ns : s->service_ns);
+
+	memset(c->y, 0, gb_shape_out_floats(&c->shape) * sizeof(float));
+	if (c->shape.m > s->max_m)
+		s->max_m = c->shape.m;
+	while (gb_now_ns() < until)
+		;
+	t->has_device_ns = 0;
+	return 0;
+}
+
+static const struct gb_executor_i synthetic = {
+	.name = "synthetic",
+	.init = syn_init,
+	.release = syn_release,
+	.info = syn_info,
+	.weights_upload = syn_upload,
+	.run = syn_run,
+};
+
+/* A trace of n silu requests every interval_ns on `streams` streams. */
+static char *write_trace(uint32_t n, uint64_t interval_ns, uint32_t streams)
+{
+	char *path = strdup("/tmp/gbench-replay-XXXXXX.csv");
+	int fd = mkstemps(path, 4);
+	FILE *f = fdopen(fd, "w");
+
+	fprintf(f, "# gbench-trace v1\narrival_ns,stream,op,m,n,k,p,tensor,key\n");
+	for (uint32_t i = 0; i < n; i++)
+		fprintf(f, "%llu,%u,silu,1,8,0,0,,\n", (unsigned long long)(i * interval_ns),
+			i % streams);
+	fclose(f);
+	return path;
+}
+
+static double metric(struct gb_cell_result *r, const char *name)
+{
+	for (size_t i = 0; i < r->nmetrics; i++)
+		if (!strcmp(r->metrics[i].name, name) && r->metrics[i].n)
+			return r->metrics[i].v[r->metrics[i].n - 1];
+	return -1;
+}
+
+/* Lindley's recursion: the waiting times of a single FIFO server; returns the p99 response. */
+static double predicted_p99(uint32_t n, double interval, double service, double stall)
+{
+	double *resp = malloc(n * sizeof(double)), wait = 0;
+	double p;
+
+	for (uint32_t i = 0; i < n; i++) {
+		double s = i == 0 ? stall : service;
+
+		resp[i] = wait + s;
+		wait = wait + s - interval > 0 ? wait + s - interval : 0;
+	}
+	for (uint32_t i = 1; i < n; i++)      /* insertion sort: n is small */
+		for (uint32_t j = i; j > 0 && resp[j] < resp[j - 1]; j--) {
+			double t = resp[j];
+
+			resp[j] = resp[j - 1];
+			resp[j - 1] = t;
+		}
+	p = resp[(uint32_t)(0.99 * n + 0.5) - 1];
+	free(resp);
+	return p;
+}
+
+static int replay(const char *path, enum gb_mode mode, uint32_t batch, uint64_t delay_ns,
+		  struct gb_results *res, struct gb_cell_result **out)
+{
+	struct gb_workload w;
+	struct gb_executor ex;
+	struct gb_cell_spec spec = {
+		.batch = batch, .quant = GB_Q_F32, .repetitions = 1, .warmup = 0,
+		.accuracy_samples = 0, .mode = mode, .speed = 1.0,
+		.max_queue_delay_ns = delay_ns,
+	};
+	char reason[64];
+	int rc;
+
+	if (gb_workload_load(&w, path, 1) < 0)
+		return -1;
+	gb_executor_init(&ex, &synthetic, NULL, reason, sizeof(reason));
+	synth.calls = 0;
+	synth.max_m = 0;
+	*out = gb_results_add(res, NULL, "t", "synthetic", "synthetic", batch, GB_Q_F32, 0);
+	spec.skip_accuracy = 1;
+	rc = gb_replay_cell(&w, &ex, &ex, &spec, *out);
+	gb_workload_unload(&w);
+	gb_workload_release(&w);
+	gb_executor_release(&ex);
+	gb_replay_scratch_release();
+	return rc;
+}
+
+TEST(open_stall_raises_response_not_service)
+{
+	/* 1000 requests every 200 us, 100 us service, a 40 ms stall first:
+	 * about 400 requests queue behind the stall. */
+	const uint32_t n = 1000;
+	const uint64_t interval = 200000, service = 100000, stall = 40000000;
+	char *path = write_trace(n, interval, 1);
+	struct gb_results res = { 0 };
+	struct gb_cell_result *r;
+	double resp, serv, want;
+
+	synth.service_ns = service;
+	synth.stall_ns = stall;
+	CHECK(replay(path, GB_MODE_OPEN, 1, 0, &res, &r) == 0);
+	resp = metric(r, "response_p99_ns");
+	serv = metric(r, "service_p99_ns");
+	want = predicted_p99(n, (double)interval, (double)service, (double)stall);
+	printf("# open: response p99 %.0f ns (Lindley predicts %.0f), service p99 %.0f ns\n",
+	       resp, want, serv);
+	/* Preemption on a loaded machine stretches service times, never shortens them. */
+	CHECK(resp > 0.8 * want && resp < 1.5 * want + 5e6);
+	CHECK(serv >= 0.99 * service);
+	CHECK(resp > 10 * serv);
+	gb_results_release(&res);
+	unlink(path);
+	free(path);
+}
+
+TEST(closed_hides_the_stall)
+{
+	const uint32_t n = 1000;
+	char *path = write_trace(n, 200000, 1);
+	struct gb_results res = { 0 };
+	struct gb_cell_result *r;
+	double p99;
+
+	synth.service_ns = 100000;
+	synth.stall_ns = 40000000;
+	CHECK(replay(path, GB_MODE_CLOSED, 1, 0, &res, &r) == 0);
+	p99 = metric(r, "latency_p99_ns");
+	printf("# closed: latency p99 %.0f ns\n", p99);
+	/* back to back, the stall is one slow request among 1000: p99 is a service time */
+	CHECK(p99 >= 0.99 * 100000 && p99 < 40000000 / 4);
+	gb_results_release(&res);
+	unlink(path);
+	free(path);
+}
+
+TEST(offline_reports_throughput_only)
+{
+	char *path = write_trace(200, 1000000, 4);
+	struct gb_results res = { 0 };
+	struct gb_cell_result *r;
+
+	synth.service_ns = 10000;
+	synth.stall_ns = 10000;
+	CHECK(replay(path, GB_MODE_OFFLINE, 4, 0, &res, &r) == 0);
+	CHECK(metric(r, "throughput_rps") > 0);
+	/* everything arrived at once: batches are full, the run far shorter than the trace */
+	CHECK(synth.max_m == 4);
+	CHECK(metric(r, "wall_ns") < 200 * 1000000.0 / 4);
+	gb_results_release(&res);
+	unlink(path);
+	free(path);
+}
+
+TEST(closed_batches_across_stream_heads)
+{
+	char *path = write_trace(64, 0, 8);
+	struct gb_results res = { 0 };
+	struct gb_cell_result *r;
+
+	synth.service_ns = 1000;
+	synth.stall_ns = 1000;
+	CHECK(replay(path, GB_MODE_CLOSED, 8, 0, &res, &r) == 0);
+	CHECK(synth.max_m == 8);
+	CHECK(synth.calls == 8);
+	CHECK(r->nbatch_sizes == 9 && r->batch_sizes[8] == 8);
+	gb_results_release(&res);
+	unlink(path);
+	free(path);
+}
+
+TEST(one_stream_never_batches)
+{
+	/* requests of one stream run in order: never two in one call */
+	char *path = write_trace(32, 0, 1);
+	struct gb_results res = { 0 };
+	struct gb_cell_result *r;
+
+	synth.service_ns = 1000;
+	synth.stall_ns = 1000;
+	CHECK(replay(path, GB_MODE_CLOSED, 8, 0, &res, &r) == 0);
+	CHECK(synth.max_m == 1 && synth.calls == 32);
+	gb_results_release(&res);
+	unlink(path);
+	free(path);
+}
+
+TEST(open_queue_delay_fills_batches)
+{
+	/* 4 streams, a request every 50 us; with a 1 ms queue delay batches of 4 form,
+	 * without one each request goes alone (service 10 us < interval). */
+	char *path = write_trace(400, 50000, 4);
+	struct gb_results res = { 0 };
+	struct gb_cell_result *r;
+	uint32_t alone_max;
+
+	synth.service_ns = 10000;
+	synth.stall_ns = 10000;
+	CHECK(replay(path, GB_MODE_OPEN, 4, 0, &res, &r) == 0);
+	alone_max = synth.max_m;
+	CHECK(replay(path, GB_MODE_OPEN, 4, 1000000, &res, &r) == 0);
+	printf("# largest batch: %u without delay, %u with 1 ms\n", alone_max, synth.max_m);
+	CHECK(synth.max_m == 4);
+	CHECK(r->batch_sizes[4] > r->batch_sizes[1]);
+	CHECK(metric(r, "queue_p50_ns") > 50000);
+	gb_results_release(&res);
+	unlink(path);
+	free(path);
+}
+
+TEST(percentile_minimum_samples)
+{
+	CHECK(gb_percentile_min_samples(50) == 10);
+	CHECK(gb_percentile_min_samples(99) >= 650 && gb_percentile_min_samples(99) <= 670);
+	CHECK(gb_percentile_min_samples(99.9) >= 6500 && gb_percentile_min_samples(99.9) <= 6700);
+	CHECK(gb_percentile_min_samples(100) == 1);
+}
+
+int main(void)
+{
+	RUN(open_stall_raises_response_not_service);
+	RUN(closed_hides_the_stall);
+	RUN(offline_reports_throughput_only);
+	RUN(closed_batches_across_stream_heads);
+	RUN(one_stream_never_batches);
+	RUN(open_queue_delay_fills_batches);
+	RUN(percentile_minimum_samples);
+	return unit_done();
+}
