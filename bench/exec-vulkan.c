@@ -37,7 +37,7 @@
 
 #define GB_VK_GUARD 256u                 /* bytes of sentinel after an output */
 #define GB_VK_SENTINEL 0x7fbadbadu       /* a NaN no shader computes */
-#define GB_VK_MAX_PIPES 32
+#define GB_VK_MAX_PIPES 128
 #define GB_VK_MAX_CHECKED 512
 #define GB_VK_WEIGHTS_MAGIC 0x67627677u  /* "gbvw" */
 #define GB_VK_FENCE_TIMEOUT_NS (120ull * 1000000000ull)
@@ -470,6 +470,29 @@ static int gb_vk_mem_type(struct gb_vk *vk, uint32_t bits, VkMemoryPropertyFlags
 	return fallback;
 }
 
+/*
+ * The device-local memory type on the largest heap: on a discrete GPU that
+ * is VRAM, not the small host-visible BAR window that is device-local too.
+ */
+static int gb_vk_device_type(struct gb_vk *vk, uint32_t bits)
+{
+	int best = -1;
+	VkDeviceSize best_heap = 0;
+
+	for (uint32_t i = 0; i < vk->mem.memoryTypeCount; i++) {
+		const VkMemoryType *t = &vk->mem.memoryTypes[i];
+		VkDeviceSize heap = vk->mem.memoryHeaps[t->heapIndex].size;
+
+		if (!(bits & (1u << i)) || !(t->propertyFlags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT))
+			continue;
+		if (best < 0 || heap > best_heap) {
+			best = (int)i;
+			best_heap = heap;
+		}
+	}
+	return best >= 0 ? best : gb_vk_mem_type(vk, bits, 0, 0);
+}
+
 static void gb_vk_buf_free(struct gb_vk *vk, struct gb_vk_buf *b)
 {
 	if (b->buf)
@@ -505,7 +528,7 @@ static int gb_vk_buf_make(struct gb_vk *vk, struct gb_vk_buf *b, VkDeviceSize si
 	if (host)
 		type = gb_vk_mem_type(vk, req.memoryTypeBits, hv, hv | VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
 	else
-		type = gb_vk_mem_type(vk, req.memoryTypeBits, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+		type = gb_vk_device_type(vk, req.memoryTypeBits);
 	if (type < 0) {
 		gb_vk_buf_free(vk, b);
 		return gb_error("vulkan: no suitable memory type for a %s buffer",

@@ -1,0 +1,132 @@
+/*
+ * report.h - `gbench report`: from a results directory to report.md, its
+ * gnuplot charts (data file, script, SVG and PNG side by side) and, on
+ * request, tables.md (DESIGN.md section 11).
+ *
+ * The stages: load (results.csv, samples.csv, accuracy.csv, meta.json,
+ * hist/, mrc.csv, the traces named in meta.json), the ceilings (peak.h), the
+ * per-cell facts and the rules (rules.h), then the writers: report.c
+ * (report.md), report-charts.c (charts), report-tables.c (tables.md).
+ * Nothing printed is a number that was not measured or derived from
+ * measured ones; where one is missing, the report says why.
+ */
+#ifndef GB_REPORT_H
+#define GB_REPORT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "gbench.h"
+#include "peak.h"
+#include "results.h"
+#include "rules.h"
+
+struct gb_report_opts {
+	const char *results;      /* results directory */
+	const char *baseline;     /* results directory to compare with, or NULL */
+	const char *out;          /* output folder; NULL: RESULTS/report */
+	const char *rules;        /* rules file; NULL: reports/rules.tsv in the data dir */
+	const char *peak;         /* peak JSON; NULL: the cache, else a quick measurement */
+	int no_peak;              /* no ceilings at all (no roofline) */
+	int tables;               /* also tables.md */
+	const char *gnuplot;      /* the gnuplot command; NULL: $GNUPLOT or "gnuplot" */
+	double *lat_targets;      /* ns, for tables.md */
+	size_t nlat;
+	double *nmse_budgets;     /* for tables.md */
+	size_t nnmse;
+};
+
+/* Write the report; 0, or -1 with a message (input unreadable, output unwritable). */
+int gb_report_write(const struct gb_report_opts *o);
+
+/* ---- shared by the report's units (not for other stages) ---- */
+
+/* What the report knows about one workload's trace. */
+struct gb_report_wl {
+	char *name, *path;
+	int loaded;                      /* the trace was read */
+	char *why;                       /* why not, when !loaded */
+	size_t requests;
+	unsigned streams;
+	double flops;                    /* per replay of the trace */
+	double act_bytes;                /* activations in + out, per replay */
+	double weight_bytes[4];          /* per quant: weights read if no call shared them */
+	double weight_set[4];            /* per quant: distinct persistent operands, bytes */
+	char ops[128];                   /* the ops it holds, comma-separated */
+};
+
+struct gb_report_cell {
+	struct gb_cell_result *c;        /* NULL for a skipped cell known from meta.json only */
+	const char *id;
+	char *skipped;                   /* reason, or NULL */
+	int invalid;
+	struct gb_report_wl *wl;
+	double nmse;                     /* max NMSE vs f64 over ops; NAN when none */
+	double recall;                   /* min recall; NAN when none */
+	double budget_ratio;             /* max value/budget over accuracy rows with a budget */
+	/* roofline, NAN when unknown */
+	double ai, gflops, roof, eff, ridge;
+	const char *roof_level;
+	struct gb_facts facts;
+	struct gb_judgement *j;
+	size_t nj;
+};
+
+struct gb_report_chart {
+	char *name;                      /* file stem */
+	char *title;
+	char *what;                      /* a sentence for report.md */
+	char *missing;                   /* why there is no chart, or NULL */
+	int rendered;                    /* SVG and PNG exist */
+	char *render_error;
+};
+
+struct gb_report {
+	const struct gb_report_opts *o;
+	char *out;
+	json_t *meta;
+	struct gb_results res, base;
+	int has_base;
+	struct gb_report_cell *cells;
+	size_t ncells;
+	struct gb_report_wl *wl;
+	size_t nwl;
+	json_t *peak;                    /* NULL when no ceilings */
+	char *peak_from;                 /* where they came from */
+	char *peak_why;                  /* why none */
+	double peak_gflops;
+	double bw[GB_LVL_COUNT];         /* read GB/s per level, NAN when unknown */
+	double cap[GB_LVL_COUNT];        /* bytes */
+	struct gb_rules rules;
+	struct gb_report_chart *charts;
+	size_t ncharts;
+	int gnuplot_ok;
+	char *gnuplot_why;
+};
+
+/* Median of a cell's metric over repetitions; NAN when absent or unavailable. */
+double gb_report_median(const struct gb_cell_result *c, const char *metric);
+const struct gb_metric *gb_report_metric(const struct gb_cell_result *c, const char *metric);
+
+/* Charts: write every .dat and .gp, then run gnuplot on each (report-charts.c). */
+void gb_report_charts(struct gb_report *r);
+/* tables.md (report-tables.c); 0 or -1. */
+int gb_report_tables(struct gb_report *r);
+
+/* Write text atomically to out/name; 0 or -1. */
+int gb_report_write_file(const struct gb_report *r, const char *name, const char *text);
+
+/* A growing string (report text). */
+struct gb_sbuf {
+	char *s;
+	size_t len, cap;
+};
+void gb_sbuf_printf(struct gb_sbuf *b, const char *fmt, ...) GB_PRINTF(2, 3);
+void gb_sbuf_release(struct gb_sbuf *b);
+
+/* Human forms: "12.3 us", "45.6k", ... into buf. */
+const char *gb_report_fmt_ns(double ns, char *buf, size_t len);
+const char *gb_report_fmt_num(double v, char *buf, size_t len);
+
+#endif
