@@ -17,6 +17,9 @@
 #include "datagen.h"
 #include "gbench.h"
 #include "lru.h"
+#include "noise.h"
+#include "../profilers/callgrind.h"
+#include "../profilers/counters.h"
 #include "oracle.h"
 
 volatile sig_atomic_t gb_interrupted;
@@ -857,24 +860,66 @@ static void push_percentiles(struct gb_cell_result *out, const char *kind,
 	}
 }
 
+/* The counters and the noise around one measured repetition, as metrics. */
+static void push_counters(struct cell *c, const struct gb_noise_sample *ns)
+{
+	struct gb_cell_result *out = c->out;
+	struct gb_counter v[GB_CM_COUNT];
+	size_t n = 0;
+
+	if (c->spec.counters)
+		n = gb_counters_read(c->spec.counters, v, GB_ARRAY_SIZE(v));
+	for (size_t i = 0; i < n && i < GB_ARRAY_SIZE(v); i++) {
+		struct gb_metric *m = gb_cell_metric(out, v[i].metric, v[i].unit, v[i].source);
+
+		if (v[i].source == GB_SRC_UNAVAILABLE || isnan(v[i].value))
+			gb_metric_unavailable(m, v[i].reason ? v[i].reason : "the source failed");
+		else if (m->source != GB_SRC_UNAVAILABLE)
+			gb_metric_push(m, v[i].value);
+	}
+	push(out, "noise_steal_ns", "ns", ns->steal_ns);
+	push(out, "noise_ctx_invol", "count", ns->ctx_invol);
+	if (ns->has_freq)
+		push(out, "noise_cpu_mhz", "MHz", ns->cpu_mhz);
+	else
+		gb_metric_unavailable(gb_cell_metric(out, "noise_cpu_mhz", "MHz", GB_SRC_MEASURED),
+				      "no readable CPU frequency (cpufreq or /proc/cpuinfo)");
+}
+
 int gb_cell_rep(struct gb_cell *cell, int measured)
 {
 	struct cell *c = (struct cell *)cell;
 	struct gb_cell_result *out = c->out;
 	struct rep_result res;
+	struct gb_noise noise;
+	struct gb_noise_sample ns;
 	int rc;
 
 	if (c->status)
 		return c->status;
 	gb_hist_reset(&scratch.rep_hist);
+	if (measured) {
+		/* outermost the noise probe, innermost the callgrind toggle */
+		gb_noise_begin(&noise);
+		if (c->spec.counters)
+			gb_counters_start(c->spec.counters);
+		gb_callgrind_rep_begin();
+	}
 	if (c->spec.mode == GB_MODE_CLOSED)
 		rc = replay_closed(c, &res);
 	else
 		rc = gb_replay__open(c, &res);
+	if (measured) {
+		gb_callgrind_rep_end();
+		if (c->spec.counters)
+			gb_counters_stop(c->spec.counters);
+		gb_noise_end(&noise, &ns);
+	}
 	if (rc)
 		return c->status = rc;
 	if (!measured)
 		return 0;
+	push_counters(c, &ns);
 	c->reps_done++;
 	gb_hist_merge(&out->hist, &scratch.rep_hist);
 	push(out, "wall_ns", "ns", (double)res.wall_ns);
@@ -937,7 +982,7 @@ int gb_cell_finish(struct gb_cell *cell)
 		return c->status;
 	if (c->out->hist.overflows)
 		gb_cell_invalid(c->out, "latency histogram overflow (a request over 68.7 s)");
-	if (c->spec.skip_accuracy)
+	if (c->spec.skip_accuracy || gb_callgrind_child())
 		return 0;
 	return c->status = check_accuracy(c, c->out);
 }

@@ -29,6 +29,7 @@
 #include "trace.h"
 
 struct gb_resident;
+struct gb_counters;
 
 struct gb_tensor_data {
 	char *name;
@@ -85,6 +86,7 @@ struct gb_cell_spec {
 	uint64_t min_requests;        /* ... and serves this many requests */
 	uint64_t slo_ns;              /* find-max-qps: give up a trial once p99 > slo is certain */
 	int skip_accuracy;            /* callgrind child: no oracle */
+	struct gb_counters *counters; /* the run's counter set, or NULL */
 };
 
 /* Set by a SIGINT handler: replay stops at the next batch. */

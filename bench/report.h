@@ -65,6 +65,7 @@ struct gb_report_cell {
 	double nmse;                     /* max NMSE vs f64 over ops; NAN when none */
 	double recall;                   /* min recall; NAN when none */
 	double budget_ratio;             /* max value/budget over accuracy rows with a budget */
+	double mean_batch;               /* requests per executor call (meta.json batch_sizes); NAN */
 	/* roofline, NAN when unknown */
 	double ai, gflops, roof, eff, ridge;
 	const char *roof_level;

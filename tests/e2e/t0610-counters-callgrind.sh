@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# --counters callgrind: each cpu cell again in a single-threaded child under
+# valgrind's callgrind, collecting over the measured repetitions only.
+# sim_ir of a fixed cell is identical across runs and doubles (+-1%) when
+# the work doubles. valgrind cannot run a sanitizer build, so this uses a
+# release build (make BUILD=build/rel); the sanitizer build must say why.
+. "$(dirname "$0")/lib.sh"
+
+tests=("a sanitizer build reports sim metrics unavailable with the reason"
+       "callgrind run exits 0" "sim metrics are simulated, one per repetition"
+       "meta.json records the cache geometry" "a second run gives identical sim_ir"
+       "twice the work gives twice the sim_ir (+-1%)")
+skip_all() {
+	for t in "${tests[@]}"; do skip "$t" "$1"; done
+	done_testing
+	exit 0
+}
+grep -q gb_callgrind_run_cell "$TOP/bench/cmd-run.c" 2>/dev/null ||
+	skip_all "callgrind is not wired into gbench run yet (no gb_callgrind_run_cell in bench/cmd-run.c)"
+command -v "${GBENCH_VALGRIND:-valgrind}" > /dev/null || skip_all "no valgrind here"
+
+# A small trace: n requests of one 256x256 matmul, no cache key.
+trace() {
+	{ echo '# gbench-trace v1'; echo 'arrival_ns,stream,op,m,n,k,p,tensor,key'
+	  for i in $(seq 0 $(($1 - 1))); do echo "$((i * 1000)),0,matmul,1,256,256,0,w,"; done
+	} > "$2"
+}
+trace 8 "$TMP/small.csv"
+trace 16 "$TMP/double.csv"
+args=(--executor cpu --batch 1 --quant f32 --cache 0 --repetitions 2 --warmup 1
+      --counters callgrind --quiet)
+
+# The suite's own binary: a sanitizer build cannot run under valgrind.
+if "$GBENCH" info 2>/dev/null | grep -qE '^  callgrind +unavailable: .*AddressSanitizer'; then
+	"$GBENCH" run --workload "$TMP/small.csv" "${args[@]}" --out "$TMP/san" > /dev/null 2>&1
+	check "${tests[0]}" python3 - "$TMP/san" <<'PY'
+import csv, json, sys
+d = sys.argv[1]
+rows = list(csv.reader(open(d + "/results.csv", newline="")))
+h = rows[0]
+sim = [dict(zip(h, r)) for r in rows[1:] if r[h.index("metric")].startswith("sim_")]
+un = json.load(open(d + "/meta.json"))["unavailable"]
+sys.exit(0 if len(sim) == 4 and all(r["source"] == "unavailable" and not r["n"] for r in sim)
+         and all("AddressSanitizer" in v for c in un.values() for k, v in c.items()
+                 if k.startswith("sim_")) else 1)
+PY
+else
+	skip "${tests[0]}" "$GBENCH is not a sanitizer build"
+fi
+
+rel=${GBENCH_REL:-$TOP/build/rel/gbench}
+if [ -z "${GBENCH_REL:-}" ] && ! make -s -C "$TOP" BUILD=build/rel all > "$TMP/make.log" 2>&1; then
+	sed 's/^/#   /' "$TMP/make.log" | tail -n 5
+	tests=("${tests[@]:1}")
+	skip_all "no release build: make BUILD=build/rel failed"
+fi
+
+# sim_ir per repetition of a run, one line per rep
+sim_ir() { awk -F, '$2 == "sim_ir" { print $4 }' "$1/samples.csv"; }
+
+expect_exit 0 "${tests[1]}" "$rel" run --workload "$TMP/small.csv" "${args[@]}" --out "$TMP/a"
+check "${tests[2]}" python3 - "$TMP/a" <<'PY'
+import csv, sys
+d = sys.argv[1]
+rows = list(csv.reader(open(d + "/results.csv", newline="")))
+h = rows[0]
+sim = {r[h.index("metric")]: dict(zip(h, r)) for r in rows[1:] if r[h.index("metric")].startswith("sim_")}
+want = {"sim_ir", "sim_d1_misses", "sim_ll_misses", "sim_branch_mispredicts"}
+sys.exit(0 if set(sim) == want and all(r["source"] == "simulated" and r["n"] == "2" for r in sim.values())
+         and float(sim["sim_ir"]["median"]) > 100000 else 1)
+PY
+check "${tests[3]}" python3 -c '
+import json, sys
+g = json.load(open(sys.argv[1]))["counters"]["callgrind"]["geometries"]
+sys.exit(0 if g and "simulated" in g[0] else 1)' "$TMP/a/meta.json"
+"$rel" run --workload "$TMP/small.csv" "${args[@]}" --out "$TMP/b" > /dev/null 2>&1
+if [ -n "$(sim_ir "$TMP/a")" ] && [ "$(sim_ir "$TMP/a")" = "$(sim_ir "$TMP/b")" ]; then
+	ok "${tests[4]}"
+else
+	fail "${tests[4]}"; echo "#   $(sim_ir "$TMP/a" | tr '\n' ' ') vs $(sim_ir "$TMP/b" | tr '\n' ' ')"
+fi
+"$rel" run --workload "$TMP/double.csv" "${args[@]}" --out "$TMP/c" > /dev/null 2>&1
+one=$(sim_ir "$TMP/a" | head -n1)
+two=$(sim_ir "$TMP/c" | head -n1)
+if [ -n "$one" ] && [ -n "$two" ] &&
+   awk -v a="$one" -v b="$two" 'BEGIN { r = b / a; exit !(r > 1.98 && r < 2.02) }'; then
+	ok "${tests[5]}"
+else
+	fail "${tests[5]}"; echo "#   sim_ir $one for 8 requests, $two for 16"
+fi
+done_testing
