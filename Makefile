@@ -107,3 +107,15 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d)
+
+# docs-tables: the tuning tables committed under docs/, regenerated from a
+# fresh run of each tier's config (gbench report --tables; issue 6).
+DOCS_TIERS ?= ci
+.PHONY: docs-tables
+docs-tables: all
+	@for t in $(DOCS_TIERS); do \
+	  $(BUILD)/gbench run --config $$t --out $(BUILD)/docs-results/$$t --quiet; rc=$$?; \
+	  [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; \
+	  $(BUILD)/gbench report $(BUILD)/docs-results/$$t --tables || exit 1; \
+	  cp $(BUILD)/docs-results/$$t/report/tables.md docs/tables-$$t.md && echo "docs/tables-$$t.md"; \
+	done

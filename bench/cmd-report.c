@@ -1,12 +1,164 @@
 /*
- * cmd-report.c - placeholder while the report is written.
+ * cmd-report.c - `gbench report RESULTS`: report.md with the machine, the
+ * run's validity, the ceilings, bottleneck findings, per-workload tables and
+ * gnuplot charts; --tables adds tables.md (report.h does the work).
  */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cmds.h"
 #include "gbench.h"
+#include "report.h"
+
+static const char usage_text[] =
+	"usage: gbench report RESULTS [--baseline B] [--out DIR] [--tables]\n"
+	"                     [--peak FILE | --no-peak] [--rules FILE]\n"
+	"                     [--latency-targets LIST] [--nmse-budgets LIST]\n"
+	"\n"
+	"Write report.md (machine, validity, measured ceilings, bottleneck findings\n"
+	"with level, evidence and recommendation, per-workload tables) and its charts\n"
+	"(latency spectrum, throughput against batch, accuracy against speed, cache\n"
+	"hit rate, roofline, bandwidth sweep, vulkan/cpu speedup, baseline bars),\n"
+	"each as NAME.svg and NAME.png beside NAME.dat and NAME.gp, drawn by gnuplot.\n"
+	"\n"
+	"    --baseline B          also compare with the results directory B\n"
+	"    --out DIR             output folder (default RESULTS/report)\n"
+	"    --tables              also write tables.md (tuning tables)\n"
+	"    --peak FILE           ceilings from FILE (`gbench peak --out FILE`); default:\n"
+	"                          the cache of `gbench peak` for the results' machine,\n"
+	"                          else a quick measurement when this is that machine\n"
+	"    --no-peak             no ceilings: no roofline\n"
+	"    --rules FILE          bottleneck rules (default reports/rules.tsv)\n"
+	"    --latency-targets L   for tables.md: p99 targets, e.g. 100us,1ms,10ms\n"
+	"    --nmse-budgets L      for tables.md: NMSE budgets, e.g. 1e-6,1e-4,1e-2\n"
+	"    -h, --help            show this help\n"
+	"\n"
+	"gnuplot comes from $GNUPLOT or PATH; without it the data files and scripts\n"
+	"are still written and report.md says why no picture was drawn.\n";
+
+/* "100us", "1ms", "2s", "5000" (ns) */
+static int parse_duration(const char *s, double *ns)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || !(v > 0) || !isfinite(v))
+		return -1;
+	if (!*end || !strcmp(end, "ns"))
+		*ns = v;
+	else if (!strcmp(end, "us"))
+		*ns = v * 1e3;
+	else if (!strcmp(end, "ms"))
+		*ns = v * 1e6;
+	else if (!strcmp(end, "s"))
+		*ns = v * 1e9;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_list(const char *opt, const char *arg, int durations, double **out, size_t *n)
+{
+	char **v = gb_strv_split(arg);
+	int rc = 0;
+
+	*n = gb_strv_len(v);
+	*out = gb_xcalloc(*n + 1, sizeof(**out));
+	for (size_t i = 0; i < *n && !rc; i++) {
+		char *end;
+
+		if (durations) {
+			if (parse_duration(v[i], &(*out)[i]) < 0)
+				rc = gb_error("%s: '%s' is not a duration (like 100us, 1ms, 2s)", opt, v[i]);
+		} else {
+			(*out)[i] = strtod(v[i], &end);
+			if (*end || !((*out)[i] > 0))
+				rc = gb_error("%s: '%s' is not a positive number", opt, v[i]);
+		}
+	}
+	if (!*n && !rc)
+		rc = gb_error("%s: empty list", opt);
+	gb_strv_free(v);
+	return rc;
+}
 
 int cmd_report(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return GB_EXIT_USAGE;
+	static const struct option opts[] = {
+		{ "baseline", required_argument, NULL, 'b' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "tables", no_argument, NULL, 't' },
+		{ "peak", required_argument, NULL, 'p' },
+		{ "no-peak", no_argument, NULL, 'P' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "latency-targets", required_argument, NULL, 'L' },
+		{ "nmse-budgets", required_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gb_report_opts o = { 0 };
+	int c, rc = GB_EXIT_OK;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			o.baseline = optarg;
+			break;
+		case 'o':
+			o.out = optarg;
+			break;
+		case 't':
+			o.tables = 1;
+			break;
+		case 'p':
+			o.peak = optarg;
+			break;
+		case 'P':
+			o.no_peak = 1;
+			break;
+		case 'r':
+			o.rules = optarg;
+			break;
+		case 'L':
+			free(o.lat_targets);
+			if (parse_list("--latency-targets", optarg, 1, &o.lat_targets, &o.nlat) < 0)
+				goto usage;
+			break;
+		case 'N':
+			free(o.nmse_budgets);
+			if (parse_list("--nmse-budgets", optarg, 0, &o.nmse_budgets, &o.nnmse) < 0)
+				goto usage;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			goto out;
+		default:
+			goto usage;
+		}
+	}
+	if (optind != argc - 1) {
+		if (optind >= argc)
+			gb_error("report needs one results directory");
+		else
+			gb_error("unexpected argument '%s'", argv[optind + 1]);
+		goto usage;
+	}
+	if (o.peak && o.no_peak) {
+		gb_error("--peak and --no-peak exclude each other");
+		goto usage;
+	}
+	o.results = argv[optind];
+	rc = gb_report_write(&o) < 0 ? GB_EXIT_USAGE : GB_EXIT_OK;
+	goto out;
+usage:
+	fputs(usage_text, stderr);
+	rc = GB_EXIT_USAGE;
+out:
+	free(o.lat_targets);
+	free(o.nmse_budgets);
+	return rc;
 }

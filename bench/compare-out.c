@@ -40,10 +40,21 @@ static void fmt_value(char *buf, size_t len, double v, const char *unit)
 			snprintf(buf, len, "%.4g ms", v / 1e6);
 		else
 			snprintf(buf, len, "%.4g s", v / 1e9);
-	} else if (!*unit || !strcmp(unit, "count")) {
-		snprintf(buf, len, "%.4g", v);
 	} else {
-		snprintf(buf, len, "%.4g %s", v, unit);
+		static const char *const prefix[] = { "", "k", "M", "G", "T" };
+		double a = fabs(v);
+		int k = 0;
+
+		/* Large counts and rates with an SI prefix: 54.41k req/s, not 5.441e+04. */
+		while (a >= 1e4 && k < 4) {
+			a /= 1e3;
+			v /= 1e3;
+			k++;
+		}
+		if (!*unit || !strcmp(unit, "count"))
+			snprintf(buf, len, "%.4g%s", v, prefix[k]);
+		else
+			snprintf(buf, len, "%.4g%s %s", v, prefix[k], unit);
 	}
 }
 
@@ -139,8 +150,9 @@ static void settings_line(FILE *f, const struct gb_compare *c)
 {
 	const struct gb_compare_opts *o = &c->opts;
 
-	fprintf(f, "seed %llu, alpha %g (%g%% intervals, %zu resamples), ",
-		(unsigned long long)o->seed, o->alpha, 100 * (1 - o->alpha), o->resamples);
+	fprintf(f, "seed %llu, alpha %g (one-sided %g%% bounds, the %g%% interval shown; %zu resamples), ",
+		(unsigned long long)o->seed, o->alpha, 100 * (1 - o->alpha),
+		100 * (1 - 2 * o->alpha), o->resamples);
 	if (isnan(o->threshold))
 		fprintf(f, "threshold %g%% (simulated counts %g%%)", 100 * GB_COMPARE_THRESHOLD,
 			100 * GB_COMPARE_SIM_THRESHOLD);

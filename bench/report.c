@@ -8,8 +8,9 @@
  * traces[].path), per replay: FLOPs from gb_shape_flops, bytes = the
  * activations in and out (f32) plus the persistent operand at the quant
  * level's real size (gb_quant_row_bytes: scales included), the operand read
- * once per batch of up to min(batch, streams) requests (batched requests
- * share it; an estimate of what the replay achieved, said so in the report).
+ * once per executor call and shared by the requests batched into it (the
+ * mean batch meta.json's batch_sizes records; where absent, min(batch,
+ * streams), an estimate the report names as such).
  * Requests served by the result cache run no kernel, so the achieved FLOP/s
  * count only the (1 - hit rate) share. The bandwidth roof is the read
  * ceiling of the smallest level holding the workload's persistent operands.

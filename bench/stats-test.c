@@ -7,9 +7,10 @@
  * statistic u obeys c(i, j, u) = c(i-1, j, u-j) + c(i, j-1, u) (the largest
  * value comes from one side or the other), kept in doubles, which hold the
  * counts (at most C(100, 50) ~ 1e29) to 16 digits since the recursion only
- * adds. The bootstrap draws resample medians from counts over the sorted
- * sample, O(n) per resample, so 10,000 resamples of every cell x metric of
- * a run stay well under a second.
+ * adds. The bootstrap estimates medians with Harrell and Davis's
+ * L-estimator (see stats-test.h for why) and draws each resample as counts
+ * over the sorted sample, O(n) per resample, so 10,000 resamples of every
+ * cell x metric of a run stay well under a second.
  */
 #include "stats-test.h"
 
@@ -219,38 +220,124 @@ int gb_mwu_test(const double *a, size_t na, const double *b, size_t nb, struct g
 	return 0;
 }
 
+/* ---- Harrell-Davis ---- */
+
+/* The continued fraction of the incomplete beta (modified Lentz). */
+static double betacf(double x, double a, double b)
+{
+	const double tiny = 1e-300;
+	double c = 1, d = 1 - (a + b) * x / (a + 1), h;
+
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1 / d;
+	h = d;
+	for (int m = 1; m <= 1000; m++) {
+		double m2 = 2.0 * m, aa, del;
+
+		aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+		d = 1 + aa * d;
+		c = 1 + aa / c;
+		d = 1 / (fabs(d) < tiny ? tiny : d);
+		c = fabs(c) < tiny ? tiny : c;
+		h *= d * c;
+		aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+		d = 1 + aa * d;
+		c = 1 + aa / c;
+		d = 1 / (fabs(d) < tiny ? tiny : d);
+		c = fabs(c) < tiny ? tiny : c;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1) < 1e-15)
+			break;
+	}
+	return h;
+}
+
+double gb_betainc(double x, double a, double b)
+{
+	double front;
+
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
+	if (x < (a + 1) / (a + b + 2))
+		return front * betacf(x, a, b) / a;
+	return 1 - front * betacf(1 - x, b, a) / b;
+}
+
+void gb_hd_weights(size_t n, double *w)
+{
+	double a = ((double)n + 1) / 2, prev = 0;
+
+	for (size_t i = 1; i <= n; i++) {
+		double cur = i == n ? 1.0 : gb_betainc((double)i / (double)n, a, a);
+
+		w[i - 1] = cur - prev;
+		prev = cur;
+	}
+}
+
+static double hd_sorted(const double *x, const double *w, size_t n)
+{
+	double s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += w[i] * x[i];
+	return s;
+}
+
+double gb_hd_median(const double *v, size_t n)
+{
+	double *x, *w, m;
+
+	if (n == 0)
+		return NAN;
+	x = sorted_copy(v, n);
+	w = gb_xmalloc(n * sizeof(*w));
+	gb_hd_weights(n, w);
+	m = hd_sorted(x, w, n);
+	free(w);
+	free(x);
+	return m;
+}
+
 /* ---- bootstrap ---- */
 
-/* The median of a resample of sorted x[0..n), drawn as counts per index. */
-static double resample_median(const double *x, size_t n, unsigned *cnt, struct gb_xo *gen)
+/*
+ * The Harrell-Davis median of a resample of sorted x[0..n) with weights w:
+ * the resample drawn as counts per index, so its order statistics come out
+ * sorted without a sort.
+ */
+static double resample_hd(const double *x, const double *w, size_t n, unsigned *cnt,
+			  struct gb_xo *gen)
 {
-	size_t i, seen = 0, k1 = (n - 1) / 2, k2 = n / 2;
-	double lo = NAN;
+	size_t i, k = 0;
+	double s = 0;
 
 	memset(cnt, 0, n * sizeof(*cnt));
 	for (i = 0; i < n; i++)
 		cnt[gb_xo_below(gen, n)]++;
-	for (i = 0; i < n; i++) {
-		size_t next = seen + cnt[i];
-
-		if (isnan(lo) && k1 < next)
-			lo = x[i];
-		if (k2 < next)
-			return (lo + x[i]) / 2;
-		seen = next;
-	}
-	return lo;   /* not reached: the counts sum to n */
+	for (i = 0; i < n; i++)
+		for (unsigned c = 0; c < cnt[i]; c++)
+			s += w[k++] * x[i];
+	return s;
 }
 
 void gb_boot_ratio_dist(const double *base, size_t nb, const double *cur, size_t nc,
 			size_t nres, struct gb_xo *gen, double *out)
 {
 	double *xb = sorted_copy(base, nb), *xc = sorted_copy(cur, nc);
+	double *wb = gb_xmalloc(nb * sizeof(*wb)), *wc = gb_xmalloc(nc * sizeof(*wc));
 	unsigned *cnt = gb_xmalloc((nb > nc ? nb : nc) * sizeof(*cnt));
 
+	gb_hd_weights(nb, wb);
+	gb_hd_weights(nc, wc);
 	for (size_t i = 0; i < nres; i++) {
-		double mb = resample_median(xb, nb, cnt, gen);
-		double mc = resample_median(xc, nc, cnt, gen);
+		double mb = resample_hd(xb, wb, nb, cnt, gen);
+		double mc = resample_hd(xc, wc, nc, cnt, gen);
 
 		if (mb != 0)
 			out[i] = mc / mb;
@@ -258,19 +345,21 @@ void gb_boot_ratio_dist(const double *base, size_t nb, const double *cur, size_t
 			out[i] = mc == 0 ? 1.0 : INFINITY;
 	}
 	free(cnt);
+	free(wb);
+	free(wc);
 	free(xb);
 	free(xc);
 }
 
 int gb_boot_ratio_ci(const double *base, size_t nb, const double *cur, size_t nc,
-		     size_t nres, uint64_t seed, double level, double *lo, double *hi)
+		     size_t nres, uint64_t seed, double tail, double *lo, double *hi)
 {
 	struct gb_xo gen;
-	double *d, tail = (1.0 - level) / 2.0;
+	double *d;
 	size_t i;
 
 	*lo = *hi = NAN;
-	if (nb == 0 || nc == 0 || nres < 2)
+	if (nb == 0 || nc == 0 || nres < 2 || !(tail > 0 && tail < 0.5))
 		return -1;
 	d = gb_xmalloc(nres * sizeof(*d));
 	gb_xo_seed(&gen, seed);

@@ -52,23 +52,39 @@ struct gb_mwu {
 int gb_mwu_test(const double *a, size_t na, const double *b, size_t nb, struct gb_mwu *out);
 
 /*
- * The bootstrap distribution of median(cur) / median(base): nres resamples,
- * each side drawn with replacement at its own size from gen, written to
- * out[0..nres) in draw order. A resample whose base median is 0 gives
- * INFINITY (or 1 when the current median is 0 too). Neither sample may be
- * empty; NAN values must already be left out.
+ * The Harrell-Davis estimate of the median of v[0..n) (not modified): the
+ * weighted sum of the order statistics x(i) with weights
+ * I(i/n; a, a) - I((i-1)/n; a, a), a = (n+1)/2, I the regularized
+ * incomplete beta function (Harrell and Davis, Biometrika 69, 1982). A
+ * smooth L-estimator: for timing-like data it is markedly more efficient
+ * than the sample median (one order statistic or two), so its bootstrap is
+ * neither as coarse nor as wide. NAN when n is 0.
+ */
+double gb_hd_median(const double *v, size_t n);
+/* The n weights above, summing to 1. */
+void gb_hd_weights(size_t n, double *w);
+/* The regularized incomplete beta function I(x; a, b), a, b > 0. */
+double gb_betainc(double x, double a, double b);
+
+/*
+ * The bootstrap distribution of hd(cur) / hd(base), hd the Harrell-Davis
+ * median: nres resamples, each side drawn with replacement at its own size
+ * from gen, written to out[0..nres) in draw order. A resample whose base
+ * estimate is 0 gives INFINITY (or 1 when the current one is 0 too).
+ * Neither sample may be empty; NAN values must already be left out.
  */
 void gb_boot_ratio_dist(const double *base, size_t nb, const double *cur, size_t nc,
 			size_t nres, struct gb_xo *gen, double *out);
 
 /*
- * The percentile bootstrap interval at the given level (e.g. 0.99) of
- * median(cur) / median(base): the (1-level)/2 and (1+level)/2 quantiles
- * (type 7) of gb_boot_ratio_dist with nres resamples from a generator seeded
- * with seed. 0, or -1 when a sample is empty or nres < 2.
+ * Percentile bootstrap bounds of hd(cur) / hd(base): lo and hi are the tail
+ * and 1 - tail quantiles (type 7) of gb_boot_ratio_dist with nres resamples
+ * from a generator seeded with seed. Each is a one-sided bound of level
+ * 1 - tail; together they are the central interval of level 1 - 2 tail.
+ * 0, or -1 when a sample is empty, nres < 2 or tail is not in (0, 0.5).
  */
 int gb_boot_ratio_ci(const double *base, size_t nb, const double *cur, size_t nc,
-		     size_t nres, uint64_t seed, double level, double *lo, double *hi);
+		     size_t nres, uint64_t seed, double tail, double *lo, double *hi);
 
 /* Median of v[0..n) (not modified); NAN when n is 0. */
 double gb_median(const double *v, size_t n);

@@ -22,12 +22,19 @@
 #include "stats-test.h"
 #include "unit.h"
 
+/* The cell of a workload; its id kept raw (markup included) to test escaping. */
 static struct gb_cell_result *cell(struct gb_results *r, const char *workload)
 {
+	struct gb_cell_result *c;
+	char *id;
+
 	for (size_t i = 0; i < r->n; i++)
 		if (!strcmp(r->cells[i].workload, workload))
 			return &r->cells[i];
-	return gb_results_add(r, NULL, workload, "cpu", "test cpu", 1, GB_Q_F32, 0);
+	id = gb_xasprintf("%s.cpu.b1.f32.c0", workload);
+	c = gb_results_add(r, id, workload, "cpu", "test cpu", 1, GB_Q_F32, 0);
+	free(id);
+	return c;
 }
 
 static void put(struct gb_results *r, const char *workload, const char *metric,

@@ -6,9 +6,10 @@
  * tests/data/compare/gen-stats.py: exact U p-values by brute-force
  * enumeration of every split of the pooled ranks (no recursion, no table),
  * tie-corrected normal p-values from the textbook formula (Hollander and
- * Wolfe, section 4.1) in exact rational arithmetic, and the exact bootstrap
- * distribution of the ratio of medians by enumerating all n^n resamples of
- * each side. See that script for the details.
+ * Wolfe, section 4.1) in exact rational arithmetic, Harrell-Davis medians
+ * with weights from mpmath's incomplete beta, and the exact bootstrap
+ * distribution of the ratio of those medians by enumerating all n^n
+ * resamples of each side. See that script for the details.
  */
 #include <math.h>
 #include <stdio.h>
@@ -117,7 +118,6 @@ static double ecdf(const double *d, size_t n, double x)
 {
 	size_t lo = 0, hi = n;
 
-	x *= 1 + 1e-9;   /* atoms equal but for rounding are one (gen-stats.py) */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -127,6 +127,39 @@ static double ecdf(const double *d, size_t n, double x)
 			hi = mid;
 	}
 	return (double)lo / (double)n;
+}
+
+TEST(harrell_davis_matches_mpmath)
+{
+	FILE *f = open_data("hd.txt");
+	char line[16384];
+	int cases = 0;
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		double v[MAXV], w[MAXV], want, sum = 0;
+		size_t n;
+		char *fld[2];
+
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		if (split(line, fld, 2) != 2)
+			continue;
+		n = parse_list(fld[0], v);
+		want = strtod(fld[1], NULL);
+		CHECK_NEAR(gb_hd_median(v, n), want, 1e-12 * fabs(want));
+		gb_hd_weights(n, w);
+		for (size_t i = 0; i < n; i++)
+			sum += w[i];
+		CHECK_NEAR(sum, 1, 1e-12);
+		cases++;
+	}
+	fclose(f);
+	CHECK(cases >= 8);
+	CHECK(isnan(gb_hd_median(NULL, 0)));
 }
 
 TEST(bootstrap_matches_exact_enumeration)
@@ -143,45 +176,39 @@ TEST(bootstrap_matches_exact_enumeration)
 		return;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		double base[MAXV], cur[MAXV], atom[4096], cdf[4096], lo, hi, worst = 0;
-		size_t nb, nc, na = 0;
-		char *fld[3];
+		double base[MAXV], cur[MAXV], at[64], cdf[64], q[4], lo, hi, worst = 0;
+		size_t nb, nc, na = 0, nq = 0;
+		char *fld[4];
 		struct gb_xo g;
 
 		if (line[0] == '#')
 			continue;
 		line[strcspn(line, "\n")] = 0;
-		if (split(line, fld, 3) != 3)
+		if (split(line, fld, 4) != 4)
 			continue;
 		nb = parse_list(fld[0], base);
 		nc = parse_list(fld[1], cur);
-		for (char *t = strtok(fld[2], " "); t && na < 4096; t = strtok(NULL, " ")) {
-			atom[na] = strtod(t, NULL);
+		for (char *t = strtok(fld[2], " "); t && na < 64; t = strtok(NULL, " ")) {
+			at[na] = strtod(t, NULL);
 			cdf[na++] = strtod(strchr(t, ':') + 1, NULL);
 		}
+		for (char *t = strtok(fld[3], " "); t && nq < 4; t = strtok(NULL, " "))
+			q[nq++] = strtod(t, NULL);
+		CHECK(na == 40 && nq == 4);
 		gb_xo_seed(&g, 12345 + (uint64_t)cases);
 		gb_boot_ratio_dist(base, nb, cur, nc, nres, &g, d);
 		qsort(d, nres, sizeof(*d), cmp_double);
 		/* sd of an empirical CDF at 400k draws <= 0.0008: 0.004 is 5 sd. */
-		for (size_t i = 0; i < na; i++) {
-			double e = fabs(ecdf(d, nres, atom[i]) - cdf[i]);
-
-			worst = fmax(worst, e);
-		}
+		for (size_t i = 0; i < na; i++)
+			worst = fmax(worst, fabs(ecdf(d, nres, at[i]) - cdf[i]));
 		if (worst > 0.004)
 			printf("#   case %d: worst CDF error %g\n", cases, worst);
 		CHECK(worst <= 0.004);
-		/* The 90% interval's ends lie between the exact 4% and 6% (94%, 96%) quantiles. */
-		CHECK(gb_boot_ratio_ci(base, nb, cur, nc, 20000, 7, 0.90, &lo, &hi) == 0);
-		{
-			double q[4] = { NAN, NAN, NAN, NAN }, ps[4] = { 0.04, 0.06, 0.94, 0.96 };
-
-			for (int k = 0; k < 4; k++)
-				for (size_t i = 0; i < na && isnan(q[k]); i++)
-					if (cdf[i] >= ps[k] - 1e-12)
-						q[k] = atom[i];
-			CHECK(lo >= q[0] * (1 - 1e-12) && lo <= q[1] * (1 + 1e-12));
-			CHECK(hi >= q[2] * (1 - 1e-12) && hi <= q[3] * (1 + 1e-12));
+		/* The 5% and 95% bounds lie between the exact 4%..6% and 94%..96% quantiles. */
+		CHECK(gb_boot_ratio_ci(base, nb, cur, nc, 20000, 7, 0.05, &lo, &hi) == 0);
+		if (nq == 4) {
+			CHECK(lo >= q[0] * (1 - 1e-9) && lo <= q[1] * (1 + 1e-9));
+			CHECK(hi >= q[2] * (1 - 1e-9) && hi <= q[3] * (1 + 1e-9));
 		}
 		cases++;
 	}
@@ -196,13 +223,14 @@ TEST(bootstrap_is_seeded)
 	double c[] = { 11, 11.5, 10.4, 11.2, 11.8, 10.9, 11.1, 11.3, 11.6, 10.7 };
 	double lo1, hi1, lo2, hi2, lo3, hi3;
 
-	CHECK(gb_boot_ratio_ci(b, 10, c, 10, 10000, 42, 0.99, &lo1, &hi1) == 0);
-	CHECK(gb_boot_ratio_ci(b, 10, c, 10, 10000, 42, 0.99, &lo2, &hi2) == 0);
+	CHECK(gb_boot_ratio_ci(b, 10, c, 10, 10000, 42, 0.01, &lo1, &hi1) == 0);
+	CHECK(gb_boot_ratio_ci(b, 10, c, 10, 10000, 42, 0.01, &lo2, &hi2) == 0);
 	CHECK(lo1 == lo2 && hi1 == hi2);
-	CHECK(gb_boot_ratio_ci(b, 10, c, 10, 10000, 43, 0.99, &lo3, &hi3) == 0);
+	CHECK(gb_boot_ratio_ci(b, 10, c, 10, 10000, 43, 0.01, &lo3, &hi3) == 0);
 	CHECK(fabs(lo3 - lo1) < 0.02 && fabs(hi3 - hi1) < 0.02);
-	CHECK(lo1 < 1.1 * 1.0 && hi1 > 1.05);
-	CHECK(gb_boot_ratio_ci(b, 0, c, 10, 10000, 42, 0.99, &lo1, &hi1) < 0);
+	CHECK(lo1 < 1.1 && hi1 > 1.05);
+	CHECK(gb_boot_ratio_ci(b, 0, c, 10, 10000, 42, 0.01, &lo1, &hi1) < 0);
+	CHECK(gb_boot_ratio_ci(b, 10, c, 10, 10000, 42, 0.5, &lo1, &hi1) < 0);
 }
 
 TEST(generator_is_uniform)
@@ -231,6 +259,7 @@ int main(void)
 {
 	RUN(mwu_matches_enumeration_and_formula);
 	RUN(mwu_edge_cases);
+	RUN(harrell_davis_matches_mpmath);
 	RUN(bootstrap_matches_exact_enumeration);
 	RUN(bootstrap_is_seeded);
 	RUN(generator_is_uniform);

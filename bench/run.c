@@ -1,0 +1,718 @@
+/*
+ * run.c - the stages of `gbench run` (see run.h): config and flags in,
+ * a results directory out. Each stage is a function of the run; cmd-run.c
+ * calls them in a straight line.
+ */
+#include "run.h"
+
+#include <fnmatch.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../profilers/callgrind.h"
+#include "../profilers/counters.h"
+#include "fsio.h"
+#include "gbench.h"
+#include "maxqps.h"
+#include "mrc.h"
+#include "stats.h"
+#include "sysinfo.h"
+
+/*
+ * Record the outcome of a replay call on a cell: device lost disables the
+ * executor for the rest of the run; any other failure skips the cell.
+ */
+static void cell_status(struct gb_cell_result *r, struct gb_run_exec *e, int rc)
+{
+	if (rc == GB_REPLAY_OK || rc == GB_REPLAY_INTERRUPTED || r->skipped)
+		return;
+	if (rc == GB_REPLAY_DEVICE_LOST) {
+		gb_error("%s: device lost during %s; its remaining cells are skipped",
+			 e->name, r->id);
+		snprintf(e->reason, sizeof(e->reason), "device lost during %s", r->id);
+		e->ok = 0;
+		r->skipped = gb_xstrdup(e->reason);
+		return;
+	}
+	gb_error("%s: the cell failed; it is skipped", r->id);
+	r->skipped = gb_xstrdup("failed: executor error (see the run's stderr)");
+}
+
+struct slot {
+	uint32_t cell;
+	int measured;
+};
+
+/* splitmix64: the schedule's only source of randomness, seeded by the run's seed. */
+static uint64_t mix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/*
+ * The order of repetitions: each cell's warmups first (in cell order), then
+ * every measured repetition of every cell, shuffled (Fisher-Yates) when
+ * interleaving so that drift spreads over all cells instead of biasing one.
+ */
+static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, uint32_t warmup,
+			     uint32_t reps, int interleave, uint64_t seed, size_t *n)
+{
+	struct slot *s = gb_xmalloc((ncells * (warmup + reps) + 1) * sizeof(*s));
+	size_t k = 0, first;
+	uint64_t st = seed ^ 0x6a09e667f3bcc909ULL;
+
+	for (size_t c = 0; c < ncells; c++)
+		for (uint32_t r = 0; r < warmup; r++)
+			s[k++] = (struct slot){ (uint32_t)c, 0 };
+	first = k;
+	for (size_t c = 0; c < ncells; c++)
+		for (uint32_t r = 0; r < reps; r++)
+			s[k++] = (struct slot){ (uint32_t)c, 1 };
+	(void)cells;
+	if (interleave)
+		for (size_t i = k - 1; i > first; i--) {
+			size_t j = first + mix(&st) % (i - first + 1);
+			struct slot t = s[i];
+
+			s[i] = s[j];
+			s[j] = t;
+		}
+	*n = k;
+	return s;
+}
+
+/* The keyed requests of a workload in the order a batch-1 closed replay serves them. */
+static int by_service_order(const void *a, const void *b, void *arg)
+{
+	const struct gb_request *req = arg;
+	const struct gb_request *x = &req[*(const uint32_t *)a], *y = &req[*(const uint32_t *)b];
+
+	if (x->arrival_ns != y->arrival_ns)
+		return x->arrival_ns < y->arrival_ns ? -1 : 1;
+	if (x->stream != y->stream)
+		return x->stream < y->stream ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/*
+ * mrc.csv: each workload's LRU miss-ratio curve in one pass (Mattson), and
+ * in meta.json its prediction beside the hit rate each batch-1 closed cell
+ * measured (they must agree exactly: same accesses, same policy).
+ */
+static int write_mrc(const char *dir, struct gb_workload *wl, size_t nwl,
+		     const struct gb_config *cfg, const struct gb_results *res, json_t *meta)
+{
+	struct gb_atomic a;
+	json_t *check = json_object();
+	char *path;
+	int rc = 0, any = 0;
+
+	for (size_t i = 0; i < cfg->ncache; i++)
+		any |= cfg->cache[i] > 0;
+	if (!any) {
+		json_decref(check);
+		return 0;
+	}
+	if (gb_mkdir_p(dir) < 0) {
+		json_decref(check);
+		return -1;
+	}
+	path = gb_xasprintf("%s/mrc.csv", dir);
+	if (gb_atomic_open(&a, path) < 0) {
+		free(path);
+		json_decref(check);
+		return -1;
+	}
+	fputs("workload,capacity,hit_rate\n", a.f);
+	for (size_t w = 0; w < nwl && !rc; w++) {
+		const struct gb_trace *t = &wl[w].trace;
+		uint32_t *order = gb_xmalloc(t->n * sizeof(*order)), *ids;
+		size_t n = 0;
+		struct gb_mrc m;
+
+		for (uint32_t i = 0; i < t->n; i++)
+			order[i] = i;
+		qsort_r(order, t->n, sizeof(*order), by_service_order, t->req);
+		ids = gb_xmalloc((t->n + 1) * sizeof(*ids));
+		for (size_t i = 0; i < t->n; i++)
+			if (wl[w].cache_id[order[i]] != UINT32_MAX)
+				ids[n++] = wl[w].cache_id[order[i]];
+		free(order);
+		rc = gb_mrc_compute(&m, ids, n, wl[w].ncache_ids);
+		free(ids);
+		if (rc)
+			break;
+		rc = gb_mrc_write_rows(a.f, t->name, &m, cfg->cache, cfg->ncache);
+		for (size_t c = 0; c < res->n && !rc; c++) {
+			const struct gb_cell_result *r = &res->cells[c];
+
+			if (strcmp(r->workload, t->name) || r->batch != 1 || !r->cache ||
+			    cfg->mode != GB_MODE_CLOSED || r->skipped)
+				continue;
+			for (size_t k = 0; k < r->nmetrics; k++)
+				if (!strcmp(r->metrics[k].name, "cache_hit_rate") && r->metrics[k].n)
+					json_object_set_new(check, r->id, json_pack("{s:f, s:f}",
+						"measured", r->metrics[k].v[0],
+						"mrc", gb_mrc_hit_rate(&m, r->cache)));
+		}
+		gb_mrc_release(&m);
+	}
+	free(path);
+	json_object_set_new(meta, "mrc_check", check);
+	if (rc) {
+		gb_atomic_abort(&a);
+		return -1;
+	}
+	return gb_atomic_commit(&a);
+}
+
+static char *workload_path(const struct gb_config *cfg, const char *w)
+{
+	size_t len = strlen(w);
+
+	if (strchr(w, '/') || (len > 4 && !strcmp(w + len - 4, ".csv")))
+		return gb_xstrdup(w);
+	if (cfg->trace_dir[0])
+		return gb_xasprintf("%s/workloads/%s/%s.csv", gb_datadir(), cfg->trace_dir, w);
+	return gb_xasprintf("%s/workloads/%s.csv", gb_datadir(), w);
+}
+
+static int cell_matches(const char *id, const char *pattern)
+{
+	if (!pattern)
+		return 1;
+	if (strpbrk(pattern, "*?["))
+		return fnmatch(pattern, id, 0) == 0;
+	return strstr(id, pattern) != NULL;
+}
+
+/* Requests' FLOPs of a workload, for the dry run's estimate. */
+static double workload_flops(const struct gb_workload *w)
+{
+	double f = 0;
+
+	for (size_t i = 0; i < w->trace.n; i++)
+		f += gb_shape_flops(&w->trace.req[i].shape);
+	return f;
+}
+
+/* Measure the CPU executor's f32 matmul rate (FLOP/s) for the dry run's estimate. */
+static double calibrate(struct gb_executor *cpu)
+{
+	const uint32_t m = 8, n = 256, k = 256;
+	struct gb_shape s = { GB_OP_MATMUL, m, n, k, 0 };
+	struct gb_weights wt;
+	float *w = gb_xcalloc((size_t)n * k, sizeof(float));
+	float *x = gb_xcalloc((size_t)m * k, sizeof(float));
+	float *y = gb_xcalloc((size_t)m * n, sizeof(float));
+	void *h = NULL;
+	struct gb_exec_call call = { .shape = s, .quant = GB_Q_F32, .x = x, .y = y };
+	struct gb_exec_timing t;
+	uint64_t t0, calls = 0;
+	double rate = 0;
+
+	if (gb_weights_quantize(&wt, GB_Q_F32, w, n, k) == 0) {
+		if (cpu->iface->weights_upload(cpu, &wt, &h) == 0) {
+			call.weights = h;
+			t0 = gb_now_ns();
+			while (gb_now_ns() - t0 < 50000000ull && calls < 100000)
+				if (cpu->iface->run(cpu, &call, &t) == 0)
+					calls++;
+			rate = (double)calls * gb_shape_flops(&s) / ((double)(gb_now_ns() - t0) * 1e-9);
+			if (cpu->iface->weights_free)
+				cpu->iface->weights_free(cpu, h);
+		}
+		gb_weights_release(&wt);
+	}
+	free(w);
+	free(x);
+	free(y);
+	return rate;
+}
+
+static json_t *strv_json(char **v)
+{
+	json_t *a = json_array();
+
+	for (; v && *v; v++)
+		json_array_append_new(a, json_string(*v));
+	return a;
+}
+
+static json_t *config_json(const struct gb_config *cfg)
+{
+	json_t *b = json_array(), *q = json_array(), *c = json_array();
+
+	for (size_t i = 0; i < cfg->nbatch; i++)
+		json_array_append_new(b, json_integer(cfg->batch[i]));
+	for (size_t i = 0; i < cfg->nquant; i++)
+		json_array_append_new(q, json_string(gb_quant_name(cfg->quant[i])));
+	for (size_t i = 0; i < cfg->ncache; i++)
+		json_array_append_new(c, json_integer(cfg->cache[i]));
+	return json_pack("{s:s, s:s?, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:i, s:i, s:i, s:i, s:s}",
+			 "name", cfg->name, "path", cfg->path,
+			 "workloads", strv_json(cfg->workloads), "trace_dir", cfg->trace_dir,
+			 "executors", strv_json(cfg->executors), "batch", b, "quant", q,
+			 "cache", c, "mode", gb_mode_name(cfg->mode),
+			 "repetitions", (int)cfg->repetitions, "warmup", (int)cfg->warmup,
+			 "threads", (int)cfg->threads,
+			 "accuracy_samples", (int)cfg->accuracy_samples,
+			 "counters", cfg->counters);
+}
+
+static char *hex64(uint64_t h)
+{
+	return gb_xasprintf("%016llx", (unsigned long long)h);
+}
+
+static void iso_time(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void print_cell_line(size_t i, size_t n, struct gb_cell_result *r)
+{
+	struct gb_summary s;
+	double thr = NAN, p50 = NAN;
+
+	for (size_t j = 0; j < r->nmetrics; j++) {
+		struct gb_metric *m = &r->metrics[j];
+
+		if (!m->n)
+			continue;
+		gb_summarize(m->v, m->n, &s);
+		if (!strcmp(m->name, "throughput_rps"))
+			thr = s.median;
+		else if (!strcmp(m->name, "latency_p50_ns"))
+			p50 = s.median;
+	}
+	gb_note("[%zu/%zu] %-44s %10.0f req/s  p50 %9.1f us", i, n, r->id, thr, p50 / 1e3);
+}
+
+
+int gb_run_init(struct gb_run *r, const struct gb_config *cfg, const struct gb_run_opts *o)
+{
+	struct gb_sysinfo si;
+	json_t *jcounters = json_object();
+	char started[32], *cfg_hash;
+	size_t len = 0;
+	char *text = cfg->path ? gb_read_file(cfg->path, &len) : NULL;
+
+	memset(r, 0, sizeof(*r));
+	r->cfg = cfg;
+	r->opts = o;
+	/* a bad --counters list is a usage error, before anything runs */
+	if (gb_counters_open(&r->counters, cfg->counters, jcounters) < 0) {
+		json_decref(jcounters);
+		free(text);
+		return GB_EXIT_USAGE;
+	}
+	gb_sysinfo_read(&si);
+	iso_time(started, sizeof(started));
+	cfg_hash = hex64(gb_fnv1a(GB_FNV_INIT, text ? text : "", len));
+	free(text);
+	r->meta = json_pack("{s:i, s:s, s:o, s:o, s:o, s:s, s:I, s:s, s:o}",
+		"schema", 1, "tool", "gbench",
+		"host", gb_sysinfo_json(&si), "build", gb_buildinfo_json(),
+		"config", config_json(cfg), "config_hash", cfg_hash,
+		"seed", (json_int_t)cfg->seed, "start", started, "counters", jcounters);
+	free(cfg_hash);
+	json_object_set_new(r->meta, "histogram", json_pack("{s:s, s:i, s:I, s:I}",
+		"layout", "log-linear, HdrHistogram semantics", "significant_digits", 3,
+		"max_ns", (json_int_t)GB_HIST_MAX, "bytes", (json_int_t)gb_hist_bytes()));
+	return 0;
+}
+
+const char *gb_run_started(const struct gb_run *r)
+{
+	return json_string_value(json_object_get(r->meta, "start"));
+}
+
+int gb_run_load(struct gb_run *r)
+{
+	const struct gb_config *cfg = r->cfg;
+	json_t *jtraces = json_array();
+	int rc = 0;
+
+	r->nwl = gb_strv_len(cfg->workloads);
+	r->wl = gb_xcalloc(r->nwl, sizeof(*r->wl));
+	r->speeds = gb_xcalloc(r->nwl, sizeof(*r->speeds));
+	/* every trace checked before anything runs or is written */
+	for (size_t i = 0; i < r->nwl; i++) {
+		char *path = workload_path(cfg, cfg->workloads[i]);
+
+		if (!gb_file_exists(path)) {
+			gb_error("no workload '%s' (no file '%s')", cfg->workloads[i], path);
+			rc = GB_EXIT_USAGE;
+		} else if (gb_workload_load(&r->wl[i], path, cfg->seed) < 0) {
+			rc = GB_EXIT_USAGE;
+		}
+		free(path);
+	}
+	for (size_t i = 0; i < r->nwl && !rc; i++) {
+		const struct gb_trace *t = &r->wl[i].trace;
+		uint64_t span = t->req[t->n - 1].arrival_ns;
+		char *h = hex64(t->hash);
+
+		json_array_append_new(jtraces, json_pack("{s:s, s:s, s:s, s:I, s:i}",
+			"name", t->name, "path", t->path, "hash", h,
+			"requests", (json_int_t)t->n, "streams", (int)t->nstreams));
+		free(h);
+		/* open mode: --target-qps keeps the burst shape and scales the mean rate */
+		r->speeds[i] = cfg->speed;
+		if (cfg->target_qps > 0 && cfg->mode == GB_MODE_OPEN) {
+			if (!span || t->n < 2) {
+				gb_error("--target-qps: workload '%s' has no arrival times to rescale",
+					 t->name);
+				rc = GB_EXIT_USAGE;
+				break;
+			}
+			r->speeds[i] = cfg->target_qps / ((double)(t->n - 1) * 1e9 / (double)span);
+		}
+	}
+	json_object_set_new(r->meta, "traces", jtraces);
+	return rc;
+}
+
+int gb_run_executors(struct gb_run *r)
+{
+	const struct gb_config *cfg = r->cfg;
+	struct gb_exec_opts eo = {
+		.threads = (int)cfg->threads,
+		.device = r->opts->device,
+		.validate = r->opts->validate,
+	};
+	json_t *jexec = json_object();
+	int rc = 0;
+
+	r->nex = gb_strv_len(cfg->executors);
+	r->ex = gb_xcalloc(r->nex + 1, sizeof(*r->ex));
+	r->cpu = r->nex;
+	for (size_t i = 0; i < r->nex; i++)
+		if (!strcmp(cfg->executors[i], "cpu"))
+			r->cpu = i;
+	/* the CPU executor always, as the reference and the fallback */
+	for (size_t i = 0; i <= r->nex; i++) {
+		struct gb_run_exec *e = &r->ex[i];
+
+		if (i == r->nex && r->cpu != r->nex)
+			break;
+		e->name = i < r->nex ? cfg->executors[i] : "cpu";
+		if (gb_executor_init(&e->ex, gb_executor_find(e->name), &eo, e->reason,
+				     sizeof(e->reason)) == 0) {
+			e->ok = e->inited = 1;
+			e->ex.iface->info(&e->ex, &e->info);
+			json_object_set_new(jexec, e->name, json_pack("{s:b, s:s, s:s, s:s, s:s}",
+				"available", 1, "device", e->info.device, "type", e->info.type,
+				"driver", e->info.driver, "api", e->info.api));
+		} else {
+			if (i < r->nex)
+				gb_warn("%s cells skipped: %s", e->name, e->reason);
+			json_object_set_new(jexec, e->name, json_pack("{s:b, s:s}",
+				"available", 0, "reason", e->reason));
+		}
+		if (r->opts->require && !strcmp(e->name, r->opts->require) && !e->ok) {
+			gb_error("--require %s: %s", r->opts->require, e->reason);
+			rc = GB_EXIT_ENV;
+		}
+	}
+	json_object_set_new(r->meta, "executors", jexec);
+	if (!r->ex[r->cpu].ok) {
+		gb_error("the cpu executor failed: %s", r->ex[r->cpu].reason);
+		rc = GB_EXIT_ENV;
+	}
+	return rc;
+}
+
+int gb_run_plan(struct gb_run *r)
+{
+	const struct gb_config *cfg = r->cfg;
+	const char *filter = r->opts->filter;
+
+	for (size_t w = 0; w < r->nwl; w++)
+		for (size_t e = 0; e < r->nex; e++)
+			for (size_t b = 0; b < cfg->nbatch; b++)
+				for (size_t q = 0; q < cfg->nquant; q++)
+					for (size_t c = 0; c < cfg->ncache; c++) {
+						struct gb_run_cell cl = {
+							.workload = w, .exec = e, .batch = cfg->batch[b],
+							.cache = cfg->cache[c], .quant = cfg->quant[q],
+						};
+
+						cl.id = gb_cell_id(r->wl[w].trace.name, r->ex[e].name,
+								   cl.batch, cl.quant, cl.cache);
+						if (!cell_matches(cl.id, filter)) {
+							free(cl.id);
+							continue;
+						}
+						r->cells = gb_xrealloc(r->cells,
+							(r->ncells + 1) * sizeof(*r->cells));
+						r->cells[r->ncells++] = cl;
+					}
+	if (!r->ncells) {
+		gb_error("no cell matches%s%s", filter ? " --filter " : "", filter ? filter : "");
+		return GB_EXIT_USAGE;
+	}
+	/* results in cell order; the pointers stay valid from here on */
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct gb_run_cell *cl = &r->cells[i];
+		const struct gb_run_exec *e = &r->ex[cl->exec];
+
+		gb_results_add(&r->res, cl->id, r->wl[cl->workload].trace.name, e->name,
+			       e->ok ? e->info.device : "", cl->batch, cl->quant, cl->cache);
+	}
+	return 0;
+}
+
+void gb_run_dry(struct gb_run *r)
+{
+	double rate = calibrate(&r->ex[r->cpu].ex), total = 0;
+
+	printf("%zu cells, %u warmup + %u measured repetitions each\n", r->ncells,
+	       r->cfg->warmup, r->cfg->repetitions);
+	for (size_t i = 0; i < r->ncells; i++) {
+		int runs = r->ex[r->cells[i].exec].ok;
+
+		printf("  %-48s %s\n", r->cells[i].id, runs ? "" : "skipped: executor unavailable");
+		if (runs)
+			total += workload_flops(&r->wl[r->cells[i].workload]) *
+				 (r->cfg->warmup + r->cfg->repetitions) / rate;
+	}
+	printf("estimated time: %.0f s of compute at the %.2f GFLOP/s measured for an "
+	       "f32 matmul on the cpu now (an estimate, not a measurement of the cells)\n",
+	       total, rate / 1e9);
+}
+
+static struct gb_cell_spec cell_spec(const struct gb_run *r, const struct gb_run_cell *cl)
+{
+	const struct gb_config *cfg = r->cfg;
+
+	return (struct gb_cell_spec){
+		.batch = cl->batch, .cache = cl->cache, .quant = cl->quant,
+		.repetitions = cfg->repetitions, .warmup = cfg->warmup,
+		.accuracy_samples = cfg->accuracy_samples, .mode = cfg->mode,
+		.speed = r->speeds[cl->workload],
+		.max_queue_delay_ns = cfg->max_queue_delay_us * 1000,
+		.min_duration_ns = cfg->min_duration_ms * 1000000,
+		.min_requests = cfg->min_requests,
+		.counters = r->counters,
+	};
+}
+
+static void find_max_qps(struct gb_run *r)
+{
+	json_t *jmax = json_object();
+	uint64_t slo = r->opts->slo_ns;
+
+	for (size_t i = 0; i < r->ncells && !gb_interrupted; i++) {
+		struct gb_run_cell *cl = &r->cells[i];
+		struct gb_cell_spec spec = cell_spec(r, cl);
+		json_t *trials;
+		double best = 0;
+
+		if (!r->ex[cl->exec].ok)
+			continue;
+		spec.counters = NULL;
+		trials = json_array();
+		gb_note("gbench: %s: searching the highest load with p99 <= %.3f ms", cl->id,
+			(double)slo / 1e6);
+		if (gb_find_max_qps(&r->wl[cl->workload], &r->ex[cl->exec].ex, &r->ex[r->cpu].ex,
+				    &spec, slo, &best, trials) == 0) {
+			gb_metric_push(gb_cell_metric(&r->res.cells[i], "max_qps", "req/s",
+						      GB_SRC_MEASURED), best);
+			gb_note("gbench: %s: max %.1f req/s within p99 <= %.3f ms", cl->id, best,
+				(double)slo / 1e6);
+		}
+		json_object_set_new(jmax, cl->id, json_pack("{s:I, s:f, s:o}",
+			"slo_p99_ns", (json_int_t)slo, "max_qps", best, "trials", trials));
+	}
+	json_object_set_new(r->meta, "find_max_qps", jmax);
+}
+
+/* A cell's verdict after its repetitions: accuracy, validity, meta.json entry. */
+static void judge_cell(struct gb_run *r, size_t i, json_t *jcells, json_t *junavail)
+{
+	struct gb_cell_result *c = &r->res.cells[i];
+	struct gb_run_cell *cl = &r->cells[i];
+	struct gb_run_exec *e = &r->ex[cl->exec];
+	json_t *jc = json_object();
+
+	if (cl->cell && !c->skipped && e->ok && !r->interrupted)
+		cell_status(c, e, gb_cell_finish(cl->cell));
+	else if (r->interrupted && !c->skipped)
+		gb_cell_invalid(c, "interrupted: repetitions incomplete, accuracy not checked");
+	if (!c->skipped && !e->ok)
+		c->skipped = gb_xstrdup(e->reason);
+	for (size_t a = 0; a < c->nacc; a++)
+		if (!c->acc[a].pass) {
+			char *why = gb_xasprintf("accuracy: %s %s vs %s = %g over budget %g",
+						 c->acc[a].op, c->acc[a].metric, c->acc[a].reference,
+						 c->acc[a].value, c->acc[a].budget);
+
+			gb_error("%s: %s", c->id, why);
+			gb_cell_invalid(c, why);
+			free(why);
+			r->accuracy_failed = 1;
+		}
+	if (c->skipped) {
+		json_object_set_new(jc, "skipped", json_string(c->skipped));
+		gb_note("[%zu/%zu] %-44s skipped: %s", i + 1, r->ncells, c->id, c->skipped);
+	} else {
+		json_t *reasons = json_array(), *bs = json_object();
+
+		for (char **iv = c->invalid; iv && *iv; iv++)
+			json_array_append_new(reasons, json_string(*iv));
+		json_object_set_new(jc, "validity", json_string(c->invalid ? "INVALID" : "VALID"));
+		json_object_set_new(jc, "invalid_reasons", reasons);
+		for (uint32_t b = 1; b < c->nbatch_sizes; b++)
+			if (c->batch_sizes[b]) {
+				char key[16];
+
+				snprintf(key, sizeof(key), "%u", b);
+				json_object_set_new(bs, key, json_integer((json_int_t)c->batch_sizes[b]));
+			}
+		json_object_set_new(jc, "batch_sizes", bs);
+		r->invalid |= c->invalid != NULL;
+		print_cell_line(i + 1, r->ncells, c);
+	}
+	for (size_t m = 0; m < c->nmetrics; m++)
+		if (c->metrics[m].reason) {
+			json_t *u = json_object_get(junavail, c->id);
+
+			if (!u) {
+				u = json_object();
+				json_object_set_new(junavail, c->id, u);
+			}
+			json_object_set_new(u, c->metrics[m].name, json_string(c->metrics[m].reason));
+		}
+	json_object_set_new(jcells, c->id, jc);
+}
+
+int gb_run_execute(struct gb_run *r, const char *out_dir)
+{
+	const struct gb_config *cfg = r->cfg;
+	json_t *jcells = json_object(), *junavail = json_object();
+	struct slot *sched;
+	size_t nsched;
+
+	gb_note("gbench: %zu cells, %u warmup + %u repetitions each, %s order, results to %s",
+		r->ncells, cfg->warmup, cfg->repetitions,
+		r->opts->interleave ? "interleaved" : "cell-by-cell", out_dir);
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct gb_run_cell *cl = &r->cells[i];
+		struct gb_cell_spec spec = cell_spec(r, cl);
+
+		if (r->ex[cl->exec].ok)
+			cell_status(&r->res.cells[i], &r->ex[cl->exec],
+				    gb_cell_open(&cl->cell, &r->wl[cl->workload], &r->ex[cl->exec].ex,
+						 &r->ex[r->cpu].ex, &spec, &r->res.cells[i]));
+	}
+	if (r->opts->find_max_qps)
+		find_max_qps(r);
+	/* warmups first, then every measured repetition in one seeded order */
+	sched = schedule(r->cells, r->ncells, cfg->warmup, cfg->repetitions, r->opts->interleave,
+			 cfg->seed, &nsched);
+	for (size_t s = 0; s < nsched && !gb_interrupted; s++) {
+		struct gb_run_cell *cl = &r->cells[sched[s].cell];
+		struct gb_cell_result *c = &r->res.cells[sched[s].cell];
+
+		if (cl->cell && r->ex[cl->exec].ok && !c->skipped)
+			cell_status(c, &r->ex[cl->exec], gb_cell_rep(cl->cell, sched[s].measured));
+		if ((s + 1) * 10 / nsched != s * 10 / nsched)
+			gb_note("[%3zu%%] %zu of %zu repetitions", (s + 1) * 100 / nsched, s + 1, nsched);
+	}
+	free(sched);
+	r->interrupted = gb_interrupted != 0;
+	for (size_t i = 0; i < r->ncells; i++) {
+		judge_cell(r, i, jcells, junavail);
+		gb_cell_close(r->cells[i].cell);
+		r->cells[i].cell = NULL;
+	}
+	for (size_t i = 0; i < r->nex; i++)
+		if (r->ex[i].ok)
+			r->validation += gb_executor_validation_messages(&r->ex[i].ex);
+	json_object_set_new(r->meta, "cells", jcells);
+	json_object_set_new(r->meta, "unavailable", junavail);
+	return 0;
+}
+
+int gb_run_simulate(struct gb_run *r)
+{
+	(void)r;
+	return 0;
+}
+
+int gb_run_write(struct gb_run *r, const char *out_dir)
+{
+	char ended[32];
+	uint32_t oracle_runs = 0;
+
+	iso_time(ended, sizeof(ended));
+	for (size_t i = 0; i < r->res.n && r->aborted; i++)
+		if (!r->res.cells[i].skipped)
+			r->res.cells[i].skipped = gb_xstrdup("not run: the run stopped before the "
+							     "replay (see the run's stderr)");
+	for (size_t i = 0; i < r->nwl; i++)
+		oracle_runs += r->wl[i].oracle_runs;
+	json_object_set_new(r->meta, "accuracy", json_pack("{s:i, s:I, s:s}",
+		"samples_per_op", (int)r->cfg->accuracy_samples,
+		"oracle_runs", (json_int_t)oracle_runs,
+		"note", "the float64 oracle checks the first accuracy_samples executor calls of "
+			"each op per cell (top-k: at least 128 queries), outside the timed region, "
+			"once per distinct input"));
+	json_object_set_new(r->meta, "events", json_pack("{s:I, s:I, s:i}",
+		"enomem_splits", (json_int_t)gb_replay_events.enomem_splits,
+		"cpu_fallbacks", (json_int_t)gb_replay_events.cpu_fallbacks,
+		"validation_messages", (int)r->validation));
+	json_object_set_new(r->meta, "end", json_string(ended));
+	json_object_set_new(r->meta, "complete", json_boolean(!r->interrupted && !r->aborted));
+	if (write_mrc(out_dir, r->wl, r->nwl, r->cfg, &r->res, r->meta) < 0 ||
+	    gb_results_write(&r->res, out_dir, r->meta) < 0)
+		return GB_EXIT_ENV;
+	gb_note("gbench: results in %s", out_dir);
+	if (r->interrupted)
+		return GB_EXIT_INTERRUPTED;
+	if (r->validation)
+		gb_error("%u Vulkan validation message%s", r->validation,
+			 r->validation == 1 ? "" : "s");
+	if (r->opts->strict && r->invalid && !r->accuracy_failed)
+		gb_error("--strict: at least one cell is INVALID (see meta.json)");
+	if (r->accuracy_failed || r->validation || (r->opts->strict && r->invalid))
+		return GB_EXIT_CORRECTNESS;
+	return GB_EXIT_OK;
+}
+
+void gb_run_release(struct gb_run *r)
+{
+	json_decref(r->meta);
+	gb_results_release(&r->res);
+	for (size_t i = 0; i < r->ncells; i++) {
+		gb_cell_close(r->cells[i].cell);
+		free(r->cells[i].id);
+	}
+	free(r->cells);
+	for (size_t i = 0; i < r->nwl; i++)
+		gb_workload_unload(&r->wl[i]);
+	gb_replay_scratch_release();
+	for (size_t i = 0; r->ex && i <= r->nex; i++)
+		if (r->ex[i].inited)
+			gb_executor_release(&r->ex[i].ex);
+	free(r->ex);
+	for (size_t i = 0; i < r->nwl; i++)
+		gb_workload_release(&r->wl[i]);
+	free(r->wl);
+	free(r->speeds);
+	gb_counters_close(r->counters);
+	memset(r, 0, sizeof(*r));
+}

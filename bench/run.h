@@ -1,0 +1,87 @@
+/*
+ * run.h - one `gbench run` as a sequence of stages, each a function:
+ *
+ *   gb_run_load       workloads (traces checked, inputs generated), open-mode speeds
+ *   gb_run_executors  every executor listed, plus the CPU one as reference
+ *   gb_run_plan       the matrix of cells, filtered
+ *   gb_run_dry        (--dry-run) the cells and an estimate
+ *   gb_run_execute    open every cell, warmups, measured repetitions interleaved,
+ *                     accuracy, validity
+ *   gb_run_simulate   (--counters callgrind) cpu cells re-run under valgrind
+ *   gb_run_write      the results directory, meta.json last
+ *
+ * cmd-run.c parses the command line into a gb_run_opts and calls them in
+ * order. The run owns everything it makes; gb_run_release frees it all.
+ */
+#ifndef GB_RUN_H
+#define GB_RUN_H
+
+#include <jansson.h>
+
+#include "config.h"
+#include "executor.h"
+#include "replay.h"
+#include "results.h"
+
+/* What the command line adds to the config. */
+struct gb_run_opts {
+	const char *filter;        /* cells whose id matches (glob, or substring) */
+	const char *require;       /* executor that must be available */
+	const char *device;
+	uint64_t slo_ns;           /* find-max-qps objective (p99 response) */
+	int validate, interleave, find_max_qps, strict;
+	int argc;                  /* the run command's own arguments, for callgrind children */
+	char **argv;
+};
+
+struct gb_run_exec {
+	const char *name;
+	struct gb_executor ex;
+	struct gb_exec_info info;
+	int ok;                    /* usable: initialized and not lost */
+	int inited;                /* initialized: release at the end */
+	char reason[512];
+};
+
+struct gb_run_cell {
+	char *id;
+	size_t workload, exec;
+	uint32_t batch, cache;
+	enum gb_quant quant;
+	struct gb_cell *cell;      /* open while the run goes on */
+};
+
+struct gb_run {
+	const struct gb_config *cfg;
+	const struct gb_run_opts *opts;
+	struct gb_workload *wl;
+	size_t nwl;
+	double *speeds;            /* per workload, open mode */
+	struct gb_run_exec *ex;    /* the listed executors, then the CPU reference if not listed */
+	size_t nex, cpu;
+	struct gb_run_cell *cells;
+	size_t ncells;
+	struct gb_counters *counters;
+	struct gb_results res;
+	json_t *meta;
+	int interrupted, accuracy_failed, invalid;
+	int aborted;               /* an environment error stopped it before the replay */
+	unsigned validation;
+};
+
+/* Each stage returns 0 or an exit code (gbench.h) with the message printed. */
+int gb_run_init(struct gb_run *r, const struct gb_config *cfg, const struct gb_run_opts *o);
+int gb_run_load(struct gb_run *r);
+int gb_run_executors(struct gb_run *r);
+int gb_run_plan(struct gb_run *r);
+void gb_run_dry(struct gb_run *r);
+int gb_run_execute(struct gb_run *r, const char *out_dir);
+int gb_run_simulate(struct gb_run *r);
+/* Write the results directory; returns the run's exit code. */
+int gb_run_write(struct gb_run *r, const char *out_dir);
+void gb_run_release(struct gb_run *r);
+
+/* Start time of the run, ISO 8601 UTC (for the default results folder name). */
+const char *gb_run_started(const struct gb_run *r);
+
+#endif

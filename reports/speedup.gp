@@ -1,0 +1,20 @@
+# speedup.gp - vulkan over cpu speedup per workload cell (gbench report template).
+# Variables: datafile, out, title_text, nbars. Data: one block: label, cpu/vulkan.
+if (!exists("tmp")) tmp = ''
+set terminal svg size 1100,600 dynamic enhanced font 'sans,11' background rgb 'white'
+set output out.'.svg'.tmp
+set title title_text
+set style data histograms
+set style fill solid 0.8 border -1
+set boxwidth 0.8
+set logscale y 2
+set ylabel 'speedup (cpu wall / vulkan wall)'
+set xtics rotate by -60 font ',8'
+set grid ytics
+set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead linecolor rgb 'red'
+set key off
+plot datafile index 0 using 2:xtic(1) linecolor rgb 'steelblue'
+set terminal pngcairo size 1100,600 enhanced font 'sans,10' background rgb 'white'
+set output out.'.png'.tmp
+replot
+unset output

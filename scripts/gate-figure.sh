@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# gate-figure.sh - the gate's own figures on this machine: how often it
+# cries wolf, and the smallest slowdown it catches.
+#
+#   scripts/gate-figure.sh [N] [-- RUN-ARGS...]
+#
+# Runs the gate's config N times (default 8; RUN-ARGS default
+# "--config ci --executor cpu") with the release build, back to back, then:
+#   false alarms  every one of the N(N-1)/2 pairs of runs (28 for N = 8) is an
+#                 A/A comparison of the same build: exit 1 is a false alarm,
+#                 exit 3 an inconclusive gate;
+#   detection     for each slowdown s, each pair's second run has its
+#                 time-like samples multiplied by 1+s (throughput divided):
+#                 the real noise of real runs, with a known true change;
+#                 reported per cell (wall_ns flagged in what share of
+#                 cells x pairs) and per gate (exit 1 in what share of pairs).
+#   The smallest slowdown is the least s flagged in >= 95% of cells x pairs.
+# Writes OUT/gate-figure.md (OUT: $OUT or results/gate-figure) and prints it.
+# Environment: GBENCH (default build/gbench), OUT, JOBS (parallel compares, 2).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+gbench=${GBENCH:-$top/build/gbench}
+out=${OUT:-results/gate-figure}
+n=8
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then
+	n=$1
+	shift
+fi
+[ "${1:-}" = "--" ] && shift
+[ $# -gt 0 ] || set -- --config ci --executor cpu
+if [ ! -x "$gbench" ]; then
+	echo "gate-figure: no gbench at '$gbench': build it with 'make' or set GBENCH" >&2
+	exit 2
+fi
+mkdir -p "$out"
+: > "$out/runs.txt"
+for i in $(seq 1 "$n"); do
+	rm -rf "$out/run$i"
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	start=$(date +%s.%N)
+	"$gbench" run --quiet "$@" --out "$out/run$i"
+	rc=$?
+	end=$(date +%s.%N)
+	printf 'run%d exit %d load %s seconds %.1f\n' "$i" "$rc" "$load" \
+		"$(echo "$end - $start" | bc)" | tee -a "$out/runs.txt" >&2
+	case $rc in 0|5) ;; *) echo "gate-figure: run $i failed (exit $rc)" >&2; exit "$rc" ;; esac
+done
+GBENCH=$gbench python3 - "$out" "$n" "${JOBS:-2}" "$*" <<'PY'
+import csv, itertools, json, os, shutil, subprocess, sys
+from concurrent.futures import ThreadPoolExecutor
+
+out, n, jobs, runargs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+gbench = os.environ["GBENCH"]
+GATING = {"wall_ns", "latency_p50_ns", "throughput_rps"}
+SHIFTS = [0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.10, 0.12, 0.15, 0.20, 0.30]
+
+def reduce(src, dst, shift=0.0):
+    """a copy of results dir src with only the gating metrics, values * (1 + shift)
+    (throughput / (1 + shift)); meta.json kept so classes and traces still match"""
+    os.makedirs(dst, exist_ok=True)
+    shutil.copy(os.path.join(src, "meta.json"), dst)
+    with open(os.path.join(src, "results.csv"), newline="") as f, \
+         open(os.path.join(dst, "results.csv"), "w", newline="") as g:
+        r, w = csv.reader(f), csv.writer(g, lineterminator="\n")
+        head = next(r)
+        w.writerow(head)
+        mi = head.index("metric")
+        for row in r:
+            if row[mi] in GATING:
+                w.writerow(row)
+    with open(os.path.join(src, "samples.csv"), newline="") as f, \
+         open(os.path.join(dst, "samples.csv"), "w", newline="") as g:
+        r, w = csv.reader(f), csv.writer(g, lineterminator="\n")
+        w.writerow(next(r))
+        for cell, metric, rep, value in r:
+            if metric not in GATING:
+                continue
+            if value and shift:
+                v = float(value)
+                v = v / (1 + shift) if metric == "throughput_rps" else v * (1 + shift)
+                value = repr(v)
+            w.writerow([cell, metric, rep, value])
+
+def compare(a, b, js):
+    p = subprocess.run([gbench, "compare", a, b, "--json", js],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if p.returncode == 2:
+        raise SystemExit(f"gate-figure: compare {a} {b} failed (exit 2)")
+    j = json.load(open(js))
+    wall = {r["cell"]: r["verdict"] for r in j["rows"] if r["metric"] == "wall_ns"}
+    gating = [r["verdict"] for r in j["rows"] if r["gating"]]
+    return p.returncode, wall, gating
+
+work = os.path.join(out, "work")
+shutil.rmtree(work, ignore_errors=True)
+for i in range(1, n + 1):
+    reduce(os.path.join(out, f"run{i}"), os.path.join(work, f"r{i}"))
+pairs = list(itertools.combinations(range(1, n + 1), 2))
+pool = ThreadPoolExecutor(jobs)
+
+def aa(p):
+    i, j = p
+    return compare(os.path.join(work, f"r{i}"), os.path.join(work, f"r{j}"),
+                   os.path.join(work, f"aa-{i}-{j}.json"))
+res = list(pool.map(aa, pairs))
+alarms = sum(rc == 1 for rc, _, _ in res)
+inconcl = sum(rc == 3 for rc, _, _ in res)
+rows = [v for _, _, g in res for v in g]
+row_alarms = sum(v == "regression" for v in rows)
+row_inc = sum(v == "inconclusive" for v in rows)
+
+def shifted(args):
+    s, (i, j) = args
+    d = os.path.join(work, f"s{int(round(s * 100))}-{i}-{j}")
+    reduce(os.path.join(out, f"run{j}"), d, s)
+    r = compare(os.path.join(work, f"r{i}"), d, d + ".json")
+    shutil.rmtree(d)
+    return s, r
+det = {s: [] for s in SHIFTS}
+for s, r in pool.map(shifted, [(s, p) for s in SHIFTS for p in pairs]):
+    det[s].append(r)
+
+lines = []
+P = lines.append
+P(f"### gbench gate figures ({n} runs of `gbench run {runargs}`, {len(pairs)} pairs)")
+P("")
+host = json.load(open(os.path.join(out, "run1", "meta.json")))["host"]
+P(f"Machine: {host.get('cpu_model')}, {host.get('cores')} cores; compare defaults "
+  "(threshold 5%, alpha 0.01, 10,000 resamples); gating metrics wall_ns, latency_p50_ns, throughput_rps.")
+P("")
+P(f"- **False alarms (A/A): {alarms} of {len(pairs)} pairs exit 1** "
+  f"({100 * alarms / len(pairs):.1f}%); "
+  f"{inconcl} of {len(pairs)} inconclusive (exit 3).")
+P(f"- Per gating row (cell x metric x pair): {row_alarms} of {len(rows)} flagged as regressions "
+  f"({100 * row_alarms / max(1, len(rows)):.2f}%), {row_inc} inconclusive ({100 * row_inc / max(1, len(rows)):.1f}%).")
+P("")
+P("| injected slowdown | wall_ns flagged (cells x pairs) | inconclusive | gate exit 1 (pairs) |")
+P("|---:|---:|---:|---:|")
+smallest = None
+for s in SHIFTS:
+    verdicts = [v for _, wall, _ in det[s] for v in wall.values()]
+    flagged = sum(v == "regression" for v in verdicts) / max(1, len(verdicts))
+    inc = sum(v == "inconclusive" for v in verdicts) / max(1, len(verdicts))
+    gate = sum(rc == 1 for rc, _, _ in det[s]) / len(det[s])
+    if smallest is None and flagged >= 0.95:
+        smallest = s
+    P(f"| {100 * s:.0f}% | {100 * flagged:.1f}% | {100 * inc:.1f}% | {100 * gate:.0f}% |")
+P("")
+P(f"- **Smallest slowdown flagged in >= 95% of cells x pairs: "
+  f"{'%.0f%%' % (100 * smallest) if smallest else 'none up to 30%'}**.")
+P("")
+P("Runs (load average before each):")
+P("")
+for l in open(os.path.join(out, "runs.txt")):
+    P(f"    {l.rstrip()}")
+text = "\n".join(lines) + "\n"
+open(os.path.join(out, "gate-figure.md"), "w").write(text)
+sys.stdout.write(text)
+shutil.rmtree(work, ignore_errors=True)
+PY

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# perf-gate.sh - the CI regression gate in one command: run the ci config,
+# compare it with the committed baseline of this machine's class, write
+# compare.md (for a pull-request comment), compare.junit.xml (for the CI
+# page) and compare.json beside the results, and exit with compare's code.
+#
+#   scripts/perf-gate.sh [OUT] [-- COMPARE-ARGS...]
+#
+#   OUT            results directory (default: results/perf-gate)
+#   COMPARE-ARGS   passed to gbench compare (e.g. --threshold 8%)
+#
+# Environment:
+#   GBENCH         the gbench binary (default: build/gbench; build it with make)
+#   GB_CONFIG      the config to run (default: ci)
+#   GB_RUN_ARGS    extra arguments to gbench run (e.g. "--executor cpu")
+#   GB_BASELINES   the baselines folder (default: baselines/ in this tree)
+#   GB_CLASS       the machine class to compare with (default: the run's own)
+#   GITHUB_STEP_SUMMARY  when set (GitHub Actions), the Markdown is appended to it
+#
+# Exit: compare's code - 0 no regression, 1 regression, 3 inconclusive;
+# 2 when there is no baseline for this class or an input is bad; otherwise
+# the run's own failure (4 environment, 5 correctness, 130 interrupted),
+# which also wins over a clean compare.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+gbench=${GBENCH:-$top/build/gbench}
+config=${GB_CONFIG:-ci}
+baselines=${GB_BASELINES:-$top/baselines}
+out=results/perf-gate
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then
+	out=$1
+	shift
+fi
+[ "${1:-}" = "--" ] && shift
+
+say() { echo "perf-gate: $*" >&2; }
+
+if [ ! -x "$gbench" ]; then
+	say "no gbench at '$gbench': build it with 'make' or set GBENCH"
+	exit 2
+fi
+
+say "running config '$config' into $out"
+# shellcheck disable=SC2086  # GB_RUN_ARGS is a list of words
+"$gbench" run --config "$config" --out "$out" ${GB_RUN_ARGS:-}
+run_rc=$?
+case $run_rc in
+0) ;;
+5) say "the run reported correctness failures (exit 5); comparing anyway" ;;
+*) say "the run failed (exit $run_rc)"; exit "$run_rc" ;;
+esac
+
+class=${GB_CLASS:-$("$gbench" baseline class "$out")} || exit 2
+base="$baselines/$class/$config"
+if [ ! -f "$base/results.csv" ]; then
+	say "no baseline for machine class '$class' and config '$config' in $baselines"
+	say "record one on a quiet machine of this class with a release build:"
+	say "  $gbench run --config $config --out R && $gbench baseline save R --root $baselines"
+	exit 2
+fi
+
+"$gbench" compare "$base" "$out" --markdown "$out/compare.md" \
+	--junit "$out/compare.junit.xml" --json "$out/compare.json" "$@"
+rc=$?
+if [ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ -f "$out/compare.md" ]; then
+	cat "$out/compare.md" >> "$GITHUB_STEP_SUMMARY"
+fi
+[ -f "$out/compare.md" ] && say "wrote $out/compare.md, $out/compare.junit.xml, $out/compare.json"
+if [ "$rc" -eq 0 ] && [ "$run_rc" -ne 0 ]; then
+	exit "$run_rc"
+fi
+exit "$rc"

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# gbench peak --quick: the ceilings' JSON, the cache, and the ordering of the
+# bandwidth levels (L1 > L2 > L3 > DRAM, read kernel). A pair of levels that
+# cannot be told apart on this machine is a skip with the reason, never a pass.
+. "$(dirname "$0")/lib.sh"
+export XDG_CACHE_HOME="$TMP/cache"
+
+expect_exit 0 "peak -h exits 0" "$GBENCH" peak -h
+check "peak -h prints usage on stdout" grep -q '^usage: gbench peak' "$TMP/out"
+expect_exit 2 "peak with a bad flag exits 2" "$GBENCH" peak --bogus
+check "bad flag: usage on stderr" grep -q '^usage: gbench peak' "$TMP/err"
+expect_exit 2 "peak --threads 0 exits 2" "$GBENCH" peak --threads 0
+
+expect_exit 0 "peak --quick exits 0" "$GBENCH" peak --quick --out "$TMP/peak.json"
+check "peak prints the f32 ceiling" grep -q 'GFLOP/s' "$TMP/out"
+check "writes --out" test -s "$TMP/peak.json"
+check "caches the result under XDG_CACHE_HOME" bash -c "ls '$TMP'/cache/gbench/peak-*.json > /dev/null"
+expect_exit 0 "second run uses the cache" "$GBENCH" peak --quick
+check "second run says it is cached" grep -q 'cached result' "$TMP/err"
+
+python3 - "$TMP/peak.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+n = 0
+def out(s):
+    global n
+    n += 1
+    print(s.replace("{n}", str(n), 1))
+def ok(c, what):
+    out(("ok {n} - " if c else "not ok {n} - ") + what)
+ok(j["schema"] == 1 and j["quick"] is True, "schema 1, quick")
+ok(j["flops"]["f32"]["gflops"] > 0, f'f32 GFLOP/s measured ({j["flops"]["f32"]["gflops"]:.1f})')
+bw = j["bandwidth"]
+ok(bw["write_allocate_counted"] is False and "write-allocate" in bw["counting"], "says write-allocate traffic is not counted")
+lv = {l["name"]: l for l in bw["levels"]}
+ok(list(lv) == ["L1", "L2", "L3", "DRAM"], "levels L1 L2 L3 DRAM")
+names = ["L1", "L2", "L3", "DRAM"]
+for a, b in zip(names, names[1:]):
+    la, lb = lv[a], lv[b]
+    what = f"read bandwidth {a} > {b}"
+    if la.get("read") is None or lb.get("read") is None:
+        why = la.get("note") if la.get("read") is None else lb.get("note")
+        out(f"ok {{n}} - {what} # SKIP cannot be told apart here: {(a if la.get('read') is None else b)} {why}")
+        continue
+    if la["read"] > lb["read"]:
+        ok(True, f"{what} ({la['read']:.1f} > {lb['read']:.1f} GB/s)")
+    elif not (la["plateau"] and lb["plateau"]):
+        flat = a if not la["plateau"] else b
+        out(f"ok {{n}} - {what} # SKIP {a} {la['read']:.1f} vs {b} {lb['read']:.1f} GB/s: {flat} has {lv[flat].get('note')}")
+    else:
+        ok(False, f"{what} ({la['read']:.1f} vs {lb['read']:.1f} GB/s, both plateaus)")
+print(f"1..{n}")
+PY
+done_testing

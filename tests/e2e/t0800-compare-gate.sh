@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# gbench compare on real runs: a candidate doing more real work under the
+# same cell name exits 1 naming the cell; a run against itself exits 0; the
+# Markdown, JUnit (well-formed XML) and JSON (parses) files; two identical
+# invocations give identical bytes; no colour off a terminal; the changed
+# trace and a different machine class are warnings, not errors.
+. "$(dirname "$0")/lib.sh"
+
+# One tiny cell, 10 repetitions: fast under the sanitizers.
+mkdir -p "$TMP/small" "$TMP/large"
+cp "$TOP/tests/data/compare/tiny-small.csv" "$TMP/small/tiny.csv"
+cp "$TOP/tests/data/compare/tiny-large.csv" "$TMP/large/tiny.csv"
+run() { "$GBENCH" run --quiet --executor cpu --batch 1 --quant f32 --cache 0 --repetitions 10 "$@"; }
+expect_exit 0 "baseline run" run --workload "$TMP/small/tiny.csv" --out "$TMP/base"
+expect_exit 0 "candidate run (16x the work, same workload name)" run --workload "$TMP/large/tiny.csv" --out "$TMP/cand"
+
+expect_exit 1 "the slower candidate exits 1" "$GBENCH" compare "$TMP/base" "$TMP/cand" \
+	--markdown "$TMP/c.md" --junit "$TMP/c.xml" --json "$TMP/c.json"
+cp "$TMP/out" "$TMP/first.out"
+check "names the cell and metric" grep -qE '^REGRESSION +tiny\.cpu\.b1\.f32\.c0 +wall_ns' "$TMP/out"
+check "says the result" grep -q '^result: REGRESSION (exit 1)' "$TMP/out"
+check "prints the seed" grep -q '^seed 20250101' "$TMP/out"
+check "warns that the trace changed" grep -q "warning: trace 'tiny' differs" "$TMP/err"
+check "no colour off a terminal" bash -c "! grep -q $'\033' '$TMP/out'"
+check "Markdown names the regression" grep -q '| REGRESSION | `tiny.cpu.b1.f32.c0` | `wall_ns` |' "$TMP/c.md"
+python3 - "$TMP" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+tmp = sys.argv[1]
+n = 0
+def ok(c, what):
+    global n
+    n += 1
+    print(("ok" if c else "not ok"), f"{n + 100}", "-", what)
+root = ET.parse(f"{tmp}/c.xml").getroot()
+ok(root.tag == "testsuites", "JUnit is well-formed XML")
+fails = [tc for tc in root.iter("testcase") if tc.find("failure") is not None]
+ok(any(tc.get("classname") == "tiny.cpu.b1.f32.c0" and tc.get("name") == "wall_ns" for tc in fails),
+   "JUnit fails the wall_ns testcase")
+ok(int(root.get("failures")) == len(fails) and int(root.get("tests")) == len(list(root.iter("testcase"))),
+   "JUnit counts match its testcases")
+j = json.load(open(f"{tmp}/c.json"))
+ok(j["exit"] == 1 and j["seed"] == 20250101, "JSON parses, with exit and seed")
+r = [x for x in j["rows"] if x["metric"] == "wall_ns"][0]
+ok(r["verdict"] == "regression" and r["ratio"] > 2 and r["ci_low"] > 1.05 and r["p"] < 0.01,
+   f"JSON wall_ns row: ratio {r['ratio']:.2f}, interval [{r['ci_low']:.2f}, {r['ci_high']:.2f}], p {r['p']:.2g}")
+thr = [x for x in j["rows"] if x["metric"] == "throughput_rps"][0]
+ok(thr["verdict"] == "regression" and thr["better"] == "higher", "lower throughput is a regression too")
+PY
+# tests/run.sh counts "ok N" lines: python's numbering above is its own.
+
+expect_exit 1 "the same comparison again" "$GBENCH" compare "$TMP/base" "$TMP/cand" \
+	--markdown "$TMP/d.md" --junit "$TMP/d.xml" --json "$TMP/d.json"
+check "identical stdout" cmp -s "$TMP/first.out" "$TMP/out"
+for f in md xml json; do check "identical $f" cmp -s "$TMP/c.$f" "$TMP/d.$f"; done
+expect_exit 1 "another seed, the same verdict" "$GBENCH" compare "$TMP/base" "$TMP/cand" --seed 7
+check "and the seed printed" grep -q '^seed 7,' "$TMP/out"
+
+# Against itself: never a regression. (Each side is resampled on its own,
+# so a noisy sanitizer run may honestly come out inconclusive, exit 3.)
+no_regression() { "$GBENCH" compare "$@" > "$TMP/out" 2> "$TMP/err"; rc=$?; [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ]; }
+check "a run against itself (results.csv and dir) is no regression" no_regression "$TMP/base/results.csv" "$TMP/base"
+check "and says so" grep -qE '^result: (OK|INCONCLUSIVE)' "$TMP/out"
+expect_exit 1 "a 60% threshold still catches 16x the work" "$GBENCH" compare "$TMP/base" "$TMP/cand" --threshold 60%
+expect_exit 1 "--metric replaces the gating set" "$GBENCH" compare "$TMP/base" "$TMP/cand" --metric latency_max_ns --json "$TMP/m.json"
+check "wall_ns no longer gates" python3 -c "import json,sys; j=json.load(open('$TMP/m.json')); sys.exit(0 if j['gating_metrics']==['latency_max_ns'] and not [r for r in j['rows'] if r['metric']=='wall_ns'][0]['gating'] else 1)"
+expect_exit 0 "the other way round: exit 0" "$GBENCH" compare "$TMP/cand" "$TMP/base" --json "$TMP/e.json"
+check "improvement in JSON" python3 -c "import json,sys; j=json.load(open('$TMP/e.json')); sys.exit(0 if any(r['metric']=='wall_ns' and r['verdict']=='improvement' for r in j['rows']) else 1)"
+
+# Another machine class: a warning, the verdict unchanged.
+cp -r "$TMP/base" "$TMP/other"
+python3 - "$TMP/other/meta.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["host"]["cpu_model"] = "Some Other CPU 9000"
+json.dump(m, open(sys.argv[1], "w"))
+PY
+check "another machine class still compares" no_regression "$TMP/other" "$TMP/base"
+check "with a loud warning" grep -q 'DIFFERENT MACHINE CLASSES' "$TMP/err"
+done_testing
