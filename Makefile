@@ -119,3 +119,9 @@ docs-tables: all
 	  $(BUILD)/gbench report $(BUILD)/docs-results/$$t --tables || exit 1; \
 	  cp $(BUILD)/docs-results/$$t/report/tables.md docs/tables-$$t.md && echo "docs/tables-$$t.md"; \
 	done
+
+# The gate's own figures on this machine: false alarms over 28 A/A pairs of
+# 8 ci runs, and the smallest slowdown caught (scripts/gate-figure.sh).
+.PHONY: bench-gate
+bench-gate: all
+	GBENCH=$(BUILD)/gbench scripts/gate-figure.sh 8

@@ -24,7 +24,8 @@ static const char usage_text[] =
 	"chains; int8 dot product where the CPU has AVX-VNNI), one thread per core.\n"
 	"Bytes are counted as likwid-bench counts them: write-allocate traffic is\n"
 	"not counted. The result is cached per machine fingerprint and build flavour\n"
-	"in $XDG_CACHE_HOME/gbench (else ~/.cache/gbench) and reused until --force.\n"
+	"in $XDG_CACHE_HOME/gbench (else ~/.cache/gbench) and reused until --force;\n"
+	"--threads and --max-bytes measure without the cache.\n"
 	"\n"
 	"    --quick         two points per level and short samples (seconds, for tests)\n"
 	"    --force         measure even when a cached result exists\n"
@@ -129,7 +130,7 @@ json_t *gb_peak_obtain(const struct gb_peak_opts *o, int force, char **cache_use
 	gb_peak_fingerprint(host, fp);
 	json_decref(host);
 	cache = gb_peak_cache_path(fp);
-	if (!force)
+	if (!force && !o->no_cache)
 		j = gb_peak_load(cache, !o->quick, 1);
 	if (j) {
 		if (cache_used)
@@ -146,7 +147,7 @@ json_t *gb_peak_obtain(const struct gb_peak_opts *o, int force, char **cache_use
 	}
 	j = gb_peak_json(&p, &si);
 	/* a failure to cache is worth a warning, not a failed measurement */
-	if (ensure_parent(cache) < 0 || write_json(j, cache) < 0)
+	if (!o->no_cache && (ensure_parent(cache) < 0 || write_json(j, cache) < 0))
 		gb_warn("the result is not cached in '%s'", cache);
 	if (cache_used)
 		*cache_used = NULL;
@@ -217,7 +218,8 @@ int cmd_peak(int argc, char **argv)
 		return GB_EXIT_USAGE;
 	}
 	/* options that change the measurement bypass the cache */
-	j = gb_peak_obtain(&o, force || o.threads || o.max_bytes, &cached);
+	o.no_cache = o.threads || o.max_bytes;
+	j = gb_peak_obtain(&o, force, &cached);
 	if (!j)
 		return GB_EXIT_ENV;
 	if (cached)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../profilers/callgrind.h"
 #include "cmds.h"
 #include "config.h"
 #include "gbench.h"
@@ -264,6 +265,12 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 		return gb_error("--find-max-qps needs --mode open and --slo p99=TIME");
 	if (o->require && strcmp(o->require, "vulkan") && strcmp(o->require, "cpu"))
 		return gb_error("--require: unknown executor '%s'", o->require);
+	for (char **g = cfg->sim_cache; g && *g; g++) {
+		struct gb_sim_cache sc;
+
+		if (gb_sim_cache_parse(*g, &sc, "sim_cache") < 0)
+			return -1;
+	}
 	return 0;
 }
 

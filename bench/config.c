@@ -41,6 +41,7 @@ void gb_config_release(struct gb_config *c)
 	free(c->trace_dir);
 	gb_strv_free(c->executors);
 	free(c->counters);
+	gb_strv_free(c->sim_cache);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -262,6 +263,9 @@ static int on_key(void *user, const char *section, const char *key, const char *
 	} else if (!strcmp(key, "counters")) {
 		free(c->counters);
 		c->counters = gb_xstrdup(value);
+	} else if (!strcmp(key, "sim_cache")) {
+		gb_strv_free(c->sim_cache);
+		c->sim_cache = gb_strv_split(value);
 	} else {
 		bad(r, "unknown key '%s' in [%s]", key, section);
 		return 1;

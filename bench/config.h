@@ -50,6 +50,7 @@ struct gb_config {
 	uint32_t threads;
 	uint32_t accuracy_samples;
 	char *counters;             /* "auto", "none" or a list */
+	char **sim_cache;           /* callgrind geometries "I1/D1/LL" (NULL: sysfs) */
 	double speed, target_qps;
 	uint64_t max_queue_delay_us;
 	uint64_t min_duration_ms, min_requests;

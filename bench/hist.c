@@ -119,13 +119,19 @@ int gb_hist_record(struct gb_hist *h, uint64_t v)
 		h->overflows++;
 		return -1;
 	}
-	if (v == 0)
-		v = 1;
+	/*
+	 * Branch-free (conditional moves), so that the instructions executed
+	 * do not depend on the latencies: callgrind's sim_ir of a cell must be
+	 * the same in every run.
+	 */
+	v += v == 0;
 	h->counts[counts_index(v)]++;
-	if (h->total == 0 || v < h->min)
-		h->min = v;
-	if (v > h->max)
-		h->max = v;
+	{
+		uint64_t lo = h->total ? h->min : UINT64_MAX;
+
+		h->min = v < lo ? v : lo;
+		h->max = v > h->max ? v : h->max;
+	}
 	h->total++;
 	h->sum += (double)v;
 	return 0;

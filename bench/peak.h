@@ -46,6 +46,7 @@ struct gb_peak_opts {
 	int quick;         /* fewer points, shorter samples (tests) */
 	int threads;       /* 0: one per online CPU */
 	double max_bytes;  /* 0: from the caches and memory */
+	int no_cache;      /* gb_peak_obtain neither reads nor writes the cache */
 };
 
 struct gb_bw_point {

@@ -872,10 +872,25 @@ static void push_counters(struct cell *c, const struct gb_noise_sample *ns)
 	for (size_t i = 0; i < n && i < GB_ARRAY_SIZE(v); i++) {
 		struct gb_metric *m = gb_cell_metric(out, v[i].metric, v[i].unit, v[i].source);
 
-		if (v[i].source == GB_SRC_UNAVAILABLE || isnan(v[i].value))
-			gb_metric_unavailable(m, v[i].reason ? v[i].reason : "the source failed");
-		else if (m->source != GB_SRC_UNAVAILABLE)
-			gb_metric_push(m, v[i].value);
+		if (v[i].source == GB_SRC_UNAVAILABLE) {
+			if (!m->reason)
+				gb_metric_unavailable(m, v[i].reason);
+			continue;
+		}
+		if (m->source == GB_SRC_UNAVAILABLE)
+			continue;
+		/* multiplexed in any repetition: the metric is scaled, its share kept */
+		if (v[i].source == GB_SRC_SCALED)
+			m->source = GB_SRC_SCALED;
+		/* NAN: no value this repetition (a counter that never ran) */
+		gb_metric_push(m, v[i].value);
+		if (m->source == GB_SRC_SCALED) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "%s_running_share", v[i].metric);
+			gb_metric_push(gb_cell_metric(out, name, "ratio", GB_SRC_MEASURED),
+				       v[i].running_share);
+		}
 	}
 	push(out, "noise_steal_ns", "ns", ns->steal_ns);
 	push(out, "noise_ctx_invol", "count", ns->ctx_invol);

@@ -111,7 +111,7 @@ static void table_batch(struct gb_report *r, struct gb_sbuf *b, const double *la
 						gb_sbuf_printf(b, " none within target (lowest %s at b%u) |",
 							       gb_report_fmt_ns(low, t2, sizeof(t2)), fastest->batch);
 					else
-						gb_sbuf_printf(b, " no tail latency measured |");
+						gb_sbuf_printf(b, " p99 and p90 not estimable (too few requests per repetition) |");
 				}
 				gb_sbuf_printf(b, "\n");
 			}

@@ -507,6 +507,7 @@ static struct gb_cell_spec cell_spec(const struct gb_run *r, const struct gb_run
 		.min_duration_ns = cfg->min_duration_ms * 1000000,
 		.min_requests = cfg->min_requests,
 		.counters = r->counters,
+		.skip_accuracy = gb_callgrind_child(),
 	};
 }
 
@@ -647,9 +648,113 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	return 0;
 }
 
+/* sim_* of cell r unavailable, with the reason also in meta.json "unavailable". */
+static void sim_unavailable(struct gb_run *r, struct gb_cell_result *c, const char *why)
+{
+	json_t *un = json_object_get(r->meta, "unavailable"), *u;
+
+	for (int m = 0; m < GB_SIM_METRICS; m++)
+		gb_metric_unavailable(gb_cell_metric(c, gb_sim_metric_names[m], "count",
+						     GB_SRC_UNAVAILABLE), why);
+	if (!un)
+		return;
+	u = json_object_get(un, c->id);
+	if (!u) {
+		u = json_object();
+		json_object_set_new(un, c->id, u);
+	}
+	for (int m = 0; m < GB_SIM_METRICS; m++)
+		json_object_set_new(u, gb_sim_metric_names[m], json_string(why));
+}
+
+/*
+ * --counters callgrind: every cpu cell once more in a valgrind child per
+ * simulated cache geometry (the config's sim_cache list, else sysfs); its
+ * sim_* metrics go to the cell itself, or with several geometries to a cell
+ * <id>.g<N> each (DESIGN.md section 6). Other executors' cells get them
+ * unavailable. Runs after every measured repetition, so that valgrind never
+ * competes with a measurement.
+ */
 int gb_run_simulate(struct gb_run *r)
 {
-	(void)r;
+	const struct gb_config *cfg = r->cfg;
+	size_t ngeo = gb_strv_len(cfg->sim_cache), ncells = r->ncells;
+	struct gb_sim_cache *geo;
+	json_t *jg, *jc = json_object_get(r->meta, "counters");
+	char why[1024], gwhy[256];
+	int have_geo = 1, probe;
+
+	if (r->interrupted || !gb_counters_want_callgrind(cfg->counters) || gb_callgrind_child())
+		return 0;
+	probe = gb_callgrind_probe(why, sizeof(why));
+	geo = gb_xcalloc(ngeo ? ngeo : 1, sizeof(*geo));
+	for (size_t g = 0; g < ngeo; g++)
+		gb_sim_cache_parse(cfg->sim_cache[g], &geo[g], "sim_cache");   /* checked already */
+	if (!ngeo) {
+		ngeo = 1;
+		have_geo = gb_sim_cache_sysfs(&geo[0], gwhy, sizeof(gwhy)) == 0;
+	}
+	jg = json_array();
+	for (size_t g = 0; g < ngeo; g++)
+		json_array_append_new(jg, have_geo ? gb_sim_cache_json(&geo[g]) : json_pack(
+			"{s:s, s:s}", "simulated", "valgrind's own detection", "why", gwhy));
+	if (jc)
+		json_object_set_new(jc, "callgrind", json_pack("{s:o, s:s}", "geometries", jg,
+			"state", probe ? why : "ran: one valgrind child per cpu cell and geometry"));
+	else
+		json_decref(jg);
+	for (size_t i = 0; i < ncells && !gb_interrupted; i++) {
+		const struct gb_run_cell *cl = &r->cells[i];
+		char *id, *wname, *dev;
+
+		if (r->res.cells[i].skipped)
+			continue;
+		if (strcmp(r->ex[cl->exec].name, "cpu")) {
+			sim_unavailable(r, &r->res.cells[i], "callgrind simulates the cpu executor only");
+			continue;
+		}
+		/* copies: adding a .g<N> cell may move r->res.cells */
+		id = gb_xstrdup(r->res.cells[i].id);
+		wname = gb_xstrdup(r->res.cells[i].workload);
+		dev = gb_xstrdup(r->res.cells[i].device ? r->res.cells[i].device : "");
+		for (size_t g = 0; g < ngeo && !gb_interrupted; g++) {
+			struct gb_cell_result *t = &r->res.cells[i];
+			struct gb_sim_values sv;
+
+			if (ngeo > 1) {
+				char *gid = gb_xasprintf("%s.g%zu", id, g);
+
+				t = gb_results_add(&r->res, gid, wname, "cpu", dev, cl->batch, cl->quant,
+						   cl->cache);
+				free(gid);
+			}
+			if (probe) {
+				sim_unavailable(r, t, why);
+				continue;
+			}
+			gb_note("gbench: %s: simulating under callgrind (geometry %zu of %zu)", id,
+				g + 1, ngeo);
+			if (gb_callgrind_run_cell(r->opts->argc, r->opts->argv, id,
+						  have_geo ? &geo[g] : NULL, &sv, why, sizeof(why)) < 0) {
+				if (gb_interrupted)
+					break;
+				gb_warn("%s: callgrind: %s", id, why);
+				sim_unavailable(r, t, why);
+				continue;
+			}
+			for (size_t k = 0; k < sv.nreps; k++)
+				for (int m = 0; m < GB_SIM_METRICS; m++)
+					gb_metric_push(gb_cell_metric(t, gb_sim_metric_names[m], "count",
+								      GB_SRC_SIMULATED), sv.v[k][m]);
+			gb_sim_values_release(&sv);
+		}
+		free(id);
+		free(wname);
+		free(dev);
+	}
+	free(geo);
+	if (gb_interrupted)
+		r->interrupted = 1;
 	return 0;
 }
 

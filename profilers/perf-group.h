@@ -29,7 +29,8 @@ struct gb_perf_set;
  * perf_event_paranoid) it counts user mode only and *user_only is set.
  * err[i] is 0 when event i opened, else the errno of its open. A group the
  * kernel refuses as a whole is split into single events (multiplexed, then
- * scaled). Returns 0 when at least one event opened, else -1 (no message).
+ * scaled). At most 32 events. Returns 0 when at least one event opened,
+ * else -1 (no message).
  */
 int gb_perf_set_open(struct gb_perf_set **out, const struct gb_perf_ev *ev, size_t n,
 		     int *err, int *user_only);

@@ -5,7 +5,8 @@
  * at 3% noise with 20 a side flagged in >= 19 of 20), direction, simulated
  * counts, too few repetitions, zero medians, missing and unavailable
  * metrics, mismatched units, the exit code, the machine class, the meta.json
- * checks, the noise note, and byte-identical outputs from identical inputs.
+ * checks, the noise note and probe, and byte-identical outputs from
+ * identical inputs.
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "compare.h"
 #include "fsio.h"
 #include "gbench.h"
+#include "noise.h"
 #include "results.h"
 #include "stats-test.h"
 #include "unit.h"
@@ -325,6 +327,27 @@ TEST(noise_note)
 	gb_results_release(&c);
 }
 
+TEST(noise_probe)
+{
+	struct gb_noise n;
+	struct gb_noise_sample s;
+	volatile double x = 0;
+
+	gb_noise_begin(&n);
+	for (int i = 0; i < 1000000; i++)
+		x += i;
+	gb_noise_end(&n, &s);
+	/* What the kernel gives is never negative; what it does not is NAN. */
+	CHECK(isnan(s.steal_ns) || s.steal_ns >= 0);
+	CHECK(isnan(s.ctx_invol) || s.ctx_invol >= 0);
+	CHECK(s.has_freq == !isnan(s.cpu_mhz));
+	CHECK(!s.has_freq || (s.cpu_mhz > 10 && s.cpu_mhz < 100000));
+	if (access("/proc/stat", R_OK) == 0)
+		CHECK(!isnan(gb_noise_steal_ns()));
+	printf("# steal %g ns, %g involuntary switches, %g MHz\n", s.steal_ns, s.ctx_invol,
+	       s.cpu_mhz);
+}
+
 static char *slurp(const char *path)
 {
 	size_t len;
@@ -402,6 +425,7 @@ int main(void)
 	RUN(incomparable_inputs);
 	RUN(machine_class_and_meta);
 	RUN(noise_note);
+	RUN(noise_probe);
 	RUN(outputs_reproducible);
 	return unit_done();
 }
