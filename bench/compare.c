@@ -575,32 +575,44 @@ static int compare_metric(struct gb_compare *c, const char *id, const struct gb_
 /* ---- noise evidence ---- */
 
 struct side_noise {
-	double steal, ctx, mhz, wall;   /* medians; NAN when not recorded */
+	double steal, ctx, wall;   /* means over repetitions; NAN when not recorded */
+	double mhz;                /* median */
 };
 
-static double metric_median(const struct gb_cell_result *cell, const char *name)
+static double metric_stat(const struct gb_cell_result *cell, const char *name, int median)
 {
 	size_t n;
-	double *v = values(find_metric(cell, name), &n), m = n ? gb_hd_median(v, n) : NAN;
+	double *v = values(find_metric(cell, name), &n), m = NAN;
 
+	if (n && median) {
+		m = gb_median(v, n);
+	} else if (n) {
+		m = 0;
+		for (size_t i = 0; i < n; i++)
+			m += v[i] / (double)n;
+	}
 	free(v);
 	return m;
 }
 
+/*
+ * Means for steal, switches and wall time: steal comes in ticks of
+ * 1/USER_HZ (10 ms), coarser than many repetitions, so only its mean over
+ * repetitions is worth reading.
+ */
 static void side_noise(const struct gb_cell_result *cell, struct side_noise *s)
 {
-	s->steal = metric_median(cell, "noise_steal_ns");
-	s->ctx = metric_median(cell, "noise_ctx_invol");
-	s->mhz = metric_median(cell, "noise_cpu_mhz");
-	s->wall = metric_median(cell, "wall_ns");
+	s->steal = metric_stat(cell, "noise_steal_ns", 0);
+	s->ctx = metric_stat(cell, "noise_ctx_invol", 0);
+	s->wall = metric_stat(cell, "wall_ns", 0);
+	s->mhz = metric_stat(cell, "noise_cpu_mhz", 1);
 }
 
 /*
- * Why a cell's verdict may be the noise's: a side whose median steal time
- * is >= 2% of its median repetition; a side preempted (involuntary context
- * switches per second of repetition) more than twice as often as the other
- * and at least 5 times a repetition; or CPU clocks that differ by more than
- * 5%. NULL when neither side looks noisy (or nothing was recorded).
+ * Why a cell's verdict may be the noise's: a side whose steal time is >= 2%
+ * of its wall time; a side preempted (involuntary context switches per
+ * second of repetition) more than twice as often as the other and at least
+ * 5 times a repetition; or median CPU clocks that differ by more than 5%. NULL when neither side looks noisy (or nothing was recorded).
  */
 static char *noise_reason(const struct gb_cell_result *cb, const struct gb_cell_result *cc)
 {
@@ -674,6 +686,56 @@ static char *gating_list(const struct gb_compare_opts *o)
 	return s;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * A shift of every cell at once: per executor, the median over cells of the
+ * wall_ns ratio. Beyond the threshold band it is most often the machine
+ * (load, clock, another tenant) rather than the code, and the one thing a
+ * test within each cell cannot see; said loudly, verdicts unchanged.
+ */
+static void drift_warning(struct gb_compare *c, const struct gb_results *base)
+{
+	const char *seen[16];
+	size_t nseen = 0;
+
+	for (size_t i = 0; i < base->n && nseen < GB_ARRAY_SIZE(seen); i++) {
+		const char *ex = base->cells[i].executor;
+		double *r, t = GB_COMPARE_THRESHOLD, med;
+		size_t n = 0, k;
+
+		for (k = 0; k < nseen && strcmp(seen[k], ex); k++)
+			;
+		if (k < nseen || !ex)
+			continue;
+		seen[nseen++] = ex;
+		r = gb_xmalloc(c->n * sizeof(*r));
+		for (size_t j = 0; j < c->n; j++) {
+			const struct gb_compare_row *row = &c->rows[j];
+			const struct gb_cell_result *cell = find_cell(base, row->cell);
+
+			if (!strcmp(row->metric, "wall_ns") && !isnan(row->ratio) && cell &&
+			    cell->executor && !strcmp(cell->executor, ex))
+				r[n++] = row->ratio;
+		}
+		if (n >= 8) {
+			qsort(r, n, sizeof(*r), cmp_double);
+			med = n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+			if (!isnan(c->opts.threshold))
+				t = c->opts.threshold;
+			if (med > 1 + t || med < 1 / (1 + t))
+				warn(c, "the whole '%s' executor moved: the median wall_ns ratio over its %zu cells is %.3f; a machine-wide change (load, clock, another tenant) looks like this, as does a change that slows every cell",
+				     ex, n, med);
+		}
+		free(r);
+	}
+}
+
 int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
 		       const struct gb_results *cur, const struct gb_compare_opts *o)
 {
@@ -743,6 +805,7 @@ int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
 			c->reported[r->verdict]++;
 	}
 	qsort(c->rows, c->n, sizeof(*c->rows), cmp_rows);
+	drift_warning(c, base);
 	if (c->gating[GB_VERDICT_MISSING])
 		warn(c, "%zu gating cell x metric pairs are on one side only (missing)",
 		     c->gating[GB_VERDICT_MISSING]);

@@ -54,6 +54,7 @@ struct gb_vk_buf {
 	VkDeviceMemory mem;
 	void *map;             /* host mapping, or NULL */
 	VkDeviceSize size;     /* bytes */
+	VkDeviceSize mem_size; /* bytes of device memory behind it */
 };
 
 /* The per-call buffers, bindings 0..3 of set 0. */
@@ -91,6 +92,8 @@ struct gb_vk {
 	VkQueue queue;
 	int force_staging;
 	VkDeviceSize max_range, align;
+	VkDeviceSize allocated, heap_limit;   /* device memory in use; testing limit (0: none) */
+	unsigned warned_oom;
 	VkDescriptorSetLayout dsl[2];
 	VkPipelineLayout layout;
 	VkDescriptorPool pool;
@@ -120,7 +123,10 @@ struct gb_vk {
 static int gb_vk_fail(struct gb_vk *vk, VkResult r, const char *what)
 {
 	if (r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY) {
-		gb_warn("vulkan: %s: %s", what, gb_vk_result_name(r));
+		/* once: the replay splits and retries, counted in meta.json */
+		if (!vk->warned_oom++)
+			gb_warn("vulkan: %s: %s (batches that do not fit are split)", what,
+				gb_vk_result_name(r));
 		return GB_EXEC_ENOMEM;
 	}
 	if (r == VK_ERROR_DEVICE_LOST || r == VK_TIMEOUT) {
@@ -497,8 +503,10 @@ static void gb_vk_buf_free(struct gb_vk *vk, struct gb_vk_buf *b)
 {
 	if (b->buf)
 		vk->api.vkDestroyBuffer(vk->dev, b->buf, NULL);
-	if (b->mem)
+	if (b->mem) {
 		vk->api.vkFreeMemory(vk->dev, b->mem, NULL);
+		vk->allocated -= b->mem_size;
+	}
 	memset(b, 0, sizeof(*b));
 }
 
@@ -536,10 +544,16 @@ static int gb_vk_buf_make(struct gb_vk *vk, struct gb_vk_buf *b, VkDeviceSize si
 	}
 	ai.allocationSize = req.size;
 	ai.memoryTypeIndex = (uint32_t)type;
-	if ((rc = vk->api.vkAllocateMemory(vk->dev, &ai, NULL, &b->mem)) != VK_SUCCESS) {
+	if (vk->heap_limit && vk->allocated + req.size > vk->heap_limit)
+		rc = VK_ERROR_OUT_OF_DEVICE_MEMORY;   /* GBENCH_VK_HEAP_LIMIT: a smaller device */
+	else
+		rc = vk->api.vkAllocateMemory(vk->dev, &ai, NULL, &b->mem);
+	if (rc != VK_SUCCESS) {
 		gb_vk_buf_free(vk, b);
 		return gb_vk_fail(vk, (VkResult)rc, "vkAllocateMemory");
 	}
+	b->mem_size = req.size;
+	vk->allocated += req.size;
 	if ((rc = vk->api.vkBindBufferMemory(vk->dev, b->buf, b->mem, 0)) != VK_SUCCESS) {
 		gb_vk_buf_free(vk, b);
 		return gb_vk_fail(vk, (VkResult)rc, "vkBindBufferMemory");
@@ -915,6 +929,9 @@ static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 	if ((env = getenv("GBENCH_VK_MAX_RANGE")) && atoll(env) >= 1024 &&
 	    (VkDeviceSize)atoll(env) < vk->max_range)
 		vk->max_range = (VkDeviceSize)atoll(env);
+	/* A testing aid: pretend the device has this many bytes, to exercise out-of-memory. */
+	if ((env = getenv("GBENCH_VK_HEAP_LIMIT")) && atoll(env) > 0)
+		vk->heap_limit = (VkDeviceSize)atoll(env);
 	vk->align = vk->props.limits.minStorageBufferOffsetAlignment;
 	if (vk->align == 0)
 		vk->align = 1;

@@ -22,6 +22,7 @@ struct cell {
 	uint32_t *order;                 /* stream heads sorted by age */
 	uint64_t *batch_sizes;           /* this repetition's batches by size (0..batch) */
 	uint32_t reps_done;
+	uint64_t cpu_fallbacks;          /* calls the CPU served after device out-of-memory */
 	int status;                      /* first error, sticky */
 };
 

@@ -421,6 +421,7 @@ static int exec_call(struct cell *c, const struct gb_exec_call *call, struct gb_
 		uint32_t tix = c->w->tensor_of[c->members[0]];
 
 		gb_replay_events.cpu_fallbacks++;
+		c->cpu_fallbacks++;
 		cc.weights = tix == NONE ? NULL : c->cpu_handles[tix];
 		t->has_device_ns = 0;
 		return c->cpu->iface->run(c->cpu, &cc, t);
@@ -751,6 +752,8 @@ static int resident(struct gb_workload *w, struct gb_executor *ex, uint32_t t,
 	if (!wt)
 		return GB_REPLAY_FAILED;
 	rc = ex->iface->weights_upload(ex, wt, handle);
+	if (rc == GB_EXEC_ENOMEM)
+		return GB_REPLAY_NO_MEMORY;
 	if (rc)
 		return exec_status(rc);
 	w->resident = gb_xrealloc(w->resident, (w->nresident + 1) * sizeof(*w->resident));
@@ -997,6 +1000,14 @@ int gb_cell_finish(struct gb_cell *cell)
 		return c->status;
 	if (c->out->hist.overflows)
 		gb_cell_invalid(c->out, "latency histogram overflow (a request over 68.7 s)");
+	if (c->cpu_fallbacks) {
+		char *why = gb_xasprintf("%llu calls ran on the cpu executor after the device ran "
+					 "out of memory even for one row",
+					 (unsigned long long)c->cpu_fallbacks);
+
+		gb_cell_invalid(c->out, why);
+		free(why);
+	}
 	if (c->spec.skip_accuracy || gb_callgrind_child())
 		return 0;
 	return c->status = check_accuracy(c, c->out);

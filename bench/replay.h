@@ -97,6 +97,7 @@ enum gb_replay_status {
 	GB_REPLAY_FAILED = -1,        /* executor error; message printed */
 	GB_REPLAY_INTERRUPTED = -2,
 	GB_REPLAY_DEVICE_LOST = -3,
+	GB_REPLAY_NO_MEMORY = -4,     /* the persistent operands do not fit on the device */
 };
 
 /*

@@ -37,6 +37,13 @@ static void cell_status(struct gb_cell_result *r, struct gb_run_exec *e, int rc)
 		r->skipped = gb_xstrdup(e->reason);
 		return;
 	}
+	if (rc == GB_REPLAY_NO_MEMORY) {
+		gb_warn("%s: skipped: its persistent operands do not fit in %s's memory", r->id,
+			e->name);
+		r->skipped = gb_xasprintf("out of device memory: the persistent operands do not "
+					  "fit on %s", e->info.device);
+		return;
+	}
 	gb_error("%s: the cell failed; it is skipped", r->id);
 	r->skipped = gb_xstrdup("failed: executor error (see the run's stderr)");
 }

@@ -327,6 +327,30 @@ TEST(noise_note)
 	gb_results_release(&c);
 }
 
+TEST(drift_warned)
+{
+	struct gb_results b = { 0 }, c = { 0 };
+	struct gb_compare cmp;
+	struct gb_xo g;
+	double v[12];
+	char name[16];
+
+	gb_xo_seed(&g, 11);
+	for (int i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "w%d", i);
+		noisy(&g, v, 12, 1e6, 0.01);
+		put(&b, name, "wall_ns", "ns", GB_SRC_MEASURED, v, 12);
+		noisy(&g, v, 12, 1.3e6, 0.01);
+		put(&c, name, "wall_ns", "ns", GB_SRC_MEASURED, v, 12);
+	}
+	CHECK(judge(&cmp, &b, &c, NULL) == 0);
+	CHECK(cmp.nwarn == 1 && strstr(cmp.warnings[0], "whole 'cpu' executor moved"));
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_REGRESSION);   /* said, verdicts unchanged */
+	gb_compare_release(&cmp);
+	gb_results_release(&b);
+	gb_results_release(&c);
+}
+
 TEST(noise_probe)
 {
 	struct gb_noise n;
@@ -425,6 +449,7 @@ int main(void)
 	RUN(incomparable_inputs);
 	RUN(machine_class_and_meta);
 	RUN(noise_note);
+	RUN(drift_warned);
 	RUN(noise_probe);
 	RUN(outputs_reproducible);
 	return unit_done();
