@@ -41,7 +41,8 @@ static const char usage_text[] =
 	"--find-max-qps searches the highest offered load meeting --slo.\n"
 	"\n"
 	"exit: 0 ok, 2 usage or input error (nothing written), 4 a --require'd\n"
-	"executor is unavailable, 5 accuracy over budget or a validation message,\n"
+	"executor is unavailable or a device was lost (results so far written),\n"
+	"5 accuracy over budget or a validation message,\n"
 	"130 interrupted (results so far written, complete: false)\n";
 
 struct run_opts {

@@ -94,6 +94,7 @@ struct gb_vk {
 	VkDeviceSize max_range, align;
 	VkDeviceSize allocated, heap_limit;   /* device memory in use; testing limit (0: none) */
 	unsigned warned_oom;
+	uint64_t calls, lose_after;           /* GBENCH_VK_LOSE_AFTER testing aid */
 	VkDescriptorSetLayout dsl[2];
 	VkPipelineLayout layout;
 	VkDescriptorPool pool;
@@ -932,6 +933,9 @@ static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 	/* A testing aid: pretend the device has this many bytes, to exercise out-of-memory. */
 	if ((env = getenv("GBENCH_VK_HEAP_LIMIT")) && atoll(env) > 0)
 		vk->heap_limit = (VkDeviceSize)atoll(env);
+	/* And this: lose the device after so many calls, to exercise device-lost handling. */
+	if ((env = getenv("GBENCH_VK_LOSE_AFTER")) && atoll(env) > 0)
+		vk->lose_after = (uint64_t)atoll(env);
 	vk->align = vk->props.limits.minStorageBufferOffsetAlignment;
 	if (vk->align == 0)
 		vk->align = 1;
@@ -1510,6 +1514,9 @@ static int gb_vk_run(struct gb_executor *ex, const struct gb_exec_call *c,
 		gb_error("vulkan: device '%s' was lost", vk->info.device);
 		return GB_EXEC_ELOST;
 	}
+	/* A testing aid: GBENCH_VK_LOSE_AFTER=N loses the device at call N + 1. */
+	if (vk->lose_after && ++vk->calls > vk->lose_after)
+		return gb_vk_fail(vk, VK_ERROR_DEVICE_LOST, "vkQueueSubmit (GBENCH_VK_LOSE_AFTER)");
 	if (s->m == 0 || (s->op == GB_OP_TOPK && s->p == 0))
 		return 0;
 	if (gb_op_has_weights(s->op)) {

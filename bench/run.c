@@ -34,6 +34,7 @@ static void cell_status(struct gb_cell_result *r, struct gb_run_exec *e, int rc)
 			 e->name, r->id);
 		snprintf(e->reason, sizeof(e->reason), "device lost during %s", r->id);
 		e->ok = 0;
+		e->lost = 1;
 		r->skipped = gb_xstrdup(e->reason);
 		return;
 	}
@@ -788,13 +789,26 @@ int gb_run_write(struct gb_run *r, const char *out_dir)
 		"cpu_fallbacks", (json_int_t)gb_replay_events.cpu_fallbacks,
 		"validation_messages", (int)r->validation));
 	json_object_set_new(r->meta, "end", json_string(ended));
-	json_object_set_new(r->meta, "complete", json_boolean(!r->interrupted && !r->aborted));
+	{
+		int lost = 0;
+
+		for (size_t i = 0; i < r->nex; i++)
+			lost |= r->ex[i].lost;
+		json_object_set_new(r->meta, "complete",
+				    json_boolean(!r->interrupted && !r->aborted && !lost));
+	}
 	if (write_mrc(out_dir, r->wl, r->nwl, r->cfg, &r->res, r->meta) < 0 ||
 	    gb_results_write(&r->res, out_dir, r->meta) < 0)
 		return GB_EXIT_ENV;
 	gb_note("gbench: results in %s", out_dir);
 	if (r->interrupted)
 		return GB_EXIT_INTERRUPTED;
+	for (size_t i = 0; i < r->nex; i++)
+		if (r->ex[i].lost) {
+			gb_error("%s: the device was lost; the results so far are in %s", r->ex[i].name,
+				 out_dir);
+			return GB_EXIT_ENV;
+		}
 	if (r->validation)
 		gb_error("%u Vulkan validation message%s", r->validation,
 			 r->validation == 1 ? "" : "s");

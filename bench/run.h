@@ -40,6 +40,7 @@ struct gb_run_exec {
 	struct gb_exec_info info;
 	int ok;                    /* usable: initialized and not lost */
 	int inited;                /* initialized: release at the end */
+	int lost;                  /* the device was lost during the run */
 	char reason[512];
 };
 

@@ -49,5 +49,16 @@ for k, v in seen.items():
     ok(v > 0, f"the sweep reached the {k} case ({v} budgets)")
 print(f"1..{n}")
 PY
+# Device lost mid-run (GBENCH_VK_LOSE_AFTER): exit 4, a clear error, the cpu cells kept.
+GBENCH_VK_LOSE_AFTER=20 "$GBENCH" run --quiet --config ci --filter 'vector-search.*.b8.f32.c0' \
+	--repetitions 2 --out "$TMP/lost" 2> "$TMP/lost.err"
+rc=$?
+[ "$rc" -eq 4 ] && ok "device lost: exit 4" || fail "device lost: exit 4 (got $rc)"
+check "device lost: a clear error" grep -q 'device lost' "$TMP/lost.err"
+check "device lost: the cpu cell's results kept" grep -q '^vector-search.cpu.b8.f32.c0,.*,wall_ns,' "$TMP/lost/results.csv"
+check "device lost: the vulkan cell skipped with the reason, complete: false" python3 -c "
+import json, sys
+m = json.load(open('$TMP/lost/meta.json'))
+sys.exit(not ('device lost' in m['cells']['vector-search.vulkan.b8.f32.c0'].get('skipped', '') and m['complete'] is False))"
 check "one warning, not one per call" bash -c "[ \$(grep -c 'VK_ERROR_OUT_OF_DEVICE_MEMORY' '$TMP/err-550000') -le 1 ]"
 done_testing
