@@ -942,6 +942,22 @@ static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 	if (gb_vk_create_device(vk, reason, len) < 0 ||
 	    gb_vk_create_objects(vk, reason, len) < 0)
 		goto fail;
+	/*
+	 * A testing aid: GBENCH_VK_SELFTEST_VALIDATION=1 makes one invalid call
+	 * (a buffer of size 0, VUID-VkBufferCreateInfo-size-00912) so a test can
+	 * see a validation message reach stderr, the count and the exit code.
+	 */
+	if (o && o->validate && (env = getenv("GBENCH_VK_SELFTEST_VALIDATION")) && *env == '1') {
+		VkBufferCreateInfo bad = {
+			.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+			.size = 0,
+			.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+		};
+		VkBuffer b = VK_NULL_HANDLE;
+
+		if (vk->api.vkCreateBuffer(vk->dev, &bad, NULL, &b) == VK_SUCCESS && b)
+			vk->api.vkDestroyBuffer(vk->dev, b, NULL);
+	}
 	return 0;
 fail:
 	gb_vk_release(ex);

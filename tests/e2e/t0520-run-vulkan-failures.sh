@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Failure paths of the vulkan executor, through its testing aids.
 # Out of device memory (GBENCH_VK_HEAP_LIMIT makes the executor refuse
 # allocations past a budget, as a smaller device would): the replay splits
 # batches and retries, below one row falls back to the cpu executor and
@@ -60,5 +61,15 @@ check "device lost: the vulkan cell skipped with the reason, complete: false" py
 import json, sys
 m = json.load(open('$TMP/lost/meta.json'))
 sys.exit(not ('device lost' in m['cells']['vector-search.vulkan.b8.f32.c0'].get('skipped', '') and m['complete'] is False))"
+# A validation message (one deliberate invalid call) reaches stderr and makes the run exit 5:
+# the check that every other test's silence means something.
+GBENCH_VK_SELFTEST_VALIDATION=1 "$GBENCH" run --quiet --config ci --executor vulkan --validate \
+	--filter 'llm-decode.vulkan.b1.f32.c0' --repetitions 2 --out "$TMP/val" 2> "$TMP/val.err"
+rc=$?
+[ "$rc" -eq 5 ] && ok "a validation message: exit 5" || fail "a validation message: exit 5 (got $rc)"
+check "a validation message: printed" grep -q 'VUID-VkBufferCreateInfo-size-00912' "$TMP/val.err"
+check "a validation message: counted in meta.json" python3 -c "
+import json, sys
+sys.exit(json.load(open('$TMP/val/meta.json'))['events']['validation_messages'] < 1)"
 check "one warning, not one per call" bash -c "[ \$(grep -c 'VK_ERROR_OUT_OF_DEVICE_MEMORY' '$TMP/err-550000') -le 1 ]"
 done_testing
