@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsio.h"
 #include "gbench.h"
 
 #define GB_TRACE_MAGIC "# gbench-trace v1"
@@ -412,38 +413,6 @@ static void on_record(int c, void *data)
 	record_reset(ld);
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 1 << 16, n = 0;
-	char *buf;
-
-	if (!f) {
-		gb_error("cannot open '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = gb_xmalloc(cap);
-	for (;;) {
-		size_t got = fread(buf + n, 1, cap - n - 1, f);
-
-		n += got;
-		if (n + 1 < cap)
-			break;
-		cap *= 2;
-		buf = gb_xrealloc(buf, cap);
-	}
-	if (ferror(f)) {
-		gb_error("cannot read '%s': %s", path, strerror(errno));
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 static char *trace_name(const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -524,7 +493,7 @@ int gb_trace_load(const char *path, struct gb_trace *t, unsigned *nerrors)
 	memset(t, 0, sizeof(*t));
 	if (nerrors)
 		*nerrors = 1;
-	buf = read_all(path, &len);
+	buf = gb_read_file(path, &len);
 	if (!buf)
 		return -1;
 	t->hash = gb_fnv1a(GB_FNV_INIT, buf, len);
