@@ -29,12 +29,15 @@
 #include "results.h"
 
 static const char baseline_usage[] =
-	"usage: gbench baseline save RESULTS [--class NAME] [--root DIR]\n"
+	"usage: gbench baseline save RESULTS... [--class NAME] [--root DIR]\n"
 	"   or: gbench baseline list [--root DIR]\n"
 	"   or: gbench baseline class RESULTS\n"
 	"\n"
 	"save   copy a results directory into DIR/<class>/<config>/ atomically, replacing\n"
 	"       the baseline there; refuses incomplete runs and sanitizer or debug builds.\n"
+	"       Several results directories (runs of separate processes) are kept as\n"
+	"       run-1/, run-2/, ...: compare pools them and weighs a verdict against\n"
+	"       their spread, which one process cannot show.\n"
 	"       The class defaults to the run's machine class (CPU model, cores, devices).\n"
 	"list   every saved baseline: class, config, commit, start time, cells\n"
 	"class  print the machine class of a results directory\n"
@@ -127,15 +130,22 @@ static int copy_file(const char *from, const char *to)
 	return gb_atomic_commit(&a);
 }
 
-static int baseline_save(const char *results, const char *klass_opt, const char *root)
+/*
+ * Check one run and copy its kept files into `to` (created). The first run
+ * fixes the class and config; every later one must match them. 0 or an
+ * exit code.
+ */
+static int save_run(const char *results, const char *klass_opt, const char *to,
+		    char **klass, char **config, size_t *cells)
 {
 	struct gb_results r = { 0 };
 	json_t *meta = NULL;
-	const char *why, *config;
-	char *klass = NULL, *dir = NULL, *dest = NULL, *tmp = NULL;
+	const char *why, *cfg;
+	char *k = NULL;
 	int rc = GB_EXIT_USAGE, lm;
 
-	if (!gb_is_dir(results)) {
+	if (!gb_is_dir(results))
+	{
 		gb_error("'%s' is not a results directory", results);
 		return GB_EXIT_USAGE;
 	}
@@ -152,40 +162,93 @@ static int baseline_save(const char *results, const char *klass_opt, const char 
 	/* Only a run compare can read becomes a baseline. */
 	if (gb_results_read(&r, results) < 0)
 		goto out;
-	config = json_string_value(json_object_get(json_object_get(meta, "config"), "name"));
-	if (!config || !valid_name(config)) {
+	cfg = json_string_value(json_object_get(json_object_get(meta, "config"), "name"));
+	if (!cfg || !valid_name(cfg)) {
 		gb_error("'%s': meta.json config.name is missing or not a folder name", results);
 		goto out;
 	}
-	klass = klass_opt ? gb_xstrdup(klass_opt) : gb_machine_class(meta);
-	if (!klass || !valid_name(klass)) {
-		if (klass)
-			gb_error("bad class name '%s'", klass);
+	k = klass_opt ? gb_xstrdup(klass_opt) : gb_machine_class(meta);
+	if (!k || !valid_name(k)) {
+		if (k)
+			gb_error("bad class name '%s'", k);
 		else
 			gb_error("'%s': meta.json has no host to name a class", results);
 		goto out;
 	}
+	if (*config && (strcmp(*config, cfg) || strcmp(*klass, k))) {
+		gb_error("'%s' is %s on %s, the first run %s on %s: one baseline is one config "
+			 "on one class", results, cfg, k, *config, *klass);
+		goto out;
+	}
+	if (mkdir(to, 0777) < 0) {
+		gb_error("cannot create '%s': %s", to, strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < GB_ARRAY_SIZE(kept_files); i++) {
+		char *from = gb_xasprintf("%s/%s", results, kept_files[i]);
+		char *dst = gb_xasprintf("%s/%s", to, kept_files[i]);
+		int ok = !gb_file_exists(from) || copy_file(from, dst) == 0;
+
+		free(from);
+		free(dst);
+		if (!ok)
+			goto out;
+	}
+	if (!*config) {
+		*config = gb_xstrdup(cfg);
+		*klass = gb_xstrdup(k);
+	}
+	*cells = r.n;
+	rc = GB_EXIT_OK;
+	printf("  %s (%zu cells, commit %s)\n", results, r.n,
+	       json_string_value(json_object_get(json_object_get(meta, "build"), "commit"))
+		       ?: "unknown");
+out:
+	free(k);
+	gb_results_release(&r);
+	json_decref(meta);
+	return rc;
+}
+
+/*
+ * Save one run, or several runs (separate processes: compare weighs a
+ * verdict against their spread) as run-1/, run-2/, ..., into
+ * root/<class>/<config>/, built in a temp folder and swapped in with one
+ * rename so a reader never sees half a baseline.
+ */
+static int baseline_save(char *const *results, size_t n, const char *klass_opt,
+			 const char *root)
+{
+	char *klass = NULL, *config = NULL, *dir = NULL, *dest = NULL, *tmp = NULL;
+	char *stage = gb_xasprintf("%s/.baseline.tmp.%ld", root, (long)getpid());
+	size_t cells = 0;
+	int rc = GB_EXIT_USAGE, made_root = !gb_is_dir(root);
+
+	if (gb_mkdir_p(root) < 0)
+		goto out;
+	rm_tree(stage);
+	if (n > 1 && mkdir(stage, 0777) < 0) {
+		gb_error("cannot create '%s': %s", stage, strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *to = n > 1 ? gb_xasprintf("%s/run-%zu", stage, i + 1) : gb_xstrdup(stage);
+
+		rc = save_run(results[i], klass_opt, to, &klass, &config, &cells);
+		free(to);
+		if (rc)
+			goto out;
+	}
+	rc = GB_EXIT_USAGE;
 	dir = gb_xasprintf("%s/%s", root, klass);
 	dest = gb_xasprintf("%s/%s", dir, config);
 	tmp = gb_xasprintf("%s/.%s.tmp.%ld", dir, config, (long)getpid());
 	if (gb_mkdir_p(dir) < 0)
 		goto out;
 	rm_tree(tmp);
-	if (mkdir(tmp, 0777) < 0) {
-		gb_error("cannot create '%s': %s", tmp, strerror(errno));
+	if (rename(stage, tmp) < 0) {
+		gb_error("cannot move '%s' to '%s': %s", stage, tmp, strerror(errno));
 		goto out;
-	}
-	for (size_t i = 0; i < GB_ARRAY_SIZE(kept_files); i++) {
-		char *from = gb_xasprintf("%s/%s", results, kept_files[i]);
-		char *to = gb_xasprintf("%s/%s", tmp, kept_files[i]);
-		int ok = !gb_file_exists(from) || copy_file(from, to) == 0;
-
-		free(from);
-		free(to);
-		if (!ok) {
-			rm_tree(tmp);
-			goto out;
-		}
 	}
 	if (gb_is_dir(dest)) {
 		/* Swap in one step; the old baseline ends up at tmp. */
@@ -196,30 +259,30 @@ static int baseline_save(const char *results, const char *klass_opt, const char 
 			if (rename(dest, old) < 0 || rename(tmp, dest) < 0) {
 				gb_error("cannot replace '%s': %s", dest, strerror(errno));
 				free(old);
-				rm_tree(tmp);
 				goto out;
 			}
 			rm_tree(old);
 			free(old);
 		}
-		rm_tree(tmp);
 	} else if (rename(tmp, dest) < 0) {
 		gb_error("cannot create '%s': %s", dest, strerror(errno));
-		rm_tree(tmp);
 		goto out;
 	}
-	printf("saved %s as baseline %s (class %s, config %s, %zu cells, commit %s)\n", results,
-	       dest, klass, config, r.n,
-	       json_string_value(json_object_get(json_object_get(meta, "build"), "commit"))
-		       ?: "unknown");
+	printf("saved %zu run%s as baseline %s (class %s, config %s, %zu cells)\n", n,
+	       n == 1 ? "" : "s", dest, klass, config, cells);
 	rc = GB_EXIT_OK;
 out:
-	gb_results_release(&r);
-	json_decref(meta);
+	rm_tree(stage);
+	if (tmp)
+		rm_tree(tmp);
+	if (rc && made_root)
+		rmdir(root);    /* a refused save leaves nothing behind */
 	free(klass);
+	free(config);
 	free(dir);
 	free(dest);
 	free(tmp);
+	free(stage);
 	return rc;
 }
 
@@ -331,8 +394,8 @@ int cmd_baseline(int argc, char **argv)
 	}
 	sub = argv[optind];
 	nargs = argc - optind - 1;
-	if (!strcmp(sub, "save") && nargs == 1)
-		return baseline_save(argv[optind + 1], klass, root);
+	if (!strcmp(sub, "save") && nargs >= 1)
+		return baseline_save(argv + optind + 1, (size_t)nargs, klass, root);
 	if (!strcmp(sub, "list") && nargs == 0)
 		return baseline_list(root);
 	if (!strcmp(sub, "class") && nargs == 1)

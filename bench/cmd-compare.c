@@ -24,16 +24,20 @@ static const char compare_usage[] =
 	"\n"
 	"Judge a run against a baseline, cell by cell and metric by metric. BASELINE\n"
 	"and CURRENT are results directories or their results.csv (samples.csv and\n"
-	"meta.json beside it). A metric regresses when both sides have >= 10\n"
+	"meta.json beside it); BASELINE may also be a folder of runs (run-1/, ...,\n"
+	"as `baseline save` keeps several), pooled, whose spread between processes a\n"
+	"verdict must also clear. A metric regresses when both sides have >= 10\n"
 	"repetitions, a two-sided Mann-Whitney U test gives p < alpha, and the\n"
 	"bootstrap interval (level 1 - alpha) of the ratio of medians lies wholly\n"
 	"beyond the threshold in the worse direction; an interval reaching past the\n"
 	"band on both sides is inconclusive. Simulated counts use a 1% threshold and\n"
-	"no test. Gating by default: wall_ns, latency_p50_ns, throughput_rps, sim_ir.\n"
+	"no test. A time changing by less than --min-delta-ns never gates.\n"
+	"Gating by default: wall_ns, latency_p50_ns, throughput_rps, sim_ir.\n"
 	"\n"
 	"    --threshold T   a change beyond a factor of 1+T is material: 5% or 0.05\n"
 	"                    (default 5%, simulated counts 1%; given, it applies to all)\n"
 	"    --alpha A       test level and 1 - interval level (default 0.01)\n"
+	"    --min-delta-ns D  the clock's resolution floor for times (default 100)\n"
 	"    --metric M,...  the metrics that gate (replacing the defaults);\n"
 	"                    +M,... adds them to the defaults\n"
 	"    --markdown FILE a summary for a pull-request comment\n"
@@ -107,7 +111,7 @@ static int use_color(void)
 
 int cmd_compare(int argc, char **argv)
 {
-	enum { OPT_MARKDOWN = 256, OPT_JUNIT, OPT_JSON, OPT_SEED, OPT_RESAMPLES, OPT_ALL,
+	enum { OPT_MARKDOWN = 256, OPT_JUNIT, OPT_JSON, OPT_SEED, OPT_RESAMPLES, OPT_ALL, OPT_MIN_DELTA,
 	       OPT_THRESHOLD, OPT_ALPHA, OPT_METRIC };
 	static const struct option opts[] = {
 		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
@@ -119,6 +123,7 @@ int cmd_compare(int argc, char **argv)
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "resamples", required_argument, NULL, OPT_RESAMPLES },
 		{ "all", no_argument, NULL, OPT_ALL },
+		{ "min-delta-ns", required_argument, NULL, OPT_MIN_DELTA },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -176,6 +181,11 @@ int cmd_compare(int argc, char **argv)
 			o.resamples = (size_t)u;
 			break;
 		case OPT_ALL: all = 1; break;
+		case OPT_MIN_DELTA:
+			if (parse_u64(optarg, "min-delta-ns", &u) < 0)
+				goto bad;
+			o.min_delta_ns = (double)u;
+			break;
 		default:
 			gb_error("unknown option or missing argument '%s'", argv[optind - 1]);
 			goto bad;
@@ -190,7 +200,8 @@ int cmd_compare(int argc, char **argv)
 	}
 	o.metrics = metrics;
 	gb_compare_init(&cmp, argv[optind], argv[optind + 1]);
-	if (gb_results_read(&base, argv[optind]) < 0 || gb_results_read(&cur, argv[optind + 1]) < 0)
+	if (gb_compare_read_baseline(&cmp, argv[optind], &base) < 0 ||
+	    gb_results_read(&cur, argv[optind + 1]) < 0)
 		goto out;
 	if (gb_compare_load_meta(argv[optind], &mb) < 0 ||
 	    gb_compare_load_meta(argv[optind + 1], &mc) < 0)

@@ -25,6 +25,7 @@
 #include "compare.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@ void gb_compare_opts_init(struct gb_compare_opts *o)
 	o->alpha = GB_COMPARE_ALPHA;
 	o->seed = GB_COMPARE_SEED;
 	o->resamples = GB_COMPARE_RESAMPLES;
+	o->min_delta_ns = GB_COMPARE_MIN_DELTA_NS;
 }
 
 void gb_compare_init(struct gb_compare *c, const char *base_path, const char *cur_path)
@@ -89,6 +91,9 @@ void gb_compare_release(struct gb_compare *c)
 	free(c->gating_list);
 	side_release(&c->base);
 	side_release(&c->cur);
+	for (size_t i = 0; i < c->nbase_runs; i++)
+		gb_results_release(&c->base_runs[i]);
+	free(c->base_runs);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -108,6 +113,103 @@ static void warn(struct gb_compare *c, const char *fmt, ...)
 	c->warnings[c->nwarn] = NULL;
 }
 
+/* ---- baselines of several runs ---- */
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strverscmp((*a)->d_name, (*b)->d_name);
+}
+
+/* The run folders (holding results.csv) of a multi-run baseline; NULL-terminated, or NULL. */
+static char **run_dirs(const char *path)
+{
+	struct dirent **ent;
+	char **v = NULL;
+	size_t n = 0;
+	char *csv;
+	int m;
+
+	if (!gb_is_dir(path))
+		return NULL;
+	csv = gb_xasprintf("%s/results.csv", path);
+	if (gb_file_exists(csv)) {
+		free(csv);
+		return NULL;
+	}
+	free(csv);
+	m = scandir(path, &ent, NULL, by_name);
+	for (int i = 0; i < m; i++) {
+		char *d = gb_xasprintf("%s/%s", path, ent[i]->d_name);
+		char *f = gb_xasprintf("%s/results.csv", d);
+
+		if (ent[i]->d_name[0] != '.' && gb_file_exists(f)) {
+			v = gb_xrealloc(v, (n + 2) * sizeof(*v));
+			v[n++] = d;
+			v[n] = NULL;
+		} else {
+			free(d);
+		}
+		free(f);
+		free(ent[i]);
+	}
+	if (m >= 0)
+		free(ent);
+	return v;
+}
+
+char *gb_compare_first_run(const char *path)
+{
+	char **v = run_dirs(path);
+	char *first = v ? gb_xstrdup(v[0]) : NULL;
+
+	gb_strv_free(v);
+	return first;
+}
+
+/* Append every value of src to the same cell x metric of dst (added when new). */
+static void pool(struct gb_results *dst, const struct gb_results *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		const struct gb_cell_result *sc = &src->cells[i];
+		struct gb_cell_result *dc = NULL;
+
+		for (size_t j = 0; j < dst->n && !dc; j++)
+			if (!strcmp(dst->cells[j].id, sc->id))
+				dc = &dst->cells[j];
+		if (!dc)
+			dc = gb_results_add(dst, sc->id, sc->workload, sc->executor, sc->device,
+					    sc->batch, sc->quant, sc->cache);
+		for (size_t k = 0; k < sc->nmetrics; k++) {
+			const struct gb_metric *sm = &sc->metrics[k];
+			struct gb_metric *dm = gb_cell_metric(dc, sm->name, sm->unit, sm->source);
+
+			if (sm->source == GB_SRC_UNAVAILABLE && !dm->n)
+				gb_metric_unavailable(dm, sm->reason ? sm->reason : "unavailable");
+			for (size_t v = 0; v < sm->n; v++)
+				gb_metric_push(dm, sm->v[v]);
+		}
+	}
+}
+
+int gb_compare_read_baseline(struct gb_compare *c, const char *path, struct gb_results *pooled)
+{
+	char **dirs = run_dirs(path);
+	size_t n = gb_strv_len(dirs);
+
+	if (!dirs)
+		return gb_results_read(pooled, path);
+	c->base_runs = gb_xcalloc(n, sizeof(*c->base_runs));
+	for (size_t i = 0; i < n; i++) {
+		if (gb_results_read(&c->base_runs[c->nbase_runs++], dirs[i]) < 0) {
+			gb_strv_free(dirs);
+			return -1;
+		}
+		pool(pooled, &c->base_runs[i]);
+	}
+	gb_strv_free(dirs);
+	return 0;
+}
+
 /* ---- meta.json: schema, machine class, traces ---- */
 
 int gb_compare_load_meta(const char *dir_or_csv, json_t **out)
@@ -117,7 +219,11 @@ int gb_compare_load_meta(const char *dir_or_csv, json_t **out)
 
 	*out = NULL;
 	if (gb_is_dir(dir_or_csv)) {
-		path = gb_xasprintf("%s/meta.json", dir_or_csv);
+		char *first = gb_compare_first_run(dir_or_csv);
+
+		/* a baseline of several runs: the first run speaks for them */
+		path = gb_xasprintf("%s/meta.json", first ? first : dir_or_csv);
+		free(first);
 	} else {
 		const char *slash = strrchr(dir_or_csv, '/');
 
@@ -527,6 +633,70 @@ static int metric_available(const struct gb_metric *m)
 	return n > 0;
 }
 
+/*
+ * Repetitions of one process agree far more closely than processes do (the
+ * placement of memory and threads differs per process and stays put within
+ * one): a test over one run's repetitions per side takes the difference
+ * between two processes for an effect. With a baseline of several runs,
+ * a regression must also be worse than the worst baseline run by the
+ * threshold, and an improvement better than the best one.
+ */
+static void weigh_spread(struct gb_compare *c, struct gb_compare_row *r, const char *id)
+{
+	double lo = INFINITY, hi = -INFINITY, edge;
+	size_t runs = 0;
+
+	if (r->verdict != GB_VERDICT_REGRESSION && r->verdict != GB_VERDICT_IMPROVEMENT)
+		return;
+	for (size_t i = 0; i < c->nbase_runs; i++) {
+		const struct gb_metric *m = find_metric(find_cell(&c->base_runs[i], id), r->metric);
+		size_t n;
+		double *v = values(m, &n), med;
+
+		if (!n)
+			continue;
+		med = gb_hd_median(v, n);
+		free(v);
+		lo = med < lo ? med : lo;
+		hi = med > hi ? med : hi;
+		runs++;
+	}
+	if (runs < 2)
+		return;
+	/* the baseline run the current one must beat, or fall behind, by the threshold */
+	if ((r->verdict == GB_VERDICT_REGRESSION) != r->higher_better)
+		edge = hi;   /* the slowest run for a slowdown, the fastest for a speed-up */
+	else
+		edge = lo;
+	if (r->verdict == GB_VERDICT_REGRESSION ? worse(r, r->med_cur / edge)
+						: better(r, r->med_cur / edge))
+		return;
+	free(r->note);
+	r->note = xfmt("%s within the spread of the %zu baseline runs (medians %.4g .. %.4g)",
+		       r->verdict == GB_VERDICT_REGRESSION ? "slower, but" : "faster, but", runs,
+		       lo, hi);
+	r->verdict = GB_VERDICT_UNCHANGED;
+}
+
+/*
+ * A time that moves by less than the floor (100 ns by default) is within
+ * what the clock can tell: two clock reads cost tens of ns here, so a 50 ns
+ * cache hit measures mostly the reads, and a few ns of shift is placement,
+ * not code. Such a change never gates.
+ */
+static void resolution_floor(struct gb_compare_row *r, const struct gb_compare_opts *o)
+{
+	if (strcmp(r->unit, "ns") || !(o->min_delta_ns > 0) ||
+	    (r->verdict != GB_VERDICT_REGRESSION && r->verdict != GB_VERDICT_IMPROVEMENT &&
+	     r->verdict != GB_VERDICT_INCONCLUSIVE) ||
+	    !(fabs(r->med_cur - r->med_base) < o->min_delta_ns))
+		return;
+	free(r->note);
+	r->note = xfmt("a change of %.3g ns is below the %.0f ns resolution floor",
+		       fabs(r->med_cur - r->med_base), o->min_delta_ns);
+	r->verdict = GB_VERDICT_UNCHANGED;
+}
+
 /* A row for metric m of cell id, present in the baseline (mb) and/or current (mc). */
 static int compare_metric(struct gb_compare *c, const char *id, const struct gb_metric *mb,
 			  const struct gb_metric *mc, const struct gb_compare_opts *o)
@@ -566,6 +736,9 @@ static int compare_metric(struct gb_compare *c, const char *id, const struct gb_
 			       nb ? "current" : "baseline");
 	} else {
 		judge(r, b, nb, v, nv, o);
+		if (c->nbase_runs > 1)
+			weigh_spread(c, r, id);
+		resolution_floor(r, o);
 	}
 	free(b);
 	free(v);

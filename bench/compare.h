@@ -35,6 +35,7 @@ const char *gb_verdict_name(enum gb_verdict v);
 #define GB_COMPARE_SIM_THRESHOLD  0.01   /* simulated counts */
 #define GB_COMPARE_ALPHA          0.01
 #define GB_COMPARE_MIN_N          10     /* fewer repetitions: inconclusive */
+#define GB_COMPARE_MIN_DELTA_NS   100.0  /* time differences below this never gate */
 #define GB_COMPARE_RESAMPLES      10000
 #define GB_COMPARE_SEED           20250101ULL
 
@@ -45,6 +46,7 @@ struct gb_compare_opts {
 	int metrics_add;        /* 1: metrics gate in addition to the defaults */
 	uint64_t seed;          /* every bootstrap draws from this */
 	size_t resamples;       /* bootstrap resamples (>= GB_COMPARE_RESAMPLES) */
+	double min_delta_ns;    /* a time metric (unit ns) changing less is unchanged */
 };
 
 /* Defaults: per-kind thresholds, alpha 0.01, default gating set, fixed seed. */
@@ -85,11 +87,25 @@ struct gb_compare {
 	size_t gating[GB_VERDICT_COUNT];    /* verdict counts, gating rows */
 	size_t reported[GB_VERDICT_COUNT];  /* verdict counts, the other rows */
 	size_t noisy;                 /* rows whose verdict met a noisy side */
+	/* A baseline of several runs (separate processes): each run, for their spread. */
+	struct gb_results *base_runs;
+	size_t nbase_runs;
 };
 
 /* Zero c and record the two paths. */
 void gb_compare_init(struct gb_compare *c, const char *base_path, const char *cur_path);
 void gb_compare_release(struct gb_compare *c);
+
+/*
+ * Read a baseline: a results directory (or its results.csv), or a folder
+ * of runs, one results directory each (run-1/, run-2/, ...: the runs
+ * `baseline save` keeps). The runs' values are pooled into *pooled cell by
+ * cell; with several runs, each is kept in c (c->base_runs) so that a
+ * verdict can be weighed against the spread between processes. 0 or -1.
+ */
+int gb_compare_read_baseline(struct gb_compare *c, const char *path, struct gb_results *pooled);
+/* The first run folder of a multi-run baseline (caller frees), or NULL for a single run. */
+char *gb_compare_first_run(const char *path);
 
 /*
  * Load the meta.json of a results directory (or beside its results.csv)

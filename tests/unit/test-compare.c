@@ -149,8 +149,9 @@ TEST(too_few_repetitions)
 {
 	struct gb_results b = { 0 }, c = { 0 };
 	struct gb_compare cmp;
-	double vb[] = { 1, 1.01, 0.99, 1.02, 1, 1.01, 0.98, 1, 1 };
-	double vc[] = { 2, 2.01, 1.99, 2.02, 2, 2.01, 1.98, 2, 2 };
+	/* milliseconds in ns: far above the resolution floor */
+	double vb[] = { 1e6, 1.01e6, 0.99e6, 1.02e6, 1e6, 1.01e6, 0.98e6, 1e6, 1e6 };
+	double vc[] = { 2e6, 2.01e6, 1.99e6, 2.02e6, 2e6, 2.01e6, 1.98e6, 2e6, 2e6 };
 
 	put(&b, "w", "wall_ns", "ns", GB_SRC_MEASURED, vb, 9);
 	put(&c, "w", "wall_ns", "ns", GB_SRC_MEASURED, vc, 9);
@@ -438,6 +439,89 @@ TEST(outputs_reproducible)
 	gb_results_release(&c);
 }
 
+/* A shift of a few ns in a 50 ns time is below the clock's resolution floor. */
+TEST(resolution_floor)
+{
+	struct gb_results b = { 0 }, c = { 0 };
+	struct gb_compare cmp;
+	struct gb_xo g;
+	double vb[10], vc[10];
+
+	gb_xo_seed(&g, 11);
+	noisy(&g, vb, 10, 50, 0.005);
+	noisy(&g, vc, 10, 58, 0.005);
+	put(&b, "w", "latency_p50_ns", "ns", GB_SRC_MEASURED, vb, 10);
+	put(&c, "w", "latency_p50_ns", "ns", GB_SRC_MEASURED, vc, 10);
+	CHECK(judge(&cmp, &b, &c, NULL) == 0);
+	CHECK(cmp.n == 1 && cmp.rows[0].verdict == GB_VERDICT_UNCHANGED);
+	CHECK(cmp.rows[0].note && strstr(cmp.rows[0].note, "resolution floor"));
+	gb_compare_release(&cmp);
+	/* the same 16% shift at 50 us is a regression */
+	for (int i = 0; i < 10; i++) {
+		vb[i] *= 1000;
+		vc[i] *= 1000;
+	}
+	gb_results_release(&b);
+	gb_results_release(&c);
+	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	put(&b, "w", "latency_p50_ns", "ns", GB_SRC_MEASURED, vb, 10);
+	put(&c, "w", "latency_p50_ns", "ns", GB_SRC_MEASURED, vc, 10);
+	CHECK(judge(&cmp, &b, &c, NULL) == 0);
+	CHECK(cmp.n == 1 && cmp.rows[0].verdict == GB_VERDICT_REGRESSION);
+	gb_compare_release(&cmp);
+	gb_results_release(&b);
+	gb_results_release(&c);
+}
+
+/*
+ * Three baseline runs (processes), one 8% slower than the others, each
+ * with tight repetitions: a current run at 1.12 clears the pooled test
+ * (pooled median about 1.00) but not the slowest run by the 5% threshold,
+ * so it is no regression; one at 1.20 is.
+ */
+TEST(baseline_runs_spread)
+{
+	struct gb_results runs[3] = { { 0 }, { 0 }, { 0 } }, pooled = { 0 }, c = { 0 };
+	static const double means[3] = { 1.00e6, 1.00e6, 1.08e6 };
+	struct gb_compare_opts o;
+	struct gb_compare cmp;
+	struct gb_xo g;
+	double v[10];
+
+	gb_xo_seed(&g, 12);
+	gb_compare_opts_init(&o);
+	for (int r = 0; r < 3; r++) {
+		noisy(&g, v, 10, means[r], 0.005);
+		put(&runs[r], "w", "wall_ns", "ns", GB_SRC_MEASURED, v, 10);
+		put(&pooled, "w", "wall_ns", "ns", GB_SRC_MEASURED, v, 10);
+	}
+	for (int k = 0; k < 2; k++) {
+		noisy(&g, v, 10, k ? 1.20e6 : 1.12e6, 0.005);
+		put(&c, "w", "wall_ns", "ns", GB_SRC_MEASURED, v, 10);
+		gb_compare_init(&cmp, "base", "cur");
+		cmp.base_runs = runs;
+		cmp.nbase_runs = 3;
+		CHECK(gb_compare_results(&cmp, &pooled, &c, &o) == 0);
+		CHECK(cmp.n == 1);
+		if (k == 0) {
+			CHECK(cmp.rows[0].verdict == GB_VERDICT_UNCHANGED);
+			CHECK(cmp.rows[0].note &&
+			      strstr(cmp.rows[0].note, "spread of the 3 baseline runs"));
+		} else {
+			CHECK(cmp.rows[0].verdict == GB_VERDICT_REGRESSION);
+		}
+		cmp.base_runs = NULL;   /* the test owns them */
+		cmp.nbase_runs = 0;
+		gb_compare_release(&cmp);
+		gb_results_release(&c);
+		memset(&c, 0, sizeof(c));
+	}
+	for (int r = 0; r < 3; r++)
+		gb_results_release(&runs[r]);
+	gb_results_release(&pooled);
+}
+
 int main(void)
 {
 	RUN(aa_not_flagged);
@@ -452,5 +536,7 @@ int main(void)
 	RUN(drift_warned);
 	RUN(noise_probe);
 	RUN(outputs_reproducible);
+	RUN(resolution_floor);
+	RUN(baseline_runs_spread);
 	return unit_done();
 }
