@@ -66,7 +66,11 @@ int gb_find_max_qps(struct gb_workload *w, struct gb_executor *ex, struct gb_exe
 				t->name);
 	native = (double)(t->n - 1) * 1e9 / (double)t->req[t->n - 1].arrival_ns;
 	q = native;
-	for (i = 0; i < 16 && !(lo && hi); i++) {
+	/*
+	 * At most 64 times the trace's rate up or down: a trial at rate q lasts
+	 * the trace's span times native / q, so halving without end would not end.
+	 */
+	for (i = 0; i < 7 && !(lo && hi); i++) {
 		rc = trial(w, ex, cpu, spec, q, native, slo_ns, trials, &pass);
 		if (rc)
 			return rc;

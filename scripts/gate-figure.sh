@@ -15,6 +15,10 @@
 #                 reported per cell (wall_ns flagged in what share of
 #                 cells x pairs) and per gate (exit 1 in what share of pairs).
 #   The smallest slowdown is the least s flagged in >= 95% of cells x pairs.
+#   baselines of 3 runs  the same, against baselines of three runs (as
+#                 `baseline save R1 R2 R3` keeps; compare pools them and a
+#                 verdict must clear their spread): every window of 3
+#                 consecutive runs against each run outside it.
 # Each figure is given for the default gating metrics and for wall_ns and
 # throughput_rps alone (latency_p50_ns of one repetition carries
 # process-level state - memory layout, huge pages - that repetitions of one
@@ -139,6 +143,30 @@ det = {s: [] for s in SHIFTS}
 for s, r in pool.map(shifted, [(s, p) for s in SHIFTS for p in pairs]):
     det[s].append(r)
 
+# Baselines of three runs: each window of 3 consecutive runs against every other run.
+def multi(base_ids, d):
+    os.makedirs(d, exist_ok=True)
+    for k, i in enumerate(base_ids, 1):
+        os.symlink(os.path.abspath(os.path.join(work, f"r{i}")), os.path.join(d, f"run-{k}"))
+    return d
+triples = [(k, k + 1, k + 2) for k in range(1, n - 1, 3) if k + 2 <= n]
+mpairs = [(t, j) for t in triples for j in range(1, n + 1) if j not in t]
+def aa3(args):
+    t, j = args
+    d = multi(t, os.path.join(work, "b" + "".join(map(str, t)) + f"-{j}"))
+    return compare(d, os.path.join(work, f"r{j}"), d + ".json")
+res3 = list(pool.map(aa3, mpairs))
+def shifted3(args):
+    s, (t, j) = args
+    d = os.path.join(work, f"m{int(round(s * 100))}-{j}")
+    reduce(os.path.join(out, f"run{j}"), d + "-cur", s)
+    b = multi(t, d + "-" + "".join(map(str, t)))
+    r = compare(b, d + "-cur", d + ".json")
+    return s, r
+det3 = {s: [] for s in SHIFTS}
+for s, r in pool.map(shifted3, [(s, p) for s in SHIFTS for p in mpairs]):
+    det3[s].append(r)
+
 lines = []
 P = lines.append
 P(f"### gbench gate figures ({n} runs of `gbench run {runargs}`, {len(pairs)} pairs)")
@@ -178,6 +206,23 @@ P(f"- **Smallest slowdown of every cell that fails the gate (wall_ns + throughpu
 P(f"- Smallest slowdown flagged in >= 95% of cells x pairs (a slowdown of one cell): "
   f"{'%.0f%%' % (100 * smallest) if smallest else 'none up to 30%'}.")
 P("")
+if mpairs:
+    a3 = sum(rc == 1 for rc, _, _, _ in res3)
+    i3 = sum(rc == 3 for rc, _, _, _ in res3)
+    P(f"With **baselines of 3 runs** ({len(mpairs)} comparisons: each of {len(triples)} windows of "
+      "3 consecutive runs against every run outside it):")
+    P("")
+    P(f"- **False alarms (A/A): {a3} of {len(mpairs)} exit 1**; {i3} inconclusive (exit 3).")
+    sm = None
+    for s in SHIFTS:
+        gate = sum(rc == 1 for rc, _, _, _ in det3[s]) / len(det3[s])
+        if sm is None and gate >= 0.95:
+            sm = s
+    P(f"- **Smallest slowdown of every cell that fails the gate in >= 95% of comparisons: "
+      f"{'%.0f%%' % (100 * sm) if sm else 'none up to 30%'}** "
+      "(" + ", ".join(f"{100 * s:.0f}%: {100 * sum(rc == 1 for rc, _, _, _ in det3[s]) / len(det3[s]):.0f}%"
+                     for s in SHIFTS) + " of comparisons exit 1).")
+    P("")
 P("Runs (load average before each):")
 P("")
 for l in open(os.path.join(out, "runs.txt")):

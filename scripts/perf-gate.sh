@@ -52,10 +52,12 @@ esac
 
 class=${GB_CLASS:-$("$gbench" baseline class "$out")} || exit 2
 base="$baselines/$class/$config"
-if [ ! -f "$base/results.csv" ]; then
+if [ ! -f "$base/results.csv" ] && [ ! -f "$base/run-1/results.csv" ]; then
 	say "no baseline for machine class '$class' and config '$config' in $baselines"
-	say "record one on a quiet machine of this class with a release build:"
-	say "  $gbench run --config $config --out R && $gbench baseline save R --root $baselines"
+	say "record one on a quiet machine of this class with a release build, best from"
+	say "several runs (compare weighs a verdict against their spread):"
+	say "  for i in 1 2 3; do $gbench run --config $config --out R\$i; done"
+	say "  $gbench baseline save R1 R2 R3 --root $baselines"
 	exit 2
 fi
 
