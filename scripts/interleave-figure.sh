@@ -35,6 +35,6 @@ for mode in ("none", "random"):
     res[mode] = (statistics.mean(cvs), statistics.median(cvs), max(cvs), len(cells))
 for mode, (mean, med, mx, k) in res.items():
     print(f"{mode:7s} {k} cells: run-to-run CV of the median wall_ns: mean {100*mean:.2f}%, median {100*med:.2f}%, max {100*mx:.2f}%")
-print(f"interleaved vs cell by cell: mean CV {100 * (1 - res['random'][0] / res['none'][0]):+.0f}% less spread "
+print(f"interleaved vs cell by cell: {100 * (1 - res['random'][0] / res['none'][0]):.0f}% less spread (mean CV) "
       f"({n} runs each of gbench run {args})")
 PY
