@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "gbench.h"
+#include "rng.h"
 
 /* Rows per cluster of the topk database, cluster spread and query noise,
  * as fractions of a unit-norm centre. */
@@ -45,11 +46,7 @@ void gb_rng_seed(struct gb_rng *r, uint64_t seed, const char *name, const char *
 
 uint64_t gb_rng_next(struct gb_rng *r)
 {
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return gb_splitmix64(&r->s);
 }
 
 double gb_rng_uniform(struct gb_rng *r)

@@ -18,6 +18,7 @@
 #include "gbench.h"
 #include "maxqps.h"
 #include "mrc.h"
+#include "rng.h"
 #include "stats.h"
 #include "sysinfo.h"
 
@@ -54,16 +55,6 @@ struct slot {
 	int measured;
 };
 
-/* splitmix64: the schedule's only source of randomness, seeded by the run's seed. */
-static uint64_t mix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /*
  * The order of repetitions: each cell's warmups first (in cell order), then
  * every measured repetition of every cell, shuffled (Fisher-Yates) when
@@ -86,7 +77,7 @@ static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, uin
 	(void)cells;
 	if (interleave)
 		for (size_t i = k - 1; i > first; i--) {
-			size_t j = first + mix(&st) % (i - first + 1);
+			size_t j = first + gb_splitmix64(&st) % (i - first + 1);
 			struct slot t = s[i];
 
 			s[i] = s[j];

@@ -1,7 +1,7 @@
 /*
- * stats-test.h - the inferential statistics compare rests on: a seeded
- * PRNG of its own, the two-sided Mann-Whitney U test and a percentile
- * bootstrap interval of the ratio of two medians.
+ * stats-test.h - the inferential statistics compare rests on: the
+ * two-sided Mann-Whitney U test and a percentile bootstrap interval of the
+ * ratio of two medians, drawing from rng.h's seeded generator.
  *
  * Nothing here reads a clock, the environment or rand(3): the same inputs
  * and seed always give the same numbers, which is what makes compare's
@@ -13,19 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* xoshiro256** (Blackman and Vigna), seeded through splitmix64. */
-struct gb_xo {
-	uint64_t s[4];
-};
-
-void gb_xo_seed(struct gb_xo *r, uint64_t seed);
-uint64_t gb_xo_next(struct gb_xo *r);
-/* Uniform in [0, n) without modulo bias (Lemire's method); n > 0. */
-uint64_t gb_xo_below(struct gb_xo *r, uint64_t n);
-/* Uniform in [0, 1), 53 random bits. */
-double gb_xo_unit(struct gb_xo *r);
-/* Standard normal (Box-Muller; uses two draws per call). */
-double gb_xo_normal(struct gb_xo *r);
+#include "rng.h"
 
 /* Largest sample sizes (each side) for which the exact U distribution is used. */
 #define GB_MWU_EXACT_MAX 50

@@ -122,56 +122,17 @@ int gb_synth_tier_parse(const char *s, enum gb_synth_tier *t)
 
 /* ---- random numbers ---------------------------------------------------- */
 
-static uint64_t splitmix64(uint64_t *x)
+uint64_t gb_synth_exp_ns(struct gb_xo *r, double rate)
 {
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-void gb_synth_rng_seed(struct gb_synth_rng *r, uint64_t seed)
-{
-	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-uint64_t gb_synth_rng_next(struct gb_synth_rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return out;
-}
-
-double gb_synth_rng_uniform(struct gb_synth_rng *r)
-{
-	return (double)(gb_synth_rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-uint64_t gb_synth_rng_exp_ns(struct gb_synth_rng *r, double rate)
-{
-	double u = gb_synth_rng_uniform(r);
+	double u = gb_xo_unit(r);
 
 	return (uint64_t)(-log1p(-u) / rate * 1e9 + 0.5);
 }
 
 /* Uniform integer in [lo, hi]. */
-static uint32_t rng_range(struct gb_synth_rng *r, uint32_t lo, uint32_t hi)
+static uint32_t rng_range(struct gb_xo *r, uint32_t lo, uint32_t hi)
 {
-	return lo + (uint32_t)(gb_synth_rng_uniform(r) * (double)(hi - lo + 1));
+	return lo + (uint32_t)(gb_xo_unit(r) * (double)(hi - lo + 1));
 }
 
 /* "a..b", or "a" when the range is one value (returns a static buffer). */
@@ -201,9 +162,9 @@ void gb_zipf_init(struct gb_zipf *z, uint32_t n, double s)
 	z->cdf[z->n - 1] = 1.0;
 }
 
-uint32_t gb_zipf_draw(const struct gb_zipf *z, struct gb_synth_rng *r)
+uint32_t gb_zipf_draw(const struct gb_zipf *z, struct gb_xo *r)
 {
-	double u = gb_synth_rng_uniform(r);
+	double u = gb_xo_unit(r);
 	uint32_t lo = 0, hi = z->n - 1;
 
 	/* The first rank whose cumulative probability exceeds u. */
@@ -230,7 +191,7 @@ void gb_zipf_release(struct gb_zipf *z)
 struct gen {
 	struct gb_trace *t;
 	size_t reqcap, strcap, metacap;
-	struct gb_synth_rng rng;
+	struct gb_xo rng;
 	double rate, zipf_s;
 	uint32_t requests;
 };
@@ -355,7 +316,7 @@ static void gen_decode(struct gen *g, enum gb_synth_tier tier)
 		uint32_t ctx = rng_range(&g->rng, lt->len_min, lt->len_max);
 
 		if (s)
-			start += gb_synth_rng_exp_ns(&g->rng, rate);
+			start += gb_synth_exp_ns(&g->rng, rate);
 		for (uint32_t tok = 0; tok < lt->tokens; tok++)
 			for (uint32_t l = 0; l < lt->layers; l++)
 				llm_layer(g, lt, tensor + l * R_COUNT, nokeys,
@@ -400,7 +361,7 @@ static void gen_prefill(struct gen *g, enum gb_synth_tier tier)
 		uint32_t stream = rng_range(&g->rng, 0, lt->streams - 1);
 
 		if (i)
-			at += gb_synth_rng_exp_ns(&g->rng, rate);
+			at += gb_synth_exp_ns(&g->rng, rate);
 		for (uint32_t l = 0; l < lt->layers; l++)
 			llm_layer(g, lt, tensor + l * R_COUNT,
 				  keys + (id * lt->layers + l) * R_COUNT,
@@ -443,7 +404,7 @@ static void gen_search(struct gen *g, enum gb_synth_tier tier)
 		uint32_t m = id % 8 == 7 ? 4 : 1;
 
 		if (i)
-			at += gb_synth_rng_exp_ns(&g->rng, rate);
+			at += gb_synth_exp_ns(&g->rng, rate);
 		gen_row(g, at, client, GB_OP_TOPK, m, st->n, st->dim, 10, db, keys[id]);
 	}
 	gb_zipf_release(&z);
@@ -481,7 +442,7 @@ static void gen_audio(struct gen *g, enum gb_synth_tier tier)
 		uint32_t f = frames[id], n = at_->fft_n;
 
 		if (i)
-			at += gb_synth_rng_exp_ns(&g->rng, rate);
+			at += gb_synth_exp_ns(&g->rng, rate);
 		gen_row(g, at, stream, GB_OP_FFT, f, n, 0, 0, "", keys[id]);
 		gen_row(g, at, stream, GB_OP_RMSNORM, f, n, 0, 0, "", keys[id]);
 		gen_row(g, at, stream, GB_OP_MATMUL, f, at_->mel, n, 0, mel, keys[id]);
@@ -544,7 +505,7 @@ int gb_synth_generate(const struct gb_synth_params *p, struct gb_trace *t)
 				GB_SYNTH_MAX_ROWS);
 	g.rate = p->rate;
 	g.zipf_s = p->zipf_s > 0 ? p->zipf_s : 1.0;
-	gb_synth_rng_seed(&g.rng, p->seed);
+	gb_xo_seed(&g.rng, p->seed);
 
 	/* The source line is the command that makes this trace again. */
 	src = gb_xasprintf("gbench synth --kind %s --tier %s --seed %llu",

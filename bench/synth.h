@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rng.h"
 #include "trace.h"
 
 enum gb_synth_kind {
@@ -57,16 +58,8 @@ int gb_synth_tier_parse(const char *s, enum gb_synth_tier *t);   /* 0 or -1 */
  */
 int gb_synth_generate(const struct gb_synth_params *p, struct gb_trace *t);
 
-/* The generator, exposed for tests: xoshiro256** seeded through splitmix64. */
-struct gb_synth_rng {
-	uint64_t s[4];
-};
-
-void gb_synth_rng_seed(struct gb_synth_rng *r, uint64_t seed);
-uint64_t gb_synth_rng_next(struct gb_synth_rng *r);
-double gb_synth_rng_uniform(struct gb_synth_rng *r);          /* [0, 1) */
-/* Exponential inter-arrival time in ns for a Poisson process of `rate`/s. */
-uint64_t gb_synth_rng_exp_ns(struct gb_synth_rng *r, double rate);
+/* Exponential inter-arrival time in ns for a Poisson process of `rate`/s (rng.h's generator). */
+uint64_t gb_synth_exp_ns(struct gb_xo *r, double rate);
 
 /* Zipf(s) over ranks 0..n-1 (rank 0 most frequent), by inverse CDF. */
 struct gb_zipf {
@@ -75,7 +68,7 @@ struct gb_zipf {
 };
 
 void gb_zipf_init(struct gb_zipf *z, uint32_t n, double s);
-uint32_t gb_zipf_draw(const struct gb_zipf *z, struct gb_synth_rng *r);
+uint32_t gb_zipf_draw(const struct gb_zipf *z, struct gb_xo *r);
 void gb_zipf_release(struct gb_zipf *z);
 
 #endif

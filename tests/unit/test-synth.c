@@ -59,12 +59,12 @@ TEST(zipf_frequencies)
 {
 	const uint32_t n = 20, draws = 400000;
 	const double s = 1.1;
-	struct gb_synth_rng r;
+	struct gb_xo r;
 	struct gb_zipf z;
 	uint32_t count[20] = { 0 };
 	double h = 0;
 
-	gb_synth_rng_seed(&r, 123);
+	gb_xo_seed(&r, 123);
 	gb_zipf_init(&z, n, s);
 	for (uint32_t i = 0; i < draws; i++) {
 		uint32_t k = gb_zipf_draw(&z, &r);
@@ -87,14 +87,14 @@ TEST(zipf_frequencies)
 
 TEST(poisson_mean_interarrival)
 {
-	struct gb_synth_rng r;
+	struct gb_xo r;
 	const double rate = 2500;
 	const int n = 200000;
 	double sum = 0, sum2 = 0;
 
-	gb_synth_rng_seed(&r, 99);
+	gb_xo_seed(&r, 99);
 	for (int i = 0; i < n; i++) {
-		double x = (double)gb_synth_rng_exp_ns(&r, rate);
+		double x = (double)gb_synth_exp_ns(&r, rate);
 
 		sum += x;
 		sum2 += x * x;
