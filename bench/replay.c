@@ -592,7 +592,7 @@ struct op_acc {
 	struct gb_nmse f64, cpu;
 	struct gb_recall rec_f64, rec_cpu;
 	uint32_t calls, queries;
-	int used, failed;
+	int used;
 };
 
 /*
@@ -674,10 +674,11 @@ static int check_accuracy(struct cell *c, struct gb_cell_result *out)
 			ref.weights = tix == NONE ? NULL : c->cpu_handles[tix];
 			if (c->cpu->iface->run(c->cpu, &ref, &t))
 				return GB_REPLAY_FAILED;
-			gb_nmse_add_f(&acc[op].cpu, scratch.yref, scratch.y, gb_shape_out_floats(&call.shape));
+			gb_nmse_add_f(&acc[op].cpu, scratch.yref, scratch.y,
+				      gb_shape_out_floats(&call.shape));
 			if (op == GB_OP_TOPK)
-				topk_vs_cpu(&acc[op].rec_cpu, scratch.idxref, scratch.yref, scratch.idx, scratch.y,
-					    call.shape.m, call.shape.p);
+				topk_vs_cpu(&acc[op].rec_cpu, scratch.idxref, scratch.yref, scratch.idx,
+					    scratch.y, call.shape.m, call.shape.p);
 		}
 		for (uint32_t i = 0; i < nm; i++) {
 			uint32_t r = c->members[i];
