@@ -56,33 +56,39 @@ struct slot {
 };
 
 /*
- * The order of repetitions: each cell's warmups first (in cell order), then
- * every measured repetition of every cell, shuffled (Fisher-Yates) when
- * interleaving so that drift spreads over all cells instead of biasing one.
+ * The order of repetitions. Executors take turns, one after another, so one
+ * device's background work (lavapipe's threads winding down, say) never
+ * lands in another's measurements. Within an executor: each cell's warmups
+ * first, then every measured repetition of its cells, shuffled
+ * (Fisher-Yates) when interleaving, so that drift spreads over all cells
+ * instead of biasing the last ones.
  */
-static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, uint32_t warmup,
-			     uint32_t reps, int interleave, uint64_t seed, size_t *n)
+static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, size_t nexec,
+			     uint32_t warmup, uint32_t reps, int interleave, uint64_t seed,
+			     size_t *n)
 {
 	struct slot *s = gb_xmalloc((ncells * (warmup + reps) + 1) * sizeof(*s));
-	size_t k = 0, first;
+	size_t k = 0;
 	uint64_t st = seed ^ 0x6a09e667f3bcc909ULL;
 
-	for (size_t c = 0; c < ncells; c++)
-		for (uint32_t r = 0; r < warmup; r++)
-			s[k++] = (struct slot){ (uint32_t)c, 0 };
-	first = k;
-	for (size_t c = 0; c < ncells; c++)
-		for (uint32_t r = 0; r < reps; r++)
-			s[k++] = (struct slot){ (uint32_t)c, 1 };
-	(void)cells;
-	if (interleave)
-		for (size_t i = k - 1; i > first; i--) {
-			size_t j = first + gb_splitmix64(&st) % (i - first + 1);
-			struct slot t = s[i];
+	for (size_t e = 0; e < nexec; e++) {
+		size_t first;
 
-			s[i] = s[j];
+		for (size_t c = 0; c < ncells; c++)
+			for (uint32_t r = 0; r < warmup && cells[c].exec == e; r++)
+				s[k++] = (struct slot){ (uint32_t)c, 0 };
+		first = k;
+		for (size_t c = 0; c < ncells; c++)
+			for (uint32_t r = 0; r < reps && cells[c].exec == e; r++)
+				s[k++] = (struct slot){ (uint32_t)c, 1 };
+		for (size_t i = k; interleave && i > first + 1; i--) {
+			size_t j = first + gb_splitmix64(&st) % (i - first);
+			struct slot t = s[i - 1];
+
+			s[i - 1] = s[j];
 			s[j] = t;
 		}
+	}
 	*n = k;
 	return s;
 }
@@ -620,9 +626,9 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	}
 	if (r->opts->find_max_qps)
 		find_max_qps(r);
-	/* warmups first, then every measured repetition in one seeded order */
-	sched = schedule(r->cells, r->ncells, cfg->warmup, cfg->repetitions, r->opts->interleave,
-			 cfg->seed, &nsched);
+	/* per executor: warmups, then every measured repetition in one seeded order */
+	sched = schedule(r->cells, r->ncells, r->nex, cfg->warmup, cfg->repetitions,
+			 r->opts->interleave, cfg->seed, &nsched);
 	for (size_t s = 0; s < nsched && !gb_interrupted; s++) {
 		struct gb_run_cell *cl = &r->cells[sched[s].cell];
 		struct gb_cell_result *c = &r->res.cells[sched[s].cell];
