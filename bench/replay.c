@@ -120,6 +120,33 @@ static int add_tensor(struct gb_workload *w, const struct gb_request *r, uint32_
 	return 0;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Map each request's stream id to its rank among the distinct ids; their number. */
+static uint32_t dense_streams(const struct gb_trace *t, uint32_t *stream_of)
+{
+	uint32_t *ids = gb_xmalloc((t->n + 1) * sizeof(*ids)), n = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		ids[i] = t->req[i].stream;
+	qsort(ids, t->n, sizeof(*ids), cmp_u32);
+	for (size_t i = 0; i < t->n; i++)
+		if (!n || ids[n - 1] != ids[i])
+			ids[n++] = ids[i];
+	for (size_t i = 0; i < t->n; i++) {
+		const uint32_t *hit = bsearch(&t->req[i].stream, ids, n, sizeof(*ids), cmp_u32);
+
+		stream_of[i] = (uint32_t)(hit - ids);
+	}
+	free(ids);
+	return n;
+}
+
 int gb_workload_load(struct gb_workload *w, const char *path, uint64_t seed)
 {
 	struct gb_trace *t = &w->trace;
@@ -133,25 +160,28 @@ int gb_workload_load(struct gb_workload *w, const char *path, uint64_t seed)
 	w->input_of = gb_xmalloc(t->n * sizeof(*w->input_of));
 	w->cache_id = gb_xmalloc(t->n * sizeof(*w->cache_id));
 	w->tensor_of = gb_xmalloc(t->n * sizeof(*w->tensor_of));
-	w->stream_len = gb_xcalloc(t->nstreams, sizeof(*w->stream_len));
-	w->stream_req = gb_xcalloc(t->nstreams, sizeof(*w->stream_req));
-	pos = gb_xcalloc(t->nstreams, sizeof(*pos));
+	/* Stream ids may be sparse (any integer below 2^31): index them densely. */
+	w->stream_of = gb_xmalloc((t->n + 1) * sizeof(*w->stream_of));
+	w->nstreams = dense_streams(t, w->stream_of);
+	w->stream_len = gb_xcalloc(w->nstreams, sizeof(*w->stream_len));
+	w->stream_req = gb_xcalloc(w->nstreams, sizeof(*w->stream_req));
+	pos = gb_xcalloc(w->nstreams, sizeof(*pos));
 	idmap_init(&inputs, t->n);
 	idmap_init(&keyed, t->n);
 
 	for (size_t i = 0; i < t->n; i++)
-		w->stream_len[t->req[i].stream]++;
-	for (uint32_t s = 0; s < t->nstreams; s++)
+		w->stream_len[w->stream_of[i]]++;
+	for (uint32_t s = 0; s < w->nstreams; s++)
 		w->stream_req[s] = gb_xmalloc((w->stream_len[s] + 1) * sizeof(uint32_t));
 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct gb_request *r = &t->req[i];
 		const struct gb_shape *s = &r->shape;
-		uint32_t sp = pos[r->stream]++;
+		uint32_t sp = pos[w->stream_of[i]]++;
 		char *id;
 		int added;
 
-		w->stream_req[r->stream][sp] = (uint32_t)i;
+		w->stream_req[w->stream_of[i]][sp] = (uint32_t)i;
 		w->tensor_of[i] = NONE;
 		if (gb_op_has_weights(s->op) && add_tensor(w, r, &w->tensor_of[i]) < 0)
 			goto fail;
@@ -223,10 +253,11 @@ void gb_workload_release(struct gb_workload *w)
 				gb_weights_release(&w->tensors[i].q[q]);
 	}
 	free(w->tensors);
-	for (uint32_t s = 0; s < w->trace.nstreams && w->stream_req; s++)
+	for (uint32_t s = 0; s < w->nstreams && w->stream_req; s++)
 		free(w->stream_req[s]);
 	free(w->stream_req);
 	free(w->stream_len);
+	free(w->stream_of);
 	free(w->input_of);
 	free(w->cache_id);
 	free(w->tensor_of);
@@ -332,7 +363,7 @@ uint32_t gb_replay__heads(struct cell *c, uint32_t limit)
 	const struct gb_workload *w = c->w;
 	uint32_t n = 0;
 
-	for (uint32_t s = 0; s < w->trace.nstreams; s++) {
+	for (uint32_t s = 0; s < w->nstreams; s++) {
 		const struct gb_request *r;
 		uint32_t j;
 
@@ -459,7 +490,7 @@ void gb_replay__begin(struct cell *c, struct rep_result *res)
 
 	memset(res, 0, sizeof(*res));
 	res->has_device_ns = 1;
-	memset(c->heads, 0, w->trace.nstreams * sizeof(*c->heads));
+	memset(c->heads, 0, w->nstreams * sizeof(*c->heads));
 	scratch_reserve(w, c->spec.batch);
 	if (!scratch.lru_ready) {
 		gb_lru_init(&scratch.lru, c->spec.cache, w->ncache_ids);
@@ -484,7 +515,7 @@ int gb_replay__hit(struct cell *c, uint32_t r, struct rep_result *res)
 	memcpy(scratch.y, e->out, e->out_n * sizeof(float));
 	if (e->idx_n)
 		memcpy(scratch.idx, e->idx, e->idx_n * sizeof(uint32_t));
-	c->heads[w->trace.req[r].stream]++;
+	c->heads[w->stream_of[r]]++;
 	res->requests++;
 	res->lookups++;
 	res->hits++;
@@ -522,7 +553,7 @@ int gb_replay__run(struct cell *c, uint32_t nm, struct rep_result *res, uint64_t
 		}
 		off += n;
 		ioff += ni;
-		c->heads[q->stream]++;
+		c->heads[w->stream_of[c->members[i]]]++;
 	}
 	res->requests += nm;
 	res->batches++;
@@ -644,7 +675,7 @@ static int check_accuracy(struct cell *c, struct gb_cell_result *out)
 	uint32_t nm;
 
 	memset(acc, 0, sizeof(acc));
-	memset(c->heads, 0, w->trace.nstreams * sizeof(*c->heads));
+	memset(c->heads, 0, w->nstreams * sizeof(*c->heads));
 	scratch_reserve(w, c->spec.batch);
 	while ((nm = gb_replay__batch(c, 0, (uint32_t)w->trace.n)) > 0) {
 		struct gb_exec_call call, ref;
@@ -654,7 +685,7 @@ static int check_accuracy(struct cell *c, struct gb_cell_result *out)
 		int rc;
 
 		for (uint32_t i = 0; i < nm; i++)
-			c->heads[w->trace.req[c->members[i]].stream]++;
+			c->heads[w->stream_of[c->members[i]]]++;
 		if (acc[op].calls >= c->spec.accuracy_samples &&
 		    (op != GB_OP_TOPK || acc[op].queries >= TOPK_MIN_QUERIES))
 			continue;
@@ -830,9 +861,9 @@ int gb_cell_open(struct gb_cell **out, struct gb_workload *w, struct gb_executor
 	c->out = res;
 	c->handles = gb_xcalloc(w->ntensors + 1, sizeof(void *));
 	c->cpu_handles = gb_xcalloc(w->ntensors + 1, sizeof(void *));
-	c->heads = gb_xcalloc(w->trace.nstreams, sizeof(uint32_t));
+	c->heads = gb_xcalloc(w->nstreams, sizeof(uint32_t));
 	c->members = gb_xmalloc(spec->batch * sizeof(uint32_t));
-	c->order = gb_xmalloc(w->trace.nstreams * sizeof(uint32_t));
+	c->order = gb_xmalloc(w->nstreams * sizeof(uint32_t));
 	c->batch_sizes = gb_xcalloc(spec->batch + 1, sizeof(uint64_t));
 	*out = (struct gb_cell *)c;
 	if (!scratch.hist_ready && gb_hist_init(&scratch.rep_hist) == 0)

@@ -52,7 +52,9 @@ struct gb_workload {
 	uint32_t *tensor_of;       /* request -> tensor index, or UINT32_MAX */
 	struct gb_tensor_data *tensors;
 	uint32_t ntensors;
-	uint32_t **stream_req;     /* per stream: its requests in order */
+	uint32_t nstreams;         /* distinct stream ids in the trace */
+	uint32_t *stream_of;       /* request -> dense stream index 0..nstreams-1 */
+	uint32_t **stream_req;     /* per dense stream: its requests in order */
 	uint32_t *stream_len;
 	size_t max_in, max_out;    /* floats of the largest request */
 	uint32_t max_p;

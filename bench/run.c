@@ -372,7 +372,7 @@ int gb_run_load(struct gb_run *r)
 
 		json_array_append_new(jtraces, json_pack("{s:s, s:s, s:s, s:I, s:i}",
 			"name", t->name, "path", t->path, "hash", h,
-			"requests", (json_int_t)t->n, "streams", (int)t->nstreams));
+			"requests", (json_int_t)t->n, "streams", (int)r->wl[i].nstreams));
 		free(h);
 		/* open mode: --target-qps keeps the burst shape and scales the mean rate */
 		r->speeds[i] = cfg->speed;

@@ -28,7 +28,7 @@ expect_exit 0 "--filter keeps matching cells" run --config ci --executor cpu --f
 check "only the matching cell ran" bash -c "[ \$(cut -d, -f1 '$TMP/g/results.csv' | sort -u | grep -vc '^cell$') -eq 1 ]"
 expect_exit 2 "--filter matching nothing exits 2" run --config ci --filter zzz --dry-run
 
-# An odd but valid trace written by hand (sizes 1, 3, 33, 4097).
+# An odd but valid trace written by hand (sizes 1, 3, 33, 4097; a sparse stream id).
 cat > "$TMP/odd.csv" <<'CSV'
 # gbench-trace v1
 # source: written by hand for t0410
@@ -42,6 +42,7 @@ arrival_ns,stream,op,m,n,k,p,tensor,key
 50,0,topk,1,33,3,3,db,q
 60,2,fft,3,8,0,0,,
 70,2,fft,1,1,0,0,,
+80,2000000000,silu,1,3,0,0,,
 CSV
 expect_exit 0 "an odd but valid trace replays" run --workload "$TMP/odd.csv" --quant f32,q4 --batch 1,2 --cache 0,2 --repetitions 2 --out "$TMP/h"
 check "with every accuracy row passing" bash -c "! grep -q ',false$' '$TMP/h/accuracy.csv'"
