@@ -447,6 +447,45 @@ TEST(repeat)
 	free(x);
 }
 
+/*
+ * Out of device memory part way through growing the call buffers: the
+ * descriptor set must not be left pointing at a freed buffer, or the next
+ * call (which grows nothing) reads it. A budget of 26000 bytes lets a
+ * softmax of 2000 floats grow X but not Y; the reduce after it must be right.
+ */
+TEST(enomem_keeps_descriptors)
+{
+	struct gb_exec_opts o = { .validate = 1 };
+	struct gb_executor ex;
+	struct gb_exec_timing t;
+	char reason[512];
+	static float x[2000], y[2000];
+	double want = 0;
+	int rc;
+
+	NEED_VK();
+	setenv("GBENCH_VK_HEAP_LIMIT", "26000", 1);
+	rc = gb_executor_init(&ex, &gb_executor_vulkan, &o, reason, sizeof(reason));
+	unsetenv("GBENCH_VK_HEAP_LIMIT");
+	CHECK(rc == 0);
+	if (rc)
+		return;
+	for (int i = 0; i < 2000; i++) {
+		x[i] = (float)(i % 7);
+		want += x[i];
+	}
+	{
+		struct gb_exec_call c = { .shape = { GB_OP_SOFTMAX, 1, 2000, 0, 0 }, .x = x, .y = y };
+
+		CHECK(ex.iface->run(&ex, &c, &t) == GB_EXEC_ENOMEM);
+		c.shape = (struct gb_shape){ GB_OP_REDUCE, 1, 2000, 0, 0 };
+		CHECK(ex.iface->run(&ex, &c, &t) == 0);
+		CHECK_NEAR(y[0], want, 1e-3);
+	}
+	CHECK(gb_executor_validation_messages(&ex) == 0);
+	gb_executor_release(&ex);
+}
+
 TEST(no_validation_messages)
 {
 	NEED_VK();
@@ -472,6 +511,7 @@ int main(void)
 	RUN(staging);
 	RUN(split);
 	RUN(repeat);
+	RUN(enomem_keeps_descriptors);
 	RUN(no_validation_messages);
 	return unit_done();
 }
