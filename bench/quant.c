@@ -155,12 +155,32 @@ static uint16_t scale_f16(float d)
 	return gb_f32_to_f16(d);
 }
 
+/*
+ * A block holding NaN or inf cannot be scaled: it gets a NaN scale, so it
+ * dequantizes to NaN on every executor and the accuracy checks see it
+ * (f16 keeps NaN the same way), instead of turning into finite weights.
+ */
+static int block_finite(const float *x)
+{
+	for (int i = 0; i < GB_QBLOCK; i++)
+		if (!isfinite(x[i]))
+			return 0;
+	return 1;
+}
+
+#define F16_NAN 0x7e00
+
 static void quant_block_q8(unsigned char *out, const float *x)
 {
 	float amax = 0.0f;
 	uint16_t dh;
 	float d;
 
+	if (!block_finite(x)) {
+		put_f16(out, F16_NAN);
+		memset(out + 2, 0, GB_QBLOCK);
+		return;
+	}
 	for (int i = 0; i < GB_QBLOCK; i++)
 		amax = fmaxf(amax, fabsf(x[i]));
 	dh = scale_f16(amax / 127.0f);
@@ -181,6 +201,11 @@ static void quant_block_q4(unsigned char *out, const float *x)
 	uint16_t dh;
 	float d;
 
+	if (!block_finite(x)) {
+		put_f16(out, F16_NAN);
+		memset(out + 2, 0x88, GB_QBLOCK / 2);
+		return;
+	}
 	for (int i = 0; i < GB_QBLOCK; i++) {
 		if (fabsf(x[i]) > amax) {
 			amax = fabsf(x[i]);

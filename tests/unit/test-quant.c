@@ -275,6 +275,25 @@ TEST(quant_rejects_bad_sizes)
 	gb_weights_release(&w);  /* harmless on a failed quantize */
 }
 
+/* A block with NaN or inf dequantizes to NaN at q8 and q4, never to finite weights. */
+TEST(nonfinite_blocks_stay_nan)
+{
+	float w[64], out[64];
+
+	for (int i = 0; i < 64; i++)
+		w[i] = 0.5f;
+	w[3] = NAN;
+	w[40] = INFINITY;
+	for (int q = GB_Q_Q8; q <= GB_Q_Q4; q++) {
+		struct gb_weights wt;
+
+		CHECK(gb_weights_quantize(&wt, (enum gb_quant)q, w, 1, 64) == 0);
+		gb_weights_dequant_row(&wt, 0, out);
+		CHECK(isnan(out[0]) && isnan(out[3]) && isnan(out[33]) && isnan(out[40]));
+		gb_weights_release(&wt);
+	}
+}
+
 int main(void)
 {
 	RUN(f16_every_half_round_trips);
@@ -285,5 +304,6 @@ int main(void)
 	RUN(quant_padding);
 	RUN(quant_names_and_bits);
 	RUN(quant_rejects_bad_sizes);
+	RUN(nonfinite_blocks_stay_nan);
 	return unit_done();
 }
