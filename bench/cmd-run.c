@@ -310,8 +310,8 @@ int cmd_run(int argc, char **argv)
 
 		rc = prc ? prc : rc;
 	}
-	if (!rc && o.dry_run) {
-		gb_run_dry(&run);
+	if (o.dry_run && (!rc || rc == GB_EXIT_ENV)) {
+		gb_run_dry(&run);      /* a dry run writes nothing, whatever else failed */
 		goto out;
 	}
 	if (rc && rc != GB_EXIT_ENV)
