@@ -21,6 +21,30 @@ static int better(double sa, uint32_t ia, double sb, uint32_t ib)
 }
 
 /*
+ * Put (s, j) at slot i of the min-heap heap_s/heap_i[0..len) and sift it
+ * down: the worst kept candidate stays at the root.
+ */
+static void sift_down(double *heap_s, uint32_t *heap_i, uint32_t len, uint32_t i, double s,
+		      uint32_t j)
+{
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+
+		if (c >= len)
+			break;
+		if (c + 1 < len && better(heap_s[c], heap_i[c], heap_s[c + 1], heap_i[c + 1]))
+			c++;
+		if (!better(s, j, heap_s[c], heap_i[c]))
+			break;
+		heap_s[i] = heap_s[c];
+		heap_i[i] = heap_i[c];
+		i = c;
+	}
+	heap_s[i] = s;
+	heap_i[i] = j;
+}
+
+/*
  * The p best of scores[n] into (ys, idx) best first; slots beyond n get
  * index UINT32_MAX and score -inf. A min-heap of size p keeps the worst kept
  * candidate at its root. heap_s/heap_i are scratch of p entries.
@@ -54,23 +78,7 @@ static void topk_select_d(const double *scores, uint32_t n, uint32_t p, double *
 		}
 		if (p == 0 || !better(s, j, heap_s[0], heap_i[0]))
 			continue;
-		/* replace the root, sift down */
-		i = 0;
-		for (;;) {
-			uint32_t c = 2 * i + 1;
-
-			if (c >= len)
-				break;
-			if (c + 1 < len && better(heap_s[c], heap_i[c], heap_s[c + 1], heap_i[c + 1]))
-				c++;
-			if (!better(s, j, heap_s[c], heap_i[c]))
-				break;
-			heap_s[i] = heap_s[c];
-			heap_i[i] = heap_i[c];
-			i = c;
-		}
-		heap_s[i] = s;
-		heap_i[i] = j;
+		sift_down(heap_s, heap_i, len, 0, s, j);   /* replace the root */
 	}
 	/* Pop worst-first into the tail of the output. */
 	for (uint32_t o = p; o > len; o--) {
@@ -78,29 +86,11 @@ static void topk_select_d(const double *scores, uint32_t n, uint32_t p, double *
 		idx[o - 1] = UINT32_MAX;
 	}
 	while (len > 0) {
-		double s = heap_s[len - 1];
-		uint32_t j = heap_i[len - 1], i = 0;
-
 		ys[len - 1] = heap_s[0];
 		idx[len - 1] = heap_i[0];
 		len--;
-		for (;;) {
-			uint32_t c = 2 * i + 1;
-
-			if (c >= len)
-				break;
-			if (c + 1 < len && better(heap_s[c], heap_i[c], heap_s[c + 1], heap_i[c + 1]))
-				c++;
-			if (!better(s, j, heap_s[c], heap_i[c]))
-				break;
-			heap_s[i] = heap_s[c];
-			heap_i[i] = heap_i[c];
-			i = c;
-		}
-		if (len) {
-			heap_s[i] = s;
-			heap_i[i] = j;
-		}
+		if (len)
+			sift_down(heap_s, heap_i, len, 0, heap_s[len], heap_i[len]);
 	}
 }
 
