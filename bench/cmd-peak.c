@@ -21,7 +21,9 @@ static const char usage_text[] =
 	"Measure the ceilings the roofline is drawn with: memory bandwidth (read,\n"
 	"write, copy, triad) over a sweep of working sets with the plateaus named\n"
 	"L1, L2, L3 and DRAM from the sysfs cache sizes, and peak f32 FLOP/s (FMA\n"
-	"chains; int8 dot product where the CPU has AVX-VNNI), one thread per core.\n"
+	"chains; int8 dot product where the CPU has AVX-VNNI), one thread per core,\n"
+	"and, where the vulkan executor starts, its device's copy bandwidth and f32\n"
+	"FLOP/s from compute shaders timed in device time.\n"
 	"Bytes are counted as likwid-bench counts them: write-allocate traffic is\n"
 	"not counted. The result is cached per machine fingerprint and build flavour\n"
 	"in $XDG_CACHE_HOME/gbench (else ~/.cache/gbench) and reused until --force;\n"
@@ -39,6 +41,7 @@ static void print_table(FILE *f, json_t *j)
 {
 	json_t *bw = json_object_get(j, "bandwidth"), *fl = json_object_get(j, "flops");
 	json_t *lv, *pt, *f32 = json_object_get(fl, "f32"), *i8 = json_object_get(fl, "int8_dot");
+	json_t *vk = json_object_get(json_object_get(j, "executors"), "vulkan");
 	size_t i;
 
 	fprintf(f, "peak ceilings (%s, %lld threads%s, measured %s)\n",
@@ -58,6 +61,13 @@ static void print_table(FILE *f, json_t *j)
 		fprintf(f, "  int8 dot  %s\n", json_string_value(json_object_get(i8, "note")));
 	fprintf(f, "  f16       %s\n",
 		json_string_value(json_object_get(json_object_get(fl, "f16"), "note")));
+	if (json_is_number(json_object_get(vk, "copy_gbs")))
+		fprintf(f, "  vulkan    %8.1f GFLOP/s f32, %.1f GB/s copy (%s)\n",
+			json_number_value(json_object_get(vk, "f32_gflops")),
+			json_number_value(json_object_get(vk, "copy_gbs")),
+			json_string_value(json_object_get(vk, "device")));
+	else if (json_is_string(json_object_get(vk, "note")))
+		fprintf(f, "  vulkan    %s\n", json_string_value(json_object_get(vk, "note")));
 	fprintf(f, "bandwidth, GB/s (%s)\n", json_string_value(json_object_get(bw, "counting")));
 	fprintf(f, "  %-5s %12s %9s %9s %9s %9s  %s\n", "level", "capacity", "read", "write",
 		"copy", "triad", "plateau");

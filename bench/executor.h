@@ -50,6 +50,19 @@ struct gb_exec_info {
 	char type[32];            /* "cpu", "discrete-gpu", ... */
 };
 
+/*
+ * What peak() measures: the executor's own ceilings for `gbench peak`, in
+ * device time. copy_gbs counts 8 bytes per f32 element copied (one read,
+ * one write; no write-allocate, as likwid-bench counts copy); f32_gflops
+ * counts an FMA as 2 FLOPs.
+ */
+struct gb_exec_peak {
+	int quick;                /* in: smaller buffers, shorter dispatches */
+	double copy_bytes;        /* out: bytes of each of the two copy buffers */
+	double copy_gbs;          /* out: GB/s (1e9 bytes), best dispatch */
+	double f32_gflops;        /* out: GFLOP/s, best dispatch */
+};
+
 struct gb_executor;
 
 struct gb_executor_i {
@@ -71,6 +84,12 @@ struct gb_executor_i {
 		   struct gb_exec_timing *t);
 	/* Optional: the number of validation messages so far (0 if none). */
 	unsigned (*validation_messages)(const struct gb_executor *ex);
+	/*
+	 * Optional: measure the device's copy bandwidth and f32 FMA throughput
+	 * (struct gb_exec_peak). 0, or -1 with the reason printed. NULL where
+	 * the host measurements of peak.c already are the ceilings (cpu).
+	 */
+	int (*peak)(struct gb_executor *ex, struct gb_exec_peak *out);
 };
 
 struct gb_executor {

@@ -21,6 +21,12 @@
  * counted as 64 ops). f16 arithmetic is not measured: gbench's CPU kernels
  * widen f16 to f32, so the f32 ceiling is theirs.
  *
+ * The vulkan executor's device, where one can be initialized, gets its own
+ * two ceilings from compute shaders timed in device time: the copy bandwidth
+ * of buffers far larger than its caches (8 bytes per f32 element, as the
+ * host copy kernel counts) and the f32 FMA throughput of independent chains
+ * (executor.h, struct gb_exec_peak); otherwise the JSON says why not.
+ *
  * Results are JSON (gb_peak_json), cached per machine fingerprint and build
  * flavour under $XDG_CACHE_HOME/gbench (else ~/.cache/gbench).
  */
@@ -73,6 +79,10 @@ struct gb_peak {
 	struct gb_bw_point pt[GB_PEAK_MAX_POINTS];
 	int npt;
 	struct gb_bw_level lvl[GB_LVL_COUNT];
+	int vk_measured;               /* the vulkan figures below are valid */
+	char vk_device[256];
+	double vk_copy_bytes, vk_copy_gbs, vk_f32_gflops;
+	char vk_note[320];             /* why not measured, when !vk_measured */
 	double seconds;                /* time the measurement took */
 };
 

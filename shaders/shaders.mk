@@ -30,7 +30,9 @@ GB_SHADERS := \
 	rmsnorm:rmsnorm: \
 	silu:silu: \
 	reduce:reduce: \
-	fft:fft:
+	fft:fft: \
+	peak_copy:peak_copy: \
+	peak_fma:peak_fma:
 
 gb_sh_name = $(word 1,$(subst :, ,$(1)))
 gb_sh_src  = $(word 2,$(subst :, ,$(1)))
