@@ -80,24 +80,14 @@ static int parse_threshold(const char *s, double *out)
 
 static int parse_double(const char *s, double lo, double hi, const char *what, double *out)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	if (end == s || *end || errno || !(*out > lo && *out <= hi))
+	if (gb_parse_double(s, lo, hi, out) < 0)
 		return gb_error("bad %s '%s': a number in (%g, %g]", what, s, lo, hi);
 	return 0;
 }
 
-static int parse_u64(const char *s, const char *what, unsigned long long *out)
+static int parse_u64(const char *s, const char *what, uint64_t *out)
 {
-	char *end;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		return gb_error("bad %s '%s'", what, s);
-	*out = strtoull(s, &end, 10);
-	if (*end || errno)
+	if (gb_parse_u64(s, UINT64_MAX, out) < 0)
 		return gb_error("bad %s '%s'", what, s);
 	return 0;
 }
@@ -132,7 +122,7 @@ int cmd_compare(int argc, char **argv)
 	struct gb_compare cmp;
 	const char *markdown = NULL, *junit = NULL, *json = NULL;
 	json_t *mb = NULL, *mc = NULL;
-	unsigned long long u;
+	uint64_t u;
 	int c, all = 0, rc = GB_EXIT_USAGE;
 	char **metrics = NULL;
 

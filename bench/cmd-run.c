@@ -170,14 +170,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 /* Flags over the config. */
 static int parse_positive(const char *s, double *out, const char *what)
 {
-	char *end;
-	double d;
-
-	errno = 0;
-	d = strtod(s, &end);
-	if (errno || end == s || *end || !(d > 0) || d > 1e12)
+	if (gb_parse_double(s, 0, 1e12, out) < 0)
 		return gb_error("%s: '%s' is not a positive number", what, s);
-	*out = d;
 	return 0;
 }
 

@@ -37,24 +37,6 @@ static int synth_bad_usage(void)
 	return GB_EXIT_USAGE;
 }
 
-static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	*out = strtoull(s, &end, 10);
-	return *end || *out > max ? -1 : 0;
-}
-
-static int parse_positive(const char *s, double *out)
-{
-	char *end;
-
-	*out = strtod(s, &end);
-	return end == s || *end || !(*out > 0) || *out > 1e15 ? -1 : 0;
-}
-
 int cmd_synth(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -72,7 +54,7 @@ int cmd_synth(int argc, char **argv)
 	const char *out = NULL;
 	struct gb_trace t;
 	int have_kind = 0, c, rc;
-	unsigned long long u;
+	uint64_t u;
 
 	optind = 0;
 	opterr = 0;
@@ -94,27 +76,27 @@ int cmd_synth(int argc, char **argv)
 			}
 			break;
 		case 's':
-			if (parse_uint(optarg, UINT64_MAX, &u) < 0) {
+			if (gb_parse_u64(optarg, UINT64_MAX, &u) < 0) {
 				gb_error("--seed '%s' is not a non-negative integer", optarg);
 				return synth_bad_usage();
 			}
 			p.seed = u;
 			break;
 		case 'n':
-			if (parse_uint(optarg, 100000000, &u) < 0 || !u) {
+			if (gb_parse_u64(optarg, 100000000, &u) < 0 || !u) {
 				gb_error("--requests '%s' is not an integer in 1..100000000", optarg);
 				return synth_bad_usage();
 			}
 			p.requests = (uint32_t)u;
 			break;
 		case 'r':
-			if (parse_positive(optarg, &p.rate) < 0) {
+			if (gb_parse_double(optarg, 0, 1e15, &p.rate) < 0) {
 				gb_error("--rate '%s' is not a positive number", optarg);
 				return synth_bad_usage();
 			}
 			break;
 		case 'z':
-			if (parse_positive(optarg, &p.zipf_s) < 0 || p.zipf_s > 100) {
+			if (gb_parse_double(optarg, 0, 1e15, &p.zipf_s) < 0 || p.zipf_s > 100) {
 				gb_error("--zipf '%s' is not a number in (0, 100]", optarg);
 				return synth_bad_usage();
 			}

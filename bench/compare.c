@@ -482,19 +482,6 @@ static int is_gating(const struct gb_compare_opts *o, const char *metric)
 
 /* ---- one row ---- */
 
-static char *xfmt(const char *fmt, ...) GB_PRINTF(1, 2);
-static char *xfmt(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
-}
-
 /* The metric's values without NAN; n 0 for an absent or unavailable metric. */
 static double *values(const struct gb_metric *m, size_t *n)
 {
@@ -547,7 +534,7 @@ static void judge(struct gb_compare_row *r, const double *b, size_t nb, const do
 	    gb_median(v, nv) == 0) {
 		r->verdict = GB_VERDICT_INCONCLUSIVE;
 		r->gating = 0;
-		r->note = xfmt("zero median: ratio undefined, not gating");
+		r->note = gb_xasprintf("zero median: ratio undefined, not gating");
 		return;
 	}
 	r->ratio = r->med_cur / r->med_base;
@@ -565,7 +552,7 @@ static void judge(struct gb_compare_row *r, const double *b, size_t nb, const do
 			 o->alpha, &r->ci_low, &r->ci_high);
 	if (nb < GB_COMPARE_MIN_N || nv < GB_COMPARE_MIN_N) {
 		r->verdict = GB_VERDICT_INCONCLUSIVE;
-		r->note = xfmt("%zu and %zu repetitions, need %d a side", nb, nv,
+		r->note = gb_xasprintf("%zu and %zu repetitions, need %d a side", nb, nv,
 			       GB_COMPARE_MIN_N);
 		return;
 	}
@@ -574,13 +561,13 @@ static void judge(struct gb_compare_row *r, const double *b, size_t nb, const do
 			r->verdict = GB_VERDICT_REGRESSION;
 		} else {
 			r->verdict = GB_VERDICT_INCONCLUSIVE;
-			r->note = xfmt("interval beyond the threshold but p >= %g", o->alpha);
+			r->note = gb_xasprintf("interval beyond the threshold but p >= %g", o->alpha);
 		}
 	} else if (better(r, r->ci_low) && better(r, r->ci_high)) {
 		r->verdict = r->p < o->alpha ? GB_VERDICT_IMPROVEMENT : GB_VERDICT_UNCHANGED;
 	} else if (r->ci_low < 1 / (1 + r->threshold) && r->ci_high > 1 + r->threshold) {
 		r->verdict = GB_VERDICT_INCONCLUSIVE;
-		r->note = xfmt("interval wider than the +-%g%% band on both sides",
+		r->note = gb_xasprintf("interval wider than the +-%g%% band on both sides",
 			       r->threshold * 100);
 	} else {
 		r->verdict = GB_VERDICT_UNCHANGED;
@@ -672,7 +659,7 @@ static void weigh_spread(struct gb_compare *c, struct gb_compare_row *r, const c
 						: better(r, r->med_cur / edge))
 		return;
 	free(r->note);
-	r->note = xfmt("%s within the spread of the %zu baseline runs (medians %.4g .. %.4g)",
+	r->note = gb_xasprintf("%s within the spread of the %zu baseline runs (medians %.4g .. %.4g)",
 		       r->verdict == GB_VERDICT_REGRESSION ? "slower, but" : "faster, but", runs,
 		       lo, hi);
 	r->verdict = GB_VERDICT_UNCHANGED;
@@ -692,7 +679,7 @@ static void resolution_floor(struct gb_compare_row *r, const struct gb_compare_o
 	    !(fabs(r->med_cur - r->med_base) < o->min_delta_ns))
 		return;
 	free(r->note);
-	r->note = xfmt("a change of %.3g ns is below the %.0f ns resolution floor",
+	r->note = gb_xasprintf("a change of %.3g ns is below the %.0f ns resolution floor",
 		       fabs(r->med_cur - r->med_base), o->min_delta_ns);
 	r->verdict = GB_VERDICT_UNCHANGED;
 }
@@ -732,7 +719,7 @@ static int compare_metric(struct gb_compare *c, const char *id, const struct gb_
 			r->med_base = gb_hd_median(b, nb);
 		if (nv)
 			r->med_cur = gb_hd_median(v, nv);
-		r->note = xfmt("%s in the %s", (nb ? mc : mb) ? "unavailable" : "absent",
+		r->note = gb_xasprintf("%s in the %s", (nb ? mc : mb) ? "unavailable" : "absent",
 			       nb ? "current" : "baseline");
 	} else {
 		judge(r, b, nb, v, nv, o);

@@ -45,25 +45,6 @@ void gb_config_release(struct gb_config *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int parse_u64(const char *s, uint64_t *out, uint64_t max)
-{
-	char *end;
-	unsigned long long v;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	while (*end == ' ' || *end == '\t')
-		end++;
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int gb_parse_u32_list(const char *s, uint32_t *out, size_t *n, const char *what)
 {
 	char **v = gb_strv_split(s);
@@ -78,7 +59,7 @@ int gb_parse_u32_list(const char *s, uint32_t *out, size_t *n, const char *what)
 	for (size_t i = 0; i < len && !rc; i++) {
 		uint64_t x;
 
-		if (parse_u64(v[i], &x, UINT32_MAX) < 0)
+		if (gb_parse_u64(v[i], UINT32_MAX, &x) < 0)
 			rc = gb_error("%s: '%s' is not a non-negative integer", what, v[i]);
 		else
 			out[i] = (uint32_t)x;
@@ -196,7 +177,7 @@ static int on_key(void *user, const char *section, const char *key, const char *
 
 		rc = v[0] ? 0 : -1;
 		for (size_t i = 0; !rc && v[i]; i++) {
-			if (i >= GB_MAX_LIST || parse_u64(v[i], &x, UINT32_MAX) < 0 ||
+			if (i >= GB_MAX_LIST || gb_parse_u64(v[i], UINT32_MAX, &x) < 0 ||
 			    (key[0] == 'b' && x == 0))
 				rc = -1;
 			else
@@ -226,40 +207,39 @@ static int on_key(void *user, const char *section, const char *key, const char *
 	} else if (!strcmp(key, "mode")) {
 		rc = gb_parse_mode(value, &c->mode);
 	} else if (!strcmp(key, "repetitions")) {
-		rc = parse_u64(value, &x, 100000) < 0 || x == 0 ? -1 : 0;
+		rc = gb_parse_u64(value, 100000, &x) < 0 || x == 0 ? -1 : 0;
 		if (!rc)
 			c->repetitions = (uint32_t)x;
 	} else if (!strcmp(key, "warmup")) {
-		rc = parse_u64(value, &x, 100000);
+		rc = gb_parse_u64(value, 100000, &x);
 		if (!rc)
 			c->warmup = (uint32_t)x;
 	} else if (!strcmp(key, "seed")) {
-		rc = parse_u64(value, &x, UINT64_MAX);
+		rc = gb_parse_u64(value, UINT64_MAX, &x);
 		if (!rc)
 			c->seed = x;
 	} else if (!strcmp(key, "threads")) {
-		rc = parse_u64(value, &x, 4096);
+		rc = gb_parse_u64(value, 4096, &x);
 		if (!rc)
 			c->threads = (uint32_t)x;
 	} else if (!strcmp(key, "accuracy_samples")) {
-		rc = parse_u64(value, &x, 1000000);
+		rc = gb_parse_u64(value, 1000000, &x);
 		if (!rc)
 			c->accuracy_samples = (uint32_t)x;
 	} else if (!strcmp(key, "speed") || !strcmp(key, "target_qps")) {
-		char *end;
-		double d = strtod(value, &end);
+		double d = 0;
 
-		rc = end == value || *end || !(d > 0) || d > 1e12 ? -1 : 0;
+		rc = gb_parse_double(value, 0, 1e12, &d);
 		if (!rc && key[0] == 's')
 			c->speed = d;
 		else if (!rc)
 			c->target_qps = d;
 	} else if (!strcmp(key, "max_queue_delay_us")) {
-		rc = parse_u64(value, &c->max_queue_delay_us, 60000000ull);
+		rc = gb_parse_u64(value, 60000000ull, &c->max_queue_delay_us);
 	} else if (!strcmp(key, "min_duration_ms")) {
-		rc = parse_u64(value, &c->min_duration_ms, 86400000ull);
+		rc = gb_parse_u64(value, 86400000ull, &c->min_duration_ms);
 	} else if (!strcmp(key, "min_requests")) {
-		rc = parse_u64(value, &c->min_requests, UINT32_MAX);
+		rc = gb_parse_u64(value, UINT32_MAX, &c->min_requests);
 	} else if (!strcmp(key, "counters")) {
 		free(c->counters);
 		c->counters = gb_xstrdup(value);

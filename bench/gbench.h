@@ -47,6 +47,14 @@ void *gb_xrealloc(void *p, size_t n);
 char *gb_xstrdup(const char *s);
 char *gb_xasprintf(const char *fmt, ...) GB_PRINTF(1, 2);
 
+/*
+ * Parse all of s (spaces and tabs around it allowed) as a decimal integer
+ * in [0, max], or as a number in (lo, hi]; 0 or -1. No message: the caller
+ * names what it was parsing.
+ */
+int gb_parse_u64(const char *s, uint64_t max, uint64_t *out);
+int gb_parse_double(const char *s, double lo, double hi, double *out);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t gb_now_ns(void);
 

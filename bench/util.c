@@ -4,6 +4,7 @@
  */
 #include "gbench.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -99,6 +100,43 @@ char *gb_xasprintf(const char *fmt, ...)
 	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	return n < 0 ? oom(0) : s;
+}
+
+static const char *skip_blanks(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+int gb_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	s = skip_blanks(s);
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *skip_blanks(end) || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int gb_parse_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	s = skip_blanks(s);
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *skip_blanks(end) || !(v > lo) || !(v <= hi))
+		return -1;
+	*out = v;
+	return 0;
 }
 
 uint64_t gb_now_ns(void)
