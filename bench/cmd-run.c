@@ -3,7 +3,6 @@
  * straight line of the run's stages (run.h): load the workloads, open the
  * executors, plan the cells, replay them, write the results directory.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -102,8 +101,6 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	o->interleave = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:o:qh", opts, NULL)) != -1) {
-		char *end = NULL;
-
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case O_WORKLOAD: o->workloads = optarg; break;
@@ -135,20 +132,18 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		case O_REPS:
 		case O_WARMUP:
 		case O_THREADS: {
-			long v;
+			uint64_t v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v < (c == O_REPS) || v > 100000)
+			if (gb_parse_u64(optarg, 100000, &v) < 0 || v < (c == O_REPS))
 				return gb_error("bad value '%s' for --%s", optarg,
 						c == O_REPS ? "repetitions" :
 						c == O_WARMUP ? "warmup" : "threads");
 			if (c == O_REPS)
-				o->repetitions = v;
+				o->repetitions = (long)v;
 			else if (c == O_WARMUP)
-				o->warmup = v;
+				o->warmup = (long)v;
 			else
-				o->threads = v;
+				o->threads = (long)v;
 			break;
 		}
 		case 'h':
@@ -235,14 +230,8 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 		cfg->warmup = (uint32_t)o->warmup;
 	if (o->threads >= 0)
 		cfg->threads = (uint32_t)o->threads;
-	if (o->seed) {
-		char *end;
-
-		errno = 0;
-		cfg->seed = strtoull(o->seed, &end, 10);
-		if (errno || *end || o->seed[0] == '-' || !o->seed[0])
-			return gb_error("--seed: '%s' is not a non-negative integer", o->seed);
-	}
+	if (o->seed && gb_parse_u64(o->seed, UINT64_MAX, &cfg->seed) < 0)
+		return gb_error("--seed: '%s' is not a non-negative integer", o->seed);
 	if (o->speed && parse_positive(o->speed, &cfg->speed, "--speed") < 0)
 		return -1;
 	if (o->target_qps && parse_positive(o->target_qps, &cfg->target_qps, "--target-qps") < 0)
