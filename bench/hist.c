@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "gbench.h"
+#include "stats-test.h"
 
 /* HdrHistogram's derived constants for (1, 2^36, 3 digits). */
 #define SUB_BUCKET_COUNT_MAG 11                          /* ceil(log2(2000)) */
@@ -177,6 +178,33 @@ uint64_t gb_hist_percentile(const struct gb_hist *h, double pct)
 			return pct == 0.0 ? value_from_index(i) : highest_equivalent(i);
 	}
 	return 0;
+}
+
+double gb_hist_hd_percentile(const struct gb_hist *h, double pct)
+{
+	double n = (double)h->total, p = pct / 100, a, b, sd, lo, hi, prev = 0, s = 0;
+	uint64_t cum = 0;
+
+	if (h->total == 0 || pct <= 0 || pct >= 100)
+		return (double)gb_hist_percentile(h, pct);
+	a = p * (n + 1);
+	b = (1 - p) * (n + 1);
+	/* ranks further than 16 sd from p weigh below 1e-15: not evaluated */
+	sd = sqrt(p * (1 - p) / (n + 2));
+	lo = p - 16 * sd;
+	hi = p + 16 * sd;
+	for (size_t i = 0; i < COUNTS_LEN && prev < 1; i++) {
+		double x, cur;
+
+		if (!h->counts[i])
+			continue;
+		cum += h->counts[i];
+		x = (double)cum / n;
+		cur = cum >= h->total ? 1 : x <= lo ? 0 : x >= hi ? 1 : gb_betainc(x, a, b);
+		s += (cur - prev) * median_equivalent(i);
+		prev = cur;
+	}
+	return s;
 }
 
 double gb_hist_mean(const struct gb_hist *h)

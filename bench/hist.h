@@ -42,6 +42,16 @@ void gb_hist_merge(struct gb_hist *dst, const struct gb_hist *src);
  * HdrHistogram's getValueAtPercentile). 0 when empty.
  */
 uint64_t gb_hist_percentile(const struct gb_hist *h, double pct);
+/*
+ * The Harrell-Davis estimate of percentile pct in (0, 100): the mean of
+ * every recorded value (at its bucket's middle) weighted by the
+ * Beta(p (n + 1), (1 - p) (n + 1)) probability of its rank, p = pct / 100.
+ * A single order statistic jumps when pct falls in a gap of the
+ * distribution (a trace of 4 ops in equal shares has one at its median);
+ * this estimate moves smoothly. pct <= 0 and >= 100 give the extremes as
+ * gb_hist_percentile does; 0 when empty.
+ */
+double gb_hist_hd_percentile(const struct gb_hist *h, double pct);
 /* Exact mean of the recorded values (not bucketed); 0 when empty. */
 double gb_hist_mean(const struct gb_hist *h);
 /* Bytes held by one histogram: GB_HIST_BYTES. */

@@ -844,7 +844,7 @@ static void push_percentile(struct gb_cell_result *out, const char *metric,
 		return;
 	}
 	if (m->source != GB_SRC_UNAVAILABLE)
-		gb_metric_push(m, (double)gb_hist_percentile(h, pct));
+		gb_metric_push(m, gb_hist_hd_percentile(h, pct));
 }
 
 int gb_cell_open(struct gb_cell **out, struct gb_workload *w, struct gb_executor *ex,
