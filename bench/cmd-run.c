@@ -21,7 +21,7 @@ static const char usage_text[] =
 	"                  [--batch 1,8,32] [--quant f32,f16,q8,q4] [--cache 0,4096]\n"
 	"                  [--mode closed|open|offline] [--speed X] [--target-qps Q]\n"
 	"                  [--max-queue-delay-us U] [--find-max-qps --slo p99=5ms]\n"
-	"                  [--counters auto|none|LIST] [--repetitions N]\n"
+	"                  [--counters auto|none|LIST] [--repetitions N|EXEC:N,...]\n"
 	"                  [--warmup N] [--seed S] [--threads N] [--out DIR] [--dry-run]\n"
 	"                  [--filter PATTERN] [--strict] [--require vulkan] [--validate]\n"
 	"                  [--device N|NAME] [--interleave random|none] [--quiet]\n"
@@ -34,6 +34,8 @@ static const char usage_text[] =
 	"--strict makes any INVALID cell a failure (exit 5). Measured repetitions of\n"
 	"all cells run in a seeded random order (--interleave random, the default)\n"
 	"after every cell's warmup, so drift spreads over all cells.\n"
+	"--repetitions 30,vulkan:10 gives an executor its own count (a vulkan\n"
+	"call on a CPU device costs far more than on the cpu executor).\n"
 	"--mode open issues requests at their trace arrival times / --speed (or\n"
 	"rescaled to --target-qps) and reports response, service and queue times;\n"
 	"offline issues everything at once and reports throughput.\n"
@@ -47,7 +49,8 @@ static const char usage_text[] =
 struct run_opts {
 	const char *config, *workloads, *executors, *batch, *quant, *cache, *mode;
 	const char *counters, *out, *filter, *require, *device;
-	long repetitions, warmup, threads;
+	const char *repetitions;
+	long warmup, threads;
 	const char *seed, *speed, *target_qps, *max_queue_delay_us, *slo;
 	uint64_t slo_ns;
 	int dry_run, strict, validate, interleave, find_max_qps;
@@ -97,7 +100,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->repetitions = o->warmup = o->threads = -1;
+	o->warmup = o->threads = -1;
 	o->interleave = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:o:qh", opts, NULL)) != -1) {
@@ -130,17 +133,16 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'q': gb_quiet = 1; break;
 		case O_REPS:
+			o->repetitions = optarg;
+			break;
 		case O_WARMUP:
 		case O_THREADS: {
 			uint64_t v;
 
-			if (gb_parse_u64(optarg, 100000, &v) < 0 || v < (c == O_REPS))
+			if (gb_parse_u64(optarg, 100000, &v) < 0)
 				return gb_error("bad value '%s' for --%s", optarg,
-						c == O_REPS ? "repetitions" :
 						c == O_WARMUP ? "warmup" : "threads");
-			if (c == O_REPS)
-				o->repetitions = (long)v;
-			else if (c == O_WARMUP)
+			if (c == O_WARMUP)
 				o->warmup = (long)v;
 			else
 				o->threads = (long)v;
@@ -224,8 +226,9 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 		free(cfg->counters);
 		cfg->counters = gb_xstrdup(o->counters);
 	}
-	if (o->repetitions >= 0)
-		cfg->repetitions = (uint32_t)o->repetitions;
+	if (o->repetitions && gb_config_set_repetitions(cfg, o->repetitions) < 0)
+		return gb_error("--repetitions: '%s' is not N, EXEC:N or a list of them "
+				"(N >= 1, each executor once)", o->repetitions);
 	if (o->warmup >= 0)
 		cfg->warmup = (uint32_t)o->warmup;
 	if (o->threads >= 0)

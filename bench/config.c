@@ -27,6 +27,7 @@ void gb_config_defaults(struct gb_config *c)
 	c->mode = GB_MODE_CLOSED;
 	c->repetitions = 10;
 	c->warmup = 1;
+	c->vulkan_pin_cpu_device = 1;
 	c->seed = 42;
 	c->accuracy_samples = 4;
 	c->counters = gb_xstrdup("auto");
@@ -42,7 +43,61 @@ void gb_config_release(struct gb_config *c)
 	gb_strv_free(c->executors);
 	free(c->counters);
 	gb_strv_free(c->sim_cache);
+	for (size_t i = 0; i < c->nrep_exec; i++)
+		free(c->rep_exec[i]);
 	memset(c, 0, sizeof(*c));
+}
+
+uint32_t gb_config_repetitions(const struct gb_config *c, const char *exec)
+{
+	for (size_t i = 0; exec && i < c->nrep_exec; i++)
+		if (!strcmp(c->rep_exec[i], exec))
+			return c->rep_count[i];
+	return c->repetitions;
+}
+
+int gb_config_set_repetitions(struct gb_config *c, const char *s)
+{
+	char **v = gb_strv_split(s);
+	char *names[GB_MAX_LIST];
+	uint32_t counts[GB_MAX_LIST], dflt = 0;
+	size_t n = 0, len = gb_strv_len(v);
+	int rc = len ? 0 : -1;
+
+	for (size_t i = 0; !rc && i < len; i++) {
+		char *colon = strrchr(v[i], ':');
+		const char *num = colon ? colon + 1 : v[i];
+		uint64_t x;
+
+		if (gb_parse_u64(num, 100000, &x) < 0 || x == 0) {
+			rc = -1;
+		} else if (!colon) {
+			rc = dflt ? -1 : 0;   /* one default at most */
+			dflt = (uint32_t)x;
+		} else {
+			*colon = '\0';
+			for (size_t j = 0; j < n; j++)
+				rc |= !strcmp(names[j], v[i]) ? -1 : 0;
+			if (!*v[i] || n == GB_MAX_LIST || (strcmp(v[i], "cpu") && strcmp(v[i], "vulkan")))
+				rc = -1;
+			if (!rc) {
+				names[n] = v[i];
+				counts[n++] = (uint32_t)x;
+			}
+		}
+	}
+	if (!rc) {
+		for (size_t i = 0; i < c->nrep_exec; i++)
+			free(c->rep_exec[i]);
+		c->repetitions = dflt ? dflt : c->repetitions;
+		for (size_t i = 0; i < n; i++) {
+			c->rep_exec[i] = gb_xstrdup(names[i]);
+			c->rep_count[i] = counts[i];
+		}
+		c->nrep_exec = n;
+	}
+	gb_strv_free(v);
+	return rc;
 }
 
 int gb_parse_u32_list(const char *s, uint32_t *out, size_t *n, const char *what)
@@ -207,9 +262,10 @@ static int on_key(void *user, const char *section, const char *key, const char *
 	} else if (!strcmp(key, "mode")) {
 		rc = gb_parse_mode(value, &c->mode);
 	} else if (!strcmp(key, "repetitions")) {
-		rc = gb_parse_u64(value, 100000, &x) < 0 || x == 0 ? -1 : 0;
-		if (!rc)
-			c->repetitions = (uint32_t)x;
+		rc = gb_config_set_repetitions(c, value);
+	} else if (!strcmp(key, "vulkan_cpu_device")) {
+		rc = strcmp(value, "pinned") && strcmp(value, "shared") ? -1 : 0;
+		c->vulkan_pin_cpu_device = !strcmp(value, "pinned");
 	} else if (!strcmp(key, "warmup")) {
 		rc = gb_parse_u64(value, 100000, &x);
 		if (!rc)

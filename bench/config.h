@@ -10,7 +10,7 @@
  *   quant       = f32,f16,q8,q4
  *   cache       = 0,256
  *   mode        = closed
- *   repetitions = 10
+ *   repetitions = 10                         ; or per executor: 30,vulkan:10
  *   warmup      = 1
  *   seed        = 42
  *   threads     = 0                          ; 0 = every CPU
@@ -20,6 +20,8 @@
  *   max_queue_delay_us = 0                   ; open mode: how long a batch may wait to fill
  *   min_duration_ms = 0                      ; validity: shortest measured repetition
  *   min_requests = 0                         ; validity: fewest requests per repetition
+ *   vulkan_cpu_device = pinned               ; or shared: a CPU Vulkan device (lavapipe)
+ *                                            ; on one core beside its caller, or on all
  */
 #ifndef GB_CONFIG_H
 #define GB_CONFIG_H
@@ -45,7 +47,10 @@ struct gb_config {
 	uint32_t cache[GB_MAX_LIST];
 	size_t ncache;
 	enum gb_mode mode;
-	uint32_t repetitions, warmup;
+	uint32_t repetitions, warmup;  /* repetitions: for executors not in rep_exec */
+	char *rep_exec[GB_MAX_LIST];   /* executors with their own count ... */
+	uint32_t rep_count[GB_MAX_LIST];
+	size_t nrep_exec;
 	uint64_t seed;
 	uint32_t threads;
 	uint32_t accuracy_samples;
@@ -54,6 +59,7 @@ struct gb_config {
 	double speed, target_qps;
 	uint64_t max_queue_delay_us;
 	uint64_t min_duration_ms, min_requests;
+	int vulkan_pin_cpu_device;  /* vulkan_cpu_device = pinned (1) | shared (0) */
 };
 
 /* Built-in defaults (the values a config file may leave out). */
@@ -64,6 +70,15 @@ void gb_config_defaults(struct gb_config *c);
  */
 int gb_config_load(struct gb_config *c, const char *name_or_path);
 void gb_config_release(struct gb_config *c);
+
+/* Measured repetitions of a cell of executor `exec` (its own count, else the default). */
+uint32_t gb_config_repetitions(const struct gb_config *c, const char *exec);
+/*
+ * "N", "EXEC:N" or a comma list of them (at most one bare N, each EXEC
+ * once, N >= 1): replaces every repetition count of c; 0, or -1 with the
+ * config untouched.
+ */
+int gb_config_set_repetitions(struct gb_config *c, const char *s);
 
 /* Parsers shared with the command line; 0 or -1 with a message naming `what`. */
 int gb_parse_u32_list(const char *s, uint32_t *out, size_t *n, const char *what);

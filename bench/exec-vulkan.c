@@ -26,7 +26,9 @@
 #include "executor.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +115,9 @@ struct gb_vk {
 	float *twiddles;               /* host table for twiddle_n */
 	uint32_t twiddle_n;
 	int lost;
+	int cpu_shapes;                /* a CPU device (lavapipe): its dispatch shapes */
+	int pin_cpu;                   /* the core a CPU device runs on, -1: not pinned */
+	cpu_set_t free_mask;           /* the calling thread's affinity outside turns */
 };
 
 /* ---- errors ----------------------------------------------------------- */
@@ -905,6 +910,56 @@ static void gb_vk_release(struct gb_executor *ex)
 	ex->ctx = NULL;
 }
 
+/* ---- placement of a CPU device ---------------------------------------- */
+
+/*
+ * A CPU device (lavapipe) runs shaders on host threads that sleep between
+ * submits. On a small virtual machine, waking a thread on another core
+ * costs tens of microseconds each way (an inter-processor interrupt to a
+ * halted vCPU), and how much varies with where the scheduler put them: a
+ * 1x256 rmsnorm took 22 us a call pinned and 167 to 224 us unpinned on the
+ * 2-vCPU development VM, and the spread of ci's vulkan repetitions fell
+ * from 12% to a few percent. So, with pin_cpu_device, the driver runs its
+ * shaders on its submit thread (LP_NUM_THREADS=0), that thread starts on
+ * the last core of the process's mask, and each turn of calls holds the
+ * submitting thread on the same core. The device then computes on one
+ * core: meta.json says so (executors.vulkan.placement).
+ */
+static void gb_vk_pin_setup(struct gb_vk *vk)
+{
+	const char *lp = getenv("LP_NUM_THREADS");
+
+	if (sched_getaffinity(0, sizeof(vk->free_mask), &vk->free_mask) < 0 ||
+	    CPU_COUNT(&vk->free_mask) < 2)
+		return;
+	for (int c = CPU_SETSIZE - 1; c >= 0; c--)
+		if (CPU_ISSET(c, &vk->free_mask)) {
+			vk->pin_cpu = c;
+			break;
+		}
+	snprintf(vk->info.placement, sizeof(vk->info.placement),
+		 "pinned: the CPU device's driver threads and the submitting thread on core %d "
+		 "(LP_NUM_THREADS=%s)", vk->pin_cpu, lp ? lp : "unset");
+}
+
+static void gb_vk_turn(struct gb_executor *ex, int begin)
+{
+	struct gb_vk *vk = ex->ctx;
+	cpu_set_t one;
+
+	if (!vk || vk->pin_cpu < 0)
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(vk->pin_cpu, &one);
+	if (sched_setaffinity(0, sizeof(cpu_set_t), begin ? &one : &vk->free_mask) < 0) {
+		gb_warn("vulkan: cannot %s core %d (%s); the CPU device runs unpinned",
+			begin ? "pin to" : "unpin from", vk->pin_cpu, strerror(errno));
+		snprintf(vk->info.placement, sizeof(vk->info.placement), "unpinned: %s",
+			 strerror(errno));
+		vk->pin_cpu = -1;
+	}
+}
+
 static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 		      char *reason, size_t len)
 {
@@ -913,6 +968,14 @@ static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 
 	ex->ctx = vk;
 	vk->force_staging = o && o->force_staging;
+	vk->pin_cpu = -1;
+	/*
+	 * Pinning a CPU device: llvmpipe (lavapipe's engine) reads its thread
+	 * count when the instance enumerates devices, so it is set before;
+	 * other drivers ignore it, and a value the user set stays.
+	 */
+	if (o && o->pin_cpu_device && !getenv("LP_NUM_THREADS"))
+		setenv("LP_NUM_THREADS", "0", 1);
 	if (!gb_vk_spirv_table[0].name) {
 		snprintf(reason, len, "this gbench was built without shaders (glslc missing)");
 		goto fail;
@@ -926,6 +989,13 @@ static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 	vk->api.vkGetPhysicalDeviceProperties(vk->phys, &vk->props);
 	vk->api.vkGetPhysicalDeviceMemoryProperties(vk->phys, &vk->mem);
 	gb_vk_fill_info(vk);
+	if (vk->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU) {
+		/* A testing aid: the GPU shapes on a CPU device, so that tests cover them. */
+		env = getenv("GBENCH_VK_GPU_SHAPES");
+		vk->cpu_shapes = !(env && *env == '1');
+		if (o && o->pin_cpu_device)
+			gb_vk_pin_setup(vk);
+	}
 	vk->max_range = vk->props.limits.maxStorageBufferRange;
 	/* A testing aid: pretend the device binds less, to exercise the splits. */
 	if ((env = getenv("GBENCH_VK_MAX_RANGE")) && atoll(env) >= 1024 &&
@@ -940,9 +1010,14 @@ static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 	vk->align = vk->props.limits.minStorageBufferOffsetAlignment;
 	if (vk->align == 0)
 		vk->align = 1;
+	/* the driver's threads start here and keep the affinity they start with */
+	gb_vk_turn(ex, 1);
 	if (gb_vk_create_device(vk, reason, len) < 0 ||
-	    gb_vk_create_objects(vk, reason, len) < 0)
+	    gb_vk_create_objects(vk, reason, len) < 0) {
+		gb_vk_turn(ex, 0);
 		goto fail;
+	}
+	gb_vk_turn(ex, 0);
 	/*
 	 * A testing aid: GBENCH_VK_SELFTEST_VALIDATION=1 makes one invalid call
 	 * (a buffer of size 0, VUID-VkBufferCreateInfo-size-00912) so a test can
@@ -1234,13 +1309,16 @@ static void gb_vk_compute_barrier(struct gb_vk *vk)
 static const char *const gb_vk_qname[GB_Q_COUNT] = { "f32", "f16", "q8", "q4" };
 
 /*
- * Shape of the matmul-like dispatches: for k up to 256 one invocation per
- * output (tm 0); else a workgroup per weight row and tm rows of x, sized to
- * the blocks of a row.
+ * Shape of the matmul-like dispatches: for k up to 256, and for any k on a
+ * CPU device, one invocation per output (tm 0); else a workgroup per weight
+ * row and tm rows of x, sized to the blocks of a row. A CPU device runs a
+ * workgroup's invocations as SIMD lanes on one thread, so the shared-memory
+ * tree and its barriers only cost there: lavapipe takes 511 us instead of
+ * 928 us for a 1x704 by 704x256 f32 matmul on one core of the development VM.
  */
-static void gb_vk_mm_shape(uint32_t kp, uint32_t m, uint32_t *wg, uint32_t *tm)
+static void gb_vk_mm_shape(int cpu_shapes, uint32_t kp, uint32_t m, uint32_t *wg, uint32_t *tm)
 {
-	if (kp / 32 <= 8) {
+	if (kp / 32 <= 8 || cpu_shapes) {
 		*wg = 64;
 		*tm = 0;
 		return;
@@ -1258,7 +1336,7 @@ static int gb_vk_record_mm(struct gb_vk *vk, const char *prefix, const struct gb
 	VkPipeline pipe;
 	int rc;
 
-	gb_vk_mm_shape(w->cols_padded, pc.m, &wg, &tm);
+	gb_vk_mm_shape(vk->cpu_shapes, w->cols_padded, pc.m, &wg, &tm);
 	snprintf(name, sizeof(name), "%s_%s", prefix, gb_vk_qname[w->quant]);
 	if ((rc = gb_vk_pipeline(vk, name, wg, tm, &pipe)) < 0)
 		return rc;
@@ -1749,4 +1827,5 @@ const struct gb_executor_i gb_executor_vulkan = {
 	.run = gb_vk_run,
 	.validation_messages = gb_vk_validation_messages,
 	.peak = gb_vk_peak,
+	.turn = gb_vk_turn,
 };

@@ -44,3 +44,9 @@ unsigned gb_executor_validation_messages(const struct gb_executor *ex)
 		return ex->iface->validation_messages(ex);
 	return 0;
 }
+
+void gb_executor_turn(struct gb_executor *ex, int begin)
+{
+	if (ex->iface && ex->iface->turn)
+		ex->iface->turn(ex, begin);
+}

@@ -25,6 +25,7 @@ struct gb_exec_opts {
 	const char *device;     /* --device N|NAME, NULL = best */
 	int validate;           /* Vulkan validation layer on */
 	int force_staging;      /* use staging copies even for host-visible memory */
+	int pin_cpu_device;     /* vulkan: a CPU device's driver on one core (see turn) */
 };
 
 /* One executor call: the shape's m is the number of stacked rows. */
@@ -48,6 +49,7 @@ struct gb_exec_info {
 	char driver[256];         /* driver name and version, "" if none */
 	char api[64];             /* API version, "" if none */
 	char type[32];            /* "cpu", "discrete-gpu", ... */
+	char placement[192];      /* where its threads run, when it chose; "" if not */
 };
 
 /*
@@ -90,6 +92,13 @@ struct gb_executor_i {
 	 * the host measurements of peak.c already are the ceilings (cpu).
 	 */
 	int (*peak)(struct gb_executor *ex, struct gb_exec_peak *out);
+	/*
+	 * Optional: begin (1) or end (0) a turn, a series of calls the run
+	 * makes back to back from the calling thread. The vulkan executor on a
+	 * CPU device holds that thread on the core its driver runs on for the
+	 * turn, so a call wakes no other core.
+	 */
+	void (*turn)(struct gb_executor *ex, int begin);
 };
 
 struct gb_executor {
@@ -108,5 +117,6 @@ int gb_executor_init(struct gb_executor *ex, const struct gb_executor_i *iface,
 		     const struct gb_exec_opts *o, char *reason, size_t len);
 void gb_executor_release(struct gb_executor *ex);
 unsigned gb_executor_validation_messages(const struct gb_executor *ex);
+void gb_executor_turn(struct gb_executor *ex, int begin);
 
 #endif

@@ -64,11 +64,15 @@ struct slot {
  * instead of biasing the last ones.
  */
 static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, size_t nexec,
-			     uint32_t warmup, uint32_t reps, int interleave, uint64_t seed,
-			     size_t *n)
+			     uint32_t warmup, int interleave, uint64_t seed, size_t *n)
 {
-	struct slot *s = gb_xmalloc((ncells * (warmup + reps) + 1) * sizeof(*s));
+	struct slot *s;
 	size_t k = 0;
+
+	for (size_t c = 0; c < ncells; c++)
+		k += warmup + cells[c].reps;
+	s = gb_xmalloc((k + 1) * sizeof(*s));
+	k = 0;
 	uint64_t st = seed ^ 0x6a09e667f3bcc909ULL;
 
 	for (size_t e = 0; e < nexec; e++) {
@@ -79,7 +83,7 @@ static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, siz
 				s[k++] = (struct slot){ (uint32_t)c, 0 };
 		first = k;
 		for (size_t c = 0; c < ncells; c++)
-			for (uint32_t r = 0; r < reps && cells[c].exec == e; r++)
+			for (uint32_t r = 0; r < cells[c].reps && cells[c].exec == e; r++)
 				s[k++] = (struct slot){ (uint32_t)c, 1 };
 		for (size_t i = k; interleave && i > first + 1; i--) {
 			size_t j = first + gb_splitmix64(&st) % (i - first);
@@ -253,23 +257,27 @@ static json_t *strv_json(char **v)
 
 static json_t *config_json(const struct gb_config *cfg)
 {
-	json_t *b = json_array(), *q = json_array(), *c = json_array();
+	json_t *b = json_array(), *q = json_array(), *c = json_array(), *reps = json_object();
 
+	for (char **e = cfg->executors; e && *e; e++)
+		json_object_set_new(reps, *e, json_integer(gb_config_repetitions(cfg, *e)));
 	for (size_t i = 0; i < cfg->nbatch; i++)
 		json_array_append_new(b, json_integer(cfg->batch[i]));
 	for (size_t i = 0; i < cfg->nquant; i++)
 		json_array_append_new(q, json_string(gb_quant_name(cfg->quant[i])));
 	for (size_t i = 0; i < cfg->ncache; i++)
 		json_array_append_new(c, json_integer(cfg->cache[i]));
-	return json_pack("{s:s, s:s?, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:i, s:i, s:i, s:i, s:s}",
+	return json_pack("{s:s, s:s?, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:i, s:o, s:i, s:i, s:i, "
+			 "s:s, s:s}",
 			 "name", cfg->name, "path", cfg->path,
 			 "workloads", strv_json(cfg->workloads), "trace_dir", cfg->trace_dir,
 			 "executors", strv_json(cfg->executors), "batch", b, "quant", q,
 			 "cache", c, "mode", gb_mode_name(cfg->mode),
-			 "repetitions", (int)cfg->repetitions, "warmup", (int)cfg->warmup,
-			 "threads", (int)cfg->threads,
+			 "repetitions", (int)cfg->repetitions, "repetitions_by_executor", reps,
+			 "warmup", (int)cfg->warmup, "threads", (int)cfg->threads,
 			 "accuracy_samples", (int)cfg->accuracy_samples,
-			 "counters", cfg->counters);
+			 "counters", cfg->counters,
+			 "vulkan_cpu_device", cfg->vulkan_pin_cpu_device ? "pinned" : "shared");
 }
 
 static char *hex64(uint64_t h)
@@ -397,6 +405,7 @@ int gb_run_executors(struct gb_run *r)
 		.threads = (int)cfg->threads,
 		.device = r->opts->device,
 		.validate = r->opts->validate,
+		.pin_cpu_device = cfg->vulkan_pin_cpu_device,
 	};
 	json_t *jexec = json_object();
 	int rc = 0;
@@ -418,9 +427,12 @@ int gb_run_executors(struct gb_run *r)
 				     sizeof(e->reason)) == 0) {
 			e->ok = e->inited = 1;
 			e->ex.iface->info(&e->ex, &e->info);
-			json_object_set_new(jexec, e->name, json_pack("{s:b, s:s, s:s, s:s, s:s}",
+			json_object_set_new(jexec, e->name, json_pack("{s:b, s:s, s:s, s:s, s:s, s:s*}",
 				"available", 1, "device", e->info.device, "type", e->info.type,
-				"driver", e->info.driver, "api", e->info.api));
+				"driver", e->info.driver, "api", e->info.api, "placement",
+				*e->info.placement ? e->info.placement : NULL));
+			if (*e->info.placement)
+				gb_note("%s: %s", e->name, e->info.placement);
 		} else {
 			if (i < r->nex)
 				gb_warn("%s cells skipped: %s", e->name, e->reason);
@@ -453,6 +465,7 @@ int gb_run_plan(struct gb_run *r)
 						struct gb_run_cell cl = {
 							.workload = w, .exec = e, .batch = cfg->batch[b],
 							.cache = cfg->cache[c], .quant = cfg->quant[q],
+							.reps = gb_config_repetitions(cfg, r->ex[e].name),
 						};
 
 						cl.id = gb_cell_id(r->wl[w].trace.name, r->ex[e].name,
@@ -480,23 +493,39 @@ int gb_run_plan(struct gb_run *r)
 	return 0;
 }
 
+/* "10", or "30 (vulkan 10)" when an executor has its own count: free it. */
+static char *reps_describe(const struct gb_config *cfg)
+{
+	char *s = gb_xasprintf("%u", cfg->repetitions), *t;
+
+	for (size_t i = 0; i < cfg->nrep_exec; i++) {
+		t = gb_xasprintf("%s%s%s %u%s", s, i ? ", " : " (", cfg->rep_exec[i],
+				 cfg->rep_count[i], i + 1 == cfg->nrep_exec ? ")" : "");
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
 void gb_run_dry(struct gb_run *r)
 {
 	double rate = calibrate(&r->ex[r->cpu].ex), total = 0;
+	char *reps_text = reps_describe(r->cfg);
 
-	printf("%zu cells, %u warmup + %u measured repetitions each\n", r->ncells,
-	       r->cfg->warmup, r->cfg->repetitions);
+	printf("%zu cells, %u warmup + %s measured repetitions each\n", r->ncells,
+	       r->cfg->warmup, reps_text);
 	for (size_t i = 0; i < r->ncells; i++) {
 		int runs = r->ex[r->cells[i].exec].ok;
 
 		printf("  %-48s %s\n", r->cells[i].id, runs ? "" : "skipped: executor unavailable");
 		if (runs)
 			total += workload_flops(&r->wl[r->cells[i].workload]) *
-				 (r->cfg->warmup + r->cfg->repetitions) / rate;
+				 (r->cfg->warmup + r->cells[i].reps) / rate;
 	}
 	printf("estimated time: %.0f s of compute at the %.2f GFLOP/s measured for an "
 	       "f32 matmul on the cpu now (an estimate, not a measurement of the cells)\n",
 	       total, rate / 1e9);
+	free(reps_text);
 }
 
 static struct gb_cell_spec cell_spec(const struct gb_run *r, const struct gb_run_cell *cl)
@@ -505,7 +534,7 @@ static struct gb_cell_spec cell_spec(const struct gb_run *r, const struct gb_run
 
 	return (struct gb_cell_spec){
 		.batch = cl->batch, .cache = cl->cache, .quant = cl->quant,
-		.repetitions = cfg->repetitions, .warmup = cfg->warmup,
+		.repetitions = cl->reps, .warmup = cfg->warmup,
 		.accuracy_samples = cfg->accuracy_samples, .mode = cfg->mode,
 		.speed = r->speeds[cl->workload],
 		.max_queue_delay_ns = cfg->max_queue_delay_us * 1000,
@@ -605,16 +634,25 @@ static void judge_cell(struct gb_run *r, size_t i, json_t *jcells, json_t *junav
 	json_object_set_new(jcells, c->id, jc);
 }
 
+/* Executors take turns (schedule): tell the one whose turn begins or ends. */
+static void exec_turn(struct gb_run *r, size_t exec, int begin)
+{
+	if (r->ex[exec].ok)
+		gb_executor_turn(&r->ex[exec].ex, begin);
+}
+
 int gb_run_execute(struct gb_run *r, const char *out_dir)
 {
 	const struct gb_config *cfg = r->cfg;
 	json_t *jcells = json_object(), *junavail = json_object();
 	struct slot *sched;
 	size_t nsched;
+	char *reps_text = reps_describe(cfg);
 
-	gb_note("gbench: %zu cells, %u warmup + %u repetitions each, %s order, results to %s",
-		r->ncells, cfg->warmup, cfg->repetitions,
+	gb_note("gbench: %zu cells, %u warmup + %s repetitions each, %s order, results to %s",
+		r->ncells, cfg->warmup, reps_text,
 		r->opts->interleave ? "interleaved" : "cell-by-cell", out_dir);
+	free(reps_text);
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct gb_run_cell *cl = &r->cells[i];
 		struct gb_cell_spec spec = cell_spec(r, cl);
@@ -627,17 +665,24 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	if (r->opts->find_max_qps)
 		find_max_qps(r);
 	/* per executor: warmups, then every measured repetition in one seeded order */
-	sched = schedule(r->cells, r->ncells, r->nex, cfg->warmup, cfg->repetitions,
-			 r->opts->interleave, cfg->seed, &nsched);
+	sched = schedule(r->cells, r->ncells, r->nex, cfg->warmup, r->opts->interleave,
+			 cfg->seed, &nsched);
 	for (size_t s = 0; s < nsched && !gb_interrupted; s++) {
 		struct gb_run_cell *cl = &r->cells[sched[s].cell];
 		struct gb_cell_result *c = &r->res.cells[sched[s].cell];
 
+		if (!s || r->cells[sched[s - 1].cell].exec != cl->exec) {
+			if (s)
+				exec_turn(r, r->cells[sched[s - 1].cell].exec, 0);
+			exec_turn(r, cl->exec, 1);
+		}
 		if (cl->cell && r->ex[cl->exec].ok && !c->skipped)
 			cell_status(c, &r->ex[cl->exec], gb_cell_rep(cl->cell, sched[s].measured));
 		if ((s + 1) * 10 / nsched != s * 10 / nsched)
 			gb_note("[%3zu%%] %zu of %zu repetitions", (s + 1) * 100 / nsched, s + 1, nsched);
 	}
+	if (nsched)
+		exec_turn(r, r->cells[sched[nsched - 1].cell].exec, 0);
 	free(sched);
 	r->interrupted = gb_interrupted != 0;
 	for (size_t i = 0; i < r->ncells; i++) {

@@ -49,6 +49,7 @@ struct gb_run_cell {
 	size_t workload, exec;
 	uint32_t batch, cache;
 	enum gb_quant quant;
+	uint32_t reps;             /* measured repetitions (per executor) */
 	struct gb_cell *cell;      /* open while the run goes on */
 };
 

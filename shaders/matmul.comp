@@ -28,6 +28,12 @@ layout(constant_id = 1) const uint TM = 4;
 layout(constant_id = 2) const uint PER_INVOCATION = 0;
 shared float part[WG * TM];
 
+#if defined(QUANT_F32)
+/* The same buffers as 16-byte vectors (f32 rows are 16-byte aligned). */
+layout(std430, set = 1, binding = 0) readonly buffer WBuf4 { uvec4 W4[]; };
+layout(std430, set = 0, binding = 0) readonly buffer XBuf4 { vec4 X4[]; };
+#endif
+
 void main()
 {
 	uint nj = pc.j1 - pc.j0;
@@ -39,6 +45,16 @@ void main()
 			return;
 		uint row = jl * pc.row_bytes;
 		float acc = 0.0;
+#if defined(QUANT_F32)
+		if ((pc.k & 3u) == 0u) {
+			uint w4 = row >> 4, x4 = (i * pc.k) >> 2, n4 = pc.k >> 2;
+			vec4 a4 = vec4(0.0);
+			for (uint e = 0; e < n4; e++)
+				a4 += X4[x4 + e] * uintBitsToFloat(W4[w4 + e]);
+			OUT[i * pc.n + pc.j0 + jl] = (a4.x + a4.y) + (a4.z + a4.w);
+			return;
+		}
+#endif
 		for (uint b = 0; b < nb; b++)
 			acc += gb_block_dot(row, b, i * pc.k + b * 32u, min(32u, pc.k - b * 32u));
 		OUT[i * pc.n + pc.j0 + jl] = acc;

@@ -3,6 +3,8 @@
 # CI) with the validation layer on, every vulkan cell runs, reports gpu_ns
 # and agrees with the CPU within budget; with no driver reachable the vulkan
 # cells are skipped with the reason (exit 0), and --require vulkan exits 4.
+# Per-executor repetitions give each executor's cells their own count, and
+# a CPU device is pinned by default (meta.json says where) or shared.
 . "$(dirname "$0")/lib.sh"
 
 # The driver's own allocations are not ours (DESIGN.md section 12).
@@ -30,7 +32,8 @@ fi
 
 out="$TMP/vk"
 expect_exit 0 "vulkan and cpu cells with --validate exit 0" \
-	"$GBENCH" run "${small[@]}" --executor cpu,vulkan --validate --out "$out"
+	"$GBENCH" run "${small[@]}" --executor cpu,vulkan --validate --out "$out" \
+	--repetitions 3,vulkan:2
 check "no validation message" bash -c "! grep -q 'vulkan validation' '$TMP/err'"
 
 python3 - "$out" <<'PY'
@@ -53,7 +56,24 @@ cpu_ref = [r for r in acc if r["cell"] in vk and r["reference"] == "cpu"]
 ok(len(cpu_ref) > 0 and all(r["pass"] == "true" for r in cpu_ref),
    f"vulkan agrees with cpu within budget ({len(cpu_ref)} rows)")
 ok(all(r["pass"] == "true" for r in acc if r["cell"] in vk), "every vulkan accuracy row passes")
+reps = {(r["executor"], r["n"]) for r in res if r["metric"] == "wall_ns"}
+ok(reps == {("cpu", "3"), ("vulkan", "2")}, f"repetitions 3,vulkan:2 give {sorted(reps)}")
+import json
+meta = json.load(open(f"{out}/meta.json"))
+ok(meta["config"]["repetitions_by_executor"] == {"cpu": 3, "vulkan": 2},
+   "meta.json records the repetitions per executor")
+v = meta["executors"]["vulkan"]
+ok(v["type"] != "cpu" or v.get("placement", "").startswith("pinned: "),
+   f"a CPU device is pinned by default ({v.get('placement')})")
 print(f"# {n} python checks")
 PY
-_n=$((_n + 4))
+_n=$((_n + 7))
+
+# vulkan_cpu_device = shared: no placement, and the driver's thread count left alone.
+printf '[run]\nvulkan_cpu_device = shared\n' > "$TMP/shared.ini"
+expect_exit 0 "vulkan_cpu_device = shared runs" \
+	env -u LP_NUM_THREADS "$GBENCH" run --config "$TMP/shared.ini" --workload llm-decode \
+	--executor vulkan --repetitions 1 --warmup 0 --quiet --out "$TMP/shared"
+check "shared: no placement in meta.json" bash -c "! grep -q '\"placement\"' '$TMP/shared/meta.json'"
+check "shared: recorded in the config" grep -q '"vulkan_cpu_device": "shared"' "$TMP/shared/meta.json"
 done_testing

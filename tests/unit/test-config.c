@@ -104,6 +104,30 @@ TEST(list_parsers)
 	CHECK(n == 2 && q[0] == GB_Q_Q4 && q[1] == GB_Q_F16);
 }
 
+/* repetitions: a default, per-executor counts, and what is refused. */
+TEST(repetitions_per_executor)
+{
+	static const char *const bad[] = {
+		"0", "vulkan:0", "10,20", "vulcan:3", "vulkan:3,vulkan:4", ":3", "x", "",
+	};
+	struct gb_config c;
+
+	gb_config_defaults(&c);
+	CHECK(gb_config_repetitions(&c, "cpu") == 10 && gb_config_repetitions(&c, "vulkan") == 10);
+	CHECK(gb_config_set_repetitions(&c, "30, vulkan:12") == 0);
+	CHECK(gb_config_repetitions(&c, "cpu") == 30);
+	CHECK(gb_config_repetitions(&c, "vulkan") == 12);
+	CHECK(gb_config_set_repetitions(&c, "cpu:5") == 0);   /* default kept, counts replaced */
+	CHECK(gb_config_repetitions(&c, "cpu") == 5 && gb_config_repetitions(&c, "vulkan") == 30);
+	for (size_t i = 0; i < GB_ARRAY_SIZE(bad); i++) {
+		CHECK(gb_config_set_repetitions(&c, bad[i]) < 0);
+		CHECK(gb_config_repetitions(&c, "cpu") == 5);  /* untouched */
+	}
+	CHECK(gb_config_set_repetitions(&c, "7") == 0);
+	CHECK(c.nrep_exec == 0 && gb_config_repetitions(&c, "vulkan") == 7);
+	gb_config_release(&c);
+}
+
 int main(void)
 {
 	setenv("GBENCH_DATA", GB_TEST_TOP, 1);
@@ -112,5 +136,6 @@ int main(void)
 	RUN(every_error_has_file_and_line);
 	RUN(missing_config_is_an_error);
 	RUN(list_parsers);
+	RUN(repetitions_per_executor);
 	return unit_done();
 }

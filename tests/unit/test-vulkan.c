@@ -5,12 +5,17 @@
  * validation layer on (any message fails), through mapped memory and
  * through forced staging, and with a lowered maxStorageBufferRange so that
  * calls and weights are split. Also the reasons given without a loader or a
- * driver, device selection and timestamps.
+ * driver, device selection and timestamps. On a CPU device (lavapipe) the
+ * matmul-like ops run with the CPU device's dispatch shapes and once more
+ * with the GPU's (GBENCH_VK_GPU_SHAPES), and a pinned executor must put the
+ * driver's own thread and the caller's turns on one core.
  *
  * Without a Vulkan device the device tests are skipped with the reason,
  * never passed. lavapipe's own allocations leak, so leak detection is off.
  */
 #include <ctype.h>
+#include <dirent.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -29,8 +34,8 @@ const char *__asan_default_options(void)
 	return "detect_leaks=0";
 }
 
-static struct gb_executor vk, vk_staged, cpu;
-static int have_vk, have_staged;
+static struct gb_executor vk, vk_staged, vk_gpu, cpu;
+static int have_vk, have_staged, have_gpu_shapes;
 static char vk_reason[512];
 
 /* ---- data ------------------------------------------------------------- */
@@ -287,6 +292,14 @@ TEST(open)
 	else
 		printf("#   staging executor: %s\n", reason);
 	CHECK(have_staged);
+	o.force_staging = 0;
+	setenv("GBENCH_VK_GPU_SHAPES", "1", 1);
+	if (gb_executor_init(&vk_gpu, &gb_executor_vulkan, &o, reason, sizeof(reason)) == 0)
+		have_gpu_shapes = 1;
+	else
+		printf("#   executor with the GPU shapes: %s\n", reason);
+	unsetenv("GBENCH_VK_GPU_SHAPES");
+	CHECK(have_gpu_shapes);
 }
 
 TEST(info)
@@ -340,6 +353,26 @@ TEST(matmul)
 		for (size_t i = 0; i < GB_ARRAY_SIZE(mm_shapes); i++)
 			CHECK(compare(&vk, GB_OP_MATMUL, (enum gb_quant)q, mm_shapes[i][2],
 				      mm_shapes[i][0], mm_shapes[i][1], 0, 0) == 0);
+}
+
+/* A CPU device's executor again with the shapes a GPU gets (workgroup trees). */
+TEST(matmul_gpu_shapes)
+{
+	struct gb_exec_info in;
+
+	NEED_VK();
+	vk.iface->info(&vk, &in);
+	if (strcmp(in.type, "cpu")) {
+		SKIP("'%.100s' is not a CPU device: the matmul test used the GPU shapes", in.device);
+		return;
+	}
+	for (int q = 0; q < GB_Q_COUNT; q++) {
+		for (size_t i = 0; i < GB_ARRAY_SIZE(mm_shapes); i++)
+			CHECK(compare(&vk_gpu, GB_OP_MATMUL, (enum gb_quant)q, mm_shapes[i][2],
+				      mm_shapes[i][0], mm_shapes[i][1], 0, 0) == 0);
+		CHECK(compare(&vk_gpu, GB_OP_TOPK, (enum gb_quant)q, 3, 200, 640, 10, 0) == 0);
+	}
+	CHECK(gb_executor_validation_messages(&vk_gpu) == 0);
 }
 
 TEST(topk)
@@ -486,6 +519,79 @@ TEST(enomem_keeps_descriptors)
 	gb_executor_release(&ex);
 }
 
+/* Threads of this process (not the caller) whose affinity is exactly {core}. */
+static int threads_on_only(int core)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	char want[32], path[300], line[256];
+	int n = 0;
+
+	snprintf(want, sizeof(want), "Cpus_allowed_list:\t%d\n", core);
+	while (d && (e = readdir(d))) {
+		FILE *f;
+
+		if (e->d_name[0] == '.' || atoi(e->d_name) == (int)gettid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status", e->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		while (fgets(line, sizeof(line), f))
+			n += !strcmp(line, want);
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * pin_cpu_device on a CPU device: the placement is reported, the driver's
+ * thread started during init stays on the chosen core, a turn holds the
+ * caller there, the end of the turn gives the caller its mask back, and
+ * results are unchanged.
+ */
+TEST(pinned_cpu_device)
+{
+	struct gb_exec_opts o = { .validate = 1, .pin_cpu_device = 1 };
+	struct gb_executor ex;
+	struct gb_exec_info in;
+	cpu_set_t before, during, after;
+	char reason[512];
+	int core = -1;
+
+	NEED_VK();
+	vk.iface->info(&vk, &in);
+	if (strcmp(in.type, "cpu")) {
+		SKIP("'%.100s' is not a CPU device: nothing to pin", in.device);
+		return;
+	}
+	CHECK(sched_getaffinity(0, sizeof(before), &before) == 0);
+	if (CPU_COUNT(&before) < 2) {
+		SKIP("one CPU in the affinity mask: nothing to pin");
+		return;
+	}
+	CHECK(gb_executor_init(&ex, &gb_executor_vulkan, &o, reason, sizeof(reason)) == 0);
+	if (!ex.ctx)
+		return;
+	ex.iface->info(&ex, &in);
+	printf("#   %s\n", in.placement);
+	CHECK(sscanf(in.placement, "pinned: the CPU device's driver threads and the submitting "
+			"thread on core %d", &core) == 1);
+	CHECK(core >= 0 && CPU_ISSET(core, &before));
+	CHECK(threads_on_only(core) >= 1);
+	gb_executor_turn(&ex, 1);
+	CHECK(sched_getaffinity(0, sizeof(during), &during) == 0);
+	CHECK(CPU_COUNT(&during) == 1 && CPU_ISSET(core, &during));
+	CHECK(compare(&ex, GB_OP_MATMUL, GB_Q_Q4, 3, 70, 300, 0, 0) == 0);
+	CHECK(compare(&ex, GB_OP_SOFTMAX, GB_Q_F32, 3, 33, 0, 0, 0) == 0);
+	gb_executor_turn(&ex, 0);
+	CHECK(sched_getaffinity(0, sizeof(after), &after) == 0);
+	CHECK(CPU_EQUAL(&before, &after));
+	CHECK(gb_executor_validation_messages(&ex) == 0);
+	gb_executor_release(&ex);
+}
+
 TEST(no_validation_messages)
 {
 	NEED_VK();
@@ -493,6 +599,8 @@ TEST(no_validation_messages)
 	gb_executor_release(&vk);
 	if (have_staged)
 		gb_executor_release(&vk_staged);
+	if (have_gpu_shapes)
+		gb_executor_release(&vk_gpu);
 	gb_executor_release(&cpu);
 }
 
@@ -504,6 +612,7 @@ int main(void)
 	RUN(info);
 	RUN(device_select);
 	RUN(matmul);
+	RUN(matmul_gpu_shapes);
 	RUN(topk);
 	RUN(topk_ties);
 	RUN(rowwise);
@@ -512,6 +621,7 @@ int main(void)
 	RUN(split);
 	RUN(repeat);
 	RUN(enomem_keeps_descriptors);
+	RUN(pinned_cpu_device);
 	RUN(no_validation_messages);
 	return unit_done();
 }
