@@ -21,6 +21,7 @@
 static const char compare_usage[] =
 	"usage: gbench compare BASELINE CURRENT [--threshold 5%] [--alpha 0.01] [--metric M,...]\n"
 	"                      [--markdown FILE] [--junit FILE] [--json FILE] [--seed S] [--all]\n"
+	"                      [--no-machine-speed]\n"
 	"\n"
 	"Judge a run against a baseline, cell by cell and metric by metric. BASELINE\n"
 	"and CURRENT are results directories or their results.csv (samples.csv and\n"
@@ -31,13 +32,16 @@ static const char compare_usage[] =
 	"bootstrap interval (level 1 - alpha) of the ratio of medians lies wholly\n"
 	"beyond the threshold in the worse direction; an interval reaching past the\n"
 	"band on both sides is inconclusive. Simulated counts use a 1% threshold and\n"
-	"no test. A time changing by less than --min-delta-ns never gates.\n"
+	"no test. A time changing by less than --min-delta-ns never gates. When a\n"
+	"fixed probe timed before every repetition (noise_probe_ns) ran slower on\n"
+	"one side, the band of times and rates widens by that much on that side.\n"
 	"Gating by default: wall_ns, latency_p50_ns, throughput_rps, sim_ir.\n"
 	"\n"
 	"    --threshold T   a change beyond a factor of 1+T is material: 5% or 0.05\n"
 	"                    (default 5%, simulated counts 1%; given, it applies to all)\n"
 	"    --alpha A       test level and 1 - interval level (default 0.01)\n"
 	"    --min-delta-ns D  the clock's resolution floor for times (default 100)\n"
+	"    --no-machine-speed  judge without the probe's machine speed\n"
 	"    --metric M,...  the metrics that gate (replacing the defaults);\n"
 	"                    +M,... adds them to the defaults\n"
 	"    --markdown FILE a summary for a pull-request comment\n"
@@ -102,7 +106,7 @@ static int use_color(void)
 int cmd_compare(int argc, char **argv)
 {
 	enum { OPT_MARKDOWN = 256, OPT_JUNIT, OPT_JSON, OPT_SEED, OPT_RESAMPLES, OPT_ALL, OPT_MIN_DELTA,
-	       OPT_THRESHOLD, OPT_ALPHA, OPT_METRIC };
+	       OPT_THRESHOLD, OPT_ALPHA, OPT_METRIC, OPT_NO_MACHINE };
 	static const struct option opts[] = {
 		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "alpha", required_argument, NULL, OPT_ALPHA },
@@ -114,6 +118,7 @@ int cmd_compare(int argc, char **argv)
 		{ "resamples", required_argument, NULL, OPT_RESAMPLES },
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "min-delta-ns", required_argument, NULL, OPT_MIN_DELTA },
+		{ "no-machine-speed", no_argument, NULL, OPT_NO_MACHINE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -171,6 +176,7 @@ int cmd_compare(int argc, char **argv)
 			o.resamples = (size_t)u;
 			break;
 		case OPT_ALL: all = 1; break;
+		case OPT_NO_MACHINE: o.machine_speed = 0; break;
 		case OPT_MIN_DELTA:
 			if (parse_u64(optarg, "min-delta-ns", &u) < 0)
 				goto bad;

@@ -161,6 +161,30 @@ static void settings_line(FILE *f, const struct gb_compare *c)
 	fprintf(f, ", gating %s\n", c->gating_list ? c->gating_list : "");
 }
 
+/* "machine speed ... cpu 1.031 (n 1920/1920), ...", or 0 when no side has a probe. */
+static int machine_line(FILE *f, const struct gb_compare *c, const char *lead)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < c->nmachine; i++) {
+		const struct gb_machine_speed *m = &c->machine[i];
+
+		if (!any)
+			fprintf(f, "%smachine speed (probe time, current / baseline):", lead);
+		if (isnan(m->ratio))
+			fprintf(f, "%s %s unknown (probes %zu / %zu)", any ? "," : "", m->executor,
+				m->n_cur, m->n_base);
+		else
+			fprintf(f, "%s %s %.3f", any ? "," : "", m->executor, m->ratio);
+		any = 1;
+	}
+	if (any)
+		fprintf(f, "%s\n", c->opts.machine_speed
+			? "; a change must clear the threshold beyond it"
+			: "; not applied (--no-machine-speed)");
+	return any;
+}
+
 /* ---- terminal ---- */
 
 static const char *verdict_color(const struct gb_compare_row *r)
@@ -197,6 +221,7 @@ void gb_compare_print(FILE *f, const struct gb_compare *c, int color, int all)
 	side_desc(desc, sizeof(desc), &c->cur);
 	fprintf(f, "current:  %s\n", desc);
 	settings_line(f, c);
+	machine_line(f, c, "");
 	if (nshown) {
 		fputc('\n', f);
 		for (int k = 0; k < NCOL - 1; k++) {
@@ -324,6 +349,7 @@ int gb_compare_write_markdown(const struct gb_compare *c, const char *path)
 	md_cell(f, desc);
 	fputs("\n- ", f);
 	settings_line(f, c);
+	machine_line(f, c, "- ");
 	fputs("- ", f);
 	counts_line(f, "gating", c->gating);
 	fputs("- ", f);
@@ -424,6 +450,13 @@ int gb_compare_write_junit(const struct gb_compare *c, const char *path)
 	snprintf(buf, sizeof(buf), "%g", c->opts.alpha);
 	xml_prop(f, "alpha", buf);
 	xml_prop(f, "gating", c->gating_list);
+	for (i = 0; i < c->nmachine; i++) {
+		char name[96];
+
+		snprintf(name, sizeof(name), "machine_speed.%s", c->machine[i].executor);
+		snprintf(buf, sizeof(buf), "%.6g", c->machine[i].ratio);
+		xml_prop(f, name, buf);
+	}
 	snprintf(buf, sizeof(buf), "%d", gb_compare_exit(c));
 	xml_prop(f, "exit", buf);
 	for (i = 0; i < c->nwarn; i++)
@@ -514,6 +547,18 @@ int gb_compare_write_json(const struct gb_compare *c, const char *path)
 		json_array_append_new(gating, json_string(g[i]));
 	gb_strv_free(g);
 	json_object_set_new(root, "gating_metrics", gating);
+	{
+		json_t *ms = json_object();
+
+		for (size_t i = 0; i < c->nmachine; i++)
+			json_object_set_new(ms, c->machine[i].executor,
+				json_pack("{s:o, s:I, s:I}", "ratio", jnum(c->machine[i].ratio),
+					  "probes_baseline", (json_int_t)c->machine[i].n_base,
+					  "probes_current", (json_int_t)c->machine[i].n_cur));
+		json_object_set_new(root, "machine_speed", ms);
+		json_object_set_new(root, "machine_speed_applied",
+				    json_boolean(c->opts.machine_speed));
+	}
 	for (size_t i = 0; i < c->nwarn; i++)
 		json_array_append_new(warns, json_string(c->warnings[i]));
 	json_object_set_new(root, "warnings", warns);
@@ -535,6 +580,7 @@ int gb_compare_write_json(const struct gb_compare *c, const char *path)
 		json_object_set_new(o, "source", json_string(r->simulated ? "simulated" : "measured"));
 		json_object_set_new(o, "test", json_string(r->test));
 		json_object_set_new(o, "threshold", jnum(r->threshold));
+		json_object_set_new(o, "machine", jnum(r->machine));
 		json_object_set_new(o, "n_baseline", json_integer((json_int_t)r->n_base));
 		json_object_set_new(o, "n_current", json_integer((json_int_t)r->n_cur));
 		json_object_set_new(o, "median_baseline", jnum(r->med_base));

@@ -51,6 +51,7 @@ static const char *const default_gating[] = {
 void gb_compare_opts_init(struct gb_compare_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->machine_speed = 1;
 	o->threshold = NAN;
 	o->alpha = GB_COMPARE_ALPHA;
 	o->seed = GB_COMPARE_SEED;
@@ -94,6 +95,8 @@ void gb_compare_release(struct gb_compare *c)
 	for (size_t i = 0; i < c->nbase_runs; i++)
 		gb_results_release(&c->base_runs[i]);
 	free(c->base_runs);
+	for (size_t i = 0; i < c->nmachine; i++)
+		free(c->machine[i].executor);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -509,15 +512,31 @@ static uint64_t row_seed(uint64_t seed, const char *cell, const char *metric)
 	return gb_fnv1a(h, metric, strlen(metric));
 }
 
-/* Is the ratio r past the band on the worse or the better side? */
+/*
+ * The band's edges as factors beyond 1: the slower and the faster one.
+ * When the machine itself ran slower on the current side (machine > 1), a
+ * slowdown must clear the threshold on top of that, and when it ran faster,
+ * a speed-up must; the band never narrows.
+ */
+static double slow_edge(const struct gb_compare_row *r)
+{
+	return (1 + r->threshold) * (r->machine > 1 ? r->machine : 1);
+}
+
+static double fast_edge(const struct gb_compare_row *r)
+{
+	return (1 + r->threshold) * (r->machine < 1 ? 1 / r->machine : 1);
+}
+
+/* Is the ratio x past the band on the worse or the better side? */
 static int worse(const struct gb_compare_row *r, double x)
 {
-	return r->higher_better ? x < 1 / (1 + r->threshold) : x > 1 + r->threshold;
+	return r->higher_better ? x < 1 / slow_edge(r) : x > slow_edge(r);
 }
 
 static int better(const struct gb_compare_row *r, double x)
 {
-	return r->higher_better ? x > 1 + r->threshold : x < 1 / (1 + r->threshold);
+	return r->higher_better ? x > fast_edge(r) : x < 1 / fast_edge(r);
 }
 
 static void judge(struct gb_compare_row *r, const double *b, size_t nb, const double *v,
@@ -565,10 +584,16 @@ static void judge(struct gb_compare_row *r, const double *b, size_t nb, const do
 		}
 	} else if (better(r, r->ci_low) && better(r, r->ci_high)) {
 		r->verdict = r->p < o->alpha ? GB_VERDICT_IMPROVEMENT : GB_VERDICT_UNCHANGED;
-	} else if (r->ci_low < 1 / (1 + r->threshold) && r->ci_high > 1 + r->threshold) {
+	} else if ((worse(r, r->ci_low) || worse(r, r->ci_high)) &&
+		   (better(r, r->ci_low) || better(r, r->ci_high))) {
 		r->verdict = GB_VERDICT_INCONCLUSIVE;
-		r->note = gb_xasprintf("interval wider than the +-%g%% band on both sides",
-			       r->threshold * 100);
+		if (r->machine == 1)
+			r->note = gb_xasprintf("interval wider than the +-%g%% band on both sides",
+					       r->threshold * 100);
+		else
+			r->note = gb_xasprintf("interval wider than the band on both sides (+-%g%%, "
+					       "and the machine's %+.1f%%)", r->threshold * 100,
+					       100 * (r->machine - 1));
 	} else {
 		r->verdict = GB_VERDICT_UNCHANGED;
 	}
@@ -592,6 +617,7 @@ static struct gb_compare_row *add_row(struct gb_compare *c, const char *cell,
 	r->higher_better = higher_is_better(m->name);
 	r->test = "none";
 	r->med_base = r->med_cur = r->ratio = r->ci_low = r->ci_high = r->p = NAN;
+	r->machine = 1;
 	return r;
 }
 
@@ -684,9 +710,26 @@ static void resolution_floor(struct gb_compare_row *r, const struct gb_compare_o
 	r->verdict = GB_VERDICT_UNCHANGED;
 }
 
+static const struct gb_machine_speed *machine_find(const struct gb_compare *c, const char *ex)
+{
+	for (size_t i = 0; ex && i < c->nmachine; i++)
+		if (!strcmp(c->machine[i].executor, ex))
+			return &c->machine[i];
+	return NULL;
+}
+
+/* The machine's speed ratio for a cell of executor ex, NAN when unknown. */
+static double machine_ratio(const struct gb_compare *c, const char *ex)
+{
+	const struct gb_machine_speed *m = machine_find(c, ex);
+
+	return m ? m->ratio : NAN;
+}
+
 /* A row for metric m of cell id, present in the baseline (mb) and/or current (mc). */
-static int compare_metric(struct gb_compare *c, const char *id, const struct gb_metric *mb,
-			  const struct gb_metric *mc, const struct gb_compare_opts *o)
+static int compare_metric(struct gb_compare *c, const char *id, const char *executor,
+			  const struct gb_metric *mb, const struct gb_metric *mc,
+			  const struct gb_compare_opts *o)
 {
 	struct gb_compare_row *r;
 	double *b, *v;
@@ -713,6 +756,11 @@ static int compare_metric(struct gb_compare *c, const char *id, const struct gb_
 	r->threshold = !isnan(o->threshold) ? o->threshold
 			: r->simulated	    ? GB_COMPARE_SIM_THRESHOLD
 					    : GB_COMPARE_THRESHOLD;
+	/* times and rates move with the machine's speed; counts do not */
+	if (o->machine_speed && !r->simulated &&
+	    (!strcmp(r->unit, "ns") || !strcmp(r->unit, "req/s")) &&
+	    !isnan(machine_ratio(c, executor)))
+		r->machine = machine_ratio(c, executor);
 	if (nb == 0 || nv == 0) {
 		r->verdict = GB_VERDICT_MISSING;
 		if (nb)
@@ -888,11 +936,68 @@ static void drift_warning(struct gb_compare *c, const struct gb_results *base)
 			med = n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
 			if (!isnan(c->opts.threshold))
 				t = c->opts.threshold;
-			if (med > 1 + t || med < 1 / (1 + t))
+			if ((med > 1 + t || med < 1 / (1 + t)) && isnan(machine_ratio(c, ex)))
 				warn(c, "the whole '%s' executor moved: the median wall_ns ratio over its %zu cells is %.3f; a machine-wide change (load, clock, another tenant) looks like this, as does a change that slows every cell",
 				     ex, n, med);
+			else if (med > 1 + t || med < 1 / (1 + t))
+				warn(c, "the whole '%s' executor moved: the median wall_ns ratio over its %zu cells is %.3f, and the machine's own probe %.3f%s",
+				     ex, n, med, machine_ratio(c, ex),
+				     c->opts.machine_speed ? " (times and rates were judged beyond it)"
+							   : " (not applied: --no-machine-speed)");
 		}
 		free(r);
+	}
+}
+
+/* noise_probe_ns of every repetition of executor ex's cells, pooled; caller frees. */
+static double *probe_pool(const struct gb_results *r, const char *ex, size_t *n)
+{
+	double *all = NULL;
+
+	*n = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		size_t k;
+		double *v;
+
+		if (!r->cells[i].executor || strcmp(r->cells[i].executor, ex))
+			continue;
+		v = values(find_metric(&r->cells[i], "noise_probe_ns"), &k);
+		if (!k)
+			continue;
+		all = gb_xrealloc(all, (*n + k) * sizeof(*all));
+		memcpy(all + *n, v, k * sizeof(*v));
+		*n += k;
+		free(v);
+	}
+	return all;
+}
+
+/*
+ * The machine's speed on each side, per executor (an executor's turn may
+ * run on other cores than another's): the ratio of the medians of the
+ * probe timed before every repetition (noise.h). Nothing under test changes
+ * the probe, so its ratio is the machine's; it needs GB_COMPARE_MIN_PROBES
+ * repetitions a side.
+ */
+static void machine_speed(struct gb_compare *c, const struct gb_results *base,
+			  const struct gb_results *cur)
+{
+	for (size_t i = 0; i < base->n && c->nmachine < GB_ARRAY_SIZE(c->machine); i++) {
+		const char *ex = base->cells[i].executor;
+		struct gb_machine_speed *m;
+		double *pb, *pc;
+
+		if (!ex || machine_find(c, ex))
+			continue;
+		m = &c->machine[c->nmachine++];
+		m->executor = gb_xstrdup(ex);
+		pb = probe_pool(base, ex, &m->n_base);
+		pc = probe_pool(cur, ex, &m->n_cur);
+		m->ratio = NAN;
+		if (m->n_base >= GB_COMPARE_MIN_PROBES && m->n_cur >= GB_COMPARE_MIN_PROBES)
+			m->ratio = gb_median(pc, m->n_cur) / gb_median(pb, m->n_base);
+		free(pb);
+		free(pc);
 	}
 }
 
@@ -920,6 +1025,7 @@ int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
 		if (!seen)
 			return gb_error("no cell on either side has metric '%s'", o->metrics[i]);
 	}
+	machine_speed(c, base, cur);
 	for (i = 0; i < base->n; i++) {
 		const struct gb_cell_result *cb = &base->cells[i], *cc = find_cell(cur, cb->id);
 
@@ -928,14 +1034,14 @@ int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
 
 			if (is_noise(mb->name))
 				continue;
-			if (compare_metric(c, cb->id, mb, mc, o) < 0)
+			if (compare_metric(c, cb->id, cb->executor, mb, mc, o) < 0)
 				return -1;
 			if (metric_available(mb) && metric_available(mc))
 				common++;
 		}
 		for (j = 0; cc && j < cc->nmetrics; j++)
 			if (!is_noise(cc->metrics[j].name) && !find_metric(cb, cc->metrics[j].name) &&
-			    compare_metric(c, cc->id, NULL, &cc->metrics[j], o) < 0)
+			    compare_metric(c, cc->id, cc->executor, NULL, &cc->metrics[j], o) < 0)
 				return -1;
 	}
 	for (i = 0; i < cur->n; i++) {
@@ -945,7 +1051,7 @@ int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
 			continue;
 		for (j = 0; j < cc->nmetrics; j++)
 			if (!is_noise(cc->metrics[j].name) &&
-			    compare_metric(c, cc->id, NULL, &cc->metrics[j], o) < 0)
+			    compare_metric(c, cc->id, cc->executor, NULL, &cc->metrics[j], o) < 0)
 				return -1;
 	}
 	if (common == 0)

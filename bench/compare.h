@@ -35,6 +35,7 @@ const char *gb_verdict_name(enum gb_verdict v);
 #define GB_COMPARE_SIM_THRESHOLD  0.01   /* simulated counts */
 #define GB_COMPARE_ALPHA          0.01
 #define GB_COMPARE_MIN_N          10     /* fewer repetitions: inconclusive */
+#define GB_COMPARE_MIN_PROBES     30     /* fewer probes a side: no machine speed */
 #define GB_COMPARE_MIN_DELTA_NS   100.0  /* time differences below this never gate */
 #define GB_COMPARE_RESAMPLES      10000
 #define GB_COMPARE_SEED           20250101ULL
@@ -47,6 +48,7 @@ struct gb_compare_opts {
 	uint64_t seed;          /* every bootstrap draws from this */
 	size_t resamples;       /* bootstrap resamples (>= GB_COMPARE_RESAMPLES) */
 	double min_delta_ns;    /* a time metric (unit ns) changing less is unchanged */
+	int machine_speed;      /* 1: widen a time's band by the probe's ratio (default) */
 };
 
 /* Defaults: per-kind thresholds, alpha 0.01, default gating set, fixed seed. */
@@ -65,6 +67,7 @@ struct gb_compare_row {
 	double ci_low, ci_high; /* bootstrap interval of the ratio; NAN when none */
 	double p;               /* Mann-Whitney two-sided p; NAN when none */
 	double threshold;       /* the threshold this row was judged with */
+	double machine;         /* the machine's speed ratio applied to the band (1: none) */
 	char *note;             /* why inconclusive or missing, or NULL */
 	char *noise;            /* the noisy side behind this verdict, or NULL */
 };
@@ -87,6 +90,17 @@ struct gb_compare {
 	size_t gating[GB_VERDICT_COUNT];    /* verdict counts, gating rows */
 	size_t reported[GB_VERDICT_COUNT];  /* verdict counts, the other rows */
 	size_t noisy;                 /* rows whose verdict met a noisy side */
+	/*
+	 * The machine's speed per executor: current over baseline median of
+	 * noise_probe_ns over that executor's repetitions (> 1: the current
+	 * machine was slower). NAN where a side has no probe.
+	 */
+	struct gb_machine_speed {
+		char *executor;
+		double ratio;
+		size_t n_base, n_cur;
+	} machine[8];
+	size_t nmachine;
 	/* A baseline of several runs (separate processes): each run, for their spread. */
 	struct gb_results *base_runs;
 	size_t nbase_runs;

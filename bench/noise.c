@@ -12,6 +12,7 @@
 #include "noise.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -98,8 +99,44 @@ double gb_noise_cpu_mhz(void)
 	return isnan(v) ? mhz_cpuinfo() : v;
 }
 
+#define PROBE_CHAIN 12000
+#define PROBE_FLOATS (256 * 1024 / 4)
+
+/* The probe's work; noinline and volatile results so that it is done in full. */
+static __attribute__((noinline)) uint64_t probe_work(const float *buf)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	float s[4] = { 0, 0, 0, 0 };
+
+	for (int i = 0; i < PROBE_CHAIN; i++)
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+	for (int i = 0; i < PROBE_FLOATS; i += 4)
+		for (int j = 0; j < 4; j++)
+			s[j] += buf[i + j];
+	return x + (uint64_t)(s[0] + s[1] + s[2] + s[3]);
+}
+
+double gb_noise_probe_ns(void)
+{
+	static float *buf;
+	static volatile uint64_t sink;
+	uint64_t t0, t1;
+
+	if (!buf) {
+		buf = gb_xmalloc(PROBE_FLOATS * sizeof(*buf));
+		for (int i = 0; i < PROBE_FLOATS; i++)
+			buf[i] = (float)(i & 255);
+	}
+	t0 = gb_now_ns();
+	sink = probe_work(buf);
+	t1 = gb_now_ns();
+	(void)sink;
+	return (double)(t1 - t0);
+}
+
 void gb_noise_begin(struct gb_noise *n)
 {
+	n->probe_ns = gb_noise_probe_ns();
 	n->mhz0 = gb_noise_cpu_mhz();
 	n->nivcsw0 = ctx_invol();
 	n->steal0_ns = gb_noise_steal_ns();
@@ -117,4 +154,5 @@ void gb_noise_end(struct gb_noise *n, struct gb_noise_sample *out)
 		mhz = (mhz + n->mhz0) / 2;
 	out->cpu_mhz = mhz;
 	out->has_freq = !isnan(mhz);
+	out->probe_ns = n->probe_ns;
 }

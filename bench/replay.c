@@ -929,6 +929,7 @@ static void push_counters(struct cell *c, const struct gb_noise_sample *ns)
 	}
 	push(out, "noise_steal_ns", "ns", ns->steal_ns);
 	push(out, "noise_ctx_invol", "count", ns->ctx_invol);
+	push(out, "noise_probe_ns", "ns", ns->probe_ns);
 	if (ns->has_freq)
 		push(out, "noise_cpu_mhz", "MHz", ns->cpu_mhz);
 	else

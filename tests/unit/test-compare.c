@@ -352,6 +352,68 @@ TEST(drift_warned)
 	gb_results_release(&c);
 }
 
+/*
+ * The machine's speed: 8 cells 8% slower and the probe 8% slower on the
+ * current side: unchanged, the shift reported per executor; with
+ * machine_speed off, regressions. 8% slower with the probe unchanged:
+ * regressions. Unchanged cells with the probe 8% faster on the current
+ * side: still unchanged (the band never narrows). A cell 20% slower on a
+ * machine 8% slower: a regression still.
+ */
+static size_t machine_case(double cells, double probe, double one, int apply,
+			   struct gb_compare *cmp)
+{
+	struct gb_results b = { 0 }, c = { 0 };
+	struct gb_compare_opts o;
+	struct gb_xo g;
+	double v[30];
+	char name[16];
+	size_t reg;
+
+	gb_xo_seed(&g, 7);
+	for (int i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "w%d", i);
+		noisy(&g, v, 30, 1e6, 0.01);
+		put(&b, name, "wall_ns", "ns", GB_SRC_MEASURED, v, 30);
+		noisy(&g, v, 30, 1e6 * (i ? cells : one), 0.01);
+		put(&c, name, "wall_ns", "ns", GB_SRC_MEASURED, v, 30);
+		noisy(&g, v, 30, 25000, 0.05);
+		put(&b, name, "noise_probe_ns", "ns", GB_SRC_MEASURED, v, 30);
+		noisy(&g, v, 30, 25000 * probe, 0.05);
+		put(&c, name, "noise_probe_ns", "ns", GB_SRC_MEASURED, v, 30);
+	}
+	gb_compare_opts_init(&o);
+	o.machine_speed = apply;
+	gb_compare_init(cmp, "base", "cur");
+	CHECK(gb_compare_results(cmp, &b, &c, &o) == 0);
+	reg = cmp->gating[GB_VERDICT_REGRESSION];
+	gb_results_release(&b);
+	gb_results_release(&c);
+	return reg;
+}
+
+TEST(machine_speed)
+{
+	struct gb_compare cmp;
+
+	CHECK(machine_case(1.08, 1.08, 1.08, 1, &cmp) == 0);
+	CHECK(cmp.nmachine == 1 && !strcmp(cmp.machine[0].executor, "cpu"));
+	CHECK(cmp.machine[0].n_base == 240 && cmp.machine[0].n_cur == 240);
+	CHECK_NEAR(cmp.machine[0].ratio, 1.08, 0.01);
+	CHECK_NEAR(row(&cmp, "w1", "wall_ns")->machine, cmp.machine[0].ratio, 1e-12);
+	gb_compare_release(&cmp);
+	CHECK(machine_case(1.08, 1.08, 1.08, 0, &cmp) == 8);
+	gb_compare_release(&cmp);
+	CHECK(machine_case(1.08, 1.0, 1.08, 1, &cmp) == 8);
+	gb_compare_release(&cmp);
+	CHECK(machine_case(1.0, 0.92, 1.0, 1, &cmp) == 0);
+	CHECK(cmp.gating[GB_VERDICT_IMPROVEMENT] == 0);
+	gb_compare_release(&cmp);
+	CHECK(machine_case(1.08, 1.08, 1.2, 1, &cmp) == 1);
+	CHECK(row(&cmp, "w0", "wall_ns")->verdict == GB_VERDICT_REGRESSION);
+	gb_compare_release(&cmp);
+}
+
 TEST(noise_probe)
 {
 	struct gb_noise n;
@@ -369,8 +431,10 @@ TEST(noise_probe)
 	CHECK(!s.has_freq || (s.cpu_mhz > 10 && s.cpu_mhz < 100000));
 	if (access("/proc/stat", R_OK) == 0)
 		CHECK(!isnan(gb_noise_steal_ns()));
-	printf("# steal %g ns, %g involuntary switches, %g MHz\n", s.steal_ns, s.ctx_invol,
-	       s.cpu_mhz);
+	CHECK(s.probe_ns > 0 && s.probe_ns < 1e9);
+	CHECK(gb_noise_probe_ns() > 0);
+	printf("# steal %g ns, %g involuntary switches, %g MHz, probe %g ns\n", s.steal_ns,
+	       s.ctx_invol, s.cpu_mhz, s.probe_ns);
 }
 
 static char *slurp(const char *path)
@@ -534,6 +598,7 @@ int main(void)
 	RUN(machine_class_and_meta);
 	RUN(noise_note);
 	RUN(drift_warned);
+	RUN(machine_speed);
 	RUN(noise_probe);
 	RUN(outputs_reproducible);
 	RUN(resolution_floor);
