@@ -15,7 +15,11 @@
  * [1/(1+t), 1+t], so a time and the throughput it implies agree on a
  * verdict. An interval reaching past both edges of the band is
  * inconclusive: the run cannot tell. Simulated counts do not vary, so their
- * medians are compared with their own threshold and no test.
+ * medians are compared with their own threshold and no test. Times and
+ * rates move with the machine: where the probe timed before every
+ * repetition (noise_probe_ns) says the current side's machine was slower by
+ * a factor m (per executor), the band's slow edge moves out by m, and its
+ * fast edge likewise when it was faster; the band never narrows.
  *
  * Each row's bootstrap is seeded from the comparison seed and the row's
  * cell and metric names, so a row's numbers do not depend on which other

@@ -27,7 +27,7 @@ void gb_config_defaults(struct gb_config *c)
 	c->mode = GB_MODE_CLOSED;
 	c->repetitions = 10;
 	c->warmup = 1;
-	c->vulkan_pin_cpu_device = 1;
+	c->pin = 1;
 	c->seed = 42;
 	c->accuracy_samples = 4;
 	c->counters = gb_xstrdup("auto");
@@ -263,9 +263,9 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		rc = gb_parse_mode(value, &c->mode);
 	} else if (!strcmp(key, "repetitions")) {
 		rc = gb_config_set_repetitions(c, value);
-	} else if (!strcmp(key, "vulkan_cpu_device")) {
+	} else if (!strcmp(key, "placement")) {
 		rc = strcmp(value, "pinned") && strcmp(value, "shared") ? -1 : 0;
-		c->vulkan_pin_cpu_device = !strcmp(value, "pinned");
+		c->pin = !strcmp(value, "pinned");
 	} else if (!strcmp(key, "warmup")) {
 		rc = gb_parse_u64(value, 100000, &x);
 		if (!rc)

@@ -20,8 +20,9 @@
  *   max_queue_delay_us = 0                   ; open mode: how long a batch may wait to fill
  *   min_duration_ms = 0                      ; validity: shortest measured repetition
  *   min_requests = 0                         ; validity: fewest requests per repetition
- *   vulkan_cpu_device = pinned               ; or shared: a CPU Vulkan device (lavapipe)
- *                                            ; on one core beside its caller, or on all
+ *   placement   = pinned                     ; or shared: cpu workers one per core, a CPU
+ *                                            ; Vulkan device (lavapipe) on one core beside
+ *                                            ; its caller; or wherever the scheduler likes
  */
 #ifndef GB_CONFIG_H
 #define GB_CONFIG_H
@@ -59,7 +60,7 @@ struct gb_config {
 	double speed, target_qps;
 	uint64_t max_queue_delay_us;
 	uint64_t min_duration_ms, min_requests;
-	int vulkan_pin_cpu_device;  /* vulkan_cpu_device = pinned (1) | shared (0) */
+	int pin;                    /* placement = pinned (1) | shared (0) */
 };
 
 /* Built-in defaults (the values a config file may leave out). */

@@ -919,7 +919,7 @@ static void gb_vk_release(struct gb_executor *ex)
  * halted vCPU), and how much varies with where the scheduler put them: a
  * 1x256 rmsnorm took 22 us a call pinned and 167 to 224 us unpinned on the
  * 2-vCPU development VM, and the spread of ci's vulkan repetitions fell
- * from 12% to a few percent. So, with pin_cpu_device, the driver runs its
+ * from 12% to a few percent. So, with pin, the driver runs its
  * shaders on its submit thread (LP_NUM_THREADS=0), that thread starts on
  * the last core of the process's mask, and each turn of calls holds the
  * submitting thread on the same core. The device then computes on one
@@ -974,7 +974,7 @@ static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 	 * count when the instance enumerates devices, so it is set before;
 	 * other drivers ignore it, and a value the user set stays.
 	 */
-	if (o && o->pin_cpu_device && !getenv("LP_NUM_THREADS"))
+	if (o && o->pin && !getenv("LP_NUM_THREADS"))
 		setenv("LP_NUM_THREADS", "0", 1);
 	if (!gb_vk_spirv_table[0].name) {
 		snprintf(reason, len, "this gbench was built without shaders (glslc missing)");
@@ -993,7 +993,7 @@ static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 		/* A testing aid: the GPU shapes on a CPU device, so that tests cover them. */
 		env = getenv("GBENCH_VK_GPU_SHAPES");
 		vk->cpu_shapes = !(env && *env == '1');
-		if (o && o->pin_cpu_device)
+		if (o && o->pin)
 			gb_vk_pin_setup(vk);
 	}
 	vk->max_range = vk->props.limits.maxStorageBufferRange;

@@ -25,7 +25,8 @@ struct gb_exec_opts {
 	const char *device;     /* --device N|NAME, NULL = best */
 	int validate;           /* Vulkan validation layer on */
 	int force_staging;      /* use staging copies even for host-visible memory */
-	int pin_cpu_device;     /* vulkan: a CPU device's driver on one core (see turn) */
+	int pin;                /* pin threads to cores (cpu: one per worker; vulkan: a
+				 * CPU device's driver beside the caller; see turn) */
 };
 
 /* One executor call: the shape's m is the number of stacked rows. */

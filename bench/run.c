@@ -66,6 +66,7 @@ struct slot {
 static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, size_t nexec,
 			     uint32_t warmup, int interleave, uint64_t seed, size_t *n)
 {
+	uint64_t st = seed ^ 0x6a09e667f3bcc909ULL;
 	struct slot *s;
 	size_t k = 0;
 
@@ -73,7 +74,6 @@ static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, siz
 		k += warmup + cells[c].reps;
 	s = gb_xmalloc((k + 1) * sizeof(*s));
 	k = 0;
-	uint64_t st = seed ^ 0x6a09e667f3bcc909ULL;
 
 	for (size_t e = 0; e < nexec; e++) {
 		size_t first;
@@ -277,7 +277,7 @@ static json_t *config_json(const struct gb_config *cfg)
 			 "warmup", (int)cfg->warmup, "threads", (int)cfg->threads,
 			 "accuracy_samples", (int)cfg->accuracy_samples,
 			 "counters", cfg->counters,
-			 "vulkan_cpu_device", cfg->vulkan_pin_cpu_device ? "pinned" : "shared");
+			 "placement", cfg->pin ? "pinned" : "shared");
 }
 
 static char *hex64(uint64_t h)
@@ -405,7 +405,7 @@ int gb_run_executors(struct gb_run *r)
 		.threads = (int)cfg->threads,
 		.device = r->opts->device,
 		.validate = r->opts->validate,
-		.pin_cpu_device = cfg->vulkan_pin_cpu_device,
+		.pin = cfg->pin,
 	};
 	json_t *jexec = json_object();
 	int rc = 0;
@@ -646,7 +646,7 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	const struct gb_config *cfg = r->cfg;
 	json_t *jcells = json_object(), *junavail = json_object();
 	struct slot *sched;
-	size_t nsched;
+	size_t nsched, turn = SIZE_MAX;   /* the executor whose turn it is */
 	char *reps_text = reps_describe(cfg);
 
 	gb_note("gbench: %zu cells, %u warmup + %s repetitions each, %s order, results to %s",
@@ -671,18 +671,18 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 		struct gb_run_cell *cl = &r->cells[sched[s].cell];
 		struct gb_cell_result *c = &r->res.cells[sched[s].cell];
 
-		if (!s || r->cells[sched[s - 1].cell].exec != cl->exec) {
-			if (s)
-				exec_turn(r, r->cells[sched[s - 1].cell].exec, 0);
-			exec_turn(r, cl->exec, 1);
+		if (cl->exec != turn) {
+			if (turn != SIZE_MAX)
+				exec_turn(r, turn, 0);
+			exec_turn(r, turn = cl->exec, 1);
 		}
 		if (cl->cell && r->ex[cl->exec].ok && !c->skipped)
 			cell_status(c, &r->ex[cl->exec], gb_cell_rep(cl->cell, sched[s].measured));
 		if ((s + 1) * 10 / nsched != s * 10 / nsched)
 			gb_note("[%3zu%%] %zu of %zu repetitions", (s + 1) * 100 / nsched, s + 1, nsched);
 	}
-	if (nsched)
-		exec_turn(r, r->cells[sched[nsched - 1].cell].exec, 0);
+	if (turn != SIZE_MAX)
+		exec_turn(r, turn, 0);
 	free(sched);
 	r->interrupted = gb_interrupted != 0;
 	for (size_t i = 0; i < r->ncells; i++) {

@@ -4,8 +4,8 @@
 #
 #   scripts/gate-figure.sh [N] [-- RUN-ARGS...]
 #
-# Runs the gate's config N times (default 8; RUN-ARGS default
-# "--config ci --executor cpu") with the release build, back to back, then:
+# Runs the gate's config N times (default 8; RUN-ARGS default "--config ci")
+# with the release build, back to back, then:
 #   false alarms  every one of the N(N-1)/2 pairs of runs (28 for N = 8) is an
 #                 A/A comparison of the same build: exit 1 is a false alarm,
 #                 exit 3 an inconclusive gate;
@@ -36,7 +36,7 @@ if [ $# -gt 0 ] && [ "$1" != "--" ]; then
 	shift
 fi
 [ "${1:-}" = "--" ] && shift
-[ $# -gt 0 ] || set -- --config ci --executor cpu
+[ $# -gt 0 ] || set -- --config ci
 if [ ! -x "$gbench" ]; then
 	echo "gate-figure: no gbench at '$gbench': build it with 'make' or set GBENCH" >&2
 	exit 2
@@ -64,6 +64,7 @@ from concurrent.futures import ThreadPoolExecutor
 out, n, jobs, runargs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 gbench = os.environ["GBENCH"]
 GATING = {"wall_ns", "latency_p50_ns", "throughput_rps"}
+PROBE = "noise_probe_ns"   # the machine's speed: kept, never shifted (no code change moves it)
 SHIFTS = [0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.10, 0.12, 0.15, 0.20, 0.30]
 
 def reduce(src, dst, shift=0.0):
@@ -78,14 +79,17 @@ def reduce(src, dst, shift=0.0):
         w.writerow(head)
         mi = head.index("metric")
         for row in r:
-            if row[mi] in GATING:
+            if row[mi] in GATING or row[mi] == PROBE:
                 w.writerow(row)
     with open(os.path.join(src, "samples.csv"), newline="") as f, \
          open(os.path.join(dst, "samples.csv"), "w", newline="") as g:
         r, w = csv.reader(f), csv.writer(g, lineterminator="\n")
         w.writerow(next(r))
         for cell, metric, rep, value in r:
-            if metric not in GATING:
+            if metric not in GATING and metric != PROBE:
+                continue
+            if metric == PROBE:
+                w.writerow([cell, metric, rep, value])
                 continue
             if value and shift:
                 v = float(value)
@@ -177,7 +181,8 @@ P(f"Machine: {host.get('cpu_model')}, {host.get('cores')} cores; compare default
 P("")
 P(f"- **False alarms (A/A): {alarms} of {len(pairs)} pairs exit 1** "
   f"({100 * alarms / len(pairs):.1f}%); "
-  f"{inconcl} of {len(pairs)} inconclusive (exit 3).")
+  f"{inconcl} of {len(pairs)} inconclusive (exit 3); "
+  f"**{len(pairs) - alarms - inconcl} of {len(pairs)} exit 0**.")
 P(f"- Gating wall_ns and throughput_rps only: **{core_alarms} of {len(pairs)} pairs exit 1**.")
 P(f"- Per gating row (cell x metric x pair): {row_alarms} of {len(rows)} flagged as regressions "
   f"({100 * row_alarms / max(1, len(rows)):.2f}%), {row_inc} inconclusive ({100 * row_inc / max(1, len(rows)):.1f}%); "
@@ -212,7 +217,8 @@ if mpairs:
     P(f"With **baselines of 3 runs** ({len(mpairs)} comparisons: each of {len(triples)} windows of "
       "3 consecutive runs against every run outside it):")
     P("")
-    P(f"- **False alarms (A/A): {a3} of {len(mpairs)} exit 1**; {i3} inconclusive (exit 3).")
+    P(f"- **False alarms (A/A): {a3} of {len(mpairs)} exit 1**; {i3} inconclusive (exit 3); "
+      f"**{len(mpairs) - a3 - i3} of {len(mpairs)} exit 0**.")
     sm = None
     for s in SHIFTS:
         gate = sum(rc == 1 for rc, _, _, _ in det3[s]) / len(det3[s])

@@ -4,7 +4,8 @@
 # and agrees with the CPU within budget; with no driver reachable the vulkan
 # cells are skipped with the reason (exit 0), and --require vulkan exits 4.
 # Per-executor repetitions give each executor's cells their own count, and
-# a CPU device is pinned by default (meta.json says where) or shared.
+# a CPU device and the cpu workers are pinned by default (meta.json says
+# where) or shared.
 . "$(dirname "$0")/lib.sh"
 
 # The driver's own allocations are not ours (DESIGN.md section 12).
@@ -65,15 +66,22 @@ ok(meta["config"]["repetitions_by_executor"] == {"cpu": 3, "vulkan": 2},
 v = meta["executors"]["vulkan"]
 ok(v["type"] != "cpu" or v.get("placement", "").startswith("pinned: "),
    f"a CPU device is pinned by default ({v.get('placement')})")
+c = meta["executors"]["cpu"]
+import os
+ok(len(os.sched_getaffinity(0)) < 2 or c.get("placement", "").startswith("pinned: "),
+   f"cpu workers are pinned by default ({c.get('placement')})")
 print(f"# {n} python checks")
 PY
-_n=$((_n + 7))
+_n=$((_n + 8))
 
-# vulkan_cpu_device = shared: no placement, and the driver's thread count left alone.
-printf '[run]\nvulkan_cpu_device = shared\n' > "$TMP/shared.ini"
-expect_exit 0 "vulkan_cpu_device = shared runs" \
+# placement = shared: nothing pinned, and the driver's thread count left alone.
+printf '[run]\nplacement = shared\n' > "$TMP/shared.ini"
+expect_exit 0 "placement = shared runs" \
 	env -u LP_NUM_THREADS "$GBENCH" run --config "$TMP/shared.ini" --workload llm-decode \
 	--executor vulkan --repetitions 1 --warmup 0 --quiet --out "$TMP/shared"
-check "shared: no placement in meta.json" bash -c "! grep -q '\"placement\"' '$TMP/shared/meta.json'"
-check "shared: recorded in the config" grep -q '"vulkan_cpu_device": "shared"' "$TMP/shared/meta.json"
+check "shared: no executor placed" python3 -c "
+import json, sys
+m = json.load(open(sys.argv[1]))
+sys.exit(any('placement' in e for e in m['executors'].values()))" "$TMP/shared/meta.json"
+check "shared: recorded in the config" grep -q '"placement": "shared"' "$TMP/shared/meta.json"
 done_testing

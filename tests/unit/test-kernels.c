@@ -5,8 +5,12 @@
  * reduce on cancelling input; identical bits with 1 and 3 threads. The
  * suite runs once per SIMD level the CPU has (portable C, then AVX2).
  */
+#include <dirent.h>
 #include <math.h>
+#include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -489,6 +493,74 @@ TEST(simd_levels_agree)
 	}
 }
 
+/* The CPUs worker threads of this process (not the caller) are allowed, OR-ed. */
+static void worker_masks(cpu_set_t *out, int *nthreads)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+
+	CPU_ZERO(out);
+	*nthreads = 0;
+	while (d && (e = readdir(d))) {
+		cpu_set_t m;
+		pid_t tid = (pid_t)atoi(e->d_name);
+
+		if (tid <= 0 || tid == gettid() || sched_getaffinity(tid, sizeof(m), &m) < 0)
+			continue;
+		if (CPU_COUNT(&m) == 1)
+			CPU_OR(out, out, &m);
+		(*nthreads)++;
+	}
+	if (d)
+		closedir(d);
+}
+
+/*
+ * pin: each worker on its own CPU of the mask, the caller on the first for
+ * a turn and free again after it, and the same bits as unpinned.
+ */
+TEST(pinned_threads)
+{
+	struct gb_exec_opts o = { .threads = 2, .pin = 1 };
+	struct gb_executor ex;
+	struct gb_exec_info in;
+	struct gb_shape s = shape(GB_OP_MATMUL, 3, 257, 1024, 0);
+	struct result a, b;
+	cpu_set_t before, during, after, single;
+	char reason[256];
+	int cpus[2], k = 0, n0, n1;
+
+	CHECK(sched_getaffinity(0, sizeof(before), &before) == 0);
+	if (CPU_COUNT(&before) < 2) {
+		SKIP("one CPU in the affinity mask: nothing to pin");
+		return;
+	}
+	for (int c = 0; c < CPU_SETSIZE && k < 2; c++)
+		if (CPU_ISSET(c, &before))
+			cpus[k++] = c;
+	worker_masks(&single, &n0);
+	CHECK(CPU_COUNT(&single) == 0);           /* nothing pinned before */
+	CHECK(gb_executor_init(&ex, &gb_executor_cpu, &o, reason, sizeof(reason)) == 0);
+	ex.iface->info(&ex, &in);
+	printf("#   %s\n", in.placement);
+	CHECK(strncmp(in.placement, "pinned: ", 8) == 0);
+	worker_masks(&single, &n1);
+	CHECK(n1 == n0 + 1);                      /* its one worker ... */
+	CHECK(CPU_COUNT(&single) == 1 && CPU_ISSET(cpus[1], &single));  /* ... on the 2nd CPU */
+	gb_executor_turn(&ex, 1);
+	CHECK(sched_getaffinity(0, sizeof(during), &during) == 0);
+	CHECK(CPU_COUNT(&during) == 1 && CPU_ISSET(cpus[0], &during));
+	run_one(&ex1, s, GB_Q_Q4, NULL, &a, 0);
+	run_one(&ex, s, GB_Q_Q4, NULL, &b, 0);
+	CHECK(memcmp(a.y, b.y, gb_shape_out_floats(&s) * sizeof(float)) == 0);
+	result_free(&a);
+	result_free(&b);
+	gb_executor_turn(&ex, 0);
+	CHECK(sched_getaffinity(0, sizeof(after), &after) == 0);
+	CHECK(CPU_EQUAL(&before, &after));
+	gb_executor_release(&ex);
+}
+
 int main(void)
 {
 	struct gb_exec_opts o1 = { .threads = 1 }, o3 = { .threads = 3 };
@@ -520,6 +592,7 @@ int main(void)
 	}
 	RUN(executor_rejects_bad_calls);
 	RUN(simd_levels_agree);
+	RUN(pinned_threads);
 	gb_executor_release(&ex1);
 	gb_executor_release(&ex3);
 	return unit_done();

@@ -546,14 +546,14 @@ static int threads_on_only(int core)
 }
 
 /*
- * pin_cpu_device on a CPU device: the placement is reported, the driver's
+ * pin on a CPU device: the placement is reported, the driver's
  * thread started during init stays on the chosen core, a turn holds the
  * caller there, the end of the turn gives the caller its mask back, and
  * results are unchanged.
  */
 TEST(pinned_cpu_device)
 {
-	struct gb_exec_opts o = { .validate = 1, .pin_cpu_device = 1 };
+	struct gb_exec_opts o = { .validate = 1, .pin = 1 };
 	struct gb_executor ex;
 	struct gb_exec_info in;
 	cpu_set_t before, during, after;
