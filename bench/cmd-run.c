@@ -22,6 +22,7 @@ static const char usage_text[] =
 	"                  [--mode closed|open|offline] [--speed X] [--target-qps Q]\n"
 	"                  [--max-queue-delay-us U] [--find-max-qps --slo p99=5ms]\n"
 	"                  [--counters auto|none|LIST] [--repetitions N|EXEC:N,...]\n"
+	"                  [--prime N|EXEC:N,...]\n"
 	"                  [--warmup N] [--seed S] [--threads N] [--out DIR] [--dry-run]\n"
 	"                  [--filter PATTERN] [--strict] [--require vulkan] [--validate]\n"
 	"                  [--device N|NAME] [--interleave random|none] [--quiet]\n"
@@ -35,7 +36,9 @@ static const char usage_text[] =
 	"all cells run in a seeded random order (--interleave random, the default)\n"
 	"after every cell's warmup, so drift spreads over all cells.\n"
 	"--repetitions 30,vulkan:10 gives an executor its own count (a vulkan\n"
-	"call on a CPU device costs far more than on the cpu executor).\n"
+	"call on a CPU device costs far more than on the cpu executor). --prime N\n"
+	"runs N untimed repetitions of a cell right before each measured one, so\n"
+	"that it finds the caches as its own cell leaves them.\n"
 	"--mode open issues requests at their trace arrival times / --speed (or\n"
 	"rescaled to --target-qps) and reports response, service and queue times;\n"
 	"offline issues everything at once and reports throughput.\n"
@@ -49,7 +52,7 @@ static const char usage_text[] =
 struct run_opts {
 	const char *config, *workloads, *executors, *batch, *quant, *cache, *mode;
 	const char *counters, *out, *filter, *require, *device;
-	const char *repetitions;
+	const char *repetitions, *prime;
 	long warmup, threads;
 	const char *seed, *speed, *target_qps, *max_queue_delay_us, *slo;
 	uint64_t slo_ns;
@@ -65,7 +68,7 @@ static void on_sigint(int sig)
 static int parse_args(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_WORKLOAD = 256, O_EXEC, O_BATCH, O_QUANT, O_CACHE, O_MODE, O_COUNTERS,
-	       O_REPS, O_WARMUP, O_SEED, O_THREADS, O_DRY, O_FILTER, O_STRICT, O_REQUIRE,
+	       O_REPS, O_PRIME, O_WARMUP, O_SEED, O_THREADS, O_DRY, O_FILTER, O_STRICT, O_REQUIRE,
 	       O_VALIDATE, O_DEVICE, O_INTERLEAVE, O_SPEED, O_QPS, O_DELAY, O_FIND, O_SLO };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -77,6 +80,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "counters", required_argument, NULL, O_COUNTERS },
 		{ "repetitions", required_argument, NULL, O_REPS },
+		{ "prime", required_argument, NULL, O_PRIME },
 		{ "warmup", required_argument, NULL, O_WARMUP },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "threads", required_argument, NULL, O_THREADS },
@@ -134,6 +138,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		case 'q': gb_quiet = 1; break;
 		case O_REPS:
 			o->repetitions = optarg;
+			break;
+		case O_PRIME:
+			o->prime = optarg;
 			break;
 		case O_WARMUP:
 		case O_THREADS: {
@@ -226,9 +233,12 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 		free(cfg->counters);
 		cfg->counters = gb_xstrdup(o->counters);
 	}
-	if (o->repetitions && gb_config_set_repetitions(cfg, o->repetitions) < 0)
+	if (o->repetitions && gb_per_exec_set(&cfg->repetitions, o->repetitions, 1) < 0)
 		return gb_error("--repetitions: '%s' is not N, EXEC:N or a list of them "
 				"(N >= 1, each executor once)", o->repetitions);
+	if (o->prime && gb_per_exec_set(&cfg->prime, o->prime, 0) < 0)
+		return gb_error("--prime: '%s' is not N, EXEC:N or a list of them "
+				"(each executor once)", o->prime);
 	if (o->warmup >= 0)
 		cfg->warmup = (uint32_t)o->warmup;
 	if (o->threads >= 0)

@@ -25,7 +25,7 @@ void gb_config_defaults(struct gb_config *c)
 	c->quant[c->nquant++] = GB_Q_F32;
 	c->cache[c->ncache++] = 0;
 	c->mode = GB_MODE_CLOSED;
-	c->repetitions = 10;
+	c->repetitions.dflt = 10;
 	c->warmup = 1;
 	c->pin = 1;
 	c->seed = 42;
@@ -43,42 +43,51 @@ void gb_config_release(struct gb_config *c)
 	gb_strv_free(c->executors);
 	free(c->counters);
 	gb_strv_free(c->sim_cache);
-	for (size_t i = 0; i < c->nrep_exec; i++)
-		free(c->rep_exec[i]);
+	gb_per_exec_release(&c->repetitions);
+	gb_per_exec_release(&c->prime);
 	memset(c, 0, sizeof(*c));
 }
 
-uint32_t gb_config_repetitions(const struct gb_config *c, const char *exec)
+uint32_t gb_per_exec_get(const struct gb_per_exec *p, const char *exec)
 {
-	for (size_t i = 0; exec && i < c->nrep_exec; i++)
-		if (!strcmp(c->rep_exec[i], exec))
-			return c->rep_count[i];
-	return c->repetitions;
+	for (size_t i = 0; exec && i < p->n; i++)
+		if (!strcmp(p->exec[i], exec))
+			return p->count[i];
+	return p->dflt;
 }
 
-int gb_config_set_repetitions(struct gb_config *c, const char *s)
+void gb_per_exec_release(struct gb_per_exec *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->exec[i]);
+	p->n = 0;
+}
+
+int gb_per_exec_set(struct gb_per_exec *p, const char *s, uint32_t min)
 {
 	char **v = gb_strv_split(s);
 	char *names[GB_MAX_LIST];
 	uint32_t counts[GB_MAX_LIST], dflt = 0;
 	size_t n = 0, len = gb_strv_len(v);
-	int rc = len ? 0 : -1;
+	int rc = len ? 0 : -1, have_dflt = 0;
 
 	for (size_t i = 0; !rc && i < len; i++) {
 		char *colon = strrchr(v[i], ':');
 		const char *num = colon ? colon + 1 : v[i];
 		uint64_t x;
 
-		if (gb_parse_u64(num, 100000, &x) < 0 || x == 0) {
+		if (gb_parse_u64(num, 100000, &x) < 0 || x < min) {
 			rc = -1;
 		} else if (!colon) {
-			rc = dflt ? -1 : 0;   /* one default at most */
+			rc = have_dflt ? -1 : 0;   /* one default at most */
+			have_dflt = 1;
 			dflt = (uint32_t)x;
 		} else {
 			*colon = '\0';
 			for (size_t j = 0; j < n; j++)
 				rc |= !strcmp(names[j], v[i]) ? -1 : 0;
-			if (!*v[i] || n == GB_MAX_LIST || (strcmp(v[i], "cpu") && strcmp(v[i], "vulkan")))
+			if (!*v[i] || n == GB_MAX_LIST ||
+			    (strcmp(v[i], "cpu") && strcmp(v[i], "vulkan")))
 				rc = -1;
 			if (!rc) {
 				names[n] = v[i];
@@ -87,17 +96,30 @@ int gb_config_set_repetitions(struct gb_config *c, const char *s)
 		}
 	}
 	if (!rc) {
-		for (size_t i = 0; i < c->nrep_exec; i++)
-			free(c->rep_exec[i]);
-		c->repetitions = dflt ? dflt : c->repetitions;
+		gb_per_exec_release(p);
+		if (have_dflt)
+			p->dflt = dflt;
 		for (size_t i = 0; i < n; i++) {
-			c->rep_exec[i] = gb_xstrdup(names[i]);
-			c->rep_count[i] = counts[i];
+			p->exec[i] = gb_xstrdup(names[i]);
+			p->count[i] = counts[i];
 		}
-		c->nrep_exec = n;
+		p->n = n;
 	}
 	gb_strv_free(v);
 	return rc;
+}
+
+char *gb_per_exec_describe(const struct gb_per_exec *p)
+{
+	char *s = gb_xasprintf("%u", p->dflt), *t;
+
+	for (size_t i = 0; i < p->n; i++) {
+		t = gb_xasprintf("%s%s%s %u%s", s, i ? ", " : " (", p->exec[i], p->count[i],
+				 i + 1 == p->n ? ")" : "");
+		free(s);
+		s = t;
+	}
+	return s;
 }
 
 int gb_parse_u32_list(const char *s, uint32_t *out, size_t *n, const char *what)
@@ -262,7 +284,9 @@ static int on_key(void *user, const char *section, const char *key, const char *
 	} else if (!strcmp(key, "mode")) {
 		rc = gb_parse_mode(value, &c->mode);
 	} else if (!strcmp(key, "repetitions")) {
-		rc = gb_config_set_repetitions(c, value);
+		rc = gb_per_exec_set(&c->repetitions, value, 1);
+	} else if (!strcmp(key, "prime")) {
+		rc = gb_per_exec_set(&c->prime, value, 0);
 	} else if (!strcmp(key, "placement")) {
 		rc = strcmp(value, "pinned") && strcmp(value, "shared") ? -1 : 0;
 		c->pin = !strcmp(value, "pinned");

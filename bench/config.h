@@ -11,6 +11,8 @@
  *   cache       = 0,256
  *   mode        = closed
  *   repetitions = 10                         ; or per executor: 30,vulkan:10
+ *   prime       = 0                          ; untimed repetitions of the same cell
+ *                                            ; before each measured one: 1,vulkan:0
  *   warmup      = 1
  *   seed        = 42
  *   threads     = 0                          ; 0 = every CPU
@@ -31,7 +33,28 @@
 
 #include "quant.h"
 
+
 #define GB_MAX_LIST 64
+
+/* A count with its own value for some executors: "30,vulkan:12". */
+struct gb_per_exec {
+	uint32_t dflt;                  /* for executors not listed */
+	char *exec[GB_MAX_LIST];
+	uint32_t count[GB_MAX_LIST];
+	size_t n;
+};
+
+/* The count for executor `exec` (its own, else the default). */
+uint32_t gb_per_exec_get(const struct gb_per_exec *p, const char *exec);
+/*
+ * "N", "EXEC:N" or a comma list of them (at most one bare N, each EXEC
+ * once, N >= min): replaces the listed counts, and the default when a bare
+ * N is given; 0, or -1 with *p untouched.
+ */
+int gb_per_exec_set(struct gb_per_exec *p, const char *s, uint32_t min);
+/* "10", or "30 (vulkan 12)"; caller frees. */
+char *gb_per_exec_describe(const struct gb_per_exec *p);
+void gb_per_exec_release(struct gb_per_exec *p);
 
 enum gb_mode { GB_MODE_CLOSED, GB_MODE_OPEN, GB_MODE_OFFLINE };
 
@@ -48,10 +71,9 @@ struct gb_config {
 	uint32_t cache[GB_MAX_LIST];
 	size_t ncache;
 	enum gb_mode mode;
-	uint32_t repetitions, warmup;  /* repetitions: for executors not in rep_exec */
-	char *rep_exec[GB_MAX_LIST];   /* executors with their own count ... */
-	uint32_t rep_count[GB_MAX_LIST];
-	size_t nrep_exec;
+	struct gb_per_exec repetitions;  /* measured repetitions of a cell */
+	struct gb_per_exec prime;        /* untimed ones right before each measured one */
+	uint32_t warmup;
 	uint64_t seed;
 	uint32_t threads;
 	uint32_t accuracy_samples;
@@ -71,15 +93,6 @@ void gb_config_defaults(struct gb_config *c);
  */
 int gb_config_load(struct gb_config *c, const char *name_or_path);
 void gb_config_release(struct gb_config *c);
-
-/* Measured repetitions of a cell of executor `exec` (its own count, else the default). */
-uint32_t gb_config_repetitions(const struct gb_config *c, const char *exec);
-/*
- * "N", "EXEC:N" or a comma list of them (at most one bare N, each EXEC
- * once, N >= 1): replaces every repetition count of c; 0, or -1 with the
- * config untouched.
- */
-int gb_config_set_repetitions(struct gb_config *c, const char *s);
 
 /* Parsers shared with the command line; 0 or -1 with a message naming `what`. */
 int gb_parse_u32_list(const char *s, uint32_t *out, size_t *n, const char *what);

@@ -61,8 +61,32 @@ struct slot {
  * lands in another's measurements. Within an executor: each cell's warmups
  * first, then every measured repetition of its cells, shuffled
  * (Fisher-Yates) when interleaving, so that drift spreads over all cells
- * instead of biasing the last ones.
+ * instead of biasing the last ones; each measured repetition right after
+ * its cell's `prime` untimed ones, so that it finds the caches as its own
+ * cell leaves them rather than as a random other cell did.
  */
+/*
+ * Give the measured slots s[first..k) their cells' primes, in place (the
+ * array has room): back to front, each measured slot moves to its place
+ * with its untimed slots before it. Returns the new end.
+ */
+static size_t expand_primes(struct slot *s, size_t first, size_t k,
+			    const struct gb_run_cell *cells)
+{
+	size_t end = k;
+
+	for (size_t i = first; i < k; i++)
+		end += cells[s[i].cell].prime;
+	for (size_t i = k, w = end; i-- > first;) {
+		struct slot m = s[i];
+
+		s[--w] = m;
+		for (uint32_t p = 0; p < cells[m.cell].prime; p++)
+			s[--w] = (struct slot){ m.cell, 0 };
+	}
+	return end;
+}
+
 static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, size_t nexec,
 			     uint32_t warmup, int interleave, uint64_t seed, size_t *n)
 {
@@ -71,7 +95,7 @@ static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, siz
 	size_t k = 0;
 
 	for (size_t c = 0; c < ncells; c++)
-		k += warmup + cells[c].reps;
+		k += warmup + cells[c].reps * (1 + (size_t)cells[c].prime);
 	s = gb_xmalloc((k + 1) * sizeof(*s));
 	k = 0;
 
@@ -92,6 +116,7 @@ static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, siz
 			s[i - 1] = s[j];
 			s[j] = t;
 		}
+		k = expand_primes(s, first, k, cells);
 	}
 	*n = k;
 	return s;
@@ -258,22 +283,26 @@ static json_t *strv_json(char **v)
 static json_t *config_json(const struct gb_config *cfg)
 {
 	json_t *b = json_array(), *q = json_array(), *c = json_array(), *reps = json_object();
+	json_t *prime = json_object();
 
-	for (char **e = cfg->executors; e && *e; e++)
-		json_object_set_new(reps, *e, json_integer(gb_config_repetitions(cfg, *e)));
+	for (char **e = cfg->executors; e && *e; e++) {
+		json_object_set_new(reps, *e, json_integer(gb_per_exec_get(&cfg->repetitions, *e)));
+		json_object_set_new(prime, *e, json_integer(gb_per_exec_get(&cfg->prime, *e)));
+	}
 	for (size_t i = 0; i < cfg->nbatch; i++)
 		json_array_append_new(b, json_integer(cfg->batch[i]));
 	for (size_t i = 0; i < cfg->nquant; i++)
 		json_array_append_new(q, json_string(gb_quant_name(cfg->quant[i])));
 	for (size_t i = 0; i < cfg->ncache; i++)
 		json_array_append_new(c, json_integer(cfg->cache[i]));
-	return json_pack("{s:s, s:s?, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:i, s:o, s:i, s:i, s:i, "
-			 "s:s, s:s}",
+	return json_pack("{s:s, s:s?, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:i, s:o, s:o, s:i, s:i, "
+			 "s:i, s:s, s:s}",
 			 "name", cfg->name, "path", cfg->path,
 			 "workloads", strv_json(cfg->workloads), "trace_dir", cfg->trace_dir,
 			 "executors", strv_json(cfg->executors), "batch", b, "quant", q,
 			 "cache", c, "mode", gb_mode_name(cfg->mode),
-			 "repetitions", (int)cfg->repetitions, "repetitions_by_executor", reps,
+			 "repetitions", (int)cfg->repetitions.dflt, "repetitions_by_executor", reps,
+			 "prime_by_executor", prime,
 			 "warmup", (int)cfg->warmup, "threads", (int)cfg->threads,
 			 "accuracy_samples", (int)cfg->accuracy_samples,
 			 "counters", cfg->counters,
@@ -465,7 +494,10 @@ int gb_run_plan(struct gb_run *r)
 						struct gb_run_cell cl = {
 							.workload = w, .exec = e, .batch = cfg->batch[b],
 							.cache = cfg->cache[c], .quant = cfg->quant[q],
-							.reps = gb_config_repetitions(cfg, r->ex[e].name),
+							.reps = gb_per_exec_get(&cfg->repetitions,
+										r->ex[e].name),
+							.prime = gb_per_exec_get(&cfg->prime,
+										 r->ex[e].name),
 						};
 
 						cl.id = gb_cell_id(r->wl[w].trace.name, r->ex[e].name,
@@ -493,26 +525,29 @@ int gb_run_plan(struct gb_run *r)
 	return 0;
 }
 
-/* "10", or "30 (vulkan 10)" when an executor has its own count: free it. */
-static char *reps_describe(const struct gb_config *cfg)
+/*
+ * "30 (vulkan 12) measured repetitions each", and "; 1 (vulkan 0) untimed
+ * right before each" when cells are primed; free it.
+ */
+static char *reps_line(const struct gb_config *cfg)
 {
-	char *s = gb_xasprintf("%u", cfg->repetitions), *t;
+	char *r = gb_per_exec_describe(&cfg->repetitions), *p = NULL, *s;
 
-	for (size_t i = 0; i < cfg->nrep_exec; i++) {
-		t = gb_xasprintf("%s%s%s %u%s", s, i ? ", " : " (", cfg->rep_exec[i],
-				 cfg->rep_count[i], i + 1 == cfg->nrep_exec ? ")" : "");
-		free(s);
-		s = t;
-	}
+	if (cfg->prime.dflt || cfg->prime.n)
+		p = gb_per_exec_describe(&cfg->prime);
+	s = gb_xasprintf("%s measured repetitions each%s%s%s", r, p ? "; " : "", p ? p : "",
+			 p ? " untimed right before each" : "");
+	free(r);
+	free(p);
 	return s;
 }
 
 void gb_run_dry(struct gb_run *r)
 {
 	double rate = calibrate(&r->ex[r->cpu].ex), total = 0;
-	char *reps_text = reps_describe(r->cfg);
+	char *reps_text = reps_line(r->cfg);
 
-	printf("%zu cells, %u warmup + %s measured repetitions each\n", r->ncells,
+	printf("%zu cells, %u warmup + %s\n", r->ncells,
 	       r->cfg->warmup, reps_text);
 	for (size_t i = 0; i < r->ncells; i++) {
 		int runs = r->ex[r->cells[i].exec].ok;
@@ -520,7 +555,7 @@ void gb_run_dry(struct gb_run *r)
 		printf("  %-48s %s\n", r->cells[i].id, runs ? "" : "skipped: executor unavailable");
 		if (runs)
 			total += workload_flops(&r->wl[r->cells[i].workload]) *
-				 (r->cfg->warmup + r->cells[i].reps) / rate;
+				 (r->cfg->warmup + r->cells[i].reps * (1.0 + r->cells[i].prime)) / rate;
 	}
 	printf("estimated time: %.0f s of compute at the %.2f GFLOP/s measured for an "
 	       "f32 matmul on the cpu now (an estimate, not a measurement of the cells)\n",
@@ -647,9 +682,9 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	json_t *jcells = json_object(), *junavail = json_object();
 	struct slot *sched;
 	size_t nsched, turn = SIZE_MAX;   /* the executor whose turn it is */
-	char *reps_text = reps_describe(cfg);
+	char *reps_text = reps_line(cfg);
 
-	gb_note("gbench: %zu cells, %u warmup + %s repetitions each, %s order, results to %s",
+	gb_note("gbench: %zu cells, %u warmup + %s, %s order, results to %s",
 		r->ncells, cfg->warmup, reps_text,
 		r->opts->interleave ? "interleaved" : "cell-by-cell", out_dir);
 	free(reps_text);

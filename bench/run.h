@@ -50,6 +50,7 @@ struct gb_run_cell {
 	uint32_t batch, cache;
 	enum gb_quant quant;
 	uint32_t reps;             /* measured repetitions (per executor) */
+	uint32_t prime;            /* untimed repetitions before each measured one */
 	struct gb_cell *cell;      /* open while the run goes on */
 };
 

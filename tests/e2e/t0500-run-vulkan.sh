@@ -34,7 +34,7 @@ fi
 out="$TMP/vk"
 expect_exit 0 "vulkan and cpu cells with --validate exit 0" \
 	"$GBENCH" run "${small[@]}" --executor cpu,vulkan --validate --out "$out" \
-	--repetitions 3,vulkan:2
+	--repetitions 3,vulkan:2 --prime 1,vulkan:0
 check "no validation message" bash -c "! grep -q 'vulkan validation' '$TMP/err'"
 
 python3 - "$out" <<'PY'
@@ -61,8 +61,9 @@ reps = {(r["executor"], r["n"]) for r in res if r["metric"] == "wall_ns"}
 ok(reps == {("cpu", "3"), ("vulkan", "2")}, f"repetitions 3,vulkan:2 give {sorted(reps)}")
 import json
 meta = json.load(open(f"{out}/meta.json"))
-ok(meta["config"]["repetitions_by_executor"] == {"cpu": 3, "vulkan": 2},
-   "meta.json records the repetitions per executor")
+ok(meta["config"]["repetitions_by_executor"] == {"cpu": 3, "vulkan": 2} and
+   meta["config"]["prime_by_executor"] == {"cpu": 1, "vulkan": 0},
+   "meta.json records the repetitions and primes per executor")
 v = meta["executors"]["vulkan"]
 ok(v["type"] != "cpu" or v.get("placement", "").startswith("pinned: "),
    f"a CPU device is pinned by default ({v.get('placement')})")

@@ -39,7 +39,7 @@ TEST(shipped_configs_load)
 		gb_config_defaults(&c);
 		CHECK(gb_config_load(&c, names[i]) == 0);
 		CHECK_STR(c.name, names[i]);
-		CHECK(c.nbatch > 0 && c.nquant > 0 && c.ncache > 0 && c.repetitions >= 10);
+		CHECK(c.nbatch > 0 && c.nquant > 0 && c.ncache > 0 && c.repetitions.dflt >= 10);
 		CHECK(gb_strv_len(c.workloads) == 4);
 		gb_config_release(&c);
 	}
@@ -104,27 +104,36 @@ TEST(list_parsers)
 	CHECK(n == 2 && q[0] == GB_Q_Q4 && q[1] == GB_Q_F16);
 }
 
-/* repetitions: a default, per-executor counts, and what is refused. */
-TEST(repetitions_per_executor)
+/* repetitions and prime: a default, per-executor counts, and what is refused. */
+TEST(counts_per_executor)
 {
 	static const char *const bad[] = {
 		"0", "vulkan:0", "10,20", "vulcan:3", "vulkan:3,vulkan:4", ":3", "x", "",
 	};
 	struct gb_config c;
+	char *d;
 
 	gb_config_defaults(&c);
-	CHECK(gb_config_repetitions(&c, "cpu") == 10 && gb_config_repetitions(&c, "vulkan") == 10);
-	CHECK(gb_config_set_repetitions(&c, "30, vulkan:12") == 0);
-	CHECK(gb_config_repetitions(&c, "cpu") == 30);
-	CHECK(gb_config_repetitions(&c, "vulkan") == 12);
-	CHECK(gb_config_set_repetitions(&c, "cpu:5") == 0);   /* default kept, counts replaced */
-	CHECK(gb_config_repetitions(&c, "cpu") == 5 && gb_config_repetitions(&c, "vulkan") == 30);
+	CHECK(gb_per_exec_get(&c.repetitions, "cpu") == 10);
+	CHECK(gb_per_exec_get(&c.repetitions, "vulkan") == 10);
+	CHECK(gb_per_exec_get(&c.prime, "cpu") == 0);
+	CHECK(gb_per_exec_set(&c.repetitions, "30, vulkan:12", 1) == 0);
+	CHECK(gb_per_exec_get(&c.repetitions, "cpu") == 30);
+	CHECK(gb_per_exec_get(&c.repetitions, "vulkan") == 12);
+	d = gb_per_exec_describe(&c.repetitions);
+	CHECK_STR(d, "30 (vulkan 12)");
+	free(d);
+	CHECK(gb_per_exec_set(&c.repetitions, "cpu:5", 1) == 0);   /* default kept */
+	CHECK(gb_per_exec_get(&c.repetitions, "cpu") == 5);
+	CHECK(gb_per_exec_get(&c.repetitions, "vulkan") == 30);
 	for (size_t i = 0; i < GB_ARRAY_SIZE(bad); i++) {
-		CHECK(gb_config_set_repetitions(&c, bad[i]) < 0);
-		CHECK(gb_config_repetitions(&c, "cpu") == 5);  /* untouched */
+		CHECK(gb_per_exec_set(&c.repetitions, bad[i], 1) < 0);
+		CHECK(gb_per_exec_get(&c.repetitions, "cpu") == 5);  /* untouched */
 	}
-	CHECK(gb_config_set_repetitions(&c, "7") == 0);
-	CHECK(c.nrep_exec == 0 && gb_config_repetitions(&c, "vulkan") == 7);
+	CHECK(gb_per_exec_set(&c.repetitions, "7", 1) == 0);
+	CHECK(c.repetitions.n == 0 && gb_per_exec_get(&c.repetitions, "vulkan") == 7);
+	CHECK(gb_per_exec_set(&c.prime, "1,vulkan:0", 0) == 0);    /* 0 is a count here */
+	CHECK(gb_per_exec_get(&c.prime, "cpu") == 1 && gb_per_exec_get(&c.prime, "vulkan") == 0);
 	gb_config_release(&c);
 }
 
@@ -136,6 +145,6 @@ int main(void)
 	RUN(every_error_has_file_and_line);
 	RUN(missing_config_is_an_error);
 	RUN(list_parsers);
-	RUN(repetitions_per_executor);
+	RUN(counts_per_executor);
 	return unit_done();
 }
