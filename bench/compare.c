@@ -940,10 +940,12 @@ static void drift_warning(struct gb_compare *c, const struct gb_results *base)
 			med = n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
 			if (!isnan(c->opts.threshold))
 				t = c->opts.threshold;
-			if ((med > 1 + t || med < 1 / (1 + t)) && isnan(machine_ratio(c, ex)))
+			if (med <= 1 + t && med >= 1 / (1 + t))
+				;   /* no shift of the whole executor */
+			else if (isnan(machine_ratio(c, ex)))
 				warn(c, "the whole '%s' executor moved: the median wall_ns ratio over its %zu cells is %.3f; a machine-wide change (load, clock, another tenant) looks like this, as does a change that slows every cell",
 				     ex, n, med);
-			else if (med > 1 + t || med < 1 / (1 + t))
+			else
 				warn(c, "the whole '%s' executor moved: the median wall_ns ratio over its %zu cells is %.3f, and the machine's own probe %.3f%s",
 				     ex, n, med, machine_ratio(c, ex),
 				     c->opts.machine_speed ? " (times and rates were judged beyond it)"
