@@ -27,6 +27,7 @@ void gb_config_defaults(struct gb_config *c)
 	c->mode = GB_MODE_CLOSED;
 	c->repetitions.dflt = 10;
 	c->warmup = 1;
+	c->rounds = 1;
 	c->pin = 1;
 	c->seed = 42;
 	c->accuracy_samples = 4;
@@ -290,6 +291,10 @@ static int on_key(void *user, const char *section, const char *key, const char *
 	} else if (!strcmp(key, "placement")) {
 		rc = strcmp(value, "pinned") && strcmp(value, "shared") ? -1 : 0;
 		c->pin = !strcmp(value, "pinned");
+	} else if (!strcmp(key, "rounds")) {
+		rc = gb_parse_u64(value, 10000, &x) < 0 || x == 0 ? -1 : 0;
+		if (!rc)
+			c->rounds = (uint32_t)x;
 	} else if (!strcmp(key, "warmup")) {
 		rc = gb_parse_u64(value, 100000, &x);
 		if (!rc)

@@ -14,6 +14,7 @@
  *   prime       = 0                          ; untimed repetitions of the same cell
  *                                            ; before each measured one: 1,vulkan:0
  *   warmup      = 1
+ *   rounds      = 1                          ; turns each executor takes over the run
  *   seed        = 42
  *   threads     = 0                          ; 0 = every CPU
  *   accuracy_samples = 4                     ; oracle checks per (cell, op)
@@ -74,6 +75,7 @@ struct gb_config {
 	struct gb_per_exec repetitions;  /* measured repetitions of a cell */
 	struct gb_per_exec prime;        /* untimed ones right before each measured one */
 	uint32_t warmup;
+	uint32_t rounds;                 /* turns each executor takes (>= 1) */
 	uint64_t seed;
 	uint32_t threads;
 	uint32_t accuracy_samples;

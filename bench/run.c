@@ -56,16 +56,6 @@ struct slot {
 };
 
 /*
- * The order of repetitions. Executors take turns, one after another, so one
- * device's background work (lavapipe's threads winding down, say) never
- * lands in another's measurements. Within an executor: each cell's warmups
- * first, then every measured repetition of its cells, shuffled
- * (Fisher-Yates) when interleaving, so that drift spreads over all cells
- * instead of biasing the last ones; each measured repetition right after
- * its cell's `prime` untimed ones, so that it finds the caches as its own
- * cell leaves them rather than as a random other cell did.
- */
-/*
  * Give the measured slots s[first..k) their cells' primes, in place (the
  * array has room): back to front, each measured slot moves to its place
  * with its untimed slots before it. Returns the new end.
@@ -87,9 +77,56 @@ static size_t expand_primes(struct slot *s, size_t first, size_t k,
 	return end;
 }
 
-static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, size_t nexec,
-			     uint32_t warmup, int interleave, uint64_t seed, size_t *n)
+/*
+ * Deal each executor's slots s[b[e]..b[e+1]) out over `rounds` turns: round
+ * r takes the r-th share of its measured slots, each with the untimed slots
+ * before it (its primes; the warmups go with the first), and the executors
+ * take their turns round by round.
+ */
+static struct slot *in_rounds(struct slot *s, size_t n, const size_t *b, size_t nexec,
+			      uint32_t rounds)
 {
+	struct slot *out = gb_xmalloc((n + 1) * sizeof(*out));
+	size_t k = 0;
+
+	for (uint32_t r = 0; r < rounds; r++)
+		for (size_t e = 0; e < nexec; e++) {
+			size_t nm = 0, g = 0, from = b[e];
+
+			for (size_t i = b[e]; i < b[e + 1]; i++)
+				nm += s[i].measured;
+			for (size_t i = b[e]; i < b[e + 1]; i++) {
+				if (!s[i].measured)
+					continue;
+				if (g >= nm * r / rounds && g < nm * (r + 1) / rounds)
+					for (size_t j = from; j <= i; j++)
+						out[k++] = s[j];
+				g++;
+				from = i + 1;
+			}
+		}
+	free(s);
+	return out;
+}
+
+/*
+ * The order of repetitions. Executors take turns, so one device's
+ * background work (lavapipe's threads winding down, say) never lands in
+ * another's measurements: one turn each, or `rounds` turns each so that
+ * every executor's repetitions span the whole run and sample its slow drift
+ * (here a call's time moved by 7% within 3 s of one process). Within an
+ * executor: each cell's warmups first, then every measured repetition of
+ * its cells, shuffled (Fisher-Yates) when interleaving, so that drift
+ * spreads over all cells instead of biasing the last ones; each measured
+ * repetition right after its cell's `prime` untimed ones, so that it finds
+ * the caches as its own cell leaves them rather than as a random other cell
+ * did.
+ */
+static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, size_t nexec,
+			     uint32_t warmup, uint32_t rounds, int interleave, uint64_t seed,
+			     size_t *n)
+{
+	size_t *b = gb_xcalloc(nexec + 1, sizeof(*b));
 	uint64_t st = seed ^ 0x6a09e667f3bcc909ULL;
 	struct slot *s;
 	size_t k = 0;
@@ -117,7 +154,11 @@ static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, siz
 			s[j] = t;
 		}
 		k = expand_primes(s, first, k, cells);
+		b[e + 1] = k;
 	}
+	if (rounds > 1)
+		s = in_rounds(s, k, b, nexec, rounds);
+	free(b);
 	*n = k;
 	return s;
 }
@@ -296,14 +337,15 @@ static json_t *config_json(const struct gb_config *cfg)
 	for (size_t i = 0; i < cfg->ncache; i++)
 		json_array_append_new(c, json_integer(cfg->cache[i]));
 	return json_pack("{s:s, s:s?, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:i, s:o, s:o, s:i, s:i, "
-			 "s:i, s:s, s:s}",
+			 "s:i, s:i, s:s, s:s}",
 			 "name", cfg->name, "path", cfg->path,
 			 "workloads", strv_json(cfg->workloads), "trace_dir", cfg->trace_dir,
 			 "executors", strv_json(cfg->executors), "batch", b, "quant", q,
 			 "cache", c, "mode", gb_mode_name(cfg->mode),
 			 "repetitions", (int)cfg->repetitions.dflt, "repetitions_by_executor", reps,
 			 "prime_by_executor", prime,
-			 "warmup", (int)cfg->warmup, "threads", (int)cfg->threads,
+			 "warmup", (int)cfg->warmup, "rounds", (int)cfg->rounds,
+			 "threads", (int)cfg->threads,
 			 "accuracy_samples", (int)cfg->accuracy_samples,
 			 "counters", cfg->counters,
 			 "placement", cfg->pin ? "pinned" : "shared");
@@ -684,9 +726,10 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	size_t nsched, turn = SIZE_MAX;   /* the executor whose turn it is */
 	char *reps_text = reps_line(cfg);
 
-	gb_note("gbench: %zu cells, %u warmup + %s, %s order, results to %s",
+	gb_note("gbench: %zu cells, %u warmup + %s, %s order in %u round%s, results to %s",
 		r->ncells, cfg->warmup, reps_text,
-		r->opts->interleave ? "interleaved" : "cell-by-cell", out_dir);
+		r->opts->interleave ? "interleaved" : "cell-by-cell", cfg->rounds,
+		cfg->rounds == 1 ? "" : "s", out_dir);
 	free(reps_text);
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct gb_run_cell *cl = &r->cells[i];
@@ -700,8 +743,8 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	if (r->opts->find_max_qps)
 		find_max_qps(r);
 	/* per executor: warmups, then every measured repetition in one seeded order */
-	sched = schedule(r->cells, r->ncells, r->nex, cfg->warmup, r->opts->interleave,
-			 cfg->seed, &nsched);
+	sched = schedule(r->cells, r->ncells, r->nex, cfg->warmup, cfg->rounds,
+			 r->opts->interleave, cfg->seed, &nsched);
 	for (size_t s = 0; s < nsched && !gb_interrupted; s++) {
 		struct gb_run_cell *cl = &r->cells[sched[s].cell];
 		struct gb_cell_result *c = &r->res.cells[sched[s].cell];
