@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -178,6 +179,35 @@ static void record(struct rep_result *res, struct gb_hist *lat, uint64_t intende
 	gb_hist_record(lat, done - intended_ns);
 }
 
+/*
+ * The issuer thread, off the server's core: a thread inherits its
+ * creator's affinity, and an executor's turn may hold the server (this
+ * thread) on one core (placement = pinned); the issuer, which spins before
+ * each arrival, would then take turns with the server on that core.
+ */
+static int start_issuer(pthread_t *th, struct issuer *is)
+{
+	pthread_attr_t attr;
+	cpu_set_t mine, others;
+	int n = gb_ncpus(), err, here = -1;
+
+	if (sched_getaffinity(0, sizeof(mine), &mine) < 0 || CPU_COUNT(&mine) != 1 || n < 2)
+		return pthread_create(th, NULL, issue, is);
+	CPU_ZERO(&others);
+	for (int c = 0; c < n && c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &mine))
+			here = c;
+		else
+			CPU_SET(c, &others);
+	if (here < 0 || (err = pthread_attr_init(&attr)))
+		return pthread_create(th, NULL, issue, is);
+	err = pthread_attr_setaffinity_np(&attr, sizeof(others), &others);
+	if (!err)
+		err = pthread_create(th, &attr, issue, is);
+	pthread_attr_destroy(&attr);
+	return err ? pthread_create(th, NULL, issue, is) : 0;
+}
+
 int gb_replay__open(struct cell *c, struct rep_result *res)
 {
 	struct gb_workload *w = c->w;
@@ -208,7 +238,7 @@ int gb_replay__open(struct cell *c, struct rep_result *res)
 	is.t0 = gb_now_ns() + (offline ? 0 : START_LEAD_NS);
 	if (offline) {
 		is.issued = n;
-	} else if (pthread_create(&th, NULL, issue, &is)) {
+	} else if (start_issuer(&th, &is)) {
 		pthread_cond_destroy(&is.cv);
 		pthread_mutex_destroy(&is.mu);
 		return GB_REPLAY_FAILED;
