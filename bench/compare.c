@@ -762,9 +762,12 @@ static int compare_metric(struct gb_compare *c, const char *id, const char *exec
 					    : GB_COMPARE_THRESHOLD;
 	/* times and rates move with the machine's speed; counts do not */
 	if (o->machine_speed && !r->simulated &&
-	    (!strcmp(r->unit, "ns") || !strcmp(r->unit, "req/s")) &&
-	    !isnan(machine_ratio(c, executor)))
-		r->machine = machine_ratio(c, executor);
+	    (!strcmp(r->unit, "ns") || !strcmp(r->unit, "req/s"))) {
+		double m = machine_ratio(c, executor);
+
+		if (!isnan(m))
+			r->machine = m;
+	}
 	if (nb == 0 || nv == 0) {
 		r->verdict = GB_VERDICT_MISSING;
 		if (nb)

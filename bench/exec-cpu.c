@@ -20,8 +20,9 @@
  * mask (modulo its size) and the caller, worker 0, is held on the first for
  * the executor's turns (turn()), as OMP_PROC_BIND=close or likwid-pin would
  * place them. Left to the scheduler on the 2-vCPU VM, the caller and worker
- * 1 shared one core in a third of the runs, and a call that takes 2.4 us
- * took 10 us (each waiting on the other's time slice).
+ * 1 shared one core in 4 of 12 runs of one cell, where a call that takes
+ * 2.4 us took 213 us (10 us once the spin yields): each waited on the
+ * other's time slice.
  *
  * Steady state allocates nothing: scratch (padded inputs, topk scores,
  * per-worker dequantization panels) grows on demand and is kept, FFT
@@ -110,7 +111,7 @@ static inline void cpu_relax(void)
  * 64 steps a yield and a look at the clock. The yield matters: when the
  * scheduler has put the thread we wait for on our own core, spinning would
  * hold that core until the spin runs out (a call took 213 us instead of
- * 2.4 us in a third of the runs before it). 0 once CPU_SPIN_NS have passed.
+ * 2.4 us in 4 of 12 runs before it). 0 once CPU_SPIN_NS have passed.
  */
 static int cpu_spin_step(unsigned i, uint64_t *t0)
 {
