@@ -22,7 +22,7 @@ static const char usage_text[] =
 	"                  [--mode closed|open|offline] [--speed X] [--target-qps Q]\n"
 	"                  [--max-queue-delay-us U] [--find-max-qps --slo p99=5ms]\n"
 	"                  [--counters auto|none|LIST] [--repetitions N|EXEC:N,...]\n"
-	"                  [--prime N|EXEC:N,...]\n"
+	"                  [--prime N|EXEC:N,...] [--processes N] [--process I/N]\n"
 	"                  [--warmup N] [--seed S] [--threads N] [--out DIR] [--dry-run]\n"
 	"                  [--filter PATTERN] [--strict] [--require vulkan] [--validate]\n"
 	"                  [--device N|NAME] [--interleave random|none] [--quiet]\n"
@@ -39,6 +39,11 @@ static const char usage_text[] =
 	"call on a CPU device costs far more than on the cpu executor). --prime N\n"
 	"runs N untimed repetitions of a cell right before each measured one, so\n"
 	"that it finds the caches as its own cell leaves them.\n"
+	"--processes N shares every cell's repetitions among N fresh processes, run\n"
+	"one after the other and pooled into one results directory, so that the\n"
+	"run's medians and spread cover where code, memory and threads land per\n"
+	"process. --process I/N runs only share I (0-based) of N, as each of them\n"
+	"does; only share 0 checks accuracy, searches max QPS and simulates counters.\n"
 	"--mode open issues requests at their trace arrival times / --speed (or\n"
 	"rescaled to --target-qps) and reports response, service and queue times;\n"
 	"offline issues everything at once and reports throughput.\n"
@@ -53,7 +58,8 @@ struct run_opts {
 	const char *config, *workloads, *executors, *batch, *quant, *cache, *mode;
 	const char *counters, *out, *filter, *require, *device;
 	const char *repetitions, *prime;
-	long warmup, threads;
+	long warmup, threads, processes;
+	uint32_t process, nprocess;    /* --process I/N; nprocess 0 when not given */
 	const char *seed, *speed, *target_qps, *max_queue_delay_us, *slo;
 	uint64_t slo_ns;
 	int dry_run, strict, validate, interleave, find_max_qps;
@@ -69,7 +75,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_WORKLOAD = 256, O_EXEC, O_BATCH, O_QUANT, O_CACHE, O_MODE, O_COUNTERS,
 	       O_REPS, O_PRIME, O_WARMUP, O_SEED, O_THREADS, O_DRY, O_FILTER, O_STRICT, O_REQUIRE,
-	       O_VALIDATE, O_DEVICE, O_INTERLEAVE, O_SPEED, O_QPS, O_DELAY, O_FIND, O_SLO };
+	       O_VALIDATE, O_DEVICE, O_INTERLEAVE, O_SPEED, O_QPS, O_DELAY, O_FIND, O_SLO,
+	       O_PROCESSES, O_PROCESS };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "workload", required_argument, NULL, O_WORKLOAD },
@@ -82,6 +89,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "repetitions", required_argument, NULL, O_REPS },
 		{ "prime", required_argument, NULL, O_PRIME },
 		{ "warmup", required_argument, NULL, O_WARMUP },
+		{ "processes", required_argument, NULL, O_PROCESSES },
+		{ "process", required_argument, NULL, O_PROCESS },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "out", required_argument, NULL, 'o' },
@@ -104,7 +113,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->warmup = o->threads = -1;
+	o->warmup = o->threads = o->processes = -1;
 	o->interleave = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:o:qh", opts, NULL)) != -1) {
@@ -142,6 +151,27 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		case O_PRIME:
 			o->prime = optarg;
 			break;
+		case O_PROCESSES: {
+			uint64_t v;
+
+			if (gb_parse_u64(optarg, GB_MAX_PROCESSES, &v) < 0 || v == 0)
+				return gb_error("--processes: '%s' is not a count from 1 to %d",
+						optarg, GB_MAX_PROCESSES);
+			o->processes = (long)v;
+			break;
+		}
+		case O_PROCESS: {
+			unsigned i, n;
+			int end = 0;
+
+			if (sscanf(optarg, "%u/%u%n", &i, &n, &end) != 2 || optarg[end] ||
+			    n == 0 || n > GB_MAX_PROCESSES || i >= n)
+				return gb_error("--process: '%s' is not I/N with 0 <= I < N <= %d",
+						optarg, GB_MAX_PROCESSES);
+			o->process = i;
+			o->nprocess = n;
+			break;
+		}
 		case O_WARMUP:
 		case O_THREADS: {
 			uint64_t v;
@@ -241,6 +271,8 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 				"(each executor once)", o->prime);
 	if (o->warmup >= 0)
 		cfg->warmup = (uint32_t)o->warmup;
+	if (o->processes > 0)
+		cfg->processes = (uint32_t)o->processes;
 	if (o->threads >= 0)
 		cfg->threads = (uint32_t)o->threads;
 	if (o->seed && gb_parse_u64(o->seed, UINT64_MAX, &cfg->seed) < 0)
@@ -294,6 +326,9 @@ int cmd_run(int argc, char **argv)
 		.filter = o.filter, .require = o.require, .device = o.device,
 		.slo_ns = o.slo_ns, .validate = o.validate, .interleave = o.interleave,
 		.find_max_qps = o.find_max_qps, .strict = o.strict, .argc = argc, .argv = argv,
+		/* --process I/N: one share, as a process of a shared run; else all of them */
+		.process = o.process, .nprocess = o.nprocess ? o.nprocess : cfg.processes,
+		.spawn = !o.nprocess && cfg.processes > 1,
 	};
 
 	rc = gb_run_init(&run, &cfg, &ro);
@@ -319,7 +354,8 @@ int cmd_run(int argc, char **argv)
 		sa.sa_handler = on_sigint;
 		sigaction(SIGINT, &sa, NULL);
 		gb_run_execute(&run, out_dir);
-		gb_run_simulate(&run);
+		if (ro.process == 0)
+			gb_run_simulate(&run);
 	}
 	/* results are written in every case but a usage error */
 	run.aborted = rc != 0;

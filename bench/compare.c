@@ -173,31 +173,6 @@ char *gb_compare_first_run(const char *path)
 	return first;
 }
 
-/* Append every value of src to the same cell x metric of dst (added when new). */
-static void pool(struct gb_results *dst, const struct gb_results *src)
-{
-	for (size_t i = 0; i < src->n; i++) {
-		const struct gb_cell_result *sc = &src->cells[i];
-		struct gb_cell_result *dc = NULL;
-
-		for (size_t j = 0; j < dst->n && !dc; j++)
-			if (!strcmp(dst->cells[j].id, sc->id))
-				dc = &dst->cells[j];
-		if (!dc)
-			dc = gb_results_add(dst, sc->id, sc->workload, sc->executor, sc->device,
-					    sc->batch, sc->quant, sc->cache);
-		for (size_t k = 0; k < sc->nmetrics; k++) {
-			const struct gb_metric *sm = &sc->metrics[k];
-			struct gb_metric *dm = gb_cell_metric(dc, sm->name, sm->unit, sm->source);
-
-			if (sm->source == GB_SRC_UNAVAILABLE && !dm->n)
-				gb_metric_unavailable(dm, sm->reason ? sm->reason : "unavailable");
-			for (size_t v = 0; v < sm->n; v++)
-				gb_metric_push(dm, sm->v[v]);
-		}
-	}
-}
-
 int gb_compare_read_baseline(struct gb_compare *c, const char *path, struct gb_results *pooled)
 {
 	char **dirs = run_dirs(path);
@@ -211,7 +186,7 @@ int gb_compare_read_baseline(struct gb_compare *c, const char *path, struct gb_r
 			gb_strv_free(dirs);
 			return -1;
 		}
-		pool(pooled, &c->base_runs[i]);
+		gb_results_pool(pooled, &c->base_runs[i]);
 	}
 	gb_strv_free(dirs);
 	return 0;

@@ -28,6 +28,7 @@ void gb_config_defaults(struct gb_config *c)
 	c->repetitions.dflt = 10;
 	c->warmup = 1;
 	c->rounds = 1;
+	c->processes = 1;
 	c->pin = 1;
 	c->seed = 42;
 	c->accuracy_samples = 4;
@@ -295,6 +296,10 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		rc = gb_parse_u64(value, 10000, &x) < 0 || x == 0 ? -1 : 0;
 		if (!rc)
 			c->rounds = (uint32_t)x;
+	} else if (!strcmp(key, "processes")) {
+		rc = gb_parse_u64(value, GB_MAX_PROCESSES, &x) < 0 || x == 0 ? -1 : 0;
+		if (!rc)
+			c->processes = (uint32_t)x;
 	} else if (!strcmp(key, "warmup")) {
 		rc = gb_parse_u64(value, 100000, &x);
 		if (!rc)

@@ -15,6 +15,8 @@
  *                                            ; before each measured one: 1,vulkan:0
  *   warmup      = 1
  *   rounds      = 1                          ; turns each executor takes over the run
+ *                                            ; (in each process)
+ *   processes   = 1                          ; fresh processes sharing the repetitions
  *   seed        = 42
  *   threads     = 0                          ; 0 = every CPU
  *   accuracy_samples = 4                     ; oracle checks per (cell, op)
@@ -36,6 +38,7 @@
 
 
 #define GB_MAX_LIST 64
+#define GB_MAX_PROCESSES 64
 
 /* A count with its own value for some executors: "30,vulkan:12". */
 struct gb_per_exec {
@@ -76,6 +79,7 @@ struct gb_config {
 	struct gb_per_exec prime;        /* untimed ones right before each measured one */
 	uint32_t warmup;
 	uint32_t rounds;                 /* turns each executor takes (>= 1) */
+	uint32_t processes;              /* processes the repetitions are shared among */
 	uint64_t seed;
 	uint32_t threads;
 	uint32_t accuracy_samples;

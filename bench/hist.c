@@ -295,3 +295,48 @@ int gb_hist_write_hgrm(const struct gb_hist *h, FILE *f, double unit_ratio)
 		(int)SUB_BUCKET_COUNT);
 	return ferror(f) ? gb_error("cannot write the latency histogram") : 0;
 }
+
+/*
+ * The exact state, as text: a header line, then "index count" for each
+ * non-zero count. The sum is printed with %a, so it reads back bit for bit.
+ */
+int gb_hist_write_raw(const struct gb_hist *h, FILE *f)
+{
+	fprintf(f, "gbench-hist-raw 1 %zu %llu %llu %llu %llu %a\n", h->ncounts,
+		(unsigned long long)h->total, (unsigned long long)h->overflows,
+		(unsigned long long)h->min, (unsigned long long)h->max, h->sum);
+	for (size_t i = 0; i < h->ncounts; i++)
+		if (h->counts[i])
+			fprintf(f, "%zu %llu\n", i, (unsigned long long)h->counts[i]);
+	return ferror(f) ? -1 : 0;
+}
+
+int gb_hist_read_raw(struct gb_hist *h, FILE *f)
+{
+	unsigned long long total, over, min, max, count, seen = 0;
+	size_t ncounts, i;
+	double sum;
+	int ch;
+
+	if (fscanf(f, "gbench-hist-raw 1 %zu %llu %llu %llu %llu %la", &ncounts, &total, &over,
+		   &min, &max, &sum) != 6 || ncounts != h->ncounts)
+		return -1;
+	gb_hist_reset(h);
+	while (fscanf(f, "%zu %llu", &i, &count) == 2) {
+		if (i >= h->ncounts)
+			return -1;
+		h->counts[i] += count;
+		seen += count;
+	}
+	while ((ch = fgetc(f)) != EOF)
+		if (ch != '\n' && ch != ' ')
+			return -1;
+	if (seen != total)
+		return -1;
+	h->total = total;
+	h->overflows = over;
+	h->min = min;
+	h->max = max;
+	h->sum = sum;
+	return 0;
+}

@@ -67,5 +67,12 @@ size_t gb_hist_bytes(void);
  * value equivalent to the maximum (as HdrHistogram prints it). 0 or -1.
  */
 int gb_hist_write_hgrm(const struct gb_hist *h, FILE *f, double unit_ratio);
+/*
+ * The exact state of h as text, and back into an initialized h (replacing
+ * its contents): how a run's child process hands its histograms to the
+ * parent (run-procs.c). 0, or -1 (write error; malformed or foreign input).
+ */
+int gb_hist_write_raw(const struct gb_hist *h, FILE *f);
+int gb_hist_read_raw(struct gb_hist *h, FILE *f);
 
 #endif

@@ -134,6 +134,30 @@ void gb_results_release(struct gb_results *r)
 	memset(r, 0, sizeof(*r));
 }
 
+void gb_results_pool(struct gb_results *dst, const struct gb_results *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		const struct gb_cell_result *sc = &src->cells[i];
+		struct gb_cell_result *dc = NULL;
+
+		for (size_t j = 0; j < dst->n && !dc; j++)
+			if (!strcmp(dst->cells[j].id, sc->id))
+				dc = &dst->cells[j];
+		if (!dc)
+			dc = gb_results_add(dst, sc->id, sc->workload, sc->executor, sc->device,
+					    sc->batch, sc->quant, sc->cache);
+		for (size_t k = 0; k < sc->nmetrics; k++) {
+			const struct gb_metric *sm = &sc->metrics[k];
+			struct gb_metric *dm = gb_cell_metric(dc, sm->name, sm->unit, sm->source);
+
+			if (sm->source == GB_SRC_UNAVAILABLE && !dm->n)
+				gb_metric_unavailable(dm, sm->reason ? sm->reason : "unavailable");
+			for (size_t v = 0; v < sm->n && dm->source != GB_SRC_UNAVAILABLE; v++)
+				gb_metric_push(dm, sm->v[v]);
+		}
+	}
+}
+
 static struct gb_metric *find_metric(struct gb_cell_result *c, const char *name)
 {
 	size_t i;
@@ -402,16 +426,19 @@ static int write_hists(const struct gb_results *r, const char *dir)
 		if (!made && (rc = gb_mkdir_p(hdir)) < 0)
 			break;
 		made = 1;
-		path = gb_xasprintf("%s/%s.hgrm", hdir, c->id);
-		if (gb_atomic_open(&a, path) < 0) {
-			rc = -1;
-		} else if (gb_hist_write_hgrm(&c->hist, a.f, 1.0) < 0) {
-			gb_atomic_abort(&a);
-			rc = gb_error("cannot write '%s'", path);
-		} else {
-			rc = gb_atomic_commit(&a);
+		for (int raw = 0; raw <= r->raw_hists && rc == 0; raw++) {
+			path = gb_xasprintf("%s/%s.%s", hdir, c->id, raw ? "raw" : "hgrm");
+			if (gb_atomic_open(&a, path) < 0) {
+				rc = -1;
+			} else if ((raw ? gb_hist_write_raw(&c->hist, a.f)
+					: gb_hist_write_hgrm(&c->hist, a.f, 1.0)) < 0) {
+				gb_atomic_abort(&a);
+				rc = gb_error("cannot write '%s'", path);
+			} else {
+				rc = gb_atomic_commit(&a);
+			}
+			free(path);
 		}
-		free(path);
 	}
 	free(hdir);
 	return rc;

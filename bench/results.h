@@ -58,6 +58,7 @@ struct gb_cell_result {
 struct gb_results {
 	struct gb_cell_result *cells;
 	size_t n, cap;
+	int raw_hists;            /* also write hist/<cell>.raw, exact (a child process's) */
 };
 
 /*
@@ -107,6 +108,13 @@ void gb_cell_invalid(struct gb_cell_result *c, const char *reason);
  * meta.json. Records end in LF; fields are quoted only when they hold a
  * comma, quote, CR or LF.
  */
+/*
+ * Append every value of src to the same cell x metric of dst (cells and
+ * metrics added when new; a metric unavailable in dst stays so): runs of
+ * a baseline pooled, or a run's processes (run-procs.c).
+ */
+void gb_results_pool(struct gb_results *dst, const struct gb_results *src);
+
 int gb_results_write(const struct gb_results *r, const char *dir, json_t *meta);
 
 /*

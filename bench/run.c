@@ -337,7 +337,7 @@ static json_t *config_json(const struct gb_config *cfg)
 	for (size_t i = 0; i < cfg->ncache; i++)
 		json_array_append_new(c, json_integer(cfg->cache[i]));
 	return json_pack("{s:s, s:s?, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:i, s:o, s:o, s:i, s:i, "
-			 "s:i, s:i, s:s, s:s}",
+			 "s:i, s:i, s:i, s:s, s:s}",
 			 "name", cfg->name, "path", cfg->path,
 			 "workloads", strv_json(cfg->workloads), "trace_dir", cfg->trace_dir,
 			 "executors", strv_json(cfg->executors), "batch", b, "quant", q,
@@ -345,6 +345,7 @@ static json_t *config_json(const struct gb_config *cfg)
 			 "repetitions", (int)cfg->repetitions.dflt, "repetitions_by_executor", reps,
 			 "prime_by_executor", prime,
 			 "warmup", (int)cfg->warmup, "rounds", (int)cfg->rounds,
+			 "processes", (int)cfg->processes,
 			 "threads", (int)cfg->threads,
 			 "accuracy_samples", (int)cfg->accuracy_samples,
 			 "counters", cfg->counters,
@@ -396,6 +397,7 @@ int gb_run_init(struct gb_run *r, const struct gb_config *cfg, const struct gb_r
 	memset(r, 0, sizeof(*r));
 	r->cfg = cfg;
 	r->opts = o;
+	r->res.raw_hists = o->nprocess > 1 && !o->spawn;   /* for the parent to merge */
 	/* a bad --counters list is a usage error, before anything runs */
 	if (gb_counters_open(&r->counters, cfg->counters, jcounters) < 0) {
 		json_decref(jcounters);
@@ -523,10 +525,17 @@ int gb_run_executors(struct gb_run *r)
 	return rc;
 }
 
+/* Share p of n of count repetitions: the shares differ by at most one and add up to count. */
+static uint32_t share(uint32_t count, uint32_t p, uint32_t n)
+{
+	return (uint32_t)((uint64_t)count * (p + 1) / n - (uint64_t)count * p / n);
+}
+
 int gb_run_plan(struct gb_run *r)
 {
 	const struct gb_config *cfg = r->cfg;
 	const char *filter = r->opts->filter;
+	uint32_t np = r->opts->nprocess ? r->opts->nprocess : 1;
 
 	for (size_t w = 0; w < r->nwl; w++)
 		for (size_t e = 0; e < r->nex; e++)
@@ -536,8 +545,9 @@ int gb_run_plan(struct gb_run *r)
 						struct gb_run_cell cl = {
 							.workload = w, .exec = e, .batch = cfg->batch[b],
 							.cache = cfg->cache[c], .quant = cfg->quant[q],
-							.reps = gb_per_exec_get(&cfg->repetitions,
-										r->ex[e].name),
+							.reps = share(gb_per_exec_get(
+								&cfg->repetitions, r->ex[e].name),
+								r->opts->process, np),
 							.prime = gb_per_exec_get(&cfg->prime,
 										 r->ex[e].name),
 						};
@@ -618,7 +628,7 @@ static struct gb_cell_spec cell_spec(const struct gb_run *r, const struct gb_run
 		.min_duration_ns = cfg->min_duration_ms * 1000000,
 		.min_requests = cfg->min_requests,
 		.counters = r->counters,
-		.skip_accuracy = gb_callgrind_child(),
+		.skip_accuracy = gb_callgrind_child() || r->opts->process > 0,
 	};
 }
 
@@ -724,12 +734,15 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	json_t *jcells = json_object(), *junavail = json_object();
 	struct slot *sched;
 	size_t nsched, turn = SIZE_MAX;   /* the executor whose turn it is */
-	char *reps_text = reps_line(cfg);
+	char *reps_text = reps_line(cfg), procs[64] = "";
 
-	gb_note("gbench: %zu cells, %u warmup + %s, %s order in %u round%s, results to %s",
+	if (r->opts->spawn)
+		snprintf(procs, sizeof(procs), " in each of %u processes", r->opts->nprocess);
+	gb_note("gbench: %zu cells, %u warmup + %s, %s order in %u round%s%s, results to %s",
 		r->ncells, cfg->warmup, reps_text,
 		r->opts->interleave ? "interleaved" : "cell-by-cell", cfg->rounds,
-		cfg->rounds == 1 ? "" : "s", out_dir);
+		cfg->rounds == 1 ? "" : "s",
+		procs, out_dir);
 	free(reps_text);
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct gb_run_cell *cl = &r->cells[i];
@@ -740,11 +753,12 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 				    gb_cell_open(&cl->cell, &r->wl[cl->workload], &r->ex[cl->exec].ex,
 						 &r->ex[r->cpu].ex, &spec, &r->res.cells[i]));
 	}
-	if (r->opts->find_max_qps)
+	if (r->opts->find_max_qps && r->opts->process == 0)
 		find_max_qps(r);
 	/* per executor: warmups, then every measured repetition in one seeded order */
 	sched = schedule(r->cells, r->ncells, r->nex, cfg->warmup, cfg->rounds,
-			 r->opts->interleave, cfg->seed, &nsched);
+			 r->opts->interleave,
+			 cfg->seed ^ (r->opts->process * 0x9e3779b97f4a7c15ULL), &nsched);
 	for (size_t s = 0; s < nsched && !gb_interrupted; s++) {
 		struct gb_run_cell *cl = &r->cells[sched[s].cell];
 		struct gb_cell_result *c = &r->res.cells[sched[s].cell];
@@ -762,6 +776,8 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	if (turn != SIZE_MAX)
 		exec_turn(r, turn, 0);
 	free(sched);
+	if (r->opts->spawn && !gb_interrupted)
+		gb_run_processes(r);
 	r->interrupted = gb_interrupted != 0;
 	for (size_t i = 0; i < r->ncells; i++) {
 		judge_cell(r, i, jcells, junavail);
@@ -915,7 +931,8 @@ int gb_run_write(struct gb_run *r, const char *out_dir)
 		for (size_t i = 0; i < r->nex; i++)
 			lost |= r->ex[i].lost;
 		json_object_set_new(r->meta, "complete",
-				    json_boolean(!r->interrupted && !r->aborted && !lost));
+				    json_boolean(!r->interrupted && !r->aborted && !lost &&
+						 !r->child_exit));
 	}
 	if (write_mrc(out_dir, r->wl, r->nwl, r->cfg, &r->res, r->meta) < 0 ||
 	    gb_results_write(&r->res, out_dir, r->meta) < 0)
@@ -936,7 +953,7 @@ int gb_run_write(struct gb_run *r, const char *out_dir)
 		gb_error("--strict: at least one cell is INVALID (see meta.json)");
 	if (r->accuracy_failed || r->validation || (r->opts->strict && r->invalid))
 		return GB_EXIT_CORRECTNESS;
-	return GB_EXIT_OK;
+	return r->child_exit;
 }
 
 void gb_run_release(struct gb_run *r)

@@ -30,8 +30,17 @@ struct gb_run_opts {
 	const char *device;
 	uint64_t slo_ns;           /* find-max-qps objective (p99 response) */
 	int validate, interleave, find_max_qps, strict;
-	int argc;                  /* the run command's own arguments, for callgrind children */
+	int argc;                  /* the run command's own arguments, for child processes */
 	char **argv;
+	/*
+	 * This process runs share `process` of `nprocess` of every cell's
+	 * repetitions (0 of 1: all of them); with `spawn` it starts the
+	 * processes of the other shares itself, and pools their results
+	 * (config processes = N). Only share 0 checks accuracy, searches
+	 * max QPS and simulates counters.
+	 */
+	uint32_t process, nprocess;
+	int spawn;
 };
 
 struct gb_run_exec {
@@ -70,6 +79,7 @@ struct gb_run {
 	int interrupted, accuracy_failed, invalid;
 	int aborted;               /* an environment error stopped it before the replay */
 	unsigned validation;
+	int child_exit;            /* the first failing exit of a child process (run-procs.c) */
 };
 
 /* Each stage returns 0 or an exit code (gbench.h) with the message printed. */
@@ -80,6 +90,12 @@ int gb_run_plan(struct gb_run *r);
 void gb_run_dry(struct gb_run *r);
 int gb_run_execute(struct gb_run *r, const char *out_dir);
 int gb_run_simulate(struct gb_run *r);
+/*
+ * With opts->spawn, after this process's own share: run the other shares
+ * in fresh processes, one after the other, and pool their repetitions,
+ * histograms and events into r (run-procs.c). Called by gb_run_execute.
+ */
+void gb_run_processes(struct gb_run *r);
 /* Write the results directory; returns the run's exit code. */
 int gb_run_write(struct gb_run *r, const char *out_dir);
 void gb_run_release(struct gb_run *r);

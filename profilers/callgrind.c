@@ -592,6 +592,8 @@ int gb_callgrind_run_cell(int argc, char *const argv[], const char *cell_id,
 	args[na++] = (char *)"cpu";
 	args[na++] = (char *)"--threads";
 	args[na++] = (char *)"1";
+	args[na++] = (char *)"--processes";
+	args[na++] = (char *)"1";
 	args[na++] = (char *)"--counters";
 	args[na++] = (char *)"none";
 	args[na++] = (char *)"--out";

@@ -264,6 +264,42 @@ TEST(merge_equals_single)
 	gb_hist_release(&all);
 }
 
+/* What a child process writes, its parent reads back exactly; foreign input is refused. */
+TEST(raw_round_trip)
+{
+	struct gb_hist a, b;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	CHECK(gb_hist_init(&a) == 0 && gb_hist_init(&b) == 0);
+	for (size_t i = 0; i < N / 10; i++)
+		gb_hist_record(&a, draw(D_LOGNORMAL));
+	gb_hist_record(&a, GB_HIST_MAX + 1);
+	gb_hist_record(&b, 12345);   /* replaced by what is read */
+	f = open_memstream(&buf, &len);
+	CHECK(f && gb_hist_write_raw(&a, f) == 0);
+	fclose(f);
+	f = fmemopen(buf, len, "r");
+	CHECK(f && gb_hist_read_raw(&b, f) == 0);
+	fclose(f);
+	CHECK(memcmp(a.counts, b.counts, GB_HIST_BYTES) == 0);
+	CHECK(a.total == b.total && a.overflows == 1 && b.overflows == 1);
+	CHECK(a.min == b.min && a.max == b.max);
+	CHECK(a.sum == b.sum);   /* %a: bit for bit */
+	/* a count that disagrees with the total, and a stranger's file */
+	buf[strlen(buf) - 2] = buf[strlen(buf) - 2] == '1' ? '2' : '1';
+	f = fmemopen(buf, strlen(buf), "r");
+	CHECK(f && gb_hist_read_raw(&b, f) < 0);
+	fclose(f);
+	f = fmemopen((char *)"#[Mean    =        1.000]\n", 26, "r");
+	CHECK(f && gb_hist_read_raw(&b, f) < 0);
+	fclose(f);
+	free(buf);
+	gb_hist_release(&a);
+	gb_hist_release(&b);
+}
+
 TEST(overflow_counted)
 {
 	struct gb_hist h;
@@ -456,6 +492,7 @@ int main(void)
 	RUN(hd_percentile_stable_in_a_gap);
 	RUN(bytes_and_layout);
 	RUN(merge_equals_single);
+	RUN(raw_round_trip);
 	RUN(overflow_counted);
 	RUN(hgrm_parses);
 	RUN(hgrm_small_known);

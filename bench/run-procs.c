@@ -1,0 +1,250 @@
+/*
+ * run-procs.c - one run shared among fresh processes (`processes = N`).
+ *
+ * Repetitions of one process agree more closely than processes do: where
+ * code and memory land (ASLR, physical pages) and where threads run stay
+ * put for a process's life. Here a whole workload ran 17% slower for the
+ * whole of one cpu-only ci process in 30 (vector-search, every
+ * repetition), and a run's own repetitions cannot show that. So with
+ * processes = N the run is N processes: this one runs share 0 of every
+ * cell's repetitions, then starts `gbench run ARGS --process i/N` for
+ * i = 1 .. N-1, one after the other, each with its own address space,
+ * executors and warmups, and pools what they measured into its own cells
+ * before they are judged: per-repetition values appended in process order
+ * (gb_results_pool), latency histograms merged exactly (hist/<cell>.raw),
+ * executor calls by batch size, invalid reasons and events added. A run's
+ * medians then average over N placements and its spread includes theirs.
+ * meta.json "processes" lists every process, its pid and how it ended.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fsio.h"
+#include "gbench.h"
+#include "replay.h"
+#include "run.h"
+
+extern char **environ;
+
+/* Start `gbench run ARGS --process p/n --out dir --quiet`; its pid, or -1. */
+static pid_t spawn_share(const struct gb_run *r, uint32_t p, const char *dir)
+{
+	const struct gb_run_opts *o = r->opts;
+	char exe[4096], share[32];
+	char **args = gb_xcalloc((size_t)o->argc + 8, sizeof(*args));
+	ssize_t el = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t na = 0;
+	pid_t pid;
+	int rc;
+
+	if (el <= 0) {
+		gb_error("cannot start process %u: /proc/self/exe: %s", p + 1, strerror(errno));
+		free(args);
+		return -1;
+	}
+	exe[el] = 0;
+	snprintf(share, sizeof(share), "%u/%u", p, o->nprocess);
+	args[na++] = exe;
+	args[na++] = (char *)"run";
+	for (int i = 1; i < o->argc; i++)
+		args[na++] = o->argv[i];
+	args[na++] = (char *)"--process";
+	args[na++] = share;
+	args[na++] = (char *)"--out";
+	args[na++] = (char *)dir;
+	args[na++] = (char *)"--quiet";
+	args[na] = NULL;
+	rc = posix_spawn(&pid, exe, NULL, NULL, args, environ);
+	free(args);
+	if (rc) {
+		gb_error("cannot start process %u: %s", p + 1, strerror(rc));
+		return -1;
+	}
+	return pid;
+}
+
+/* Wait for pid, passing an interrupt on once; its exit code (128 + signal when killed). */
+static int wait_share(pid_t pid)
+{
+	int st, told = 0;
+
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			return -1;
+		if (gb_interrupted && !told) {
+			kill(pid, SIGINT);
+			told = 1;
+		}
+	}
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+static void add_invalid(struct gb_cell_result *c, const char *why)
+{
+	for (char **iv = c->invalid; iv && *iv; iv++)
+		if (!strcmp(*iv, why))
+			return;
+	gb_cell_invalid(c, why);
+}
+
+/* What meta.json says of cell c in process p: validity, batch sizes, skips. */
+static void merge_cell_meta(struct gb_cell_result *c, json_t *jc, uint32_t p)
+{
+	json_t *v, *bs = json_object_get(jc, "batch_sizes");
+	const char *key;
+	size_t i;
+
+	if (json_is_string(json_object_get(jc, "skipped"))) {
+		char *why = gb_xasprintf("process %u skipped it: %s", p + 1,
+					 json_string_value(json_object_get(jc, "skipped")));
+
+		add_invalid(c, why);
+		free(why);
+	}
+	json_array_foreach(json_object_get(jc, "invalid_reasons"), i, v)
+		if (json_is_string(v))
+			add_invalid(c, json_string_value(v));
+	json_object_foreach(bs, key, v) {
+		unsigned long b = strtoul(key, NULL, 10);
+
+		if (!json_is_integer(v) || b == 0 || b > 1u << 20)
+			continue;
+		if (b >= c->nbatch_sizes) {
+			c->batch_sizes = gb_xrealloc(c->batch_sizes, (b + 1) * sizeof(uint64_t));
+			memset(c->batch_sizes + c->nbatch_sizes, 0,
+			       (b + 1 - c->nbatch_sizes) * sizeof(uint64_t));
+			c->nbatch_sizes = (uint32_t)b + 1;
+		}
+		c->batch_sizes[b] += (uint64_t)json_integer_value(v);
+	}
+}
+
+/* Merge hist/<cell>.raw of dir into c's histogram; 0 or -1. */
+static int merge_hist(struct gb_cell_result *c, const char *dir)
+{
+	char *path = gb_xasprintf("%s/hist/%s.raw", dir, c->id);
+	FILE *f = fopen(path, "r");
+	struct gb_hist h;
+	int rc = -1;
+
+	if (!f) {
+		gb_error("%s: %s", path, strerror(errno));
+	} else if (gb_hist_init(&h) == 0) {
+		if (gb_hist_read_raw(&h, f) < 0)
+			gb_error("%s: not a gbench raw histogram", path);
+		else
+			rc = 0, gb_hist_merge(&c->hist, &h);
+		gb_hist_release(&h);
+	}
+	if (f)
+		fclose(f);
+	free(path);
+	return rc;
+}
+
+/* Pool the results directory dir of process p into r; 0 or -1. */
+static int merge_share(struct gb_run *r, const char *dir, uint32_t p)
+{
+	struct gb_results got = { 0 };
+	char *path = gb_xasprintf("%s/meta.json", dir);
+	json_t *meta = json_load_file(path, 0, NULL), *cells, *ev;
+	int rc = 0;
+
+	free(path);
+	if (!meta || gb_results_read(&got, dir) < 0) {
+		gb_error("process %u wrote no readable results in %s", p + 1, dir);
+		json_decref(meta);
+		gb_results_release(&got);
+		return -1;
+	}
+	gb_results_pool(&r->res, &got);
+	cells = json_object_get(meta, "cells");
+	for (size_t i = 0; i < r->res.n; i++) {
+		struct gb_cell_result *c = &r->res.cells[i];
+		json_t *jc = json_object_get(cells, c->id);
+
+		if (!jc || c->skipped)
+			continue;
+		merge_cell_meta(c, jc, p);
+		if (c->has_hist && !json_object_get(jc, "skipped") && merge_hist(c, dir) < 0)
+			rc = -1;
+	}
+	ev = json_object_get(meta, "events");
+	gb_replay_events.enomem_splits +=
+		(uint64_t)json_integer_value(json_object_get(ev, "enomem_splits"));
+	gb_replay_events.cpu_fallbacks +=
+		(uint64_t)json_integer_value(json_object_get(ev, "cpu_fallbacks"));
+	r->validation += (unsigned)json_integer_value(json_object_get(ev, "validation_messages"));
+	json_decref(meta);
+	gb_results_release(&got);
+	return rc;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void gb_run_processes(struct gb_run *r)
+{
+	uint32_t n = r->opts->nprocess;
+	const char *tmp = getenv("TMPDIR");
+	char *base = gb_xasprintf("%s/gbench-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	json_t *list = json_array();
+
+	json_array_append_new(list, json_pack("{s:i, s:I, s:s}", "process", 1,
+		"pid", (json_int_t)getpid(), "ended", "ran share 1 itself"));
+	if (!mkdtemp(base)) {
+		gb_error("cannot make a folder for the run's processes (%s): %s", base,
+			 strerror(errno));
+		r->child_exit = GB_EXIT_ENV;
+		n = 1;
+	}
+	for (uint32_t p = 1; p < n && !gb_interrupted; p++) {
+		char *dir = gb_xasprintf("%s/process-%u", base, p + 1);
+		pid_t pid;
+		int rc = -1;
+
+		gb_note("gbench: process %u of %u: its share of every cell's repetitions", p + 1, n);
+		pid = spawn_share(r, p, dir);
+		if (pid > 0)
+			rc = wait_share(pid);
+		json_array_append_new(list, json_pack("{s:i, s:I, s:i}", "process", (int)p + 1,
+			"pid", (json_int_t)pid, "exit", rc));
+		if (rc == GB_EXIT_INTERRUPTED || rc == 128 + SIGINT)
+			gb_interrupted = 1;
+		else if (rc != GB_EXIT_OK && rc != GB_EXIT_CORRECTNESS && !r->child_exit)
+			r->child_exit = GB_EXIT_ENV;
+		/* killed before it wrote anything: nothing to pool */
+		if (gb_interrupted && !gb_is_dir(dir))
+			rc = -1;
+		if (rc >= 0 && rc != GB_EXIT_USAGE && merge_share(r, dir, p) < 0 && !r->child_exit)
+			r->child_exit = GB_EXIT_ENV;
+		if (rc != GB_EXIT_OK && rc != GB_EXIT_CORRECTNESS && !gb_interrupted)
+			gb_error("process %u of %u exited with %d: the run is incomplete", p + 1, n,
+				 rc);
+		free(dir);
+		if (r->child_exit)
+			break;
+	}
+	if (n > 1)
+		nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(base);
+	json_object_set_new(r->meta, "processes", json_pack("{s:i, s:o, s:s}",
+		"count", (int)r->opts->nprocess, "runs", list,
+		"note", "each process ran its share of every cell's repetitions after its own "
+			"warmups; repetitions are pooled in process order"));
+}
