@@ -96,9 +96,9 @@ void gb_compare_release(struct gb_compare *c)
 	free(c->gating_list);
 	side_release(&c->base);
 	side_release(&c->cur);
-	for (size_t i = 0; i < c->nbase_runs; i++)
-		gb_results_release(&c->base_runs[i]);
-	free(c->base_runs);
+	for (size_t i = 0; i < c->nbase_procs; i++)
+		gb_results_release(&c->base_procs[i]);
+	free(c->base_procs);
 	for (size_t i = 0; i < c->nmachine; i++)
 		free(c->machine[i].executor);
 	memset(c, 0, sizeof(*c));
@@ -173,23 +173,111 @@ char *gb_compare_first_run(const char *path)
 	return first;
 }
 
+/*
+ * How many of each cell's repetitions came from each process of a run
+ * (meta.json processes.repetitions, in process order), or NULL for a run
+ * of one process. *np gets the process count.
+ */
+static json_t *process_reps(json_t *meta, size_t *np)
+{
+	json_t *p = json_object_get(meta, "processes");
+	json_int_t n = json_integer_value(json_object_get(p, "count"));
+
+	*np = n > 1 ? (size_t)n : 1;
+	return n > 1 ? json_object_get(p, "repetitions") : NULL;
+}
+
+/*
+ * Append run's processes to c->base_procs: its values split by the counts
+ * of meta (process_reps), or the whole run as one. A metric whose count
+ * does not add up (not measured every repetition) is left out of the split.
+ */
+static void add_processes(struct gb_compare *c, const struct gb_results *run, json_t *meta)
+{
+	size_t np;
+	json_t *reps = process_reps(meta, &np);
+	struct gb_results *g;
+
+	if (!reps)
+		np = 1;
+	c->base_procs = gb_xrealloc(c->base_procs, (c->nbase_procs + np) * sizeof(*g));
+	g = &c->base_procs[c->nbase_procs];
+	memset(g, 0, np * sizeof(*g));
+	c->nbase_procs += np;
+	if (np == 1) {
+		gb_results_pool(g, run);
+		return;
+	}
+	for (size_t i = 0; i < run->n; i++) {
+		const struct gb_cell_result *rc = &run->cells[i];
+		json_t *counts = json_object_get(reps, rc->id);
+		size_t total = 0;
+
+		if (json_array_size(counts) != np)
+			continue;
+		for (size_t p = 0; p < np; p++)
+			total += (size_t)json_integer_value(json_array_get(counts, p));
+		for (size_t p = 0; p < np; p++) {
+			struct gb_cell_result *dc = gb_results_add(&g[p], rc->id, rc->workload,
+								   rc->executor, rc->device,
+								   rc->batch, rc->quant, rc->cache);
+
+			for (size_t k = 0; k < rc->nmetrics; k++) {
+				const struct gb_metric *m = &rc->metrics[k];
+				struct gb_metric *dm;
+				size_t off = 0, cnt;
+
+				if (m->n != total || m->source == GB_SRC_UNAVAILABLE)
+					continue;
+				dm = gb_cell_metric(dc, m->name, m->unit, m->source);
+				for (size_t q = 0; q < p; q++)
+					off += (size_t)json_integer_value(json_array_get(counts, q));
+				cnt = (size_t)json_integer_value(json_array_get(counts, p));
+				for (size_t v = off; v < off + cnt; v++)
+					gb_metric_push(dm, m->v[v]);
+			}
+		}
+	}
+}
+
+/* Read one baseline run, pool it, and keep its processes; 0 or -1. */
+static int read_run(struct gb_compare *c, const char *dir, struct gb_results *pooled)
+{
+	struct gb_results run = { 0 };
+	json_t *meta = NULL;
+	int rc = gb_results_read(&run, dir);
+
+	if (rc == 0 && gb_compare_load_meta(dir, &meta) < 0)
+		rc = -1;
+	if (rc == 0) {
+		gb_results_pool(pooled, &run);
+		add_processes(c, &run, meta);
+	}
+	json_decref(meta);
+	gb_results_release(&run);
+	return rc;
+}
+
 int gb_compare_read_baseline(struct gb_compare *c, const char *path, struct gb_results *pooled)
 {
 	char **dirs = run_dirs(path);
-	size_t n = gb_strv_len(dirs);
+	int rc = 0;
 
-	if (!dirs)
-		return gb_results_read(pooled, path);
-	c->base_runs = gb_xcalloc(n, sizeof(*c->base_runs));
-	for (size_t i = 0; i < n; i++) {
-		if (gb_results_read(&c->base_runs[c->nbase_runs++], dirs[i]) < 0) {
-			gb_strv_free(dirs);
-			return -1;
-		}
-		gb_results_pool(pooled, &c->base_runs[i]);
+	if (!dirs) {
+		rc = read_run(c, path, pooled);
+	} else {
+		for (char **d = dirs; *d && rc == 0; d++)
+			rc = read_run(c, *d, pooled);
 	}
 	gb_strv_free(dirs);
-	return 0;
+	/* one process in all: no spread to weigh */
+	if (rc == 0 && c->nbase_procs == 1) {
+		gb_results_release(&c->base_procs[0]);
+		free(c->base_procs);
+		c->base_procs = NULL;
+		c->nbase_procs = 0;
+	}
+	return rc;
 }
 
 /* ---- meta.json: schema, machine class, traces ---- */
@@ -627,21 +715,27 @@ static int metric_available(const struct gb_metric *m)
 
 /*
  * Repetitions of one process agree far more closely than processes do (the
- * placement of memory and threads differs per process and stays put within
- * one): a test over one run's repetitions per side takes the difference
- * between two processes for an effect. With a baseline of several runs,
- * a regression must also be worse than the worst baseline run by the
- * threshold, and an improvement better than the best one.
+ * placement of code, memory and threads differs per process and stays put
+ * within one): a test over one process's repetitions per side takes the
+ * difference between two processes for an effect. Where the baseline holds
+ * several processes (runs, or a run of `processes = N`), the spread of
+ * their medians is part of the band: a regression must also be worse than
+ * the worst of them by the threshold, an improvement better than the best,
+ * and an interval reaching past both edges of the threshold band is
+ * inconclusive only if it also reaches past the band around them, from the
+ * best one's faster edge to the worst one's slower edge.
  */
 static void weigh_spread(struct gb_compare *c, struct gb_compare_row *r, const char *id)
 {
-	double lo = INFINITY, hi = -INFINITY, edge;
-	size_t runs = 0;
+	double lo = INFINITY, hi = -INFINITY, edge, lo_edge, hi_edge;
+	size_t procs = 0;
+	const char *what;
 
-	if (r->verdict != GB_VERDICT_REGRESSION && r->verdict != GB_VERDICT_IMPROVEMENT)
+	if (r->verdict != GB_VERDICT_REGRESSION && r->verdict != GB_VERDICT_IMPROVEMENT &&
+	    r->verdict != GB_VERDICT_INCONCLUSIVE)
 		return;
-	for (size_t i = 0; i < c->nbase_runs; i++) {
-		const struct gb_metric *m = find_metric(find_cell(&c->base_runs[i], id), r->metric);
+	for (size_t i = 0; i < c->nbase_procs; i++) {
+		const struct gb_metric *m = find_metric(find_cell(&c->base_procs[i], id), r->metric);
 		size_t n;
 		double *v = values(m, &n), med;
 
@@ -651,22 +745,43 @@ static void weigh_spread(struct gb_compare *c, struct gb_compare_row *r, const c
 		free(v);
 		lo = med < lo ? med : lo;
 		hi = med > hi ? med : hi;
-		runs++;
+		procs++;
 	}
-	if (runs < 2)
+	if (procs < 2 || !(lo > 0))
 		return;
-	/* the baseline run the current one must beat, or fall behind, by the threshold */
+	if (r->verdict == GB_VERDICT_INCONCLUSIVE) {
+		/* too few repetitions, or no interval: nothing to weigh */
+		if (r->n_base < GB_COMPARE_MIN_N || r->n_cur < GB_COMPARE_MIN_N ||
+		    isnan(r->ci_low) || isnan(r->ci_high))
+			return;
+		/* the band in ratios to the pooled median, widened to the processes' medians */
+		if (r->higher_better) {
+			lo_edge = lo / r->med_base / slow_edge(r);
+			hi_edge = hi / r->med_base * fast_edge(r);
+		} else {
+			lo_edge = lo / r->med_base / fast_edge(r);
+			hi_edge = hi / r->med_base * slow_edge(r);
+		}
+		if (r->ci_low < lo_edge || r->ci_high > hi_edge)
+			return;
+		free(r->note);
+		r->note = gb_xasprintf("interval within the band around the %zu baseline processes "
+				       "(medians %.4g .. %.4g)", procs, lo, hi);
+		r->verdict = GB_VERDICT_UNCHANGED;
+		return;
+	}
+	/* the baseline process the current one must beat, or fall behind, by the threshold */
 	if ((r->verdict == GB_VERDICT_REGRESSION) != r->higher_better)
-		edge = hi;   /* the slowest run for a slowdown, the fastest for a speed-up */
+		edge = hi;   /* the slowest process for a slowdown, the fastest for a speed-up */
 	else
 		edge = lo;
 	if (r->verdict == GB_VERDICT_REGRESSION ? worse(r, r->med_cur / edge)
 						: better(r, r->med_cur / edge))
 		return;
+	what = r->verdict == GB_VERDICT_REGRESSION ? "slower, but" : "faster, but";
 	free(r->note);
-	r->note = gb_xasprintf("%s within the spread of the %zu baseline runs (medians %.4g .. %.4g)",
-		       r->verdict == GB_VERDICT_REGRESSION ? "slower, but" : "faster, but", runs,
-		       lo, hi);
+	r->note = gb_xasprintf("%s within the spread of the %zu baseline processes (medians "
+			       "%.4g .. %.4g)", what, procs, lo, hi);
 	r->verdict = GB_VERDICT_UNCHANGED;
 }
 
@@ -753,8 +868,7 @@ static int compare_metric(struct gb_compare *c, const char *id, const char *exec
 			       nb ? "current" : "baseline");
 	} else {
 		judge(r, b, nb, v, nv, o);
-		if (c->nbase_runs > 1)
-			weigh_spread(c, r, id);
+		weigh_spread(c, r, id);
 		resolution_floor(r, o);
 	}
 	free(b);

@@ -101,9 +101,14 @@ struct gb_compare {
 		size_t n_base, n_cur;
 	} machine[8];
 	size_t nmachine;
-	/* A baseline of several runs (separate processes): each run, for their spread. */
-	struct gb_results *base_runs;
-	size_t nbase_runs;
+	/*
+	 * The baseline's processes, for their spread: each run of a baseline
+	 * of several runs, split into its processes where it ran in several
+	 * (meta.json processes.repetitions). Empty for a single run of one
+	 * process.
+	 */
+	struct gb_results *base_procs;
+	size_t nbase_procs;
 };
 
 /* Zero c and record the two paths. */
@@ -114,7 +119,8 @@ void gb_compare_release(struct gb_compare *c);
  * Read a baseline: a results directory (or its results.csv), or a folder
  * of runs, one results directory each (run-1/, run-2/, ...: the runs
  * `baseline save` keeps). The runs' values are pooled into *pooled cell by
- * cell; with several runs, each is kept in c (c->base_runs) so that a
+ * cell; where there are several processes (runs, or runs of `processes =
+ * N`), each one's repetitions are kept in c (c->base_procs) so that a
  * verdict can be weighed against the spread between processes. 0 or -1.
  */
 int gb_compare_read_baseline(struct gb_compare *c, const char *path, struct gb_results *pooled);

@@ -190,6 +190,32 @@ static int merge_share(struct gb_run *r, const char *dir, uint32_t p)
 	return rc;
 }
 
+/* Measured repetitions of cell c so far (its wall_ns values). */
+static size_t reps_of(const struct gb_cell_result *c)
+{
+	for (size_t k = 0; k < c->nmetrics; k++)
+		if (!strcmp(c->metrics[k].name, "wall_ns"))
+			return c->metrics[k].n;
+	return 0;
+}
+
+/* Append to each cell's list in counts how many repetitions it gained since *seen. */
+static void count_reps(const struct gb_run *r, json_t *counts, size_t *seen)
+{
+	for (size_t i = 0; i < r->res.n; i++) {
+		const struct gb_cell_result *c = &r->res.cells[i];
+		json_t *a = json_object_get(counts, c->id);
+		size_t n = reps_of(c);
+
+		if (!a) {
+			a = json_array();
+			json_object_set_new(counts, c->id, a);
+		}
+		json_array_append_new(a, json_integer((json_int_t)(n - seen[i])));
+		seen[i] = n;
+	}
+}
+
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
@@ -203,10 +229,13 @@ void gb_run_processes(struct gb_run *r)
 	uint32_t n = r->opts->nprocess;
 	const char *tmp = getenv("TMPDIR");
 	char *base = gb_xasprintf("%s/gbench-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	json_t *list = json_array();
+	json_t *list = json_array(), *counts = json_object();
+	size_t *seen = gb_xcalloc(r->res.n + 1, sizeof(*seen));
 
-	json_array_append_new(list, json_pack("{s:i, s:I, s:s}", "process", 1,
-		"pid", (json_int_t)getpid(), "ended", "ran share 1 itself"));
+	/* this process ran share 0: its own exit is the run's */
+	json_array_append_new(list, json_pack("{s:i, s:I, s:n}", "share", 0,
+		"pid", (json_int_t)getpid(), "exit"));
+	count_reps(r, counts, seen);
 	if (!mkdtemp(base)) {
 		gb_error("cannot make a folder for the run's processes (%s): %s", base,
 			 strerror(errno));
@@ -222,7 +251,7 @@ void gb_run_processes(struct gb_run *r)
 		pid = spawn_share(r, p, dir);
 		if (pid > 0)
 			rc = wait_share(pid);
-		json_array_append_new(list, json_pack("{s:i, s:I, s:i}", "process", (int)p + 1,
+		json_array_append_new(list, json_pack("{s:i, s:I, s:i}", "share", (int)p,
 			"pid", (json_int_t)pid, "exit", rc));
 		if (rc == GB_EXIT_INTERRUPTED || rc == 128 + SIGINT)
 			gb_interrupted = 1;
@@ -233,6 +262,7 @@ void gb_run_processes(struct gb_run *r)
 			rc = -1;
 		if (rc >= 0 && rc != GB_EXIT_USAGE && merge_share(r, dir, p) < 0 && !r->child_exit)
 			r->child_exit = GB_EXIT_ENV;
+		count_reps(r, counts, seen);
 		if (rc != GB_EXIT_OK && rc != GB_EXIT_CORRECTNESS && !gb_interrupted)
 			gb_error("process %u of %u exited with %d: the run is incomplete", p + 1, n,
 				 rc);
@@ -243,8 +273,10 @@ void gb_run_processes(struct gb_run *r)
 	if (n > 1)
 		nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(base);
-	json_object_set_new(r->meta, "processes", json_pack("{s:i, s:o, s:s}",
-		"count", (int)r->opts->nprocess, "runs", list,
+	free(seen);
+	json_object_set_new(r->meta, "processes", json_pack("{s:i, s:o, s:o, s:s}",
+		"count", (int)r->opts->nprocess, "runs", list, "repetitions", counts,
 		"note", "each process ran its share of every cell's repetitions after its own "
-			"warmups; repetitions are pooled in process order"));
+			"warmups; repetitions are pooled in process order: repetitions.<cell> "
+			"lists how many came from each process"));
 }

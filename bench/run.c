@@ -81,7 +81,9 @@ static size_t expand_primes(struct slot *s, size_t first, size_t k,
  * Deal each executor's slots s[b[e]..b[e+1]) out over `rounds` turns: round
  * r takes the r-th share of its measured slots, each with the untimed slots
  * before it (its primes; the warmups go with the first), and the executors
- * take their turns round by round.
+ * take their turns round by round. Untimed slots after an executor's last
+ * measured one (warmups of an executor with no measured slot, as a process
+ * with a share of none gets) go with its last round. Same count n.
  */
 static struct slot *in_rounds(struct slot *s, size_t n, const size_t *b, size_t nexec,
 			      uint32_t rounds)
@@ -104,6 +106,8 @@ static struct slot *in_rounds(struct slot *s, size_t n, const size_t *b, size_t 
 				g++;
 				from = i + 1;
 			}
+			for (size_t j = from; r + 1 == rounds && j < b[e + 1]; j++)
+				out[k++] = s[j];
 		}
 	free(s);
 	return out;

@@ -7,7 +7,7 @@ args=(run --config ci --executor cpu --workload llm-decode,vector-search --batch
       --quant f32,q4 --repetitions 6 --quiet)
 export TMPDIR="$TMP"   # where the parent keeps its children's folders
 expect_exit 0 "--processes 3 runs" "$GBENCH" "${args[@]}" --processes 3 --out "$TMP/p3"
-expect_exit 0 "the same run in one process" "$GBENCH" "${args[@]}" --out "$TMP/p1"
+expect_exit 0 "the same run in one process" "$GBENCH" "${args[@]}" --processes 1 --out "$TMP/p1"
 check "the children's folders are removed" bash -c "! ls -d '$TMP'/gbench-run.* 2>/dev/null"
 
 python3 - "$TMP/p3" "$TMP/p1" <<'PY'
@@ -35,7 +35,11 @@ runs = procs.get("runs", [])
 ok(procs.get("count") == 3 and len(runs) == 3, f"meta.json lists 3 processes ({procs.get('count')})")
 ok(len({r.get("pid") for r in runs}) == 3 and all(r.get("pid", 0) > 0 for r in runs),
    f"three distinct processes ({[r.get('pid') for r in runs]})")
-ok(all(r.get("exit") == 0 for r in runs[1:]), "the children exit 0")
+ok(all(r.get("exit") == 0 for r in runs[1:]) and [r.get("share") for r in runs] == [0, 1, 2],
+   "the children (shares 1 and 2) exit 0")
+reps = procs.get("repetitions", {})
+ok(len(reps) == 16 and all(v == [2, 2, 2] for v in reps.values()),
+   "processes.repetitions: 2 of each cell's 6 from each process")
 ok(m3["config"]["processes"] == 3 and m1["config"]["processes"] == 1, "config.processes recorded")
 ok(m3["complete"] is True, "complete: true")
 s3, s1 = samples(p3), samples(p1)
@@ -53,6 +57,14 @@ ok(not any(f.endswith(".raw") for f in os.listdir(os.path.join(p3, "hist"))),
    "no raw histogram in the pooled results")
 print(f"1..{n}")
 PY
+
+# Fewer repetitions than processes: the first share has none of them.
+expect_exit 0 "--repetitions 2 --processes 3 runs" "$GBENCH" "${args[@]}" --repetitions 2 \
+	--processes 3 --out "$TMP/few"
+check "and pools both repetitions" python3 -c "
+import json, sys
+m = json.load(open('$TMP/few/meta.json'))
+sys.exit(any(v != [0, 1, 1] for v in m['processes']['repetitions'].values()))"
 
 # One share on its own: its part of the repetitions, exact histograms for a parent.
 expect_exit 0 "--process 1/3 runs one share" "$GBENCH" "${args[@]}" --process 1/3 --out "$TMP/s1"

@@ -564,19 +564,19 @@ TEST(baseline_runs_spread)
 		noisy(&g, v, 10, k ? 1.20e6 : 1.12e6, 0.005);
 		put(&c, "w", "wall_ns", "ns", GB_SRC_MEASURED, v, 10);
 		gb_compare_init(&cmp, "base", "cur");
-		cmp.base_runs = runs;
-		cmp.nbase_runs = 3;
+		cmp.base_procs = runs;
+		cmp.nbase_procs = 3;
 		CHECK(gb_compare_results(&cmp, &pooled, &c, &o) == 0);
 		CHECK(cmp.n == 1);
 		if (k == 0) {
 			CHECK(cmp.rows[0].verdict == GB_VERDICT_UNCHANGED);
 			CHECK(cmp.rows[0].note &&
-			      strstr(cmp.rows[0].note, "spread of the 3 baseline runs"));
+			      strstr(cmp.rows[0].note, "spread of the 3 baseline processes"));
 		} else {
 			CHECK(cmp.rows[0].verdict == GB_VERDICT_REGRESSION);
 		}
-		cmp.base_runs = NULL;   /* the test owns them */
-		cmp.nbase_runs = 0;
+		cmp.base_procs = NULL;   /* the test owns them */
+		cmp.nbase_procs = 0;
 		gb_compare_release(&cmp);
 		gb_results_release(&c);
 		memset(&c, 0, sizeof(c));
@@ -584,6 +584,112 @@ TEST(baseline_runs_spread)
 	for (int r = 0; r < 3; r++)
 		gb_results_release(&runs[r]);
 	gb_results_release(&pooled);
+}
+
+/*
+ * An A/A comparison whose baseline processes spread by +-8% (4 repetitions
+ * each) against a current run as wide: the pooled interval reaches past
+ * both edges of the +-5% band, which the run alone calls inconclusive; it
+ * lies within the band around the baseline's processes, so it is
+ * unchanged. A 30% slowdown of every process is still a regression.
+ */
+TEST(baseline_processes_band)
+{
+	struct gb_results procs[3] = { { 0 }, { 0 }, { 0 } }, pooled = { 0 }, c = { 0 };
+	static const double means[3] = { 0.92e6, 1.00e6, 1.08e6 }, cur[3] = { 1.08e6, 0.92e6, 1.0e6 };
+	struct gb_compare_opts o;
+	struct gb_compare cmp;
+	struct gb_xo g;
+	double v[4];
+
+	gb_xo_seed(&g, 7);
+	gb_compare_opts_init(&o);
+	for (int r = 0; r < 3; r++) {
+		noisy(&g, v, 4, means[r], 0.01);
+		put(&procs[r], "w", "wall_ns", "ns", GB_SRC_MEASURED, v, 4);
+		put(&pooled, "w", "wall_ns", "ns", GB_SRC_MEASURED, v, 4);
+	}
+	for (int k = 0; k < 3; k++) {
+		for (int r = 0; r < 3; r++) {
+			noisy(&g, v, 4, cur[r] * (k == 2 ? 1.3 : 1), 0.01);
+			put(&c, "w", "wall_ns", "ns", GB_SRC_MEASURED, v, 4);
+		}
+		gb_compare_init(&cmp, "base", "cur");
+		if (k > 0) {
+			cmp.base_procs = procs;
+			cmp.nbase_procs = 3;
+		}
+		CHECK(gb_compare_results(&cmp, &pooled, &c, &o) == 0);
+		CHECK(cmp.n == 1);
+		printf("# ratio %.3f, interval %.3f .. %.3f: %s\n", cmp.rows[0].ratio,
+		       cmp.rows[0].ci_low, cmp.rows[0].ci_high, gb_verdict_name(cmp.rows[0].verdict));
+		if (k == 0)
+			CHECK(cmp.rows[0].verdict == GB_VERDICT_INCONCLUSIVE);
+		if (k == 1)
+			CHECK(cmp.rows[0].verdict == GB_VERDICT_UNCHANGED && cmp.rows[0].note &&
+			      strstr(cmp.rows[0].note, "band around the 3 baseline processes"));
+		if (k == 2)
+			CHECK(cmp.rows[0].verdict == GB_VERDICT_REGRESSION);
+		cmp.base_procs = NULL;
+		cmp.nbase_procs = 0;
+		gb_compare_release(&cmp);
+		gb_results_release(&c);
+		memset(&c, 0, sizeof(c));
+	}
+	for (int r = 0; r < 3; r++)
+		gb_results_release(&procs[r]);
+	gb_results_release(&pooled);
+}
+
+/* A run of `processes = 3` read as a baseline: its repetitions split by meta.json's counts. */
+TEST(baseline_split_by_process)
+{
+	struct gb_results run = { 0 }, pooled = { 0 };
+	struct gb_compare cmp;
+	char dir[] = "/tmp/gbench-cmp-procs.XXXXXX";
+	double v[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	json_t *meta;
+	char *id;
+
+	CHECK(mkdtemp(dir) != NULL);
+	put(&run, "w", "wall_ns", "ns", GB_SRC_MEASURED, v, 9);
+	put(&run, "w", "sim_ir", "count", GB_SRC_SIMULATED, v, 1);   /* not per process */
+	id = gb_xstrdup(run.cells[0].id);
+	meta = json_pack("{s:i, s:{s:i, s:{s:[i,i,i]}}}", "schema", 1, "processes", "count", 3,
+			 "repetitions", id, 2, 3, 4);
+	CHECK(gb_results_write(&run, dir, meta) == 0);
+	gb_compare_init(&cmp, dir, dir);
+	CHECK(gb_compare_read_baseline(&cmp, dir, &pooled) == 0);
+	CHECK(pooled.n == 1 && pooled.cells[0].metrics[0].n == 9);
+	CHECK(cmp.nbase_procs == 3);
+	if (cmp.nbase_procs == 3) {
+		const struct gb_metric *m0 = &cmp.base_procs[0].cells[0].metrics[0];
+		const struct gb_metric *m2 = &cmp.base_procs[2].cells[0].metrics[0];
+
+		CHECK(cmp.base_procs[0].cells[0].nmetrics == 1);   /* sim_ir left out */
+		CHECK(m0->n == 2 && m0->v[0] == 1 && m0->v[1] == 2);
+		CHECK(m2->n == 4 && m2->v[0] == 6 && m2->v[3] == 9);
+	}
+	gb_compare_release(&cmp);
+	/* one process in all: nothing kept */
+	json_object_set_new(json_object_get(meta, "processes"), "count", json_integer(1));
+	CHECK(gb_results_write(&run, dir, meta) == 0);
+	gb_results_release(&pooled);
+	memset(&pooled, 0, sizeof(pooled));
+	gb_compare_init(&cmp, dir, dir);
+	CHECK(gb_compare_read_baseline(&cmp, dir, &pooled) == 0);
+	CHECK(cmp.nbase_procs == 0);
+	gb_compare_release(&cmp);
+	json_decref(meta);
+	free(id);
+	gb_results_release(&run);
+	gb_results_release(&pooled);
+	{
+		char *cmd = gb_xasprintf("rm -rf '%s'", dir);
+
+		CHECK(system(cmd) == 0);
+		free(cmd);
+	}
 }
 
 int main(void)
@@ -603,5 +709,7 @@ int main(void)
 	RUN(outputs_reproducible);
 	RUN(resolution_floor);
 	RUN(baseline_runs_spread);
+	RUN(baseline_processes_band);
+	RUN(baseline_split_by_process);
 	return unit_done();
 }
