@@ -23,7 +23,7 @@ static const char usage_text[] =
 	"                  [--max-queue-delay-us U] [--find-max-qps --slo p99=5ms]\n"
 	"                  [--counters auto|none|LIST] [--repetitions N|EXEC:N,...]\n"
 	"                  [--prime N|EXEC:N,...] [--processes N] [--process I/N]\n"
-	"                  [--warmup N] [--seed S] [--threads N] [--out DIR] [--dry-run]\n"
+	"                  [--warmup N|EXEC:N,...] [--seed S] [--threads N] [--out DIR] [--dry-run]\n"
 	"                  [--filter PATTERN] [--strict] [--require vulkan] [--validate]\n"
 	"                  [--device N|NAME] [--interleave random|none] [--quiet]\n"
 	"\n"
@@ -57,8 +57,8 @@ static const char usage_text[] =
 struct run_opts {
 	const char *config, *workloads, *executors, *batch, *quant, *cache, *mode;
 	const char *counters, *out, *filter, *require, *device;
-	const char *repetitions, *prime;
-	long warmup, threads, processes;
+	const char *repetitions, *prime, *warmup;
+	long threads, processes;
 	uint32_t process, nprocess;    /* --process I/N; nprocess 0 when not given */
 	const char *seed, *speed, *target_qps, *max_queue_delay_us, *slo;
 	uint64_t slo_ns;
@@ -113,7 +113,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->warmup = o->threads = o->processes = -1;
+	o->threads = o->processes = -1;
 	o->interleave = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:o:qh", opts, NULL)) != -1) {
@@ -151,6 +151,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		case O_PRIME:
 			o->prime = optarg;
 			break;
+		case O_WARMUP:
+			o->warmup = optarg;
+			break;
 		case O_PROCESSES: {
 			uint64_t v;
 
@@ -172,17 +175,12 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			o->nprocess = n;
 			break;
 		}
-		case O_WARMUP:
 		case O_THREADS: {
 			uint64_t v;
 
 			if (gb_parse_u64(optarg, 100000, &v) < 0)
-				return gb_error("bad value '%s' for --%s", optarg,
-						c == O_WARMUP ? "warmup" : "threads");
-			if (c == O_WARMUP)
-				o->warmup = (long)v;
-			else
-				o->threads = (long)v;
+				return gb_error("bad value '%s' for --threads", optarg);
+			o->threads = (long)v;
 			break;
 		}
 		case 'h':
@@ -269,8 +267,9 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 	if (o->prime && gb_per_exec_set(&cfg->prime, o->prime, 0) < 0)
 		return gb_error("--prime: '%s' is not N, EXEC:N or a list of them "
 				"(each executor once)", o->prime);
-	if (o->warmup >= 0)
-		cfg->warmup = (uint32_t)o->warmup;
+	if (o->warmup && gb_per_exec_set(&cfg->warmup, o->warmup, 0) < 0)
+		return gb_error("--warmup: '%s' is not N, EXEC:N or a list of them "
+				"(each executor once)", o->warmup);
 	if (o->processes > 0)
 		cfg->processes = (uint32_t)o->processes;
 	if (o->threads >= 0)

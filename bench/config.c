@@ -26,7 +26,7 @@ void gb_config_defaults(struct gb_config *c)
 	c->cache[c->ncache++] = 0;
 	c->mode = GB_MODE_CLOSED;
 	c->repetitions.dflt = 10;
-	c->warmup = 1;
+	c->warmup.dflt = 1;
 	c->rounds = 1;
 	c->processes = 1;
 	c->pin = 1;
@@ -47,6 +47,7 @@ void gb_config_release(struct gb_config *c)
 	gb_strv_free(c->sim_cache);
 	gb_per_exec_release(&c->repetitions);
 	gb_per_exec_release(&c->prime);
+	gb_per_exec_release(&c->warmup);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -301,9 +302,7 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		if (!rc)
 			c->processes = (uint32_t)x;
 	} else if (!strcmp(key, "warmup")) {
-		rc = gb_parse_u64(value, 100000, &x);
-		if (!rc)
-			c->warmup = (uint32_t)x;
+		rc = gb_per_exec_set(&c->warmup, value, 0);
 	} else if (!strcmp(key, "seed")) {
 		rc = gb_parse_u64(value, UINT64_MAX, &x);
 		if (!rc)

@@ -13,7 +13,7 @@
  *   repetitions = 10                         ; or per executor: 30,vulkan:10
  *   prime       = 0                          ; untimed repetitions of the same cell
  *                                            ; before each measured one: 1,vulkan:0
- *   warmup      = 1
+ *   warmup      = 1                          ; or per executor: 1,vulkan:0
  *   rounds      = 1                          ; turns each executor takes over the run
  *                                            ; (in each process)
  *   processes   = 1                          ; fresh processes sharing the repetitions
@@ -77,7 +77,7 @@ struct gb_config {
 	enum gb_mode mode;
 	struct gb_per_exec repetitions;  /* measured repetitions of a cell */
 	struct gb_per_exec prime;        /* untimed ones right before each measured one */
-	uint32_t warmup;
+	struct gb_per_exec warmup;       /* untimed repetitions of a cell before its first */
 	uint32_t rounds;                 /* turns each executor takes (>= 1) */
 	uint32_t processes;              /* processes the repetitions are shared among */
 	uint64_t seed;

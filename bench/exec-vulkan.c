@@ -40,6 +40,8 @@
 #define GB_VK_GUARD 256u                 /* bytes of sentinel after an output */
 #define GB_VK_SENTINEL 0x7fbadbadu       /* a NaN no shader computes */
 #define GB_VK_MAX_PIPES 128
+/* The workgroup size of the element-wise shaders (silu, fft); the others use 64. */
+#define GB_VK_WG_WIDE 128
 #define GB_VK_MAX_CHECKED 512
 #define GB_VK_WEIGHTS_MAGIC 0x67627677u  /* "gbvw" */
 #define GB_VK_FENCE_TIMEOUT_NS (120ull * 1000000000ull)
@@ -960,6 +962,8 @@ static void gb_vk_turn(struct gb_executor *ex, int begin)
 	}
 }
 
+static int gb_vk_precompile(struct gb_vk *vk, char *reason, size_t len);
+
 static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 		      char *reason, size_t len)
 {
@@ -1018,6 +1022,8 @@ static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 		goto fail;
 	}
 	gb_vk_turn(ex, 0);
+	if (vk->cpu_shapes && gb_vk_precompile(vk, reason, len) < 0)
+		goto fail;
 	/*
 	 * A testing aid: GBENCH_VK_SELFTEST_VALIDATION=1 makes one invalid call
 	 * (a buffer of size 0, VUID-VkBufferCreateInfo-size-00912) so a test can
@@ -1354,6 +1360,34 @@ static int gb_vk_record_mm(struct gb_vk *vk, const char *prefix, const struct gb
 	return 0;
 }
 
+/*
+ * On a CPU device every shader runs at one shape (gb_vk_mm_shape for the
+ * matmuls, gb_vk_record_op for the rest), so all of them are compiled when
+ * the executor starts instead of on a cell's first call: lavapipe compiles
+ * a pipeline with LLVM, about 10 ms each, which would otherwise land in the
+ * first measured repetition of a process that warms no vulkan cell up (as
+ * the ci config does: warmup = 1,vulkan:0). 0 or -1 with the reason.
+ */
+static int gb_vk_precompile(struct gb_vk *vk, char *reason, size_t len)
+{
+	for (const struct gb_vk_spirv *sp = gb_vk_spirv_table; sp->name; sp++) {
+		uint32_t wg = 64, tm = 1;
+		VkPipeline pipe;
+
+		if (!strncmp(sp->name, "peak_", 5))
+			continue;   /* gbench peak's own */
+		if (!strncmp(sp->name, "matmul", 6) || !strncmp(sp->name, "topk_score", 10))
+			gb_vk_mm_shape(1, 0, 1, &wg, &tm);
+		else if (!strcmp(sp->name, "silu") || !strcmp(sp->name, "fft"))
+			wg = GB_VK_WG_WIDE;
+		if (gb_vk_pipeline(vk, sp->name, wg, tm, &pipe) < 0) {
+			snprintf(reason, len, "cannot compile shader '%s'", sp->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Record the op's dispatches for `rows` rows; *inv gets the invocations. */
 static int gb_vk_record_op(struct gb_vk *vk, const struct gb_exec_call *c, uint32_t rows,
 			   uint64_t *inv)
@@ -1381,14 +1415,14 @@ static int gb_vk_record_op(struct gb_vk *vk, const struct gb_exec_call *c, uint3
 	case GB_OP_REDUCE: shader = "reduce"; break;
 	case GB_OP_SILU:
 		shader = "silu";
-		wg = 128;
+		wg = GB_VK_WG_WIDE;
 		pc.m = rows * s->n;
 		groups = ((uint64_t)pc.m + wg - 1) / wg;
 		break;
 	case GB_OP_FFT: {
 		uint32_t lg = gb_log2(s->n);
 
-		wg = 128;
+		wg = GB_VK_WG_WIDE;
 		pc.p = lg;
 		pc.stage = ~0u;
 		if ((rc = gb_vk_pipeline(vk, "fft", wg, 1, &pipe)) < 0)

@@ -127,8 +127,7 @@ static struct slot *in_rounds(struct slot *s, size_t n, const size_t *b, size_t 
  * did.
  */
 static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, size_t nexec,
-			     uint32_t warmup, uint32_t rounds, int interleave, uint64_t seed,
-			     size_t *n)
+			     uint32_t rounds, int interleave, uint64_t seed, size_t *n)
 {
 	size_t *b = gb_xcalloc(nexec + 1, sizeof(*b));
 	uint64_t st = seed ^ 0x6a09e667f3bcc909ULL;
@@ -136,7 +135,7 @@ static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, siz
 	size_t k = 0;
 
 	for (size_t c = 0; c < ncells; c++)
-		k += warmup + cells[c].reps * (1 + (size_t)cells[c].prime);
+		k += cells[c].warmup + cells[c].reps * (1 + (size_t)cells[c].prime);
 	s = gb_xmalloc((k + 1) * sizeof(*s));
 	k = 0;
 
@@ -144,7 +143,7 @@ static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, siz
 		size_t first;
 
 		for (size_t c = 0; c < ncells; c++)
-			for (uint32_t r = 0; r < warmup && cells[c].exec == e; r++)
+			for (uint32_t r = 0; r < cells[c].warmup && cells[c].exec == e; r++)
 				s[k++] = (struct slot){ (uint32_t)c, 0 };
 		first = k;
 		for (size_t c = 0; c < ncells; c++)
@@ -328,11 +327,12 @@ static json_t *strv_json(char **v)
 static json_t *config_json(const struct gb_config *cfg)
 {
 	json_t *b = json_array(), *q = json_array(), *c = json_array(), *reps = json_object();
-	json_t *prime = json_object();
+	json_t *prime = json_object(), *warmup = json_object();
 
 	for (char **e = cfg->executors; e && *e; e++) {
 		json_object_set_new(reps, *e, json_integer(gb_per_exec_get(&cfg->repetitions, *e)));
 		json_object_set_new(prime, *e, json_integer(gb_per_exec_get(&cfg->prime, *e)));
+		json_object_set_new(warmup, *e, json_integer(gb_per_exec_get(&cfg->warmup, *e)));
 	}
 	for (size_t i = 0; i < cfg->nbatch; i++)
 		json_array_append_new(b, json_integer(cfg->batch[i]));
@@ -340,15 +340,16 @@ static json_t *config_json(const struct gb_config *cfg)
 		json_array_append_new(q, json_string(gb_quant_name(cfg->quant[i])));
 	for (size_t i = 0; i < cfg->ncache; i++)
 		json_array_append_new(c, json_integer(cfg->cache[i]));
-	return json_pack("{s:s, s:s?, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:i, s:o, s:o, s:i, s:i, "
-			 "s:i, s:i, s:i, s:s, s:s}",
+	return json_pack("{s:s, s:s?, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:i, s:o, s:o, s:i, s:o, "
+			 "s:i, s:i, s:i, s:i, s:s, s:s}",
 			 "name", cfg->name, "path", cfg->path,
 			 "workloads", strv_json(cfg->workloads), "trace_dir", cfg->trace_dir,
 			 "executors", strv_json(cfg->executors), "batch", b, "quant", q,
 			 "cache", c, "mode", gb_mode_name(cfg->mode),
 			 "repetitions", (int)cfg->repetitions.dflt, "repetitions_by_executor", reps,
 			 "prime_by_executor", prime,
-			 "warmup", (int)cfg->warmup, "rounds", (int)cfg->rounds,
+			 "warmup", (int)cfg->warmup.dflt, "warmup_by_executor", warmup,
+			 "rounds", (int)cfg->rounds,
 			 "processes", (int)cfg->processes,
 			 "threads", (int)cfg->threads,
 			 "accuracy_samples", (int)cfg->accuracy_samples,
@@ -554,6 +555,8 @@ int gb_run_plan(struct gb_run *r)
 								r->opts->process, np),
 							.prime = gb_per_exec_get(&cfg->prime,
 										 r->ex[e].name),
+							.warmup = gb_per_exec_get(&cfg->warmup,
+										  r->ex[e].name),
 						};
 
 						cl.id = gb_cell_id(r->wl[w].trace.name, r->ex[e].name,
@@ -587,12 +590,14 @@ int gb_run_plan(struct gb_run *r)
  */
 static char *reps_line(const struct gb_config *cfg)
 {
+	char *w = gb_per_exec_describe(&cfg->warmup);
 	char *r = gb_per_exec_describe(&cfg->repetitions), *p = NULL, *s;
 
 	if (cfg->prime.dflt || cfg->prime.n)
 		p = gb_per_exec_describe(&cfg->prime);
-	s = gb_xasprintf("%s measured repetitions each%s%s%s", r, p ? "; " : "", p ? p : "",
-			 p ? " untimed right before each" : "");
+	s = gb_xasprintf("%s warmup + %s measured repetitions each%s%s%s", w, r, p ? "; " : "",
+			 p ? p : "", p ? " untimed right before each" : "");
+	free(w);
 	free(r);
 	free(p);
 	return s;
@@ -603,15 +608,14 @@ void gb_run_dry(struct gb_run *r)
 	double rate = calibrate(&r->ex[r->cpu].ex), total = 0;
 	char *reps_text = reps_line(r->cfg);
 
-	printf("%zu cells, %u warmup + %s\n", r->ncells,
-	       r->cfg->warmup, reps_text);
+	printf("%zu cells, %s\n", r->ncells, reps_text);
 	for (size_t i = 0; i < r->ncells; i++) {
 		int runs = r->ex[r->cells[i].exec].ok;
 
 		printf("  %-48s %s\n", r->cells[i].id, runs ? "" : "skipped: executor unavailable");
 		if (runs)
 			total += workload_flops(&r->wl[r->cells[i].workload]) *
-				 (r->cfg->warmup + r->cells[i].reps * (1.0 + r->cells[i].prime)) / rate;
+				 (r->cells[i].warmup + r->cells[i].reps * (1.0 + r->cells[i].prime)) / rate;
 	}
 	printf("estimated time: %.0f s of compute at the %.2f GFLOP/s measured for an "
 	       "f32 matmul on the cpu now (an estimate, not a measurement of the cells)\n",
@@ -625,7 +629,7 @@ static struct gb_cell_spec cell_spec(const struct gb_run *r, const struct gb_run
 
 	return (struct gb_cell_spec){
 		.batch = cl->batch, .cache = cl->cache, .quant = cl->quant,
-		.repetitions = cl->reps, .warmup = cfg->warmup,
+		.repetitions = cl->reps, .warmup = cl->warmup,
 		.accuracy_samples = cfg->accuracy_samples, .mode = cfg->mode,
 		.speed = r->speeds[cl->workload],
 		.max_queue_delay_ns = cfg->max_queue_delay_us * 1000,
@@ -742,8 +746,8 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 
 	if (r->opts->spawn)
 		snprintf(procs, sizeof(procs), " in each of %u processes", r->opts->nprocess);
-	gb_note("gbench: %zu cells, %u warmup + %s, %s order in %u round%s%s, results to %s",
-		r->ncells, cfg->warmup, reps_text,
+	gb_note("gbench: %zu cells, %s, %s order in %u round%s%s, results to %s",
+		r->ncells, reps_text,
 		r->opts->interleave ? "interleaved" : "cell-by-cell", cfg->rounds,
 		cfg->rounds == 1 ? "" : "s",
 		procs, out_dir);
@@ -760,8 +764,7 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	if (r->opts->find_max_qps && r->opts->process == 0)
 		find_max_qps(r);
 	/* per executor: warmups, then every measured repetition in one seeded order */
-	sched = schedule(r->cells, r->ncells, r->nex, cfg->warmup, cfg->rounds,
-			 r->opts->interleave,
+	sched = schedule(r->cells, r->ncells, r->nex, cfg->rounds, r->opts->interleave,
 			 cfg->seed ^ (r->opts->process * 0x9e3779b97f4a7c15ULL), &nsched);
 	for (size_t s = 0; s < nsched && !gb_interrupted; s++) {
 		struct gb_run_cell *cl = &r->cells[sched[s].cell];

@@ -60,6 +60,7 @@ struct gb_run_cell {
 	enum gb_quant quant;
 	uint32_t reps;             /* measured repetitions (per executor) */
 	uint32_t prime;            /* untimed repetitions before each measured one */
+	uint32_t warmup;           /* untimed repetitions before the first (per process) */
 	struct gb_cell *cell;      /* open while the run goes on */
 };
 

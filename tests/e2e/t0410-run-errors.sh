@@ -24,6 +24,8 @@ expect_exit 0 "--dry-run exits 0" run --config ci --executor cpu --dry-run --out
 check "--dry-run lists the cells" grep -q '^  llm-decode.cpu.b1.f32.c0' "$TMP/out"
 check "--dry-run gives an estimate" grep -q '^estimated time: ' "$TMP/out"
 check "--dry-run writes nothing" test ! -e "$TMP/f"
+expect_exit 2 "a bad --warmup exits 2" run --config ci --executor cpu --warmup vulkan:x --dry-run
+check "naming the flag" grep -q -- '--warmup' "$TMP/err"
 expect_exit 0 "--filter keeps matching cells" run --config ci --executor cpu --filter 'vector-search.*.b8.q8.c256' --repetitions 2 --out "$TMP/g"
 check "only the matching cell ran" bash -c "[ \$(cut -d, -f1 '$TMP/g/results.csv' | sort -u | grep -vc '^cell$') -eq 1 ]"
 expect_exit 2 "--filter matching nothing exits 2" run --config ci --filter zzz --dry-run

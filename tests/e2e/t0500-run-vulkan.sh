@@ -34,7 +34,7 @@ fi
 out="$TMP/vk"
 expect_exit 0 "vulkan and cpu cells with --validate exit 0" \
 	"$GBENCH" run "${small[@]}" --executor cpu,vulkan --validate --out "$out" \
-	--repetitions 3,vulkan:2 --prime 1,vulkan:0
+	--repetitions 3,vulkan:2 --prime 1,vulkan:0 --warmup 1,vulkan:0
 check "no validation message" bash -c "! grep -q 'vulkan validation' '$TMP/err'"
 
 python3 - "$out" <<'PY'
@@ -62,8 +62,9 @@ ok(reps == {("cpu", "3"), ("vulkan", "2")}, f"repetitions 3,vulkan:2 give {sorte
 import json
 meta = json.load(open(f"{out}/meta.json"))
 ok(meta["config"]["repetitions_by_executor"] == {"cpu": 3, "vulkan": 2} and
-   meta["config"]["prime_by_executor"] == {"cpu": 1, "vulkan": 0},
-   "meta.json records the repetitions and primes per executor")
+   meta["config"]["prime_by_executor"] == {"cpu": 1, "vulkan": 0} and
+   meta["config"]["warmup_by_executor"] == {"cpu": 1, "vulkan": 0},
+   "meta.json records the repetitions, primes and warmups per executor")
 v = meta["executors"]["vulkan"]
 ok(v["type"] != "cpu" or v.get("placement", "").startswith("pinned: "),
    f"a CPU device is pinned by default ({v.get('placement')})")

@@ -54,6 +54,9 @@ TEST(ci_lists_both_executors)
 	CHECK(gb_strv_len(c.executors) == 2);
 	CHECK_STR(c.executors[0], "cpu");
 	CHECK_STR(c.executors[1], "vulkan");
+	/* the gate's shape: 3 processes, vulkan cells unwarmed (pipelines precompiled) */
+	CHECK(c.processes == 3 && c.rounds == 2);
+	CHECK(gb_per_exec_get(&c.warmup, "cpu") == 1 && gb_per_exec_get(&c.warmup, "vulkan") == 0);
 	gb_config_release(&c);
 }
 
@@ -134,6 +137,9 @@ TEST(counts_per_executor)
 	CHECK(c.repetitions.n == 0 && gb_per_exec_get(&c.repetitions, "vulkan") == 7);
 	CHECK(gb_per_exec_set(&c.prime, "1,vulkan:0", 0) == 0);    /* 0 is a count here */
 	CHECK(gb_per_exec_get(&c.prime, "cpu") == 1 && gb_per_exec_get(&c.prime, "vulkan") == 0);
+	CHECK(gb_per_exec_get(&c.warmup, "cpu") == 1);            /* the default */
+	CHECK(gb_per_exec_set(&c.warmup, "2,vulkan:0", 0) == 0);
+	CHECK(gb_per_exec_get(&c.warmup, "cpu") == 2 && gb_per_exec_get(&c.warmup, "vulkan") == 0);
 	gb_config_release(&c);
 }
 
