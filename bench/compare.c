@@ -188,13 +188,36 @@ static json_t *process_reps(json_t *meta, size_t *np)
 }
 
 /*
+ * The np counts of cell id into cnt (their sum returned), or 0 when they
+ * are missing or not counts (a run cut short, a hand-edited meta.json).
+ */
+static size_t cell_counts(json_t *reps, const char *id, size_t np, size_t *cnt)
+{
+	json_t *a = json_object_get(reps, id);
+	size_t total = 0;
+
+	if (json_array_size(a) != np)
+		return 0;
+	for (size_t p = 0; p < np; p++) {
+		json_t *v = json_array_get(a, p);
+
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 1000000000)
+			return 0;
+		cnt[p] = (size_t)json_integer_value(v);
+		total += cnt[p];
+	}
+	return total;
+}
+
+/*
  * Append run's processes to c->base_procs: its values split by the counts
  * of meta (process_reps), or the whole run as one. A metric whose count
  * does not add up (not measured every repetition) is left out of the split.
  */
 static void add_processes(struct gb_compare *c, const struct gb_results *run, json_t *meta)
 {
-	size_t np;
+	size_t np, *cnt;
 	json_t *reps = process_reps(meta, &np);
 	struct gb_results *g;
 
@@ -208,16 +231,14 @@ static void add_processes(struct gb_compare *c, const struct gb_results *run, js
 		gb_results_pool(g, run);
 		return;
 	}
+	cnt = gb_xcalloc(np, sizeof(*cnt));
 	for (size_t i = 0; i < run->n; i++) {
 		const struct gb_cell_result *rc = &run->cells[i];
-		json_t *counts = json_object_get(reps, rc->id);
-		size_t total = 0;
+		size_t total = cell_counts(reps, rc->id, np, cnt), off = 0;
 
-		if (json_array_size(counts) != np)
+		if (!total)
 			continue;
-		for (size_t p = 0; p < np; p++)
-			total += (size_t)json_integer_value(json_array_get(counts, p));
-		for (size_t p = 0; p < np; p++) {
+		for (size_t p = 0; p < np; off += cnt[p], p++) {
 			struct gb_cell_result *dc = gb_results_add(&g[p], rc->id, rc->workload,
 								   rc->executor, rc->device,
 								   rc->batch, rc->quant, rc->cache);
@@ -225,19 +246,16 @@ static void add_processes(struct gb_compare *c, const struct gb_results *run, js
 			for (size_t k = 0; k < rc->nmetrics; k++) {
 				const struct gb_metric *m = &rc->metrics[k];
 				struct gb_metric *dm;
-				size_t off = 0, cnt;
 
 				if (m->n != total || m->source == GB_SRC_UNAVAILABLE)
 					continue;
 				dm = gb_cell_metric(dc, m->name, m->unit, m->source);
-				for (size_t q = 0; q < p; q++)
-					off += (size_t)json_integer_value(json_array_get(counts, q));
-				cnt = (size_t)json_integer_value(json_array_get(counts, p));
-				for (size_t v = off; v < off + cnt; v++)
+				for (size_t v = off; v < off + cnt[p]; v++)
 					gb_metric_push(dm, m->v[v]);
 			}
 		}
 	}
+	free(cnt);
 }
 
 /* Read one baseline run, pool it, and keep its processes; 0 or -1. */

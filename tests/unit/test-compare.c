@@ -671,6 +671,16 @@ TEST(baseline_split_by_process)
 		CHECK(m2->n == 4 && m2->v[0] == 6 && m2->v[3] == 9);
 	}
 	gb_compare_release(&cmp);
+	/* counts that are not counts: the run stays whole */
+	json_object_set_new(json_object_get(json_object_get(meta, "processes"), "repetitions"),
+			    id, json_pack("[i,i,i]", -1, 6, 4));
+	CHECK(gb_results_write(&run, dir, meta) == 0);
+	gb_results_release(&pooled);
+	memset(&pooled, 0, sizeof(pooled));
+	gb_compare_init(&cmp, dir, dir);
+	CHECK(gb_compare_read_baseline(&cmp, dir, &pooled) == 0);
+	CHECK(cmp.nbase_procs == 3 && cmp.base_procs[0].n == 0);
+	gb_compare_release(&cmp);
 	/* one process in all: nothing kept */
 	json_object_set_new(json_object_get(meta, "processes"), "count", json_integer(1));
 	CHECK(gb_results_write(&run, dir, meta) == 0);
