@@ -109,6 +109,9 @@ struct gb_compare {
 	 */
 	struct gb_results *base_procs;
 	size_t nbase_procs;
+	/* bootstrap intervals computed ahead on every core (compare.c), by row seed */
+	struct gb_boot_ci *boot;
+	size_t nboot;
 };
 
 /* Zero c and record the two paths. */
