@@ -17,7 +17,6 @@
  * meta.json "processes" lists every process, its pid and how it ended.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <spawn.h>
@@ -76,6 +75,10 @@ static int wait_share(pid_t pid)
 {
 	int st, told = 0;
 
+	if (gb_interrupted) {   /* it came while the child was starting */
+		kill(pid, SIGINT);
+		told = 1;
+	}
 	while (waitpid(pid, &st, 0) < 0) {
 		if (errno != EINTR)
 			return -1;
