@@ -92,6 +92,13 @@ void gb_cell_add_accuracy(struct gb_cell_result *c, const char *op, const char *
 void gb_cell_invalid(struct gb_cell_result *c, const char *reason);
 
 /*
+ * Append every value of src to the same cell x metric of dst (cells and
+ * metrics added when new; a metric unavailable in dst stays so): runs of
+ * a baseline pooled, or a run's processes (run-procs.c).
+ */
+void gb_results_pool(struct gb_results *dst, const struct gb_results *src);
+
+/*
  * Write every file of the results directory dir (created if needed, like
  * mkdir -p), each atomically; meta is written as meta.json with JSON_INDENT(2)
  * in insertion order (not stolen; NULL writes no meta.json). 0 or -1.
@@ -104,17 +111,11 @@ void gb_cell_invalid(struct gb_cell_result *c, const char *reason);
  *   accuracy.csv  cell,op,reference,metric,value,budget,pass (budget empty when
  *                 NAN; pass true or false)
  *   hist/<cell>.hgrm  for every cell with has_hist, values in ns
+ *   hist/<cell>.raw   also, with raw_hists: the exact histogram (gb_hist_write_raw)
  * Skipped cells write no rows in any file: their reasons belong in
  * meta.json. Records end in LF; fields are quoted only when they hold a
  * comma, quote, CR or LF.
  */
-/*
- * Append every value of src to the same cell x metric of dst (cells and
- * metrics added when new; a metric unavailable in dst stays so): runs of
- * a baseline pooled, or a run's processes (run-procs.c).
- */
-void gb_results_pool(struct gb_results *dst, const struct gb_results *src);
-
 int gb_results_write(const struct gb_results *r, const char *dir, json_t *meta);
 
 /*
