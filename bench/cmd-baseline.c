@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,19 +65,6 @@ static int valid_name(const char *s)
 		      ('0' <= *s && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
 			return 0;
 	return 1;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rm_tree(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Why this run must not become a baseline, or NULL. */
@@ -226,7 +212,7 @@ static int baseline_save(char *const *results, size_t n, const char *klass_opt,
 
 	if (gb_mkdir_p(root) < 0)
 		goto out;
-	rm_tree(stage);
+	gb_rm_tree(stage);
 	if (n > 1 && mkdir(stage, 0777) < 0) {
 		gb_error("cannot create '%s': %s", stage, strerror(errno));
 		goto out;
@@ -245,7 +231,7 @@ static int baseline_save(char *const *results, size_t n, const char *klass_opt,
 	tmp = gb_xasprintf("%s/.%s.tmp.%ld", dir, config, (long)getpid());
 	if (gb_mkdir_p(dir) < 0)
 		goto out;
-	rm_tree(tmp);
+	gb_rm_tree(tmp);
 	if (rename(stage, tmp) < 0) {
 		gb_error("cannot move '%s' to '%s': %s", stage, tmp, strerror(errno));
 		goto out;
@@ -261,7 +247,7 @@ static int baseline_save(char *const *results, size_t n, const char *klass_opt,
 				free(old);
 				goto out;
 			}
-			rm_tree(old);
+			gb_rm_tree(old);
 			free(old);
 		}
 	} else if (rename(tmp, dest) < 0) {
@@ -272,9 +258,9 @@ static int baseline_save(char *const *results, size_t n, const char *klass_opt,
 	       n == 1 ? "" : "s", dest, klass, config, cells);
 	rc = GB_EXIT_OK;
 out:
-	rm_tree(stage);
+	gb_rm_tree(stage);
 	if (tmp)
-		rm_tree(tmp);
+		gb_rm_tree(tmp);
 	if (rc && made_root)
 		rmdir(root);    /* a refused save leaves nothing behind */
 	free(klass);

@@ -29,6 +29,8 @@ int gb_mkdir_p(const char *path);
 /* Read a whole file into a NUL-terminated buffer; NULL and message on error. */
 char *gb_read_file(const char *path, size_t *len);
 int gb_is_dir(const char *path);
+/* Remove path and everything under it, symlinks not followed; 0 or -1 (errno). */
+int gb_rm_tree(const char *path);
 int gb_file_exists(const char *path);
 
 #endif

@@ -17,7 +17,6 @@
  * meta.json "processes" lists every process, its pid and how it ended.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -219,14 +218,6 @@ static void count_reps(const struct gb_run *r, json_t *counts, size_t *seen)
 	}
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 void gb_run_processes(struct gb_run *r)
 {
 	uint32_t n = r->opts->nprocess;
@@ -274,7 +265,7 @@ void gb_run_processes(struct gb_run *r)
 			break;
 	}
 	if (n > 1)
-		nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		gb_rm_tree(base);
 	free(base);
 	free(seen);
 	json_object_set_new(r->meta, "processes", json_pack("{s:i, s:o, s:o, s:s}",

@@ -18,7 +18,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <signal.h>
 #include <spawn.h>
@@ -32,6 +31,7 @@
 #include <valgrind/callgrind.h>
 
 #include "callgrind.h"
+#include "fsio.h"
 #include "gbench.h"
 #include "sysinfo.h"
 
@@ -409,14 +409,6 @@ int gb_callgrind_probe(char *reason, size_t len)
 	return valgrind_version(ver, sizeof(ver), reason, len);
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Last lines of a log, for a reason. */
 static void log_tail(const char *path, char *buf, size_t len)
 {
@@ -634,7 +626,7 @@ int gb_callgrind_run_cell(int argc, char *const argv[], const char *cell_id,
 			ok = 0;
 	}
 	if (ok == 0)
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		gb_rm_tree(dir);
 	free(pattern);
 	free(args);
 	return ok;
