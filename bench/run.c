@@ -622,17 +622,26 @@ static char *reps_line(const struct gb_config *cfg)
 
 void gb_run_dry(struct gb_run *r)
 {
+	const struct gb_config *cfg = r->cfg;
 	double rate = calibrate(&r->ex[r->cpu].ex), total = 0;
-	char *reps_text = reps_line(r->cfg);
+	char *reps_text = reps_line(cfg);
+	/* the whole run: every process's warmups, all the repetitions */
+	uint32_t np = r->opts->spawn ? r->opts->nprocess : 1;
 
-	printf("%zu cells, %s\n", r->ncells, reps_text);
+	printf("%zu cells, %s", r->ncells, reps_text);
+	if (np > 1)
+		printf(", shared among %u processes", np);
+	putchar('\n');
 	for (size_t i = 0; i < r->ncells; i++) {
-		int runs = r->ex[r->cells[i].exec].ok;
+		const struct gb_run_cell *cl = &r->cells[i];
+		const char *ex = r->ex[cl->exec].name;
+		int runs = r->ex[cl->exec].ok;
 
-		printf("  %-48s %s\n", r->cells[i].id, runs ? "" : "skipped: executor unavailable");
+		printf("  %-48s %s\n", cl->id, runs ? "" : "skipped: executor unavailable");
 		if (runs)
-			total += workload_flops(&r->wl[r->cells[i].workload]) *
-				 (r->cells[i].warmup + r->cells[i].reps * (1.0 + r->cells[i].prime)) / rate;
+			total += workload_flops(&r->wl[cl->workload]) *
+				 ((double)cl->warmup * np + gb_per_exec_get(&cfg->repetitions, ex) *
+				  (1.0 + cl->prime)) / rate;
 	}
 	printf("estimated time: %.0f s of compute at the %.2f GFLOP/s measured for an "
 	       "f32 matmul on the cpu now (an estimate, not a measurement of the cells)\n",

@@ -58,6 +58,9 @@ ok(not any(f.endswith(".raw") for f in os.listdir(os.path.join(p3, "hist"))),
 print(f"1..{n}")
 PY
 
+expect_exit 0 "--dry-run of a shared run exits 0" "$GBENCH" "${args[@]}" --processes 3 --dry-run
+check "and says the repetitions are shared" grep -q 'shared among 3 processes' "$TMP/out"
+
 # Fewer repetitions than processes: the first share has none of them.
 expect_exit 0 "--repetitions 2 --processes 3 runs" "$GBENCH" "${args[@]}" --repetitions 2 \
 	--processes 3 --out "$TMP/few"
