@@ -42,7 +42,7 @@ if [ ! -x "$gbench" ]; then
 	exit 2
 fi
 mkdir -p "$out"
-: > "$out/runs.txt"
+[ "${REUSE:-0}" = 1 ] || : > "$out/runs.txt"   # reused runs keep their lines
 for i in $(seq 1 "$n"); do
 	if [ "${REUSE:-0}" = 1 ] && [ -f "$out/run$i/meta.json" ]; then
 		continue
