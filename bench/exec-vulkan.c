@@ -1364,9 +1364,10 @@ static int gb_vk_record_mm(struct gb_vk *vk, const char *prefix, const struct gb
  * On a CPU device every shader runs at one shape (gb_vk_mm_shape for the
  * matmuls, gb_vk_record_op for the rest), so all of them are compiled when
  * the executor starts instead of on a cell's first call: lavapipe compiles
- * a pipeline with LLVM, about 10 ms each, which would otherwise land in the
- * first measured repetition of a process that warms no vulkan cell up (as
- * the ci config does: warmup = 1,vulkan:0). 0 or -1 with the reason.
+ * a pipeline with LLVM, which put 9-15 ms on the first repetition of the
+ * first cell to use a shader (llm-prefill b1, 60-82 ms otherwise) in a
+ * process that warms no vulkan cell up (as the ci config does: warmup =
+ * 1,vulkan:0). 0 or -1 with the reason.
  */
 static int gb_vk_precompile(struct gb_vk *vk, char *reason, size_t len)
 {

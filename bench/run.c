@@ -530,10 +530,10 @@ int gb_run_executors(struct gb_run *r)
 	return rc;
 }
 
-/* Whether this process checks accuracy on its cells' first calls (see cell_spec). */
+/* Whether this process checks accuracy on its cells' first calls: share 0, not under callgrind. */
 static int checks_accuracy(const struct gb_run *r)
 {
-	return r->cfg->accuracy_samples > 0 && r->opts->process == 0 && !gb_callgrind_child();
+	return r->opts->process == 0 && !gb_callgrind_child();
 }
 
 /* Share p of n of count repetitions: the shares differ by at most one and add up to count. */
@@ -574,7 +574,8 @@ int gb_run_plan(struct gb_run *r)
 						 * warmup (a vulkan c256 p50 read 9.9 us on that
 						 * repetition against 5 us).
 						 */
-						if (!cl.warmup && checks_accuracy(r))
+						if (!cl.warmup && cfg->accuracy_samples &&
+						    checks_accuracy(r))
 							cl.warmup = 1;
 						cl.id = gb_cell_id(r->wl[w].trace.name, r->ex[e].name,
 								   cl.batch, cl.quant, cl.cache);
@@ -625,7 +626,7 @@ void gb_run_dry(struct gb_run *r)
 	const struct gb_config *cfg = r->cfg;
 	double rate = calibrate(&r->ex[r->cpu].ex), total = 0;
 	char *reps_text = reps_line(cfg);
-	/* the whole run: every process's warmups, all the repetitions */
+	/* a shared run: every process's warmups, all the repetitions; else this share */
 	uint32_t np = r->opts->spawn ? r->opts->nprocess : 1;
 
 	printf("%zu cells, %s", r->ncells, reps_text);
@@ -634,14 +635,14 @@ void gb_run_dry(struct gb_run *r)
 	putchar('\n');
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct gb_run_cell *cl = &r->cells[i];
-		const char *ex = r->ex[cl->exec].name;
+		uint32_t reps = np > 1 ? gb_per_exec_get(&cfg->repetitions, r->ex[cl->exec].name)
+				       : cl->reps;
 		int runs = r->ex[cl->exec].ok;
 
 		printf("  %-48s %s\n", cl->id, runs ? "" : "skipped: executor unavailable");
 		if (runs)
 			total += workload_flops(&r->wl[cl->workload]) *
-				 ((double)cl->warmup * np + gb_per_exec_get(&cfg->repetitions, ex) *
-				  (1.0 + cl->prime)) / rate;
+				 ((double)cl->warmup * np + reps * (1.0 + cl->prime)) / rate;
 	}
 	printf("estimated time: %.0f s of compute at the %.2f GFLOP/s measured for an "
 	       "f32 matmul on the cpu now (an estimate, not a measurement of the cells)\n",
@@ -662,7 +663,7 @@ static struct gb_cell_spec cell_spec(const struct gb_run *r, const struct gb_run
 		.min_duration_ns = cfg->min_duration_ms * 1000000,
 		.min_requests = cfg->min_requests,
 		.counters = r->counters,
-		.skip_accuracy = gb_callgrind_child() || r->opts->process > 0,
+		.skip_accuracy = !checks_accuracy(r),
 	};
 }
 
