@@ -23,8 +23,7 @@ static const char usage_text[] =
 	"                  [--max-queue-delay-us U] [--find-max-qps --slo p99=5ms]\n"
 	"                  [--counters auto|none|LIST] [--repetitions N|EXEC:N,...]\n"
 	"                  [--prime N|EXEC:N,...] [--processes N] [--process I/N]\n"
-	"                  [--warmup N|EXEC:N,...] [--extra-repetitions N|EXEC:N,...]\n"
-	"                  [--seed S] [--threads N] [--out DIR] [--dry-run]\n"
+	"                  [--warmup N|EXEC:N,...] [--seed S] [--threads N] [--out DIR] [--dry-run]\n"
 	"                  [--filter PATTERN] [--strict] [--require vulkan] [--validate]\n"
 	"                  [--device N|NAME] [--interleave random|none] [--quiet]\n"
 	"\n"
@@ -40,9 +39,6 @@ static const char usage_text[] =
 	"call on a CPU device costs far more than on the cpu executor). --prime N\n"
 	"runs N untimed repetitions of a cell right before each measured one, so\n"
 	"that it finds the caches as its own cell leaves them.\n"
-	"--extra-repetitions 30,vulkan:24: after the planned repetitions, a cell\n"
-	"whose medians are less precise than the config's precision (95%% interval\n"
-	"half-width, default 2.5%%) gets up to that many more, within extra_seconds.\n"
 	"--processes N shares every cell's repetitions among N fresh processes, run\n"
 	"one after the other and pooled into one results directory, so that the\n"
 	"run's medians and spread cover where code, memory and threads land per\n"
@@ -61,7 +57,7 @@ static const char usage_text[] =
 struct run_opts {
 	const char *config, *workloads, *executors, *batch, *quant, *cache, *mode;
 	const char *counters, *out, *filter, *require, *device;
-	const char *repetitions, *prime, *warmup, *extra;
+	const char *repetitions, *prime, *warmup;
 	long threads, processes;
 	uint32_t process, nprocess;    /* --process I/N; nprocess 0 when not given */
 	const char *seed, *speed, *target_qps, *max_queue_delay_us, *slo;
@@ -78,8 +74,7 @@ static void on_sigint(int sig)
 static int parse_args(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_WORKLOAD = 256, O_EXEC, O_BATCH, O_QUANT, O_CACHE, O_MODE, O_COUNTERS,
-	       O_REPS, O_PRIME, O_WARMUP, O_EXTRA, O_SEED, O_THREADS, O_DRY, O_FILTER, O_STRICT,
-	       O_REQUIRE,
+	       O_REPS, O_PRIME, O_WARMUP, O_SEED, O_THREADS, O_DRY, O_FILTER, O_STRICT, O_REQUIRE,
 	       O_VALIDATE, O_DEVICE, O_INTERLEAVE, O_SPEED, O_QPS, O_DELAY, O_FIND, O_SLO,
 	       O_PROCESSES, O_PROCESS };
 	static const struct option opts[] = {
@@ -94,7 +89,6 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "repetitions", required_argument, NULL, O_REPS },
 		{ "prime", required_argument, NULL, O_PRIME },
 		{ "warmup", required_argument, NULL, O_WARMUP },
-		{ "extra-repetitions", required_argument, NULL, O_EXTRA },
 		{ "processes", required_argument, NULL, O_PROCESSES },
 		{ "process", required_argument, NULL, O_PROCESS },
 		{ "seed", required_argument, NULL, O_SEED },
@@ -159,9 +153,6 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case O_WARMUP:
 			o->warmup = optarg;
-			break;
-		case O_EXTRA:
-			o->extra = optarg;
 			break;
 		case O_PROCESSES: {
 			uint64_t v;
@@ -279,9 +270,6 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 	if (o->warmup && gb_per_exec_set(&cfg->warmup, o->warmup, 0) < 0)
 		return gb_error("--warmup: '%s' is not N, EXEC:N or a list of them "
 				"(each executor once)", o->warmup);
-	if (o->extra && gb_per_exec_set(&cfg->extra, o->extra, 0) < 0)
-		return gb_error("--extra-repetitions: '%s' is not N, EXEC:N or a list of them "
-				"(each executor once)", o->extra);
 	if (o->processes > 0)
 		cfg->processes = (uint32_t)o->processes;
 	if (o->threads >= 0)

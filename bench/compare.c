@@ -185,10 +185,8 @@ static json_t *process_reps(json_t *meta, size_t *np)
 {
 	json_t *p = json_object_get(meta, "processes");
 	json_int_t n = json_integer_value(json_object_get(p, "count"));
-	size_t groups = json_array_size(json_object_get(p, "runs"));
 
-	/* extra repetitions (run-extra.c) are one more group after the processes */
-	*np = n > 1 ? (groups > (size_t)n ? groups : (size_t)n) : 1;
+	*np = n > 1 ? (size_t)n : 1;
 	return n > 1 ? json_object_get(p, "repetitions") : NULL;
 }
 
@@ -219,17 +217,15 @@ static size_t cell_counts(json_t *reps, const char *id, size_t np, size_t *cnt)
  * Append run's processes to c->base_procs: its values split by the counts
  * of meta (process_reps), or the whole run as one. A metric whose count
  * does not add up (not measured every repetition) is left out of the split.
- * A group of extra repetitions (run-extra.c) ran in the first process and
- * joins its values.
  */
 static void add_processes(struct gb_compare *c, const struct gb_results *run, json_t *meta)
 {
-	size_t ng, np, *cnt;
-	json_t *reps = process_reps(meta, &ng), *runs;
+	size_t np, *cnt;
+	json_t *reps = process_reps(meta, &np);
 	struct gb_results *g;
 
-	np = reps ? (size_t)json_integer_value(json_object_get(json_object_get(meta, "processes"),
-								"count")) : 1;
+	if (!reps)
+		np = 1;
 	c->base_procs = gb_xrealloc(c->base_procs, (c->nbase_procs + np) * sizeof(*g));
 	g = &c->base_procs[c->nbase_procs];
 	memset(g, 0, np * sizeof(*g));
@@ -238,34 +234,29 @@ static void add_processes(struct gb_compare *c, const struct gb_results *run, js
 		gb_results_pool(g, run);
 		return;
 	}
-	runs = json_object_get(json_object_get(meta, "processes"), "runs");
-	cnt = gb_xcalloc(ng, sizeof(*cnt));
+	cnt = gb_xcalloc(np, sizeof(*cnt));
 	for (size_t i = 0; i < run->n; i++) {
 		const struct gb_cell_result *rc = &run->cells[i];
-		size_t total = cell_counts(reps, rc->id, ng, cnt), off = 0;
-		struct gb_cell_result **dc = gb_xcalloc(np, sizeof(*dc));
+		size_t total = cell_counts(reps, rc->id, np, cnt), off = 0;
 
-		for (size_t p = 0; total && p < ng; off += cnt[p], p++) {
-			size_t to = p < np ? p : 0;   /* an extra group: the first process's */
+		if (!total)
+			continue;
+		for (size_t p = 0; p < np; off += cnt[p], p++) {
+			struct gb_cell_result *dc = gb_results_add(&g[p], rc->id, rc->workload,
+								   rc->executor, rc->device,
+								   rc->batch, rc->quant, rc->cache);
 
-			if (p >= np && !json_is_string(json_object_get(json_array_get(runs, p),
-								       "share")))
-				break;
-			if (!dc[to])
-				dc[to] = gb_results_add(&g[to], rc->id, rc->workload, rc->executor,
-							rc->device, rc->batch, rc->quant, rc->cache);
 			for (size_t k = 0; k < rc->nmetrics; k++) {
 				const struct gb_metric *m = &rc->metrics[k];
 				struct gb_metric *dm;
 
 				if (m->n != total || m->source == GB_SRC_UNAVAILABLE)
 					continue;
-				dm = gb_cell_metric(dc[to], m->name, m->unit, m->source);
+				dm = gb_cell_metric(dc, m->name, m->unit, m->source);
 				for (size_t v = off; v < off + cnt[p]; v++)
 					gb_metric_push(dm, m->v[v]);
 			}
 		}
-		free(dc);
 	}
 	free(cnt);
 }

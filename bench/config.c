@@ -29,8 +29,6 @@ void gb_config_defaults(struct gb_config *c)
 	c->warmup.dflt = 1;
 	c->rounds = 1;
 	c->processes = 1;
-	c->precision = 0.025;
-	c->extra_seconds = 10;
 	c->pin = 1;
 	c->seed = 42;
 	c->accuracy_samples = 4;
@@ -50,7 +48,6 @@ void gb_config_release(struct gb_config *c)
 	gb_per_exec_release(&c->repetitions);
 	gb_per_exec_release(&c->prime);
 	gb_per_exec_release(&c->warmup);
-	gb_per_exec_release(&c->extra);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -173,26 +170,6 @@ int gb_parse_quant_list(const char *s, enum gb_quant *out, size_t *n, const char
 }
 
 static const char *const mode_names[] = { "closed", "open", "offline" };
-
-int gb_parse_fraction(const char *s, double *out)
-{
-	size_t n = strlen(s);
-	char *t = gb_xstrdup(s);
-	double v = 0, scale = 1;
-	int rc;
-
-	while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
-		t[--n] = 0;
-	if (n && t[n - 1] == '%') {
-		t[--n] = 0;
-		scale = 100;
-	}
-	rc = gb_parse_double(t, 0, scale, &v) < 0 || v / scale >= 1 ? -1 : 0;
-	free(t);
-	if (!rc)
-		*out = v / scale;
-	return rc;
-}
 
 int gb_parse_mode(const char *s, enum gb_mode *m)
 {
@@ -326,16 +303,6 @@ static int on_key(void *user, const char *section, const char *key, const char *
 			c->processes = (uint32_t)x;
 	} else if (!strcmp(key, "warmup")) {
 		rc = gb_per_exec_set(&c->warmup, value, 0);
-	} else if (!strcmp(key, "extra_repetitions")) {
-		rc = gb_per_exec_set(&c->extra, value, 0);
-	} else if (!strcmp(key, "precision")) {
-		rc = gb_parse_fraction(value, &c->precision);
-	} else if (!strcmp(key, "extra_seconds")) {
-		double d = 0;
-
-		rc = gb_parse_double(value, -1, 86400, &d) < 0 || d < 0 ? -1 : 0;
-		if (!rc)
-			c->extra_seconds = d;
 	} else if (!strcmp(key, "seed")) {
 		rc = gb_parse_u64(value, UINT64_MAX, &x);
 		if (!rc)

@@ -17,11 +17,6 @@
  *   rounds      = 1                          ; turns each executor takes over the run
  *                                            ; (in each process)
  *   processes   = 1                          ; fresh processes sharing the repetitions
- *   extra_repetitions = 0                    ; at most this many more for a cell whose
- *                                            ; median is less precise than `precision`
- *                                            ; (per executor: 30,vulkan:24)
- *   precision   = 2.5%                       ; half-width of a median's 95% interval
- *   extra_seconds = 10                       ; time the extra repetitions may take
  *   seed        = 42
  *   threads     = 0                          ; 0 = every CPU
  *   accuracy_samples = 4                     ; oracle checks per (cell, op)
@@ -85,9 +80,6 @@ struct gb_config {
 	struct gb_per_exec warmup;       /* untimed repetitions of a cell before its first */
 	uint32_t rounds;                 /* turns each executor takes (>= 1) */
 	uint32_t processes;              /* processes the repetitions are shared among */
-	struct gb_per_exec extra;        /* most extra repetitions of an imprecise cell */
-	double precision;                /* target: 95% interval of a median / median, half */
-	double extra_seconds;            /* what the extra repetitions may cost in all */
 	uint64_t seed;
 	uint32_t threads;
 	uint32_t accuracy_samples;
@@ -112,8 +104,6 @@ void gb_config_release(struct gb_config *c);
 int gb_parse_u32_list(const char *s, uint32_t *out, size_t *n, const char *what);
 int gb_parse_quant_list(const char *s, enum gb_quant *out, size_t *n, const char *what);
 int gb_parse_mode(const char *s, enum gb_mode *m);
-/* "2.5%" or "0.025": a fraction in (0, 1); 0 or -1 (no message). */
-int gb_parse_fraction(const char *s, double *out);
 const char *gb_mode_name(enum gb_mode m);
 
 #endif

@@ -327,10 +327,9 @@ static json_t *strv_json(char **v)
 static json_t *config_json(const struct gb_config *cfg)
 {
 	json_t *b = json_array(), *q = json_array(), *c = json_array(), *reps = json_object();
-	json_t *prime = json_object(), *warmup = json_object(), *extra = json_object();
+	json_t *prime = json_object(), *warmup = json_object();
 
 	for (char **e = cfg->executors; e && *e; e++) {
-		json_object_set_new(extra, *e, json_integer(gb_per_exec_get(&cfg->extra, *e)));
 		json_object_set_new(reps, *e, json_integer(gb_per_exec_get(&cfg->repetitions, *e)));
 		json_object_set_new(prime, *e, json_integer(gb_per_exec_get(&cfg->prime, *e)));
 		json_object_set_new(warmup, *e, json_integer(gb_per_exec_get(&cfg->warmup, *e)));
@@ -342,7 +341,7 @@ static json_t *config_json(const struct gb_config *cfg)
 	for (size_t i = 0; i < cfg->ncache; i++)
 		json_array_append_new(c, json_integer(cfg->cache[i]));
 	return json_pack("{s:s, s:s?, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:i, s:o, s:o, s:i, s:o, "
-			 "s:i, s:i, s:o, s:f, s:f, s:i, s:i, s:s, s:s}",
+			 "s:i, s:i, s:i, s:i, s:s, s:s}",
 			 "name", cfg->name, "path", cfg->path,
 			 "workloads", strv_json(cfg->workloads), "trace_dir", cfg->trace_dir,
 			 "executors", strv_json(cfg->executors), "batch", b, "quant", q,
@@ -352,8 +351,6 @@ static json_t *config_json(const struct gb_config *cfg)
 			 "warmup", (int)cfg->warmup.dflt, "warmup_by_executor", warmup,
 			 "rounds", (int)cfg->rounds,
 			 "processes", (int)cfg->processes,
-			 "extra_repetitions_by_executor", extra, "precision", cfg->precision,
-			 "extra_seconds", cfg->extra_seconds,
 			 "threads", (int)cfg->threads,
 			 "accuracy_samples", (int)cfg->accuracy_samples,
 			 "counters", cfg->counters,
@@ -650,15 +647,6 @@ void gb_run_dry(struct gb_run *r)
 	printf("estimated time: %.0f s of compute at the %.2f GFLOP/s measured for an "
 	       "f32 matmul on the cpu now (an estimate, not a measurement of the cells)\n",
 	       total, rate / 1e9);
-	if ((cfg->extra.dflt || cfg->extra.n) && cfg->extra_seconds > 0 &&
-	    r->opts->process == 0) {
-		char *x = gb_per_exec_describe(&cfg->extra);
-
-		printf("then up to %g s of extra repetitions (at most %s a cell) for the cells whose "
-		       "medians are less precise than +-%g%%\n", cfg->extra_seconds, x,
-		       cfg->precision * 100);
-		free(x);
-	}
 	free(reps_text);
 }
 
@@ -775,36 +763,12 @@ static void exec_turn(struct gb_run *r, size_t exec, int begin)
 		gb_executor_turn(&r->ex[exec].ex, begin);
 }
 
-void gb_run_measure(struct gb_run *r, uint32_t rounds, uint64_t seed)
-{
-	struct slot *sched;
-	size_t nsched, turn = SIZE_MAX;   /* the executor whose turn it is */
-
-	/* per executor: warmups, then every measured repetition in one seeded order */
-	sched = schedule(r->cells, r->ncells, r->nex, rounds, r->opts->interleave, seed, &nsched);
-	for (size_t s = 0; s < nsched && !gb_interrupted; s++) {
-		struct gb_run_cell *cl = &r->cells[sched[s].cell];
-		struct gb_cell_result *c = &r->res.cells[sched[s].cell];
-
-		if (cl->exec != turn) {
-			if (turn != SIZE_MAX)
-				exec_turn(r, turn, 0);
-			exec_turn(r, turn = cl->exec, 1);
-		}
-		if (cl->cell && r->ex[cl->exec].ok && !c->skipped)
-			cell_status(c, &r->ex[cl->exec], gb_cell_rep(cl->cell, sched[s].measured));
-		if ((s + 1) * 10 / nsched != s * 10 / nsched)
-			gb_note("[%3zu%%] %zu of %zu repetitions", (s + 1) * 100 / nsched, s + 1, nsched);
-	}
-	if (turn != SIZE_MAX)
-		exec_turn(r, turn, 0);
-	free(sched);
-}
-
 int gb_run_execute(struct gb_run *r, const char *out_dir)
 {
 	const struct gb_config *cfg = r->cfg;
 	json_t *jcells = json_object(), *junavail = json_object();
+	struct slot *sched;
+	size_t nsched, turn = SIZE_MAX;   /* the executor whose turn it is */
 	char *reps_text = reps_line(cfg), procs[64] = "";
 
 	if (r->opts->spawn)
@@ -826,13 +790,28 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	}
 	if (r->opts->find_max_qps && r->opts->process == 0)
 		find_max_qps(r);
-	gb_run_measure(r, cfg->rounds, cfg->seed ^ (r->opts->process * 0x9e3779b97f4a7c15ULL));
+	/* per executor: warmups, then every measured repetition in one seeded order */
+	sched = schedule(r->cells, r->ncells, r->nex, cfg->rounds, r->opts->interleave,
+			 cfg->seed ^ (r->opts->process * 0x9e3779b97f4a7c15ULL), &nsched);
+	for (size_t s = 0; s < nsched && !gb_interrupted; s++) {
+		struct gb_run_cell *cl = &r->cells[sched[s].cell];
+		struct gb_cell_result *c = &r->res.cells[sched[s].cell];
+
+		if (cl->exec != turn) {
+			if (turn != SIZE_MAX)
+				exec_turn(r, turn, 0);
+			exec_turn(r, turn = cl->exec, 1);
+		}
+		if (cl->cell && r->ex[cl->exec].ok && !c->skipped)
+			cell_status(c, &r->ex[cl->exec], gb_cell_rep(cl->cell, sched[s].measured));
+		if ((s + 1) * 10 / nsched != s * 10 / nsched)
+			gb_note("[%3zu%%] %zu of %zu repetitions", (s + 1) * 100 / nsched, s + 1, nsched);
+	}
+	if (turn != SIZE_MAX)
+		exec_turn(r, turn, 0);
+	free(sched);
 	if (r->opts->spawn && !gb_interrupted)
 		gb_run_processes(r);
-	/* the process that saw every share gives the imprecise cells more */
-	if ((r->opts->spawn || r->opts->nprocess <= 1) && !gb_callgrind_child() &&
-	    !gb_interrupted && !r->child_exit && (cfg->extra.dflt || cfg->extra.n))
-		gb_run_extra(r);
 	r->interrupted = gb_interrupted != 0;
 	for (size_t i = 0; i < r->ncells; i++) {
 		judge_cell(r, i, jcells, junavail);

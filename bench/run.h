@@ -97,41 +97,6 @@ int gb_run_simulate(struct gb_run *r);
  * histograms and events into r (run-procs.c). Called by gb_run_execute.
  */
 void gb_run_processes(struct gb_run *r);
-/*
- * Every cell's warmups, then its measured repetitions (the counts in
- * r->cells), in `rounds` turns per executor, interleaved in the order
- * seed gives; stops at an interrupt. Called by gb_run_execute and
- * gb_run_extra.
- */
-void gb_run_measure(struct gb_run *r, uint32_t rounds, uint64_t seed);
-/*
- * After every share: more repetitions for the cells whose medians are less
- * precise than the config's precision (run-extra.c), recorded in meta.json.
- */
-void gb_run_extra(struct gb_run *r);
-
-/* One cell as gb_extra_plan sees it. */
-struct gb_extra_cell {
-	double imprecision;   /* widest half-width of a judged median's 95% interval / median */
-	uint32_t n;           /* measured repetitions so far */
-	uint32_t cap;         /* most extra repetitions it may get */
-	double cost_s;        /* seconds one more repetition costs, its primes included */
-	uint32_t add;         /* out: extra repetitions planned */
-};
-/*
- * Plan extra repetitions, one at a time, each to the cell whose imprecision
- * with what it has been given (imprecision sqrt(n / (n + add))) is the
- * highest, while that is above `precision` (NAN never is), the cell is
- * under its cap and the repetition fits in what is left of budget_s; ties
- * go to the first cell. Returns the seconds planned.
- */
-double gb_extra_plan(struct gb_extra_cell *c, size_t n, double precision, double budget_s);
-/*
- * Half the width of the distribution-free 95% interval of the median of
- * v[0..n) (gb_summarize), as a fraction of the median; NAN when n < 6 or
- * the median is not positive.
- */
-double gb_median_imprecision(const double *v, size_t n);
 /* Write the results directory; returns the run's exit code. */
 int gb_run_write(struct gb_run *r, const char *out_dir);
 void gb_run_release(struct gb_run *r);

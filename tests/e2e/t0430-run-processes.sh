@@ -3,9 +3,8 @@
 # results directory, as if one process had run every repetition.
 . "$(dirname "$0")/lib.sh"
 
-# no extra repetitions: the counts per process are exact (t0440 covers them)
 args=(run --config ci --executor cpu --workload llm-decode,vector-search --batch 1,8
-      --quant f32,q4 --repetitions 6 --extra-repetitions 0 --quiet)
+      --quant f32,q4 --repetitions 6 --quiet)
 export TMPDIR="$TMP"   # where the parent keeps its children's folders
 expect_exit 0 "--processes 3 runs" "$GBENCH" "${args[@]}" --processes 3 --out "$TMP/p3"
 expect_exit 0 "the same run in one process" "$GBENCH" "${args[@]}" --processes 1 --out "$TMP/p1"

@@ -671,29 +671,6 @@ TEST(baseline_split_by_process)
 		CHECK(m2->n == 4 && m2->v[0] == 6 && m2->v[3] == 9);
 	}
 	gb_compare_release(&cmp);
-	/* 2 processes and a group of extra repetitions, which the first process ran */
-	json_decref(meta);
-	meta = json_pack("{s:i, s:{s:i, s:[{s:i}, {s:i}, {s:s}], s:{s:[i,i,i]}}}", "schema", 1,
-			 "processes", "count", 2, "runs", "share", 0, "share", 1, "share", "extra",
-			 "repetitions", id, 2, 3, 4);
-	CHECK(gb_results_write(&run, dir, meta) == 0);
-	gb_results_release(&pooled);
-	memset(&pooled, 0, sizeof(pooled));
-	gb_compare_init(&cmp, dir, dir);
-	CHECK(gb_compare_read_baseline(&cmp, dir, &pooled) == 0);
-	CHECK(cmp.nbase_procs == 2);
-	if (cmp.nbase_procs == 2) {
-		const struct gb_metric *m0 = &cmp.base_procs[0].cells[0].metrics[0];
-		const struct gb_metric *m1 = &cmp.base_procs[1].cells[0].metrics[0];
-
-		CHECK(cmp.base_procs[0].n == 1 && cmp.base_procs[1].n == 1);
-		CHECK(m0->n == 6 && m0->v[0] == 1 && m0->v[1] == 2 && m0->v[2] == 6 && m0->v[5] == 9);
-		CHECK(m1->n == 3 && m1->v[0] == 3 && m1->v[2] == 5);
-	}
-	gb_compare_release(&cmp);
-	json_decref(meta);
-	meta = json_pack("{s:i, s:{s:i, s:{s:[i,i,i]}}}", "schema", 1, "processes", "count", 3,
-			 "repetitions", id, 2, 3, 4);
 	/* counts that are not counts: the run stays whole */
 	json_object_set_new(json_object_get(json_object_get(meta, "processes"), "repetitions"),
 			    id, json_pack("[i,i,i]", -1, 6, 4));

@@ -1,5 +1,4 @@
 /* test-config.c - configs load, every shipped one is valid, errors name FILE:LINE. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,10 +57,6 @@ TEST(ci_lists_both_executors)
 	/* the gate's shape: 3 processes, vulkan cells unwarmed (pipelines precompiled) */
 	CHECK(c.processes == 3 && c.rounds == 2);
 	CHECK(gb_per_exec_get(&c.warmup, "cpu") == 1 && gb_per_exec_get(&c.warmup, "vulkan") == 0);
-	/* extra repetitions for imprecise cells, within 4 s */
-	CHECK(gb_per_exec_get(&c.extra, "cpu") == 15 && gb_per_exec_get(&c.extra, "vulkan") == 12);
-	CHECK_NEAR(c.precision, 0.025, 1e-15);
-	CHECK_NEAR(c.extra_seconds, 4, 0);
 	gb_config_release(&c);
 }
 
@@ -98,21 +93,6 @@ TEST(missing_config_is_an_error)
 	CHECK(capture(gb_config_load, &c, "no-such-config", err, sizeof(err)) < 0);
 	CHECK(strstr(err, "no config named 'no-such-config'") != NULL);
 	gb_config_release(&c);
-}
-
-/* precision: a percentage or a fraction, in (0, 1) */
-TEST(fraction_parser)
-{
-	static const char *const bad[] = { "0", "0%", "1", "100%", "150%", "-1%", "x", "2.5%%", "" };
-	double v = -1;
-
-	CHECK(gb_parse_fraction("2.5%", &v) == 0 && fabs(v - 0.025) < 1e-15);
-	CHECK(gb_parse_fraction(" 0.03 ", &v) == 0 && fabs(v - 0.03) < 1e-15);
-	CHECK(gb_parse_fraction("99%", &v) == 0 && fabs(v - 0.99) < 1e-15);
-	for (size_t i = 0; i < GB_ARRAY_SIZE(bad); i++) {
-		v = -1;
-		CHECK(gb_parse_fraction(bad[i], &v) < 0 && v == -1);
-	}
 }
 
 TEST(list_parsers)
@@ -170,7 +150,6 @@ int main(void)
 	RUN(ci_lists_both_executors);
 	RUN(every_error_has_file_and_line);
 	RUN(missing_config_is_an_error);
-	RUN(fraction_parser);
 	RUN(list_parsers);
 	RUN(counts_per_executor);
 	return unit_done();
