@@ -187,6 +187,9 @@ static int merge_share(struct gb_run *r, const char *dir, uint32_t p)
 	gb_replay_events.cpu_fallbacks +=
 		(uint64_t)json_integer_value(json_object_get(ev, "cpu_fallbacks"));
 	r->validation += (unsigned)json_integer_value(json_object_get(ev, "validation_messages"));
+	ev = json_object_get(meta, "turns");
+	r->turns += (unsigned)json_integer_value(json_object_get(ev, "count"));
+	r->turn_warmups += (unsigned)json_integer_value(json_object_get(ev, "warmups"));
 	json_decref(meta);
 	gb_results_release(&got);
 	return rc;

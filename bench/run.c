@@ -796,13 +796,26 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	for (size_t s = 0; s < nsched && !gb_interrupted; s++) {
 		struct gb_run_cell *cl = &r->cells[sched[s].cell];
 		struct gb_cell_result *c = &r->res.cells[sched[s].cell];
+		int runs = cl->cell && r->ex[cl->exec].ok && !c->skipped;
 
 		if (cl->exec != turn) {
 			if (turn != SIZE_MAX)
 				exec_turn(r, turn, 0);
 			exec_turn(r, turn = cl->exec, 1);
+			r->turns++;
+			/*
+			 * A turn's first call finds the executor cold (its threads
+			 * asleep, its caches and buffers another executor's, or, in
+			 * a fresh process, nothing touched yet): one untimed
+			 * repetition of the turn's first cell takes that, unless
+			 * the turn opens with an untimed one already.
+			 */
+			if (runs && sched[s].measured) {
+				cell_status(c, &r->ex[cl->exec], gb_cell_rep(cl->cell, 0));
+				r->turn_warmups++;
+			}
 		}
-		if (cl->cell && r->ex[cl->exec].ok && !c->skipped)
+		if (runs)
 			cell_status(c, &r->ex[cl->exec], gb_cell_rep(cl->cell, sched[s].measured));
 		if ((s + 1) * 10 / nsched != s * 10 / nsched)
 			gb_note("[%3zu%%] %zu of %zu repetitions", (s + 1) * 100 / nsched, s + 1, nsched);
@@ -822,6 +835,10 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 		if (r->ex[i].ok)
 			r->validation += gb_executor_validation_messages(&r->ex[i].ex);
 	json_object_set_new(r->meta, "cells", jcells);
+	json_object_set_new(r->meta, "turns", json_pack("{s:I, s:I, s:s}",
+		"count", (json_int_t)r->turns, "warmups", (json_int_t)r->turn_warmups,
+		"note", "executor turns taken in all processes; a turn that opens with a measured "
+			"repetition runs one untimed repetition of that cell first"));
 	json_object_set_new(r->meta, "unavailable", junavail);
 	return 0;
 }

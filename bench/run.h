@@ -81,6 +81,8 @@ struct gb_run {
 	int aborted;               /* an environment error stopped it before the replay */
 	unsigned validation;
 	int child_exit;            /* the first failing exit of a child process (run-procs.c) */
+	unsigned turns;            /* executor turns taken, every process of the run */
+	unsigned turn_warmups;     /* untimed repetitions opening a turn (gb_run_execute) */
 };
 
 /* Each stage returns 0 or an exit code (gbench.h) with the message printed. */

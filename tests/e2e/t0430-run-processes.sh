@@ -58,6 +58,26 @@ ok(not any(f.endswith(".raw") for f in os.listdir(os.path.join(p3, "hist"))),
 print(f"1..{n}")
 PY
 
+# Executor turns: one in each of the 3 processes (one executor). A primed
+# measured repetition already follows an untimed one; unprimed and unwarmed,
+# a turn that opens with a measured repetition runs one untimed repetition
+# of its cell first, which is not a measured one (the first process runs
+# every cell untimed anyway, for its accuracy check).
+check "3 turns in all, none opening with a measured repetition when primed" python3 -c "
+import json, sys
+t = json.load(open('$TMP/p3/meta.json'))['turns']
+sys.exit(t['count'] != 3 or t['warmups'] != 0)"
+expect_exit 0 "an unprimed, unwarmed run in 2 processes" "$GBENCH" "${args[@]}" --processes 2 \
+	--prime 0 --warmup 0 --out "$TMP/np"
+check "the second one's turn opens with an untimed repetition; 6 measured" python3 -c "
+import csv, json, sys
+t = json.load(open('$TMP/np/meta.json'))['turns']
+reps = {}
+for r in csv.DictReader(open('$TMP/np/samples.csv')):
+    if r['metric'] == 'wall_ns':
+        reps[r['cell']] = reps.get(r['cell'], 0) + 1
+sys.exit(t['count'] != 2 or t['warmups'] != 1 or set(reps.values()) != {6})"
+
 expect_exit 0 "--dry-run of a shared run exits 0" "$GBENCH" "${args[@]}" --processes 3 --dry-run
 check "and says the repetitions are shared" grep -q 'shared among 3 processes' "$TMP/out"
 
