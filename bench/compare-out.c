@@ -552,9 +552,11 @@ int gb_compare_write_json(const struct gb_compare *c, const char *path)
 
 		for (size_t i = 0; i < c->nmachine; i++)
 			json_object_set_new(ms, c->machine[i].executor,
-				json_pack("{s:o, s:I, s:I}", "ratio", jnum(c->machine[i].ratio),
+				json_pack("{s:o, s:I, s:I, s:o, s:I}", "ratio", jnum(c->machine[i].ratio),
 					  "probes_baseline", (json_int_t)c->machine[i].n_base,
-					  "probes_current", (json_int_t)c->machine[i].n_cur));
+					  "probes_current", (json_int_t)c->machine[i].n_cur,
+					  "cells_ratio", jnum(c->machine[i].cells_ratio),
+					  "cells", (json_int_t)c->machine[i].n_cells));
 		json_object_set_new(root, "machine_speed", ms);
 		json_object_set_new(root, "machine_speed_applied",
 				    json_boolean(c->opts.machine_speed));

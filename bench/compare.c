@@ -1134,52 +1134,102 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /*
- * A shift of every cell at once: per executor, the median over cells of the
- * wall_ns ratio. Beyond the threshold band it is most often the machine
- * (load, clock, another tenant) rather than the code, and the one thing a
- * test within each cell cannot see; said loudly, verdicts unchanged.
+ * How far every cell of each executor moved together: the median of its
+ * cells' wall_ns ratios (NAN under GB_COMPARE_MIN_SHIFT_CELLS cells).
  */
-static void drift_warning(struct gb_compare *c, const struct gb_results *base)
+static void cell_shifts(struct gb_compare *c, const struct gb_results *base)
 {
-	const char *seen[16];
-	size_t nseen = 0;
+	double *r = gb_xmalloc((c->n + 1) * sizeof(*r));
 
-	for (size_t i = 0; i < base->n && nseen < GB_ARRAY_SIZE(seen); i++) {
-		const char *ex = base->cells[i].executor;
-		double *r, t = GB_COMPARE_THRESHOLD, med;
-		size_t n = 0, k;
+	for (size_t k = 0; k < c->nmachine; k++) {
+		struct gb_machine_speed *m = &c->machine[k];
+		size_t n = 0;
 
-		for (k = 0; k < nseen && strcmp(seen[k], ex); k++)
-			;
-		if (k < nseen || !ex)
-			continue;
-		seen[nseen++] = ex;
-		r = gb_xmalloc(c->n * sizeof(*r));
 		for (size_t j = 0; j < c->n; j++) {
 			const struct gb_compare_row *row = &c->rows[j];
 			const struct gb_cell_result *cell = find_cell(base, row->cell);
 
 			if (!strcmp(row->metric, "wall_ns") && !isnan(row->ratio) && cell &&
-			    cell->executor && !strcmp(cell->executor, ex))
+			    cell->executor && !strcmp(cell->executor, m->executor))
 				r[n++] = row->ratio;
 		}
-		if (n >= 8) {
+		m->n_cells = n;
+		m->cells_ratio = NAN;
+		if (n >= GB_COMPARE_MIN_SHIFT_CELLS) {
 			qsort(r, n, sizeof(*r), cmp_double);
-			med = n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
-			if (!isnan(c->opts.threshold))
-				t = c->opts.threshold;
-			if (med <= 1 + t && med >= 1 / (1 + t))
-				;   /* no shift of the whole executor */
-			else if (isnan(machine_ratio(c, ex)))
-				warn(c, "the whole '%s' executor moved: the median wall_ns ratio over its %zu cells is %.3f; a machine-wide change (load, clock, another tenant) looks like this, as does a change that slows every cell",
-				     ex, n, med);
-			else
-				warn(c, "the whole '%s' executor moved: the median wall_ns ratio over its %zu cells is %.3f, and the machine's own probe %.3f%s",
-				     ex, n, med, machine_ratio(c, ex),
-				     c->opts.machine_speed ? " (times and rates were judged beyond it)"
-							   : " (not applied: --no-machine-speed)");
+			m->cells_ratio = n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
 		}
-		free(r);
+	}
+	free(r);
+}
+
+/*
+ * A regression that moved with every cell of its executor. On a shared VM a
+ * whole executor can run several percent slower for minutes while the probe
+ * does not see it (lavapipe here: every vulkan cell 6% slower half an hour
+ * after the baseline, the probe 2% faster); so would a change that slows
+ * every cell, and one run cannot tell which. So where an executor's cells
+ * moved together (their median wall_ns ratio) beyond the probe, in the
+ * slower direction and by at most GB_COMPARE_MAX_SHIFT, a regression whose
+ * interval no longer clears the threshold once that shared shift is taken
+ * out is inconclusive, and says why. A cell that moved beyond the shared
+ * shift by the threshold stays a regression, and a shift larger than a
+ * machine makes is left to the cells' own verdicts. --no-machine-speed
+ * judges without it, as without the probe.
+ */
+static void shared_shift(struct gb_compare *c, const struct gb_results *base)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct gb_compare_row *r = &c->rows[i];
+		const struct gb_cell_result *cell = find_cell(base, r->cell);
+		const struct gb_machine_speed *m;
+		double u, bound;
+
+		if (!c->opts.machine_speed || r->verdict != GB_VERDICT_REGRESSION || r->simulated ||
+		    !cell ||
+		    (strcmp(r->unit, "ns") && strcmp(r->unit, "req/s")))
+			continue;
+		m = machine_find(c, cell->executor);
+		if (!m || isnan(m->cells_ratio))
+			continue;
+		u = m->cells_ratio / r->machine;   /* the shared slowdown beyond the probe's */
+		if (!(u > 1 && u <= 1 + GB_COMPARE_MAX_SHIFT))
+			continue;
+		/* the interval's bound nearer to 1, with the shared shift taken out */
+		bound = r->higher_better ? r->ci_high * u : r->ci_low / u;
+		if (worse(r, bound))
+			continue;
+		r->verdict = GB_VERDICT_INCONCLUSIVE;
+		free(r->note);
+		r->note = gb_xasprintf("moved with every '%s' cell (their median wall_ns ratio %.3f, "
+				       "the probe's %.3f): the machine or a change to every cell, "
+				       "which one run cannot tell", m->executor, m->cells_ratio,
+				       isnan(m->ratio) ? 1.0 : m->ratio);
+	}
+}
+
+/*
+ * A shift of every cell of an executor at once: the machine (load, clock,
+ * another tenant) more often than the code, and a test within each cell
+ * cannot see it; said loudly (shared_shift weighs the regressions).
+ */
+static void drift_warning(struct gb_compare *c)
+{
+	for (size_t k = 0; k < c->nmachine; k++) {
+		const struct gb_machine_speed *m = &c->machine[k];
+		double t = isnan(c->opts.threshold) ? GB_COMPARE_THRESHOLD : c->opts.threshold;
+		double med = m->cells_ratio;
+
+		if (isnan(med) || (med <= 1 + t && med >= 1 / (1 + t)))
+			continue;   /* no shift of the whole executor */
+		if (isnan(m->ratio))
+			warn(c, "the whole '%s' executor moved: the median wall_ns ratio over its %zu cells is %.3f; a machine-wide change (load, clock, another tenant) looks like this, as does a change that slows every cell",
+			     m->executor, m->n_cells, med);
+		else
+			warn(c, "the whole '%s' executor moved: the median wall_ns ratio over its %zu cells is %.3f, and the machine's own probe %.3f%s",
+			     m->executor, m->n_cells, med, m->ratio,
+			     c->opts.machine_speed ? " (times and rates were judged beyond it)"
+						   : " (not applied: --no-machine-speed)");
 	}
 }
 
@@ -1228,6 +1278,7 @@ static void machine_speed(struct gb_compare *c, const struct gb_results *base,
 		pb = probe_pool(base, ex, &m->n_base);
 		pc = probe_pool(cur, ex, &m->n_cur);
 		m->ratio = NAN;
+		m->cells_ratio = NAN;
 		if (m->n_base >= GB_COMPARE_MIN_PROBES && m->n_cur >= GB_COMPARE_MIN_PROBES)
 			m->ratio = gb_median(pc, m->n_cur) / gb_median(pb, m->n_base);
 		free(pb);
@@ -1292,6 +1343,8 @@ int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
 	if (common == 0)
 		return gb_error("'%s' and '%s' share no cell x metric: nothing to compare",
 				c->base.path, c->cur.path);
+	cell_shifts(c, base);
+	shared_shift(c, base);
 	for (i = 0; i < c->n; i++) {
 		struct gb_compare_row *r = &c->rows[i];
 
@@ -1306,7 +1359,7 @@ int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
 			c->reported[r->verdict]++;
 	}
 	qsort(c->rows, c->n, sizeof(*c->rows), cmp_rows);
-	drift_warning(c, base);
+	drift_warning(c);
 	if (c->gating[GB_VERDICT_MISSING])
 		warn(c, "%zu gating cell x metric pairs are on one side only (missing)",
 		     c->gating[GB_VERDICT_MISSING]);

@@ -37,6 +37,8 @@ const char *gb_verdict_name(enum gb_verdict v);
 #define GB_COMPARE_MIN_N          10     /* fewer repetitions: inconclusive */
 #define GB_COMPARE_MIN_PROBES     30     /* fewer probes a side: no machine speed */
 #define GB_COMPARE_MIN_DELTA_NS   100.0  /* time differences below this never gate */
+#define GB_COMPARE_MIN_SHIFT_CELLS 8      /* fewer cells of an executor: no shared shift */
+#define GB_COMPARE_MAX_SHIFT      0.10   /* a shared shift a machine can make (beyond its probe) */
 #define GB_COMPARE_RESAMPLES      10000
 #define GB_COMPARE_SEED           20250101ULL
 
@@ -99,6 +101,12 @@ struct gb_compare {
 		char *executor;
 		double ratio;
 		size_t n_base, n_cur;
+		/*
+		 * The median wall_ns ratio over the executor's cells (NAN under
+		 * GB_COMPARE_MIN_SHIFT_CELLS): how far all of them moved together.
+		 */
+		double cells_ratio;
+		size_t n_cells;
 	} machine[8];
 	size_t nmachine;
 	/*

@@ -9,12 +9,14 @@
 #   false alarms  every one of the N(N-1)/2 pairs of runs (28 for N = 8) is an
 #                 A/A comparison of the same build: exit 1 is a false alarm,
 #                 exit 3 an inconclusive gate;
-#   detection     for each slowdown s, each pair's second run has its
-#                 time-like samples multiplied by 1+s (throughput divided):
-#                 the real noise of real runs, with a known true change;
-#                 reported per cell (wall_ns flagged in what share of
-#                 cells x pairs) and per gate (exit 1 in what share of pairs).
-#   The smallest slowdown is the least s flagged in >= 95% of cells x pairs.
+#   detection     for each slowdown s, each pair's second run has the
+#                 time-like samples of one workload's cells multiplied by
+#                 1+s (throughput divided; each workload in turn over the
+#                 pairs): the real noise of real runs, with a known true
+#                 change; reported per cell (the slowed cells' wall_ns
+#                 flagged in what share of cells x pairs) and per gate
+#                 (exit 1 in what share of pairs).
+#   The smallest slowdown is the least s flagged in >= 95% of them.
 #   baselines of 3 runs  the same, against baselines of three runs (as
 #                 `baseline save R1 R2 R3` keeps; compare pools them and a
 #                 verdict must clear their spread): every window of 3
@@ -67,9 +69,10 @@ GATING = {"wall_ns", "latency_p50_ns", "throughput_rps"}
 PROBE = "noise_probe_ns"   # the machine's speed: kept, never shifted (no code change moves it)
 SHIFTS = [0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.10, 0.12, 0.15, 0.20, 0.30]
 
-def reduce(src, dst, shift=0.0):
-    """a copy of results dir src with only the gating metrics, values * (1 + shift)
-    (throughput / (1 + shift)); meta.json kept so classes and traces still match"""
+def reduce(src, dst, shift=0.0, only=None):
+    """a copy of results dir src with only the gating metrics, the values of workload
+    `only`'s cells * (1 + shift) (throughput / (1 + shift)); meta.json kept so classes
+    and traces still match"""
     os.makedirs(dst, exist_ok=True)
     shutil.copy(os.path.join(src, "meta.json"), dst)
     with open(os.path.join(src, "results.csv"), newline="") as f, \
@@ -91,7 +94,7 @@ def reduce(src, dst, shift=0.0):
             if metric == PROBE:
                 w.writerow([cell, metric, rep, value])
                 continue
-            if value and shift:
+            if value and shift and cell.split(".")[0] == only:
                 v = float(value)
                 v = v / (1 + shift) if metric == "throughput_rps" else v * (1 + shift)
                 value = repr(v)
@@ -136,15 +139,24 @@ steady = [r for r in res if 1 / 1.05 <= r[3] <= 1.05]
 row_alarms = sum(v == "regression" for v in rows)
 row_inc = sum(v == "inconclusive" for v in rows)
 
+# The slowdown goes into one workload's cells (each workload in turn over the
+# pairs): a change to one workload, as a real regression is; a shift of every
+# cell at once is what the machine does too, which compare calls inconclusive
+# up to 10% beyond its probe (README).
+WORKLOADS = sorted({r["cell"].split(".")[0] for r in csv.DictReader(
+    open(os.path.join(out, "run1", "results.csv"), newline=""))})
+def slowed(k):
+    return WORKLOADS[k % len(WORKLOADS)]
 def shifted(args):
-    s, (i, j) = args
+    s, k, (i, j) = args
     d = os.path.join(work, f"s{int(round(s * 100))}-{i}-{j}")
-    reduce(os.path.join(out, f"run{j}"), d, s)
-    r = compare(os.path.join(work, f"r{i}"), d, d + ".json")
+    reduce(os.path.join(out, f"run{j}"), d, s, slowed(k))
+    rc, wall, g, drift = compare(os.path.join(work, f"r{i}"), d, d + ".json")
     shutil.rmtree(d)
-    return s, r
+    wall = {c: v for c, v in wall.items() if c.split(".")[0] == slowed(k)}
+    return s, (rc, wall, g, drift)
 det = {s: [] for s in SHIFTS}
-for s, r in pool.map(shifted, [(s, p) for s in SHIFTS for p in pairs]):
+for s, r in pool.map(shifted, [(s, k, p) for s in SHIFTS for k, p in enumerate(pairs)]):
     det[s].append(r)
 
 # Baselines of three runs: each window of 3 consecutive runs against every other run.
@@ -161,14 +173,14 @@ def aa3(args):
     return compare(d, os.path.join(work, f"r{j}"), d + ".json")
 res3 = list(pool.map(aa3, mpairs))
 def shifted3(args):
-    s, (t, j) = args
+    s, k, (t, j) = args
     d = os.path.join(work, f"m{int(round(s * 100))}-{j}")
-    reduce(os.path.join(out, f"run{j}"), d + "-cur", s)
+    reduce(os.path.join(out, f"run{j}"), d + "-cur", s, slowed(k))
     b = multi(t, d + "-" + "".join(map(str, t)))
     r = compare(b, d + "-cur", d + ".json")
     return s, r
 det3 = {s: [] for s in SHIFTS}
-for s, r in pool.map(shifted3, [(s, p) for s in SHIFTS for p in mpairs]):
+for s, r in pool.map(shifted3, [(s, k, p) for s in SHIFTS for k, p in enumerate(mpairs)]):
     det3[s].append(r)
 
 lines = []
@@ -191,7 +203,9 @@ P(f"- Run-to-run drift (median wall_ns ratio over all cells, per pair): "
   f"{min(drifts):.3f} .. {max(drifts):.3f}; {len(steady)} of {len(pairs)} pairs within +-5%, "
   f"and of those {sum(r[0] == 1 for r in steady)} exit 1, {sum(r[0] == 3 for r in steady)} exit 3.")
 P("")
-P("| injected slowdown | wall_ns flagged (cells x pairs) | inconclusive | gate exit 1 (pairs) | exit 1, wall_ns + throughput_rps gating |")
+P("Slowdowns injected into one workload's cells (each workload in turn):")
+P("")
+P("| injected slowdown | its wall_ns flagged (cells x pairs) | inconclusive | gate exit 1 (pairs) | exit 1, wall_ns + throughput_rps gating |")
 P("|---:|---:|---:|---:|---:|")
 smallest = smallest_gate = None
 for s in SHIFTS:
@@ -206,9 +220,9 @@ for s in SHIFTS:
         smallest_gate = s
     P(f"| {100 * s:.0f}% | {100 * flagged:.1f}% | {100 * inc:.1f}% | {100 * gate:.0f}% | {100 * core:.0f}% |")
 P("")
-P(f"- **Smallest slowdown of every cell that fails the gate (wall_ns + throughput_rps) in >= 95% of pairs: "
+P(f"- **Smallest slowdown of one workload that fails the gate (wall_ns + throughput_rps) in >= 95% of pairs: "
   f"{'%.0f%%' % (100 * smallest_gate) if smallest_gate else 'none up to 30%'}**.")
-P(f"- Smallest slowdown flagged in >= 95% of cells x pairs (a slowdown of one cell): "
+P(f"- Smallest slowdown flagged in >= 95% of the slowed cells x pairs (each cell on its own): "
   f"{'%.0f%%' % (100 * smallest) if smallest else 'none up to 30%'}.")
 P("")
 if mpairs:
@@ -224,7 +238,7 @@ if mpairs:
         gate = sum(rc == 1 for rc, _, _, _ in det3[s]) / len(det3[s])
         if sm is None and gate >= 0.95:
             sm = s
-    P(f"- **Smallest slowdown of every cell that fails the gate in >= 95% of comparisons: "
+    P(f"- **Smallest slowdown of one workload that fails the gate in >= 95% of comparisons: "
       f"{'%.0f%%' % (100 * sm) if sm else 'none up to 30%'}** "
       "(" + ", ".join(f"{100 * s:.0f}%: {100 * sum(rc == 1 for rc, _, _, _ in det3[s]) / len(det3[s]):.0f}%"
                      for s in SHIFTS) + " of comparisons exit 1).")

@@ -356,9 +356,12 @@ TEST(drift_warned)
  * The machine's speed: 8 cells 8% slower and the probe 8% slower on the
  * current side: unchanged, the shift reported per executor; with
  * machine_speed off, regressions. 8% slower with the probe unchanged:
- * regressions. Unchanged cells with the probe 8% faster on the current
- * side: still unchanged (the band never narrows). A cell 20% slower on a
- * machine 8% slower: a regression still.
+ * every cell moved together, which one run cannot tell from the machine:
+ * inconclusive (shared_shift); one of them 30% slower: a regression still;
+ * all 15% slower, more than a machine drifts: regressions. Unchanged cells
+ * with the probe 8% faster on the current side: still unchanged (the band
+ * never narrows). A cell 20% slower on a machine 8% slower: a regression
+ * still.
  */
 static size_t machine_case(double cells, double probe, double one, int apply,
 			   struct gb_compare *cmp)
@@ -404,7 +407,16 @@ TEST(machine_speed)
 	gb_compare_release(&cmp);
 	CHECK(machine_case(1.08, 1.08, 1.08, 0, &cmp) == 8);
 	gb_compare_release(&cmp);
-	CHECK(machine_case(1.08, 1.0, 1.08, 1, &cmp) == 8);
+	CHECK(machine_case(1.08, 1.0, 1.08, 1, &cmp) == 0);
+	CHECK(cmp.gating[GB_VERDICT_INCONCLUSIVE] == 8);
+	CHECK_NEAR(cmp.machine[0].cells_ratio, 1.08, 0.01);
+	CHECK(cmp.machine[0].n_cells == 8);
+	CHECK(strstr(row(&cmp, "w3", "wall_ns")->note, "moved with every 'cpu' cell") != NULL);
+	gb_compare_release(&cmp);
+	CHECK(machine_case(1.08, 1.0, 1.30, 1, &cmp) == 1);
+	CHECK(row(&cmp, "w0", "wall_ns")->verdict == GB_VERDICT_REGRESSION);
+	gb_compare_release(&cmp);
+	CHECK(machine_case(1.15, 1.0, 1.15, 1, &cmp) == 8);
 	gb_compare_release(&cmp);
 	CHECK(machine_case(1.0, 0.92, 1.0, 1, &cmp) == 0);
 	CHECK(cmp.gating[GB_VERDICT_IMPROVEMENT] == 0);
