@@ -1186,8 +1186,7 @@ static void shared_shift(struct gb_compare *c, const struct gb_results *base)
 		double u, bound;
 
 		if (!c->opts.machine_speed || r->verdict != GB_VERDICT_REGRESSION || r->simulated ||
-		    !cell ||
-		    (strcmp(r->unit, "ns") && strcmp(r->unit, "req/s")))
+		    !cell || (strcmp(r->unit, "ns") && strcmp(r->unit, "req/s")))
 			continue;
 		m = machine_find(c, cell->executor);
 		if (!m || isnan(m->cells_ratio))
