@@ -27,16 +27,18 @@ static const char compare_usage[] =
 	"and CURRENT are results directories or their results.csv (samples.csv and\n"
 	"meta.json beside it); BASELINE may also be a folder of runs (run-1/, ...,\n"
 	"as `baseline save` keeps several), pooled, whose spread between processes a\n"
-	"verdict must also clear. A metric regresses when both sides have >= 10\n"
-	"repetitions, a two-sided Mann-Whitney U test gives p < alpha, and the\n"
-	"bootstrap interval (level 1 - alpha) of the ratio of medians lies wholly\n"
-	"beyond the threshold in the worse direction; an interval reaching past the\n"
-	"band on both sides is inconclusive. Simulated counts use a 1% threshold and\n"
-	"no test. A time changing by less than --min-delta-ns never gates. When a\n"
-	"fixed probe timed before every repetition (noise_probe_ns) ran slower on\n"
-	"one side, the band of times and rates widens by that much on that side; a\n"
-	"regression that moved with every cell of its executor (their median wall_ns\n"
-	"ratio) beyond the probe, by at most 10%, is inconclusive.\n"
+	"verdict must also clear; CURRENT may be a folder of runs of one build and\n"
+	"config, pooled (as perf-gate.sh runs once more when a gate is inconclusive).\n"
+	"A metric regresses when both sides have >= 10 repetitions, a two-sided\n"
+	"Mann-Whitney U test gives p < alpha, and the bootstrap interval (level\n"
+	"1 - alpha) of the ratio of medians lies wholly beyond the threshold in the\n"
+	"worse direction; an interval reaching past the band on both sides is\n"
+	"inconclusive. Simulated counts use a 1% threshold and no test. A time\n"
+	"changing by less than --min-delta-ns never gates. When a fixed probe timed\n"
+	"before every repetition (noise_probe_ns) ran slower on one side, the band\n"
+	"of times and rates widens by that much on that side; a regression that\n"
+	"moved with every cell of its executor (their median wall_ns ratio) beyond\n"
+	"the probe, by at most 10%, is inconclusive.\n"
 	"Gating by default: wall_ns, latency_p50_ns, throughput_rps, sim_ir.\n"
 	"\n"
 	"    --threshold T   a change beyond a factor of 1+T is material: 5% or 0.05\n"
@@ -199,7 +201,7 @@ int cmd_compare(int argc, char **argv)
 	o.metrics = metrics;
 	gb_compare_init(&cmp, argv[optind], argv[optind + 1]);
 	if (gb_compare_read_baseline(&cmp, argv[optind], &base) < 0 ||
-	    gb_results_read(&cur, argv[optind + 1]) < 0)
+	    gb_compare_read_current(&cmp, argv[optind + 1], &cur) < 0)
 		goto out;
 	if (gb_compare_load_meta(argv[optind], &mb) < 0 ||
 	    gb_compare_load_meta(argv[optind + 1], &mc) < 0)

@@ -141,7 +141,11 @@ static void counts_line(FILE *f, const char *what, const size_t *n)
 
 static void side_desc(char *buf, size_t len, const struct gb_compare_side *s)
 {
-	snprintf(buf, len, "%s (class %s, config %s, commit %s)", s->path,
+	char runs[48] = "";
+
+	if (s->runs > 1)
+		snprintf(runs, sizeof(runs), "%zu runs pooled; ", s->runs);
+	snprintf(buf, len, "%s (%sclass %s, config %s, commit %s)", s->path, runs,
 		 s->klass ? s->klass : "unknown", s->config ? s->config : "unknown",
 		 s->commit ? s->commit : "unknown");
 }
@@ -512,6 +516,7 @@ static json_t *side_json(const struct gb_compare_side *s)
 	json_object_set_new(o, "class", jstr_or_null(s->klass));
 	json_object_set_new(o, "config", jstr_or_null(s->config));
 	json_object_set_new(o, "commit", jstr_or_null(s->commit));
+	json_object_set_new(o, "runs", json_integer((json_int_t)s->runs));
 	return o;
 }
 

@@ -286,8 +286,9 @@ int gb_compare_read_baseline(struct gb_compare *c, const char *path, struct gb_r
 
 	if (!dirs) {
 		rc = read_run(c, path, pooled);
+		c->base.runs = 1;
 	} else {
-		for (char **d = dirs; *d && rc == 0; d++)
+		for (char **d = dirs; *d && rc == 0; d++, c->base.runs++)
 			rc = read_run(c, *d, pooled);
 	}
 	gb_strv_free(dirs);
@@ -302,6 +303,58 @@ int gb_compare_read_baseline(struct gb_compare *c, const char *path, struct gb_r
 }
 
 /* ---- meta.json: schema, machine class, traces ---- */
+
+/* meta.json's config name and build commit of a run, "" where missing. */
+static void run_identity(json_t *meta, const char **config, const char **commit)
+{
+	*config = json_string_value(json_object_get(json_object_get(meta, "config"), "name"));
+	*commit = json_string_value(json_object_get(json_object_get(meta, "build"), "commit"));
+	*config = *config ? *config : "";
+	*commit = *commit ? *commit : "";
+}
+
+int gb_compare_read_current(struct gb_compare *c, const char *path, struct gb_results *pooled)
+{
+	char **dirs = run_dirs(path);
+	json_t *first = NULL;
+	int rc = 0;
+
+	c->cur.runs = 1;
+	if (!dirs)
+		return gb_results_read(pooled, path);
+	c->cur.runs = 0;
+	for (char **d = dirs; *d && rc == 0; d++) {
+		struct gb_results run = { 0 };
+		json_t *meta = NULL;
+		const char *cfg, *commit, *cfg0, *commit0;
+
+		/* one side is one build on one config: pooling others would blur them */
+		rc = gb_compare_load_meta(*d, &meta) < 0 ? -1 : 0;
+		if (rc == 0 && first) {
+			run_identity(first, &cfg0, &commit0);
+			run_identity(meta, &cfg, &commit);
+			if (strcmp(cfg, cfg0) || strcmp(commit, commit0))
+				rc = gb_error("'%s' is config '%s' of commit '%s', the first run of '%s' "
+					      "config '%s' of commit '%s': the runs of one side must "
+					      "be one config of one build", *d, cfg, commit, path,
+					      cfg0, commit0);
+		}
+		if (rc == 0)
+			rc = gb_results_read(&run, *d);
+		if (rc == 0) {
+			gb_results_pool(pooled, &run);
+			c->cur.runs++;
+		}
+		gb_results_release(&run);
+		if (!first)
+			first = meta;
+		else
+			json_decref(meta);
+	}
+	json_decref(first);
+	gb_strv_free(dirs);
+	return rc;
+}
 
 int gb_compare_load_meta(const char *dir_or_csv, json_t **out)
 {

@@ -79,6 +79,7 @@ struct gb_compare_side {
 	char *klass;            /* machine class, or NULL without meta.json */
 	char *config;           /* config name, or NULL */
 	char *commit;           /* build commit, or NULL */
+	size_t runs;            /* runs pooled into this side */
 };
 
 struct gb_compare {
@@ -135,6 +136,14 @@ void gb_compare_release(struct gb_compare *c);
  * verdict can be weighed against the spread between processes. 0 or -1.
  */
 int gb_compare_read_baseline(struct gb_compare *c, const char *path, struct gb_results *pooled);
+
+/*
+ * Read the current side: a results directory (or its results.csv), or a
+ * folder of runs of the same build, pooled cell by cell (what
+ * scripts/perf-gate.sh makes when it runs once more to settle an
+ * inconclusive gate). 0 or -1.
+ */
+int gb_compare_read_current(struct gb_compare *c, const char *path, struct gb_results *pooled);
 /* The first run folder of a multi-run baseline (caller frees), or NULL for a single run. */
 char *gb_compare_first_run(const char *path);
 

@@ -17,6 +17,9 @@
 #                 flagged in what share of cells x pairs) and per gate
 #                 (exit 1 in what share of pairs).
 #   The smallest slowdown is the least s flagged in >= 95% of them.
+#   second look   as scripts/perf-gate.sh judges: an A/A comparison that is
+#                 inconclusive is judged again with the batch's next run
+#                 pooled into the current side.
 #   baselines of 3 runs  the same, against baselines of three runs (as
 #                 `baseline save R1 R2 R3` keeps; compare pools them and a
 #                 verdict must clear their spread): every window of 3
@@ -183,6 +186,31 @@ det3 = {s: [] for s in SHIFTS}
 for s, r in pool.map(shifted3, [(s, k, p) for s in SHIFTS for k, p in enumerate(mpairs)]):
     det3[s].append(r)
 
+# As scripts/perf-gate.sh judges: an inconclusive comparison gets one more
+# run (here the batch's next run after the current one, outside the
+# baseline), and the two are judged pooled.
+def second_look(base, j, avoid, tag):
+    k = j % n + 1
+    while k == j or k in avoid:
+        k = k % n + 1
+    d = os.path.join(work, f"two-{tag}-{j}-{k}")
+    os.makedirs(d, exist_ok=True)
+    for m, r in enumerate((j, k), 1):
+        os.symlink(os.path.abspath(os.path.join(work, f"r{r}")), os.path.join(d, f"run-{m}"))
+    return compare(base, d, d + ".json")[0]
+def settle1(args):
+    (i, j), rc = args
+    return rc if rc != 3 else second_look(os.path.join(work, f"r{i}"), j, {i}, f"a{i}")
+gate1 = list(pool.map(settle1, [(p, r[0]) for p, r in zip(pairs, res)]))
+def settle3(args):
+    (t, j), rc = args
+    b = os.path.join(work, "b" + "".join(map(str, t)) + f"-{j}")
+    return rc if rc != 3 else second_look(b, j, set(t), "t" + "".join(map(str, t)))
+gate3 = list(pool.map(settle3, [(p, r[0]) for p, r in zip(mpairs, res3)]))
+def exits(codes):
+    return (f"**{sum(c == 0 for c in codes)} of {len(codes)} exit 0**, "
+            f"{sum(c == 1 for c in codes)} exit 1, {sum(c == 3 for c in codes)} exit 3")
+
 lines = []
 P = lines.append
 P(f"### gbench gate figures ({n} runs of `gbench run {runargs}`, {len(pairs)} pairs)")
@@ -195,6 +223,7 @@ P(f"- **False alarms (A/A): {alarms} of {len(pairs)} pairs exit 1** "
   f"({100 * alarms / len(pairs):.1f}%); "
   f"{inconcl} of {len(pairs)} inconclusive (exit 3); "
   f"**{len(pairs) - alarms - inconcl} of {len(pairs)} exit 0**.")
+P(f"- **As perf-gate.sh judges** (an inconclusive pair gets one more run, pooled): {exits(gate1)}.")
 P(f"- Gating wall_ns and throughput_rps only: **{core_alarms} of {len(pairs)} pairs exit 1**.")
 P(f"- Per gating row (cell x metric x pair): {row_alarms} of {len(rows)} flagged as regressions "
   f"({100 * row_alarms / max(1, len(rows)):.2f}%), {row_inc} inconclusive ({100 * row_inc / max(1, len(rows)):.1f}%); "
@@ -233,6 +262,7 @@ if mpairs:
     P("")
     P(f"- **False alarms (A/A): {a3} of {len(mpairs)} exit 1**; {i3} inconclusive (exit 3); "
       f"**{len(mpairs) - a3 - i3} of {len(mpairs)} exit 0**.")
+    P(f"- **As perf-gate.sh judges** (one more run when inconclusive, pooled): {exits(gate3)}.")
     sm = None
     for s in SHIFTS:
         gate = sum(rc == 1 for rc, _, _, _ in det3[s]) / len(det3[s])

@@ -6,8 +6,17 @@
 #
 #   scripts/perf-gate.sh [OUT] [-- COMPARE-ARGS...]
 #
-#   OUT            results directory (default: results/perf-gate)
+#   OUT            where the runs and the compare go (default: results/perf-gate):
+#                  OUT/run-1/ is the run, OUT/compare.{md,junit.xml,json} its verdict
 #   COMPARE-ARGS   passed to gbench compare (e.g. --threshold 8%)
+#
+# An inconclusive gate (exit 3: some interval reaches past the threshold
+# band on both sides) had too little evidence either way. The gate then runs
+# the config once more into OUT/run-2 and judges both runs pooled, as a
+# bisection tool adds repeats to an unclear comparison: one more run, one
+# more look, and that verdict stands. A regression is never rerun. A/A
+# comparisons of this machine's runs (README, the gate's figures): the
+# second look settles most inconclusive ones.
 #
 # Environment:
 #   GBENCH         the gbench binary (default: build/gbench; build it with make)
@@ -15,6 +24,7 @@
 #   GB_RUN_ARGS    extra arguments to gbench run (e.g. "--executor cpu")
 #   GB_BASELINES   the baselines folder (default: baselines/ in this tree)
 #   GB_CLASS       the machine class to compare with (default: the run's own)
+#   GB_RERUNS      runs added to settle an inconclusive gate (default 1; 0: none)
 #   GITHUB_STEP_SUMMARY  when set (GitHub Actions), the Markdown is appended to it
 #
 # Exit: compare's code - 0 no regression, 1 regression, 3 inconclusive;
@@ -40,17 +50,37 @@ if [ ! -x "$gbench" ]; then
 	exit 2
 fi
 
-say "running config '$config' into $out"
-# shellcheck disable=SC2086  # GB_RUN_ARGS is a list of words
-"$gbench" run --config "$config" --out "$out" ${GB_RUN_ARGS:-}
-run_rc=$?
-case $run_rc in
-0) ;;
-5) say "the run reported correctness failures (exit 5); comparing anyway" ;;
-*) say "the run failed (exit $run_rc)"; exit "$run_rc" ;;
+case ${GB_RERUNS:-1} in
+''|*[!0-9]*) say "GB_RERUNS must be a count, not '${GB_RERUNS}'"; exit 2 ;;
 esac
+reruns=${GB_RERUNS:-1}
 
-class=${GB_CLASS:-$("$gbench" baseline class "$out")} || exit 2
+# A gate's runs are pooled: runs left from an earlier gate must not join them.
+if [ -f "$out/results.csv" ]; then
+	say "'$out' holds a run of its own (results.csv): give the gate a folder of its own"
+	exit 2
+fi
+mkdir -p "$out" || exit 2
+rm -rf "$out"/run-[0-9]* "$out"/compare.md "$out"/compare.junit.xml "$out"/compare.json
+
+run_rc=0
+# run_once N: the config into OUT/run-N; 0, or the run's failure
+run_once() {
+	local rc
+	say "running config '$config' into $out/run-$1"
+	# shellcheck disable=SC2086  # GB_RUN_ARGS is a list of words
+	"$gbench" run --config "$config" --out "$out/run-$1" ${GB_RUN_ARGS:-}
+	rc=$?
+	case $rc in
+	0) ;;
+	5) say "the run reported correctness failures (exit 5); comparing anyway"; run_rc=5 ;;
+	*) say "the run failed (exit $rc)"; return "$rc" ;;
+	esac
+	return 0
+}
+
+run_once 1 || exit $?
+class=${GB_CLASS:-$("$gbench" baseline class "$out/run-1")} || exit 2
 base="$baselines/$class/$config"
 if [ ! -f "$base/results.csv" ] && [ ! -f "$base/run-1/results.csv" ]; then
 	say "no baseline for machine class '$class' and config '$config' in $baselines"
@@ -61,9 +91,20 @@ if [ ! -f "$base/results.csv" ] && [ ! -f "$base/run-1/results.csv" ]; then
 	exit 2
 fi
 
-"$gbench" compare "$base" "$out" --markdown "$out/compare.md" \
-	--junit "$out/compare.junit.xml" --json "$out/compare.json" "$@"
+judge() {
+	"$gbench" compare "$base" "$out" --markdown "$out/compare.md" \
+		--junit "$out/compare.junit.xml" --json "$out/compare.json" "$@"
+}
+judge "$@"
 rc=$?
+n=1
+while [ "$rc" -eq 3 ] && [ "$n" -le "$reruns" ]; do
+	n=$((n + 1))
+	say "inconclusive: running once more and judging the $n runs pooled (GB_RERUNS=$reruns)"
+	run_once "$n" || exit $?
+	judge "$@"
+	rc=$?
+done
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ -f "$out/compare.md" ]; then
 	cat "$out/compare.md" >> "$GITHUB_STEP_SUMMARY"
 fi
