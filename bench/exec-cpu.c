@@ -22,7 +22,14 @@
  * place them. Left to the scheduler on the 2-vCPU VM, the caller and worker
  * 1 shared one core in 4 of 12 runs of one cell, where a call that takes
  * 2.4 us took 213 us (10 us once the spin yields): each waited on the
- * other's time slice.
+ * other's time slice. The spin yields only while two threads of the pool
+ * may share a CPU: with a CPU each (pinned, in a turn) a yield hands the
+ * core to whatever else runs there for its whole slice, and on a loaded
+ * machine (a busy loop on each of the 2 CPUs) every repetition of
+ * llm-decode.cpu.b8.f32 took 160 ms instead of 0.5 ms (0.5-10 ms without).
+ * The spin still makes a cheap system call where it yielded: with PAUSEs
+ * alone, llm-decode's f16 cells ran 8-22% slower on the 2-vCPU VM (its
+ * hypervisor presumably descheduling a vCPU seen spinning on PAUSE).
  *
  * Steady state allocates nothing: scratch (padded inputs, topk scores,
  * per-worker dequantization panels) grows on demand and is kept, FFT
@@ -38,6 +45,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "gbench.h"
 #include "kernels.h"
@@ -69,6 +78,7 @@ struct cpu_ctx {
 	_Atomic uint64_t job;
 	atomic_int pending;    /* workers still running the current job */
 	atomic_int stop;
+	atomic_int own_cpus;   /* every thread on a CPU of its own: spin without yielding */
 	cpu_job_fn fn;         /* the current job, for workers 1..active-1 */
 
 	/* The call being run. */
@@ -108,19 +118,26 @@ static inline void cpu_relax(void)
 
 /*
  * One step of a spin that started at *t0 (0: not yet): a pause, and every
- * 64 steps a yield and a look at the clock. The yield matters: when the
- * scheduler has put the thread we wait for on our own core, spinning would
- * hold that core until the spin runs out (a call took 213 us instead of
- * 2.4 us in 4 of 12 runs before it). 0 once CPU_SPIN_NS have passed.
+ * 64 steps a system call and a look at the clock. The call is a yield
+ * unless every thread of the pool has a CPU of its own. The yield matters
+ * where two may share one: when the scheduler has put the thread we wait
+ * for on our own core, spinning would hold that core until the spin runs
+ * out (a call took 213 us instead of 2.4 us in 4 of 12 runs before it).
+ * Otherwise it would give our core away to any other task for a whole
+ * slice, and getppid, which changes nothing, breaks the run of PAUSEs
+ * instead (see the top of the file). 0 once CPU_SPIN_NS have passed.
  */
-static int cpu_spin_step(unsigned i, uint64_t *t0)
+static int cpu_spin_step(struct cpu_ctx *cx, unsigned i, uint64_t *t0)
 {
 	uint64_t t;
 
 	cpu_relax();
 	if ((i & 63) != 63)
 		return 1;
-	sched_yield();
+	if (!atomic_load_explicit(&cx->own_cpus, memory_order_relaxed))
+		sched_yield();
+	else
+		(void)syscall(SYS_getppid);
 	t = gb_now_ns();
 	if (!*t0)
 		*t0 = t;
@@ -128,14 +145,14 @@ static int cpu_spin_step(unsigned i, uint64_t *t0)
 }
 
 /* Spin until *v != old or CPU_SPIN_NS pass; returns the last value read. */
-static uint64_t cpu_spin_while(_Atomic uint64_t *v, uint64_t old, atomic_int *stop)
+static uint64_t cpu_spin_while(struct cpu_ctx *cx, _Atomic uint64_t *v, uint64_t old)
 {
 	uint64_t t0 = 0, cur;
 
 	for (unsigned i = 0;; i++) {
 		cur = atomic_load_explicit(v, memory_order_acquire);
-		if (cur != old || atomic_load_explicit(stop, memory_order_relaxed) ||
-		    !cpu_spin_step(i, &t0))
+		if (cur != old || atomic_load_explicit(&cx->stop, memory_order_relaxed) ||
+		    !cpu_spin_step(cx, i, &t0))
 			return cur;
 	}
 }
@@ -151,7 +168,7 @@ static void *cpu_worker(void *p)
 	for (;;) {
 		int active;
 
-		if (cpu_spin_while(&cx->job, seen, &cx->stop) == seen) {
+		if (cpu_spin_while(cx, &cx->job, seen) == seen) {
 			pthread_mutex_lock(&cx->mu);
 			while (atomic_load(&cx->job) == seen && !atomic_load(&cx->stop))
 				pthread_cond_wait(&cx->start, &cx->mu);
@@ -193,7 +210,7 @@ static void cpu_dispatch(struct cpu_ctx *cx, cpu_job_fn fn, int active)
 	pthread_mutex_unlock(&cx->mu);
 	fn(cx, 0, active);
 	for (unsigned i = 0; atomic_load_explicit(&cx->pending, memory_order_acquire) > 0; i++)
-		if (!cpu_spin_step(i, &t0)) {
+		if (!cpu_spin_step(cx, i, &t0)) {
 			pthread_mutex_lock(&cx->mu);
 			while (atomic_load(&cx->pending) > 0)
 				pthread_cond_wait(&cx->done, &cx->mu);
@@ -408,9 +425,13 @@ static void cpu_turn(struct gb_executor *ex, int begin)
 		return;
 	CPU_ZERO(&one);
 	CPU_SET(cx->pin_cpu[0], &one);
-	if (sched_setaffinity(0, sizeof(cpu_set_t), begin ? &one : &cx->free_mask) < 0)
+	if (sched_setaffinity(0, sizeof(cpu_set_t), begin ? &one : &cx->free_mask) < 0) {
 		gb_warn("cpu executor: cannot %s CPU %d: %s", begin ? "pin the caller to" :
 			"unpin the caller from", cx->pin_cpu[0], strerror(errno));
+		begin = 0;   /* the caller may share a worker's CPU: keep yielding */
+	}
+	atomic_store_explicit(&cx->own_cpus, begin && cx->nthreads <= cx->npin,
+			      memory_order_relaxed);
 }
 
 static int cpu_init(struct gb_executor *ex, const struct gb_exec_opts *o,
