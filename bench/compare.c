@@ -317,6 +317,7 @@ int gb_compare_read_current(struct gb_compare *c, const char *path, struct gb_re
 {
 	char **dirs = run_dirs(path);
 	json_t *first = NULL;
+	const char *cfg0 = "", *commit0 = "";
 	int rc = 0;
 
 	c->cur.runs = 1;
@@ -326,19 +327,15 @@ int gb_compare_read_current(struct gb_compare *c, const char *path, struct gb_re
 	for (char **d = dirs; *d && rc == 0; d++) {
 		struct gb_results run = { 0 };
 		json_t *meta = NULL;
-		const char *cfg, *commit, *cfg0, *commit0;
+		const char *cfg, *commit;
 
 		/* one side is one build on one config: pooling others would blur them */
 		rc = gb_compare_load_meta(*d, &meta) < 0 ? -1 : 0;
-		if (rc == 0 && first) {
-			run_identity(first, &cfg0, &commit0);
-			run_identity(meta, &cfg, &commit);
-			if (strcmp(cfg, cfg0) || strcmp(commit, commit0))
-				rc = gb_error("'%s' is config '%s' of commit '%s', the first run of '%s' "
-					      "config '%s' of commit '%s': the runs of one side must "
-					      "be one config of one build", *d, cfg, commit, path,
-					      cfg0, commit0);
-		}
+		run_identity(meta, &cfg, &commit);
+		if (rc == 0 && first && (strcmp(cfg, cfg0) || strcmp(commit, commit0)))
+			rc = gb_error("'%s' is config '%s' of commit '%s', the first run of '%s' "
+				      "config '%s' of commit '%s': the runs of one side must be one "
+				      "config of one build", *d, cfg, commit, path, cfg0, commit0);
 		if (rc == 0)
 			rc = gb_results_read(&run, *d);
 		if (rc == 0) {
@@ -346,10 +343,13 @@ int gb_compare_read_current(struct gb_compare *c, const char *path, struct gb_re
 			c->cur.runs++;
 		}
 		gb_results_release(&run);
-		if (!first)
-			first = meta;
-		else
+		if (!first && meta) {
+			first = meta;   /* keeps cfg0 and commit0 alive */
+			cfg0 = cfg;
+			commit0 = commit;
+		} else {
 			json_decref(meta);
+		}
 	}
 	json_decref(first);
 	gb_strv_free(dirs);

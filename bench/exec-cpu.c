@@ -26,7 +26,7 @@
  * may share a CPU: with a CPU each (pinned, in a turn) a yield hands the
  * core to whatever else runs there for its whole slice, and on a loaded
  * machine (a busy loop on each of the 2 CPUs) every repetition of
- * llm-decode.cpu.b8.f32 took 160 ms instead of 0.5 ms (0.5-10 ms without).
+ * llm-decode.cpu.b8.f32 took 155-176 ms instead of 0.5 ms (0.5-10 ms without).
  * The spin still makes a cheap system call where it yielded: with PAUSEs
  * alone, llm-decode's f16 cells ran 8-22% slower on the 2-vCPU VM (its
  * hypervisor presumably descheduling a vCPU seen spinning on PAUSE).
