@@ -235,7 +235,9 @@ static int gb_vk_create_instance(struct gb_vk *vk, int validate, char *reason, s
 		ci.enabledExtensionCount = 1;
 		ci.ppEnabledExtensionNames = &ext;
 	}
+	gb_vk_driver_enter();
 	r = vk->api.vkCreateInstance(&ci, NULL, &vk->inst);
+	gb_vk_driver_leave();
 	if (r == VK_ERROR_INCOMPATIBLE_DRIVER || r == VK_ERROR_INITIALIZATION_FAILED) {
 		snprintf(reason, len, "no Vulkan device: no driver found (vkCreateInstance: %s)",
 			 gb_vk_result_name(r));
@@ -340,7 +342,9 @@ static int gb_vk_pick_device(struct gb_vk *vk, const char *want, char *reason, s
 	unsigned long index = 0;
 	VkResult r;
 
+	gb_vk_driver_enter();
 	r = vk->api.vkEnumeratePhysicalDevices(vk->inst, &n, NULL);
+	gb_vk_driver_leave();
 	if (r != VK_SUCCESS && r != VK_INCOMPLETE) {
 		snprintf(reason, len, "no Vulkan device: vkEnumeratePhysicalDevices: %s",
 			 gb_vk_result_name(r));
@@ -452,7 +456,9 @@ static int gb_vk_create_device(struct gb_vk *vk, char *reason, size_t len)
 	memset(&want, 0, sizeof(want));
 	want.pipelineStatisticsQuery = have.pipelineStatisticsQuery;
 	vk->has_stats = have.pipelineStatisticsQuery == VK_TRUE;
+	gb_vk_driver_enter();
 	r = vk->api.vkCreateDevice(vk->phys, &ci, NULL, &vk->dev);
+	gb_vk_driver_leave();
 	if (r != VK_SUCCESS) {
 		snprintf(reason, len, "vkCreateDevice on '%s' failed: %s", vk->info.device,
 			 gb_vk_result_name(r));

@@ -9,6 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GB_HAVE_LSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define GB_HAVE_LSAN 1
+#endif
+#ifdef GB_HAVE_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 int gb_vk_api_open(struct gb_vk_api *api, char *reason, size_t len)
 {
 	const char *lib = getenv("GBENCH_VULKAN_LOADER");
@@ -104,4 +116,18 @@ const char *gb_vk_result_name(VkResult r)
 #undef R
 	default: return "VkResult?";
 	}
+}
+
+void gb_vk_driver_enter(void)
+{
+#ifdef GB_HAVE_LSAN
+	__lsan_disable();
+#endif
+}
+
+void gb_vk_driver_leave(void)
+{
+#ifdef GB_HAVE_LSAN
+	__lsan_enable();
+#endif
 }
