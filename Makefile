@@ -40,6 +40,8 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # the objects embedding the SPIR-V to SHADER_OBJ.
 SHADER_OBJ :=
 -include shaders/shaders.mk
+# Fuzzing: tests/fuzz/fuzz.mk builds libFuzzer harnesses with clang (make fuzz).
+-include tests/fuzz/fuzz.mk
 
 .PHONY: all test run bench install uninstall clean deps
 .DEFAULT_GOAL := all

@@ -6,12 +6,13 @@
 #             libpfm4-dev libvulkan-dev glslc
 #   run:      mesa-vulkan-drivers (lavapipe: Vulkan on the CPU when there is
 #             no GPU), gnuplot-nox (charts), valgrind (simulated counters)
-#   test:     vulkan-validationlayers spirv-tools (validation layer, spirv-val)
+#   test:     vulkan-validationlayers spirv-tools (validation layer, spirv-val),
+#             clang libclang-rt-14-dev (the libFuzzer harnesses of tests/fuzz/)
 set -eu
 
 pkgs="pkg-config libcsv-dev libinih-dev libjansson-dev libpapi-dev libpfm4-dev
       libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers spirv-tools
-      gnuplot-nox valgrind"
+      gnuplot-nox valgrind clang libclang-rt-14-dev"
 
 missing=""
 for p in $pkgs; do
