@@ -13,7 +13,13 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 
+/* Every function below is compiled for AVX2 + FMA + F16C; kernels.c calls
+ * them only on a CPU that has all three. */
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#else
 #pragma GCC target("avx2,fma,f16c")
+#endif
 #include <immintrin.h>
 
 const int gb_kern_have_avx2_build = 1;
@@ -180,6 +186,10 @@ void gb_kern_avx2_fft_stage(float *y, uint32_t n, uint32_t h, const float *tw)
 		}
 	}
 }
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif
 
 #else
 

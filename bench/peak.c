@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define GB_PEAK_X86 1
 #endif
@@ -246,8 +247,13 @@ static int have_avx2(void)
 static int have_vnni(void)
 {
 #ifdef GB_PEAK_X86
-	__builtin_cpu_init();
-	return __builtin_cpu_supports("avxvnni");
+	unsigned a, b, c, d;
+
+	/* AVX-VNNI is CPUID leaf 7 subleaf 1, EAX bit 4 (clang 14 has no
+	 * "avxvnni" for __builtin_cpu_supports); it needs the AVX state. */
+	if (!have_avx2() || !__get_cpuid_count(7, 1, &a, &b, &c, &d))
+		return 0;
+	return (a >> 4) & 1;
 #else
 	return 0;
 #endif

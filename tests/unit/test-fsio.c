@@ -151,7 +151,7 @@ TEST(crash_mid_write_keeps_original)
 {
 	char *p = path_in("c.csv");
 	pid_t pid;
-	int st;
+	int st = 0;
 
 	CHECK(write_atomic(p, "original\n") == 0);
 	fflush(stdout);

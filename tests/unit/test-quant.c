@@ -12,6 +12,7 @@
 #include "quant.h"
 #include "unit.h"
 
+#ifdef __FLT16_MAX__
 static float bits_f32(uint32_t u)
 {
 	float f;
@@ -19,6 +20,7 @@ static float bits_f32(uint32_t u)
 	memcpy(&f, &u, sizeof(f));
 	return f;
 }
+#endif
 
 TEST(f16_every_half_round_trips)
 {
