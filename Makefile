@@ -42,6 +42,9 @@ SHADER_OBJ :=
 -include shaders/shaders.mk
 # Fuzzing: tests/fuzz/fuzz.mk builds libFuzzer harnesses with clang (make fuzz).
 -include tests/fuzz/fuzz.mk
+# Recording: bench/record/record.mk builds the BLAS preload library and the
+# recording API (workloads/record/).
+-include bench/record/record.mk
 
 .PHONY: all test run bench install uninstall clean deps
 .DEFAULT_GOAL := all

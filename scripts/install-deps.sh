@@ -7,12 +7,13 @@
 #   run:      mesa-vulkan-drivers (lavapipe: Vulkan on the CPU when there is
 #             no GPU), gnuplot-nox (charts), valgrind (simulated counters)
 #   test:     vulkan-validationlayers spirv-tools (validation layer, spirv-val),
-#             clang libclang-rt-14-dev (the libFuzzer harnesses of tests/fuzz/)
+#             clang libclang-rt-14-dev (the libFuzzer harnesses of tests/fuzz/),
+#             libopenblas-dev python3-numpy (real programs for gbench record)
 set -eu
 
 pkgs="pkg-config libcsv-dev libinih-dev libjansson-dev libpapi-dev libpfm4-dev
       libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers spirv-tools
-      gnuplot-nox valgrind clang libclang-rt-14-dev"
+      gnuplot-nox valgrind clang libclang-rt-14-dev libopenblas-dev python3-numpy"
 
 missing=""
 for p in $pkgs; do
