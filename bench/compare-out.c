@@ -8,12 +8,20 @@
  * and JSON hold every row. Every file goes through gb_atomic_*; nothing
  * written depends on the clock or the environment (colour aside, which only
  * the terminal gets), so the same inputs give the same bytes.
+ *
+ * Cell, metric, unit and executor names, paths and notes come from results
+ * folders anyone can edit: they reach the terminal, Markdown and XML only
+ * through escape.h (one function per sink), so a name cannot forge a
+ * line, break a table or a code span, or make the XML ill-formed.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compare.h"
+#include "escape.h"
 #include "fsio.h"
 #include "gbench.h"
 
@@ -215,15 +223,24 @@ void gb_compare_print(FILE *f, const struct gb_compare *c, int color, int all)
 			continue;
 		cols[i] = gb_xcalloc(NCOL, sizeof(char *));
 		row_cols(&c->rows[i], cols[i]);
-		for (int k = 0; k < NCOL; k++)
+		for (int k = 0; k < NCOL; k++) {
+			char *e = gb_escape_msg(cols[i][k]);   /* one row a line, no terminal escapes */
+
+			free(cols[i][k]);
+			cols[i][k] = e;
 			if (strlen(cols[i][k]) > w[k])
 				w[k] = strlen(cols[i][k]);
+		}
 		nshown++;
 	}
-	side_desc(desc, sizeof(desc), &c->base);
-	fprintf(f, "baseline: %s\n", desc);
-	side_desc(desc, sizeof(desc), &c->cur);
-	fprintf(f, "current:  %s\n", desc);
+	for (int k = 0; k < 2; k++) {
+		char *e;
+
+		side_desc(desc, sizeof(desc), k ? &c->cur : &c->base);
+		e = gb_escape_msg(desc);
+		fprintf(f, "%s%s\n", k ? "current:  " : "baseline: ", e);
+		free(e);
+	}
 	settings_line(f, c);
 	machine_line(f, c, "");
 	if (nshown) {
@@ -280,17 +297,50 @@ void gb_compare_print(FILE *f, const struct gb_compare *c, int color, int all)
 
 /* ---- Markdown ---- */
 
-/* A table cell: '|' escaped, line breaks as spaces. */
-static void md_cell(FILE *f, const char *s)
+/* Markdown text (also a table cell). */
+static void md_text(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else if (*s == '\n' || *s == '\r')
-			fputc(' ', f);
-		else
-			fputc(*s, f);
+	char *e = gb_escape_md(s);
+
+	fputs(e, f);
+	free(e);
+}
+
+/* A code span in a table cell. */
+static void md_code(FILE *f, const char *s)
+{
+	char *e = gb_escape_md_code(s, 1);
+
+	fputs(e, f);
+	free(e);
+}
+
+/*
+ * The settings and machine-speed lines as Markdown list items: written as
+ * for the terminal, then escaped line by line (executor names and the
+ * gating list come from the inputs).
+ */
+static int md_settings(FILE *f, const struct gb_compare *c)
+{
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (!m)
+		return gb_error("cannot format the settings: %s", strerror(errno));
+	settings_line(m, c);
+	machine_line(m, c, "");
+	if (fclose(m) != 0) {
+		free(text);
+		return gb_error("cannot format the settings: %s", strerror(errno));
 	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		fputs("- ", f);
+		md_text(f, line);
+		fputc('\n', f);
+	}
+	free(text);
+	return 0;
 }
 
 static void md_table(FILE *f, const struct gb_compare *c, int unchanged)
@@ -313,10 +363,11 @@ static void md_table(FILE *f, const struct gb_compare *c, int unchanged)
 		for (int k = 0; k < NCOL; k++) {
 			fputc(' ', f);
 			if (k == COL_CELL || k == COL_METRIC)
-				fputc('`', f);
-			md_cell(f, col[k]);
-			if (k == COL_CELL || k == COL_METRIC)
-				fputc('`', f);
+				md_code(f, col[k]);
+			else if (k == COL_BASE || k == COL_CUR || k == COL_NOTE)
+				md_text(f, col[k]);   /* units and notes come from the inputs */
+			else
+				fputs(col[k], f);     /* made here from numbers and verdicts */
 			fputs(" |", f);
 		}
 		fputc('\n', f);
@@ -340,20 +391,22 @@ int gb_compare_write_markdown(const struct gb_compare *c, const char *path)
 	fprintf(f, "### gbench compare: %s\n\n", result_word(code));
 	for (i = 0; i < c->nwarn; i++) {
 		fputs("> **Warning:** ", f);
-		md_cell(f, c->warnings[i]);
+		md_text(f, c->warnings[i]);
 		fputs("\n>\n", f);
 	}
 	if (c->nwarn)
 		fputc('\n', f);
 	side_desc(desc, sizeof(desc), &c->base);
 	fputs("- baseline: ", f);
-	md_cell(f, desc);
+	md_text(f, desc);
 	side_desc(desc, sizeof(desc), &c->cur);
 	fputs("\n- current: ", f);
-	md_cell(f, desc);
-	fputs("\n- ", f);
-	settings_line(f, c);
-	machine_line(f, c, "- ");
+	md_text(f, desc);
+	fputc('\n', f);
+	if (md_settings(f, c) < 0) {
+		gb_atomic_abort(&a);
+		return -1;
+	}
 	fputs("- ", f);
 	counts_line(f, "gating", c->gating);
 	fputs("- ", f);
@@ -377,32 +430,21 @@ int gb_compare_write_markdown(const struct gb_compare *c, const char *path)
 
 /* ---- JUnit ---- */
 
-/* XML text or attribute value: markup escaped, control characters XML 1.0 forbids dropped. */
+/* XML text or attribute value. */
 static void xml_esc(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	char *e = gb_escape_xml(s ? s : "");
 
-		switch (ch) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		case '\t': fputs("&#9;", f); break;
-		case '\n': fputs("&#10;", f); break;
-		case '\r': fputs("&#13;", f); break;
-		default:
-			if (ch >= 0x20 && ch != 0x7f)
-				fputc(ch, f);
-		}
-	}
+	fputs(e, f);
+	free(e);
 }
 
 static void xml_prop(FILE *f, const char *name, const char *value)
 {
-	fprintf(f, "      <property name=\"%s\" value=\"", name);
-	xml_esc(f, value ? value : "");
+	fputs("      <property name=\"", f);
+	xml_esc(f, name);   /* machine_speed.EXECUTOR: a name from the inputs */
+	fputs("\" value=\"", f);
+	xml_esc(f, value);
 	fputs("\"/>\n", f);
 }
 

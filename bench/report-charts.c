@@ -10,6 +10,13 @@
  * columnheader(1). gnuplot writes to NAME.svg.tmp.PID (the variable `tmp`
  * given on its command line) and the files are renamed when it succeeds,
  * so a failed or killed drawing never leaves half a picture.
+ *
+ * Names in charts come from the results folder, which anyone can edit, and
+ * gnuplot runs shell commands: every name reaches a script, a data file or
+ * a file name only through escape.h (the chart's file stem is a safe file
+ * name, script strings are single-quoted literals, data-file strings are
+ * escaped for gnuplot's data reader), and the templates print such text
+ * with noenhanced so it is shown, not interpreted as markup.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "fsio.h"
 #include "gbench.h"
 #include "peak.h"
@@ -33,27 +41,27 @@ static struct gb_report_chart *chart_add(struct gb_report *r, const char *name, 
 	r->charts = gb_xrealloc(r->charts, (r->ncharts + 1) * sizeof(*r->charts));
 	c = &r->charts[r->ncharts++];
 	memset(c, 0, sizeof(*c));
-	c->name = gb_xstrdup(name);
+	c->name = gb_escape_fname(name);   /* the stem of four file names and a script comment */
 	c->title = gb_xstrdup(title);
 	return c;
 }
 
-/* gnuplot strings are single-quoted: a quote is doubled. */
+/* A string literal in a gnuplot script. */
 static void gp_quote(struct gb_sbuf *b, const char *s)
 {
-	gb_sbuf_printf(b, "'");
-	for (; *s; s++)
-		gb_sbuf_printf(b, *s == '\'' ? "''" : "%c", *s);
-	gb_sbuf_printf(b, "'");
+	char *e = gb_escape_gnuplot(s);
+
+	gb_sbuf_printf(b, "%s", e);
+	free(e);
 }
 
-/* Data-file titles are double-quoted; a double quote becomes a single one. */
+/* A string in a data file: a block's title, a cell id, a bar's label. */
 static void dat_title(struct gb_sbuf *b, const char *s)
 {
-	gb_sbuf_printf(b, "\"");
-	for (; *s; s++)
-		gb_sbuf_printf(b, "%c", *s == '"' ? '\'' : *s);
-	gb_sbuf_printf(b, "\"");
+	char *e = gb_escape_gnuplot_data(s);
+
+	gb_sbuf_printf(b, "%s", e);
+	free(e);
 }
 
 static char *template_text(const char *kind)
@@ -230,12 +238,17 @@ static uint32_t min_cache(struct gb_report *r, const char *wl)
 
 /* ---- latency percentile spectrum, per workload ---- */
 
+/* Rows appended for a cell; -1 when its id is no file name (a hand-edited results.csv). */
 static int hgrm_block(struct gb_report *r, struct gb_sbuf *d, const char *cell, const char *title)
 {
-	char *path = gb_xasprintf("%s/hist/%s.hgrm", r->o->results, cell);
-	char *text = gb_read_file(path, NULL), *line, *save = NULL;
+	char *path, *text, *line, *save = NULL;
 	int rows = 0;
 
+	/* "../../x" would read a file outside the results folder */
+	if (!gb_fname_is_safe(cell))
+		return -1;
+	path = gb_xasprintf("%s/hist/%s.hgrm", r->o->results, cell);
+	text = gb_read_file(path, NULL);
 	free(path);
 	if (!text)
 		return 0;
@@ -263,31 +276,42 @@ static void chart_latency(struct gb_report *r)
 		char *title = gb_xasprintf("Latency percentile spectrum: %s (cache %u)", wl, cache);
 		struct gb_report_chart *c = chart_add(r, name, title);
 		struct gb_sbuf d = { 0 }, h = { 0 };
-		int n = 0;
+		int n = 0, unsafe = 0;
+		char *mwl = gb_escape_md(wl), *left = NULL;
 
 		free(name);
 		free(title);
 		for (size_t i = 0; i < r->ncells; i++) {
 			struct gb_cell_result *x = r->cells[i].c;
 			char *t;
+			int rows;
 
 			if (!x || strcmp(x->workload, wl) || x->cache != cache)
 				continue;
 			t = gb_xasprintf("%s b%u %s", x->executor, x->batch, gb_quant_name(x->quant));
-			n += hgrm_block(r, &d, x->id, t) > 0;
+			rows = hgrm_block(r, &d, x->id, t);
+			n += rows > 0;
+			unsafe += rows < 0;
 			free(t);
 		}
+		if (unsafe)
+			left = gb_xasprintf(" (%d cell id%s not a file name, so no histogram read)", unsafe,
+					    unsafe == 1 ? " is" : "s are");
 		if (!n) {
-			c->missing = gb_xstrdup(cells_of(r, wl) ? "no hist/<cell>.hgrm for its cells"
-								: "no cell of this workload has results");
+			c->missing = gb_xasprintf("%s%s", cells_of(r, wl) ? "no hist/<cell>.hgrm for its cells"
+								   : "no cell of this workload has results",
+						  left ? left : "");
 		} else {
 			c->what = gb_xasprintf("Request latency at each percentile (x: 1/(1-p), so 10 is "
 					       "p90 and 1000 p99.9, as HdrHistogram's plotter draws it) "
-					       "for the %d cells of %s at cache %u, from hist/<cell>.hgrm "
-					       "(all measured repetitions merged).", n, wl, cache);
+					       "for the %d cells of %s at cache %u, from `hist/<cell>.hgrm` "
+					       "(all measured repetitions merged)%s.", n, mwl, cache,
+					       left ? left : "");
 			gb_sbuf_printf(&h, "nseries = %d\n", n);
 			chart_emit(r, c, "latency", d.s, h.s);
 		}
+		free(mwl);
+		free(left);
 		gb_sbuf_release(&d);
 		gb_sbuf_release(&h);
 	}
@@ -360,9 +384,12 @@ static void chart_throughput(struct gb_report *r)
 		if (!n) {
 			c->missing = gb_xstrdup("no throughput_rps was measured for this workload");
 		} else {
+			char *mwl = gb_escape_md(wl);
+
 			c->what = gb_xasprintf("Median throughput (requests per second; bars: min and max "
 					       "over the repetitions) against the batch size, one line "
-					       "per executor and quant level, %s at cache %u.", wl, cache);
+					       "per executor and quant level, %s at cache %u.", mwl, cache);
+			free(mwl);
 			gb_sbuf_printf(&h, "nseries = %d\n", n);
 			chart_emit(r, c, "throughput", d.s, h.s);
 		}
@@ -399,7 +426,9 @@ static void chart_accuracy(struct gb_report *r)
 				dat_title(&d, gb_quant_name((enum gb_quant)q));
 				gb_sbuf_printf(&d, " \"throughput_rps\" \"nmse\" \"cell\"\n");
 			}
-			gb_sbuf_printf(&d, "%.9g %.6g \"%s\"\n", thr, rc->nmse, rc->id);
+			gb_sbuf_printf(&d, "%.9g %.6g ", thr, rc->nmse);
+			dat_title(&d, rc->id);
+			gb_sbuf_printf(&d, "\n");
 		}
 		if (rows) {
 			gb_sbuf_printf(&d, "\n\n");
@@ -562,7 +591,9 @@ static void chart_roofline(struct gb_report *r)
 					free(t);
 					gb_sbuf_printf(&d, " \"flop_per_byte\" \"gflops\" \"cell\"\n");
 				}
-				gb_sbuf_printf(&d, "%.6g %.6g \"%s\"\n", rc->ai, rc->gflops, rc->id);
+				gb_sbuf_printf(&d, "%.6g %.6g ", rc->ai, rc->gflops);
+				dat_title(&d, rc->id);
+				gb_sbuf_printf(&d, "\n");
 			}
 			if (rows) {
 				gb_sbuf_printf(&d, "\n\n");
@@ -652,8 +683,12 @@ static void chart_speedup(struct gb_report *r)
 			cw = gb_report_median(x, "wall_ns");
 			vw = gb_report_median(v, "wall_ns");
 			if (cw > 0 && vw > 0) {
-				gb_sbuf_printf(&d, "\"%s b%u %s c%u\" %.6g\n", v->workload, v->batch,
-					       gb_quant_name(v->quant), v->cache, cw / vw);
+				char *label = gb_xasprintf("%s b%u %s c%u", v->workload, v->batch,
+							   gb_quant_name(v->quant), v->cache);
+
+				dat_title(&d, label);
+				gb_sbuf_printf(&d, " %.6g\n", cw / vw);
+				free(label);
 				n++;
 			}
 		}
@@ -709,7 +744,8 @@ static void chart_baseline(struct gb_report *r)
 			l1 = gb_report_median(x, "latency_p50_ns");
 			if (!(t0 > 0 && t1 > 0 && l0 > 0 && l1 > 0))
 				continue;
-			gb_sbuf_printf(&d, "\"%s\" %.6g %.6g\n", x->id, t1 / t0, l1 / l0);
+			dat_title(&d, x->id);
+			gb_sbuf_printf(&d, " %.6g %.6g\n", t1 / t0, l1 / l0);
 			n++;
 		}
 	}

@@ -8,7 +8,7 @@
  * Every entry is a measured median, or says plainly that no cell of the run
  * met the target ("none within target", "not reached at the capacities
  * measured"): a docs writer copies these tables, so an empty cell must not
- * look like a zero.
+ * look like a zero. Names from the results go through gb_report_md().
  */
 #include <math.h>
 #include <stdio.h>
@@ -79,7 +79,8 @@ static void table_batch(struct gb_report *r, struct gb_sbuf *b, const double *la
 				}
 				if (!present)
 					continue;
-				gb_sbuf_printf(b, "| %s | %s | %s |", wl, execs[e], gb_quant_name((enum gb_quant)q));
+				gb_sbuf_printf(b, "| %s | %s | %s |", gb_report_md(r, wl), execs[e],
+					       gb_quant_name((enum gb_quant)q));
 				for (size_t t = 0; t < nlat; t++) {
 					struct gb_cell_result *best = NULL, *fastest = NULL;
 					double best_thr = -1, low = INFINITY;
@@ -183,7 +184,7 @@ static void table_quant(struct gb_report *r, struct gb_sbuf *b, const double *nm
 				}
 				if (!present)
 					continue;
-				gb_sbuf_printf(b, "| %s | %s | %u |", wl, execs[e], batches[bi]);
+				gb_sbuf_printf(b, "| %s | %s | %u |", gb_report_md(r, wl), execs[e], batches[bi]);
 				for (size_t t = 0; t < nnm; t++) {
 					struct gb_report_cell *best = NULL;
 					double best_thr = -1;
@@ -293,7 +294,7 @@ static void table_cache(struct gb_report *r, struct gb_sbuf *b)
 		struct curve *c = &cv[w];
 		double maxcap = 0, besthit = -1, bestcap = 0;
 
-		gb_sbuf_printf(b, "| %s |", c->wl);
+		gb_sbuf_printf(b, "| %s |", gb_report_md(r, c->wl));
 		if (!c->n) {
 			for (size_t t = 0; t < GB_ARRAY_SIZE(hit_targets); t++)
 				gb_sbuf_printf(b, " - |");
@@ -331,15 +332,19 @@ int gb_report_tables(struct gb_report *r)
 	struct gb_sbuf b = { 0 };
 	json_t *cfg = json_object_get(r->meta, "config"), *h = json_object_get(r->meta, "host");
 	const char *tier = jstr(cfg, "trace_dir")[0] ? jstr(cfg, "trace_dir") : jstr(cfg, "name");
+	char *cmd = gb_xasprintf("gbench run --config %s", jstr(cfg, "name"));
 	int rc;
 
-	gb_sbuf_printf(&b, "# Tuning tables: %s\n\n", tier[0] ? tier : "run");
-	gb_sbuf_printf(&b, "Measured on %s (%lld CPUs) by `gbench run --config %s` (%s to %s); "
+	gb_sbuf_printf(&b, "# Tuning tables: %s\n\n", tier[0] ? gb_report_md(r, tier) : "run");
+	gb_sbuf_printf(&b, "Measured on %s (%lld CPUs) by %s (%s to %s); "
 		       "medians over %lld repetitions per cell, INVALID cells left out. Regenerate "
 		       "with `gbench report RESULTS --tables` (or `make docs-tables`).\n\n",
-		       jstr(h, "cpu_model"), (long long)json_integer_value(json_object_get(h, "cores")),
-		       jstr(cfg, "name"), jstr(r->meta, "start"), jstr(r->meta, "end"),
+		       gb_report_md(r, jstr(h, "cpu_model")),
+		       (long long)json_integer_value(json_object_get(h, "cores")),
+		       gb_report_md_code(r, cmd, 0), gb_report_md(r, jstr(r->meta, "start")),
+		       gb_report_md(r, jstr(r->meta, "end")),
 		       (long long)json_integer_value(json_object_get(cfg, "repetitions")));
+	free(cmd);
 	table_batch(r, &b, r->o->nlat ? r->o->lat_targets : default_lat,
 		    r->o->nlat ? r->o->nlat : GB_ARRAY_SIZE(default_lat));
 	table_quant(r, &b, r->o->nnmse ? r->o->nmse_budgets : default_nmse,

@@ -14,6 +14,11 @@
  * Requests served by the result cache run no kernel, so the achieved FLOP/s
  * count only the (1 - hit rate) share. The bandwidth roof is the read
  * ceiling of the smallest level holding the workload's persistent operands.
+ *
+ * Every string that comes from the results folder, a trace, the peak file,
+ * the rules or the command line reaches report.md through gb_report_md()
+ * (or gb_report_md_code() inside backticks): a hand-edited meta.json must
+ * not be able to break a table, open a code span or inject HTML.
  */
 #include <errno.h>
 #include <math.h>
@@ -23,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "escape.h"
 #include "fsio.h"
 #include "gbench.h"
 #include "op.h"
@@ -111,6 +117,23 @@ double gb_report_median(const struct gb_cell_result *c, const char *metric)
 		return NAN;
 	gb_summarize(m->v, m->n, &s);
 	return s.n ? s.median : NAN;
+}
+
+static const char *md_keep(struct gb_report *r, char *e)
+{
+	r->md = gb_xrealloc(r->md, (r->nmd + 1) * sizeof(*r->md));
+	r->md[r->nmd++] = e;
+	return e;
+}
+
+const char *gb_report_md(struct gb_report *r, const char *s)
+{
+	return md_keep(r, gb_escape_md(s ? s : ""));
+}
+
+const char *gb_report_md_code(struct gb_report *r, const char *s, int in_table)
+{
+	return md_keep(r, gb_escape_md_code(s ? s : "", in_table));
 }
 
 int gb_report_write_file(const struct gb_report *r, const char *name, const char *text)
@@ -349,7 +372,7 @@ static void load_peak(struct gb_report *r)
 		if (!r->peak)
 			r->peak_why = gb_xasprintf("'%s' could not be read", r->o->peak);
 		else
-			r->peak_from = gb_xasprintf("%s (given with --peak)", r->o->peak);
+			r->peak_from = gb_xasprintf("%s (given with --peak)", gb_report_md_code(r, r->o->peak, 0));
 		goto out;
 	}
 	gb_peak_fingerprint(host, fp_res);
@@ -360,7 +383,7 @@ static void load_peak(struct gb_report *r)
 	if (r->peak) {
 		r->peak_from = gb_xasprintf("`gbench peak`%s, measured %s, cached in %s",
 			json_is_true(json_object_get(r->peak, "quick")) ? " --quick" : "",
-			jstr(r->peak, "date"), cache);
+			gb_report_md(r, jstr(r->peak, "date")), gb_report_md_code(r, cache, 0));
 		free(cache);
 		goto out;
 	}
@@ -371,7 +394,7 @@ static void load_peak(struct gb_report *r)
 	json_decref(here);
 	if (strcmp(fp_here, fp_res)) {
 		r->peak_why = gb_xasprintf("no ceilings measured on the results' host (fingerprint %s; "
-					   "this machine is %s): run `gbench peak` there and pass "
+					   "this machine is %s): run 'gbench peak' there and pass "
 					   "its JSON with --peak", fp_res, fp_here);
 		goto out;
 	}
@@ -385,7 +408,7 @@ static void load_peak(struct gb_report *r)
 		free(used);
 		if (r->peak)
 			r->peak_from = gb_xasprintf("`gbench peak --quick`, measured %s by this report",
-						    jstr(r->peak, "date"));
+						    gb_report_md(r, jstr(r->peak, "date")));
 		else
 			r->peak_why = gb_xstrdup("the quick peak measurement failed");
 	}
@@ -581,7 +604,7 @@ static void md_machine(struct gb_report *r, struct gb_sbuf *b)
 	char buf[64];
 
 	gb_sbuf_printf(b, "## Machine\n\n| | |\n|---|---|\n");
-	gb_sbuf_printf(b, "| CPU | %s, %lld CPUs%s |\n", jstr(h, "cpu_model"),
+	gb_sbuf_printf(b, "| CPU | %s, %lld CPUs%s |\n", gb_report_md(r, jstr(h, "cpu_model")),
 		       (long long)json_integer_value(json_object_get(h, "cores")),
 		       json_is_true(json_object_get(h, "hypervisor")) ? " (under a hypervisor)" : "");
 	json_array_foreach(json_object_get(h, "caches"), i, c) {
@@ -593,21 +616,24 @@ static void md_machine(struct gb_report *r, struct gb_sbuf *b)
 			snprintf(buf, sizeof(buf), "%.0f KiB", sz / 1024);
 		gb_sbuf_printf(b, "| L%lld %s cache | %s, %lld-way, shared by %lld CPUs |\n",
 			       (long long)json_integer_value(json_object_get(c, "level")),
-			       jstr(c, "type"), buf,
+			       gb_report_md(r, jstr(c, "type")), buf,
 			       (long long)json_integer_value(json_object_get(c, "ways")),
 			       (long long)json_integer_value(json_object_get(c, "shared_cpus")));
 	}
 	gb_sbuf_printf(b, "| memory | %.1f GiB |\n",
 		       (double)json_integer_value(json_object_get(h, "memory_bytes")) / 1073741824.0);
-	gb_sbuf_printf(b, "| kernel | %s |\n", jstr(h, "kernel"));
-	gb_sbuf_printf(b, "| build | %s, `%s`, sanitizers %s, commit %s |\n", jstr(bd, "compiler"),
-		       jstr(bd, "flags"), jstr(bd, "sanitizers"), jstr(bd, "commit"));
+	gb_sbuf_printf(b, "| kernel | %s |\n", gb_report_md(r, jstr(h, "kernel")));
+	gb_sbuf_printf(b, "| build | %s, %s, sanitizers %s, commit %s |\n",
+		       gb_report_md(r, jstr(bd, "compiler")), gb_report_md_code(r, jstr(bd, "flags"), 1),
+		       gb_report_md(r, jstr(bd, "sanitizers")), gb_report_md(r, jstr(bd, "commit")));
 	json_object_foreach(json_object_get(r->meta, "executors"), name, ex) {
 		if (json_is_true(json_object_get(ex, "available")))
-			gb_sbuf_printf(b, "| executor %s | %s (%s) %s |\n", name, jstr(ex, "device"),
-				       jstr(ex, "type"), jstr(ex, "driver"));
+			gb_sbuf_printf(b, "| executor %s | %s (%s) %s |\n", gb_report_md(r, name),
+				       gb_report_md(r, jstr(ex, "device")), gb_report_md(r, jstr(ex, "type")),
+				       gb_report_md(r, jstr(ex, "driver")));
 		else
-			gb_sbuf_printf(b, "| executor %s | unavailable: %s |\n", name, jstr(ex, "reason"));
+			gb_sbuf_printf(b, "| executor %s | unavailable: %s |\n", gb_report_md(r, name),
+				       gb_report_md(r, jstr(ex, "reason")));
 	}
 	gb_sbuf_printf(b, "\n");
 }
@@ -639,9 +665,9 @@ static void md_validity(struct gb_report *r, struct gb_sbuf *b)
 
 			if (!rc->invalid)
 				continue;
-			gb_sbuf_printf(b, "| %s |", rc->id);
+			gb_sbuf_printf(b, "| %s |", gb_report_md(r, rc->id));
 			json_array_foreach(rs, k, x)
-				gb_sbuf_printf(b, "%s %s", k ? ";" : "", json_string_value(x));
+				gb_sbuf_printf(b, "%s %s", k ? ";" : "", gb_report_md(r, json_string_value(x)));
 			gb_sbuf_printf(b, " |\n");
 		}
 		gb_sbuf_printf(b, "\n");
@@ -670,7 +696,8 @@ static void md_validity(struct gb_report *r, struct gb_sbuf *b)
 					if (!first)
 						first = r->cells[j].id;
 				}
-			gb_sbuf_printf(b, "| %s%s | %zu | %s |\n", first, n > 1 ? " and others" : "", n, why);
+			gb_sbuf_printf(b, "| %s%s | %zu | %s |\n", gb_report_md(r, first),
+				       n > 1 ? " and others" : "", n, gb_report_md(r, why));
 		}
 		free(seen);
 		gb_sbuf_printf(b, "\n");
@@ -685,32 +712,33 @@ static void md_ceilings(struct gb_report *r, struct gb_sbuf *b)
 	gb_sbuf_printf(b, "## Ceilings\n\n");
 	if (!r->peak) {
 		gb_sbuf_printf(b, "No measured ceilings: %s. The roofline is not drawn and the roofline "
-			       "rules could not judge.\n\n", r->peak_why);
+			       "rules could not judge.\n\n", gb_report_md(r, r->peak_why));
 		return;
 	}
 	fl = json_object_get(r->peak, "flops");
 	gb_sbuf_printf(b, "From %s (%lld threads). Bandwidth counts %s.\n\n", r->peak_from,
 		       (long long)json_integer_value(json_object_get(r->peak, "threads")),
-		       jstr(json_object_get(r->peak, "bandwidth"), "counting"));
+		       gb_report_md(r, jstr(json_object_get(r->peak, "bandwidth"), "counting")));
 	gb_sbuf_printf(b, "| ceiling | value | note |\n|---|---|---|\n");
 	gb_sbuf_printf(b, "| f32 | %.1f GFLOP/s | %s, %lld FMA chains per thread |\n", r->peak_gflops,
-		       jstr(json_object_get(fl, "f32"), "isa"),
+		       gb_report_md(r, jstr(json_object_get(fl, "f32"), "isa")),
 		       (long long)json_integer_value(json_object_get(json_object_get(fl, "f32"), "chains")));
 	if (json_is_number(json_object_get(json_object_get(fl, "int8_dot"), "gops")))
 		gb_sbuf_printf(b, "| int8 dot | %.1f GOPS | %s |\n",
 			       json_number_value(json_object_get(json_object_get(fl, "int8_dot"), "gops")),
-			       jstr(json_object_get(fl, "int8_dot"), "note"));
+			       gb_report_md(r, jstr(json_object_get(fl, "int8_dot"), "note")));
 	json_array_foreach(json_object_get(json_object_get(r->peak, "bandwidth"), "levels"), i, lv) {
 		json_t *rd = json_object_get(lv, "read");
 		const char *note = jstr(lv, "note");
 
 		if (json_is_number(rd))
-			gb_sbuf_printf(b, "| %s read / copy | %.1f / %.1f GB/s | %s |\n", jstr(lv, "name"),
-				       json_number_value(rd),
+			gb_sbuf_printf(b, "| %s read / copy | %.1f / %.1f GB/s | %s |\n",
+				       gb_report_md(r, jstr(lv, "name")), json_number_value(rd),
 				       json_number_value(json_object_get(lv, "copy")),
-				       note[0] ? note : "plateau");
+				       note[0] ? gb_report_md(r, note) : "plateau");
 		else
-			gb_sbuf_printf(b, "| %s | - | %s |\n", jstr(lv, "name"), note);
+			gb_sbuf_printf(b, "| %s | - | %s |\n", gb_report_md(r, jstr(lv, "name")),
+				       gb_report_md(r, note));
 	}
 	gb_sbuf_printf(b, "\n");
 }
@@ -765,10 +793,10 @@ static void md_findings(struct gb_report *r, struct gb_sbuf *b, size_t *nfinding
 		}
 	}
 	gb_sbuf_printf(b, "## Findings\n\n");
-	gb_sbuf_printf(b, "The rules of `%s` applied to each of the %zu cells with results: a "
+	gb_sbuf_printf(b, "The rules of %s applied to each of the %zu cells with results: a "
 		       "finding is the most severe band of a rule group that fires, with the "
 		       "evidence from the worst cell.\n\n",
-		       r->o->rules ? r->o->rules : "reports/rules.tsv", judged_cells);
+		       gb_report_md_code(r, r->o->rules ? r->o->rules : "reports/rules.tsv", 0), judged_cells);
 	for (int lvl = GB_LEVEL_HIGH; lvl >= GB_LEVEL_LOW; lvl--)
 		for (size_t x = 0; x < nfs; x++) {
 			struct finding_sum *s = &fs[x];
@@ -782,10 +810,12 @@ static void md_findings(struct gb_report *r, struct gb_sbuf *b, size_t *nfinding
 			(*nfindings)++;
 			v = gb_rule_format_value(s->rule->metric, s->worst_v);
 			rec = gb_rule_recommendation(s->rule, s->worst_v);
-			gb_sbuf_printf(b, "| %s | %s | %zu of %zu | `%s`: %s = %s (%s) | %s | %s (%c %g) |\n",
-				       gb_level_name(s->rule->level), s->rule->id, s->n, judged_cells,
-				       s->worst->id, s->rule->metric, v, s->source, rec,
-				       s->rule->source, s->rule->cmp, s->rule->threshold);
+			gb_sbuf_printf(b, "| %s | %s | %zu of %zu | %s: %s = %s (%s) | %s | %s (%c %g) |\n",
+				       gb_level_name(s->rule->level), gb_report_md(r, s->rule->id), s->n,
+				       judged_cells, gb_report_md_code(r, s->worst->id, 1),
+				       gb_report_md(r, s->rule->metric), gb_report_md(r, v),
+				       gb_report_md(r, s->source), gb_report_md(r, rec),
+				       gb_report_md(r, s->rule->source), s->rule->cmp, s->rule->threshold);
 			free(v);
 			free(rec);
 		}
@@ -838,7 +868,8 @@ static void md_findings(struct gb_report *r, struct gb_sbuf *b, size_t *nfinding
 							cnt++;
 				if (!n++)
 					gb_sbuf_printf(b, "| rule group | cells | could not judge because |\n|---|---|---|\n");
-				gb_sbuf_printf(b, "| %s | %zu | %s %s |\n", group, cnt, metric, reason);
+				gb_sbuf_printf(b, "| %s | %zu | %s %s |\n", gb_report_md(r, group), cnt,
+					       gb_report_md(r, metric), gb_report_md(r, reason));
 			}
 		}
 		if (!n)
@@ -861,14 +892,14 @@ static void md_workloads(struct gb_report *r, struct gb_sbuf *b)
 	for (size_t w = 0; w < r->nwl; w++) {
 		struct gb_report_wl *wl = &r->wl[w];
 
-		gb_sbuf_printf(b, "### %s\n\n", wl->name);
+		gb_sbuf_printf(b, "### %s\n\n", gb_report_md(r, wl->name));
 		if (wl->loaded)
-			gb_sbuf_printf(b, "Trace `%s`: %zu requests on %u streams (%s), %s FLOPs per replay.\n\n",
-				       wl->path, wl->requests, wl->streams, wl->ops,
-				       gb_report_fmt_num(wl->flops, b1, sizeof(b1)));
+			gb_sbuf_printf(b, "Trace %s: %zu requests on %u streams (%s), %s FLOPs per replay.\n\n",
+				       gb_report_md_code(r, wl->path, 0), wl->requests, wl->streams,
+				       gb_report_md(r, wl->ops), gb_report_fmt_num(wl->flops, b1, sizeof(b1)));
 		else
-			gb_sbuf_printf(b, "Trace `%s`: %s; the roofline columns are empty.\n\n", wl->path,
-				       wl->why);
+			gb_sbuf_printf(b, "Trace %s: %s; the roofline columns are empty.\n\n",
+				       gb_report_md_code(r, wl->path, 0), gb_report_md(r, wl->why));
 		gb_sbuf_printf(b, "| cell | req/s | p50 | p99 | hit rate | NMSE vs f64 | AI (FLOP/B) | GFLOP/s | of roof | validity |\n"
 			       "|---|---|---|---|---|---|---|---|---|---|\n");
 		for (size_t i = 0; i < r->ncells; i++) {
@@ -878,7 +909,7 @@ static void md_workloads(struct gb_report *r, struct gb_sbuf *b)
 			if (!rc->c || strcmp(rc->c->workload, wl->name))
 				continue;
 			hit = gb_report_median(rc->c, "cache_hit_rate");
-			gb_sbuf_printf(b, "| %s | %s | %s | %s |", rc->id,
+			gb_sbuf_printf(b, "| %s | %s | %s | %s |", gb_report_md(r, rc->id),
 				       gb_report_fmt_num(gb_report_median(rc->c, "throughput_rps"), b1, sizeof(b1)),
 				       gb_report_fmt_ns(gb_report_median(rc->c, "latency_p50_ns"), b2, sizeof(b2)),
 				       gb_report_fmt_ns(gb_report_median(rc->c, "latency_p99_ns"), b3, sizeof(b3)));
@@ -907,20 +938,23 @@ static void md_charts(struct gb_report *r, struct gb_sbuf *b)
 	gb_sbuf_printf(b, "## Charts\n\n");
 	if (!r->gnuplot_ok)
 		gb_sbuf_printf(b, "gnuplot did not run (%s): each chart's data file and script are "
-			       "here; run `gnuplot NAME.gp` in this folder to draw it.\n\n", r->gnuplot_why);
+			       "here; run `gnuplot NAME.gp` in this folder to draw it.\n\n",
+			       gb_report_md(r, r->gnuplot_why));
 	for (size_t i = 0; i < r->ncharts; i++) {
 		struct gb_report_chart *c = &r->charts[i];
 
-		gb_sbuf_printf(b, "### %s\n\n", c->title);
+		/* the title is plain text, what is Markdown built with escaped names, the name a safe file name */
+		gb_sbuf_printf(b, "### %s\n\n", gb_report_md(r, c->title));
 		if (c->missing) {
-			gb_sbuf_printf(b, "Not drawn: %s.\n\n", c->missing);
+			gb_sbuf_printf(b, "Not drawn: %s.\n\n", gb_report_md(r, c->missing));
 			continue;
 		}
 		gb_sbuf_printf(b, "%s\n\n", c->what);
 		if (c->rendered)
-			gb_sbuf_printf(b, "![%s](%s.svg)\n\n", c->title, c->name);
+			gb_sbuf_printf(b, "![%s](%s.svg)\n\n", gb_report_md(r, c->title), c->name);
 		else if (c->render_error)
-			gb_sbuf_printf(b, "gnuplot failed on this chart: %s\n\n", c->render_error);
+			gb_sbuf_printf(b, "gnuplot failed on this chart: %s\n\n",
+				       gb_report_md(r, c->render_error));
 		gb_sbuf_printf(b, "Files: [SVG](%s.svg), [PNG](%s.png), [data](%s.dat), [script](%s.gp).\n\n",
 			       c->name, c->name, c->name, c->name);
 	}
@@ -932,8 +966,8 @@ static void md_baseline(struct gb_report *r, struct gb_sbuf *b)
 	char b1[32], b2[32];
 
 	gb_sbuf_printf(b, "## Baseline\n\n");
-	gb_sbuf_printf(b, "Against `%s`: medians side by side, descriptive only (`gbench compare` "
-		       "decides what is a regression).\n\n", r->o->baseline);
+	gb_sbuf_printf(b, "Against %s: medians side by side, descriptive only (`gbench compare` "
+		       "decides what is a regression).\n\n", gb_report_md_code(r, r->o->baseline, 0));
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct gb_cell_result *c = r->cells[i].c;
 
@@ -948,7 +982,8 @@ static void md_baseline(struct gb_report *r, struct gb_sbuf *b)
 			was = gb_report_median(&r->base.cells[k], "throughput_rps");
 			if (!n++)
 				gb_sbuf_printf(b, "| cell | baseline req/s | current req/s | current / baseline |\n|---|---|---|---|\n");
-			gb_sbuf_printf(b, "| %s | %s | %s |", c->id, gb_report_fmt_num(was, b1, sizeof(b1)),
+			gb_sbuf_printf(b, "| %s | %s | %s |", gb_report_md(r, c->id),
+				       gb_report_fmt_num(was, b1, sizeof(b1)),
 				       gb_report_fmt_num(now, b2, sizeof(b2)));
 			if (was > 0 && isfinite(now))
 				gb_sbuf_printf(b, " %.3f |\n", now / was);
@@ -967,12 +1002,14 @@ static int write_report_md(struct gb_report *r, size_t *nfindings)
 	json_t *cfg = json_object_get(r->meta, "config");
 	int rc;
 
-	gb_sbuf_printf(&b, "# gbench report: %s\n\n", jstr(cfg, "name")[0] ? jstr(cfg, "name") : "run");
-	gb_sbuf_printf(&b, "Results `%s`, run from %s to %s, %s mode, %lld measured repetitions per "
+	gb_sbuf_printf(&b, "# gbench report: %s\n\n",
+		       jstr(cfg, "name")[0] ? gb_report_md(r, jstr(cfg, "name")) : "run");
+	gb_sbuf_printf(&b, "Results %s, run from %s to %s, %s mode, %lld measured repetitions per "
 		       "cell (seed %lld). Generated by `gbench report`; every number below was "
 		       "measured or is derived from measured numbers as stated.\n\n",
-		       r->o->results, jstr(r->meta, "start"), jstr(r->meta, "end"),
-		       jstr(cfg, "mode"), (long long)json_integer_value(json_object_get(cfg, "repetitions")),
+		       gb_report_md_code(r, r->o->results, 0), gb_report_md(r, jstr(r->meta, "start")),
+		       gb_report_md(r, jstr(r->meta, "end")), gb_report_md(r, jstr(cfg, "mode")),
+		       (long long)json_integer_value(json_object_get(cfg, "repetitions")),
 		       (long long)json_integer_value(json_object_get(r->meta, "seed")));
 	md_machine(r, &b);
 	md_validity(r, &b);
@@ -1020,6 +1057,9 @@ static void report_release(struct gb_report *r)
 	free(r->peak_why);
 	free(r->gnuplot_why);
 	free(r->out);
+	for (size_t i = 0; i < r->nmd; i++)
+		free(r->md[i]);
+	free(r->md);
 }
 
 int gb_report_write(const struct gb_report_opts *o)

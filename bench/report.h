@@ -104,6 +104,8 @@ struct gb_report {
 	size_t ncharts;
 	int gnuplot_ok;
 	char *gnuplot_why;
+	char **md;                       /* escaped strings handed out by gb_report_md* */
+	size_t nmd;
 };
 
 /* Median of a cell's metric over repetitions; NAN when absent or unavailable. */
@@ -114,6 +116,15 @@ const struct gb_metric *gb_report_metric(const struct gb_cell_result *c, const c
 void gb_report_charts(struct gb_report *r);
 /* tables.md (report-tables.c); 0 or -1. */
 int gb_report_tables(struct gb_report *r);
+
+/*
+ * Data-derived text for report.md and tables.md through escape.h: as
+ * Markdown text, or as a code span (in_table: inside a table cell). The
+ * string lives until the report is released, so it can go straight into
+ * a gb_sbuf_printf argument list.
+ */
+const char *gb_report_md(struct gb_report *r, const char *s);
+const char *gb_report_md_code(struct gb_report *r, const char *s, int in_table);
 
 /* Write text atomically to out/name; 0 or -1. */
 int gb_report_write_file(const struct gb_report *r, const char *name, const char *text);

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "fsio.h"
 #include "gbench.h"
 
@@ -493,9 +494,22 @@ int gb_trace_load(const char *path, struct gb_trace *t, unsigned *nerrors)
 	memset(t, 0, sizeof(*t));
 	if (nerrors)
 		*nerrors = 1;
-	buf = gb_read_file(path, &len);
-	if (!buf)
+	/* The file name becomes the workload's name in every output; refuse one no output can show. */
+	t->name = trace_name(path);
+	if (gb_name_check(t->name) < 0) {
+		char *shown = gb_escape_msg(path);
+
+		gb_error("trace '%s': the file name gives %s workload name", shown,
+			 t->name[0] ? "a control character in the" : "an empty");
+		free(shown);
+		gb_trace_release(t);
 		return -1;
+	}
+	buf = gb_read_file(path, &len);
+	if (!buf) {
+		gb_trace_release(t);
+		return -1;
+	}
 	t->hash = gb_fnv1a(GB_FNV_INIT, buf, len);
 
 	end = line_end(buf, len, 0, &next);
@@ -529,7 +543,6 @@ int gb_trace_load(const char *path, struct gb_trace *t, unsigned *nerrors)
 		return -1;
 	}
 	t->path = gb_xstrdup(path);
-	t->name = trace_name(path);
 	t->nstreams = t->n ? ld.max_stream + 1 : 0;
 	return 0;
 }

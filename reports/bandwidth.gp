@@ -4,14 +4,16 @@
 if (!exists("tmp")) tmp = ''
 set terminal svg size 960,600 dynamic enhanced font 'sans,11' background rgb 'white'
 set output out.'.svg'.tmp
-set title title_text
+# titles, keys and labels hold names from the results: noenhanced shows them as
+# written instead of reading _ ^ { } @ & ~ as markup
+set title title_text noenhanced
 set logscale x 2
 set logscale y
 set xlabel 'working set (bytes, all threads)'
 set ylabel 'GB/s'
 set format x '%.0s%cB'
 set grid
-set key outside right top box
+set key outside right top box noenhanced
 if (cap1 > 0) set arrow 1 from cap1, graph 0 to cap1, graph 1 nohead dashtype 2 linecolor rgb 'gray50'
 if (cap2 > 0) set arrow 2 from cap2, graph 0 to cap2, graph 1 nohead dashtype 2 linecolor rgb 'gray50'
 if (cap3 > 0) set arrow 3 from cap3, graph 0 to cap3, graph 1 nohead dashtype 2 linecolor rgb 'gray50'

@@ -5,13 +5,15 @@
 if (!exists("tmp")) tmp = ''
 set terminal svg size 960,640 dynamic enhanced font 'sans,11' background rgb 'white'
 set output out.'.svg'.tmp
-set title title_text
+# titles, keys and labels hold names from the results: noenhanced shows them as
+# written instead of reading _ ^ { } @ & ~ as markup
+set title title_text noenhanced
 set logscale xy
 set xlabel 'arithmetic intensity (FLOP/byte)'
 set ylabel 'GFLOP/s'
 set format y '%g'
 set grid
-set key outside right top box
+set key outside right top box noenhanced
 plot for [i=0:nceil-1] datafile index i using 1:2 with lines linewidth 2 dashtype i+1 linecolor rgb 'gray30' title columnheader(1), \
      for [i=nceil:nceil+nseries-1] datafile index i using 1:2 with points pointsize 1.3 pointtype (i-nceil+5) title columnheader(1)
 set terminal pngcairo size 960,640 enhanced font 'sans,10' background rgb 'white'

@@ -3,13 +3,15 @@
 if (!exists("tmp")) tmp = ''
 set terminal svg size 1100,600 dynamic enhanced font 'sans,11' background rgb 'white'
 set output out.'.svg'.tmp
-set title title_text
+# titles, keys and labels hold names from the results: noenhanced shows them as
+# written instead of reading _ ^ { } @ & ~ as markup
+set title title_text noenhanced
 set style data histograms
 set style fill solid 0.8 border -1
 set boxwidth 0.8
 set logscale y 2
 set ylabel 'speedup (cpu wall / vulkan wall)'
-set xtics rotate by -60 font ',8'
+set xtics rotate by -60 font ',8' noenhanced
 set grid ytics
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead linecolor rgb 'red'
 set key off
