@@ -25,6 +25,7 @@ static const struct cmd commands[] = {
 	{ "baseline", cmd_baseline, "save a run as this machine class's baseline, list them" },
 	{ "report", cmd_report, "report.md with bottlenecks, charts and tuning tables from results" },
 	{ "peak", cmd_peak, "measure the roofline's ceilings: bandwidth sweep and peak FLOP/s" },
+	{ "record", cmd_record, "run a program and record its BLAS calls as a trace" },
 };
 
 static void usage(FILE *f)
