@@ -9,7 +9,12 @@
  * a run) into a temp folder beside the target, then swaps it in with one
  * rename (renameat2 RENAME_EXCHANGE over an existing baseline), so a reader
  * sees the old baseline or the new one, never a mix. Only runs fit to judge
- * others are kept: complete, no sanitizers, optimized.
+ * others are kept: complete, no sanitizers, optimized. A save holds the
+ * class's lock (ROOT/.CLASS.lock, lock.h) while it swaps, so two saves into
+ * one class cannot race their renames: the second fails at once. Folders
+ * a killed save left (.baseline.tmp.PID in ROOT, .CONFIG.tmp.PID and
+ * .CONFIG.old.PID in the class) are removed by the next save once their
+ * process is gone.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +30,7 @@
 #include "compare.h"
 #include "fsio.h"
 #include "gbench.h"
+#include "lock.h"
 #include "results.h"
 
 static const char baseline_usage[] =
@@ -43,7 +49,11 @@ static const char baseline_usage[] =
 	"\n"
 	"    --class NAME    save under this class instead of the run's own\n"
 	"    --root DIR      the baselines folder (default: baselines)\n"
-	"    -h, --help      show this help\n";
+	"    -h, --help      show this help\n"
+	"\n"
+	"exit: 0 ok, 2 refused or bad input, 4 another save holds the class (its pid\n"
+	"in DIR/.<class>.lock) or the folder cannot be written; nothing is written\n"
+	"unless the exit is 0\n";
 
 static const char *const kept_files[] = {
 	"results.csv", "samples.csv", "meta.json", "accuracy.csv", "mrc.csv",
@@ -109,8 +119,9 @@ static int copy_file(const char *from, const char *to)
 	}
 	if (len && fwrite(data, 1, len, a.f) != len) {
 		free(data);
-		gb_atomic_abort(&a);
-		return gb_error("cannot write '%s'", to);
+		/* the stream is in error: commit names the cause and removes the temp file */
+		gb_atomic_commit(&a);
+		return -1;
 	}
 	free(data);
 	return gb_atomic_commit(&a);
@@ -206,12 +217,14 @@ static int baseline_save(char *const *results, size_t n, const char *klass_opt,
 			 const char *root)
 {
 	char *klass = NULL, *config = NULL, *dir = NULL, *dest = NULL, *tmp = NULL;
-	char *stage = gb_xasprintf("%s/.baseline.tmp.%ld", root, (long)getpid());
+	char *stage = gb_xasprintf("%s/.baseline.tmp.%ld", root, (long)getpid()), *prefix;
+	struct gb_lock lock = { .fd = -1 };
 	size_t cells = 0;
 	int rc = GB_EXIT_USAGE, made_root = !gb_is_dir(root);
 
 	if (gb_mkdir_p(root) < 0)
 		goto out;
+	gb_lock_reclaim(root, ".baseline.tmp.", "the staging folder of a killed baseline save");
 	gb_rm_tree(stage);
 	if (n > 1 && mkdir(stage, 0777) < 0) {
 		gb_error("cannot create '%s': %s", stage, strerror(errno));
@@ -225,12 +238,22 @@ static int baseline_save(char *const *results, size_t n, const char *klass_opt,
 		if (rc)
 			goto out;
 	}
-	rc = GB_EXIT_USAGE;
 	dir = gb_xasprintf("%s/%s", root, klass);
+	if (gb_lock_take(&lock, dir) < 0) {
+		rc = GB_EXIT_ENV;
+		goto out;
+	}
+	rc = GB_EXIT_USAGE;
 	dest = gb_xasprintf("%s/%s", dir, config);
 	tmp = gb_xasprintf("%s/.%s.tmp.%ld", dir, config, (long)getpid());
 	if (gb_mkdir_p(dir) < 0)
 		goto out;
+	prefix = gb_xasprintf(".%s.tmp.", config);
+	gb_lock_reclaim(dir, prefix, "a temp folder of a killed baseline save");
+	free(prefix);
+	prefix = gb_xasprintf(".%s.old.", config);
+	gb_lock_reclaim(dir, prefix, "the old baseline of a killed baseline save");
+	free(prefix);
 	gb_rm_tree(tmp);
 	if (rename(stage, tmp) < 0) {
 		gb_error("cannot move '%s' to '%s': %s", stage, tmp, strerror(errno));
@@ -261,6 +284,7 @@ out:
 	gb_rm_tree(stage);
 	if (tmp)
 		gb_rm_tree(tmp);
+	gb_lock_release(&lock);
 	if (rc && made_root)
 		rmdir(root);    /* a refused save leaves nothing behind */
 	free(klass);

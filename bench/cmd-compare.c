@@ -2,8 +2,8 @@
  * cmd-compare.c - `gbench compare BASELINE CURRENT`: read both results,
  * check their meta.json, judge every cell x metric (compare.c), print the
  * table and write the requested files. Exit 1 on a gating regression, else
- * 3 when a gating metric is inconclusive, else 0; 2 when the inputs cannot
- * be read or compared.
+ * 3 when a gating metric is inconclusive or on one side only, else 0; 2
+ * when the inputs cannot be read or compared.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -56,8 +56,10 @@ static const char compare_usage[] =
 	"    --all           list every row, not only what changed\n"
 	"    -h, --help      show this help\n"
 	"\n"
-	"Exit: 0 no regression, 1 regression, 2 unreadable or incomparable inputs,\n"
-	"3 inconclusive. Different machine classes or trace contents are warnings.\n"
+	"Exit: 0 no regression, 1 regression, 2 unreadable or incomparable inputs\n"
+	"(a results directory whose files do not match its meta.json manifest among\n"
+	"them), 3 inconclusive (a gating cell x metric on one side only among them).\n"
+	"Different machine classes or trace contents are warnings.\n"
 	"Colour only on a terminal, and never with NO_COLOR set.\n";
 
 static int usage_error(void)

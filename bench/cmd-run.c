@@ -13,6 +13,8 @@
 #include "cmds.h"
 #include "config.h"
 #include "gbench.h"
+#include "lock.h"
+#include "memplan.h"
 #include "replay.h"
 #include "run.h"
 
@@ -25,13 +27,16 @@ static const char usage_text[] =
 	"                  [--prime N|EXEC:N,...] [--processes N] [--process I/N]\n"
 	"                  [--warmup N|EXEC:N,...] [--seed S] [--threads N] [--out DIR] [--dry-run]\n"
 	"                  [--filter PATTERN] [--strict] [--require vulkan] [--validate]\n"
-	"                  [--device N|NAME] [--interleave random|none] [--quiet]\n"
+	"                  [--device N|NAME] [--interleave random|none] [--max-memory SIZE]\n"
+	"                  [--quiet]\n"
 	"\n"
 	"Replay each workload through every cell of the matrix (workload x executor x\n"
 	"batch x quant x cache) and write a results directory (default\n"
 	"results/<config>-<time>). Flags override the config (default: 'default').\n"
 	"--filter keeps cells whose id matches PATTERN (a glob, or a substring when it\n"
-	"has no wildcard). --dry-run lists the cells and an estimated time.\n"
+	"has no wildcard). --dry-run lists the cells, an estimated time and the memory\n"
+	"plan. A plan whose peak memory is over --max-memory SIZE (K/M/G/T; default\n"
+	"80% of physical memory or of the cgroup limit) is refused, exit 2.\n"
 	"--strict makes any INVALID cell a failure (exit 5). Measured repetitions of\n"
 	"all cells run in a seeded random order (--interleave random, the default)\n"
 	"after every cell's warmup, so drift spreads over all cells.\n"
@@ -50,7 +55,9 @@ static const char usage_text[] =
 	"--find-max-qps searches the highest offered load meeting --slo.\n"
 	"\n"
 	"exit: 0 ok, 2 usage or input error (nothing written), 4 a --require'd\n"
-	"executor is unavailable or a device was lost (results so far written),\n"
+	"executor is unavailable or a device was lost (results so far written), or,\n"
+	"before anything is measured or written, --out cannot be written or another\n"
+	"gbench holds it (its lock file: .OUT.lock beside it, naming its pid),\n"
 	"5 accuracy over budget or a validation message,\n"
 	"130 interrupted (results so far written, complete: false)\n";
 
@@ -60,8 +67,9 @@ struct run_opts {
 	const char *repetitions, *prime, *warmup;
 	long threads, processes;
 	uint32_t process, nprocess;    /* --process I/N; nprocess 0 when not given */
-	const char *seed, *speed, *target_qps, *max_queue_delay_us, *slo;
+	const char *seed, *speed, *target_qps, *max_queue_delay_us, *slo, *max_memory;
 	uint64_t slo_ns;
+	uint64_t max_memory_bytes;     /* --max-memory; 0 when not given */
 	int dry_run, strict, validate, interleave, find_max_qps;
 };
 
@@ -76,7 +84,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	enum { O_WORKLOAD = 256, O_EXEC, O_BATCH, O_QUANT, O_CACHE, O_MODE, O_COUNTERS,
 	       O_REPS, O_PRIME, O_WARMUP, O_SEED, O_THREADS, O_DRY, O_FILTER, O_STRICT, O_REQUIRE,
 	       O_VALIDATE, O_DEVICE, O_INTERLEAVE, O_SPEED, O_QPS, O_DELAY, O_FIND, O_SLO,
-	       O_PROCESSES, O_PROCESS };
+	       O_PROCESSES, O_PROCESS, O_MAX_MEMORY };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "workload", required_argument, NULL, O_WORKLOAD },
@@ -106,6 +114,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "max-queue-delay-us", required_argument, NULL, O_DELAY },
 		{ "find-max-qps", no_argument, NULL, O_FIND },
 		{ "slo", required_argument, NULL, O_SLO },
+		{ "max-memory", required_argument, NULL, O_MAX_MEMORY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -139,6 +148,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		case O_DELAY: o->max_queue_delay_us = optarg; break;
 		case O_FIND: o->find_max_qps = 1; break;
 		case O_SLO: o->slo = optarg; break;
+		case O_MAX_MEMORY: o->max_memory = optarg; break;
 		case O_INTERLEAVE:
 			if (strcmp(optarg, "random") && strcmp(optarg, "none"))
 				return gb_error("--interleave: '%s' is not random or none", optarg);
@@ -250,6 +260,9 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 		for (size_t i = 0; i < cfg->nbatch; i++)
 			if (!cfg->batch[i])
 				return gb_error("--batch: a batch size must be at least 1");
+			else if (cfg->batch[i] > GB_MAX_BATCH)
+				return gb_error("--batch: '%u' is over the largest batch size, %u",
+						cfg->batch[i], GB_MAX_BATCH);
 	}
 	if (o->quant && gb_parse_quant_list(o->quant, cfg->quant, &cfg->nquant, "--quant") < 0)
 		return -1;
@@ -289,16 +302,14 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 	}
 	if (o->slo && parse_slo(o->slo, &o->slo_ns) < 0)
 		return -1;
+	if (o->max_memory && gb_memplan_parse_size(o->max_memory, &o->max_memory_bytes) < 0)
+		return gb_error("--max-memory: '%s' is not a size of at least 1M (a number with "
+				"K, M, G or T: binary units)", o->max_memory);
 	if (o->find_max_qps && (cfg->mode != GB_MODE_OPEN || !o->slo_ns))
 		return gb_error("--find-max-qps needs --mode open and --slo p99=TIME");
 	if (o->require && strcmp(o->require, "vulkan") && strcmp(o->require, "cpu"))
 		return gb_error("--require: unknown executor '%s'", o->require);
-	for (char **g = cfg->sim_cache; g && *g; g++) {
-		struct gb_sim_cache sc;
-
-		if (gb_sim_cache_parse(*g, &sc, "sim_cache") < 0)
-			return -1;
-	}
+	/* sim_cache comes from the config only, checked as it was read (config.c) */
 	return 0;
 }
 
@@ -309,9 +320,13 @@ int cmd_run(int argc, char **argv)
 	struct gb_run run;
 	struct gb_run_opts ro;
 	struct sigaction sa;
+	struct gb_lock lock = { .fd = -1 };
 	char *out_dir = NULL;
 	int rc;
 
+	/* a process of a shared run ends with the run (run-procs.c) */
+	if (gb_run_child_start() < 0)
+		return GB_EXIT_ENV;
 	rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc > 0 ? GB_EXIT_OK : GB_EXIT_USAGE;
@@ -328,6 +343,7 @@ int cmd_run(int argc, char **argv)
 		/* --process I/N: one share, as a process of a shared run; else all of them */
 		.process = o.process, .nprocess = o.nprocess ? o.nprocess : cfg.processes,
 		.spawn = !o.nprocess && cfg.processes > 1,
+		.max_memory = o.max_memory_bytes,
 	};
 
 	rc = gb_run_init(&run, &cfg, &ro);
@@ -340,6 +356,12 @@ int cmd_run(int argc, char **argv)
 
 		rc = prc ? prc : rc;
 	}
+	if (!rc || rc == GB_EXIT_ENV) {
+		/* before anything large is allocated, --dry-run included */
+		int mrc = gb_run_memplan(&run, o.dry_run);
+
+		rc = mrc ? mrc : rc;
+	}
 	if (o.dry_run && (!rc || rc == GB_EXIT_ENV)) {
 		gb_run_dry(&run);      /* a dry run writes nothing, whatever else failed */
 		goto out;
@@ -348,6 +370,17 @@ int cmd_run(int argc, char **argv)
 		goto out;       /* usage errors: nothing written */
 	out_dir = o.out ? gb_xstrdup(o.out) : gb_xasprintf("results/%s-%s", cfg.name,
 							     gb_run_started(&run));
+	/*
+	 * Before anything is measured: a second run into this --out, or an
+	 * --out that cannot be written, fails now, not after the whole run.
+	 * A process of a shared run writes a folder of its own: no conflict.
+	 */
+	if (gb_lock_take(&lock, out_dir) < 0) {
+		rc = GB_EXIT_ENV;
+		goto out;
+	}
+	if (!o.nprocess && !gb_callgrind_child())
+		gb_run_reclaim();
 	if (!rc) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_sigint;
@@ -364,6 +397,7 @@ int cmd_run(int argc, char **argv)
 		rc = rc ? rc : wrc;
 	}
 out:
+	gb_lock_release(&lock);
 	gb_run_release(&run);
 	free(out_dir);
 	gb_config_release(&cfg);

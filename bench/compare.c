@@ -37,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "fsio.h"
 #include "gbench.h"
 #include "stats-test.h"
@@ -178,16 +179,26 @@ char *gb_compare_first_run(const char *path)
 
 /*
  * How many of each cell's repetitions came from each process of a run
- * (meta.json processes.repetitions, in process order), or NULL for a run
- * of one process. *np gets the process count.
+ * (meta.json processes.repetitions, in process order) into *reps, or NULL
+ * for a run of one process; *np gets the process count. A count that no
+ * run can have (config.h GB_MAX_PROCESSES) is -1 naming dir: it sizes
+ * allocations below.
  */
-static json_t *process_reps(json_t *meta, size_t *np)
+static int process_reps(json_t *meta, const char *dir, json_t **reps, size_t *np)
 {
-	json_t *p = json_object_get(meta, "processes");
-	json_int_t n = json_integer_value(json_object_get(p, "count"));
+	json_t *p = json_object_get(meta, "processes"), *count = json_object_get(p, "count");
+	json_int_t n = json_integer_value(count);
 
-	*np = n > 1 ? (size_t)n : 1;
-	return n > 1 ? json_object_get(p, "repetitions") : NULL;
+	*reps = NULL;
+	*np = 1;
+	if (count && (!json_is_integer(count) || n < 1 || n > GB_MAX_PROCESSES))
+		return gb_error("%s/meta.json: processes.count is not a process count (1 to %d)",
+				dir, GB_MAX_PROCESSES);
+	if (n > 1) {
+		*np = (size_t)n;
+		*reps = json_object_get(p, "repetitions");
+	}
+	return 0;
 }
 
 /*
@@ -217,22 +228,28 @@ static size_t cell_counts(json_t *reps, const char *id, size_t np, size_t *cnt)
  * Append run's processes to c->base_procs: its values split by the counts
  * of meta (process_reps), or the whole run as one. A metric whose count
  * does not add up (not measured every repetition) is left out of the split.
+ * 0, or -1 when meta's process count is out of range.
  */
-static void add_processes(struct gb_compare *c, const struct gb_results *run, json_t *meta)
+static int add_processes(struct gb_compare *c, const struct gb_results *run, json_t *meta,
+			 const char *dir)
 {
-	size_t np, *cnt;
-	json_t *reps = process_reps(meta, &np);
+	size_t np, *cnt, bytes;
+	json_t *reps;
 	struct gb_results *g;
 
+	if (process_reps(meta, dir, &reps, &np) < 0)
+		return -1;
 	if (!reps)
 		np = 1;
-	c->base_procs = gb_xrealloc(c->base_procs, (c->nbase_procs + np) * sizeof(*g));
+	if (gb_size_mul(c->nbase_procs + np, sizeof(*g), &bytes) < 0)
+		return gb_error("%s: too many processes in the baseline", dir);
+	c->base_procs = gb_xrealloc(c->base_procs, bytes);
 	g = &c->base_procs[c->nbase_procs];
 	memset(g, 0, np * sizeof(*g));
 	c->nbase_procs += np;
 	if (np == 1) {
 		gb_results_pool(g, run);
-		return;
+		return 0;
 	}
 	cnt = gb_xcalloc(np, sizeof(*cnt));
 	for (size_t i = 0; i < run->n; i++) {
@@ -259,6 +276,7 @@ static void add_processes(struct gb_compare *c, const struct gb_results *run, js
 		}
 	}
 	free(cnt);
+	return 0;
 }
 
 /* Read one baseline run, pool it, and keep its processes; 0 or -1. */
@@ -270,10 +288,10 @@ static int read_run(struct gb_compare *c, const char *dir, struct gb_results *po
 
 	if (rc == 0 && gb_compare_load_meta(dir, &meta) < 0)
 		rc = -1;
-	if (rc == 0) {
+	if (rc == 0 && add_processes(c, &run, meta, dir) < 0)
+		rc = -1;
+	if (rc == 0)
 		gb_results_pool(pooled, &run);
-		add_processes(c, &run, meta);
-	}
 	json_decref(meta);
 	gb_results_release(&run);
 	return rc;
@@ -1053,8 +1071,10 @@ static int compare_metric(struct gb_compare *c, const char *id, const char *exec
 			r->med_base = gb_hd_median(b, nb);
 		if (nv)
 			r->med_cur = gb_hd_median(v, nv);
-		r->note = gb_xasprintf("%s in the %s", (nb ? mc : mb) ? "unavailable" : "absent",
-			       nb ? "current" : "baseline");
+		r->note = gb_xasprintf("%s in the %s%s", (nb ? mc : mb) ? "unavailable" : "absent",
+			       nb ? "current" : "baseline",
+			       r->gating ? ": a gating row on one side only cannot pass, the verdict "
+					   "is inconclusive at least" : "");
 	} else {
 		judge(c, r, b, nb, v, nv, o);
 		weigh_spread(c, r, id);
@@ -1413,16 +1433,21 @@ int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
 	qsort(c->rows, c->n, sizeof(*c->rows), cmp_rows);
 	drift_warning(c);
 	if (c->gating[GB_VERDICT_MISSING])
-		warn(c, "%zu gating cell x metric pairs are on one side only (missing)",
-		     c->gating[GB_VERDICT_MISSING]);
+		warn(c, "%zu gating cell x metric pairs are on one side only (missing): the "
+		     "verdict is inconclusive at least", c->gating[GB_VERDICT_MISSING]);
 	return 0;
 }
 
+/*
+ * A gating row on one side only is inconclusive at least (DESIGN.md
+ * section 9): a current run that lost the rows of a regressed cell (cut
+ * short, filtered, a cell renamed) must not pass the gate for it.
+ */
 int gb_compare_exit(const struct gb_compare *c)
 {
 	if (c->gating[GB_VERDICT_REGRESSION])
 		return GB_EXIT_REGRESSION;
-	if (c->gating[GB_VERDICT_INCONCLUSIVE])
+	if (c->gating[GB_VERDICT_INCONCLUSIVE] || c->gating[GB_VERDICT_MISSING])
 		return GB_EXIT_INCONCLUSIVE;
 	return GB_EXIT_OK;
 }

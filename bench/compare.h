@@ -171,7 +171,10 @@ int gb_compare_meta(struct gb_compare *c, json_t *base, json_t *cur);
 int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
 		       const struct gb_results *cur, const struct gb_compare_opts *o);
 
-/* The exit code: any gating regression 1, else any gating inconclusive 3, else 0. */
+/*
+ * The exit code: any gating regression 1, else any gating inconclusive or
+ * missing (a gating cell x metric on one side only) 3, else 0.
+ */
 int gb_compare_exit(const struct gb_compare *c);
 
 /*

@@ -1,7 +1,8 @@
 /*
  * config.c - run configurations read with libinih (see config.h for the
  * keys). Every unknown key or bad value is reported as FILE:LINE and the
- * file is read to its end, so one pass shows every problem.
+ * file is read to its end, so one pass shows every problem. A line longer
+ * than libinih's buffer is such a problem too, not a line cut in two.
  */
 #include "config.h"
 
@@ -11,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../profilers/callgrind.h"
 #include "fsio.h"
 #include "gbench.h"
+#include "memplan.h"
 
 void gb_config_defaults(struct gb_config *c)
 {
@@ -195,14 +198,33 @@ struct reader {
 	struct gb_config *c;
 };
 
+/*
+ * libinih hands its reader a buffer of INI_MAX_LINE (200) bytes and would
+ * take the rest of a longer line as a line of its own (`seed = 1<300
+ * spaces>7` loaded as 1). A line that does not fit is an error instead:
+ * the rest of it is skipped and inih is given an empty line.
+ */
 static char *read_line(char *buf, int size, void *stream)
 {
 	struct reader *r = stream;
 	char *s = fgets(buf, size, r->f);
+	size_t len;
+	int c;
 
-	if (s)
-		r->line++;
-	return s;
+	if (!s)
+		return NULL;
+	r->line++;
+	len = strlen(s);
+	if (len == 0 || s[len - 1] == '\n' || (c = getc(r->f)) == EOF)
+		return s;
+	if (c == '\n')     /* exactly size - 1 characters: it fits */
+		return s;
+	while (c != '\n' && c != EOF)
+		c = getc(r->f);
+	fprintf(stderr, "%s:%u: line longer than %d characters\n", r->path, r->line, size - 1);
+	r->errors++;
+	buf[0] = '\0';
+	return buf;
 }
 
 static void bad(struct reader *r, const char *fmt, const char *a, const char *b)
@@ -224,6 +246,30 @@ static int set_list(char ***dst, const char *value)
 	gb_strv_free(*dst);
 	*dst = v;
 	return 0;
+}
+
+/*
+ * trace_dir is a folder under the shipped workloads/ (gb_datadir): a
+ * relative path of non-empty components, none of them "." or "..", so a
+ * config cannot make `run` read traces from anywhere else. A trace
+ * elsewhere is named by its path in `workloads` or with --workload.
+ */
+static int trace_dir_ok(const char *s)
+{
+	const char *p = s;
+
+	if (*s == '/')
+		return 0;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		p += n;
+		if (*p == '/' && !*++p)
+			return 0;   /* a trailing slash: an empty last component */
+	}
+	return 1;
 }
 
 static int on_key(void *user, const char *section, const char *key, const char *value)
@@ -248,8 +294,11 @@ static int on_key(void *user, const char *section, const char *key, const char *
 				return 1;
 			}
 	} else if (!strcmp(key, "trace_dir")) {
-		free(c->trace_dir);
-		c->trace_dir = gb_xstrdup(value);
+		rc = trace_dir_ok(value) ? 0 : -1;
+		if (!rc) {
+			free(c->trace_dir);
+			c->trace_dir = gb_xstrdup(value);
+		}
 	} else if (!strcmp(key, "batch") || !strcmp(key, "cache")) {
 		uint32_t tmp[GB_MAX_LIST];
 		size_t n = 0;
@@ -258,7 +307,7 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		rc = v[0] ? 0 : -1;
 		for (size_t i = 0; !rc && v[i]; i++) {
 			if (i >= GB_MAX_LIST || gb_parse_u64(v[i], UINT32_MAX, &x) < 0 ||
-			    (key[0] == 'b' && x == 0))
+			    (key[0] == 'b' && (x == 0 || x > GB_MAX_BATCH)))
 				rc = -1;
 			else
 				tmp[n++] = (uint32_t)x;
@@ -327,14 +376,27 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		rc = gb_parse_u64(value, 60000000ull, &c->max_queue_delay_us);
 	} else if (!strcmp(key, "min_duration_ms")) {
 		rc = gb_parse_u64(value, 86400000ull, &c->min_duration_ms);
+	} else if (!strcmp(key, "max_memory")) {
+		rc = gb_memplan_parse_size(value, &c->max_memory);
 	} else if (!strcmp(key, "min_requests")) {
 		rc = gb_parse_u64(value, UINT32_MAX, &c->min_requests);
 	} else if (!strcmp(key, "counters")) {
 		free(c->counters);
 		c->counters = gb_xstrdup(value);
 	} else if (!strcmp(key, "sim_cache")) {
-		gb_strv_free(c->sim_cache);
-		c->sim_cache = gb_strv_split(value);
+		char **v = gb_strv_split(value);
+		struct gb_sim_cache sc;
+
+		/* the parser `run` uses, so that `validate` refuses what `run` would */
+		rc = v[0] ? 0 : -1;
+		for (size_t i = 0; !rc && v[i]; i++)
+			rc = gb_sim_cache_parse(v[i], &sc, "sim_cache");
+		if (rc) {
+			gb_strv_free(v);
+		} else {
+			gb_strv_free(c->sim_cache);
+			c->sim_cache = v;
+		}
 	} else {
 		bad(r, "unknown key '%s' in [%s]", key, section);
 		return 1;

@@ -4,7 +4,8 @@
  *
  *   [run]
  *   workloads   = llm-decode,vector-search   ; names of shipped traces or paths
- *   trace_dir   = mid-range                  ; subfolder of workloads/ (tier sizes)
+ *   trace_dir   = mid-range                  ; subfolder of workloads/ (tier sizes):
+ *                                            ; relative, no "." or ".." component
  *   executors   = cpu,vulkan
  *   batch       = 1,8
  *   quant       = f32,f16,q8,q4
@@ -25,6 +26,10 @@
  *   max_queue_delay_us = 0                   ; open mode: how long a batch may wait to fill
  *   min_duration_ms = 0                      ; validity: shortest measured repetition
  *   min_requests = 0                         ; validity: fewest requests per repetition
+ *   max_memory  = 16G                        ; refuse a plan whose peak memory is over this
+ *                                            ; (K/M/G/T, binary; default: 80% of physical
+ *                                            ; memory or of the cgroup limit; memplan.h)
+ *   sim_cache   = 32K:8:64/32K:8:64/32M:16:64 ; callgrind geometries, checked on load
  *   placement   = pinned                     ; or shared: cpu workers one per core, a CPU
  *                                            ; Vulkan device (lavapipe) on one core beside
  *                                            ; its caller; or wherever the scheduler likes
@@ -39,6 +44,12 @@
 
 #define GB_MAX_LIST 64
 #define GB_MAX_PROCESSES 64
+/*
+ * The largest batch size: a batched call stacks up to batch requests of up
+ * to GB_MAX_M rows each, and batch + 1 and the stacked rows stay within 32
+ * bits (the memory plan refuses a batch whose buffers do not fit).
+ */
+#define GB_MAX_BATCH (1u << 20)
 
 /* A count with its own value for some executors: "30,vulkan:12". */
 struct gb_per_exec {
@@ -66,7 +77,7 @@ struct gb_config {
 	char *name;                 /* "ci", or the file's basename */
 	char *path;                 /* file it came from, NULL for built-in defaults */
 	char **workloads;           /* NULL-terminated */
-	char *trace_dir;            /* "" = workloads/ itself */
+	char *trace_dir;            /* "" = workloads/ itself; never absolute, never ".." */
 	char **executors;
 	uint32_t batch[GB_MAX_LIST];
 	size_t nbatch;
@@ -88,6 +99,7 @@ struct gb_config {
 	double speed, target_qps;
 	uint64_t max_queue_delay_us;
 	uint64_t min_duration_ms, min_requests;
+	uint64_t max_memory;        /* bytes a plan may need at its peak; 0: the default */
 	int pin;                    /* placement = pinned (1) | shared (0) */
 };
 
@@ -95,7 +107,11 @@ struct gb_config {
 void gb_config_defaults(struct gb_config *c);
 /*
  * Load NAME (a config in the data dir's configs) or a path to an .ini file
- * over the defaults. Errors are printed as FILE:LINE: ...; 0 or -1.
+ * over the defaults. Errors are printed as FILE:LINE: ...; 0 or -1. A line
+ * longer than 199 characters is an error; trace_dir must stay under the
+ * shipped workloads/ (a relative path with no "." or ".." component: traces
+ * elsewhere are named by path in `workloads` or with --workload); every
+ * sim_cache item is parsed as `run` parses it (gb_sim_cache_parse).
  */
 int gb_config_load(struct gb_config *c, const char *name_or_path);
 void gb_config_release(struct gb_config *c);

@@ -7,13 +7,17 @@
  * rename onto PATH, then fsync of the directory so the rename itself
  * survives a crash. Until the rename, PATH keeps its old contents whatever
  * happens to the writer; a writer killed outright leaves at worst a stray
- * ".tmp.PID" file beside it, never a half-written PATH.
+ * ".tmp.PID" file beside it, never a half-written PATH. A folder whose
+ * files must change together (a run's results directory) is written into
+ * a staging folder beside it and swapped in whole (gb_stage_*).
  */
 #include "fsio.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +27,53 @@
 
 #include "gbench.h"
 
+/*
+ * The stream of an atomic write is a cookie stream over the temp file, so
+ * that the errno of a failed write(2) is kept: stdio only sets the error
+ * flag, and by commit time errno says something else (a full disk was
+ * reported as "Input/output error").
+ */
+struct gb_atomic_sink {
+	int fd;
+	int err;       /* errno of the first failed write or close, 0 if none */
+};
+
+static ssize_t sink_write(void *cookie, const char *buf, size_t n)
+{
+	struct gb_atomic_sink *s = cookie;
+	size_t done = 0;
+
+	/* stdio takes a short count as an error: write all of it or fail */
+	while (done < n) {
+		ssize_t w = write(s->fd, buf + done, n - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (!s->err)
+				s->err = w < 0 ? errno : EIO;
+			errno = s->err;
+			return 0;
+		}
+		done += (size_t)w;
+	}
+	return (ssize_t)n;
+}
+
+static int sink_close(void *cookie)
+{
+	struct gb_atomic_sink *s = cookie;
+	int rc = close(s->fd);
+
+	if (rc < 0 && !s->err)
+		s->err = errno;
+	s->fd = -1;
+	return rc;
+}
+
 int gb_atomic_open(struct gb_atomic *a, const char *path)
 {
+	static const cookie_io_functions_t io = { .write = sink_write, .close = sink_close };
 	int fd;
 
 	memset(a, 0, sizeof(*a));
@@ -39,7 +88,9 @@ int gb_atomic_open(struct gb_atomic *a, const char *path)
 		memset(a, 0, sizeof(*a));
 		return gb_error("cannot create '%s': %s", path, strerror(err));
 	}
-	a->f = fdopen(fd, "w");
+	a->sink = gb_xcalloc(1, sizeof(*a->sink));
+	a->sink->fd = fd;
+	a->f = fopencookie(a->sink, "w", io);
 	if (!a->f) {
 		int err = errno;
 
@@ -81,14 +132,13 @@ int gb_atomic_commit(struct gb_atomic *a)
 
 	if (!a->f)
 		return gb_error("'%s' is not open for writing", a->path ? a->path : "?");
-	if (ferror(a->f))
-		err = EIO;
-	if (fflush(a->f) != 0 && !err)
-		err = errno;
-	if (fsync(fileno(a->f)) != 0 && !err)
+	/* the first failure is the cause; a full disk stays ENOSPC (sink_write) */
+	if (fflush(a->f) != 0 || ferror(a->f))
+		err = a->sink->err ? a->sink->err : errno ? errno : EIO;
+	if (fsync(a->sink->fd) != 0 && !err)
 		err = errno;
 	if (fclose(a->f) != 0 && !err)
-		err = errno;
+		err = a->sink->err ? a->sink->err : errno;
 	a->f = NULL;
 	if (err) {
 		gb_error("cannot write '%s': %s", a->path, strerror(err));
@@ -103,6 +153,7 @@ int gb_atomic_commit(struct gb_atomic *a)
 	rc = sync_parent(a->path);
 	free(a->path);
 	free(a->tmp);
+	free(a->sink);
 	memset(a, 0, sizeof(*a));
 	return rc;
 }
@@ -115,6 +166,7 @@ void gb_atomic_abort(struct gb_atomic *a)
 		unlink(a->tmp);
 	free(a->path);
 	free(a->tmp);
+	free(a->sink);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -202,4 +254,134 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 int gb_rm_tree(const char *path)
 {
 	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- a directory written whole: staged beside its target, then swapped in ---- */
+
+/* target without trailing slashes, split into its parent and its name; caller frees both. */
+static void split_target(const char *target, char **parent, char **name)
+{
+	char *t = gb_xstrdup(target), *slash;
+	size_t n = strlen(t);
+
+	while (n > 1 && t[n - 1] == '/')
+		t[--n] = '\0';
+	slash = strrchr(t, '/');
+	if (!slash) {
+		*parent = gb_xstrdup(".");
+		*name = t;
+		return;
+	}
+	*parent = slash == t ? gb_xstrdup("/") : gb_xasprintf("%.*s", (int)(slash - t), t);
+	*name = gb_xstrdup(slash + 1);
+	free(t);
+}
+
+/*
+ * The pid of a staging folder of name (".NAME.staging.PID", or
+ * ".NAME.staging.PID.old" while an old target is on its way out), or 0.
+ */
+static long staging_pid(const char *entry, const char *name)
+{
+	size_t n = strlen(name);
+	char *end;
+	long pid;
+
+	if (entry[0] != '.' || strncmp(entry + 1, name, n) ||
+	    strncmp(entry + 1 + n, ".staging.", 9))
+		return 0;
+	entry += 1 + n + 9;
+	if (*entry < '0' || *entry > '9')
+		return 0;
+	errno = 0;
+	pid = strtol(entry, &end, 10);
+	if (errno || pid <= 0 || (*end && strcmp(end, ".old")))
+		return 0;
+	return pid;
+}
+
+/* Remove the staging folders of name in parent whose writer is gone. */
+static void remove_stale(const char *parent, const char *name)
+{
+	DIR *d = opendir(parent);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		long pid = staging_pid(e->d_name, name);
+
+		/* a live pid may be another run writing the same target: left alone */
+		if (pid && (pid == (long)getpid() || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))) {
+			char *p = gb_xasprintf("%s/%s", parent, e->d_name);
+
+			if (gb_rm_tree(p) < 0)
+				gb_warn("cannot remove the stale staging folder '%s': %s", p,
+					strerror(errno));
+			free(p);
+		}
+	}
+	closedir(d);
+}
+
+char *gb_stage_dir(const char *target)
+{
+	char *parent, *name, *stage = NULL;
+
+	split_target(target, &parent, &name);
+	if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
+		gb_error("cannot stage '%s': not a folder name", target);
+	} else if (gb_mkdir_p(parent) == 0) {
+		remove_stale(parent, name);
+		stage = gb_xasprintf("%s/.%s.staging.%ld", parent, name, (long)getpid());
+		if (mkdir(stage, 0777) < 0) {
+			gb_error("cannot create '%s': %s", stage, strerror(errno));
+			free(stage);
+			stage = NULL;
+		}
+	}
+	free(parent);
+	free(name);
+	return stage;
+}
+
+int gb_stage_publish(const char *stage, const char *target)
+{
+	struct stat st;
+	char *old;
+	int rc = 0;
+
+	if (lstat(target, &st) < 0) {
+		if (errno != ENOENT || rename(stage, target) < 0)
+			return gb_error("cannot move '%s' to '%s': %s", stage, target,
+					strerror(errno));
+		return sync_parent(target);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return gb_error("cannot replace '%s': it is not a folder", target);
+	/* One step: the old folder ends up at stage, and goes. */
+	if (renameat2(AT_FDCWD, stage, AT_FDCWD, target, RENAME_EXCHANGE) == 0) {
+		if (gb_rm_tree(stage) < 0)
+			gb_warn("cannot remove the old '%s' (now '%s'): %s", target, stage,
+				strerror(errno));
+		return sync_parent(target);
+	}
+	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+		return gb_error("cannot replace '%s' with '%s': %s", target, stage, strerror(errno));
+	/* No RENAME_EXCHANGE here (an old kernel, some file systems): two renames. */
+	old = gb_xasprintf("%s.old", stage);
+	if (rename(target, old) < 0) {
+		rc = gb_error("cannot replace '%s' with '%s': %s", target, stage, strerror(errno));
+	} else if (rename(stage, target) < 0) {
+		rc = gb_error("cannot replace '%s' with '%s': %s", target, stage, strerror(errno));
+		if (rename(old, target) < 0)   /* the old folder back where it was */
+			gb_error("cannot move '%s' back to '%s': %s", old, target, strerror(errno));
+	} else {
+		if (gb_rm_tree(old) < 0)
+			gb_warn("cannot remove the old '%s' (now '%s'): %s", target, old,
+				strerror(errno));
+		rc = sync_parent(target);
+	}
+	free(old);
+	return rc;
 }

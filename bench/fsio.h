@@ -11,15 +11,23 @@
 
 #include <stdio.h>
 
+struct gb_atomic_sink;
+
 struct gb_atomic {
 	FILE *f;
 	char *path;
 	char *tmp;
+	struct gb_atomic_sink *sink;   /* the file under f and its first write error (fsio.c) */
 };
 
 /* Open a temp file beside path; 0 or -1 (message printed). */
 int gb_atomic_open(struct gb_atomic *a, const char *path);
-/* Flush, fsync, close and rename onto path; on any error the temp file is removed. */
+/*
+ * Flush, fsync, close and rename onto path; on any error the temp file is
+ * removed. A write that failed earlier (a full disk while fwrite filled
+ * the buffer) is reported here with its own errno, e.g. "No space left on
+ * device", so writers may leave the checking of every fwrite to commit.
+ */
 int gb_atomic_commit(struct gb_atomic *a);
 /* Remove the temp file. */
 void gb_atomic_abort(struct gb_atomic *a);
@@ -32,5 +40,18 @@ int gb_is_dir(const char *path);
 /* Remove path and everything under it, symlinks not followed; 0 or -1 (errno). */
 int gb_rm_tree(const char *path);
 int gb_file_exists(const char *path);
+
+/*
+ * A folder written as a whole: gb_stage_dir makes ".NAME.staging.PID"
+ * beside target (its parent created if needed), after removing the
+ * staging folders of target that killed writers left (their PID no longer
+ * alive); the caller writes into it, and gb_stage_publish puts it in
+ * place: renamed onto target when there is none, else swapped with it in
+ * one step (renameat2 RENAME_EXCHANGE; two renames where the file system
+ * cannot) and the old folder removed. A reader sees the old folder or the
+ * new one, never a mix. NULL or -1 with a message.
+ */
+char *gb_stage_dir(const char *target);
+int gb_stage_publish(const char *stage, const char *target);
 
 #endif

@@ -55,6 +55,20 @@ char *gb_xasprintf(const char *fmt, ...) GB_PRINTF(1, 2);
 int gb_parse_u64(const char *s, uint64_t max, uint64_t *out);
 int gb_parse_double(const char *s, double lo, double hi, double *out);
 
+/*
+ * *out = a * b, or -1 (no message; *out untouched) when that overflows
+ * size_t: sizes computed from counts read from files go through this.
+ */
+static inline int gb_size_mul(size_t a, size_t b, size_t *out)
+{
+	size_t r;
+
+	if (__builtin_mul_overflow(a, b, &r))
+		return -1;
+	*out = r;
+	return 0;
+}
+
 /* Monotonic clock in nanoseconds. */
 uint64_t gb_now_ns(void);
 

@@ -166,6 +166,10 @@ int gb_workload_load(struct gb_workload *w, const char *path, uint64_t seed)
 	w->stream_len = gb_xcalloc(w->nstreams, sizeof(*w->stream_len));
 	w->stream_req = gb_xcalloc(w->nstreams, sizeof(*w->stream_req));
 	pos = gb_xcalloc(w->nstreams, sizeof(*pos));
+	/* at most one distinct input per request */
+	w->input_shape = gb_xmalloc((t->n + 1) * sizeof(*w->input_shape));
+	w->input_req = gb_xmalloc((t->n + 1) * sizeof(*w->input_req));
+	w->input_variant = gb_xmalloc(t->n + 1);
 	idmap_init(&inputs, t->n);
 	idmap_init(&keyed, t->n);
 
@@ -194,13 +198,10 @@ int gb_workload_load(struct gb_workload *w, const char *path, uint64_t seed)
 					  s->k, s->p, sp % UNKEYED_VARIANTS);
 		w->input_of[i] = idmap_get(&inputs, id, &added);
 		if (added) {
-			w->input_shape = gb_xrealloc(w->input_shape,
-						     inputs.n * sizeof(*w->input_shape));
+			/* its data comes later (gb_workload_generate), after the memory plan */
 			w->input_shape[w->input_of[i]] = *s;
-			w->inputs = gb_xrealloc(w->inputs, inputs.n * sizeof(*w->inputs));
-			w->inputs[w->input_of[i]] = gb_xmalloc(gb_shape_in_floats(s) * sizeof(float));
-			gb_datagen_input(w->inputs[w->input_of[i]], s, seed, r->tensor, r->key,
-					 r->key[0] ? 0 : sp % UNKEYED_VARIANTS);
+			w->input_req[w->input_of[i]] = (uint32_t)i;
+			w->input_variant[w->input_of[i]] = r->key[0] ? 0 : sp % UNKEYED_VARIANTS;
 		}
 		w->cache_id[i] = r->key[0] ? idmap_get(&keyed, id, &added) : NONE;
 		free(id);
@@ -213,12 +214,6 @@ int gb_workload_load(struct gb_workload *w, const char *path, uint64_t seed)
 	}
 	w->ninputs = (uint32_t)inputs.n;
 	w->ncache_ids = (uint32_t)keyed.n;
-	for (uint32_t i = 0; i < w->ntensors; i++) {
-		struct gb_tensor_data *td = &w->tensors[i];
-
-		td->f32 = gb_xmalloc((size_t)td->rows * td->cols * sizeof(float));
-		gb_datagen_weights(td->f32, td->op, td->rows, td->cols, seed, td->name);
-	}
 	w->oracle = gb_xcalloc(w->ninputs, sizeof(*w->oracle));
 	w->oracle_idx = gb_xcalloc(w->ninputs, sizeof(*w->oracle_idx));
 	free(pos);
@@ -234,6 +229,27 @@ fail:
 	return -1;
 }
 
+void gb_workload_generate(struct gb_workload *w)
+{
+	if (w->generated)
+		return;
+	w->inputs = gb_xcalloc(w->ninputs, sizeof(*w->inputs));
+	for (uint32_t i = 0; i < w->ninputs; i++) {
+		const struct gb_request *r = &w->trace.req[w->input_req[i]];
+
+		w->inputs[i] = gb_xmalloc(gb_shape_in_floats(&w->input_shape[i]) * sizeof(float));
+		gb_datagen_input(w->inputs[i], &w->input_shape[i], w->seed, r->tensor, r->key,
+				 w->input_variant[i]);
+	}
+	for (uint32_t i = 0; i < w->ntensors; i++) {
+		struct gb_tensor_data *td = &w->tensors[i];
+
+		td->f32 = gb_xmalloc((size_t)td->rows * td->cols * sizeof(float));
+		gb_datagen_weights(td->f32, td->op, td->rows, td->cols, w->seed, td->name);
+	}
+	w->generated = 1;
+}
+
 void gb_workload_release(struct gb_workload *w)
 {
 	for (uint32_t i = 0; i < w->ninputs; i++) {
@@ -243,6 +259,8 @@ void gb_workload_release(struct gb_workload *w)
 	}
 	free(w->inputs);
 	free(w->input_shape);
+	free(w->input_req);
+	free(w->input_variant);
 	free(w->oracle);
 	free(w->oracle_idx);
 	for (uint32_t i = 0; i < w->ntensors; i++) {
@@ -303,15 +321,22 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 	return gb_xrealloc(p, need * elem);
 }
 
+/*
+ * Room for the largest batch of w: a batch takes at most one request per
+ * stream, so a batch size beyond the streams needs no more (sized by the
+ * batch alone, --batch 1000000 asked for 62 GB that no call could use).
+ * memplan.c plans the same sizes.
+ */
 static void scratch_reserve(const struct gb_workload *w, uint32_t batch)
 {
 	size_t xc = scratch.x_cap, yc = scratch.y_cap, ic = scratch.idx_cap;
+	size_t b = batch < w->nstreams ? batch : w->nstreams;
 
-	scratch.x = grow(scratch.x, &scratch.x_cap, batch * w->max_in, sizeof(float));
-	scratch.y = grow(scratch.y, &scratch.y_cap, batch * w->max_out, sizeof(float));
-	scratch.yref = grow(scratch.yref, &yc, batch * w->max_out, sizeof(float));
-	scratch.idx = grow(scratch.idx, &scratch.idx_cap, batch * w->max_p + 1, sizeof(uint32_t));
-	scratch.idxref = grow(scratch.idxref, &ic, batch * w->max_p + 1, sizeof(uint32_t));
+	scratch.x = grow(scratch.x, &scratch.x_cap, b * w->max_in, sizeof(float));
+	scratch.y = grow(scratch.y, &scratch.y_cap, b * w->max_out, sizeof(float));
+	scratch.yref = grow(scratch.yref, &yc, b * w->max_out, sizeof(float));
+	scratch.idx = grow(scratch.idx, &scratch.idx_cap, b * w->max_p + 1, sizeof(uint32_t));
+	scratch.idxref = grow(scratch.idxref, &ic, b * w->max_p + 1, sizeof(uint32_t));
 	(void)xc;
 }
 
@@ -851,9 +876,17 @@ int gb_cell_open(struct gb_cell **out, struct gb_workload *w, struct gb_executor
 		 struct gb_executor *cpu, const struct gb_cell_spec *spec,
 		 struct gb_cell_result *res)
 {
-	struct cell *c = gb_xcalloc(1, sizeof(*c));
+	struct cell *c;
 	int rc = 0;
 
+	/* run.c bounds batch where it is parsed: here batch + 1 cannot wrap */
+	*out = NULL;
+	if (spec->batch == 0 || spec->batch > GB_MAX_BATCH) {
+		gb_error("batch %u is not from 1 to %u", spec->batch, GB_MAX_BATCH);
+		return GB_REPLAY_FAILED;
+	}
+	gb_workload_generate(w);
+	c = gb_xcalloc(1, sizeof(*c));
 	c->w = w;
 	c->ex = ex;
 	c->cpu = cpu;

@@ -44,9 +44,12 @@ struct gb_workload {
 	struct gb_trace trace;
 	uint64_t seed;
 	uint32_t *input_of;        /* request -> distinct input id */
-	float **inputs;            /* per input id */
+	float **inputs;            /* per input id; NULL until gb_workload_generate */
 	struct gb_shape *input_shape;
+	uint32_t *input_req;       /* per input id: the first request with it */
+	uint8_t *input_variant;    /* per input id: which unkeyed variant (0 when keyed) */
 	uint32_t ninputs;
+	int generated;             /* inputs and persistent operands made */
 	uint32_t *cache_id;        /* request -> result-cache id, or UINT32_MAX (no key) */
 	uint32_t ncache_ids;
 	uint32_t *tensor_of;       /* request -> tensor index, or UINT32_MAX */
@@ -67,8 +70,18 @@ struct gb_workload {
 	size_t nresident;
 };
 
-/* Load a trace into a workload: 0, or -1 after printing FILE:LINE errors. */
+/*
+ * Load a trace into a workload: its rows, streams, distinct inputs and
+ * persistent operands with their shapes, but no data, so that a memory
+ * plan (memplan.h) can size it first; 0, or -1 after printing FILE:LINE
+ * errors.
+ */
 int gb_workload_load(struct gb_workload *w, const char *path, uint64_t seed);
+/*
+ * Generate the workload's data: every distinct input and the persistent
+ * operands in f32. Once; gb_cell_open calls it when nobody did before.
+ */
+void gb_workload_generate(struct gb_workload *w);
 void gb_workload_release(struct gb_workload *w);
 /*
  * Free the weights uploaded to executors for this workload's cells; call

@@ -112,11 +112,39 @@ void gb_results_pool(struct gb_results *dst, const struct gb_results *src);
  *                 NAN; pass true or false)
  *   hist/<cell>.hgrm  for every cell with has_hist, values in ns
  *   hist/<cell>.raw   also, with raw_hists: the exact histogram (gb_hist_write_raw)
+ *   meta.json     meta, written last, with "manifest" added (meta itself is not
+ *                 changed): the size and 64-bit FNV-1a of every file above and of
+ *                 mrc.csv when dir holds one (written before, by the run), so that
+ *                 a reader can tell the files belong to this meta.json
  * Skipped cells write no rows in any file: their reasons belong in
  * meta.json. Records end in LF; fields are quoted only when they hold a
  * comma, quote, CR or LF.
  */
 int gb_results_write(const struct gb_results *r, const char *dir, json_t *meta);
+
+/*
+ * A run's results directory is put in place as a whole: gb_results_stage
+ * returns the folder to write into (caller frees): a staging folder
+ * ".NAME.staging.PID" beside dir (fsio.h gb_stage_dir: stale ones of
+ * killed runs removed), or dir itself where dir cannot be replaced whole
+ * (a link, ".", or a folder holding files a run does not write: the
+ * user's own), after removing the parts an earlier run left there that
+ * this one might not write again (mrc.csv, hist/). NULL on error.
+ * gb_results_publish puts the staging folder in place of dir (nothing to
+ * do when they are the same); a run killed before it leaves dir as it was.
+ */
+char *gb_results_stage(const char *dir);
+int gb_results_publish(const char *stage, const char *dir);
+
+/*
+ * Limits of what gb_results_read takes, far beyond any run's (config.c
+ * allows 100000 repetitions; the default config has 288 cells of about 40
+ * metrics): a rep in samples.csv beyond GB_RESULTS_MAX_REPS is refused
+ * whatever meta.json says, and so are more cells or metrics of a cell.
+ */
+#define GB_RESULTS_MAX_REPS 1000000
+#define GB_RESULTS_MAX_CELLS 65536
+#define GB_RESULTS_MAX_METRICS 4096
 
 /*
  * Read results back (for compare and report): dir_or_csv is a results
@@ -127,6 +155,14 @@ int gb_results_write(const struct gb_results *r, const char *dir, json_t *meta);
  * (has_hist 0, reason NULL). Cells are appended to r, which must be zeroed or
  * hold earlier results; on error (-1, message with file:record) r holds what
  * was read so far and still needs gb_results_release.
+ *
+ * What is refused as input (results.c says why): cell ids that are not safe
+ * file names; sample values that are not plain decimal numbers (inf, nan,
+ * hex floats), or negative in a unit of time, count, rate or share; reps
+ * beyond meta.json's repetitions (else GB_RESULTS_MAX_REPS); a second row
+ * of one cell x metric x rep; and, where meta.json has a manifest, files
+ * that do not match it. Results without a manifest (older runs, the
+ * committed baselines) are read without that check.
  */
 int gb_results_read(struct gb_results *r, const char *dir_or_csv);
 

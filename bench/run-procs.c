@@ -15,6 +15,18 @@
  * executor calls by batch size, invalid reasons and events added. A run's
  * medians then average over N placements and its spread includes theirs.
  * meta.json "processes" lists every process, its pid and how it ended.
+ *
+ * A child must not outlive its parent: killed with -9, the parent cannot
+ * pass anything on, and a child left running would go on measuring and
+ * writing into a folder nobody reads. So each child, told its parent's pid
+ * in GBENCH_PARENT_PID, asks the kernel for SIGKILL when its parent dies
+ * (PR_SET_PDEATHSIG) as it starts, then checks that its parent is still
+ * that pid: one that died before is seen there (gb_run_child_start). The
+ * children are started with posix_spawn, not fork: a fork of a run holding
+ * most of the machine's memory in operands can fail where a spawn cannot.
+ * The folder the children write into, TMPDIR/gbench-run.PID.*, carries
+ * the parent's pid so that the next run removes it when that process is
+ * gone (gb_run_reclaim).
  */
 #include <errno.h>
 #include <signal.h>
@@ -22,15 +34,66 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "fsio.h"
 #include "gbench.h"
+#include "lock.h"
 #include "replay.h"
 #include "run.h"
 
 extern char **environ;
+
+#define PARENT_ENV "GBENCH_PARENT_PID"
+
+/* Our environment with PARENT_ENV=<this pid>; free the array and *own. */
+static char **child_env(char **own)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	for (char **e = environ; *e; e++)
+		n++;
+	env = gb_xcalloc(n + 2, sizeof(*env));
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, PARENT_ENV "=", sizeof(PARENT_ENV)))
+			env[k++] = *e;
+	env[k] = *own = gb_xasprintf(PARENT_ENV "=%ld", (long)getpid());
+	return env;
+}
+
+int gb_run_child_start(void)
+{
+	const char *s = getenv(PARENT_ENV);
+	long parent;
+
+	if (!s)
+		return 0;
+	parent = strtol(s, NULL, 10);
+	unsetenv(PARENT_ENV);    /* for this process only, not for what it starts */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return gb_error("cannot ask to end with the run that started this process: %s",
+				strerror(errno));
+	/* after prctl: a parent that died before it is seen here, not missed */
+	if ((long)getppid() != parent)
+		return gb_error("the run that started this process (pid %ld) is gone", parent);
+	return 0;
+}
+
+/* Where the children's folders go: $TMPDIR, else /tmp. */
+static const char *tmp_root(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	return tmp && *tmp ? tmp : "/tmp";
+}
+
+void gb_run_reclaim(void)
+{
+	gb_lock_reclaim(tmp_root(), "gbench-run.", "the processes' folder of a killed run");
+}
 
 /* Start `gbench run ARGS --process p/n --out dir --quiet`; its pid, or -1. */
 static pid_t spawn_share(const struct gb_run *r, uint32_t p, const char *dir)
@@ -40,6 +103,7 @@ static pid_t spawn_share(const struct gb_run *r, uint32_t p, const char *dir)
 	char **args = gb_xcalloc((size_t)o->argc + 8, sizeof(*args));
 	ssize_t el = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	size_t na = 0;
+	char *own, **env;
 	pid_t pid;
 	int rc;
 
@@ -60,8 +124,15 @@ static pid_t spawn_share(const struct gb_run *r, uint32_t p, const char *dir)
 	args[na++] = (char *)dir;
 	args[na++] = (char *)"--quiet";
 	args[na] = NULL;
-	rc = posix_spawn(&pid, exe, NULL, NULL, args, environ);
+	/*
+	 * The death signal comes when the thread that started the child
+	 * ends: this is the main thread, which lives as long as the run.
+	 */
+	env = child_env(&own);
+	rc = posix_spawn(&pid, exe, NULL, NULL, args, env);
 	free(args);
+	free(env);
+	free(own);
 	if (rc) {
 		gb_error("cannot start process %u: %s", p + 1, strerror(rc));
 		return -1;
@@ -224,8 +295,8 @@ static void count_reps(const struct gb_run *r, json_t *counts, size_t *seen)
 void gb_run_processes(struct gb_run *r)
 {
 	uint32_t n = r->opts->nprocess;
-	const char *tmp = getenv("TMPDIR");
-	char *base = gb_xasprintf("%s/gbench-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	/* the pid in the name: gb_run_reclaim removes it once this process is gone */
+	char *base = gb_xasprintf("%s/gbench-run.%ld.XXXXXX", tmp_root(), (long)getpid());
 	json_t *list = json_array(), *counts = json_object();
 	size_t *seen = gb_xcalloc(r->res.n + 1, sizeof(*seen));
 

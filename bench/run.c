@@ -17,6 +17,7 @@
 #include "fsio.h"
 #include "gbench.h"
 #include "maxqps.h"
+#include "memplan.h"
 #include "mrc.h"
 #include "rng.h"
 #include "stats.h"
@@ -602,6 +603,57 @@ int gb_run_plan(struct gb_run *r)
 	return 0;
 }
 
+int gb_run_memplan(struct gb_run *r, int dry)
+{
+	const struct gb_config *cfg = r->cfg;
+	struct gb_memplan_cell *cells = gb_xcalloc(r->ncells + 1, sizeof(*cells));
+	struct gb_memplan_input in = {
+		.wl = r->wl, .nwl = r->nwl, .cells = cells, .ncells = r->ncells,
+		.accuracy_samples = checks_accuracy(r) ? cfg->accuracy_samples : 0,
+		.open_mode = cfg->mode != GB_MODE_CLOSED,
+		.processes = r->opts->spawn ? r->opts->nprocess : 1,
+	};
+	int rc;
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct gb_run_cell *cl = &r->cells[i];
+		const struct gb_run_exec *e = &r->ex[cl->exec];
+		int vk = e->ok && strcmp(e->name, "cpu");
+
+		/* a cell of a shared run ends up holding every process's repetitions */
+		cells[i] = (struct gb_memplan_cell){
+			.workload = cl->workload, .batch = cl->batch, .cache = cl->cache,
+			.quant = cl->quant, .vulkan = vk,
+			.reps = gb_per_exec_get(&cfg->repetitions, e->name),
+		};
+		/* a CPU device (lavapipe) keeps its "device" memory in host memory */
+		in.vulkan_host |= vk && !strcmp(e->info.type, "cpu");
+	}
+	r->memplan = gb_xcalloc(1, sizeof(*r->memplan));
+	gb_memplan_compute(r->memplan, &in);
+	free(cells);
+	if (r->opts->max_memory) {
+		r->mem_limit = r->opts->max_memory;
+		snprintf(r->mem_limit_why, sizeof(r->mem_limit_why), "--max-memory");
+	} else if (cfg->max_memory) {
+		r->mem_limit = cfg->max_memory;
+		snprintf(r->mem_limit_why, sizeof(r->mem_limit_why), "max_memory in %s",
+			 cfg->path ? cfg->path : "the config");
+	} else {
+		r->mem_limit = gb_memplan_default_limit(r->mem_limit_why, sizeof(r->mem_limit_why));
+	}
+	json_object_set_new(r->meta, "memory_plan",
+			    gb_memplan_json(r->memplan, r->mem_limit, r->mem_limit_why));
+	/* a dry run shows the plan it refuses (one that fits: at the end of gb_run_dry) */
+	if (dry && (r->memplan->refusal || r->memplan->host == GB_MEMPLAN_TOO_LARGE ||
+		    (r->mem_limit && r->memplan->host > r->mem_limit))) {
+		gb_memplan_print(r->memplan, r->mem_limit, r->mem_limit_why, stdout);
+		fflush(stdout);
+	}
+	rc = gb_memplan_check(r->memplan, r->mem_limit, r->mem_limit_why);
+	return rc ? GB_EXIT_USAGE : 0;
+}
+
 /*
  * "30 (vulkan 12) measured repetitions each", and "; 1 (vulkan 0) untimed
  * right before each" when cells are primed; free it.
@@ -647,6 +699,8 @@ void gb_run_dry(struct gb_run *r)
 	printf("estimated time: %.0f s of compute at the %.2f GFLOP/s measured for an "
 	       "f32 matmul on the cpu now (an estimate, not a measurement of the cells)\n",
 	       total, rate / 1e9);
+	if (r->memplan)
+		gb_memplan_print(r->memplan, r->mem_limit, r->mem_limit_why, stdout);
 	free(reps_text);
 }
 
@@ -779,6 +833,7 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 		cfg->rounds == 1 ? "" : "s",
 		procs, out_dir);
 	free(reps_text);
+	/* opening a cell generates its workload's data (past the memory plan) */
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct gb_run_cell *cl = &r->cells[i];
 		struct gb_cell_spec spec = cell_spec(r, cl);
@@ -985,9 +1040,20 @@ int gb_run_write(struct gb_run *r, const char *out_dir)
 				    json_boolean(!r->interrupted && !r->aborted && !lost &&
 						 !r->child_exit));
 	}
-	if (write_mrc(out_dir, r->wl, r->nwl, r->cfg, &r->res, r->meta) < 0 ||
-	    gb_results_write(&r->res, out_dir, r->meta) < 0)
-		return GB_EXIT_ENV;
+	{
+		/* every file into a staging folder, put in place as a whole (results.h) */
+		char *stage = gb_results_stage(out_dir);
+		int wrc = !stage ||
+			  write_mrc(stage, r->wl, r->nwl, r->cfg, &r->res, r->meta) < 0 ||
+			  gb_results_write(&r->res, stage, r->meta) < 0 ||
+			  gb_results_publish(stage, out_dir) < 0;
+
+		if (wrc && stage && strcmp(stage, out_dir))
+			gb_rm_tree(stage);
+		free(stage);
+		if (wrc)
+			return GB_EXIT_ENV;
+	}
 	gb_note("gbench: results in %s", out_dir);
 	if (r->interrupted)
 		return GB_EXIT_INTERRUPTED;
@@ -1028,5 +1094,8 @@ void gb_run_release(struct gb_run *r)
 	free(r->wl);
 	free(r->speeds);
 	gb_counters_close(r->counters);
+	if (r->memplan)
+		gb_memplan_release(r->memplan);
+	free(r->memplan);
 	memset(r, 0, sizeof(*r));
 }

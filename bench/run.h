@@ -1,12 +1,13 @@
 /*
  * run.h - one `gbench run` as a sequence of stages, each a function:
  *
- *   gb_run_load       workloads (traces checked, inputs generated), open-mode speeds
+ *   gb_run_load       workloads (traces checked, no data yet), open-mode speeds
  *   gb_run_executors  every executor listed, plus the CPU one as reference
  *   gb_run_plan       the matrix of cells, filtered
- *   gb_run_dry        (--dry-run) the cells and an estimate
- *   gb_run_execute    open every cell, warmups, measured repetitions interleaved,
- *                     accuracy, validity
+ *   gb_run_memplan    the memory the plan needs at its peak, refused over the limit
+ *   gb_run_dry        (--dry-run) the cells, an estimate and the memory plan
+ *   gb_run_execute    generate the inputs and operands, open every cell,
+ *                     warmups, measured repetitions interleaved, accuracy, validity
  *   gb_run_simulate   (--counters callgrind) cpu cells re-run under valgrind
  *   gb_run_write      the results directory, meta.json last
  *
@@ -41,7 +42,10 @@ struct gb_run_opts {
 	 */
 	uint32_t process, nprocess;
 	int spawn;
+	uint64_t max_memory;       /* --max-memory in bytes; 0: the config's, else the default */
 };
+
+struct gb_memplan;
 
 struct gb_run_exec {
 	const char *name;
@@ -83,6 +87,9 @@ struct gb_run {
 	int child_exit;            /* the first failing exit of a child process (run-procs.c) */
 	unsigned turns;            /* executor turns taken, every process of the run */
 	unsigned turn_warmups;     /* untimed repetitions opening a turn (gb_run_execute) */
+	struct gb_memplan *memplan;   /* gb_run_memplan's plan, for gb_run_dry */
+	uint64_t mem_limit;           /* bytes it must fit in (0: none known) */
+	char mem_limit_why[512];      /* where the limit came from */
 };
 
 /* Each stage returns 0 or an exit code (gbench.h) with the message printed. */
@@ -90,6 +97,15 @@ int gb_run_init(struct gb_run *r, const struct gb_config *cfg, const struct gb_r
 int gb_run_load(struct gb_run *r);
 int gb_run_executors(struct gb_run *r);
 int gb_run_plan(struct gb_run *r);
+/*
+ * The memory plan of the cells (memplan.h), recorded in meta.json; over
+ * the limit (--max-memory, max_memory, else a share of physical memory)
+ * GB_EXIT_USAGE after one line naming the peak, the limit and the largest
+ * parts. With `dry` a refused plan is printed on stdout first (a plan that
+ * fits is printed by gb_run_dry). Nothing large is allocated before it:
+ * gb_run_execute generates the workloads' data.
+ */
+int gb_run_memplan(struct gb_run *r, int dry);
 void gb_run_dry(struct gb_run *r);
 int gb_run_execute(struct gb_run *r, const char *out_dir);
 int gb_run_simulate(struct gb_run *r);
@@ -99,6 +115,18 @@ int gb_run_simulate(struct gb_run *r);
  * histograms and events into r (run-procs.c). Called by gb_run_execute.
  */
 void gb_run_processes(struct gb_run *r);
+/*
+ * Remove the children's folders (TMPDIR/gbench-run.PID.*) that runs killed
+ * before they could remove them left, one line on stderr each; a run
+ * calls it before it starts (run-procs.c).
+ */
+void gb_run_reclaim(void);
+/*
+ * In a process a shared run started (GBENCH_PARENT_PID set): end with the
+ * parent (PR_SET_PDEATHSIG SIGKILL), or -1 after a message when the parent
+ * is already gone. 0 in any other process. Called first by `gbench run`.
+ */
+int gb_run_child_start(void);
 /* Write the results directory; returns the run's exit code. */
 int gb_run_write(struct gb_run *r, const char *out_dir);
 void gb_run_release(struct gb_run *r);

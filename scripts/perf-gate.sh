@@ -30,7 +30,10 @@
 # Exit: compare's code - 0 no regression, 1 regression, 3 inconclusive;
 # 2 when there is no baseline for this class or an input is bad; otherwise
 # the run's own failure (4 environment, 5 correctness, 130 interrupted),
-# which also wins over a clean compare.
+# which also wins over a clean compare. Stopped by SIGINT or SIGTERM (a
+# cancelled CI job), the gate stops its run (whose own processes die with
+# it), removes its temp folder and exits 130 or 143: nothing of it keeps
+# running or writing.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 gbench=${GBENCH:-$top/build/gbench}
@@ -49,6 +52,25 @@ if [ ! -x "$gbench" ]; then
 	say "no gbench at '$gbench': build it with 'make' or set GBENCH"
 	exit 2
 fi
+
+# The runs' temp folders (a shared run's processes write into TMPDIR) go
+# in a folder of the gate's own, removed however the gate ends. gbench runs
+# in the background and is waited for: bash runs a trap only after a
+# foreground command ends, and the run must not outlive the gate.
+gate_tmp=$(mktemp -d "${TMPDIR:-/tmp}/perf-gate.XXXXXX") || { say "cannot make a temp folder"; exit 4; }
+export TMPDIR=$gate_tmp
+child=
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+	if [ -n "$child" ]; then
+		kill -TERM "$child" 2> /dev/null
+		wait "$child" 2> /dev/null
+	fi
+	rm -rf "$gate_tmp"
+}
+trap cleanup EXIT
+trap 'say "interrupted: stopping the run"; exit 130' INT
+trap 'say "terminated: stopping the run"; exit 143' TERM
 
 case ${GB_RERUNS:-1} in
 ''|*[!0-9]*) say "GB_RERUNS must be a count, not '${GB_RERUNS}'"; exit 2 ;;
@@ -69,8 +91,11 @@ run_once() {
 	local rc
 	say "running config '$config' into $out/run-$1"
 	# shellcheck disable=SC2086  # GB_RUN_ARGS is a list of words
-	"$gbench" run --config "$config" --out "$out/run-$1" ${GB_RUN_ARGS:-}
+	"$gbench" run --config "$config" --out "$out/run-$1" ${GB_RUN_ARGS:-} &
+	child=$!
+	wait "$child"
 	rc=$?
+	child=
 	case $rc in
 	0) ;;
 	5) say "the run reported correctness failures (exit 5); comparing anyway"; run_rc=5 ;;

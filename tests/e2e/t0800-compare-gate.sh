@@ -3,7 +3,11 @@
 # same cell name exits 1 naming the cell; a run against itself exits 0; the
 # Markdown, JUnit (well-formed XML) and JSON (parses) files; two identical
 # invocations give identical bytes; no colour off a terminal; the changed
-# trace and a different machine class are warnings, not errors.
+# trace and a different machine class are warnings, not errors. A current
+# run without the regressed cell's rows is inconclusive (exit 3), never a
+# pass, and says why (issue 21). A run into a reused --out replaces the
+# directory as a whole: nothing of the earlier run stays beside the new one,
+# and staging folders of killed runs are removed.
 . "$(dirname "$0")/lib.sh"
 
 # One tiny cell, 10 repetitions: fast under the sanitizers.
@@ -76,4 +80,47 @@ json.dump(m, open(sys.argv[1], "w"))
 PY
 check "another machine class still compares" no_regression "$TMP/other" "$TMP/base"
 check "with a loud warning" grep -q 'DIFFERENT MACHINE CLASSES' "$TMP/err"
+
+# The regressed cell's wall_ns rows gone from the current run (as in an
+# older run, without a manifest to refuse the edit): not a pass.
+cp -r "$TMP/cand" "$TMP/lost"
+python3 - "$TMP/lost" <<'PY'
+import json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/meta.json"))
+m.pop("manifest", None)
+json.dump(m, open(d + "/meta.json", "w"))
+for f in ("results.csv", "samples.csv"):
+    lines = open(f"{d}/{f}").read().splitlines(True)
+    open(f"{d}/{f}", "w").writelines(l for l in lines if ",wall_ns," not in l)
+PY
+expect_exit 3 "a current run without the regressed cell's gating rows exits 3, not 0" \
+	"$GBENCH" compare "$TMP/base" "$TMP/lost" --metric wall_ns --json "$TMP/lost.json" --markdown "$TMP/lost.md"
+check "the table says inconclusive" grep -q '^result: INCONCLUSIVE (exit 3)' "$TMP/out"
+check "and names the missing row with the reason" \
+	grep -qE '^missing +tiny\.cpu\.b1\.f32\.c0 +wall_ns .*absent in the current: a gating row on one side only cannot pass' "$TMP/out"
+check "a warning says so" grep -q 'on one side only (missing): the verdict is inconclusive at least' "$TMP/err"
+check "JSON: exit 3, the row missing with its note" python3 -c "
+import json, sys
+j = json.load(open('$TMP/lost.json'))
+r = [x for x in j['rows'] if x['metric'] == 'wall_ns'][0]
+sys.exit(0 if j['exit'] == 3 and r['verdict'] == 'missing' and r['gating'] and 'absent in the current' in r['note'] else 1)"
+check "Markdown: INCONCLUSIVE, the row listed with its reason" bash -c "grep -q '^### gbench compare: INCONCLUSIVE' '$TMP/lost.md' && grep -q 'a gating row on one side only cannot pass' '$TMP/lost.md'"
+
+# A reused --out: the earlier run (with a result cache: mrc.csv) replaced as
+# a whole; a killed run's staging folder (a pid that is gone) removed.
+expect_exit 0 "a run into --out with a cache" run --workload "$TMP/small/tiny.csv" --cache 0,4 --out "$TMP/reuse"
+check "writes mrc.csv" test -s "$TMP/reuse/mrc.csv"
+sh -c 'exit 0' & dead=$!; wait $dead
+mkdir -p "$TMP/.reuse.staging.$dead/hist"
+expect_exit 0 "the same --out again, without a cache" run --workload "$TMP/small/tiny.csv" --out "$TMP/reuse"
+check "no mrc.csv of the earlier run beside the new results" test ! -e "$TMP/reuse/mrc.csv"
+check "no histogram of the earlier run's cells" test ! -e "$TMP/reuse/hist/tiny.cpu.b1.f32.c4.hgrm"
+check "the dead run's staging folder removed, none left" bash -c "! ls -a '$TMP' | grep -q staging"
+check "meta.json lists every file it goes with" python3 -c "
+import json, sys
+m = json.load(open('$TMP/reuse/meta.json'))
+f = m['manifest']['files']
+sys.exit(0 if sorted(f) == ['accuracy.csv', 'hist/tiny.cpu.b1.f32.c0.hgrm', 'results.csv', 'samples.csv'] else 1)"
+check "and it reads back (against itself: no regression)" no_regression "$TMP/reuse" "$TMP/reuse"
 done_testing

@@ -2,7 +2,8 @@
 # gbench baseline save / list / class: a run copied atomically into
 # ROOT/<class>/<config>/ (no hist/, no temp folder left), replaced in one
 # step; incomplete runs and sanitizer or debug builds refused (exit 2); the
-# saved baseline compares like the run.
+# saved baseline compares like the run; what a killed save left is removed
+# by the next one; a class another save holds is refused (exit 4).
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$TMP/t"
@@ -70,6 +71,37 @@ check "under that name" test -f "$TMP/bl/my-runner/$cfg/results.csv"
 expect_exit 0 "list exits 0" "$GBENCH" baseline list --root "$TMP/bl"
 check "lists both" bash -c "grep -q '$cls/$cfg' '$TMP/out' && grep -q 'my-runner/$cfg' '$TMP/out'"
 expect_exit 0 "list of nothing exits 0" "$GBENCH" baseline list --root "$TMP/none"
+
+# A save killed with -9 leaves its staging folder (ROOT/.baseline.tmp.PID)
+# and maybe its temp folder in the class (.CFG.tmp.PID): the next save
+# removes those of processes that are gone, and no other.
+true & dead=$!
+wait "$dead"
+mkdir -p "$TMP/bl/.baseline.tmp.$dead/run-1" "$TMP/bl/$cls/.$cfg.tmp.$dead" \
+	"$TMP/bl/$cls/.$cfg.old.$dead" "$TMP/bl/.baseline.tmp.$$"
+expect_exit 0 "a save after a killed one" "$GBENCH" baseline save "$TMP/rel2" --root "$TMP/bl"
+check "removes the killed save's staging folder" test ! -e "$TMP/bl/.baseline.tmp.$dead"
+check "and its folders in the class" \
+	test ! -e "$TMP/bl/$cls/.$cfg.tmp.$dead" -a ! -e "$TMP/bl/$cls/.$cfg.old.$dead"
+check "saying so" grep -q "removed '$TMP/bl/.baseline.tmp.$dead': .*process $dead, which is gone" "$TMP/err"
+check "a live process's folder is left" test -d "$TMP/bl/.baseline.tmp.$$"
+rm -rf "$TMP/bl/.baseline.tmp.$$"
+
+# Two saves into one class: the second is refused at once (exit 4), naming
+# the holder of the class's lock (ROOT/.CLASS.lock).
+( exec 9> "$TMP/bl/.$cls.lock"; flock 9; echo "$BASHPID" >&9; exec sleep 60 ) &
+holder=$!
+for _ in $(seq 1 100); do [ -s "$TMP/bl/.$cls.lock" ] && break; sleep 0.1; done
+expect_exit 4 "a save into a class another save holds is refused" \
+	"$GBENCH" baseline save "$TMP/rel" --root "$TMP/bl"
+check "naming its pid" grep -q "'$TMP/bl/$cls' is in use by another gbench (pid $holder" "$TMP/err"
+check "and the baseline is the one before" grep -q feedface0000 "$dest/meta.json"
+check "leaving no staging folder" bash -c "! ls -a '$TMP/bl' | grep -q 'baseline.tmp'"
+kill "$holder"
+wait "$holder" 2> /dev/null
+expect_exit 0 "once it is free, the save goes through" \
+	"$GBENCH" baseline save "$TMP/rel2" --root "$TMP/bl"
+check "leaving no lock file" test ! -e "$TMP/bl/.$cls.lock"
 
 check_nr() { "$GBENCH" compare "$@" > "$TMP/out" 2> "$TMP/err"; rc=$?; [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ]; }
 check "the saved baseline compares with its run (no regression)" check_nr "$dest" "$TMP/rel2"

@@ -4,7 +4,8 @@
 # regression, with compare.{md,junit.xml,json} beside run-1/; an
 # inconclusive gate runs once more and judges both runs pooled (and not
 # with GB_RERUNS=0); a regression is never rerun; a folder holding a run
-# of its own is refused.
+# of its own is refused; a gate stopped with SIGTERM (a cancelled CI job)
+# takes its runs with it and leaves no temp folder.
 . "$(dirname "$0")/lib.sh"
 
 GATE="$TOP/scripts/perf-gate.sh"
@@ -74,6 +75,27 @@ check "JUnit fails it" grep -q '<failure' "$TMP/g5/compare.junit.xml"
 
 expect_exit 2 "a folder holding a run of its own is refused" "$GATE" "$TMP/rel"
 check "saying why" grep -q 'holds a run of its own' "$TMP/err"
+
+# Stopped while its run measures (the ci config: 3 processes): no gbench of
+# the gate left running, no temp folder left in TMPDIR.
+mkdir -p "$TMP/gtmp"
+TMPDIR="$TMP/gtmp" GB_RUN_ARGS="$small --repetitions 6000" "$GATE" "$TMP/g6" \
+	> /dev/null 2> "$TMP/g6.err" &
+gate=$!
+# until the run makes its processes' folder
+for _ in $(seq 1 600); do
+	[ -n "$(find "$TMP/gtmp" -name 'gbench-run.*' 2> /dev/null)" ] && break
+	sleep 0.1
+done
+check "the gate's run is starting its second process" \
+	test -n "$(find "$TMP/gtmp" -name 'gbench-run.*' 2> /dev/null)"
+kill -TERM "$gate"
+wait "$gate"; rc=$?
+check "a stopped gate exits 143 (exit $rc)" test "$rc" -eq 143
+for _ in $(seq 1 50); do pgrep -f "$TMP/(g6/run-1|gtmp/)" > /dev/null || break; sleep 0.1; done
+check "no gbench of the gate left running" bash -c "! pgrep -f '$TMP/(g6/[r]un-1|gtmp/)' > /dev/null"
+check "and no temp folder left" test -z "$(ls -A "$TMP/gtmp")"
+for p in $(pgrep -f "$TMP/(g6/run-1|gtmp/)"); do kill -9 "$p"; done   # a failed check's leftovers
 
 # Runs of different builds are not one side.
 mkdir -p "$TMP/mixed"

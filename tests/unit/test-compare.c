@@ -6,7 +6,8 @@
  * counts, too few repetitions, zero medians, missing and unavailable
  * metrics, mismatched units, the exit code, the machine class, the meta.json
  * checks, the noise note and probe, and byte-identical outputs from
- * identical inputs.
+ * identical inputs; a gating row on one side only is inconclusive, and a
+ * baseline's process count no run can have is refused (issue 21).
  */
 #include <math.h>
 #include <stdio.h>
@@ -218,7 +219,8 @@ TEST(zero_missing_unavailable)
 	CHECK(row(&cmp, "w", "llc_misses") == NULL);         /* unavailable on both: skipped */
 	CHECK(row(&cmp, "w", "cycles")->verdict == GB_VERDICT_MISSING);
 	CHECK(row(&cmp, "gone", "wall_ns")->verdict == GB_VERDICT_MISSING);
-	CHECK(gb_compare_exit(&cmp) == GB_EXIT_OK);
+	/* a gating row on one side only cannot pass (DESIGN.md section 9) */
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_INCONCLUSIVE);
 	gb_compare_release(&cmp);
 	gb_results_release(&b);
 	gb_results_release(&c);
@@ -715,6 +717,101 @@ TEST(baseline_split_by_process)
 	}
 }
 
+/*
+ * issue 21: a current run without the rows of the cell that regressed
+ * passed the gate (exit 0): a gating cell x metric on one side only, either
+ * side, makes the verdict inconclusive at least, and its row says why; a
+ * reported metric on one side only does not.
+ */
+TEST(missing_gating_row)
+{
+	struct gb_results b = { 0 }, c = { 0 }, d = { 0 };
+	struct gb_compare cmp;
+	double v[10] = { 5, 5, 5, 5, 5, 5, 5, 5, 5, 5 }, slow[10];
+	const struct gb_compare_row *r;
+
+	put(&b, "slow", "wall_ns", "ns", GB_SRC_MEASURED, v, 10);
+	put(&b, "same", "wall_ns", "ns", GB_SRC_MEASURED, v, 10);
+	put(&c, "same", "wall_ns", "ns", GB_SRC_MEASURED, v, 10);
+	CHECK(judge(&cmp, &b, &c, NULL) == 0);
+	r = row(&cmp, "slow", "wall_ns");
+	CHECK(r && r->verdict == GB_VERDICT_MISSING && r->gating);
+	CHECK(r && r->note && strstr(r->note, "absent in the current") &&
+	      strstr(r->note, "inconclusive"));
+	CHECK(cmp.gating[GB_VERDICT_MISSING] == 1);
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_INCONCLUSIVE);
+	gb_compare_release(&cmp);
+	/* the reverse: a gating row the baseline lacks */
+	CHECK(judge(&cmp, &c, &b, NULL) == 0);
+	r = row(&cmp, "slow", "wall_ns");
+	CHECK(r && r->verdict == GB_VERDICT_MISSING && r->note &&
+	      strstr(r->note, "absent in the baseline"));
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_INCONCLUSIVE);
+	gb_compare_release(&cmp);
+	/* a regression still wins */
+	for (int i = 0; i < 10; i++)
+		slow[i] = 9e3;
+	put(&d, "same", "wall_ns", "ns", GB_SRC_MEASURED, slow, 10);
+	CHECK(judge(&cmp, &b, &d, NULL) == 0);
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_REGRESSION);
+	gb_compare_release(&cmp);
+	/* a reported (not gating) metric on one side only: no effect on the exit */
+	put(&c, "slow", "wall_ns", "ns", GB_SRC_MEASURED, v, 10);
+	put(&b, "same", "cycles", "count", GB_SRC_MEASURED, v, 10);
+	CHECK(judge(&cmp, &b, &c, NULL) == 0);
+	CHECK(row(&cmp, "same", "cycles")->verdict == GB_VERDICT_MISSING);
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_OK);
+	gb_compare_release(&cmp);
+	gb_results_release(&b);
+	gb_results_release(&c);
+	gb_results_release(&d);
+}
+
+/*
+ * issue 21: a baseline's meta.json processes.count of 2^59 + 1 sized the
+ * split of its repetitions (the multiplication wrapped): an abort, not an
+ * error. Counts no run can have are refused.
+ */
+TEST(baseline_bad_process_count)
+{
+	struct gb_results run = { 0 };
+	char dir[] = "/tmp/gbench-cmp-count.XXXXXX";
+	double v[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	json_t *counts[] = {
+		json_integer(576460752303423489LL), json_integer(65), json_integer(0),
+		json_integer(-3), json_string("3"),
+	};
+	json_t *meta;
+	char *id;
+
+	CHECK(mkdtemp(dir) != NULL);
+	put(&run, "w", "wall_ns", "ns", GB_SRC_MEASURED, v, 9);
+	id = gb_xstrdup(run.cells[0].id);
+	meta = json_pack("{s:i, s:{s:i, s:{s:[i,i,i]}}}", "schema", 1, "processes", "count", 3,
+			 "repetitions", id, 2, 3, 4);
+	fprintf(stderr, "# expected errors follow\n");
+	for (size_t i = 0; i < GB_ARRAY_SIZE(counts); i++) {
+		struct gb_results pooled = { 0 };
+		struct gb_compare cmp;
+
+		json_object_set_new(json_object_get(meta, "processes"), "count", counts[i]);
+		CHECK(gb_results_write(&run, dir, meta) == 0);
+		gb_compare_init(&cmp, dir, dir);
+		CHECK(gb_compare_read_baseline(&cmp, dir, &pooled) == -1);
+		gb_compare_release(&cmp);
+		gb_results_release(&pooled);
+	}
+	json_decref(meta);
+	free(id);
+	gb_results_release(&run);
+	{
+		char *cmd = gb_xasprintf("rm -rf '%s'", dir);
+
+		CHECK(system(cmd) == 0);
+		free(cmd);
+	}
+}
+
 int main(void)
 {
 	RUN(aa_not_flagged);
@@ -734,5 +831,7 @@ int main(void)
 	RUN(baseline_runs_spread);
 	RUN(baseline_processes_band);
 	RUN(baseline_split_by_process);
+	RUN(missing_gating_row);
+	RUN(baseline_bad_process_count);
 	return unit_done();
 }

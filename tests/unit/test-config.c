@@ -1,4 +1,9 @@
-/* test-config.c - configs load, every shipped one is valid, errors name FILE:LINE. */
+/*
+ * test-config.c - configs load, every shipped one is valid, errors name
+ * FILE:LINE: an over-long line is an error (not cut), trace_dir stays under
+ * workloads/, and sim_cache is checked when the config is read, so that
+ * `gbench validate` refuses what `gbench run` would.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +148,118 @@ TEST(counts_per_executor)
 	gb_config_release(&c);
 }
 
+/* Write text to a temp .ini file; its path (caller frees). */
+static char *write_ini(const char *text)
+{
+	char tmpl[] = "/tmp/gb-config-XXXXXX.ini";
+	int fd = mkstemps(tmpl, 4);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!f || fputs(text, f) == EOF || fclose(f) != 0) {
+		printf("# cannot write %s\n", tmpl);
+		return NULL;
+	}
+	return gb_xstrdup(tmpl);
+}
+
+/* Load text as a config: 0 or -1, with stderr in err. */
+static int load_text(const char *text, struct gb_config *c, char *err, size_t len, char **path)
+{
+	int rc;
+
+	*path = write_ini(text);
+	if (!*path)
+		return -2;
+	gb_config_defaults(c);
+	rc = capture(gb_config_load, c, *path, err, len);
+	return rc;
+}
+
+/* libinih reads 199 characters of a line at most: a longer one is an error, not cut. */
+TEST(long_line_is_an_error)
+{
+	struct gb_config c;
+	char text[1024], err[2048], want[512], *path;
+
+	snprintf(text, sizeof(text), "[run]\nseed = 1%300s7\nbatch = 1,x\n", "");
+	CHECK(load_text(text, &c, err, sizeof(err), &path) == -1);
+	snprintf(want, sizeof(want), "%s:2: line longer than 199 characters", path);
+	CHECK(strstr(err, want) != NULL);
+	/* the rest of the long line is not read as a line of its own */
+	snprintf(want, sizeof(want), "%s:3: bad value '1,x' for 'batch'", path);
+	CHECK(strstr(err, want) != NULL);
+	CHECK(c.seed == 42);
+	if (unit_cur_failed)
+		printf("# stderr was:\n%s", err);
+	gb_config_release(&c);
+	unlink(path);
+	free(path);
+
+	/* a line of exactly 199 characters fits */
+	snprintf(text, sizeof(text), "[run]\nseed =%*s\n", 199 - 6, "17");
+	CHECK(load_text(text, &c, err, sizeof(err), &path) == 0);
+	CHECK(c.seed == 17);
+	if (unit_cur_failed)
+		printf("# stderr was:\n%s", err);
+	gb_config_release(&c);
+	unlink(path);
+	free(path);
+}
+
+/* trace_dir names a folder under the shipped workloads/: relative, no "..". */
+TEST(trace_dir_stays_under_workloads)
+{
+	static const char *const bad[] = {
+		"..", "../../../etc", "mid-range/../..", "/etc", "./x", "a//b", "a/",
+	};
+	static const char *const good[] = { "mid-range", "high-end", "tiers/x_1.2" };
+	struct gb_config c;
+	char text[512], err[2048], want[512], *path;
+
+	for (size_t i = 0; i < GB_ARRAY_SIZE(bad); i++) {
+		snprintf(text, sizeof(text), "[run]\ntrace_dir = %s\n", bad[i]);
+		CHECK(load_text(text, &c, err, sizeof(err), &path) == -1);
+		snprintf(want, sizeof(want), "%s:2: bad value '%s' for 'trace_dir'", path, bad[i]);
+		if (!strstr(err, want))
+			printf("# %s: stderr was:\n%s", bad[i], err);
+		CHECK(strstr(err, want) != NULL);
+		gb_config_release(&c);
+		unlink(path);
+		free(path);
+	}
+	for (size_t i = 0; i < GB_ARRAY_SIZE(good); i++) {
+		snprintf(text, sizeof(text), "[run]\ntrace_dir = %s\n", good[i]);
+		CHECK(load_text(text, &c, err, sizeof(err), &path) == 0);
+		CHECK_STR(c.trace_dir, good[i]);
+		gb_config_release(&c);
+		unlink(path);
+		free(path);
+	}
+}
+
+/* sim_cache is parsed when the config is read (validate and run agree). */
+TEST(sim_cache_checked_on_load)
+{
+	struct gb_config c;
+	char err[2048], want[512], *path;
+
+	CHECK(load_text("[run]\nsim_cache = 32K:8:64/bogus\n", &c, err, sizeof(err), &path) == -1);
+	snprintf(want, sizeof(want), "%s:2: bad value '32K:8:64/bogus' for 'sim_cache'", path);
+	CHECK(strstr(err, want) != NULL);
+	CHECK(strstr(err, "is not size:ways:line") != NULL);   /* and why */
+	if (unit_cur_failed)
+		printf("# stderr was:\n%s", err);
+	gb_config_release(&c);
+	unlink(path);
+	free(path);
+	CHECK(load_text("[run]\nsim_cache = 32K:8:64/32K:8:64/8M:16:64, 64K:8:64/32M:16:64\n",
+			&c, err, sizeof(err), &path) == 0);
+	CHECK(gb_strv_len(c.sim_cache) == 2);
+	gb_config_release(&c);
+	unlink(path);
+	free(path);
+}
+
 int main(void)
 {
 	setenv("GBENCH_DATA", GB_TEST_TOP, 1);
@@ -152,5 +269,8 @@ int main(void)
 	RUN(missing_config_is_an_error);
 	RUN(list_parsers);
 	RUN(counts_per_executor);
+	RUN(long_line_is_an_error);
+	RUN(trace_dir_stays_under_workloads);
+	RUN(sim_cache_checked_on_load);
 	return unit_done();
 }

@@ -3,14 +3,18 @@
  * aborted one leaves the old file as it was, and a writer that dies before
  * committing (a forked child that writes half and _exits, or one killed
  * with SIGKILL mid-write) never touches the original. Also mkdir -p,
- * whole-file reads and error messages that name the file.
+ * whole-file reads and error messages that name the file and the cause:
+ * a full disk says "No space left on device", not "Input/output error".
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -247,6 +251,92 @@ TEST(mkdir_p_and_read)
 	free(big);
 }
 
+/* Write n bytes through an atomic writer and commit; commit's result. */
+static int write_big(void *arg)
+{
+	const char *p = arg;
+	struct gb_atomic a;
+	char row[1024];
+
+	memset(row, 'x', sizeof(row) - 1);
+	row[sizeof(row) - 1] = '\n';
+	if (gb_atomic_open(&a, p) < 0)
+		return -2;
+	/* no check here: writers such as results.c leave errors to commit */
+	for (int i = 0; i < 256; i++)
+		fwrite(row, 1, sizeof(row), a.f);
+	return gb_atomic_commit(&a);
+}
+
+/* A full file system: the message names the cause, the temp file goes. */
+TEST(full_disk_names_the_cause)
+{
+	char *dir = path_in("full"), *p = path_in("full/results.csv"), err[1024];
+	int rc;
+
+	mkdir(dir, 0700);
+	if (mount("tmpfs", dir, "tmpfs", 0, "size=64k") < 0) {
+		SKIP("cannot mount a small tmpfs here: %s", strerror(errno));
+		rmdir(dir);
+		free(dir);
+		free(p);
+		return;
+	}
+	capture_stderr(err, sizeof(err), write_big, p, &rc);
+	CHECK(rc == -1);
+	CHECK(strstr(err, "No space left on device") != NULL);
+	CHECK(strstr(err, "Input/output error") == NULL);
+	CHECK(!gb_file_exists(p));
+	{
+		char *tmp = gb_xasprintf("%s.tmp.%ld", p, (long)getpid());
+
+		CHECK(!gb_file_exists(tmp));
+		free(tmp);
+	}
+	if (unit_cur_failed)
+		printf("# stderr was: %s", err);
+	umount(dir);
+	rmdir(dir);
+	free(dir);
+	free(p);
+}
+
+/* Any write error keeps its errno: a file size limit says "File too large". */
+TEST(write_error_keeps_errno)
+{
+	char *p = path_in("limited.csv"), *log = path_in("limited.err");
+	pid_t pid;
+	int st = 0;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = { 4096, 4096 };
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(fd, 2);
+		signal(SIGXFSZ, SIG_IGN);
+		setrlimit(RLIMIT_FSIZE, &rl);
+		_exit(write_big(p) == -1 ? 0 : 1);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	{
+		char *err = gb_read_file(log, NULL);
+
+		CHECK(err && strstr(err, "File too large"));
+		CHECK(err && !strstr(err, "Input/output error"));
+		if (unit_cur_failed)
+			printf("# stderr was: %s", err ? err : "(none)");
+		free(err);
+	}
+	CHECK(!gb_file_exists(p));
+	CHECK(count_temps() == 0);
+	unlink(log);
+	free(p);
+	free(log);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -258,6 +348,8 @@ int main(void)
 	RUN(crash_mid_write_keeps_original);
 	RUN(errors_name_the_file);
 	RUN(mkdir_p_and_read);
+	RUN(full_disk_names_the_cause);
+	RUN(write_error_keeps_errno);
 	{
 		char *cmd = gb_xasprintf("rm -rf '%s'", tmpdir);
 

@@ -5,12 +5,17 @@
  * every row; an unavailable metric has empty numbers and no samples; a
  * skipped cell writes no rows in any file; meta.json keeps insertion order; no temp
  * file is left; and gb_results_read rebuilds the same cells, metrics and
- * values, which written again give the same bytes.
+ * values, which written again give the same bytes. What a run never writes
+ * is refused (issue 21): inf, nan, hex floats, negative times, duplicate
+ * rows, reps beyond the run's (4000000000 aborted), unsafe cell ids, more
+ * cells than any run's; files that do not match meta.json's manifest; and
+ * a run's directory is staged and put in place whole.
  */
 #include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csv.h>
@@ -338,8 +343,8 @@ static void check_hist_and_meta(const char *dir)
 	CHECK(json_integer_value(json_object_get(j, "schema")) == 1);
 	json_decref(j);
 	mt = gb_read_file(m, NULL);
-	/* Insertion order, indented by 2. */
-	CHECK(mt && strstr(mt, "{\n  \"schema\": 1,\n  \"zeta\": \"last, but second\",\n  \"alpha\": 2\n}\n") != NULL);
+	/* Insertion order, indented by 2, the manifest added last. */
+	CHECK(mt && strstr(mt, "{\n  \"schema\": 1,\n  \"zeta\": \"last, but second\",\n  \"alpha\": 2,\n  \"manifest\": {") == mt);
 	free(mt);
 	free(h);
 	free(nb);
@@ -514,6 +519,341 @@ TEST(read_rejects_bad_input)
 	free(dir);
 }
 
+#define RES_HEAD "cell,workload,executor,device,batch,quant,cache,metric,unit,source," \
+		 "n,min,median,mean,p90,p99,max,stddev,ci_low,ci_high\n"
+#define RES_ROW(cell, metric, unit) cell ",w,cpu,,1,f32,0," metric "," unit ",measured,,,,,,,,,,\n"
+
+/* Read dir with samples.csv holding text after its header: 0 or -1. */
+static int read_samples(const char *dir, const char *text)
+{
+	char *sam = path_in(dir, "samples.csv"), *all = gb_xasprintf("cell,metric,rep,value\n%s", text);
+	struct gb_results r = { 0 };
+	int rc;
+
+	write_text(sam, all);
+	rc = gb_results_read(&r, dir);
+	gb_results_release(&r);
+	free(all);
+	free(sam);
+	return rc;
+}
+
+/* Values a run never writes, and rows that cannot be a run's, are refused (issue 21). */
+TEST(read_refuses_bad_values)
+{
+	char *dir = path_in(tmpdir, "vals"), *res = path_in(dir, "results.csv");
+	char *acc = path_in(dir, "accuracy.csv"), *meta = path_in(dir, "meta.json");
+	static const char *const bad[] = {
+		"inf", "-inf", "nan", "NaN", "0x1p3", "1e999", "-5", "+5", "1.5.2", "5 ", "e5",
+		"infinity",
+	};
+	static const char *const bad_ids[] = { "../../x", ".", "..", "a/b", "a b", "a`b", "a\nb" };
+	struct gb_results r = { 0 };
+	const char *w = "w.cpu.b1.f32.c0";
+
+	CHECK(gb_mkdir_p(dir) == 0);
+	write_text(res, RES_HEAD RES_ROW("w.cpu.b1.f32.c0", "wall_ns", "ns")
+			RES_ROW("w.cpu.b1.f32.c0", "skew", "ns/ns"));
+	fprintf(stderr, "# expected errors follow\n");
+	for (size_t i = 0; i < GB_ARRAY_SIZE(bad); i++) {
+		char *row = gb_xasprintf("%s,wall_ns,0,%s\n", w, bad[i]);
+
+		if (read_samples(dir, row) != -1)
+			printf("#   value '%s' was accepted\n", bad[i]);
+		CHECK(read_samples(dir, row) == -1);
+		free(row);
+	}
+	/* what a run writes: decimals, exponents, empty (NAN), subnormals, negatives in other units */
+	CHECK(read_samples(dir, "w.cpu.b1.f32.c0,wall_ns,0,1.5\nw.cpu.b1.f32.c0,wall_ns,1,\n"
+				"w.cpu.b1.f32.c0,wall_ns,2,1e-320\nw.cpu.b1.f32.c0,wall_ns,3,2.5e+20\n"
+				"w.cpu.b1.f32.c0,wall_ns,4,-0\nw.cpu.b1.f32.c0,skew,0,-2.5\n"
+				"w.cpu.b1.f32.c0,wall_ns,5,.5\n") == 0);
+	/* one row per cell x metric x rep, an empty value's included */
+	CHECK(read_samples(dir, "w.cpu.b1.f32.c0,wall_ns,0,1\nw.cpu.b1.f32.c0,wall_ns,0,1\n") == -1);
+	CHECK(read_samples(dir, "w.cpu.b1.f32.c0,wall_ns,0,\nw.cpu.b1.f32.c0,wall_ns,0,\n") == -1);
+	CHECK(read_samples(dir, "w.cpu.b1.f32.c0,wall_ns,1,1\nw.cpu.b1.f32.c0,wall_ns,0,2\n"
+				"w.cpu.b1.f32.c0,wall_ns,1,3\n") == -1);
+	/* a rep beyond the run's repetitions (meta.json config), or beyond any run's */
+	write_text(meta, "{\"schema\": 1, \"config\": {\"repetitions\": 3, "
+			 "\"repetitions_by_executor\": {\"cpu\": 5, \"vulkan\": 2}}}\n");
+	CHECK(read_samples(dir, "w.cpu.b1.f32.c0,wall_ns,4,1\n") == 0);
+	CHECK(read_samples(dir, "w.cpu.b1.f32.c0,wall_ns,5,1\n") == -1);
+	unlink(meta);
+	CHECK(read_samples(dir, "w.cpu.b1.f32.c0,wall_ns,999999,1\n") == 0);
+	CHECK(read_samples(dir, "w.cpu.b1.f32.c0,wall_ns,1000000,1\n") == -1);
+	/* rows that leave more reps unfilled than the file has rows: memory would follow reps */
+	CHECK(read_samples(dir, "w.cpu.b1.f32.c0,wall_ns,999999,1\nw.cpu.b1.f32.c0,skew,999999,1\n") == -1);
+	/* cell ids reach hist/<cell>.hgrm: only safe file names */
+	for (size_t i = 0; i < GB_ARRAY_SIZE(bad_ids); i++) {
+		char *text = gb_xasprintf(RES_HEAD "\"%s\",w,cpu,,1,f32,0,wall_ns,ns,measured,,,,,,,,,,\n",
+					  bad_ids[i]);
+
+		write_text(res, text);
+		CHECK(read_samples(dir, "") == -1);
+		free(text);
+	}
+	write_text(res, RES_HEAD RES_ROW("w.cpu.b1.f32.c0", "wall_ns", "ns"));
+	CHECK(read_samples(dir, "") == 0);
+	/* accuracy: never negative, recall at most 1, +inf only as an NMSE or error */
+	write_text(acc, "cell,op,reference,metric,value,budget,pass\n"
+			"w.cpu.b1.f32.c0,matmul,f64,nmse,inf,2e-4,false\n"
+			"w.cpu.b1.f32.c0,matmul,f64,max_abs_err,,,false\n"
+			"w.cpu.b1.f32.c0,topk,f64,recall,1,0.97,true\n");
+	CHECK(read_samples(dir, "") == 0);
+	{
+		static const char *const bad_acc[] = {
+			"nmse,-1,2e-4", "nmse,nan,2e-4", "nmse,0x1p3,2e-4", "recall,1.5,0.97",
+			"recall,inf,0.97", "nmse,1e-5,-1", "nmse,1e-5,inf",
+		};
+
+		for (size_t i = 0; i < GB_ARRAY_SIZE(bad_acc); i++) {
+			char *text = gb_xasprintf("cell,op,reference,metric,value,budget,pass\n"
+						  "w.cpu.b1.f32.c0,matmul,f64,%s,false\n", bad_acc[i]);
+
+			write_text(acc, text);
+			CHECK(read_samples(dir, "") == -1);
+			free(text);
+		}
+	}
+	unlink(acc);
+	gb_results_release(&r);
+	free(res);
+	free(acc);
+	free(meta);
+	free(dir);
+}
+
+/* issue 21: a rep of 4000000000 sized the values array (32 GB): an abort, not exit 2. */
+TEST(read_refuses_huge_rep)
+{
+	char *dir = path_in(tmpdir, "huge"), *res = path_in(dir, "results.csv");
+
+	CHECK(gb_mkdir_p(dir) == 0);
+	write_text(res, RES_HEAD RES_ROW("w.cpu.b1.f32.c0", "wall_ns", "ns"));
+	fprintf(stderr, "# expected errors follow\n");
+	CHECK(read_samples(dir, "w.cpu.b1.f32.c0,wall_ns,4000000000,1\n") == -1);
+	CHECK(read_samples(dir, "w.cpu.b1.f32.c0,wall_ns,4294967295,1\n") == -1);
+	/* more cells, or metrics of a cell, than any run has: each cell reserves room */
+	{
+		size_t cap = 64 * (size_t)GB_RESULTS_MAX_CELLS + 256, len = 0;
+		char *text = gb_xmalloc(cap);
+
+		len += (size_t)snprintf(text, cap, "%s", RES_HEAD);
+		for (int i = 0; i <= GB_RESULTS_MAX_CELLS; i++)
+			len += (size_t)snprintf(text + len, cap - len, "c%d,w,cpu,,1,f32,0,m,ns,measured"
+						",,,,,,,,,,\n", i);
+		write_text(res, text);
+		CHECK(read_samples(dir, "") == -1);
+		len = (size_t)snprintf(text, cap, "%s", RES_HEAD);
+		for (int i = 0; i <= GB_RESULTS_MAX_METRICS; i++)
+			len += (size_t)snprintf(text + len, cap - len, "c,w,cpu,,1,f32,0,m%d,ns,measured"
+						",,,,,,,,,,\n", i);
+		write_text(res, text);
+		CHECK(read_samples(dir, "") == -1);
+		free(text);
+	}
+	free(res);
+	free(dir);
+}
+
+static void copy_text(const char *from, const char *to)
+{
+	char *t = gb_read_file(from, NULL);
+
+	CHECK(t != NULL);
+	if (t)
+		write_text(to, t);
+	free(t);
+}
+
+static int read_ok(const char *dir)
+{
+	struct gb_results r = { 0 };
+	int rc = gb_results_read(&r, dir);
+
+	gb_results_release(&r);
+	return rc == 0;
+}
+
+/*
+ * meta.json lists every file with its size and hash: a directory holding
+ * another run's CSVs beside it (a run killed while writing into a reused
+ * --out) or edited ones is refused, naming the file; one without a
+ * manifest is read as before.
+ */
+TEST(manifest_checked)
+{
+	struct gb_results r, other;
+	char *dir = path_in(tmpdir, "man"), *odir = path_in(tmpdir, "man-other");
+	char *sam = path_in(dir, "samples.csv"), *osam = path_in(odir, "samples.csv");
+	char *hist = path_in(dir, "hist/decode.vulkan.b8.q8.c4096.hgrm");
+	char *stray = path_in(dir, "hist/stray.cpu.b1.f32.c0.hgrm");
+	char *mrc = path_in(dir, "mrc.csv"), *acc = path_in(dir, "accuracy.csv");
+	char *metap = path_in(dir, "meta.json"), *keep = path_in(tmpdir, "man-samples.csv");
+	json_t *meta = make_meta(), *m, *files;
+	json_error_t err;
+
+	build(&r);
+	CHECK(gb_results_write(&r, dir, meta) == 0);
+	m = json_load_file(metap, 0, &err);
+	files = json_object_get(json_object_get(m, "manifest"), "files");
+	CHECK(json_object_size(files) == 4);     /* three CSVs and the one histogram */
+	CHECK(json_integer_value(json_object_get(json_object_get(files, "samples.csv"), "size")) > 0);
+	CHECK(json_string_value(json_object_get(json_object_get(files, "results.csv"), "fnv1a")) &&
+	      strlen(json_string_value(json_object_get(json_object_get(files, "results.csv"),
+						       "fnv1a"))) == 16);
+	CHECK(json_object_get(files, "hist/decode.vulkan.b8.q8.c4096.hgrm") != NULL);
+	CHECK(read_ok(dir));
+	/* another run's samples.csv beside this meta.json */
+	build(&other);
+	other.cells[1].metrics[0].v[0] = 4;
+	CHECK(gb_results_write(&other, odir, NULL) == 0);
+	copy_text(sam, keep);
+	copy_text(osam, sam);
+	fprintf(stderr, "# expected errors follow\n");
+	CHECK(!read_ok(dir));
+	copy_text(keep, sam);
+	CHECK(read_ok(dir));
+	/* an edited histogram; a histogram, mrc.csv or accuracy.csv it does not list */
+	write_text(stray, "x\n");
+	CHECK(!read_ok(dir));
+	unlink(stray);
+	copy_text(hist, keep);
+	write_text(hist, "edited\n");
+	CHECK(!read_ok(dir));
+	copy_text(keep, hist);
+	write_text(mrc, "workload,capacity,hit_rate\n");
+	CHECK(!read_ok(dir));
+	unlink(mrc);
+	copy_text(acc, keep);
+	unlink(acc);
+	CHECK(!read_ok(dir));                    /* listed, and gone */
+	copy_text(keep, acc);
+	CHECK(read_ok(dir));
+	unlink(hist);
+	CHECK(read_ok(dir));                     /* a baseline keeps no hist/ */
+	/* a manifest naming a path outside the directory */
+	json_object_set_new(files, "../../etc/passwd", json_pack("{s:i, s:s}", "size", 1, "fnv1a", "0"));
+	CHECK(json_dump_file(m, metap, 0) == 0);
+	CHECK(!read_ok(dir));
+	/* no manifest (an older run, a committed baseline): read without the check */
+	json_object_del(m, "manifest");
+	CHECK(json_dump_file(m, metap, 0) == 0);
+	copy_text(osam, sam);
+	CHECK(read_ok(dir));
+	json_decref(m);
+	json_decref(meta);
+	gb_results_release(&r);
+	gb_results_release(&other);
+	free(dir);
+	free(odir);
+	free(sam);
+	free(osam);
+	free(hist);
+	free(stray);
+	free(mrc);
+	free(acc);
+	free(metap);
+	free(keep);
+}
+
+/* A pid that is no longer alive: a child that has exited and been reaped. */
+static long dead_pid(void)
+{
+	pid_t p = fork();
+
+	if (p == 0)
+		_exit(0);
+	waitpid(p, NULL, 0);
+	return (long)p;
+}
+
+/*
+ * A run's directory goes in place as a whole: written into a staging
+ * folder beside it, swapped in; nothing of the old one stays (its mrc.csv,
+ * its histograms); staging folders of dead writers are removed, a live
+ * one's kept; a folder holding the user's own files is written in place.
+ */
+TEST(stage_and_publish)
+{
+	struct gb_results r, other;
+	char *dir = path_in(tmpdir, "pub"), *mrc = path_in(dir, "mrc.csv");
+	char *dead = gb_xasprintf("%s/.pub.staging.%ld", tmpdir, dead_pid());
+	char *dead_old = gb_xasprintf("%s/.pub.staging.%ld.old", tmpdir, dead_pid());
+	char *live = gb_xasprintf("%s/.pub.staging.%ld", tmpdir, (long)getppid());
+	char *mine = gb_xasprintf("%s/.pub.staging.%ld", tmpdir, (long)getpid());
+	char *user = path_in(tmpdir, "user"), *note = path_in(user, "notes.txt");
+	char *stage;
+	json_t *meta = make_meta();
+
+	build(&r);
+	CHECK(gb_mkdir_p(dir) == 0);
+	write_text(mrc, "workload,capacity,hit_rate\n");   /* a run writes it first */
+	CHECK(gb_results_write(&r, dir, meta) == 0);
+	CHECK(gb_mkdir_p(dead) == 0 && gb_mkdir_p(dead_old) == 0 && gb_mkdir_p(live) == 0);
+	stage = gb_results_stage(dir);
+	CHECK(stage && !strcmp(stage, mine) && gb_is_dir(stage));
+	CHECK(!gb_file_exists(dead) && !gb_file_exists(dead_old));
+	CHECK(gb_is_dir(live));
+	/* a killed writer leaves the old directory whole */
+	CHECK(read_ok(dir) && gb_file_exists(mrc));
+	build(&other);
+	gb_results_release(&other);
+	memset(&other, 0, sizeof(other));
+	gb_metric_push(gb_cell_metric(gb_results_add(&other, NULL, "new", "cpu", NULL, 1, GB_Q_F32, 0),
+				      "wall_ns", "ns", GB_SRC_MEASURED), 3);
+	CHECK(gb_results_write(&other, stage, meta) == 0);
+	CHECK(gb_results_publish(stage, dir) == 0);
+	CHECK(!gb_file_exists(stage));
+	CHECK(!gb_file_exists(mrc));             /* the old run's parts went with it */
+	{
+		struct gb_results back = { 0 };
+		char *h = path_in(dir, "hist");
+
+		CHECK(gb_results_read(&back, dir) == 0 && back.n == 1 &&
+		      !strcmp(back.cells[0].id, "new.cpu.b1.f32.c0"));
+		CHECK(!gb_file_exists(h));
+		gb_results_release(&back);
+		free(h);
+	}
+	free(stage);
+	/* a new target: renamed into place */
+	rmdir(live);
+	{
+		char *fresh = path_in(tmpdir, "fresh/nested/");
+
+		stage = gb_results_stage(fresh);
+		CHECK(stage && gb_results_write(&other, stage, meta) == 0 &&
+		      gb_results_publish(stage, fresh) == 0 && read_ok(fresh));
+		free(stage);
+		free(fresh);
+	}
+	/* the user's own folder: written in place, our old parts removed first */
+	CHECK(gb_mkdir_p(user) == 0);
+	write_text(note, "mine\n");
+	CHECK(gb_results_write(&r, user, meta) == 0);
+	free(mrc);
+	mrc = path_in(user, "mrc.csv");
+	write_text(mrc, "workload,capacity,hit_rate\n");
+	fprintf(stderr, "# an expected warning follows\n");
+	stage = gb_results_stage(user);
+	CHECK(stage && !strcmp(stage, user) && !gb_file_exists(mrc) && gb_file_exists(note));
+	CHECK(stage && gb_results_write(&other, stage, meta) == 0 &&
+	      gb_results_publish(stage, user) == 0 && read_ok(user) && gb_file_exists(note));
+	free(stage);
+	json_decref(meta);
+	gb_results_release(&r);
+	gb_results_release(&other);
+	free(dir);
+	free(mrc);
+	free(dead);
+	free(dead_old);
+	free(live);
+	free(mine);
+	free(user);
+	free(note);
+}
+
 TEST(cell_helpers)
 {
 	struct gb_results r;
@@ -571,6 +911,10 @@ int main(void)
 	RUN(round_trip);
 	RUN(read_rejects_bad_input);
 	RUN(cell_helpers);
+	RUN(read_refuses_bad_values);
+	RUN(manifest_checked);
+	RUN(stage_and_publish);
+	RUN(read_refuses_huge_rep);
 	{
 		char *cmd = gb_xasprintf("rm -rf '%s'", tmpdir);
 
