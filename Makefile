@@ -3,10 +3,23 @@
 #   make                 build/gbench (release: -O2, baseline x86-64, SIMD chosen at run time)
 #   make test            install missing packages, build with ASan+UBSan in build/san, run the suite
 #   make run             install missing packages, build, run the default config
+#   make deps            install missing packages (scripts/install-deps.sh; root or sudo)
 #   make bench           run the ci config on the release build (speed lives here, not in tests)
+#   make check-build     build at -O0 -O1 -O2 -O3 -Os with gcc and clang, warnings as errors
 #   make install PREFIX=/usr/local DESTDIR=
 #
 # BUILD=dir puts every output under dir; SAN=1 adds the sanitizers.
+#
+# Plain `make` installs nothing: when a package the build needs is missing it
+# stops before compiling, in one line naming the packages and the command
+# that installs them (scripts/check-deps.sh). `make run` and `make test`
+# install them first. Without glslc the build goes on without shaders and
+# says so once.
+#
+# The configuration (compiler, flags, library versions; glslc or none) is
+# recorded in $(BUILD)/config.stamp and $(BUILD)/shaders/config.stamp, each
+# rewritten only when its content changes; what depends on it is rebuilt
+# then, so installing glslc and running `make` again gives a vulkan build.
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -14,11 +27,12 @@ DESTDIR ?=
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 
-# Recursively expanded, so pkg-config runs only when something is compiled
-# (a fresh machine gets it from scripts/install-deps.sh first).
+# Evaluated on first use and then kept, so pkg-config runs only when
+# something is compiled (a fresh machine gets it from scripts/install-deps.sh
+# first), and once, not once per object.
 PKGS         = inih jansson papi
-PKG_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(PKGS) vulkan 2>/dev/null)
-PKG_LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS   = $(eval PKG_CFLAGS := $$(shell $(PKG_CONFIG) --cflags $(PKGS) vulkan 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS     = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
 
 OPT      ?= -O2
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -29,12 +43,32 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -pthread \
              -Ibench -Iprofilers -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
 LDLIBS   = $(PKG_LIBS) -lcsv -lpfm -ldl -lm -pthread
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
+# The build's flags as the command line and environment set them, taken when
+# the Makefile is read, for the stamp and buildinfo.h: a target's own values
+# (peak.o's -O2, the sanitizer-free objects of bench/record/record.mk) are
+# inherited by the prerequisites it builds and must not reach them.
+GB_FLAGS    := $(strip $(CFLAGS) $(SANFLAGS))
+GB_CONFIG   := $(strip $(WARN) $(CFLAGS) $(SANFLAGS))
+GB_LDCONFIG := $(strip $(LDFLAGS) $(SANFLAGS))
 
 LIB_SRC  := $(filter-out bench/gbench.c,$(sort $(wildcard bench/*.c) $(wildcard profilers/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/bench/gbench.o
 TEST_SRC := $(sort $(wildcard tests/unit/test-*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+CONFIG_STAMP := $(BUILD)/config.stamp
+
+# A missing package stops the build here, in one line, before any compiler
+# error can name a header instead. Only goals that compile ask: `make test`
+# and `make run` install the packages first, then their own make asks.
+GB_BUILD_GOALS := $(filter-out deps test run clean uninstall,$(or $(MAKECMDGOALS),all))
+ifneq ($(GB_BUILD_GOALS),)
+GB_MISSING := $(shell CC='$(CC)' PKG_CONFIG='$(PKG_CONFIG)' scripts/check-deps.sh)
+ifneq ($(GB_MISSING),)
+$(error gbench: missing packages: $(GB_MISSING); install them with 'make deps' (or 'sudo scripts/install-deps.sh'))
+endif
+endif
 
 # Shaders: shaders/shaders.mk compiles shaders/*.comp with glslc and adds
 # the objects embedding the SPIR-V to SHADER_OBJ.
@@ -46,7 +80,7 @@ SHADER_OBJ :=
 # recording API (workloads/record/).
 -include bench/record/record.mk
 
-.PHONY: all test run bench install uninstall clean deps
+.PHONY: all test run bench install uninstall clean deps objects check-build
 .DEFAULT_GOAL := all
 all: $(BUILD)/gbench
 
@@ -57,15 +91,20 @@ $(BUILD)/libgb.a: $(LIB_OBJ) $(SHADER_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/obj/%.o: %.c | $(BUILD)/gen/buildinfo.h
+$(BUILD)/obj/%.o: %.c $(CONFIG_STAMP) | $(BUILD)/gen/buildinfo.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# The peak kernels measure the hardware: optimized in every build, so the
-# sanitizer build's `gbench peak` measures what a release build measures.
-$(BUILD)/obj/bench/peak.o: override OPT = -O2
+# Every object, nothing linked: what `make check-build` compiles at each level.
+objects: $(LIB_OBJ) $(MAIN_OBJ) $(TEST_OBJ) $(SHADER_OBJ)
 
-$(BUILD)/obj/tests/unit/%.o: ALL_CFLAGS += -Itests/unit -DGB_TEST_TOP='"$(CURDIR)"' -DGB_TEST_DATA='"$(CURDIR)/tests/data"'
+# The peak kernels measure the hardware: optimized in every build, whatever
+# CFLAGS says (the last -O wins), so the sanitizer build's `gbench peak`
+# measures what a release build measures. `private`: the stamps and
+# buildinfo.h, built as its prerequisites, must not see these flags.
+$(BUILD)/obj/bench/peak.o: private ALL_CFLAGS += -O2
+
+$(BUILD)/obj/tests/unit/%.o: private ALL_CFLAGS += -Itests/unit -DGB_TEST_TOP='"$(CURDIR)"' -DGB_TEST_DATA='"$(CURDIR)/tests/data"'
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libgb.a
 	@mkdir -p $(@D)
@@ -76,7 +115,7 @@ GIT_COMMIT = $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$
 $(BUILD)/gen/buildinfo.h: FORCE
 	@mkdir -p $(@D)
 	@{ echo '#define GB_BUILD_CC "$(shell $(CC) --version | head -n1)"'; \
-	   echo '#define GB_BUILD_CFLAGS "$(strip $(CFLAGS) $(SANFLAGS))"'; \
+	   echo '#define GB_BUILD_CFLAGS "$(GB_FLAGS)"'; \
 	   echo '#define GB_BUILD_SANITIZERS "$(if $(SAN),address+undefined,none)"'; \
 	   echo '#define GB_BUILD_COMMIT "$(GIT_COMMIT)"'; \
 	   echo '#define GB_SRCDIR "$(CURDIR)"'; \
@@ -85,7 +124,25 @@ $(BUILD)/gen/buildinfo.h: FORCE
 .PHONY: FORCE
 FORCE:
 
+# The compiler, its flags and the versions of the libraries compiled against;
+# every object depends on it, so changing any rebuilds them (and nothing
+# else does). Rewritten only when its content changes.
+$(CONFIG_STAMP): FORCE
+	@mkdir -p $(@D)
+	@{ echo 'cc: $(CC) ($(shell $(CC) --version 2>/dev/null | head -n1))'; \
+	   echo 'cflags: $(strip $(GB_CONFIG) $(PKG_CFLAGS))'; \
+	   echo 'ldflags: $(GB_LDCONFIG)'; \
+	   echo 'ldlibs: $(strip $(LDLIBS))'; \
+	   echo 'libraries: $(foreach p,$(PKGS) vulkan,$(p) $(shell $(PKG_CONFIG) --modversion $(p) 2>/dev/null))'; \
+	   echo 'headers: $(foreach p,libcsv-dev libpfm4-dev valgrind,$(p) $(shell dpkg-query -W -f='$${Version}' $(p) 2>/dev/null || echo unknown))'; \
+	 } > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
 tests: $(TEST_BIN)
+
+# Warnings stay errors at every optimisation level with both compilers.
+check-build:
+	@scripts/check-build.sh --out $(BUILD)/check-build
 
 deps:
 	@scripts/install-deps.sh

@@ -79,8 +79,11 @@ static int parse_spec(const char *spec, const struct gb_profiler_i **ladder, siz
 	unsigned named = 0;
 	int rc = 0, saw_auto = 0, ntok = 0;
 
+	/* Every output defined on every path, the error returns included: the
+	 * caller cannot see that gb_error() returns -1. */
 	*nladder = 0;
 	*none = 0;
+	*metrics = 0;
 	for (char **t = v; *t && !rc; t++) {
 		const struct gb_profiler_i *s = find_source(*t);
 		int m = gb_cmetric_find(*t);

@@ -2,16 +2,22 @@
 # install-deps.sh - install the Debian 12 packages gbench builds, runs and
 # tests with, when any is missing. Quiet and quick when all are present.
 #
-#   build:    pkg-config libcsv-dev libinih-dev libjansson-dev libpapi-dev
-#             libpfm4-dev libvulkan-dev glslc
+#   build:    gcc make pkg-config libcsv-dev libinih-dev libjansson-dev libpapi-dev
+#             libpfm4-dev libvulkan-dev valgrind (valgrind/callgrind.h; the
+#             simulated counters at run time too), glslc (optional: without
+#             it the build has no shaders and says so)
 #   run:      mesa-vulkan-drivers (lavapipe: Vulkan on the CPU when there is
-#             no GPU), gnuplot-nox (charts), valgrind (simulated counters)
+#             no GPU), gnuplot-nox (charts)
 #   test:     vulkan-validationlayers spirv-tools (validation layer, spirv-val),
-#             clang libclang-rt-14-dev (the libFuzzer harnesses of tests/fuzz/),
+#             clang libclang-rt-14-dev (the libFuzzer harnesses of tests/fuzz/,
+#             the clang half of make check-build),
 #             libopenblas-dev python3-numpy (real programs for gbench record)
+#
+# Plain `make` installs nothing: scripts/check-deps.sh, which knows the build
+# set above (glslc aside), stops it in one line naming what is missing.
 set -eu
 
-pkgs="pkg-config libcsv-dev libinih-dev libjansson-dev libpapi-dev libpfm4-dev
+pkgs="gcc make pkg-config libcsv-dev libinih-dev libjansson-dev libpapi-dev libpfm4-dev
       libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers spirv-tools
       gnuplot-nox valgrind clang libclang-rt-14-dev libopenblas-dev python3-numpy"
 
