@@ -1,0 +1,145 @@
+/*
+ * fuzz-common.c - the temp folder, file writing and failure reporting the
+ * harnesses share (fuzz.h).
+ */
+#include "fuzz.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[256];
+static int errfd = -1;
+static pid_t owner;
+
+/* Remove the folder's files (harnesses write no subfolders but hist/). */
+static void rm_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (d) {
+		while ((e = readdir(d))) {
+			char sub[512];
+
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+			if (unlink(sub) < 0)
+				rm_tree(sub);
+		}
+		closedir(d);
+	}
+	rmdir(path);
+}
+
+/* Only the process that made the folder removes it (report forks gnuplot). */
+static void cleanup(void)
+{
+	if (dir[0] && getpid() == owner)
+		rm_tree(dir);
+}
+
+const char *fuzz_dir(void)
+{
+	if (!dir[0]) {
+		const char *tmp = getenv("GB_FUZZ_TMPDIR");
+
+		/*
+		 * Memory, where there is some: the results and report writers
+		 * fsync every file, which on a disk costs more than the parsing.
+		 */
+		if (!tmp || !*tmp)
+			tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+		if (!tmp || !*tmp)
+			tmp = "/tmp";
+		snprintf(dir, sizeof(dir), "%s/gbench-fuzz.XXXXXX", tmp);
+		if (!mkdtemp(dir))
+			fuzz_fail("cannot create a temp folder in '%s'", tmp);
+		owner = getpid();
+		atexit(cleanup);
+		/* a copy of stderr made before libFuzzer's -close_fd_mask closes it */
+		if (errfd < 0)
+			errfd = dup(2);
+	}
+	return dir;
+}
+
+/* Called by libFuzzer before it handles its flags: the real stderr is still fd 2. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	errfd = dup(2);
+	fuzz_dir();
+	return 0;
+}
+
+const char *fuzz_write(const char *name, const void *data, size_t size)
+{
+	static char path[8][512];
+	static unsigned next;
+	char *p = path[next++ % 8];
+	const char *b = data;
+	int fd;
+
+	snprintf(p, sizeof(path[0]), "%s/%s", fuzz_dir(), name);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		fuzz_fail("cannot create '%s'", p);
+	while (size) {
+		ssize_t w = write(fd, b, size);
+
+		if (w <= 0)
+			fuzz_fail("cannot write '%s'", p);
+		b += w;
+		size -= (size_t)w;
+	}
+	close(fd);
+	return p;
+}
+
+void fuzz_remove(const char *name)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", fuzz_dir(), name);
+	unlink(p);
+}
+
+void fuzz_fail(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	dprintf(errfd >= 0 ? errfd : 2, "fuzz: invariant broken: %s\n", msg);
+	abort();
+}
+
+size_t fuzz_split(const uint8_t *data, size_t size, size_t nparts, size_t *off, size_t *len)
+{
+	const size_t sl = strlen(FUZZ_SEP);
+	size_t n = 0, pos = 0;
+
+	while (n + 1 < nparts) {
+		const uint8_t *at = size - pos >= sl ? memmem(data + pos, size - pos, FUZZ_SEP, sl)
+						     : NULL;
+
+		if (!at)
+			break;
+		off[n] = pos;
+		len[n++] = (size_t)(at - data) - pos;
+		pos = (size_t)(at - data) + sl;
+	}
+	off[n] = pos;
+	len[n++] = size - pos;
+	return n;
+}

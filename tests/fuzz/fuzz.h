@@ -1,0 +1,45 @@
+/*
+ * fuzz.h - what the libFuzzer harnesses tests/fuzz/fuzz-*.c share.
+ *
+ * gbench's readers take paths, so a harness writes its input to a file in
+ * a temp folder made once per process (removed at exit) and calls the real
+ * reader on it. The readers report every problem on stderr; the runner
+ * (tests/fuzz/run.sh) passes -close_fd_mask=2 so millions of those lines do
+ * not drown the log, and libFuzzer then sends its own output and the
+ * sanitizers' reports to a copy of the old stderr. fuzz_fail() writes to
+ * that copy too, so a broken invariant is explained before the abort that
+ * libFuzzer saves as a crash.
+ */
+#ifndef GB_FUZZ_H
+#define GB_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gbench.h"
+
+/* The per-process temp folder, created on first use. */
+const char *fuzz_dir(void);
+/* dir/name holding exactly data[0..size); returns the path (static, per name slot). */
+const char *fuzz_write(const char *name, const void *data, size_t size);
+/* Remove dir/name if present. */
+void fuzz_remove(const char *name);
+/* Print "fuzz: invariant broken: ..." where it will be seen, then abort(). */
+void fuzz_fail(const char *fmt, ...) GB_PRINTF(1, 2) __attribute__((noreturn));
+
+#define FUZZ_CHECK(cond, ...)                                                \
+	do {                                                                 \
+		if (!(cond))                                                 \
+			fuzz_fail(__VA_ARGS__);                              \
+	} while (0)
+
+/*
+ * Split data at every "\n@@@@\n" into at most nparts parts (the rest
+ * stays in the last): how one input holds several files. Returns the
+ * number of parts found; part i is data + off[i], len[i] bytes.
+ */
+size_t fuzz_split(const uint8_t *data, size_t size, size_t nparts, size_t *off, size_t *len);
+
+#define FUZZ_SEP "\n@@@@\n"
+
+#endif

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""make-corpus.py - regenerate tests/fuzz/corpus/<harness>/ (the seed corpus)
+and tests/fuzz/data/ (the fixed results folder fuzz-hgrm reports on) from
+the files gbench ships: workloads/*.csv and tests/data/traces/*.csv,
+bench/configs/*.ini and tests/data/configs/*.ini, reports/rules.tsv, and the
+first run of the committed ci baseline cut down to a few KB.
+
+Run from the repository root; the output is committed, so `make fuzz` needs
+no Python. Seeds are small on purpose: libFuzzer mutates small inputs faster.
+"""
+import csv, glob, io, json, os, shutil, sys
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+OUT = os.path.join(TOP, 'tests', 'fuzz', 'corpus')
+DATA = os.path.join(TOP, 'tests', 'fuzz', 'data')
+SEP = '\n@@@@\n'   # fuzz.h FUZZ_SEP: one input holding several files
+
+
+def put(harness, name, text):
+    d = os.path.join(OUT, harness)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), 'w', newline='') as f:
+        f.write(text)
+
+
+def head(path, lines):
+    with open(path, newline='') as f:
+        return ''.join(f.readlines()[:lines])
+
+
+def traces():
+    for p in sorted(glob.glob(f'{TOP}/workloads/*.csv')):
+        put('trace', 'workload-' + os.path.basename(p), head(p, 40))
+    for p in sorted(glob.glob(f'{TOP}/workloads/*/*.csv')):
+        tier = os.path.basename(os.path.dirname(p))
+        put('trace', f'{tier}-' + os.path.basename(p), head(p, 25))
+    for p in sorted(glob.glob(f'{TOP}/tests/data/traces/*.csv')):
+        put('trace', 'test-' + os.path.basename(p), head(p, 60))
+
+
+def configs():
+    for p in sorted(glob.glob(f'{TOP}/bench/configs/*.ini') +
+                    glob.glob(f'{TOP}/tests/data/configs/*.ini')):
+        put('config', os.path.basename(p), head(p, 200))
+
+
+def rules():
+    p = f'{TOP}/reports/rules.tsv'
+    put('rules', 'rules.tsv', head(p, 1000))
+    with open(p) as f:
+        lines = f.readlines()
+    body = [l for l in lines if l.strip() and not l.startswith('#')]
+    # a few rules alone: small inputs for the mutator
+    for i in range(0, len(body), 8):
+        put('rules', f'rules-{i // 8}.tsv', ''.join(body[i:i + 8]))
+
+
+def baseline_cut():
+    """Two cells of the committed baseline's first run, 6 repetitions in 3
+    processes, a handful of metrics: results.csv, samples.csv, accuracy.csv
+    and the meta.json keys compare reads."""
+    run = sorted(glob.glob(f'{TOP}/baselines/*/ci/run-1'))[0]
+    cells = ['llm-decode.cpu.b1.f32.c0', 'vector-search.vulkan.b8.q8.c256']
+    metrics = ['wall_ns', 'latency_p50_ns', 'latency_p99_ns', 'noise_probe_ns',
+               'throughput_rps', 'instructions']
+    reps = 6
+    files = {}
+    with open(f'{run}/results.csv', newline='') as f:
+        rows = list(csv.reader(f))
+    keep = [rows[0]] + [r for r in rows[1:] if r[0] in cells and r[7] in metrics]
+    for r in keep[1:]:
+        if r[9] != 'unavailable':
+            r[10] = str(reps)
+    files['results.csv'] = keep
+    with open(f'{run}/samples.csv', newline='') as f:
+        rows = list(csv.reader(f))
+    files['samples.csv'] = [rows[0]] + [r for r in rows[1:] if r[0] in cells and
+                                        r[1] in metrics and int(r[2]) < reps]
+    with open(f'{run}/accuracy.csv', newline='') as f:
+        rows = list(csv.reader(f))
+    files['accuracy.csv'] = [rows[0]] + [r for r in rows[1:] if r[0] in cells][:6]
+    text = {}
+    for name, rows in files.items():
+        b = io.StringIO()
+        csv.writer(b, lineterminator='\n').writerows(rows)
+        text[name] = b.getvalue()
+    with open(f'{run}/meta.json') as f:
+        meta = json.load(f)
+    m = {k: meta[k] for k in ('schema', 'tool', 'host', 'build', 'config', 'seed',
+                              'traces', 'executors', 'complete') if k in meta}
+    m['host'] = {k: v for k, v in meta['host'].items() if k != 'caches'}
+    m['config'] = {'name': meta['config']['name']}
+    m['traces'] = meta['traces'][:2]
+    m['processes'] = {'count': 3, 'runs': meta['processes']['runs'],
+                      'repetitions': {c: [2, 2, 2] for c in cells}}
+    text['meta.json'] = json.dumps(m, indent=2) + '\n'
+    return cells, text
+
+
+def results(cells, text):
+    order = ['results.csv', 'samples.csv', 'accuracy.csv', 'meta.json']
+    put('results', 'baseline-cut', SEP.join(text[n] for n in order))
+    put('results', 'no-accuracy-no-meta', SEP.join(text[n] for n in order[:2]))
+    one = json.loads(text['meta.json'])
+    one['processes'] = {'count': 1}
+    put('results', 'one-process', SEP.join(text[n] for n in order[:3]) + SEP +
+        json.dumps(one) + '\n')
+
+
+def hgrm_text(counts):
+    """A percentile distribution in the .hgrm layout gb_hist_write_hgrm writes."""
+    total = sum(c for _, c in counts)
+    out = ['%12s %14s %10s %14s\n\n' % ('Value', 'Percentile', 'TotalCount',
+                                        '1/(1-Percentile)')]
+    cum = 0
+    for v, c in counts:
+        cum += c
+        q = cum / total
+        if q < 1:
+            out.append('%12.3f %2.12f %10d %14.2f\n' % (v, q, cum, 1 / (1 - q)))
+    out.append('%12.3f %2.12f %10d\n' % (counts[-1][0], 1.0, total))
+    mean = sum(v * c for v, c in counts) / total
+    out.append('#[Mean    = %12.3f, StdDeviation   = %12.3f]\n' % (mean, mean / 10))
+    out.append('#[Max     = %12.3f, Total count    = %12d]\n' % (counts[-1][0], total))
+    out.append('#[Buckets = %12d, SubBuckets     = %12d]\n' % (27, 2048))
+    return ''.join(out)
+
+
+def raw_text(values):
+    """gb_hist_write_raw's layout for 1..2047 (bucket 0: index = value)."""
+    total = sum(c for _, c in values)
+    s = sum(v * c for v, c in values)
+    out = ['gbench-hist-raw 1 28672 %d 0 %d %d %s\n' % (
+        total, values[0][0], values[-1][0], float(s).hex())]
+    out += ['%d %d\n' % (v, c) for v, c in values]
+    return ''.join(out)
+
+
+def hgrm(cells, text):
+    small = [(100, 5), (120, 20), (150, 40), (300, 20), (2000, 3)]
+    lat = [(v * 1000.0, c) for v, c in [(1.2, 10), (1.5, 30), (2.0, 40), (3.5, 15), (9.0, 5)]]
+    put('hgrm', 'both', raw_text(small) + SEP + hgrm_text(lat))
+    put('hgrm', 'raw-only', raw_text([(1, 1)]))
+    put('hgrm', 'empty-raw', 'gbench-hist-raw 1 28672 0 0 0 0 0x0p+0\n' + SEP +
+        hgrm_text([(1.0, 1)]))
+    # the fixed results folder the report runs on, its .hgrm from the input
+    shutil.rmtree(DATA, ignore_errors=True)
+    d = os.path.join(DATA, 'report-results')
+    os.makedirs(os.path.join(d, 'hist'))
+    for name, t in text.items():
+        with open(os.path.join(d, name), 'w', newline='') as f:
+            f.write(t)
+    with open(os.path.join(d, 'hist', cells[1] + '.hgrm'), 'w') as f:
+        f.write(hgrm_text(lat))
+
+
+def main():
+    os.chdir(TOP)
+    shutil.rmtree(OUT, ignore_errors=True)
+    traces()
+    configs()
+    rules()
+    cells, text = baseline_cut()
+    results(cells, text)
+    hgrm(cells, text)
+    for h in sorted(os.listdir(OUT)):
+        files = os.listdir(os.path.join(OUT, h))
+        size = sum(os.path.getsize(os.path.join(OUT, h, f)) for f in files)
+        print(f'{h}: {len(files)} seeds, {size} bytes')
+
+
+if __name__ == '__main__':
+    sys.exit(main())
