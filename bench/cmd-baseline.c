@@ -224,7 +224,7 @@ static int baseline_save(char *const *results, size_t n, const char *klass_opt,
 
 	if (gb_mkdir_p(root) < 0)
 		goto out;
-	gb_lock_reclaim(root, ".baseline.tmp.", "the staging folder of a killed baseline save");
+	gb_reclaim(root, ".baseline.tmp.", "the staging folder of a killed baseline save");
 	gb_rm_tree(stage);
 	if (n > 1 && mkdir(stage, 0777) < 0) {
 		gb_error("cannot create '%s': %s", stage, strerror(errno));
@@ -249,10 +249,10 @@ static int baseline_save(char *const *results, size_t n, const char *klass_opt,
 	if (gb_mkdir_p(dir) < 0)
 		goto out;
 	prefix = gb_xasprintf(".%s.tmp.", config);
-	gb_lock_reclaim(dir, prefix, "a temp folder of a killed baseline save");
+	gb_reclaim(dir, prefix, "a temp folder of a killed baseline save");
 	free(prefix);
 	prefix = gb_xasprintf(".%s.old.", config);
-	gb_lock_reclaim(dir, prefix, "the old baseline of a killed baseline save");
+	gb_reclaim(dir, prefix, "the old baseline of a killed baseline save");
 	free(prefix);
 	gb_rm_tree(tmp);
 	if (rename(stage, tmp) < 0) {

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,51 +278,64 @@ static void split_target(const char *target, char **parent, char **name)
 	free(t);
 }
 
-/*
- * The pid of a staging folder of name (".NAME.staging.PID", or
- * ".NAME.staging.PID.old" while an old target is on its way out), or 0.
- */
-static long staging_pid(const char *entry, const char *name)
+int gb_pid_alive(pid_t pid)
 {
-	size_t n = strlen(name);
+	return pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH;
+}
+
+/* The pid in name after prefix (fsio.h), or 0 when name is not such an entry. */
+static long entry_pid(const char *name, const char *prefix)
+{
+	const char *p, *q, *hit = NULL;
 	char *end;
 	long pid;
 
-	if (entry[0] != '.' || strncmp(entry + 1, name, n) ||
-	    strncmp(entry + 1 + n, ".staging.", 9))
-		return 0;
-	entry += 1 + n + 9;
-	if (*entry < '0' || *entry > '9')
+	if (prefix[0] == '*') {
+		for (q = name; (q = strstr(q, prefix + 1)); q++)
+			hit = q;
+		if (!hit)
+			return 0;
+		p = hit + strlen(prefix + 1);
+	} else {
+		if (strncmp(name, prefix, strlen(prefix)))
+			return 0;
+		p = name + strlen(prefix);
+	}
+	if (*p < '0' || *p > '9')
 		return 0;
 	errno = 0;
-	pid = strtol(entry, &end, 10);
-	if (errno || pid <= 0 || (*end && strcmp(end, ".old")))
+	pid = strtol(p, &end, 10);
+	if (errno || pid <= 0 || pid > INT_MAX || (*end && *end != '.'))
 		return 0;
 	return pid;
 }
 
-/* Remove the staging folders of name in parent whose writer is gone. */
-static void remove_stale(const char *parent, const char *name)
+int gb_reclaim(const char *dir, const char *prefix, const char *what)
 {
-	DIR *d = opendir(parent);
+	DIR *d = opendir(dir);
 	struct dirent *e;
+	int n = 0;
 
 	if (!d)
-		return;
+		return 0;
 	while ((e = readdir(d))) {
-		long pid = staging_pid(e->d_name, name);
+		long pid = entry_pid(e->d_name, prefix);
+		char *p;
 
-		/* a live pid may be another run writing the same target: left alone */
-		if (pid && (pid == (long)getpid() || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))) {
-			char *p = gb_xasprintf("%s/%s", parent, e->d_name);
-
-			if (gb_rm_tree(p) < 0)
-				gb_warn("cannot remove the stale staging folder '%s': %s", p,
-					strerror(errno));
-			free(p);
+		if (!pid || pid == (long)getpid() || gb_pid_alive((pid_t)pid))
+			continue;
+		p = gb_xasprintf("%s/%s", dir, e->d_name);
+		if (gb_rm_tree(p) < 0) {
+			gb_warn("cannot remove '%s' (%s of process %ld, which is gone): %s", p, what,
+				pid, strerror(errno));
+		} else {
+			gb_warn("removed '%s': %s of process %ld, which is gone", p, what, pid);
+			n++;
 		}
+		free(p);
 	}
 	closedir(d);
+	return n;
 }
 
 char *gb_stage_dir(const char *target)
@@ -332,7 +346,10 @@ char *gb_stage_dir(const char *target)
 	if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
 		gb_error("cannot stage '%s': not a folder name", target);
 	} else if (gb_mkdir_p(parent) == 0) {
-		remove_stale(parent, name);
+		char *prefix = gb_xasprintf(".%s.staging.", name);
+
+		gb_reclaim(parent, prefix, "the staging folder of a killed run");
+		free(prefix);
 		stage = gb_xasprintf("%s/.%s.staging.%ld", parent, name, (long)getpid());
 		if (mkdir(stage, 0777) < 0) {
 			gb_error("cannot create '%s': %s", stage, strerror(errno));

@@ -10,6 +10,7 @@
 #define GB_FSIO_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 struct gb_atomic_sink;
 
@@ -53,5 +54,20 @@ int gb_file_exists(const char *path);
  */
 char *gb_stage_dir(const char *target);
 int gb_stage_publish(const char *stage, const char *target);
+
+/* Whether process pid may still be running (only ESRCH from kill(pid, 0) says no). */
+int gb_pid_alive(pid_t pid);
+
+/*
+ * Remove what gbench processes that no longer exist left in dir: each
+ * entry named PREFIX<pid> or PREFIX<pid>.<anything>, where PREFIX is
+ * prefix, or, when prefix starts with '*', any name whose last occurrence
+ * of the rest is followed by the pid ("*.tmp." matches
+ * "samples.csv.tmp.<pid>"). An entry is removed only when kill(pid, 0)
+ * says no such process; what a live process (or this one) owns is left.
+ * Each removal is said on stderr in one line naming what (e.g. "temp
+ * folder of a killed run"). The number of entries removed.
+ */
+int gb_reclaim(const char *dir, const char *prefix, const char *what);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * lock.h - advisory locks on the folders gbench writes (a run's --out, a
- * baseline class), and reclaiming what killed gbench processes left behind.
+ * baseline class). What killed gbench processes left behind is reclaimed
+ * by fsio.h's gb_reclaim.
  *
  * The lock of folder PARENT/NAME is the file PARENT/.NAME.lock, held with
  * flock(2) and holding the holder's pid as text. It lives beside the
@@ -32,19 +33,5 @@ int gb_lock_take(struct gb_lock *l, const char *dir);
 /* Remove the lock file and drop the lock (nothing when not held). */
 void gb_lock_release(struct gb_lock *l);
 
-/* Whether process pid may still be running (only ESRCH from kill(pid, 0) says no). */
-int gb_pid_alive(pid_t pid);
-
-/*
- * Remove what gbench processes that no longer exist left in dir: each
- * entry named PREFIX<pid> or PREFIX<pid>.<anything>, where PREFIX is
- * prefix, or, when prefix starts with '*', any name whose last occurrence
- * of the rest is followed by the pid ("*.tmp." matches
- * "samples.csv.tmp.<pid>"). An entry is removed only when kill(pid, 0)
- * says no such process; what a live process (or this one) owns is left.
- * Each removal is said on stderr in one line naming what (e.g. "temp
- * folder of a killed run"). The number of entries removed.
- */
-int gb_lock_reclaim(const char *dir, const char *prefix, const char *what);
 
 #endif
