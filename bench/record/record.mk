@@ -38,7 +38,7 @@ bench: bench-record
 
 # No sanitizers, position-independent, only the public symbols exported.
 $(REC_PIC)/%.o: SANFLAGS :=
-$(REC_PIC)/%.o: bench/record/%.c | $(BUILD)/gen/buildinfo.h
+$(REC_PIC)/%.o: bench/record/%.c $(CONFIG_STAMP) | $(BUILD)/gen/buildinfo.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(REC_INC) -fPIC -fvisibility=hidden -c -o $@ $<
 
