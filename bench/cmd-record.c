@@ -89,8 +89,7 @@ static const char *record_find_preload(void)
 {
 	static char path[PATH_MAX];
 	const char *env = getenv("GBENCH_RECORD_PRELOAD");
-	char exe[PATH_MAX];
-	ssize_t len;
+	const char *exe = gb_exe_dir();
 
 	if (env && *env) {
 		if (access(env, R_OK) == 0)
@@ -98,23 +97,15 @@ static const char *record_find_preload(void)
 		gb_error("GBENCH_RECORD_PRELOAD names '%s': %s", env, strerror(errno));
 		return NULL;
 	}
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		char *slash;
-
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(path, sizeof(path), "%.*s/" GB_REC_PRELOAD_NAME,
-				 (int)(sizeof(path) - 40), exe);
-			if (access(path, R_OK) == 0)
-				return path;
-			snprintf(path, sizeof(path), "%.*s/../lib/gbench/" GB_REC_PRELOAD_NAME,
-				 (int)(sizeof(path) - 60), exe);
-			if (access(path, R_OK) == 0)
-				return path;
-		}
+	if (exe) {
+		snprintf(path, sizeof(path), "%.*s/" GB_REC_PRELOAD_NAME, (int)(sizeof(path) - 40),
+			 exe);
+		if (access(path, R_OK) == 0)
+			return path;
+		snprintf(path, sizeof(path), "%.*s/../lib/gbench/" GB_REC_PRELOAD_NAME,
+			 (int)(sizeof(path) - 60), exe);
+		if (access(path, R_OK) == 0)
+			return path;
 	}
 	gb_error("cannot find the recorder library " GB_REC_PRELOAD_NAME " beside gbench "
 		 "or in ../lib/gbench/; build it (make) or set GBENCH_RECORD_PRELOAD");

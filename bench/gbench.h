@@ -91,6 +91,8 @@ size_t gb_strv_len(char *const *v);
  * and bench/configs/ (or configs/ when installed).
  */
 const char *gb_datadir(void);
+/* The folder of the running gbench binary (/proc/self/exe), or NULL. */
+const char *gb_exe_dir(void);
 
 /* The number of online CPUs (at least 1). */
 int gb_ncpus(void);

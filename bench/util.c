@@ -207,12 +207,34 @@ size_t gb_strv_len(char *const *v)
 	return n;
 }
 
+const char *gb_exe_dir(void)
+{
+	static char dir[PATH_MAX];
+	ssize_t len;
+	char *slash;
+
+	if (dir[0])
+		return dir;
+	len = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	if (len <= 0) {
+		dir[0] = '\0';
+		return NULL;
+	}
+	dir[len] = '\0';
+	slash = strrchr(dir, '/');
+	if (!slash) {
+		dir[0] = '\0';
+		return NULL;
+	}
+	*slash = '\0';
+	return dir;
+}
+
 const char *gb_datadir(void)
 {
 	static char dir[PATH_MAX];
 	const char *env = getenv("GBENCH_DATA");
-	char exe[PATH_MAX];
-	ssize_t len;
+	const char *exe;
 
 	if (dir[0])
 		return dir;
@@ -221,19 +243,11 @@ const char *gb_datadir(void)
 		return dir;
 	}
 	/* Installed: PREFIX/bin/gbench next to PREFIX/share/gbench. */
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		char *slash;
-
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(dir, sizeof(dir), "%.*s/../share/gbench",
-				 (int)(sizeof(dir) - 20), exe);
-			if (gb_is_dir(dir))
-				return dir;
-		}
+	exe = gb_exe_dir();
+	if (exe) {
+		snprintf(dir, sizeof(dir), "%.*s/../share/gbench", (int)(sizeof(dir) - 20), exe);
+		if (gb_is_dir(dir))
+			return dir;
 	}
 	snprintf(dir, sizeof(dir), "%s", GB_SRCDIR);
 	return dir;
