@@ -52,6 +52,7 @@ GB_CONFIG   := $(strip $(WARN) $(CFLAGS) $(SANFLAGS))
 GB_LDCONFIG := $(strip $(LDFLAGS) $(SANFLAGS))
 
 LIB_SRC  := $(filter-out bench/gbench.c,$(sort $(wildcard bench/*.c) $(wildcard profilers/*.c)))
+LIB_SRC  += $(sort $(wildcard bench/import/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/bench/gbench.o
 TEST_SRC := $(sort $(wildcard tests/unit/test-*.c))

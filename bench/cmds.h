@@ -14,5 +14,6 @@ int cmd_baseline(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_peak(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ static const struct cmd commands[] = {
 	{ "report", cmd_report, "report.md with bottlenecks, charts and tuning tables from results" },
 	{ "peak", cmd_peak, "measure the roofline's ceilings: bandwidth sweep and peak FLOP/s" },
 	{ "record", cmd_record, "run a program and record its BLAS calls as a trace" },
+	{ "import", cmd_import, "a PyTorch profiler trace to a gbench trace" },
 };
 
 static void usage(FILE *f)
