@@ -52,6 +52,7 @@ GB_CONFIG   := $(strip $(WARN) $(CFLAGS) $(SANFLAGS))
 GB_LDCONFIG := $(strip $(LDFLAGS) $(SANFLAGS))
 
 LIB_SRC  := $(filter-out bench/gbench.c,$(sort $(wildcard bench/*.c) $(wildcard profilers/*.c)))
+LIB_SRC  += $(sort $(wildcard bench/gemm/*.c))
 LIB_SRC  += $(sort $(wildcard bench/import/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/bench/gbench.o
@@ -80,6 +81,8 @@ SHADER_OBJ :=
 # Recording: bench/record/record.mk builds the BLAS preload library and the
 # recording API (workloads/record/).
 -include bench/record/record.mk
+# The matrix product's benchmark against OpenBLAS (bench/gemm/gemm.mk).
+-include bench/gemm/gemm.mk
 
 .PHONY: all test run bench install uninstall clean deps objects check-build
 .DEFAULT_GOAL := all

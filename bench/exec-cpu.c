@@ -3,8 +3,9 @@
  * persistent pool of pthreads, the calling thread being worker 0.
  *
  * A call is split so that every output element is computed by the same
- * code whatever the number of threads: matmul and topk scores over output
- * columns (in groups of 4, the kernel's panel), topk selection, softmax,
+ * code whatever the number of threads: matmul and topk scores over a grid
+ * of rows (in groups of 3) by output columns (in groups of 4, the
+ * micro-kernel's tile; see cpu_matmul_grid), topk selection, softmax,
  * rmsnorm, reduce and fft over rows, silu over elements. Small calls run on
  * the caller alone: waking a worker costs more than the work.
  *
@@ -49,6 +50,7 @@
 #include <unistd.h>
 
 #include "gbench.h"
+#include "gemm/gemm.h"
 #include "kernels.h"
 
 #define CPU_MAX_THREADS 256
@@ -85,6 +87,7 @@ struct cpu_ctx {
 	const struct gb_exec_call *call;
 	const struct gb_weights *w;
 	const float *xp;     /* padded x (matmul, topk) */
+	int grid_m, grid_n;  /* matmul: workers as grid_m row by grid_n column slices */
 
 	float *xpad;
 	size_t xpad_cap;
@@ -245,13 +248,45 @@ static void cpu_slice(uint64_t total, uint64_t align, int tid, int nth,
 static void job_matmul(struct cpu_ctx *cx, int tid, int nth)
 {
 	const struct gb_shape *s = &cx->call->shape;
-	uint64_t lo, hi;
+	uint64_t ilo, ihi, jlo, jhi;
 	float *y = s->op == GB_OP_TOPK ? cx->scores : cx->call->y;
 
-	cpu_slice(s->n, 4, tid, nth, &lo, &hi);
-	if (lo < hi)
-		gb_kern_matmul(cx->w, cx->xp, s->m, y, s->n, (uint32_t)lo, (uint32_t)hi,
-			       cx->scratch[tid]);
+	(void)nth;
+	cpu_slice(s->m, 3, tid / cx->grid_n, cx->grid_m, &ilo, &ihi);
+	cpu_slice(s->n, 4, tid % cx->grid_n, cx->grid_n, &jlo, &jhi);
+	if (ilo < ihi && jlo < jhi)
+		gb_kern_matmul(cx->w, cx->xp, (uint32_t)ilo, (uint32_t)ihi, y, s->n,
+			       (uint32_t)jlo, (uint32_t)jhi, cx->scratch[tid]);
+}
+
+/*
+ * Split nth workers into a grid over rows and columns; the number used.
+ * Columns first: a worker then dequantizes only its own weight rows and
+ * every x row is shared through L3. Rows take the rest when the columns
+ * run short (fewer than 4 groups of 4 per worker: a top-k over a small
+ * database, a narrow matmul at a large batch), so the work still splits.
+ */
+static int cpu_matmul_grid(struct cpu_ctx *cx, uint32_t m, uint32_t n, int nth)
+{
+	uint64_t cg = ((uint64_t)n + 3) / 4, rg = ((uint64_t)m + 2) / 3;
+	int tn = nth, tm = 1;
+
+	if (rg > 1 && cg < 4 * (uint64_t)nth) {
+		tn = 1;
+		for (int d = nth; d >= 1; d--)
+			if (nth % d == 0 && 4 * (uint64_t)d <= cg) {
+				tn = d;
+				break;
+			}
+		tm = nth / tn;
+		if ((uint64_t)tm > rg)
+			tm = (int)rg;
+	}
+	if ((uint64_t)tn > cg)
+		tn = (int)cg;
+	cx->grid_m = tm;
+	cx->grid_n = tn;
+	return tm * tn;
 }
 
 static void job_topk_select(struct cpu_ctx *cx, int tid, int nth)
@@ -453,6 +488,7 @@ static int cpu_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 		cpu_pin_setup(cx);
 	ex->ctx = cx;
 	(void)gb_kern_simd();  /* choose the SIMD level before any worker runs */
+	gb_gemm_init();        /* and the block sizes */
 	for (int i = 1; i < n; i++) {
 		struct cpu_worker_arg *a = gb_xmalloc(sizeof(*a));
 		int err;
@@ -559,7 +595,8 @@ static int cpu_run(struct gb_executor *ex, const struct gb_exec_call *c,
 		if (s->op == GB_OP_TOPK)
 			cpu_grow(&cx->scores, &cx->scores_cap, (size_t)s->m * s->n);
 		nth = cpu_threads_for(cx, 2.0 * s->m * s->n * (double)s->k,
-				      ((uint64_t)s->n + 3) / 4);
+				      (((uint64_t)s->n + 3) / 4) * (((uint64_t)s->m + 2) / 3));
+		nth = cpu_matmul_grid(cx, s->m, s->n, nth);
 		if (sf > cx->scratch_cap) {
 			for (int i = 0; i < cx->nthreads; i++) {
 				size_t cap = 0;

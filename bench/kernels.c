@@ -2,7 +2,8 @@
  * kernels.c - the CPU kernels of the seven ops (kernels.h): portable C
  * versions of every loop, the run-time choice of the AVX2 builds in
  * kernels-avx2.c, and the parts that need no SIMD (top-k selection, the
- * element-wise ops around libm's expf).
+ * element-wise ops around libm's expf). The matrix product is blocked for
+ * the caches in bench/gemm/.
  *
  * Everything here works on a slice given by the caller and allocates
  * nothing, except gb_kern_fft_twiddles which the executor caches per length.
@@ -14,7 +15,9 @@
 #include <string.h>
 
 #include "gbench.h"
+#include "gemm/gemm.h"
 #include "kernels-simd.h"
+#include "gemm/gemm-simd.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <cpuid.h>
@@ -39,29 +42,56 @@ static int cpu_has_avx2(void)
 #endif
 }
 
+/*
+ * AVX-512F, with the OS saving the zmm state (both checked by the
+ * compiler's CPU model). valgrind's synthetic CPUID has no AVX-512, so a
+ * binary under valgrind never takes this path.
+ */
+static int cpu_has_avx512(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	return gb_gemm_have_avx512_build && cpu_has_avx2() && __builtin_cpu_supports("avx512f");
+#else
+	return 0;
+#endif
+}
+
+static int cpu_has(enum gb_simd s)
+{
+	return s == GB_SIMD_GENERIC || (s == GB_SIMD_AVX2 && cpu_has_avx2()) ||
+	       (s == GB_SIMD_AVX512 && cpu_has_avx512());
+}
+
+/*
+ * The default is AVX2 even where AVX-512F works: on the one AVX-512 machine
+ * measured (a 16-core Xeon with AMX, 2026-12-04, docs/cpu-kernels.md) the
+ * AVX-512 micro-kernel ran the matrix product at about half the AVX2 one's
+ * speed per core (40 against 75 GFLOP/s at 1024^3, one thread), so it is
+ * taken only when GBENCH_SIMD=avx512 asks for it.
+ */
 enum gb_simd gb_kern_simd(void)
 {
 	if (simd_level < 0) {
 		const char *env = getenv("GBENCH_SIMD");
 
-		if (env && strcmp(env, "generic") == 0)
-			simd_level = GB_SIMD_GENERIC;
-		else
-			simd_level = cpu_has_avx2() ? GB_SIMD_AVX2 : GB_SIMD_GENERIC;
+		simd_level = cpu_has_avx2() ? GB_SIMD_AVX2 : GB_SIMD_GENERIC;
+		/* A level this CPU has, named, is used; anything else leaves the default. */
+		for (int l = 0; env && l < GB_SIMD_COUNT; l++)
+			if (strcmp(env, gb_kern_simd_name((enum gb_simd)l)) == 0 &&
+			    cpu_has((enum gb_simd)l))
+				simd_level = l;
 	}
 	return (enum gb_simd)simd_level;
 }
 
 const char *gb_kern_simd_name(enum gb_simd s)
 {
-	return s == GB_SIMD_AVX2 ? "avx2" : "generic";
+	return s == GB_SIMD_AVX512 ? "avx512" : s == GB_SIMD_AVX2 ? "avx2" : "generic";
 }
 
 int gb_kern_simd_set(enum gb_simd s)
 {
-	if (s == GB_SIMD_AVX2 && !cpu_has_avx2())
-		return -1;
-	if ((unsigned)s >= GB_SIMD_COUNT)
+	if ((unsigned)s >= GB_SIMD_COUNT || !cpu_has(s))
 		return -1;
 	simd_level = s;
 	return 0;
@@ -69,7 +99,9 @@ int gb_kern_simd_set(enum gb_simd s)
 
 size_t gb_kern_scratch_floats(const struct gb_weights *w)
 {
-	return 4 * (size_t)w->cols_padded;
+	size_t g = gb_gemm_scratch_floats(w), v = 4 * (size_t)w->cols_padded;
+
+	return g > v ? g : v;
 }
 
 static float f16_at(const unsigned char *p)
@@ -115,21 +147,10 @@ static void dequant_generic(const struct gb_weights *w, uint32_t r, float *out)
 
 void gb_kern_dequant_row(const struct gb_weights *w, uint32_t r, float *out)
 {
-	if (gb_kern_simd() == GB_SIMD_AVX2)
+	if (gb_kern_simd() >= GB_SIMD_AVX2)
 		gb_kern_avx2_dequant_row(w, r, out);
 	else
 		dequant_generic(w, r, out);
-}
-
-/* 8 lanes, as the AVX2 build; kp is a multiple of 8. */
-static float dot_generic(const float *x, const float *w, uint32_t kp)
-{
-	float acc[8] = { 0 };
-
-	for (uint32_t i = 0; i < kp; i += 8)
-		for (int l = 0; l < 8; l++)
-			acc[l] += x[i + l] * w[i + l];
-	return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
 }
 
 void gb_kern_pad_rows(const float *x, uint32_t m, uint32_t k, float *out, uint32_t kp)
@@ -140,52 +161,10 @@ void gb_kern_pad_rows(const float *x, uint32_t m, uint32_t k, float *out, uint32
 	}
 }
 
-void gb_kern_matmul(const struct gb_weights *w, const float *x, uint32_t m,
+void gb_kern_matmul(const struct gb_weights *w, const float *x, uint32_t i0, uint32_t i1,
 		    float *y, size_t ldy, uint32_t j0, uint32_t j1, float *scratch)
 {
-	uint32_t kp = w->cols_padded;
-	int avx2 = gb_kern_simd() == GB_SIMD_AVX2;
-
-	for (uint32_t j = j0; j < j1; j += 4) {
-		uint32_t nb = j1 - j < 4 ? j1 - j : 4;
-		const float *rows[4];
-
-		for (uint32_t t = 0; t < 4; t++) {
-			if (t >= nb) {
-				rows[t] = rows[0];  /* computed and thrown away */
-			} else if (w->quant == GB_Q_F32) {
-				rows[t] = (const float *)((const char *)w->data +
-							  (size_t)(j + t) * w->row_bytes);
-			} else {
-				gb_kern_dequant_row(w, j + t, scratch + (size_t)t * kp);
-				rows[t] = scratch + (size_t)t * kp;
-			}
-		}
-		for (uint32_t i = 0; i < m; i++) {
-			const float *xr = x + (size_t)i * kp;
-			float *yr = y + (size_t)i * ldy + j;
-			float out[8];
-
-			if (avx2 && i + 1 < m) {
-				/* two x rows per pass: half the loads of the panel */
-				gb_kern_avx2_dot2x4(xr, xr + kp, rows, kp, out);
-				for (uint32_t t = 0; t < nb; t++) {
-					yr[t] = out[t];
-					yr[ldy + t] = out[4 + t];
-				}
-				i++;
-				continue;
-			}
-			if (avx2) {
-				gb_kern_avx2_dot4(xr, rows, kp, out);
-			} else {
-				for (uint32_t t = 0; t < nb; t++)
-					out[t] = dot_generic(xr, rows[t], kp);
-			}
-			for (uint32_t t = 0; t < nb; t++)
-				yr[t] = out[t];
-		}
-	}
+	gb_gemm_run(w, x, i0, i1, y, ldy, j0, j1, scratch);
 }
 
 /* Better: a higher score, or an equal score at a lower index. */
@@ -319,7 +298,7 @@ float gb_kern_reduce_row(const float *x, uint32_t n)
 
 	/* Double lanes: exact for any f32 row short of 2^29 elements of
 	 * mixed magnitude, so cancellation costs nothing. */
-	if (gb_kern_simd() == GB_SIMD_AVX2)
+	if (gb_kern_simd() >= GB_SIMD_AVX2)
 		return (float)gb_kern_avx2_sum(x, n);
 	for (; i + 4 <= n; i += 4)
 		for (int l = 0; l < 4; l++)
@@ -389,7 +368,7 @@ static void fft_stage_generic(float *y, uint32_t n, uint32_t h, const float *tw)
 void gb_kern_fft(const float *x, float *y, uint32_t n, const float *tw)
 {
 	unsigned bits = 0;
-	int avx2 = gb_kern_simd() == GB_SIMD_AVX2;
+	int avx2 = gb_kern_simd() >= GB_SIMD_AVX2;
 
 	while ((1u << bits) < n)
 		bits++;

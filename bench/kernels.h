@@ -4,14 +4,18 @@
  * workers and every output element comes out bit-identical whatever the
  * split.
  *
- * Hot loops come in two builds chosen at run time: portable C (any x86-64 or
- * other architecture) and AVX2+FMA+F16C intrinsics, used when the CPU has
- * them. AVX-512 is never used, so the binary runs under valgrind.
+ * Hot loops come in builds chosen at run time: portable C (any x86-64 or
+ * other architecture), AVX2+FMA+F16C intrinsics, used when the CPU has
+ * them, and for the matrix product's micro-kernels AVX-512F (the rest of
+ * that level runs the AVX2 loops), taken only when GBENCH_SIMD=avx512 asks
+ * (it measured slower than AVX2; see gb_kern_simd in kernels.c) and CPUID
+ * has it, which valgrind's CPU never does: the binary runs under valgrind.
  * GBENCH_SIMD=generic in the environment forces the portable path.
  *
  * Accuracy: dot products run over rows padded to a multiple of 32 with 8
- * independent f32 lanes per output (each summing k/8 products, summed
- * pairwise at the end), the same whatever the batch size or thread split;
+ * independent f32 lanes per output (16 at the AVX-512 level; each summing
+ * k/8 or k/16 products, summed pairwise at the end), the same whatever the
+ * batch size, thread split or block size;
  * sums that feed a normalization (softmax, rmsnorm) and reduce accumulate in
  * double. That keeps f32 within the 1e-10 NMSE budget of DESIGN.md section
  * 8 at k in the thousands (measured ~1e-13 at k = 4097).
@@ -24,9 +28,11 @@
 
 #include "quant.h"
 
-enum gb_simd { GB_SIMD_GENERIC, GB_SIMD_AVX2, GB_SIMD_COUNT };
+/* Levels in order: each one's CPUs also run the ones below it. */
+enum gb_simd { GB_SIMD_GENERIC, GB_SIMD_AVX2, GB_SIMD_AVX512, GB_SIMD_COUNT };
 
-/* The level in use: the best the CPU has unless GBENCH_SIMD=generic. */
+/* The level in use: AVX2 where the CPU has it, else generic, unless
+ * GBENCH_SIMD names another level the CPU has (generic, avx2, avx512). */
 enum gb_simd gb_kern_simd(void);
 const char *gb_kern_simd_name(enum gb_simd s);
 /* Force a level (tests); -1 when this CPU cannot run it. Not thread-safe. */
@@ -39,12 +45,14 @@ size_t gb_kern_scratch_floats(const struct gb_weights *w);
 void gb_kern_dequant_row(const struct gb_weights *w, uint32_t r, float *out);
 
 /*
- * y[i * ldy + j] = dot(x row i, weight row j) for i < m, j0 <= j < j1.
- * x holds m rows of w->cols_padded floats, zero beyond w->cols (the caller
+ * y[i * ldy + j] = dot(x row i, weight row j) for i0 <= i < i1, j0 <= j < j1.
+ * x holds rows of w->cols_padded floats, zero beyond w->cols (the caller
  * pads; see gb_kern_pad_rows). scratch: gb_kern_scratch_floats(w) floats,
- * 32-byte aligned. Serves matmul (weights = W transposed) and topk scores.
+ * 32-byte aligned. Serves matmul (weights = W transposed) and topk scores;
+ * blocked for the caches by bench/gemm/gemm.h, with the same bits for an
+ * element whatever the rows, columns and block sizes of the call.
  */
-void gb_kern_matmul(const struct gb_weights *w, const float *x, uint32_t m,
+void gb_kern_matmul(const struct gb_weights *w, const float *x, uint32_t i0, uint32_t i1,
 		    float *y, size_t ldy, uint32_t j0, uint32_t j1, float *scratch);
 
 /* Copy m rows of k floats into rows of kp floats, zero-filled beyond k. */

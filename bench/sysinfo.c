@@ -124,6 +124,27 @@ void gb_sysinfo_read(struct gb_sysinfo *s)
 		snprintf(s->kernel, sizeof(s->kernel), "%s %s %s", u.sysname, u.release, u.machine);
 }
 
+uint64_t gb_sysinfo_cache_bytes(int level)
+{
+	char path[128], line[64];
+
+	/* cpu0's data or unified cache of that level; sysfs, as gb_sysinfo_read */
+	for (int i = 0; i < 8; i++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+		if (read_line(path, line, sizeof(line)) < 0)
+			break;
+		if (atoi(line) != level)
+			continue;
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
+		if (read_line(path, line, sizeof(line)) < 0 || strcmp(line, "Instruction") == 0)
+			continue;
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+		if (read_line(path, line, sizeof(line)) == 0)
+			return parse_size(line);
+	}
+	return 0;
+}
+
 json_t *gb_sysinfo_json(const struct gb_sysinfo *s)
 {
 	json_t *caches = json_array();

@@ -30,6 +30,8 @@ struct gb_sysinfo {
 };
 
 void gb_sysinfo_read(struct gb_sysinfo *s);
+/* Bytes of cpu0's data (or unified) cache of `level`; 0 when sysfs does not say. */
+uint64_t gb_sysinfo_cache_bytes(int level);
 /* New JSON objects (caller owns the reference). */
 json_t *gb_sysinfo_json(const struct gb_sysinfo *s);
 json_t *gb_buildinfo_json(void);

@@ -2,8 +2,9 @@
  * test-kernels.c - the CPU executor and its kernels against the float64
  * oracle: every op at every quantization on odd sizes, within the NMSE
  * budgets of DESIGN.md section 8; top-k ties; the FFT against a direct DFT;
- * reduce on cancelling input; identical bits with 1 and 3 threads. The
- * suite runs once per SIMD level the CPU has (portable C, then AVX2).
+ * reduce on cancelling input; identical bits with 1 and 3 threads, with
+ * any batch size and with any block size of the matrix product. The
+ * suite runs once per SIMD level the CPU has (portable C, AVX2, AVX-512).
  */
 #include <dirent.h>
 #include <math.h>
@@ -16,6 +17,8 @@
 
 #include "datagen.h"
 #include "executor.h"
+#include "gbench.h"
+#include "gemm/gemm.h"
 #include "kernels.h"
 #include "op.h"
 #include "oracle.h"
@@ -160,6 +163,61 @@ TEST(matmul_all_quants_odd_sizes)
 				}
 		printf("#   matmul odd sizes %s: nmse %.3g\n", gb_quant_name((enum gb_quant)q),
 		       gb_nmse_value(&all));
+		CHECK(gb_nmse_value(&all) <= gb_budget_nmse_f64((enum gb_quant)q));
+	}
+}
+
+/*
+ * The blocked product (bench/gemm/) at odd shapes around its block and tile
+ * sizes: weight blocks forced down to 4 and 8 rows, m around the 3-row tile,
+ * n around the block, k not a multiple of 32, on 3 threads (rows split as
+ * well as columns when the columns run short). Each output is checked
+ * against the oracle (f32 per shape, the others over all shapes, as
+ * matmul_all_quants_odd_sizes) and must have the bits of the unblocked
+ * product on one thread.
+ */
+TEST(gemm_blocks_odd_shapes)
+{
+	static const uint32_t ms[] = { 2, 3, 4, 5, 7, 10 }, ns[] = { 3, 4, 7, 8, 9, 17 };
+	static const uint32_t ks[] = { 31, 33, 95 }, rows[] = { 4, 8 };
+
+	for (int q = 0; q < GB_Q_COUNT; q++) {
+		struct gb_nmse all;
+		int same = 1;
+
+		memset(&all, 0, sizeof(all));
+		for (size_t a = 0; a < GB_ARRAY_SIZE(ms); a++)
+			for (size_t b = 0; b < GB_ARRAY_SIZE(ns); b++)
+				for (size_t c = 0; c < GB_ARRAY_SIZE(ks); c++) {
+					struct gb_shape s = shape(GB_OP_MATMUL, ms[a], ns[b], ks[c], 0);
+					uint32_t kp = (ks[c] + 31) / 32 * 32;
+					size_t nout = gb_shape_out_floats(&s);
+					struct result whole, r;
+
+					gb_gemm_set_block_bytes(0);
+					CHECK(gb_gemm_block_rows(kp) >= 16);  /* one block */
+					run_one(&ex1, s, (enum gb_quant)q, NULL, &whole, 0);
+					for (size_t d = 0; d < GB_ARRAY_SIZE(rows); d++) {
+						gb_gemm_set_block_bytes((size_t)rows[d] * kp * sizeof(float));
+						CHECK(gb_gemm_block_rows(kp) == rows[d]);
+						run_one(&ex3, s, (enum gb_quant)q, NULL, &r, 1);
+						gb_nmse_add(&all, r.ref, r.y, nout);
+						if (q == GB_Q_F32)
+							expect_nmse(&r, GB_Q_F32);
+						if (memcmp(r.y, whole.y, nout * sizeof(float)) != 0) {
+							printf("#   m=%u n=%u k=%u %s, blocks of %u rows: "
+							       "bits differ from one block\n", s.m, s.n,
+							       s.k, gb_quant_name((enum gb_quant)q), rows[d]);
+							same = 0;
+						}
+						result_free(&r);
+					}
+					result_free(&whole);
+				}
+		gb_gemm_set_block_bytes(0);
+		printf("#   gemm blocks %s: nmse %.3g\n", gb_quant_name((enum gb_quant)q),
+		       gb_nmse_value(&all));
+		CHECK(same);
 		CHECK(gb_nmse_value(&all) <= gb_budget_nmse_f64((enum gb_quant)q));
 	}
 }
@@ -466,7 +524,7 @@ TEST(executor_rejects_bad_calls)
 	printf("#   device '%s', %s\n", info.device, info.driver);
 }
 
-/* The two SIMD builds agree to rounding. */
+/* The SIMD builds agree with the portable one to rounding. */
 TEST(simd_levels_agree)
 {
 	struct result a, b;
@@ -476,18 +534,26 @@ TEST(simd_levels_agree)
 		SKIP("this CPU has no AVX2+FMA+F16C");
 		return;
 	}
-	for (int q = 0; q < GB_Q_COUNT; q++) {
-		struct gb_nmse acc;
+	for (int l = GB_SIMD_AVX2; l < GB_SIMD_COUNT; l++) {
+		if (gb_kern_simd_set((enum gb_simd)l) != 0)
+			continue;
+		for (int q = 0; q < GB_Q_COUNT; q++) {
+			struct gb_nmse acc;
 
-		memset(&acc, 0, sizeof(acc));
-		gb_kern_simd_set(GB_SIMD_GENERIC);
-		run_one(&ex3, s, (enum gb_quant)q, NULL, &a, 0);
-		gb_kern_simd_set(GB_SIMD_AVX2);
-		run_one(&ex3, s, (enum gb_quant)q, NULL, &b, 0);
-		gb_nmse_add_f(&acc, a.y, b.y, (size_t)s.m * s.n);
-		CHECK(gb_nmse_value(&acc) < 1e-12);
-		result_free(&a);
-		result_free(&b);
+			memset(&acc, 0, sizeof(acc));
+			gb_kern_simd_set(GB_SIMD_GENERIC);
+			run_one(&ex3, s, (enum gb_quant)q, NULL, &a, 0);
+			gb_kern_simd_set((enum gb_simd)l);
+			run_one(&ex3, s, (enum gb_quant)q, NULL, &b, 0);
+			gb_nmse_add_f(&acc, a.y, b.y, (size_t)s.m * s.n);
+			if (!(gb_nmse_value(&acc) < 1e-12))
+				printf("#   %s %s: nmse %.3g against generic\n",
+				       gb_kern_simd_name((enum gb_simd)l),
+				       gb_quant_name((enum gb_quant)q), gb_nmse_value(&acc));
+			CHECK(gb_nmse_value(&acc) < 1e-12);
+			result_free(&a);
+			result_free(&b);
+		}
 	}
 }
 
@@ -573,10 +639,15 @@ int main(void)
 	levels[nl++] = GB_SIMD_GENERIC;
 	if (gb_kern_simd_set(GB_SIMD_AVX2) == 0)
 		levels[nl++] = GB_SIMD_AVX2;
+	if (gb_kern_simd_set(GB_SIMD_AVX512) == 0)
+		levels[nl++] = GB_SIMD_AVX512;
+	else
+		printf("# simd level avx512: not on this CPU (or under valgrind), not tested\n");
 	for (int l = 0; l < nl; l++) {
 		gb_kern_simd_set((enum gb_simd)levels[l]);
 		printf("# simd level %s\n", gb_kern_simd_name((enum gb_simd)levels[l]));
 		RUN(matmul_all_quants_odd_sizes);
+		RUN(gemm_blocks_odd_shapes);
 		RUN(matmul_q4_error_is_real);
 		RUN(elementwise_ops_odd_sizes);
 		RUN(softmax_rows_sum_to_one);

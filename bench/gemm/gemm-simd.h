@@ -1,0 +1,35 @@
+/*
+ * gemm-simd.h - private to bench/gemm/ and kernels.c: the AVX2+FMA
+ * micro-kernel (gemm-avx2.c) and the AVX-512F ones (gemm-avx512.c), called
+ * only where kernels.c chose their level.
+ */
+#ifndef GB_GEMM_SIMD_H
+#define GB_GEMM_SIMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * out[r * 4 + t] = dot(x + r * ldx, w[t]) over kp floats (a multiple of 8),
+ * r < 3, t < 4; bit-identical to gb_kern_avx2_dot4 on each x row.
+ */
+void gb_gemm_avx2_3x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
+		      float out[12]);
+
+/* 1 when gemm-avx512.c was built (x86 with a compiler that knows AVX-512F). */
+extern const int gb_gemm_have_avx512_build;
+
+/*
+ * The AVX-512 level: out[r * 4 + t] = dot(x + r * ldx, w[t]), r < mr, with
+ * 16 f32 lanes per output (the high 8 added to the low 8, then summed as
+ * the AVX2 build does); kp a multiple of 16. Every mr gives an element the
+ * same bits, so mat-vec and the blocked product agree at this level too.
+ */
+void gb_gemm_avx512_1x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
+			float out[12]);
+void gb_gemm_avx512_2x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
+			float out[12]);
+void gb_gemm_avx512_3x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
+			float out[12]);
+
+#endif

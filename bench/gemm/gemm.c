@@ -1,0 +1,167 @@
+/*
+ * gemm.c - the blocked matrix product (gemm.h): the block size from the
+ * caches, the walk over blocks and tiles, the mat-vec path and the portable
+ * inner product. The SIMD micro-kernels live in gemm-avx2.c,
+ * gemm-avx512.c and kernels-avx2.c (the AVX2 1- and 2-row ones).
+ */
+#include "gemm.h"
+
+#include <string.h>
+
+#include "gemm-simd.h"
+#include "kernels-simd.h"
+#include "kernels.h"
+#include "sysinfo.h"
+
+/* Without sysfs: the smallest L2 of the x86 cores gbench meets (256 KiB). */
+#define GEMM_DEFAULT_BLOCK_BYTES (128u * 1024)
+
+static size_t cache_block_bytes;   /* half of L2; 0 until gb_gemm_init */
+static size_t forced_block_bytes;  /* tests */
+
+void gb_gemm_init(void)
+{
+	uint64_t l2;
+
+	if (cache_block_bytes)
+		return;
+	l2 = gb_sysinfo_cache_bytes(2);
+	/* Half of L2: the block of weights shares it with the x tiles streaming
+	 * through and with what the other half of a 2-way-shared core does. */
+	cache_block_bytes = l2 >= 64 * 1024 ? (size_t)(l2 / 2) : GEMM_DEFAULT_BLOCK_BYTES;
+}
+
+void gb_gemm_set_block_bytes(size_t bytes)
+{
+	forced_block_bytes = bytes;
+}
+
+uint32_t gb_gemm_block_rows(uint32_t kp)
+{
+	size_t bytes, rows;
+
+	gb_gemm_init();
+	bytes = forced_block_bytes ? forced_block_bytes : cache_block_bytes;
+	rows = bytes / ((size_t)(kp ? kp : 1) * sizeof(float)) / 4 * 4;
+	if (rows < 4)
+		rows = 4;
+	return rows > UINT32_MAX / 2 ? UINT32_MAX / 2 / 4 * 4 : (uint32_t)rows;
+}
+
+size_t gb_gemm_scratch_floats(const struct gb_weights *w)
+{
+	return (size_t)gb_gemm_block_rows(w->cols_padded) * w->cols_padded;
+}
+
+/* 8 lanes, as the AVX2 build; kp is a multiple of 8. */
+static float dot_generic(const float *x, const float *w, uint32_t kp)
+{
+	float acc[8] = { 0 };
+
+	for (uint32_t i = 0; i < kp; i += 8)
+		for (int l = 0; l < 8; l++)
+			acc[l] += x[i + l] * w[i + l];
+	return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+}
+
+/* Rows i0..i1 of x against 4 weight rows (nb of them real) into y + j. */
+static void rows_by_4(const float *x, uint32_t kp, uint32_t i0, uint32_t i1,
+		      const float *const rows[4], uint32_t nb, float *y, size_t ldy,
+		      uint32_t j, enum gb_simd simd)
+{
+	for (uint32_t i = i0; i < i1;) {
+		const float *xr = x + (size_t)i * kp;
+		float *yr = y + (size_t)i * ldy + j;
+		float out[12];
+		uint32_t mr = i1 - i >= 3 ? 3 : i1 - i;
+
+		if (simd == GB_SIMD_AVX512)
+			(mr == 3 ? gb_gemm_avx512_3x4 : mr == 2 ? gb_gemm_avx512_2x4 :
+			 gb_gemm_avx512_1x4)(xr, kp, rows, kp, out);
+		else if (simd == GB_SIMD_AVX2 && mr == 3)
+			gb_gemm_avx2_3x4(xr, kp, rows, kp, out);
+		else if (simd == GB_SIMD_AVX2 && mr == 2)
+			gb_kern_avx2_dot2x4(xr, xr + kp, rows, kp, out);  /* out[4..7]: row 2 */
+		else if (simd == GB_SIMD_AVX2)
+			gb_kern_avx2_dot4(xr, rows, kp, out);
+		else
+			for (uint32_t r = 0; r < mr; r++)
+				for (uint32_t t = 0; t < nb; t++)
+					out[r * 4 + t] = dot_generic(xr + (size_t)r * kp, rows[t], kp);
+		for (uint32_t r = 0; r < mr; r++)
+			for (uint32_t t = 0; t < nb; t++)
+				yr[(size_t)r * ldy + t] = out[r * 4 + t];
+		i += mr;
+	}
+}
+
+/* The weight rows j..j+3 (nb real) of a block starting at row jb. */
+static void block_rows(const float *wb, uint32_t kp, uint32_t jb, uint32_t j, uint32_t nb,
+		       const float *rows[4])
+{
+	for (uint32_t t = 0; t < 4; t++)
+		rows[t] = wb + (size_t)(j - jb + (t < nb ? t : 0)) * kp;  /* extras: thrown away */
+}
+
+/*
+ * Mat-vec and 2-row calls: nothing to reuse across x rows, so 4 weight rows
+ * at a time, dequantized into L1, go straight through the dot products.
+ */
+static void gemm_small(const struct gb_weights *w, const float *x, uint32_t i0, uint32_t i1,
+		       float *y, size_t ldy, uint32_t j0, uint32_t j1, float *scratch, enum gb_simd simd)
+{
+	uint32_t kp = w->cols_padded;
+
+	for (uint32_t j = j0; j < j1; j += 4) {
+		uint32_t nb = j1 - j < 4 ? j1 - j : 4;
+		const float *rows[4];
+
+		if (w->quant == GB_Q_F32) {
+			block_rows((const float *)w->data, kp, 0, j, nb, rows);
+		} else {
+			for (uint32_t t = 0; t < nb; t++)
+				gb_kern_dequant_row(w, j + t, scratch + (size_t)t * kp);
+			block_rows(scratch, kp, j, j, nb, rows);
+		}
+		rows_by_4(x, kp, i0, i1, rows, nb, y, ldy, j, simd);
+	}
+}
+
+void gb_gemm_run(const struct gb_weights *w, const float *x, uint32_t i0, uint32_t i1,
+		 float *y, size_t ldy, uint32_t j0, uint32_t j1, float *scratch)
+{
+	uint32_t kp = w->cols_padded, nc = gb_gemm_block_rows(kp);
+	enum gb_simd simd = gb_kern_simd();
+
+	if (i1 <= i0 || j1 <= j0)
+		return;
+	if (i1 - i0 <= 2) {
+		gemm_small(w, x, i0, i1, y, ldy, j0, j1, scratch, simd);
+		return;
+	}
+	/* f32 rows are read in place: w->row_bytes is kp floats. */
+	for (uint32_t jb = j0; jb < j1; jb += nc) {
+		uint32_t je = j1 - jb < nc ? j1 : jb + nc;
+		const float *wb;
+
+		if (w->quant == GB_Q_F32) {
+			wb = (const float *)w->data + (size_t)jb * kp;
+		} else {
+			for (uint32_t r = jb; r < je; r++)
+				gb_kern_dequant_row(w, r, scratch + (size_t)(r - jb) * kp);
+			wb = scratch;
+		}
+		/* Tiles of 3 x rows (in L1) against every 4 rows of the block (in L2). */
+		for (uint32_t i = i0; i < i1; i += 3) {
+			uint32_t ie = i1 - i < 3 ? i1 : i + 3;
+
+			for (uint32_t j = jb; j < je; j += 4) {
+				uint32_t nb = je - j < 4 ? je - j : 4;
+				const float *rows[4];
+
+				block_rows(wb, kp, jb, j, nb, rows);
+				rows_by_4(x, kp, i, ie, rows, nb, y, ldy, j, simd);
+			}
+		}
+	}
+}
