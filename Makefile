@@ -30,7 +30,7 @@ PKG_CONFIG ?= pkg-config
 # Evaluated on first use and then kept, so pkg-config runs only when
 # something is compiled (a fresh machine gets it from scripts/install-deps.sh
 # first), and once, not once per object.
-PKGS         = inih jansson papi
+PKGS         = inih jansson papi sqlite3
 PKG_CFLAGS   = $(eval PKG_CFLAGS := $$(shell $(PKG_CONFIG) --cflags $(PKGS) vulkan 2>/dev/null))$(PKG_CFLAGS)
 PKG_LIBS     = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
 
@@ -53,6 +53,7 @@ GB_LDCONFIG := $(strip $(LDFLAGS) $(SANFLAGS))
 
 LIB_SRC  := $(filter-out bench/gbench.c,$(sort $(wildcard bench/*.c) $(wildcard profilers/*.c)))
 LIB_SRC  += $(sort $(wildcard bench/gemm/*.c))
+LIB_SRC  += $(sort $(wildcard bench/history/*.c))
 LIB_SRC  += $(sort $(wildcard bench/import/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/bench/gbench.o

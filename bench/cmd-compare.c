@@ -2,8 +2,9 @@
  * cmd-compare.c - `gbench compare BASELINE CURRENT`: read both results,
  * check their meta.json, judge every cell x metric (compare.c), print the
  * table and write the requested files. Exit 1 on a gating regression, else
- * 3 when a gating metric is inconclusive or on one side only, else 0; 2
- * when the inputs cannot be read or compared.
+ * 3 when a gating metric is inconclusive or on one side only (0 with
+ * --allow-inconclusive), else 0; 2 when the inputs cannot be read or
+ * compared.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,50 +17,59 @@
 #include "cmds.h"
 #include "compare.h"
 #include "gbench.h"
+#include "history/compare-hook.h"
 #include "results.h"
 
 static const char compare_usage[] =
 	"usage: gbench compare BASELINE CURRENT [--threshold 5%] [--alpha 0.01] [--metric M,...]\n"
-	"                      [--markdown FILE] [--junit FILE] [--json FILE] [--seed S] [--all]\n"
-	"                      [--no-machine-speed]\n"
+	"                      [--markdown FILE] [--junit FILE] [--json FILE] [--all]\n"
+	"                      [--paired] [--allow-inconclusive] [--min-delta-ns D]\n"
+	"                      [--history[=FILE]]\n"
 	"\n"
 	"Judge a run against a baseline, cell by cell and metric by metric. BASELINE\n"
 	"and CURRENT are results directories or their results.csv (samples.csv and\n"
-	"meta.json beside it); BASELINE may also be a folder of runs (run-1/, ...,\n"
-	"as `baseline save` keeps several), pooled, whose spread between processes a\n"
-	"verdict must also clear; CURRENT may be a folder of runs of one build and\n"
-	"config, pooled (as perf-gate.sh runs once more when a gate is inconclusive).\n"
-	"A metric regresses when both sides have >= 10 repetitions, a two-sided\n"
-	"Mann-Whitney U test gives p < alpha, and the bootstrap interval (level\n"
-	"1 - alpha) of the ratio of medians lies wholly beyond the threshold in the\n"
-	"worse direction; an interval reaching past the band on both sides is\n"
-	"inconclusive. Simulated counts use a 1% threshold and no test. A time\n"
-	"changing by less than --min-delta-ns never gates. When a fixed probe timed\n"
-	"before every repetition (noise_probe_ns) ran slower on one side, the band\n"
-	"of times and rates widens by that much on that side; a regression that\n"
-	"moved with every cell of its executor (their median wall_ns ratio) beyond\n"
-	"the probe, by at most 10%, is inconclusive.\n"
-	"Gating by default: wall_ns, latency_p50_ns, throughput_rps, sim_ir.\n"
+	"meta.json beside it), or folders of runs (run-1/, ...: a saved baseline of\n"
+	"several, or the A and B runs of perf-gate.sh). The process is the unit:\n"
+	"each process's median is one value (meta.json says which repetitions came\n"
+	"from which process), and a metric regresses when Student's t on the logs\n"
+	"of the two sides' process medians gives p < alpha after Holm-Bonferroni\n"
+	"over the gating rows and the estimated ratio is beyond the threshold. With\n"
+	"fewer than 2 processes a side no spread can be estimated: a change beyond\n"
+	"the threshold is inconclusive (run with --processes 3 or more). Simulated\n"
+	"counts (sim_ir) use a 0.1% threshold and no test, and do not gate when a\n"
+	"side's repetitions disagree (non-deterministic). A time changing by less\n"
+	"than --min-delta-ns never gates. The machine probe is reported, not applied.\n"
+	"Gating by default: wall_ns, latency_p50_ns, sim_ir (throughput_rps is\n"
+	"wall_ns again: reported).\n"
 	"\n"
 	"    --threshold T   a change beyond a factor of 1+T is material: 5% or 0.05\n"
-	"                    (default 5%, simulated counts 1%; given, it applies to all)\n"
-	"    --alpha A       test level and 1 - interval level (default 0.01)\n"
+	"                    (default 5%, simulated counts 0.1%; given, it applies to all)\n"
+	"    --alpha A       family-wise test level (default 0.01)\n"
+	"    --paired        process i of BASELINE and of CURRENT ran next to each other\n"
+	"                    (A/B, alternating): a paired test; different configs or\n"
+	"                    machine classes on the two sides are an error\n"
+	"    --allow-inconclusive  exit 0 instead of 3 when nothing regressed but\n"
+	"                    something could not be told\n"
 	"    --min-delta-ns D  the clock's resolution floor for times (default 100)\n"
-	"    --no-machine-speed  judge without the probe's machine speed or the shared shift\n"
 	"    --metric M,...  the metrics that gate (replacing the defaults);\n"
 	"                    +M,... adds them to the defaults\n"
 	"    --markdown FILE a summary for a pull-request comment\n"
 	"    --junit FILE    JUnit XML, one testcase per cell x metric\n"
 	"    --json FILE     every row as JSON\n"
-	"    --seed S        the bootstrap's seed (default 20250101; printed and recorded)\n"
-	"    --resamples N   bootstrap resamples (default and minimum 10000)\n"
+	"    --seed S        recorded with the results (the process test draws nothing)\n"
+	"    --resamples N, --no-machine-speed  accepted for old scripts; no effect\n"
 	"    --all           list every row, not only what changed\n"
+	"    --history[=FILE] each cell x metric's threshold from its history in the\n"
+	"                    store (gbench history; default store without =FILE) where\n"
+	"                    it has 50 runs or more: Q3 + 3 IQR of the relative changes\n"
+	"                    between consecutive runs over the last 100 (at least 0.1%)\n"
 	"    -h, --help      show this help\n"
 	"\n"
 	"Exit: 0 no regression, 1 regression, 2 unreadable or incomparable inputs\n"
 	"(a results directory whose files do not match its meta.json manifest among\n"
-	"them), 3 inconclusive (a gating cell x metric on one side only among them).\n"
-	"Different machine classes or trace contents are warnings.\n"
+	"them), 3 inconclusive (a gating cell x metric on one side only among them;\n"
+	"0 with --allow-inconclusive). Different machine classes or trace contents\n"
+	"are warnings (errors with --paired).\n"
 	"Colour only on a terminal, and never with NO_COLOR set.\n";
 
 static int usage_error(void)
@@ -112,7 +122,7 @@ static int use_color(void)
 int cmd_compare(int argc, char **argv)
 {
 	enum { OPT_MARKDOWN = 256, OPT_JUNIT, OPT_JSON, OPT_SEED, OPT_RESAMPLES, OPT_ALL, OPT_MIN_DELTA,
-	       OPT_THRESHOLD, OPT_ALPHA, OPT_METRIC, OPT_NO_MACHINE };
+	       OPT_THRESHOLD, OPT_ALPHA, OPT_METRIC, OPT_NO_MACHINE, OPT_PAIRED, OPT_ALLOW_INC, OPT_HISTORY };
 	static const struct option opts[] = {
 		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "alpha", required_argument, NULL, OPT_ALPHA },
@@ -125,6 +135,9 @@ int cmd_compare(int argc, char **argv)
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "min-delta-ns", required_argument, NULL, OPT_MIN_DELTA },
 		{ "no-machine-speed", no_argument, NULL, OPT_NO_MACHINE },
+		{ "paired", no_argument, NULL, OPT_PAIRED },
+		{ "allow-inconclusive", no_argument, NULL, OPT_ALLOW_INC },
+		{ "history", optional_argument, NULL, OPT_HISTORY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -136,6 +149,8 @@ int cmd_compare(int argc, char **argv)
 	uint64_t u;
 	int c, all = 0, rc = GB_EXIT_USAGE;
 	char **metrics = NULL;
+	const char *history = NULL;     /* the store; "" the default one */
+	struct gb_history_thresholds thr = { 0 };
 
 	gb_compare_opts_init(&o);
 	optind = 0;
@@ -182,7 +197,10 @@ int cmd_compare(int argc, char **argv)
 			o.resamples = (size_t)u;
 			break;
 		case OPT_ALL: all = 1; break;
-		case OPT_NO_MACHINE: o.machine_speed = 0; break;
+		case OPT_NO_MACHINE: break;   /* the probe no longer moves the band */
+		case OPT_PAIRED: o.paired = 1; break;
+		case OPT_ALLOW_INC: o.allow_inconclusive = 1; break;
+		case OPT_HISTORY: history = optarg ? optarg : ""; break;
 		case OPT_MIN_DELTA:
 			if (parse_u64(optarg, "min-delta-ns", &u) < 0)
 				goto bad;
@@ -202,11 +220,14 @@ int cmd_compare(int argc, char **argv)
 	}
 	o.metrics = metrics;
 	gb_compare_init(&cmp, argv[optind], argv[optind + 1]);
+	cmp.opts.paired = o.paired;   /* gb_compare_meta refuses unlike A and B */
 	if (gb_compare_read_baseline(&cmp, argv[optind], &base) < 0 ||
 	    gb_compare_read_current(&cmp, argv[optind + 1], &cur) < 0)
 		goto out;
 	if (gb_compare_load_meta(argv[optind], &mb) < 0 ||
 	    gb_compare_load_meta(argv[optind + 1], &mc) < 0)
+		goto out;
+	if (history && gb_history_compare_hook(*history ? history : NULL, mc, &o, &thr) < 0)
 		goto out;
 	if (gb_compare_meta(&cmp, mb, mc) < 0 || gb_compare_results(&cmp, &base, &cur, &o) < 0)
 		goto out;
@@ -223,6 +244,7 @@ out:
 	gb_results_release(&base);
 	gb_results_release(&cur);
 	gb_compare_release(&cmp);
+	gb_history_thresholds_release(&thr);
 	gb_strv_free(metrics);
 	return rc;
 bad:

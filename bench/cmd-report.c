@@ -1,7 +1,8 @@
 /*
- * cmd-report.c - `gbench report RESULTS`: report.md with the machine, the
- * run's validity, the ceilings, bottleneck findings, per-workload tables and
- * gnuplot charts; --tables adds tables.md (report.h does the work).
+ * cmd-report.c - `gbench report RESULTS`: report.md with a summary first,
+ * then the machine, the run's validity, the ceilings, bottleneck findings,
+ * per-workload tables and gnuplot charts; --tables adds tables.md (report.h
+ * does the work).
  */
 #include <getopt.h>
 #include <math.h>
@@ -18,11 +19,13 @@ static const char usage_text[] =
 	"                     [--peak FILE | --no-peak] [--rules FILE]\n"
 	"                     [--latency-targets LIST] [--nmse-budgets LIST]\n"
 	"\n"
-	"Write report.md (machine, validity, measured ceilings, bottleneck findings\n"
-	"with level, evidence and recommendation, per-workload tables) and its charts\n"
-	"(latency spectrum, throughput against batch, accuracy against speed, cache\n"
-	"hit rate, roofline, bandwidth sweep, vulkan/cpu speedup, baseline bars),\n"
-	"each as NAME.svg and NAME.png beside NAME.dat and NAME.gp, drawn by gnuplot.\n"
+	"Write report.md (a summary first: validity, the top bottlenecks by time at\n"
+	"stake, what to change first; then machine, validity, measured ceilings,\n"
+	"bottleneck findings with level, evidence and recommendation, per-workload\n"
+	"tables) and its charts (latency spectrum, throughput against batch, accuracy\n"
+	"against speed, cache hit rate, roofline, bandwidth sweep, vulkan against cpu,\n"
+	"baseline ratios), each as NAME.svg and NAME.png beside NAME.dat and NAME.gp,\n"
+	"drawn by gnuplot.\n"
 	"\n"
 	"    --baseline B          also compare with the results directory B\n"
 	"    --out DIR             output folder (default RESULTS/report)\n"

@@ -15,5 +15,7 @@ int cmd_report(int argc, char **argv);
 int cmd_peak(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif

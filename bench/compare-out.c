@@ -162,9 +162,9 @@ static void settings_line(FILE *f, const struct gb_compare *c)
 {
 	const struct gb_compare_opts *o = &c->opts;
 
-	fprintf(f, "seed %llu, alpha %g (one-sided %g%% bounds, the %g%% interval shown; %zu resamples), ",
-		(unsigned long long)o->seed, o->alpha, 100 * (1 - o->alpha),
-		100 * (1 - 2 * o->alpha), o->resamples);
+	fprintf(f, "seed %llu, alpha %g after Holm over the gating rows (%s t on process medians, "
+		"the %g%% interval shown), ", (unsigned long long)o->seed, o->alpha,
+		o->paired ? "paired" : "unpaired", 100 * (1 - 2 * o->alpha));
 	if (isnan(o->threshold))
 		fprintf(f, "threshold %g%% (simulated counts %g%%)", 100 * GB_COMPARE_THRESHOLD,
 			100 * GB_COMPARE_SIM_THRESHOLD);
@@ -191,9 +191,7 @@ static int machine_line(FILE *f, const struct gb_compare *c, const char *lead)
 		any = 1;
 	}
 	if (any)
-		fprintf(f, "%s\n", c->opts.machine_speed
-			? "; a change must clear the threshold beyond it"
-			: "; not applied (--no-machine-speed)");
+		fprintf(f, "; a diagnostic, not applied\n");
 	return any;
 }
 
@@ -293,6 +291,8 @@ void gb_compare_print(FILE *f, const struct gb_compare *c, int color, int all)
 			code);
 	else
 		fprintf(f, "result: %s (exit %d)\n", result_word(code), code);
+	if (code == GB_EXIT_OK && (c->gating[GB_VERDICT_INCONCLUSIVE] || c->gating[GB_VERDICT_MISSING]))
+		fprintf(f, "inconclusive gating rows allowed (--allow-inconclusive)\n");
 }
 
 /* ---- Markdown ---- */
@@ -343,7 +343,14 @@ static int md_settings(FILE *f, const struct gb_compare *c)
 	return 0;
 }
 
-static void md_table(FILE *f, const struct gb_compare *c, int unchanged)
+/*
+ * A pull-request comment holds 65,536 characters; the Markdown stays under
+ * this many bytes (a byte is at most a character) with room for the lines
+ * around the tables.
+ */
+#define GB_MD_LIMIT 60000
+
+static void md_table_head(FILE *f)
 {
 	fputs("|", f);
 	for (int k = 0; k < NCOL; k++)
@@ -352,44 +359,119 @@ static void md_table(FILE *f, const struct gb_compare *c, int unchanged)
 	for (int k = 0; k < NCOL; k++)
 		fputs(k >= COL_BASE && k <= COL_P ? "---:|" : "---|", f);
 	fputc('\n', f);
-	for (size_t i = 0; i < c->n; i++) {
-		const struct gb_compare_row *r = &c->rows[i];
-		char *col[NCOL];
-
-		if (unchanged ? shown(r, 0) : !shown(r, 0))
-			continue;
-		row_cols(r, col);
-		fputs("|", f);
-		for (int k = 0; k < NCOL; k++) {
-			fputc(' ', f);
-			if (k == COL_CELL || k == COL_METRIC)
-				md_code(f, col[k]);
-			else if (k == COL_BASE || k == COL_CUR || k == COL_NOTE)
-				md_text(f, col[k]);   /* units and notes come from the inputs */
-			else
-				fputs(col[k], f);     /* made here from numbers and verdicts */
-			fputs(" |", f);
-		}
-		fputc('\n', f);
-		free_cols(col);
-	}
 }
 
-int gb_compare_write_markdown(const struct gb_compare *c, const char *path)
+static void md_row(FILE *f, const struct gb_compare_row *r)
 {
-	struct gb_atomic a;
-	FILE *f;
-	size_t nshown = 0, i;
+	char *col[NCOL];
+
+	row_cols(r, col);
+	fputs("|", f);
+	for (int k = 0; k < NCOL; k++) {
+		fputc(' ', f);
+		if (k == COL_CELL || k == COL_METRIC)
+			md_code(f, col[k]);
+		else if (k == COL_BASE || k == COL_CUR || k == COL_NOTE)
+			md_text(f, col[k]);   /* units and notes come from the inputs */
+		else
+			fputs(col[k], f);     /* made here from numbers and verdicts */
+		fputs(" |", f);
+	}
+	fputc('\n', f);
+	free_cols(col);
+}
+
+/*
+ * The order a reader needs: gating regressions, gating inconclusive and
+ * missing rows, gating improvements, then reported metrics that moved
+ * (regressions first); then, folded, the reported rows that could not be
+ * judged and everything unchanged.
+ */
+static int md_rank(const struct gb_compare_row *r)
+{
+	static const int gating[GB_VERDICT_COUNT] = {
+		[GB_VERDICT_REGRESSION] = 0, [GB_VERDICT_INCONCLUSIVE] = 1,
+		[GB_VERDICT_MISSING] = 2, [GB_VERDICT_IMPROVEMENT] = 3, [GB_VERDICT_UNCHANGED] = 8,
+	};
+	static const int reported[GB_VERDICT_COUNT] = {
+		[GB_VERDICT_REGRESSION] = 4, [GB_VERDICT_IMPROVEMENT] = 5,
+		[GB_VERDICT_INCONCLUSIVE] = 6, [GB_VERDICT_MISSING] = 7, [GB_VERDICT_UNCHANGED] = 9,
+	};
+
+	/* 0..5 are the rows shown() shows; 6..9 go in the fold */
+
+	return r->gating ? gating[r->verdict] : reported[r->verdict];
+}
+
+/*
+ * Rows of rank lo..hi, in that order, while the document stays under
+ * GB_MD_LIMIT (*used counts its bytes); returns the rows left out.
+ */
+static size_t md_rows(FILE *f, const struct gb_compare *c, int lo, int hi, size_t *used)
+{
+	size_t left = 0;
+
+	for (int k = lo; k <= hi; k++)
+		for (size_t i = 0; i < c->n; i++) {
+			char *text = NULL;
+			size_t len = 0;
+			FILE *m;
+
+			if (md_rank(&c->rows[i]) != k)
+				continue;
+			/* once one row is cut, so is every later one: the cut is a tail */
+			m = left ? NULL : open_memstream(&text, &len);
+			if (!m) {
+				left++;
+				continue;
+			}
+			md_row(m, &c->rows[i]);
+			if (fclose(m) == 0 && *used + len < GB_MD_LIMIT) {
+				fputs(text, f);
+				*used += len;
+			} else {
+				left++;
+			}
+			free(text);
+		}
+	return left;
+}
+
+static size_t md_count(const struct gb_compare *c, int lo, int hi)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		int k = md_rank(&c->rows[i]);
+
+		n += k >= lo && k <= hi;
+	}
+	return n;
+}
+
+/*
+ * The Markdown for a pull-request comment: the verdict and a summary line,
+ * then the rows that need reading in md_rank's order, then the unchanged
+ * rows folded; whatever would pass GB_MD_LIMIT is cut and counted (every
+ * row is in the JSON and JUnit outputs).
+ */
+static int md_document(FILE *f, const struct gb_compare *c)
+{
+	size_t nshown = md_count(c, 0, 5), cut, cut_gating, cut_rest = 0, used;
+	long pos;
 	int code = gb_compare_exit(c);
 	char desc[1024];
 
-	if (gb_atomic_open(&a, path) < 0)
-		return -1;
-	f = a.f;
-	for (i = 0; i < c->n; i++)
-		nshown += shown(&c->rows[i], 0);
 	fprintf(f, "### gbench compare: %s\n\n", result_word(code));
-	for (i = 0; i < c->nwarn; i++) {
+	fprintf(f, "**%zu gating regression%s, %zu inconclusive, %zu improvement%s; %zu reported "
+		"metric%s moved; %zu other row%s (unchanged, or reported without a verdict).**\n\n",
+		c->gating[GB_VERDICT_REGRESSION], c->gating[GB_VERDICT_REGRESSION] == 1 ? "" : "s",
+		c->gating[GB_VERDICT_INCONCLUSIVE] + c->gating[GB_VERDICT_MISSING],
+		c->gating[GB_VERDICT_IMPROVEMENT], c->gating[GB_VERDICT_IMPROVEMENT] == 1 ? "" : "s",
+		c->reported[GB_VERDICT_REGRESSION] + c->reported[GB_VERDICT_IMPROVEMENT],
+		c->reported[GB_VERDICT_REGRESSION] + c->reported[GB_VERDICT_IMPROVEMENT] == 1 ? "" : "s",
+		c->n - nshown, c->n - nshown == 1 ? "" : "s");
+	for (size_t i = 0; i < c->nwarn; i++) {
 		fputs("> **Warning:** ", f);
 		md_text(f, c->warnings[i]);
 		fputs("\n>\n", f);
@@ -403,10 +485,8 @@ int gb_compare_write_markdown(const struct gb_compare *c, const char *path)
 	fputs("\n- current: ", f);
 	md_text(f, desc);
 	fputc('\n', f);
-	if (md_settings(f, c) < 0) {
-		gb_atomic_abort(&a);
+	if (md_settings(f, c) < 0)
 		return -1;
-	}
 	fputs("- ", f);
 	counts_line(f, "gating", c->gating);
 	fputs("- ", f);
@@ -415,16 +495,65 @@ int gb_compare_write_markdown(const struct gb_compare *c, const char *path)
 		fprintf(f, "- %zu verdict%s coincide with a noisy side (see the note)\n", c->noisy,
 			c->noisy == 1 ? "" : "s");
 	fputc('\n', f);
+	pos = ftell(f);
+	used = pos > 0 ? (size_t)pos + 512 : 512;   /* 512: the closing lines */
+	cut = 0;
+	cut_gating = 0;
 	if (nshown) {
-		md_table(f, c, 0);
+		md_table_head(f);
+		cut = md_rows(f, c, 0, 5, &used);
+		if (cut) {
+			/* the rows cut are the last in rank order: count the gating ones among them */
+			size_t kept = nshown - cut, seen = 0;
+
+			for (int k = 0; k <= 5; k++)
+				for (size_t i = 0; i < c->n; i++)
+					if (md_rank(&c->rows[i]) == k && seen++ >= kept)
+						cut_gating += c->rows[i].gating;
+		}
 		fputs("\n`*` reported, not gating.\n\n", f);
 	}
 	if (nshown < c->n) {
-		fprintf(f, "<details><summary>%zu more rows (unchanged or not gating)</summary>\n\n",
-			c->n - nshown);
-		md_table(f, c, 1);
+		size_t rest = c->n - nshown;
+		long before = ftell(f);
+
+		fprintf(f, "<details><summary>%zu more rows (unchanged or not gating)</summary>\n\n", rest);
+		md_table_head(f);
+		if (before > 0)
+			used = (size_t)before + 512;
+		cut_rest = md_rows(f, c, 6, 9, &used);
 		fputs("\n</details>\n", f);
 	}
+	if (cut || cut_rest)
+		fprintf(f, "\n%zu row%s not shown (%zu gating) to keep this under a pull-request "
+			"comment's size; every row is in the JSON and JUnit outputs (--json, --junit).\n",
+			cut + cut_rest, cut + cut_rest == 1 ? "" : "s", cut_gating);
+	return 0;
+}
+
+int gb_compare_write_markdown(const struct gb_compare *c, const char *path)
+{
+	struct gb_atomic a;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	int rc;
+
+	if (!m)
+		return gb_error("cannot format the Markdown: %s", strerror(errno));
+	rc = md_document(m, c);
+	if (fclose(m) != 0 && rc == 0)
+		rc = gb_error("cannot format the Markdown: %s", strerror(errno));
+	if (rc < 0 || gb_atomic_open(&a, path) < 0) {
+		free(text);
+		return -1;
+	}
+	if (fwrite(text, 1, len, a.f) != len) {
+		free(text);
+		gb_atomic_abort(&a);
+		return gb_error("cannot write '%s'", path);
+	}
+	free(text);
 	return gb_atomic_commit(&a);
 }
 
@@ -616,6 +745,8 @@ int gb_compare_write_json(const struct gb_compare *c, const char *path)
 	json_object_set_new(root, "noisy", json_integer((json_int_t)c->noisy));
 	json_object_set_new(root, "result", json_string(result_word(code)));
 	json_object_set_new(root, "exit", json_integer(code));
+	json_object_set_new(root, "paired", json_boolean(c->opts.paired));
+	json_object_set_new(root, "allow_inconclusive", json_boolean(c->opts.allow_inconclusive));
 	for (size_t i = 0; i < c->n; i++) {
 		const struct gb_compare_row *r = &c->rows[i];
 		json_t *o = json_object();
@@ -638,6 +769,10 @@ int gb_compare_write_json(const struct gb_compare *c, const char *path)
 		json_object_set_new(o, "ci_low", jnum(r->ci_low));
 		json_object_set_new(o, "ci_high", jnum(r->ci_high));
 		json_object_set_new(o, "p", jnum(r->p));
+		json_object_set_new(o, "p_holm", jnum(r->p_holm));
+		json_object_set_new(o, "processes_baseline", json_integer((json_int_t)r->k_base));
+		json_object_set_new(o, "processes_current", json_integer((json_int_t)r->k_cur));
+		json_object_set_new(o, "nondeterministic", json_boolean(r->nondet));
 		json_object_set_new(o, "note", jstr_or_null(r->note));
 		json_object_set_new(o, "noise", jstr_or_null(r->noise));
 		json_array_append_new(rows, o);

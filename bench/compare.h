@@ -32,14 +32,15 @@ enum gb_verdict {
 const char *gb_verdict_name(enum gb_verdict v);
 
 #define GB_COMPARE_THRESHOLD      0.05   /* measured metrics: a factor of 1.05 */
-#define GB_COMPARE_SIM_THRESHOLD  0.01   /* simulated counts */
+#define GB_COMPARE_SIM_THRESHOLD  0.001  /* deterministic counts (sim_ir): 0.1% */
 #define GB_COMPARE_ALPHA          0.01
-#define GB_COMPARE_MIN_N          10     /* fewer repetitions: inconclusive */
+#define GB_COMPARE_MIN_N          10     /* the fewest repetitions a time budget leaves a cell (config.c) */
+#define GB_COMPARE_MIN_PROCS      2      /* fewer processes a side: no spread, no test */
+#define GB_COMPARE_MIN_PAIRS      3      /* fewer pairs (--paired): no test */
 #define GB_COMPARE_MIN_PROBES     30     /* fewer probes a side: no machine speed */
 #define GB_COMPARE_MIN_DELTA_NS   100.0  /* time differences below this never gate */
-#define GB_COMPARE_MIN_SHIFT_CELLS 8      /* fewer cells of an executor: no shared shift */
-#define GB_COMPARE_MAX_SHIFT      0.10   /* a shared shift a machine can make (beyond its probe) */
-#define GB_COMPARE_RESAMPLES      10000
+#define GB_COMPARE_MIN_SHIFT_CELLS 8      /* fewer cells of an executor: no drift warning */
+#define GB_COMPARE_RESAMPLES      10000  /* kept for --resamples; the process test draws nothing */
 #define GB_COMPARE_SEED           20250101ULL
 
 struct gb_compare_opts {
@@ -50,10 +51,19 @@ struct gb_compare_opts {
 	uint64_t seed;          /* every bootstrap draws from this */
 	size_t resamples;       /* bootstrap resamples (>= GB_COMPARE_RESAMPLES) */
 	double min_delta_ns;    /* a time metric (unit ns) changing less is unchanged */
-	int machine_speed;      /* 1: widen a time's band by the probe's ratio (default) */
+	int machine_speed;      /* always 0: the probe is a diagnostic, it never moves the band */
+	int paired;             /* 1: process i of each side ran next to each other (A/B, ABBA) */
+	int allow_inconclusive; /* 1: an inconclusive verdict exits 0, not 3 */
+	/*
+	 * A cell x metric's own threshold (compare --history: the history's
+	 * noise, history/history.h), used instead of the one above unless it
+	 * returns NAN; NULL: none.
+	 */
+	double (*threshold_for)(void *ctx, const char *cell, const char *metric);
+	void *threshold_ctx;
 };
 
-/* Defaults: per-kind thresholds, alpha 0.01, default gating set, fixed seed. */
+/* Defaults: per-kind thresholds, alpha 0.01, default gating set, fixed seed, unpaired. */
 void gb_compare_opts_init(struct gb_compare_opts *o);
 
 struct gb_compare_row {
@@ -61,13 +71,16 @@ struct gb_compare_row {
 	int gating;             /* counts towards the exit code */
 	int higher_better;      /* throughput, hit rate */
 	int simulated;          /* compared without a test */
+	int nondet;             /* simulated counts that differ between repetitions: not gating */
 	enum gb_verdict verdict;
 	const char *test;       /* "exact", "normal" or "none" */
 	size_t n_base, n_cur;   /* values on each side (NAN repetitions left out) */
+	size_t k_base, k_cur;   /* processes with values on each side */
 	double med_base, med_cur;
 	double ratio;           /* med_cur / med_base; NAN when undefined */
-	double ci_low, ci_high; /* bootstrap interval of the ratio; NAN when none */
-	double p;               /* Mann-Whitney two-sided p; NAN when none */
+	double ci_low, ci_high; /* the process test's interval of the ratio; NAN when none */
+	double p;               /* the process test's two-sided p; NAN when none */
+	double p_holm;          /* p after Holm-Bonferroni over its family (gating rows, or the others) */
 	double threshold;       /* the threshold this row was judged with */
 	double machine;         /* the machine's speed ratio applied to the band (1: none) */
 	char *note;             /* why inconclusive or missing, or NULL */
@@ -111,16 +124,13 @@ struct gb_compare {
 	} machine[8];
 	size_t nmachine;
 	/*
-	 * The baseline's processes, for their spread: each run of a baseline
-	 * of several runs, split into its processes where it ran in several
-	 * (meta.json processes.repetitions). Empty for a single run of one
-	 * process.
+	 * Each side's processes, the unit of every test: each run of a side,
+	 * split into its processes where it ran in several (meta.json
+	 * processes.repetitions), in run and process order. One entry for a
+	 * single run of one process.
 	 */
-	struct gb_results *base_procs;
-	size_t nbase_procs;
-	/* bootstrap intervals computed ahead on every core (compare.c), by row seed */
-	struct gb_boot_ci *boot;
-	size_t nboot;
+	struct gb_results *base_procs, *cur_procs;
+	size_t nbase_procs, ncur_procs;
 };
 
 /* Zero c and record the two paths. */
@@ -128,22 +138,22 @@ void gb_compare_init(struct gb_compare *c, const char *base_path, const char *cu
 void gb_compare_release(struct gb_compare *c);
 
 /*
- * Read a baseline: a results directory (or its results.csv), or a folder
- * of runs, one results directory each (run-1/, run-2/, ...: the runs
- * `baseline save` keeps). The runs' values are pooled into *pooled cell by
- * cell; where there are several processes (runs, or runs of `processes =
- * N`), each one's repetitions are kept in c (c->base_procs) so that a
- * verdict can be weighed against the spread between processes. 0 or -1.
+ * Read a side: a results directory (or its results.csv), or a folder of
+ * runs, one results directory each (run-1/, run-2/, ...: the runs
+ * `baseline save` keeps, or the A or B runs of perf-gate.sh). The runs'
+ * values are pooled into *pooled cell by cell, and each run's processes
+ * (meta.json processes.repetitions) kept in c (base_procs, cur_procs): the
+ * process is what the verdicts count. The runs of the current side must be
+ * one config of one build. 0 or -1.
  */
 int gb_compare_read_baseline(struct gb_compare *c, const char *path, struct gb_results *pooled);
-
-/*
- * Read the current side: a results directory (or its results.csv), or a
- * folder of runs of the same build, pooled cell by cell (what
- * scripts/perf-gate.sh makes when it runs once more to settle an
- * inconclusive gate). 0 or -1.
- */
 int gb_compare_read_current(struct gb_compare *c, const char *path, struct gb_results *pooled);
+/*
+ * Add one process's values to a side (current != 0: the current side), as
+ * reading a run does; for callers that build results in memory. A side with
+ * no process added counts its pooled results as one process.
+ */
+void gb_compare_add_process(struct gb_compare *c, int current, const struct gb_results *proc);
 /* The first run folder of a multi-run baseline (caller frees), or NULL for a single run. */
 char *gb_compare_first_run(const char *path);
 
@@ -173,7 +183,8 @@ int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
 
 /*
  * The exit code: any gating regression 1, else any gating inconclusive or
- * missing (a gating cell x metric on one side only) 3, else 0.
+ * missing (a gating cell x metric on one side only) 3 (0 with
+ * allow_inconclusive), else 0.
  */
 int gb_compare_exit(const struct gb_compare *c);
 

@@ -9,6 +9,7 @@
 
 #include "cmds.h"
 #include "gbench.h"
+#include "inject.h"
 
 struct cmd {
 	const char *name;
@@ -27,6 +28,8 @@ static const struct cmd commands[] = {
 	{ "peak", cmd_peak, "measure the roofline's ceilings: bandwidth sweep and peak FLOP/s" },
 	{ "record", cmd_record, "run a program and record its BLAS calls as a trace" },
 	{ "import", cmd_import, "a PyTorch profiler trace to a gbench trace" },
+	{ "merge", cmd_merge, "pool the shares of one run measured on several nodes" },
+	{ "history", cmd_history, "keep every run in a store; trends and change points" },
 };
 
 static void usage(FILE *f)
@@ -49,6 +52,9 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return GB_EXIT_OK;
 	}
+	/* GB_INJECT (inject.h): a bad spec stops every command before it starts */
+	if (gb_inject_setup() < 0)
+		return GB_EXIT_USAGE;
 	for (size_t i = 0; i < GB_ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);

@@ -1,31 +1,22 @@
 /*
- * report-charts.c - the report's charts: for each, NAME.dat (the numbers,
- * written here from the measured results), NAME.gp (a header of variables
- * followed by the template reports/<kind>.gp) and, drawn by gnuplot,
- * NAME.svg and NAME.png, all side by side so a user can restyle the
- * template and run `gnuplot NAME.gp` again.
+ * report-charts.c - the report's charts: for each, the numbers (NAME.dat,
+ * written here from the measured results) and the variables its template
+ * reports/<kind>.gp reads; report-gnuplot.c writes the files and draws them.
  *
- * Data files hold one gnuplot index block per series (two blank lines
- * between blocks); the first line of a block is its title, read with
- * columnheader(1). gnuplot writes to NAME.svg.tmp.PID (the variable `tmp`
- * given on its command line) and the files are renamed when it succeeds,
- * so a failed or killed drawing never leaves half a picture.
+ * Charts are made to be read at a glance: at most GB_CHART_MAX_SERIES lines
+ * in one panel (small multiples beyond that), colour and dash type carrying
+ * one dimension each, log axes where values span decades, ticks only where
+ * something was measured, IEC units for binary sizes, ratios said in words,
+ * and each executor against its own device's ceilings.
  *
- * Names in charts come from the results folder, which anyone can edit, and
- * gnuplot runs shell commands: every name reaches a script, a data file or
- * a file name only through escape.h (the chart's file stem is a safe file
- * name, script strings are single-quoted literals, data-file strings are
- * escaped for gnuplot's data reader), and the templates print such text
- * with noenhanced so it is shown, not interpreted as markup.
+ * Names in charts come from the results folder, which anyone can edit: they
+ * reach a script, a data file or a file name only through escape.h (via
+ * gb_report_gp_quote and gb_report_dat_title).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "escape.h"
 #include "fsio.h"
@@ -33,188 +24,6 @@
 #include "peak.h"
 #include "report.h"
 #include "stats.h"
-
-static struct gb_report_chart *chart_add(struct gb_report *r, const char *name, const char *title)
-{
-	struct gb_report_chart *c;
-
-	r->charts = gb_xrealloc(r->charts, (r->ncharts + 1) * sizeof(*r->charts));
-	c = &r->charts[r->ncharts++];
-	memset(c, 0, sizeof(*c));
-	c->name = gb_escape_fname(name);   /* the stem of four file names and a script comment */
-	c->title = gb_xstrdup(title);
-	return c;
-}
-
-/* A string literal in a gnuplot script. */
-static void gp_quote(struct gb_sbuf *b, const char *s)
-{
-	char *e = gb_escape_gnuplot(s);
-
-	gb_sbuf_printf(b, "%s", e);
-	free(e);
-}
-
-/* A string in a data file: a block's title, a cell id, a bar's label. */
-static void dat_title(struct gb_sbuf *b, const char *s)
-{
-	char *e = gb_escape_gnuplot_data(s);
-
-	gb_sbuf_printf(b, "%s", e);
-	free(e);
-}
-
-static char *template_text(const char *kind)
-{
-	char *path = gb_xasprintf("%s/reports/%s.gp", gb_datadir(), kind);
-	char *t = gb_read_file(path, NULL);
-
-	free(path);
-	return t;
-}
-
-/* Run gnuplot in the report folder; 0 when it exits 0. err gets its first stderr line. */
-static int gnuplot_run(struct gb_report *r, const char *script, const char *tmp, char **err)
-{
-	const char *cmd = r->o->gnuplot ? r->o->gnuplot : getenv("GNUPLOT") ? getenv("GNUPLOT") : "gnuplot";
-	char *log = gb_xasprintf("%s/.gnuplot.log.%d", r->out, (int)getpid());
-	char *tmpvar = gb_xasprintf("tmp='%s'", tmp);
-	int status = -1;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int nul = open("/dev/null", O_RDWR);
-
-		if (fd >= 0)
-			dup2(fd, 2);
-		if (nul >= 0) {
-			dup2(nul, 0);
-			dup2(nul, 1);
-		}
-		if (chdir(r->out) < 0)
-			_exit(126);
-		if (script)
-			execlp(cmd, cmd, "-e", tmpvar, script, (char *)NULL);
-		else
-			execlp(cmd, cmd, "--version", (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-	if (err) {
-		char *text = gb_read_file(log, NULL);
-
-		*err = NULL;
-		if (pid < 0)
-			*err = gb_xasprintf("cannot fork: %s", strerror(errno));
-		else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-			*err = gb_xasprintf("'%s' cannot be run (not installed? set $GNUPLOT)", cmd);
-		else if (text && text[0]) {
-			char *nl;
-
-			/* the last non-empty line says what went wrong */
-			while ((nl = strrchr(text, '\n')) && !nl[1])
-				*nl = 0;
-			nl = strrchr(text, '\n');
-			*err = gb_xstrdup(nl ? nl + 1 : text);
-		} else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			*err = gb_xasprintf("'%s' exited with status %d", cmd,
-					    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		}
-		free(text);
-	}
-	unlink(log);
-	free(log);
-	free(tmpvar);
-	return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-/*
- * Write NAME.dat and NAME.gp (header + template) and draw the chart.
- * header holds gnuplot assignments (datafile, out, title are added here).
- */
-static void chart_emit(struct gb_report *r, struct gb_report_chart *c, const char *kind,
-		       const char *dat, const char *header)
-{
-	struct gb_sbuf gp = { 0 };
-	char *tmpl = template_text(kind), *name, *tmp;
-
-	if (!tmpl) {
-		c->missing = gb_xasprintf("the template reports/%s.gp is missing", kind);
-		return;
-	}
-	name = gb_xasprintf("%s.dat", c->name);
-	if (gb_report_write_file(r, name, dat) < 0) {
-		c->missing = gb_xasprintf("%s could not be written", name);
-		free(name);
-		free(tmpl);
-		return;
-	}
-	free(name);
-	gb_sbuf_printf(&gp, "# %s.gp - written by gbench report from %s.dat; the lines above the\n"
-		       "# template are this chart's variables. Redraw: gnuplot %s.gp\n",
-		       c->name, c->name, c->name);
-	gb_sbuf_printf(&gp, "datafile = ");
-	gp_quote(&gp, c->name);
-	gb_sbuf_printf(&gp, ".'.dat'\nout = ");
-	gp_quote(&gp, c->name);
-	gb_sbuf_printf(&gp, "\ntitle_text = ");
-	gp_quote(&gp, c->title);
-	gb_sbuf_printf(&gp, "\n%s\n%s", header ? header : "", tmpl);
-	free(tmpl);
-	name = gb_xasprintf("%s.gp", c->name);
-	if (gb_report_write_file(r, name, gp.s) < 0) {
-		c->missing = gb_xasprintf("%s could not be written", name);
-		free(name);
-		gb_sbuf_release(&gp);
-		return;
-	}
-	gb_sbuf_release(&gp);
-	if (!r->gnuplot_ok) {
-		free(name);
-		return;
-	}
-	tmp = gb_xasprintf(".tmp.%d", (int)getpid());
-	if (gnuplot_run(r, name, tmp, &c->render_error) == 0) {
-		int ok = 1;
-
-		for (int k = 0; k < 2; k++) {
-			const char *ext = k ? "png" : "svg";
-			char *from = gb_xasprintf("%s/%s.%s%s", r->out, c->name, ext, tmp);
-			char *to = gb_xasprintf("%s/%s.%s", r->out, c->name, ext);
-
-			if (rename(from, to) < 0) {
-				ok = 0;
-				if (!c->render_error)
-					c->render_error = gb_xasprintf("gnuplot wrote no %s.%s", c->name, ext);
-				unlink(from);
-			}
-			free(from);
-			free(to);
-		}
-		c->rendered = ok;
-		if (ok) {
-			free(c->render_error);   /* warnings of a successful drawing */
-			c->render_error = NULL;
-		}
-	} else {
-		for (int k = 0; k < 2; k++) {
-			char *from = gb_xasprintf("%s/%s.%s%s", r->out, c->name, k ? "png" : "svg", tmp);
-
-			unlink(from);
-			free(from);
-		}
-		if (!c->render_error)
-			c->render_error = gb_xstrdup("gnuplot failed");
-		gb_warn("chart %s: %s", c->name, c->render_error);
-	}
-	free(tmp);
-	free(name);
-}
 
 static int cells_of(struct gb_report *r, const char *wl)
 {
@@ -236,12 +45,27 @@ static uint32_t min_cache(struct gb_report *r, const char *wl)
 	return m;
 }
 
+/* Bytes in IEC units ("48 KiB", "2 MiB"): cache and working-set sizes are binary. */
+static const char *iec_bytes(double v, char *buf, size_t len)
+{
+	const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.*f %s", v == floor(v) ? 0 : 1, v, unit[u]);
+	return buf;
+}
+
 /* ---- latency percentile spectrum, per workload ---- */
 
 /* Rows appended for a cell; -1 when its id is no file name (a hand-edited results.csv). */
 static int hgrm_block(struct gb_report *r, struct gb_sbuf *d, const char *cell, const char *title)
 {
 	char *path, *text, *line, *save = NULL;
+	struct gb_sbuf blk = { 0 };
 	int rows = 0;
 
 	/* "../../x" would read a file outside the results folder */
@@ -252,21 +76,65 @@ static int hgrm_block(struct gb_report *r, struct gb_sbuf *d, const char *cell, 
 	free(path);
 	if (!text)
 		return 0;
-	dat_title(d, title);
-	gb_sbuf_printf(d, " \"1/(1-p)\" \"latency_us\" \"percentile\"\n");
+	/* a block only when it has rows: the templates number blocks by the series they hold */
+	gb_report_dat_title(&blk, title);
+	gb_sbuf_printf(&blk, " \"1/(1-p)\" \"latency_us\" \"percentile\"\n");
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		double v, p, cnt, inv;
 
 		if (sscanf(line, "%lf %lf %lf %lf", &v, &p, &cnt, &inv) != 4 || !isfinite(inv))
 			continue;
-		gb_sbuf_printf(d, "%.6g %.6g %.12g\n", inv, v / 1e3, p);
+		gb_sbuf_printf(&blk, "%.6g %.6g %.12g\n", inv, v / 1e3, p);
 		rows++;
 	}
 	free(text);
-	gb_sbuf_printf(d, "\n\n");
+	if (rows)
+		gb_sbuf_printf(d, "%s\n\n", blk.s);
+	gb_sbuf_release(&blk);
 	return rows;
 }
 
+/* Index of v in the sorted distinct batch sizes of a workload's cells (the colour of a series). */
+static int batch_rank(struct gb_report *r, const char *wl, uint32_t v)
+{
+	int rank = 0;
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct gb_cell_result *x = r->cells[i].c;
+		int first = 1;
+
+		if (!x || strcmp(x->workload, wl) || x->batch >= v)
+			continue;
+		for (size_t k = 0; k < i && first; k++)
+			if (r->cells[k].c && !strcmp(r->cells[k].c->workload, wl) &&
+			    r->cells[k].c->batch == x->batch)
+				first = 0;
+		rank += first;
+	}
+	return rank;
+}
+
+static int exec_index(const char *e)
+{
+	return !strcmp(e, "cpu") ? 0 : !strcmp(e, "vulkan") ? 1 : 2;
+}
+
+/* gnuplot arrays for a chart's header: NAME[1..n]. */
+static void gp_int_array(struct gb_sbuf *h, const char *name, const int *v, int n)
+{
+	gb_sbuf_printf(h, "array %s[%d] = [", name, n > 0 ? n : 1);
+	for (int i = 0; i < n; i++)
+		gb_sbuf_printf(h, "%s%d", i ? ", " : "", v[i]);
+	gb_sbuf_printf(h, "%s]\n", n > 0 ? "" : "0");
+}
+
+#define GB_CHART_MAX_SERIES 8   /* more lines than this in one panel stop being told apart */
+
+/*
+ * Small multiples: one panel per quant level (per quant and executor where
+ * one panel would hold more than GB_CHART_MAX_SERIES lines); in a panel the
+ * colour is the batch size and the dash type the executor.
+ */
 static void chart_latency(struct gb_report *r)
 {
 	for (size_t w = 0; w < r->nwl; w++) {
@@ -274,25 +142,60 @@ static void chart_latency(struct gb_report *r)
 		uint32_t cache = min_cache(r, wl);
 		char *name = gb_xasprintf("latency-%s", wl);
 		char *title = gb_xasprintf("Latency percentile spectrum: %s (cache %u)", wl, cache);
-		struct gb_report_chart *c = chart_add(r, name, title);
-		struct gb_sbuf d = { 0 }, h = { 0 };
-		int n = 0, unsafe = 0;
+		struct gb_report_chart *c = gb_report_chart_add(r, name, title);
+		struct gb_sbuf d = { 0 }, h = { 0 }, pt = { 0 };
+		int n = 0, unsafe = 0, np = 0, maxser = 0;
+		int *lcol = gb_xcalloc(r->ncells + 1, sizeof(int)), *dash = gb_xcalloc(r->ncells + 1, sizeof(int));
+		int pfirst[GB_Q_COUNT * 3], pcount[GB_Q_COUNT * 3];
 		char *mwl = gb_escape_md(wl), *left = NULL;
 
 		free(name);
 		free(title);
-		for (size_t i = 0; i < r->ncells; i++) {
-			struct gb_cell_result *x = r->cells[i].c;
-			char *t;
-			int rows;
+		for (int q = 0; q < GB_Q_COUNT; q++) {
+			int inq = 0, split;
 
-			if (!x || strcmp(x->workload, wl) || x->cache != cache)
-				continue;
-			t = gb_xasprintf("%s b%u %s", x->executor, x->batch, gb_quant_name(x->quant));
-			rows = hgrm_block(r, &d, x->id, t);
-			n += rows > 0;
-			unsafe += rows < 0;
-			free(t);
+			for (size_t i = 0; i < r->ncells; i++) {
+				struct gb_cell_result *x = r->cells[i].c;
+
+				inq += x && !strcmp(x->workload, wl) && x->cache == cache && (int)x->quant == q;
+			}
+			split = inq > GB_CHART_MAX_SERIES;
+			for (int e = 0; e < (split ? 3 : 1); e++) {
+				int first = n, rows;
+
+				for (size_t i = 0; i < r->ncells; i++) {
+					struct gb_cell_result *x = r->cells[i].c;
+					char *t;
+
+					if (!x || strcmp(x->workload, wl) || x->cache != cache ||
+					    (int)x->quant != q || (split && exec_index(x->executor) != e))
+						continue;
+					t = gb_xasprintf("%s b%u", x->executor, x->batch);
+					rows = hgrm_block(r, &d, x->id, t);
+					free(t);
+					unsafe += rows < 0;
+					if (rows <= 0)
+						continue;
+					lcol[n] = batch_rank(r, wl, x->batch) + 1;
+					dash[n] = exec_index(x->executor) + 1;
+					n++;
+				}
+				if (n == first)
+					continue;
+				pfirst[np] = first + 1;
+				pcount[np] = n - first;
+				maxser = pcount[np] > maxser ? pcount[np] : maxser;
+				gb_sbuf_printf(&pt, "%s", np ? ", " : "");
+				{
+					const char *ex[] = { "cpu", "vulkan", "other executors" };
+					char *ptitle = split ? gb_xasprintf("%s, %s", gb_quant_name((enum gb_quant)q), ex[e])
+							     : gb_xstrdup(gb_quant_name((enum gb_quant)q));
+
+					gb_report_gp_quote(&pt, ptitle);
+					free(ptitle);
+				}
+				np++;
+			}
 		}
 		if (unsafe)
 			left = gb_xasprintf(" (%d cell id%s not a file name, so no histogram read)", unsafe,
@@ -304,16 +207,25 @@ static void chart_latency(struct gb_report *r)
 		} else {
 			c->what = gb_xasprintf("Request latency at each percentile (x: 1/(1-p), so 10 is "
 					       "p90 and 1000 p99.9, as HdrHistogram's plotter draws it) "
-					       "for the %d cells of %s at cache %u, from `hist/<cell>.hgrm` "
-					       "(all measured repetitions merged)%s.", n, mwl, cache,
-					       left ? left : "");
-			gb_sbuf_printf(&h, "nseries = %d\n", n);
-			chart_emit(r, c, "latency", d.s, h.s);
+					       "for the %d cells of %s at cache %u, one panel per quant "
+					       "level (at most %d lines each; colour: batch size, dashes: "
+					       "executor), from `hist/<cell>.hgrm` (all measured repetitions "
+					       "merged)%s.", n, mwl, cache, maxser, left ? left : "");
+			gb_sbuf_printf(&h, "npanels = %d\n", np);
+			gp_int_array(&h, "pfirst", pfirst, np);
+			gp_int_array(&h, "pcount", pcount, np);
+			gb_sbuf_printf(&h, "array ptitle[%d] = [%s]\n", np, pt.s);
+			gp_int_array(&h, "lcol", lcol, n);
+			gp_int_array(&h, "dash", dash, n);
+			gb_report_chart_emit(r, c, "latency", d.s, h.s);
 		}
+		free(lcol);
+		free(dash);
 		free(mwl);
 		free(left);
 		gb_sbuf_release(&d);
 		gb_sbuf_release(&h);
+		gb_sbuf_release(&pt);
 	}
 }
 
@@ -326,13 +238,32 @@ static void chart_throughput(struct gb_report *r)
 		uint32_t cache = min_cache(r, wl);
 		char *name = gb_xasprintf("throughput-%s", wl);
 		char *title = gb_xasprintf("Throughput against batch size: %s (cache %u)", wl, cache);
-		struct gb_report_chart *c = chart_add(r, name, title);
-		struct gb_sbuf d = { 0 }, h = { 0 };
-		int n = 0;
+		struct gb_report_chart *c = gb_report_chart_add(r, name, title);
+		struct gb_sbuf d = { 0 }, h = { 0 }, xt = { 0 };
+		int n = 0, lcol[2 * GB_Q_COUNT], dash[2 * GB_Q_COUNT];
+		uint32_t bmin = 1, bmax = 1;
 		const char *execs[] = { "cpu", "vulkan" };
 
 		free(name);
 		free(title);
+		/* ticks only where a batch size was measured, with room beside the outer ones */
+		for (uint32_t last = 0;;) {
+			uint32_t next = UINT32_MAX;
+
+			for (size_t i = 0; i < r->ncells; i++) {
+				struct gb_cell_result *x = r->cells[i].c;
+
+				if (x && !strcmp(x->workload, wl) && x->batch > last && x->batch < next)
+					next = x->batch;
+			}
+			if (next == UINT32_MAX)
+				break;
+			gb_sbuf_printf(&xt, "%s%u", xt.len ? ", " : "(", next);
+			if (!last)
+				bmin = next;
+			last = bmax = next;
+		}
+		gb_sbuf_printf(&xt, "%s", xt.len ? ")" : "(1)");
 		for (int e = 0; e < 2; e++)
 			for (int q = 0; q < GB_Q_COUNT; q++) {
 				int rows = 0;
@@ -368,7 +299,10 @@ static void chart_throughput(struct gb_report *r)
 							char *t = gb_xasprintf("%s %s", execs[e],
 									       gb_quant_name((enum gb_quant)q));
 
-							dat_title(&d, t);
+							lcol[n] = q + 1;
+							dash[n] = e + 1;
+
+							gb_report_dat_title(&d, t);
 							gb_sbuf_printf(&d, " \"batch\" \"median\" \"min\" \"max\"\n");
 							free(t);
 						}
@@ -386,15 +320,23 @@ static void chart_throughput(struct gb_report *r)
 		} else {
 			char *mwl = gb_escape_md(wl);
 
-			c->what = gb_xasprintf("Median throughput (requests per second; bars: min and max "
-					       "over the repetitions) against the batch size, one line "
-					       "per executor and quant level, %s at cache %u.", mwl, cache);
+			c->what = gb_xasprintf("Median throughput (requests per second, log scale; bars: "
+					       "min and max over the repetitions) against the batch size "
+					       "(log scale, ticks at the sizes measured), one line per "
+					       "executor (dash type) and quant level (colour), %s at cache %u.",
+					       mwl, cache);
 			free(mwl);
-			gb_sbuf_printf(&h, "nseries = %d\n", n);
-			chart_emit(r, c, "throughput", d.s, h.s);
+			gb_sbuf_printf(&h, "nseries = %d\nxlo = %.6g\nxhi = %.6g\nxticlist = ", n,
+				       bmin / 1.5, bmax * 1.5);
+			gb_report_gp_quote(&h, xt.s);
+			gb_sbuf_printf(&h, "\n");
+			gp_int_array(&h, "lcol", lcol, n);
+			gp_int_array(&h, "dash", dash, n);
+			gb_report_chart_emit(r, c, "throughput", d.s, h.s);
 		}
 		gb_sbuf_release(&d);
 		gb_sbuf_release(&h);
+		gb_sbuf_release(&xt);
 	}
 }
 
@@ -402,9 +344,9 @@ static void chart_throughput(struct gb_report *r)
 
 static void chart_accuracy(struct gb_report *r)
 {
-	struct gb_report_chart *c = chart_add(r, "accuracy", "Accuracy against speed, per quant level");
+	struct gb_report_chart *c = gb_report_chart_add(r, "accuracy", "Accuracy against speed, per quant level");
 	struct gb_sbuf d = { 0 }, h = { 0 };
-	int n = 0, zero = 0;
+	int n = 0, zero = 0, nbud = 0;
 
 	for (int q = 0; q < GB_Q_COUNT; q++) {
 		int rows = 0;
@@ -423,11 +365,11 @@ static void chart_accuracy(struct gb_report *r)
 				continue;
 			}
 			if (!rows++) {
-				dat_title(&d, gb_quant_name((enum gb_quant)q));
+				gb_report_dat_title(&d, gb_quant_name((enum gb_quant)q));
 				gb_sbuf_printf(&d, " \"throughput_rps\" \"nmse\" \"cell\"\n");
 			}
 			gb_sbuf_printf(&d, "%.9g %.6g ", thr, rc->nmse);
-			dat_title(&d, rc->id);
+			gb_report_dat_title(&d, rc->id);
 			gb_sbuf_printf(&d, "\n");
 		}
 		if (rows) {
@@ -435,16 +377,45 @@ static void chart_accuracy(struct gb_report *r)
 			n++;
 		}
 	}
+	/* the budgets of DESIGN.md section 8 as accuracy.csv records them, one line per quant */
+	for (int q = 0; q < GB_Q_COUNT; q++) {
+		double bud = NAN;
+
+		/* the largest: ops without a persistent operand keep the f32 budget at every level */
+		for (size_t i = 0; i < r->ncells; i++) {
+			struct gb_cell_result *x = r->cells[i].c;
+
+			for (size_t k = 0; x && (int)x->quant == q && k < x->nacc; k++)
+				if (!strcmp(x->acc[k].reference, "f64") && !strcmp(x->acc[k].metric, "nmse") &&
+				    isfinite(x->acc[k].budget) && x->acc[k].budget > 0 &&
+				    !(x->acc[k].budget <= bud))
+					bud = x->acc[k].budget;
+		}
+		if (isfinite(bud)) {
+			char *lab = gb_xasprintf("%s budget %g", gb_quant_name((enum gb_quant)q), bud);
+
+			nbud++;
+			gb_sbuf_printf(&h, "set arrow %d from graph 0, first %.6g to graph 1, first %.6g "
+				       "nohead dashtype 2 linecolor rgb 'gray40'\nset label %d ",
+				       nbud, bud, bud, nbud);
+			gb_report_gp_quote(&h, lab);
+			gb_sbuf_printf(&h, " at graph 0.01, first %.6g offset 0,0.6 font ',9' textcolor "
+				       "rgb 'gray30' noenhanced\n", bud);
+			free(lab);
+		}
+	}
 	if (!n) {
 		c->missing = gb_xstrdup("no cell has both an NMSE against the f64 oracle and a throughput");
 	} else {
 		c->what = gb_xasprintf("Each cell's largest NMSE against the float64 oracle (over its "
 				       "ops, from accuracy.csv; log scale) against its median "
-				       "throughput, coloured by quant level.%s",
+				       "throughput, coloured by quant level; dashed lines: each quant "
+				       "level's NMSE budget (DESIGN.md section 8, as accuracy.csv "
+				       "records it).%s",
 				       zero ? " Cells with an NMSE of exactly 0 have no place on the log "
 					      "axis and are left out." : "");
 		gb_sbuf_printf(&h, "nseries = %d\n", n);
-		chart_emit(r, c, "accuracy", d.s, h.s);
+		gb_report_chart_emit(r, c, "accuracy", d.s, h.s);
 	}
 	gb_sbuf_release(&d);
 	gb_sbuf_release(&h);
@@ -454,7 +425,7 @@ static void chart_accuracy(struct gb_report *r)
 
 static void chart_cache(struct gb_report *r)
 {
-	struct gb_report_chart *c = chart_add(r, "cache", "Result-cache hit rate against capacity");
+	struct gb_report_chart *c = gb_report_chart_add(r, "cache", "Result-cache hit rate against capacity");
 	struct gb_sbuf d = { 0 }, h = { 0 };
 	char *path = gb_xasprintf("%s/mrc.csv", r->o->results);
 	char *text = gb_file_exists(path) ? gb_read_file(path, NULL) : NULL;
@@ -480,7 +451,7 @@ static void chart_cache(struct gb_report *r)
 			if (strcmp(wl, last)) {
 				if (rows)
 					gb_sbuf_printf(&d, "\n\n");
-				dat_title(&d, wl);
+				gb_report_dat_title(&d, wl);
 				gb_sbuf_printf(&d, " \"capacity\" \"hit_rate\"\n");
 				snprintf(last, sizeof(last), "%s", wl);
 				n++;
@@ -508,7 +479,7 @@ static void chart_cache(struct gb_report *r)
 				if (isnan(hit))
 					continue;
 				if (!rows++) {
-					dat_title(&d, r->wl[w].name);
+					gb_report_dat_title(&d, r->wl[w].name);
 					gb_sbuf_printf(&d, " \"capacity\" \"hit_rate\"\n");
 				}
 				gb_sbuf_printf(&d, "%u %.6g\n", x->cache, hit);
@@ -526,7 +497,7 @@ static void chart_cache(struct gb_report *r)
 		c->what = gb_xasprintf("Hit rate of the LRU result cache against its capacity in "
 				       "entries, per workload, from %s.", from);
 		gb_sbuf_printf(&h, "nseries = %d\n", n);
-		chart_emit(r, c, "cache", d.s, h.s);
+		gb_report_chart_emit(r, c, "cache", d.s, h.s);
 	}
 	gb_sbuf_release(&d);
 	gb_sbuf_release(&h);
@@ -536,9 +507,9 @@ static void chart_cache(struct gb_report *r)
 
 static void chart_roofline(struct gb_report *r)
 {
-	struct gb_report_chart *c = chart_add(r, "roofline", "Roofline with the measured ceilings");
+	struct gb_report_chart *c = gb_report_chart_add(r, "roofline", "Roofline with the measured ceilings");
 	struct gb_sbuf d = { 0 }, h = { 0 };
-	int nceil = 0, n = 0;
+	int nceil = 0, n = 0, ndev = 0;
 	double lo = INFINITY, hi = 0;
 
 	if (!r->peak) {
@@ -558,6 +529,8 @@ static void chart_roofline(struct gb_report *r)
 	hi *= 4;
 	if (isfinite(r->bw[GB_LVL_DRAM]) && r->bw[GB_LVL_DRAM] > 0)
 		hi = fmax(hi, 4 * r->peak_gflops / r->bw[GB_LVL_DRAM]);   /* past the ridge */
+	if (r->vk_gflops > 0 && r->vk_gbs > 0)
+		hi = fmax(hi, 4 * r->vk_gflops / r->vk_gbs);
 	for (int l = 0; l < GB_LVL_COUNT; l++) {
 		char *t;
 
@@ -565,13 +538,27 @@ static void chart_roofline(struct gb_report *r)
 			continue;
 		t = gb_xasprintf("%s %.0f GB/s, %.0f GFLOP/s", gb_peak_level_name((enum gb_peak_level)l),
 				 r->bw[l], r->peak_gflops);
-		dat_title(&d, t);
+		gb_report_dat_title(&d, t);
 		free(t);
 		gb_sbuf_printf(&d, " \"flop_per_byte\" \"gflops\"\n");
 		for (double x = lo; x <= hi * 1.0001; x *= pow(2, 0.25))
 			gb_sbuf_printf(&d, "%.6g %.6g\n", x, fmin(r->peak_gflops, x * r->bw[l]));
 		gb_sbuf_printf(&d, "\n\n");
 		nceil++;
+	}
+	if (r->vk_gflops > 0 && r->vk_gbs > 0) {
+		/* the vulkan device's own roof: its cells are judged against it */
+		char *t = gb_xasprintf("vulkan device %.*f GB/s, %.*f GFLOP/s", r->vk_gbs < 10 ? 2 : 0,
+				       r->vk_gbs, r->vk_gflops < 10 ? 2 : 0, r->vk_gflops);
+
+		gb_report_dat_title(&d, t);
+		free(t);
+		gb_sbuf_printf(&d, " \"flop_per_byte\" \"gflops\"\n");
+		for (double x = lo; x <= hi * 1.0001; x *= pow(2, 0.25))
+			gb_sbuf_printf(&d, "%.6g %.6g\n", x, fmin(r->vk_gflops, x * r->vk_gbs));
+		gb_sbuf_printf(&d, "\n\n");
+		nceil++;
+		ndev++;
 	}
 	for (size_t w = 0; w < r->nwl; w++)
 		for (int e = 0; e < 2; e++) {
@@ -587,12 +574,12 @@ static void chart_roofline(struct gb_report *r)
 				if (!rows++) {
 					char *t = gb_xasprintf("%s (%s)", r->wl[w].name, ex);
 
-					dat_title(&d, t);
+					gb_report_dat_title(&d, t);
 					free(t);
 					gb_sbuf_printf(&d, " \"flop_per_byte\" \"gflops\" \"cell\"\n");
 				}
 				gb_sbuf_printf(&d, "%.6g %.6g ", rc->ai, rc->gflops);
-				dat_title(&d, rc->id);
+				gb_report_dat_title(&d, rc->id);
 				gb_sbuf_printf(&d, "\n");
 			}
 			if (rows) {
@@ -605,11 +592,15 @@ static void chart_roofline(struct gb_report *r)
 					"no cell could be placed");
 	} else {
 		c->what = gb_xasprintf("Attainable GFLOP/s = min(peak, intensity x bandwidth) for each "
-				       "measured bandwidth level (read kernel) and the f32 FMA peak, from "
-				       "%s; every cell placed at its arithmetic intensity and achieved "
-				       "GFLOP/s (see Workloads for how both are counted).", r->peak_from);
-		gb_sbuf_printf(&h, "nceil = %d\nnseries = %d\n", nceil, n);
-		chart_emit(r, c, "roofline", d.s, h.s);
+				       "measured bandwidth level of the host (grey: read kernel, f32 FMA "
+				       "peak)%s, from %s; every cell placed at its arithmetic intensity "
+				       "and achieved GFLOP/s (see Workloads for how both are counted).",
+				       ndev ? " and the vulkan device's own ceilings (red: its copy "
+				       "bandwidth and FMA peak, which its cells are judged against)" :
+				       "; no vulkan device ceilings were measured, so vulkan cells have no roof",
+				       r->peak_from);
+		gb_sbuf_printf(&h, "nceil = %d\nndev = %d\nnseries = %d\n", nceil, ndev, n);
+		gb_report_chart_emit(r, c, "roofline", d.s, h.s);
 	}
 	gb_sbuf_release(&d);
 	gb_sbuf_release(&h);
@@ -619,7 +610,7 @@ static void chart_roofline(struct gb_report *r)
 
 static void chart_bandwidth(struct gb_report *r)
 {
-	struct gb_report_chart *c = chart_add(r, "bandwidth", "Memory bandwidth against working set");
+	struct gb_report_chart *c = gb_report_chart_add(r, "bandwidth", "Memory bandwidth against working set");
 	struct gb_sbuf d = { 0 }, h = { 0 };
 	json_t *sweep, *pt;
 	size_t i;
@@ -634,7 +625,7 @@ static void chart_bandwidth(struct gb_report *r)
 		return;
 	}
 	for (int k = 0; k < GB_BW_COUNT; k++) {
-		dat_title(&d, gb_bw_kernel_name((enum gb_bw_kernel)k));
+		gb_report_dat_title(&d, gb_bw_kernel_name((enum gb_bw_kernel)k));
 		gb_sbuf_printf(&d, " \"bytes\" \"GB/s\"\n");
 		json_array_foreach(sweep, i, pt) {
 			json_t *v = json_object_get(pt, gb_bw_kernel_name((enum gb_bw_kernel)k));
@@ -649,29 +640,77 @@ static void chart_bandwidth(struct gb_report *r)
 	c->what = gb_xasprintf("The sweep behind the ceilings (%s): GB/s of each kernel against "
 			       "the total working set; dashed lines at the cache capacities the "
 			       "threads use (from sysfs).", r->peak_from);
-	for (int l = 0; l < GB_LVL_DRAM; l++)
+	for (int l = 0; l < GB_LVL_DRAM; l++) {
+		char lab[64], sz[32];
+
 		gb_sbuf_printf(&h, "cap%d = %.0f\n", l + 1, isfinite(r->cap[l]) ? r->cap[l] : 0);
+		snprintf(lab, sizeof(lab), "%s %s", gb_peak_level_name((enum gb_peak_level)l),
+			 isfinite(r->cap[l]) ? iec_bytes(r->cap[l], sz, sizeof(sz)) : "");
+		gb_sbuf_printf(&h, "cap%dlabel = ", l + 1);
+		gb_report_gp_quote(&h, lab);
+		gb_sbuf_printf(&h, "\n");
+	}
+	/* ticks at powers of 4 in IEC units: the sweep's sizes are binary */
+	{
+		double lo = INFINITY, hi = 0;
+		int nt = 0;
+
+		json_array_foreach(sweep, i, pt) {
+			double by = (double)json_integer_value(json_object_get(pt, "bytes"));
+
+			if (by > 0) {
+				lo = fmin(lo, by);
+				hi = fmax(hi, by);
+			}
+		}
+		gb_sbuf_printf(&h, "xticlist = '(");
+		for (double x = 1024; x <= hi * 2 && isfinite(lo); x *= 4) {
+			char sz[32];
+
+			if (x < lo / 2)
+				continue;
+			gb_sbuf_printf(&h, "%s\"%s\" %.0f", nt++ ? ", " : "", iec_bytes(x, sz, sizeof(sz)), x);
+		}
+		gb_sbuf_printf(&h, "%s)'\n", nt ? "" : "\"1 KiB\" 1024");
+	}
 	gb_sbuf_printf(&h, "nseries = %d\n", GB_BW_COUNT);
-	chart_emit(r, c, "bandwidth", d.s, h.s);
+	gb_report_chart_emit(r, c, "bandwidth", d.s, h.s);
 	gb_sbuf_release(&d);
 	gb_sbuf_release(&h);
 }
 
 /* ---- vulkan / cpu speedup ---- */
 
+struct speedup_bar {
+	char *label;
+	double ratio;
+};
+
+static int cmp_bar(const void *a, const void *b)
+{
+	const struct speedup_bar *x = a, *y = b;
+
+	return x->ratio < y->ratio ? -1 : x->ratio > y->ratio;
+}
+
+/*
+ * One bar per pair of cells at the smallest cache (the cache serves hits
+ * without an executor, so it says nothing about vulkan against cpu),
+ * sorted, horizontal, each with its ratio written in words.
+ */
 static void chart_speedup(struct gb_report *r)
 {
-	struct gb_report_chart *c = chart_add(r, "speedup", "Vulkan over CPU speedup");
+	struct gb_report_chart *c = gb_report_chart_add(r, "speedup", "Vulkan against CPU, per pair of cells");
 	struct gb_sbuf d = { 0 }, h = { 0 };
-	int n = 0;
+	struct speedup_bar *bars = gb_xcalloc(r->ncells + 1, sizeof(*bars));
+	int n = 0, faster = 0;
+	double lo = 1, hi = 1;
 	json_t *vk = json_object_get(json_object_get(r->meta, "executors"), "vulkan");
 
-	dat_title(&d, "vulkan / cpu");
-	gb_sbuf_printf(&d, " \"cpu_wall / vulkan_wall\"\n");
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct gb_cell_result *v = r->cells[i].c;
 
-		if (!v || strcmp(v->executor, "vulkan"))
+		if (!v || strcmp(v->executor, "vulkan") || v->cache != min_cache(r, v->workload))
 			continue;
 		for (size_t k = 0; k < r->ncells; k++) {
 			struct gb_cell_result *x = r->cells[k].c;
@@ -683,16 +722,29 @@ static void chart_speedup(struct gb_report *r)
 			cw = gb_report_median(x, "wall_ns");
 			vw = gb_report_median(v, "wall_ns");
 			if (cw > 0 && vw > 0) {
-				char *label = gb_xasprintf("%s b%u %s c%u", v->workload, v->batch,
-							   gb_quant_name(v->quant), v->cache);
-
-				dat_title(&d, label);
-				gb_sbuf_printf(&d, " %.6g\n", cw / vw);
-				free(label);
+				bars[n].label = gb_xasprintf("%s b%u %s", v->workload, v->batch,
+							     gb_quant_name(v->quant));
+				bars[n].ratio = cw / vw;
+				lo = fmin(lo, bars[n].ratio);
+				hi = fmax(hi, bars[n].ratio);
+				faster += bars[n].ratio >= 1;
 				n++;
 			}
 		}
 	}
+	qsort(bars, (size_t)n, sizeof(*bars), cmp_bar);
+	for (int i = 0; i < n; i++) {
+		double x = bars[i].ratio;
+		char *words = x >= 1 ? gb_xasprintf("%.3gx faster", x) : gb_xasprintf("%.3gx slower", 1 / x);
+
+		gb_report_dat_title(&d, bars[i].label);
+		gb_sbuf_printf(&d, " %.6g ", x);
+		gb_report_dat_title(&d, words);
+		gb_sbuf_printf(&d, "\n");
+		free(words);
+		free(bars[i].label);
+	}
+	free(bars);
 	gb_sbuf_printf(&d, "\n\n");
 	if (!n) {
 		if (!vk)
@@ -705,11 +757,13 @@ static void chart_speedup(struct gb_report *r)
 						"batch, quant and cache, both with wall_ns");
 	} else {
 		c->what = gb_xasprintf("Median wall time of the cpu cell over that of the vulkan cell "
-				       "with the same workload, batch, quant level and cache (above 1: "
-				       "vulkan is faster), for %d pairs. Per workload, not per op: the "
-				       "results hold no per-op timings.", n);
-		gb_sbuf_printf(&h, "nseries = 1\nnbars = %d\n", n);
-		chart_emit(r, c, "speedup", d.s, h.s);
+				       "with the same workload, batch and quant level, at the smallest "
+				       "cache, sorted; each bar says how many times faster or slower "
+				       "vulkan is. Vulkan is faster in %d of the %d pairs. Per workload, "
+				       "not per op: the results hold no per-op timings.", faster, n);
+		/* room on the log axis for the words beside the longest bars */
+		gb_sbuf_printf(&h, "nbars = %d\nxlo = %.6g\nxhi = %.6g\n", n, lo / 8, hi * 8);
+		gb_report_chart_emit(r, c, "speedup", d.s, h.s);
 	}
 	gb_sbuf_release(&d);
 	gb_sbuf_release(&h);
@@ -725,8 +779,8 @@ static void chart_baseline(struct gb_report *r)
 
 	if (!r->has_base)
 		return;
-	c = chart_add(r, "baseline", "Current against baseline");
-	gb_sbuf_printf(&d, "\"cell\" \"throughput_rps\" \"latency_p50_ns\"\n");
+	c = gb_report_chart_add(r, "baseline", "Current against baseline");
+	gb_sbuf_printf(&d, "# cell, throughput_rps and latency_p50_ns current / baseline\n");
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct gb_cell_result *x = r->cells[i].c;
 
@@ -744,7 +798,7 @@ static void chart_baseline(struct gb_report *r)
 			l1 = gb_report_median(x, "latency_p50_ns");
 			if (!(t0 > 0 && t1 > 0 && l0 > 0 && l1 > 0))
 				continue;
-			dat_title(&d, x->id);
+			gb_report_dat_title(&d, x->id);
 			gb_sbuf_printf(&d, " %.6g %.6g\n", t1 / t0, l1 / l0);
 			n++;
 		}
@@ -752,11 +806,13 @@ static void chart_baseline(struct gb_report *r)
 	if (!n) {
 		c->missing = gb_xstrdup("no cell of this run is in the baseline with throughput and latency");
 	} else {
-		c->what = gb_xasprintf("Current median over baseline median per cell, for throughput "
-				       "(above 1: faster) and p50 latency (above 1: slower); %d cells in "
-				       "both. Descriptive: `gbench compare` decides regressions.", n);
-		gb_sbuf_printf(&h, "nbars = %d\n", n);
-		chart_emit(r, c, "baseline", d.s, h.s);
+		c->what = gb_xasprintf("Current median over baseline median per cell, in two panels "
+				       "because the metrics point opposite ways: throughput (above 1: "
+				       "faster) and p50 latency (below 1: faster); %d cells in both%s. "
+				       "Descriptive: `gbench compare` decides regressions.", n,
+				       n > 48 ? ", too many to label (the Baseline table names them)" : "");
+		gb_sbuf_printf(&h, "nbars = %d\nshowtics = %d\n", n, n <= 48);
+		gb_report_chart_emit(r, c, "baseline", d.s, h.s);
 	}
 	gb_sbuf_release(&d);
 	gb_sbuf_release(&h);
@@ -766,7 +822,7 @@ void gb_report_charts(struct gb_report *r)
 {
 	char *err = NULL;
 
-	r->gnuplot_ok = gnuplot_run(r, NULL, "", &err) == 0;
+	r->gnuplot_ok = gb_report_gnuplot_run(r, NULL, "", &err) == 0;
 	if (!r->gnuplot_ok) {
 		r->gnuplot_why = err ? err : gb_xstrdup("gnuplot --version failed");
 		gb_warn("charts are not drawn: %s", r->gnuplot_why);

@@ -7,8 +7,12 @@
  *
  * Every entry is a measured median, or says plainly that no cell of the run
  * met the target ("none within target", "not reached at the capacities
- * measured"): a docs writer copies these tables, so an empty cell must not
- * look like a zero. Names from the results go through gb_report_md().
+ * measured", "not reachable" beyond the trace's maximum hit rate): a docs
+ * writer copies these tables, so an empty cell must not look like a zero.
+ * An entry names the percentile it was held to, and choices the run cannot
+ * tell apart (throughputs overlapping over the repetitions) are shown as
+ * ties, not as a recommendation. Names from the results go through
+ * gb_report_md().
  */
 #include <math.h>
 #include <stdio.h>
@@ -43,6 +47,35 @@ static double tail_latency(const struct gb_cell_result *c, const char **which)
 	return v;
 }
 
+/* Throughput's range over the repetitions; 0 when unmeasured. */
+static int thr_range(const struct gb_cell_result *c, double *lo, double *hi)
+{
+	const struct gb_metric *m = gb_report_metric(c, "throughput_rps");
+
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (size_t i = 0; m && m->source != GB_SRC_UNAVAILABLE && i < m->n; i++)
+		if (isfinite(m->v[i])) {
+			*lo = fmin(*lo, m->v[i]);
+			*hi = fmax(*hi, m->v[i]);
+		}
+	return *lo <= *hi;
+}
+
+/*
+ * Two choices are a tie when their throughputs over the repetitions
+ * overlap: the run cannot tell them apart, so the table must not pick one
+ * as if it could.
+ */
+static int within_noise(const struct gb_cell_result *a, const struct gb_cell_result *b)
+{
+	double alo, ahi, blo, bhi;
+
+	if (!thr_range(a, &alo, &ahi) || !thr_range(b, &blo, &bhi))
+		return 0;
+	return alo <= bhi && blo <= ahi;
+}
+
 static void table_batch(struct gb_report *r, struct gb_sbuf *b, const double *lat, size_t nlat)
 {
 	char t1[32], t2[32];
@@ -51,7 +84,11 @@ static void table_batch(struct gb_report *r, struct gb_sbuf *b, const double *la
 	gb_sbuf_printf(b, "## Batch size within a latency target\n\n");
 	gb_sbuf_printf(b, "For each workload, executor and quant level (no result cache, or the "
 		       "smallest measured): the batch size with the highest median throughput whose "
-		       "median p99 request latency is within the target.\n\n");
+		       "median p99 request latency is within the target; each entry names the "
+		       "percentile it was held to (p90 where a cell had too few requests per "
+		       "repetition for p99) and its value. `b4 = b16` marks a tie: batch sizes "
+		       "within the target whose throughputs overlap over the repetitions, which "
+		       "this run cannot tell apart.\n\n");
 	gb_sbuf_printf(b, "| workload | executor | quant |");
 	for (size_t t = 0; t < nlat; t++)
 		gb_sbuf_printf(b, " p99 <= %s |", gb_report_fmt_ns(lat[t], t1, sizeof(t1)));
@@ -83,8 +120,8 @@ static void table_batch(struct gb_report *r, struct gb_sbuf *b, const double *la
 					       gb_quant_name((enum gb_quant)q));
 				for (size_t t = 0; t < nlat; t++) {
 					struct gb_cell_result *best = NULL, *fastest = NULL;
-					double best_thr = -1, low = INFINITY;
-					const char *which = "p99";
+					double best_thr = -1, low = INFINITY, best_l = NAN;
+					const char *which = "p99", *best_which = "p99", *low_which = "p99";
 
 					for (size_t i = 0; i < r->ncells; i++) {
 						struct gb_cell_result *c = r->cells[i].c;
@@ -99,18 +136,38 @@ static void table_batch(struct gb_report *r, struct gb_sbuf *b, const double *la
 						if (isfinite(l) && l < low) {
 							low = l;
 							fastest = c;
+							low_which = which;
 						}
 						if (isfinite(l) && l <= lat[t] && thr > best_thr) {
 							best_thr = thr;
 							best = c;
+							best_l = l;
+							best_which = which;
 						}
 					}
-					if (best)
-						gb_sbuf_printf(b, " b%u: %s req/s |", best->batch,
-							       gb_report_fmt_num(best_thr, t1, sizeof(t1)));
-					else if (fastest)
-						gb_sbuf_printf(b, " none within target (lowest %s at b%u) |",
+					if (best) {
+						gb_sbuf_printf(b, " b%u", best->batch);
+						/* the other choices within the target it cannot be told from */
+						for (size_t i = 0; i < r->ncells; i++) {
+							struct gb_cell_result *c = r->cells[i].c;
+							const char *wh;
+							double l;
+
+							if (!c || c == best || strcmp(c->workload, wl) ||
+							    strcmp(c->executor, execs[e]) || (int)c->quant != q ||
+							    c->cache != cache || r->cells[i].invalid)
+								continue;
+							l = tail_latency(c, &wh);
+							if (isfinite(l) && l <= lat[t] && within_noise(best, c))
+								gb_sbuf_printf(b, " = b%u", c->batch);
+						}
+						gb_sbuf_printf(b, ": %s req/s (%s %s) |",
+							       gb_report_fmt_num(best_thr, t1, sizeof(t1)), best_which,
+							       gb_report_fmt_ns(best_l, t2, sizeof(t2)));
+					} else if (fastest) {
+						gb_sbuf_printf(b, " none within target (lowest %s %s at b%u) |", low_which,
 							       gb_report_fmt_ns(low, t2, sizeof(t2)), fastest->batch);
+					}
 					else
 						gb_sbuf_printf(b, " p99 and p90 not estimable (too few requests per repetition) |");
 				}
@@ -118,9 +175,9 @@ static void table_batch(struct gb_report *r, struct gb_sbuf *b, const double *la
 			}
 	}
 	if (any_p90)
-		gb_sbuf_printf(b, "\nWhere a cell had too few requests per repetition to estimate "
-			       "p99 (source unavailable in results.csv), its p90 is held against the "
-			       "target instead.\n");
+		gb_sbuf_printf(b, "\nEntries marked p90: the cells had too few requests per repetition "
+			       "to estimate p99 (source unavailable in results.csv), so their p90 was "
+			       "held against the target; their p99 is higher.\n");
 	gb_sbuf_printf(b, "\n");
 }
 
@@ -132,7 +189,9 @@ static void table_quant(struct gb_report *r, struct gb_sbuf *b, const double *nm
 	gb_sbuf_printf(b, "For each workload, executor and batch size (smallest cache): the quant "
 		       "level with the highest median throughput whose largest NMSE against the "
 		       "float64 oracle (over the workload's ops, accuracy.csv) is within the budget; "
-		       "the speed is relative to f32 at the same batch where f32 was measured.\n\n");
+		       "the speed is relative to f32 at the same batch where f32 was measured. "
+		       "`q8 = q4` marks a tie: levels within the budget whose throughputs overlap "
+		       "over the repetitions.\n\n");
 	gb_sbuf_printf(b, "| workload | executor | batch |");
 	for (size_t t = 0; t < nnm; t++)
 		gb_sbuf_printf(b, " NMSE <= %g |", nm[t]);
@@ -206,12 +265,25 @@ static void table_quant(struct gb_report *r, struct gb_sbuf *b, const double *nm
 							best = rc;
 						}
 					}
+					if (best) {
+						gb_sbuf_printf(b, " %s", gb_quant_name(best->c->quant));
+						for (size_t i = 0; i < r->ncells; i++) {
+							struct gb_report_cell *rc = &r->cells[i];
+							struct gb_cell_result *c = rc->c;
+
+							if (!c || rc == best || strcmp(c->workload, wl) ||
+							    strcmp(c->executor, execs[e]) || c->batch != batches[bi] ||
+							    c->cache != cache || rc->invalid || isnan(rc->nmse) ||
+							    rc->nmse > nm[t])
+								continue;
+							if (within_noise(best->c, c))
+								gb_sbuf_printf(b, " = %s", gb_quant_name(c->quant));
+						}
+					}
 					if (best && f32 > 0)
-						gb_sbuf_printf(b, " %s: %.2fx f32 (NMSE %.1e) |",
-							       gb_quant_name(best->c->quant), best_thr / f32, best->nmse);
+						gb_sbuf_printf(b, ": %.2fx f32 (NMSE %.1e) |", best_thr / f32, best->nmse);
 					else if (best)
-						gb_sbuf_printf(b, " %s: %s req/s (NMSE %.1e) |",
-							       gb_quant_name(best->c->quant),
+						gb_sbuf_printf(b, ": %s req/s (NMSE %.1e) |",
 							       gb_report_fmt_num(best_thr, t1, sizeof(t1)), best->nmse);
 					else if (measured)
 						gb_sbuf_printf(b, " none within budget |");
@@ -282,7 +354,9 @@ static void table_cache(struct gb_report *r, struct gb_sbuf *b)
 	}
 	gb_sbuf_printf(b, "## Result-cache capacity for a hit rate\n\n");
 	gb_sbuf_printf(b, "The smallest LRU result-cache capacity (entries) whose hit rate reaches "
-		       "the target, per workload, from %s.\n\n", from);
+		       "the target, per workload, from %s. A target above the trace's maximum hit "
+		       "rate (each distinct key misses once per replay, whatever the capacity) is "
+		       "not reachable.\n\n", from);
 	gb_sbuf_printf(b, "| workload |");
 	for (size_t t = 0; t < GB_ARRAY_SIZE(hit_targets); t++)
 		gb_sbuf_printf(b, " %.0f%% hits |", hit_targets[t] * 100);
@@ -292,9 +366,16 @@ static void table_cache(struct gb_report *r, struct gb_sbuf *b)
 	gb_sbuf_printf(b, "\n");
 	for (size_t w = 0; w < r->nwl; w++) {
 		struct curve *c = &cv[w];
+		const struct gb_report_wl *wl = &r->wl[w];
 		double maxcap = 0, besthit = -1, bestcap = 0;
 
 		gb_sbuf_printf(b, "| %s |", gb_report_md(r, c->wl));
+		if (wl->loaded && !wl->keyed) {
+			for (size_t t = 0; t < GB_ARRAY_SIZE(hit_targets); t++)
+				gb_sbuf_printf(b, " - |");
+			gb_sbuf_printf(b, " none: the trace has no cache keys, so a result cache never hits |\n");
+			continue;
+		}
 		if (!c->n) {
 			for (size_t t = 0; t < GB_ARRAY_SIZE(hit_targets); t++)
 				gb_sbuf_printf(b, " - |");
@@ -317,6 +398,10 @@ static void table_cache(struct gb_report *r, struct gb_sbuf *b)
 					cap = c->cap[k];
 			if (isfinite(cap))
 				gb_sbuf_printf(b, " %.0f |", cap);
+			else if (wl && wl->loaded && wl->max_hit < hit_targets[t])
+				/* no capacity could: distinct keys always miss once per replay */
+				gb_sbuf_printf(b, " not reachable: the trace's maximum hit rate is %.0f%% |",
+					       wl->max_hit * 100);
 			else
 				gb_sbuf_printf(b, " not reached at the capacities measured (best %.1f%% at %.0f) |",
 					       besthit * 100, bestcap);
@@ -331,20 +416,40 @@ int gb_report_tables(struct gb_report *r)
 {
 	struct gb_sbuf b = { 0 };
 	json_t *cfg = json_object_get(r->meta, "config"), *h = json_object_get(r->meta, "host");
+	json_t *bd = json_object_get(r->meta, "build");
 	const char *tier = jstr(cfg, "trace_dir")[0] ? jstr(cfg, "trace_dir") : jstr(cfg, "name");
 	char *cmd = gb_xasprintf("gbench run --config %s", jstr(cfg, "name"));
 	int rc;
 
 	gb_sbuf_printf(&b, "# Tuning tables: %s\n\n", tier[0] ? gb_report_md(r, tier) : "run");
-	gb_sbuf_printf(&b, "Measured on %s (%lld CPUs) by %s (%s to %s); "
-		       "medians over %lld repetitions per cell, INVALID cells left out. Regenerate "
-		       "with `gbench report RESULTS --tables` (or `make docs-tables`).\n\n",
+	gb_sbuf_printf(&b, "Measured on %s (%lld CPUs) by %s (%s to %s; build %s, commit %s, "
+		       "sanitizers %s); medians over %lld repetitions per cell, INVALID cells left "
+		       "out. Regenerate with `gbench report RESULTS --tables` (or `make "
+		       "docs-tables`).\n\n",
 		       gb_report_md(r, jstr(h, "cpu_model")),
 		       (long long)json_integer_value(json_object_get(h, "cores")),
 		       gb_report_md_code(r, cmd, 0), gb_report_md(r, jstr(r->meta, "start")),
 		       gb_report_md(r, jstr(r->meta, "end")),
+		       gb_report_md_code(r, jstr(bd, "flags"), 0), gb_report_md(r, jstr(bd, "commit")),
+		       jstr(bd, "sanitizers")[0] ? gb_report_md(r, jstr(bd, "sanitizers")) : "none",
 		       (long long)json_integer_value(json_object_get(cfg, "repetitions")));
 	free(cmd);
+	{
+		/* a busy machine makes ties of everything: say so before the tables */
+		size_t noisy = 0, n = 0;
+
+		for (size_t i = 0; i < r->ncells; i++)
+			if (r->cells[i].c) {
+				n++;
+				noisy += isfinite(r->cells[i].wall_cv) && r->cells[i].wall_cv > GB_REPORT_NOISY_CV;
+			}
+		if (noisy)
+			gb_sbuf_printf(&b, "**%zu of %zu cells vary more than %.0f%% between repetitions** "
+				       "(wall_cv): the machine was busy or throttling, so many choices are "
+				       "ties and the figures are lower than a quiet machine gives. "
+				       "Regenerate on a quiet machine before quoting them.\n\n",
+				       noisy, n, GB_REPORT_NOISY_CV * 100);
+	}
 	table_batch(r, &b, r->o->nlat ? r->o->lat_targets : default_lat,
 		    r->o->nlat ? r->o->nlat : GB_ARRAY_SIZE(default_lat));
 	table_quant(r, &b, r->o->nnmse ? r->o->nmse_budgets : default_nmse,

@@ -1,8 +1,8 @@
 /*
  * report.c - `gbench report`: loading a results directory, the ceilings,
  * the roofline placement and the facts of every cell, the rules, and
- * report.md (report.h). Charts are drawn by report-charts.c, the tuning
- * tables written by report-tables.c.
+ * the report's entry point (report.h). report.md is written by report-md.c,
+ * the charts drawn by report-charts.c, the tuning tables by report-tables.c.
  *
  * The roofline of a cell: FLOPs and bytes come from its trace (meta.json
  * traces[].path), per replay: FLOPs from gb_shape_flops, bytes = the
@@ -162,6 +162,37 @@ static const char *jstr(json_t *o, const char *key)
 
 /* ---- loading ---- */
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The hit rate no capacity can beat: an unbounded cache, cold at the start
+ * of each replay, misses once per distinct (op, tensor, key) and hits every
+ * other keyed request. The tables say it where a target is beyond it, and
+ * a trace with no key at all gets no advice about a cache.
+ */
+static void wl_max_hit(struct gb_report_wl *w, const struct gb_trace *t)
+{
+	char **keys = gb_xcalloc(t->n + 1, sizeof(*keys));
+	size_t n = 0, distinct = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (t->req[i].key && t->req[i].key[0])
+			keys[n++] = gb_xasprintf("%s\x1f%s\x1f%s", gb_op_name(t->req[i].shape.op),
+						 t->req[i].tensor ? t->req[i].tensor : "", t->req[i].key);
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	for (size_t i = 0; i < n; i++)
+		distinct += !i || strcmp(keys[i], keys[i - 1]);
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	w->keyed = n;
+	/* the replay's cache_hit_rate is hits over keyed lookups, so the same here */
+	w->max_hit = n ? (double)(n - distinct) / (double)n : 0;
+}
+
 static void wl_load(struct gb_report_wl *w)
 {
 	struct gb_trace t;
@@ -207,6 +238,7 @@ static void wl_load(struct gb_report_wl *w)
 		}
 	}
 	free(tens);
+	wl_max_hit(w, &t);
 	gb_trace_release(&t);
 }
 
@@ -338,6 +370,7 @@ static void peak_levels(struct gb_report *r)
 
 	for (int l = 0; l < GB_LVL_COUNT; l++)
 		r->bw[l] = r->cap[l] = NAN;
+	r->vk_gflops = r->vk_gbs = NAN;
 	r->peak_gflops = json_number_value(json_object_get(json_object_get(
 		json_object_get(r->peak, "flops"), "f32"), "gflops"));
 	json_array_foreach(json_object_get(json_object_get(r->peak, "bandwidth"), "levels"), i, lv) {
@@ -348,6 +381,17 @@ static void peak_levels(struct gb_report *r)
 				r->bw[l] = json_is_number(v) ? json_number_value(v) : NAN;
 				r->cap[l] = json_is_integer(c) ? (double)json_integer_value(c) : NAN;
 			}
+	}
+	{
+		json_t *vk = json_object_get(json_object_get(r->peak, "executors"), "vulkan");
+
+		r->vk_gflops = json_is_number(json_object_get(vk, "f32_gflops")) ?
+			json_number_value(json_object_get(vk, "f32_gflops")) : NAN;
+		r->vk_gbs = json_is_number(json_object_get(vk, "copy_gbs")) ?
+			json_number_value(json_object_get(vk, "copy_gbs")) : NAN;
+		if (!(r->vk_gflops > 0 && r->vk_gbs > 0))
+			r->vk_why = gb_xstrdup(jstr(vk, "note")[0] ? jstr(vk, "note") :
+					       "the peak file has no vulkan figures");
 	}
 	if (!(r->peak_gflops > 0)) {
 		r->peak_why = gb_xstrdup("the peak file has no f32 FLOP/s");
@@ -451,6 +495,55 @@ static char *counters_reason(struct gb_report *r, const char *metric)
 	return gb_xstrdup("unavailable (no counter source in this run recorded it)");
 }
 
+/* Bytes a replay of the cell moves: activations, and the weights once per executor call. */
+static double cell_bytes(const struct gb_report_cell *rc)
+{
+	const struct gb_report_wl *w = rc->wl;
+	const struct gb_cell_result *c = rc->c;
+	double share = isfinite(rc->mean_batch) ? rc->mean_batch :
+		(double)(c->batch < w->streams ? c->batch : w->streams);
+
+	return w->act_bytes + w->weight_bytes[c->quant] / (share >= 1 ? share : 1);
+}
+
+/*
+ * A vulkan cell against its own device's ceilings (the copy bandwidth and
+ * FMA peak `gbench peak` measured in device time), never the host CPU's:
+ * a GPU judged by the CPU's roof looks either miraculous or hopeless.
+ */
+static void roof_device(struct gb_report *r, struct gb_report_cell *rc)
+{
+	struct gb_facts *f = &rc->facts;
+	double bytes = cell_bytes(rc), wall = gb_report_median(rc->c, "wall_ns");
+	double hit = rc->c->cache ? gb_report_median(rc->c, "cache_hit_rate") : 0;
+	char *why;
+
+	if (!(r->vk_gflops > 0 && r->vk_gbs > 0)) {
+		why = gb_xasprintf("unavailable (no measured ceilings for the vulkan device: %s)",
+				   r->vk_why ? r->vk_why : "not in the peak file");
+		gb_facts_unknown(f, "roofline_efficiency", why);
+		gb_facts_unknown(f, "roofline_ridge_ratio", why);
+		free(why);
+		return;
+	}
+	if (isnan(hit))
+		hit = 0;
+	if (!(bytes > 0 && wall > 0)) {
+		gb_facts_unknown(f, "roofline_efficiency", "unavailable (no wall_ns)");
+		gb_facts_unknown(f, "roofline_ridge_ratio", "unavailable (no wall_ns)");
+		return;
+	}
+	rc->roof_level = "device";
+	rc->ai = rc->wl->flops / bytes;
+	rc->gflops = rc->wl->flops * (1 - hit) / wall;
+	rc->roof = fmin(r->vk_gflops, rc->ai * r->vk_gbs);
+	rc->eff = rc->gflops / rc->roof;
+	rc->ridge = rc->ai / (r->vk_gflops / r->vk_gbs);
+	why = "derived: measured wall_ns and the vulkan device's own ceilings; FLOPs and bytes from the trace";
+	gb_facts_set(f, "roofline_efficiency", rc->eff, why);
+	gb_facts_set(f, "roofline_ridge_ratio", rc->ridge, why);
+}
+
 static void cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 {
 	struct gb_cell_result *c = rc->c;
@@ -493,11 +586,15 @@ static void cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 	if (!c->cache) {
 		gb_facts_na(f, "cache_hit_rate", "no result cache in this cell");
 		gb_facts_na(f, "cache_speedup", "no result cache in this cell");
+	} else if (rc->wl && rc->wl->loaded && !rc->wl->keyed) {
+		/* no request can hit: advice about the cache's size would be noise */
+		gb_facts_na(f, "cache_hit_rate", "the trace has no cache keys");
+		gb_facts_na(f, "cache_speedup", "the trace has no cache keys");
 	} else if (!gb_facts_get(f, "cache_hit_rate")) {
 		gb_facts_unknown(f, "cache_hit_rate", "unavailable (not in results.csv)");
 	}
 	/* the sibling without a cache, for the cache's effect on speed */
-	if (c->cache) {
+	if (c->cache && !(rc->wl && rc->wl->loaded && !rc->wl->keyed)) {
 		double with = gb_report_median(c, "throughput_rps"), without = NAN;
 
 		for (size_t k = 0; k < r->ncells; k++) {
@@ -514,15 +611,17 @@ static void cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 			gb_facts_unknown(f, "cache_speedup", "no sibling cell without a cache in this run");
 	}
 	/* repetition noise */
+	rc->wall_cv = NAN;
 	{
 		const struct gb_metric *w = gb_report_metric(c, "wall_ns");
 		struct gb_summary s;
 
 		if (w && w->n >= 2 && w->source != GB_SRC_UNAVAILABLE) {
 			gb_summarize(w->v, w->n, &s);
-			if (s.n >= 2 && s.mean > 0)
-				gb_facts_set(f, "wall_cv", s.stddev / s.mean, "measured (wall_ns stddev / mean)");
-			else
+			if (s.n >= 2 && s.mean > 0) {
+				rc->wall_cv = s.stddev / s.mean;
+				gb_facts_set(f, "wall_cv", rc->wall_cv, "measured (wall_ns stddev / mean)");
+			} else
 				gb_facts_unknown(f, "wall_cv", "fewer than 2 repetitions");
 		} else {
 			gb_facts_unknown(f, "wall_cv", "fewer than 2 repetitions of wall_ns");
@@ -546,11 +645,11 @@ static void cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 		gb_facts_unknown(f, "roofline_efficiency", why);
 		gb_facts_unknown(f, "roofline_ridge_ratio", why);
 		free(why);
+	} else if (!strcmp(c->executor, "vulkan")) {
+		roof_device(r, rc);
 	} else {
 		struct gb_report_wl *w = rc->wl;
-		double share = isfinite(rc->mean_batch) ? rc->mean_batch :
-			(double)(c->batch < w->streams ? c->batch : w->streams);
-		double bytes = w->act_bytes + w->weight_bytes[c->quant] / (share >= 1 ? share : 1);
+		double bytes = cell_bytes(rc);
 		double hit = c->cache ? gb_report_median(c, "cache_hit_rate") : 0;
 		double wall = gb_report_median(c, "wall_ns");
 		double set = w->weight_set[c->quant], bw = NAN;
@@ -593,439 +692,6 @@ static void cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 	rc->nj = gb_rules_apply(&r->rules, f, &rc->j);
 }
 
-/* ---- report.md ---- */
-
-static void md_machine(struct gb_report *r, struct gb_sbuf *b)
-{
-	json_t *h = json_object_get(r->meta, "host"), *bd = json_object_get(r->meta, "build");
-	json_t *c, *ex;
-	const char *name;
-	size_t i;
-	char buf[64];
-
-	gb_sbuf_printf(b, "## Machine\n\n| | |\n|---|---|\n");
-	gb_sbuf_printf(b, "| CPU | %s, %lld CPUs%s |\n", gb_report_md(r, jstr(h, "cpu_model")),
-		       (long long)json_integer_value(json_object_get(h, "cores")),
-		       json_is_true(json_object_get(h, "hypervisor")) ? " (under a hypervisor)" : "");
-	json_array_foreach(json_object_get(h, "caches"), i, c) {
-		double sz = (double)json_integer_value(json_object_get(c, "size_bytes"));
-
-		if (sz >= 1048576)
-			snprintf(buf, sizeof(buf), "%.0f MiB", sz / 1048576);
-		else
-			snprintf(buf, sizeof(buf), "%.0f KiB", sz / 1024);
-		gb_sbuf_printf(b, "| L%lld %s cache | %s, %lld-way, shared by %lld CPUs |\n",
-			       (long long)json_integer_value(json_object_get(c, "level")),
-			       gb_report_md(r, jstr(c, "type")), buf,
-			       (long long)json_integer_value(json_object_get(c, "ways")),
-			       (long long)json_integer_value(json_object_get(c, "shared_cpus")));
-	}
-	gb_sbuf_printf(b, "| memory | %.1f GiB |\n",
-		       (double)json_integer_value(json_object_get(h, "memory_bytes")) / 1073741824.0);
-	gb_sbuf_printf(b, "| kernel | %s |\n", gb_report_md(r, jstr(h, "kernel")));
-	gb_sbuf_printf(b, "| build | %s, %s, sanitizers %s, commit %s |\n",
-		       gb_report_md(r, jstr(bd, "compiler")), gb_report_md_code(r, jstr(bd, "flags"), 1),
-		       gb_report_md(r, jstr(bd, "sanitizers")), gb_report_md(r, jstr(bd, "commit")));
-	json_object_foreach(json_object_get(r->meta, "executors"), name, ex) {
-		if (json_is_true(json_object_get(ex, "available")))
-			gb_sbuf_printf(b, "| executor %s | %s (%s) %s |\n", gb_report_md(r, name),
-				       gb_report_md(r, jstr(ex, "device")), gb_report_md(r, jstr(ex, "type")),
-				       gb_report_md(r, jstr(ex, "driver")));
-		else
-			gb_sbuf_printf(b, "| executor %s | unavailable: %s |\n", gb_report_md(r, name),
-				       gb_report_md(r, jstr(ex, "reason")));
-	}
-	gb_sbuf_printf(b, "\n");
-}
-
-static void md_validity(struct gb_report *r, struct gb_sbuf *b)
-{
-	size_t valid = 0, invalid = 0, skipped = 0;
-
-	for (size_t i = 0; i < r->ncells; i++) {
-		if (r->cells[i].skipped)
-			skipped++;
-		else if (r->cells[i].invalid)
-			invalid++;
-		else
-			valid++;
-	}
-	gb_sbuf_printf(b, "## Validity\n\n");
-	gb_sbuf_printf(b, "%zu cells: %zu VALID, %zu INVALID, %zu skipped. The run %s.\n\n",
-		       r->ncells, valid, invalid, skipped,
-		       json_is_true(json_object_get(r->meta, "complete")) ? "completed" :
-		       "did not complete (interrupted or an error; see meta.json)");
-	if (invalid) {
-		gb_sbuf_printf(b, "| INVALID cell | reasons |\n|---|---|\n");
-		for (size_t i = 0; i < r->ncells; i++) {
-			struct gb_report_cell *rc = &r->cells[i];
-			json_t *rs = json_object_get(json_object_get(json_object_get(r->meta, "cells"),
-								     rc->id), "invalid_reasons"), *x;
-			size_t k;
-
-			if (!rc->invalid)
-				continue;
-			gb_sbuf_printf(b, "| %s |", gb_report_md(r, rc->id));
-			json_array_foreach(rs, k, x)
-				gb_sbuf_printf(b, "%s %s", k ? ";" : "", gb_report_md(r, json_string_value(x)));
-			gb_sbuf_printf(b, " |\n");
-		}
-		gb_sbuf_printf(b, "\n");
-	}
-	if (skipped) {
-		/* grouped by reason: a missing executor skips many cells for one reason */
-		char **seen = gb_xcalloc(skipped, sizeof(*seen));
-		size_t nseen = 0;
-
-		gb_sbuf_printf(b, "| skipped | cells | reason |\n|---|---|---|\n");
-		for (size_t i = 0; i < r->ncells; i++) {
-			const char *why = r->cells[i].skipped;
-			size_t n = 0, k;
-			const char *first = NULL;
-
-			if (!why)
-				continue;
-			for (k = 0; k < nseen && strcmp(seen[k], why); k++)
-				;
-			if (k < nseen)
-				continue;
-			seen[nseen++] = r->cells[i].skipped;
-			for (size_t j = 0; j < r->ncells; j++)
-				if (r->cells[j].skipped && !strcmp(r->cells[j].skipped, why)) {
-					n++;
-					if (!first)
-						first = r->cells[j].id;
-				}
-			gb_sbuf_printf(b, "| %s%s | %zu | %s |\n", gb_report_md(r, first),
-				       n > 1 ? " and others" : "", n, gb_report_md(r, why));
-		}
-		free(seen);
-		gb_sbuf_printf(b, "\n");
-	}
-}
-
-static void md_ceilings(struct gb_report *r, struct gb_sbuf *b)
-{
-	json_t *lv, *fl;
-	size_t i;
-
-	gb_sbuf_printf(b, "## Ceilings\n\n");
-	if (!r->peak) {
-		gb_sbuf_printf(b, "No measured ceilings: %s. The roofline is not drawn and the roofline "
-			       "rules could not judge.\n\n", gb_report_md(r, r->peak_why));
-		return;
-	}
-	fl = json_object_get(r->peak, "flops");
-	gb_sbuf_printf(b, "From %s (%lld threads). Bandwidth counts %s.\n\n", r->peak_from,
-		       (long long)json_integer_value(json_object_get(r->peak, "threads")),
-		       gb_report_md(r, jstr(json_object_get(r->peak, "bandwidth"), "counting")));
-	gb_sbuf_printf(b, "| ceiling | value | note |\n|---|---|---|\n");
-	gb_sbuf_printf(b, "| f32 | %.1f GFLOP/s | %s, %lld FMA chains per thread |\n", r->peak_gflops,
-		       gb_report_md(r, jstr(json_object_get(fl, "f32"), "isa")),
-		       (long long)json_integer_value(json_object_get(json_object_get(fl, "f32"), "chains")));
-	if (json_is_number(json_object_get(json_object_get(fl, "int8_dot"), "gops")))
-		gb_sbuf_printf(b, "| int8 dot | %.1f GOPS | %s |\n",
-			       json_number_value(json_object_get(json_object_get(fl, "int8_dot"), "gops")),
-			       gb_report_md(r, jstr(json_object_get(fl, "int8_dot"), "note")));
-	json_array_foreach(json_object_get(json_object_get(r->peak, "bandwidth"), "levels"), i, lv) {
-		json_t *rd = json_object_get(lv, "read");
-		const char *note = jstr(lv, "note");
-
-		if (json_is_number(rd))
-			gb_sbuf_printf(b, "| %s read / copy | %.1f / %.1f GB/s | %s |\n",
-				       gb_report_md(r, jstr(lv, "name")), json_number_value(rd),
-				       json_number_value(json_object_get(lv, "copy")),
-				       note[0] ? gb_report_md(r, note) : "plateau");
-		else
-			gb_sbuf_printf(b, "| %s | - | %s |\n", gb_report_md(r, jstr(lv, "name")),
-				       gb_report_md(r, note));
-	}
-	gb_sbuf_printf(b, "\n");
-}
-
-struct finding_sum {
-	const struct gb_rule *rule;
-	size_t n;
-	const struct gb_report_cell *worst;
-	double worst_v;
-	const char *source;
-};
-
-static int worse(const struct gb_rule *r, double a, double b)
-{
-	return r->cmp == '>' ? a > b : a < b;
-}
-
-static void md_findings(struct gb_report *r, struct gb_sbuf *b, size_t *nfindings)
-{
-	struct finding_sum *fs = gb_xcalloc(r->rules.n + 1, sizeof(*fs));
-	size_t nfs = 0, judged_cells = 0;
-
-	*nfindings = 0;
-	for (size_t i = 0; i < r->ncells; i++) {
-		struct gb_report_cell *rc = &r->cells[i];
-
-		if (!rc->c)
-			continue;
-		judged_cells++;
-		for (size_t k = 0; k < rc->nj; k++) {
-			struct gb_judgement *j = &rc->j[k];
-			struct finding_sum *s = NULL;
-
-			if (j->kind != GB_JUDGED_FIRED)
-				continue;
-			for (size_t x = 0; x < nfs; x++)
-				if (fs[x].rule == j->rule)
-					s = &fs[x];
-			if (!s) {
-				s = &fs[nfs++];
-				s->rule = j->rule;
-				s->worst_v = j->value;
-				s->worst = rc;
-				s->source = j->source;
-			}
-			s->n++;
-			if (worse(j->rule, j->value, s->worst_v)) {
-				s->worst_v = j->value;
-				s->worst = rc;
-				s->source = j->source;
-			}
-		}
-	}
-	gb_sbuf_printf(b, "## Findings\n\n");
-	gb_sbuf_printf(b, "The rules of %s applied to each of the %zu cells with results: a "
-		       "finding is the most severe band of a rule group that fires, with the "
-		       "evidence from the worst cell.\n\n",
-		       gb_report_md_code(r, r->o->rules ? r->o->rules : "reports/rules.tsv", 0), judged_cells);
-	for (int lvl = GB_LEVEL_HIGH; lvl >= GB_LEVEL_LOW; lvl--)
-		for (size_t x = 0; x < nfs; x++) {
-			struct finding_sum *s = &fs[x];
-			char *v, *rec;
-
-			if (s->rule->level != (enum gb_level)lvl)
-				continue;
-			if (!*nfindings)
-				gb_sbuf_printf(b, "| level | finding | cells | evidence (worst cell) | recommendation | threshold from |\n"
-					       "|---|---|---|---|---|---|\n");
-			(*nfindings)++;
-			v = gb_rule_format_value(s->rule->metric, s->worst_v);
-			rec = gb_rule_recommendation(s->rule, s->worst_v);
-			gb_sbuf_printf(b, "| %s | %s | %zu of %zu | %s: %s = %s (%s) | %s | %s (%c %g) |\n",
-				       gb_level_name(s->rule->level), gb_report_md(r, s->rule->id), s->n,
-				       judged_cells, gb_report_md_code(r, s->worst->id, 1),
-				       gb_report_md(r, s->rule->metric), gb_report_md(r, v),
-				       gb_report_md(r, s->source), gb_report_md(r, rec),
-				       gb_report_md(r, s->rule->source), s->rule->cmp, s->rule->threshold);
-			free(v);
-			free(rec);
-		}
-	if (!*nfindings)
-		gb_sbuf_printf(b, "No rule fired on any cell.\n");
-	gb_sbuf_printf(b, "\n");
-	free(fs);
-
-	/* what could not be judged, grouped by rule group and reason */
-	gb_sbuf_printf(b, "### Could not judge\n\n");
-	{
-		size_t n = 0;
-
-		for (size_t g = 0; g < r->rules.n; g++) {
-			const char *group = r->rules.v[g].group;
-			int first_of_group = 1;
-
-			for (size_t k = 0; k < g; k++)
-				if (!strcmp(r->rules.v[k].group, group))
-					first_of_group = 0;
-			if (!first_of_group)
-				continue;
-			/* distinct reasons for this group */
-			for (size_t i = 0; i < r->ncells; i++) {
-				struct gb_report_cell *rc = &r->cells[i];
-				const char *reason = NULL, *metric = NULL;
-				size_t cnt = 0;
-				int dup = 0;
-
-				for (size_t k = 0; rc->c && k < rc->nj; k++)
-					if (!strcmp(rc->j[k].group, group) && rc->j[k].kind == GB_JUDGED_UNKNOWN) {
-						reason = rc->j[k].reason;
-						metric = rc->j[k].rule->metric;
-					}
-				if (!reason)
-					continue;
-				for (size_t p = 0; p < i && !dup; p++)
-					for (size_t k = 0; r->cells[p].c && k < r->cells[p].nj; k++)
-						if (!strcmp(r->cells[p].j[k].group, group) &&
-						    r->cells[p].j[k].kind == GB_JUDGED_UNKNOWN &&
-						    !strcmp(r->cells[p].j[k].reason, reason))
-							dup = 1;
-				if (dup)
-					continue;
-				for (size_t p = i; p < r->ncells; p++)
-					for (size_t k = 0; r->cells[p].c && k < r->cells[p].nj; k++)
-						if (!strcmp(r->cells[p].j[k].group, group) &&
-						    r->cells[p].j[k].kind == GB_JUDGED_UNKNOWN &&
-						    !strcmp(r->cells[p].j[k].reason, reason))
-							cnt++;
-				if (!n++)
-					gb_sbuf_printf(b, "| rule group | cells | could not judge because |\n|---|---|---|\n");
-				gb_sbuf_printf(b, "| %s | %zu | %s %s |\n", gb_report_md(r, group), cnt,
-					       gb_report_md(r, metric), gb_report_md(r, reason));
-			}
-		}
-		if (!n)
-			gb_sbuf_printf(b, "Every rule group could judge every cell it applies to.\n");
-		gb_sbuf_printf(b, "\n");
-	}
-}
-
-static void md_workloads(struct gb_report *r, struct gb_sbuf *b)
-{
-	char b1[32], b2[32], b3[32], b4[32];
-
-	gb_sbuf_printf(b, "## Workloads\n\n");
-	gb_sbuf_printf(b, "Medians over the measured repetitions. FLOP/s count the requests the "
-		       "executor ran (result-cache hits excluded); arithmetic intensity (AI) is "
-		       "FLOPs per byte of activations and weights at the quant level's real size, "
-		       "the weights read once per executor call, shared by the requests batched into "
-		       "it (the mean batch the replay recorded in meta.json; where it is absent, "
-		       "min(batch, streams), an estimate).\n\n");
-	for (size_t w = 0; w < r->nwl; w++) {
-		struct gb_report_wl *wl = &r->wl[w];
-
-		gb_sbuf_printf(b, "### %s\n\n", gb_report_md(r, wl->name));
-		if (wl->loaded)
-			gb_sbuf_printf(b, "Trace %s: %zu requests on %u streams (%s), %s FLOPs per replay.\n\n",
-				       gb_report_md_code(r, wl->path, 0), wl->requests, wl->streams,
-				       gb_report_md(r, wl->ops), gb_report_fmt_num(wl->flops, b1, sizeof(b1)));
-		else
-			gb_sbuf_printf(b, "Trace %s: %s; the roofline columns are empty.\n\n",
-				       gb_report_md_code(r, wl->path, 0), gb_report_md(r, wl->why));
-		gb_sbuf_printf(b, "| cell | req/s | p50 | p99 | hit rate | NMSE vs f64 | AI (FLOP/B) | GFLOP/s | of roof | validity |\n"
-			       "|---|---|---|---|---|---|---|---|---|---|\n");
-		for (size_t i = 0; i < r->ncells; i++) {
-			struct gb_report_cell *rc = &r->cells[i];
-			double hit;
-
-			if (!rc->c || strcmp(rc->c->workload, wl->name))
-				continue;
-			hit = gb_report_median(rc->c, "cache_hit_rate");
-			gb_sbuf_printf(b, "| %s | %s | %s | %s |", gb_report_md(r, rc->id),
-				       gb_report_fmt_num(gb_report_median(rc->c, "throughput_rps"), b1, sizeof(b1)),
-				       gb_report_fmt_ns(gb_report_median(rc->c, "latency_p50_ns"), b2, sizeof(b2)),
-				       gb_report_fmt_ns(gb_report_median(rc->c, "latency_p99_ns"), b3, sizeof(b3)));
-			if (isfinite(hit))
-				gb_sbuf_printf(b, " %.1f%% |", hit * 100);
-			else
-				gb_sbuf_printf(b, " - |");
-			if (isfinite(rc->nmse))
-				gb_sbuf_printf(b, " %.2e |", rc->nmse);
-			else
-				gb_sbuf_printf(b, " - |");
-			gb_sbuf_printf(b, " %s | %s |", isfinite(rc->ai) ? gb_report_fmt_num(rc->ai, b1, sizeof(b1)) : "-",
-				       isfinite(rc->gflops) ? gb_report_fmt_num(rc->gflops, b4, sizeof(b4)) : "-");
-			if (isfinite(rc->eff))
-				gb_sbuf_printf(b, " %.1f%% (%s) |", rc->eff * 100, rc->roof_level);
-			else
-				gb_sbuf_printf(b, " - |");
-			gb_sbuf_printf(b, " %s |\n", rc->invalid ? "INVALID" : "VALID");
-		}
-		gb_sbuf_printf(b, "\n");
-	}
-}
-
-static void md_charts(struct gb_report *r, struct gb_sbuf *b)
-{
-	gb_sbuf_printf(b, "## Charts\n\n");
-	if (!r->gnuplot_ok)
-		gb_sbuf_printf(b, "gnuplot did not run (%s): each chart's data file and script are "
-			       "here; run `gnuplot NAME.gp` in this folder to draw it.\n\n",
-			       gb_report_md(r, r->gnuplot_why));
-	for (size_t i = 0; i < r->ncharts; i++) {
-		struct gb_report_chart *c = &r->charts[i];
-
-		/* the title is plain text, what is Markdown built with escaped names, the name a safe file name */
-		gb_sbuf_printf(b, "### %s\n\n", gb_report_md(r, c->title));
-		if (c->missing) {
-			gb_sbuf_printf(b, "Not drawn: %s.\n\n", gb_report_md(r, c->missing));
-			continue;
-		}
-		gb_sbuf_printf(b, "%s\n\n", c->what);
-		if (c->rendered)
-			gb_sbuf_printf(b, "![%s](%s.svg)\n\n", gb_report_md(r, c->title), c->name);
-		else if (c->render_error)
-			gb_sbuf_printf(b, "gnuplot failed on this chart: %s\n\n",
-				       gb_report_md(r, c->render_error));
-		gb_sbuf_printf(b, "Files: [SVG](%s.svg), [PNG](%s.png), [data](%s.dat), [script](%s.gp).\n\n",
-			       c->name, c->name, c->name, c->name);
-	}
-}
-
-static void md_baseline(struct gb_report *r, struct gb_sbuf *b)
-{
-	size_t n = 0;
-	char b1[32], b2[32];
-
-	gb_sbuf_printf(b, "## Baseline\n\n");
-	gb_sbuf_printf(b, "Against %s: medians side by side, descriptive only (`gbench compare` "
-		       "decides what is a regression).\n\n", gb_report_md_code(r, r->o->baseline, 0));
-	for (size_t i = 0; i < r->ncells; i++) {
-		struct gb_cell_result *c = r->cells[i].c;
-
-		if (!c)
-			continue;
-		for (size_t k = 0; k < r->base.n; k++) {
-			double now, was;
-
-			if (strcmp(r->base.cells[k].id, c->id))
-				continue;
-			now = gb_report_median(c, "throughput_rps");
-			was = gb_report_median(&r->base.cells[k], "throughput_rps");
-			if (!n++)
-				gb_sbuf_printf(b, "| cell | baseline req/s | current req/s | current / baseline |\n|---|---|---|---|\n");
-			gb_sbuf_printf(b, "| %s | %s | %s |", gb_report_md(r, c->id),
-				       gb_report_fmt_num(was, b1, sizeof(b1)),
-				       gb_report_fmt_num(now, b2, sizeof(b2)));
-			if (was > 0 && isfinite(now))
-				gb_sbuf_printf(b, " %.3f |\n", now / was);
-			else
-				gb_sbuf_printf(b, " - |\n");
-		}
-	}
-	if (!n)
-		gb_sbuf_printf(b, "No cell of this run is in the baseline.\n");
-	gb_sbuf_printf(b, "\n");
-}
-
-static int write_report_md(struct gb_report *r, size_t *nfindings)
-{
-	struct gb_sbuf b = { 0 };
-	json_t *cfg = json_object_get(r->meta, "config");
-	int rc;
-
-	gb_sbuf_printf(&b, "# gbench report: %s\n\n",
-		       jstr(cfg, "name")[0] ? gb_report_md(r, jstr(cfg, "name")) : "run");
-	gb_sbuf_printf(&b, "Results %s, run from %s to %s, %s mode, %lld measured repetitions per "
-		       "cell (seed %lld). Generated by `gbench report`; every number below was "
-		       "measured or is derived from measured numbers as stated.\n\n",
-		       gb_report_md_code(r, r->o->results, 0), gb_report_md(r, jstr(r->meta, "start")),
-		       gb_report_md(r, jstr(r->meta, "end")), gb_report_md(r, jstr(cfg, "mode")),
-		       (long long)json_integer_value(json_object_get(cfg, "repetitions")),
-		       (long long)json_integer_value(json_object_get(r->meta, "seed")));
-	md_machine(r, &b);
-	md_validity(r, &b);
-	md_ceilings(r, &b);
-	md_findings(r, &b, nfindings);
-	md_workloads(r, &b);
-	md_charts(r, &b);
-	if (r->has_base)
-		md_baseline(r, &b);
-	if (r->o->tables)
-		gb_sbuf_printf(&b, "## Tuning tables\n\nIn [tables.md](tables.md).\n");
-	rc = gb_report_write_file(r, "report.md", b.s);
-	gb_sbuf_release(&b);
-	return rc;
-}
-
 static void report_release(struct gb_report *r)
 {
 	for (size_t i = 0; i < r->ncells; i++) {
@@ -1055,6 +721,7 @@ static void report_release(struct gb_report *r)
 	json_decref(r->peak);
 	free(r->peak_from);
 	free(r->peak_why);
+	free(r->vk_why);
 	free(r->gnuplot_why);
 	free(r->out);
 	for (size_t i = 0; i < r->nmd; i++)
@@ -1087,7 +754,7 @@ int gb_report_write(const struct gb_report_opts *o)
 		if (r.cells[i].c)
 			cell_facts(&r, &r.cells[i]);
 	gb_report_charts(&r);
-	if (write_report_md(&r, &nfindings) < 0)
+	if (gb_report_md_write(&r, &nfindings) < 0)
 		goto out;
 	if (o->tables && gb_report_tables(&r) < 0)
 		goto out;

@@ -5,8 +5,9 @@
  *
  * The stages: load (results.csv, samples.csv, accuracy.csv, meta.json,
  * hist/, mrc.csv, the traces named in meta.json), the ceilings (peak.h), the
- * per-cell facts and the rules (rules.h), then the writers: report.c
- * (report.md), report-charts.c (charts), report-tables.c (tables.md).
+ * per-cell facts and the rules (rules.h) in report.c, then the writers:
+ * report-md.c (report.md), report-charts.c (charts), report-tables.c
+ * (tables.md).
  * Nothing printed is a number that was not measured or derived from
  * measured ones; where one is missing, the report says why.
  */
@@ -42,6 +43,8 @@ int gb_report_write(const struct gb_report_opts *o);
 
 /* ---- shared by the report's units (not for other stages) ---- */
 
+struct gb_sbuf;   /* a growing string, below */
+
 /* What the report knows about one workload's trace. */
 struct gb_report_wl {
 	char *name, *path;
@@ -53,6 +56,8 @@ struct gb_report_wl {
 	double act_bytes;                /* activations in + out, per replay */
 	double weight_bytes[4];          /* per quant: weights read if no call shared them */
 	double weight_set[4];            /* per quant: distinct persistent operands, bytes */
+	size_t keyed;                    /* requests with a cache key */
+	double max_hit;                  /* the hit rate of an unbounded cache (cold per replay) */
 	char ops[128];                   /* the ops it holds, comma-separated */
 };
 
@@ -69,6 +74,7 @@ struct gb_report_cell {
 	/* roofline, NAN when unknown */
 	double ai, gflops, roof, eff, ridge;
 	const char *roof_level;
+	double wall_cv;                  /* stddev / mean of wall_ns; NAN */
 	struct gb_facts facts;
 	struct gb_judgement *j;
 	size_t nj;
@@ -98,6 +104,8 @@ struct gb_report {
 	char *peak_why;                  /* why none */
 	double peak_gflops;
 	double bw[GB_LVL_COUNT];         /* read GB/s per level, NAN when unknown */
+	double vk_gflops, vk_gbs;        /* the vulkan device's own ceilings, NAN when unknown */
+	char *vk_why;                    /* why they are unknown */
 	double cap[GB_LVL_COUNT];        /* bytes */
 	struct gb_rules rules;
 	struct gb_report_chart *charts;
@@ -108,12 +116,41 @@ struct gb_report {
 	size_t nmd;
 };
 
+/*
+ * A finding's evidence is set aside when its cell's wall time varies more
+ * than this between repetitions (the noise-high band of rules.tsv): one
+ * outlying repetition could have made it.
+ */
+#define GB_REPORT_NOISY_CV 0.20
+
 /* Median of a cell's metric over repetitions; NAN when absent or unavailable. */
 double gb_report_median(const struct gb_cell_result *c, const char *metric);
 const struct gb_metric *gb_report_metric(const struct gb_cell_result *c, const char *metric);
 
+/* report.md (report-md.c); *nfindings gets the number of findings; 0 or -1. */
+int gb_report_md_write(struct gb_report *r, size_t *nfindings);
 /* Charts: write every .dat and .gp, then run gnuplot on each (report-charts.c). */
 void gb_report_charts(struct gb_report *r);
+
+/* ---- drawing (report-gnuplot.c) ---- */
+
+/* A new chart named name (made a safe file stem) with its title. */
+struct gb_report_chart *gb_report_chart_add(struct gb_report *r, const char *name, const char *title);
+/* A string literal in a gnuplot script; a string in a data file (titles, labels). */
+void gb_report_gp_quote(struct gb_sbuf *b, const char *s);
+void gb_report_dat_title(struct gb_sbuf *b, const char *s);
+/*
+ * Run gnuplot in the report folder on script (NULL: --version, the probe),
+ * output names ending in tmp; 0 when it exits 0. *err gets what went wrong.
+ */
+int gb_report_gnuplot_run(struct gb_report *r, const char *script, const char *tmp, char **err);
+/*
+ * Write NAME.dat and NAME.gp (header + the template reports/<kind>.gp) and
+ * draw the chart; header holds gnuplot assignments (datafile, out and
+ * title_text are added). Failures are recorded in c, not returned.
+ */
+void gb_report_chart_emit(struct gb_report *r, struct gb_report_chart *c, const char *kind,
+			  const char *dat, const char *header);
 /* tables.md (report-tables.c); 0 or -1. */
 int gb_report_tables(struct gb_report *r);
 

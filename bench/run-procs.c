@@ -225,6 +225,16 @@ static int merge_hist(struct gb_cell_result *c, const char *dir)
 	return rc;
 }
 
+void gb_run_merge_cell_meta(struct gb_cell_result *c, json_t *jc, uint32_t p)
+{
+	merge_cell_meta(c, jc, p);
+}
+
+int gb_run_merge_hist(struct gb_cell_result *c, const char *dir)
+{
+	return merge_hist(c, dir);
+}
+
 /* Pool the results directory dir of process p into r; 0 or -1. */
 static int merge_share(struct gb_run *r, const char *dir, uint32_t p)
 {

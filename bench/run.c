@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../profilers/callgrind.h"
+#include "inject.h"
 #include "../profilers/counters.h"
 #include "fsio.h"
 #include "gbench.h"
@@ -420,6 +421,9 @@ int gb_run_init(struct gb_run *r, const struct gb_config *cfg, const struct gb_r
 		"config", config_json(cfg), "config_hash", cfg_hash,
 		"seed", (json_int_t)cfg->seed, "start", started, "counters", jcounters);
 	free(cfg_hash);
+	/* an injected slowdown (inject.h) is part of what was measured: said */
+	if (gb_inject_spec())
+		json_object_set_new(r->meta, "inject", json_string(gb_inject_spec()));
 	json_object_set_new(r->meta, "histogram", json_pack("{s:s, s:i, s:I, s:I}",
 		"layout", "log-linear, HdrHistogram semantics", "significant_digits", 3,
 		"max_ns", (json_int_t)GB_HIST_MAX, "bytes", (json_int_t)gb_hist_bytes()));

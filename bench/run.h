@@ -121,6 +121,15 @@ void gb_run_processes(struct gb_run *r);
  * calls it before it starts (run-procs.c).
  */
 void gb_run_reclaim(void);
+
+/*
+ * For `gbench merge` (cmd-merge.c), what a shared run does with each
+ * process's folder: add what meta.json's cells.<id> (jc) says of cell c
+ * in process p (invalid reasons, skips, batch sizes), and merge dir's
+ * hist/<id>.raw into c's histogram exactly (0 or -1).
+ */
+void gb_run_merge_cell_meta(struct gb_cell_result *c, json_t *jc, uint32_t p);
+int gb_run_merge_hist(struct gb_cell_result *c, const char *dir);
 /*
  * In a process a shared run started (GBENCH_PARENT_PID set): end with the
  * parent (PR_SET_PDEATHSIG SIGKILL), or -1 after a message when the parent

@@ -74,6 +74,47 @@ void gb_boot_ratio_dist(const double *base, size_t nb, const double *cur, size_t
 int gb_boot_ratio_ci(const double *base, size_t nb, const double *cur, size_t nc,
 		     size_t nres, uint64_t seed, double tail, double *lo, double *hi);
 
+/*
+ * The process as the unit of replication (DESIGN.md section 9): a test of
+ * a change between two sides from one value per process each (a process's
+ * median), never from the repetitions within processes, which agree far
+ * more closely than processes do. On log values (a ratio is what is
+ * judged): unpaired, Student's t with the pooled variance of the two sides
+ * (kb + kc - 2 degrees of freedom, needs kb, kc >= 2); paired (the i-th
+ * processes of the two sides ran next to each other, as perf-gate.sh's A/B
+ * runs alternate them), t on the k differences (k - 1 degrees of freedom,
+ * needs k >= 3). Paired asked with kb != kc falls back to unpaired.
+ */
+struct gb_proc_test {
+	double ratio;    /* exp(mean log cur - mean log base), or the mean log pair ratio's exp */
+	double lo, hi;   /* the central 1 - 2 tail interval of ratio */
+	double p;        /* two-sided p of ratio = 1 */
+	double t, df;
+	int paired;      /* 1 when the pairs were used */
+};
+
+/*
+ * The test above; -1 (out all NAN) with too few processes or a value that
+ * is not positive and finite. No spread at all (identical log values on
+ * each side or of every pair) gives p 1 for no change and 0 for any.
+ */
+int gb_proc_test(const double *base, size_t kb, const double *cur, size_t kc, int paired,
+		 double tail, struct gb_proc_test *out);
+
+/* Two-sided p of Student's t with df degrees of freedom: I(df/(df+t^2); df/2, 1/2). */
+double gb_t_two_sided_p(double t, double df);
+/* The t whose two-sided p is 2 tail (tail in (0, 0.5)); NAN otherwise. */
+double gb_t_quantile(double tail, double df);
+
+/*
+ * Holm-Bonferroni adjusted p-values of p[0..n): sorted ascending, the j-th
+ * (from 0) of the m non-NAN ones gets max over i <= j of min(1, (m - i)
+ * p(i)); NAN stays NAN and does not count in m. adj[i] < alpha rejects
+ * exactly the hypotheses Holm's step-down rejects at family-wise level
+ * alpha.
+ */
+void gb_holm(const double *p, size_t n, double *adj);
+
 /* Median of v[0..n) (not modified); NAN when n is 0. */
 double gb_median(const double *v, size_t n);
 

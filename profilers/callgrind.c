@@ -31,6 +31,7 @@
 #include <valgrind/callgrind.h>
 
 #include "callgrind.h"
+#include "../bench/inject.h"
 #include "fsio.h"
 #include "gbench.h"
 #include "sysinfo.h"
@@ -592,6 +593,7 @@ int gb_callgrind_run_cell(int argc, char *const argv[], const char *cell_id,
 	args[na++] = childout;
 	args[na++] = (char *)"--quiet";
 	args[na] = NULL;
+	gb_inject_export_env();   /* an injected slowdown: the native calibration, not valgrind's */
 	rc = spawn_wait(args, log, "GBENCH_CALLGRIND_CHILD=1");
 	if (rc < 0) {
 		snprintf(reason, len, "cannot run %s: %s", valgrind_cmd(), strerror(errno));

@@ -3,7 +3,8 @@
 # tests with, when any is missing. Quiet and quick when all are present.
 #
 #   build:    gcc make pkg-config libcsv-dev libinih-dev libjansson-dev libpapi-dev
-#             libpfm4-dev libvulkan-dev valgrind (valgrind/callgrind.h; the
+#             libpfm4-dev libvulkan-dev libsqlite3-dev (the history store)
+#             valgrind (valgrind/callgrind.h; the
 #             simulated counters at run time too), glslc (optional: without
 #             it the build has no shaders and says so)
 #   run:      mesa-vulkan-drivers (lavapipe: Vulkan on the CPU when there is
@@ -11,7 +12,11 @@
 #   test:     vulkan-validationlayers spirv-tools (validation layer, spirv-val),
 #             clang libclang-rt-14-dev (the libFuzzer harnesses of tests/fuzz/,
 #             the clang half of make check-build),
-#             libopenblas-dev python3-numpy (real programs for gbench record)
+#             libopenblas-dev python3-numpy (real programs for gbench record),
+#             sqlite3 (PRAGMA integrity_check on a history store after a kill),
+#             munge slurmctld slurmd slurm-client (a single-node Slurm cluster
+#             the merge test starts itself: scripts/slurm/local-cluster.sh;
+#             about 30 s to install, their own services are not used)
 #
 # Plain `make` installs nothing: scripts/check-deps.sh, which knows the build
 # set above (glslc aside), stops it in one line naming what is missing.
@@ -19,7 +24,8 @@ set -eu
 
 pkgs="gcc make pkg-config libcsv-dev libinih-dev libjansson-dev libpapi-dev libpfm4-dev
       libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers spirv-tools
-      gnuplot-nox valgrind clang libclang-rt-14-dev libopenblas-dev python3-numpy"
+      gnuplot-nox valgrind clang libclang-rt-14-dev libopenblas-dev python3-numpy
+      libsqlite3-dev sqlite3 munge slurmctld slurmd slurm-client"
 
 missing=""
 for p in $pkgs; do

@@ -4,12 +4,18 @@
 # sim_ir of a fixed cell is identical across runs and doubles (+-1%) when
 # the work doubles. valgrind cannot run a sanitizer build, so this uses a
 # release build (make BUILD=build/rel); the sanitizer build must say why.
+# GB_INJECT (issue 16, bench/inject.h) adds real work that the instruction
+# counts see: more sim_ir than without, the two repetitions of the child
+# still equal (the steps are fixed per shape, calibrated on the parent's
+# clock), the spec in meta.json; a bad spec exits 2 before anything runs.
 . "$(dirname "$0")/lib.sh"
 
 tests=("a sanitizer build reports sim metrics unavailable with the reason"
        "callgrind run exits 0" "sim metrics are simulated, one per repetition"
        "meta.json records the cache geometry" "a second run gives identical sim_ir"
-       "twice the work gives twice the sim_ir (+-1%)")
+       "twice the work gives twice the sim_ir (+-1%)"
+       "GB_INJECT=matmul:5% raises sim_ir, the same in both repetitions"
+       "and meta.json says what was injected" "a bad GB_INJECT spec exits 2")
 skip_all() {
 	for t in "${tests[@]}"; do skip "$t" "$1"; done
 	done_testing
@@ -88,4 +94,15 @@ if [ -n "$one" ] && [ -n "$two" ] &&
 else
 	fail "${tests[5]}"; echo "#   sim_ir $one for 8 requests, $two for 16"
 fi
+GB_INJECT=matmul:5% "$rel" run --workload "$TMP/small.csv" "${args[@]}" --out "$TMP/inj" > /dev/null 2>&1
+set -- $(sim_ir "$TMP/inj")
+if [ $# -eq 2 ] && [ "$1" = "$2" ] && [ -n "$one" ] && awk -v a="$one" -v b="$1" 'BEGIN { exit !(b > a) }'; then
+	ok "${tests[6]}"
+else
+	fail "${tests[6]}"; echo "#   sim_ir $* injected, $one without"
+fi
+check "${tests[7]}" python3 -c '
+import json, sys
+sys.exit(0 if json.load(open(sys.argv[1])).get("inject") == "matmul:5%" else 1)' "$TMP/inj/meta.json"
+GB_INJECT=matmul:5x expect_exit 2 "${tests[8]}" "$rel" run --workload "$TMP/small.csv" --dry-run
 done_testing

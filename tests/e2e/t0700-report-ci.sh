@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # gbench report on a small real ci run: report.md against the golden outline,
-# findings with a level and evidence, every chart as PNG and SVG drawn by the
-# real gnuplot beside its .dat and .gp, tables.md, --baseline bars, and the
-# usage errors.
+# the summary first, findings with a level, time at stake and evidence that
+# survive the noise, every chart as PNG and SVG drawn by the real gnuplot
+# beside its .dat and .gp (checked for structure: series per panel, ticks,
+# units), tables.md (percentile named, cache limits), --baseline bars, the
+# usage errors, and the Markdown of `gbench compare` under a PR comment's size.
 . "$(dirname "$0")/lib.sh"
 export XDG_CACHE_HOME="$TMP/cache"
 golden="$TOP/tests/data/report/outline.txt"
@@ -50,6 +52,21 @@ if command -v "${GNUPLOT:-gnuplot}" > /dev/null; then
 	for c in latency-llm-decode throughput-llm-decode accuracy cache roofline bandwidth; do
 		check "chart $c drawn" test -s "$rep/$c.png"
 	done
+	# small multiples: no panel of the latency spectrum holds more than 8 lines
+	for gp in "$rep"/latency-*.gp; do
+		counts=$(sed -n 's/^array pcount\[[0-9]*\] = \[\(.*\)\]$/\1/p' "$gp" | tr -d ' ')
+		check "$(basename "$gp"): panels of at most 8 series ($counts)" \
+			bash -c "[ -n '$counts' ] && ! echo '$counts' | tr , '\n' | awk '\$1 > 8 { bad = 1 } END { exit !bad }'"
+	done
+	# throughput: log axes, ticks exactly at the measured batch sizes
+	batches=$(awk -F, 'NR > 1 && $2 == "llm-decode" { print $5 }' "$TMP/r/results.csv" | sort -n -u | paste -sd, | sed 's/,/, /g')
+	check "throughput ticks at the measured batch sizes ($batches)" \
+		grep -qx "xticlist = '($batches)'" "$rep/throughput-llm-decode.gp"
+	check "throughput on a log y axis" grep -qx 'set logscale y' "$rep/throughput-llm-decode.gp"
+	# bandwidth in IEC units, cache lines labelled
+	check "bandwidth ticks in IEC units" grep -q "^xticlist = '(\"[0-9]* KiB\"" "$rep/bandwidth.gp"
+	check "bandwidth cache lines labelled" grep -Eq "^cap1label = 'L1 [0-9.]+ (KiB|MiB)'" "$rep/bandwidth.gp"
+	check "accuracy chart draws the NMSE budgets" grep -q "^set label 1 'f32 budget 1e-10'" "$rep/accuracy.gp"
 	# a user can redraw a chart from its script
 	(cd "$rep" && rm -f roofline.svg roofline.png && gnuplot roofline.gp 2> "$TMP/gp.err")
 	check "gnuplot roofline.gp redraws the chart" test -s "$rep/roofline.png"
@@ -58,8 +75,67 @@ else
 fi
 check "the speedup chart says why it is absent" grep -q 'Not drawn: this run had no vulkan executor' "$rep/report.md"
 
-check "a finding with a level and evidence" \
-	grep -Eq '^\| (HIGH|MEDIUM|LOW) \| [a-z0-9-]+ \| [0-9]+ of [0-9]+ \| `[^`]+`: [a-z_0-9]+ = ' "$rep/report.md"
+check "a finding with a level, time at stake and evidence" \
+	grep -Eq '^\| (HIGH|MEDIUM|LOW) \| [a-z0-9-]+ \| [0-9]+ of [0-9]+ \| ([0-9.]+ [mun]?s|-) \| `[^`]+`: [a-z_0-9]+ = ' "$rep/report.md"
+
+# the summary leads: the first section, at most 15 lines, validity and what to do
+check "report.md's first section is the summary" \
+	bash -c "grep -m1 '^## ' '$rep/report.md' | grep -qx '## Summary'"
+awk '/^## Summary/{on=1; next} /^## /{on=0} on && NF' "$rep/report.md" > "$TMP/summary.txt"
+check "the summary is at most 15 lines (got $(wc -l < "$TMP/summary.txt"))" test "$(wc -l < "$TMP/summary.txt")" -le 15
+check "the summary gives a validity verdict" grep -Eq '^- \*\*Validity:\*\* (trustworthy|read with care): ' "$TMP/summary.txt"
+check "the summary names bottlenecks or says none survived" \
+	grep -Eq '^- \*\*Top bottlenecks' "$TMP/summary.txt"
+
+# a trace without cache keys gets no advice about a cache (llm-decode has none)
+check "no cache finding for a trace without keys" \
+	bash -c "! grep -E '^\| [A-Z]+ \| cache-[a-z]+ \|.*\`llm-decode' '$rep/report.md'"
+check "tables.md: a keyless trace needs no cache" \
+	grep -q '^| llm-decode | - | - | - | none: the trace has no cache keys' "$rep/tables.md"
+check "tables.md: beyond the trace's maximum hit rate is not reachable" \
+	grep -Eq '^\| vector-search \|.*not reachable: the trace.s maximum hit rate is [0-9]+%' "$rep/tables.md"
+# every batch entry names the percentile it was held to: no silent p90 for p99
+awk -F'|' '/^\| [a-z-]+ \| (cpu|vulkan) \| (f32|f16|q8|q4) \|/ { for (i = 5; i < NF; i++) print $i }' \
+	"$rep/tables.md" > "$TMP/batch-cells.txt"
+check "tables.md: batch entries exist" test -s "$TMP/batch-cells.txt"
+check "tables.md: every batch entry names p99 or p90" \
+	bash -c "! grep -Ev '(p99|p90) [0-9.]+ [mun]?s' '$TMP/batch-cells.txt'"
+if grep -q 'p90 [0-9]' "$TMP/batch-cells.txt"; then
+	check "tables.md: a p90 entry is explained" grep -q '^Entries marked p90' "$rep/tables.md"
+fi
+
+# one outlying repetition makes no finding: quiet every cell's wall_ns, then
+# make one repetition of one cell 20 times slower
+noisy=vector-search.cpu.b1.f32.c0
+cp -r "$TMP/r" "$TMP/rq"
+rm -rf "$TMP/rq/report"
+awk -F, -v OFS=, -v c="$noisy" '
+	NR == 1 { print; next }
+	$2 == "wall_ns" { if (!($1 in first)) first[$1] = $4; $4 = first[$1]; if ($1 == c && $3 == 1) $4 = $4 * 20 }
+	{ print }' "$TMP/r/samples.csv" > "$TMP/rq/samples.csv"
+python3 -c 'import json, sys; p = sys.argv[1]; m = json.load(open(p)); m.pop("manifest", None); json.dump(m, open(p, "w"))' "$TMP/rq/meta.json"
+expect_exit 0 "report on a run with one outlying repetition" "$GBENCH" report "$TMP/rq" --peak "$TMP/peak.json"
+check "the noise finding names the noisy cell" \
+	grep -Eq "^\| HIGH \| noise-high \| 1 of [0-9]+ \| - \| \`$noisy\`" "$TMP/rq/report/report.md"
+check "the summary counts the noisy cell and says to read with care" \
+	grep -Eq '^- \*\*Validity:\*\* read with care: .*; 1 cell with wall_cv over 20%' "$TMP/rq/report/report.md"
+check "its other findings are set aside and counted" \
+	grep -Eq '^Set aside: [0-9]+ findings? from 1 cell ' "$TMP/rq/report/report.md"
+check "no other finding rests on the noisy cell" \
+	bash -c "test -s '$TMP/rq/report/report.md' &&
+		 ! grep -E '^\| [A-Z]+ \| [a-z0-9-]+ \|' '$TMP/rq/report/report.md' | grep -v noise-high | grep -q '$noisy'"
+
+# vulkan cells are judged against the device's own ceilings or none
+python3 - "$TMP/peak.json" "$TMP/peak-novk.json" <<'PY' || fail "a peak file without vulkan figures"
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["executors"] = {"vulkan": {"note": "no vulkan device (test)"}}
+json.dump(p, open(sys.argv[2], "w"))
+PY
+expect_exit 0 "report with a peak file without vulkan figures" "$GBENCH" report "$TMP/r" \
+	--peak "$TMP/peak-novk.json" --out "$TMP/rv"
+check "the ceilings say vulkan cells have no roof" \
+	grep -q '^| vulkan device | - | not measured (no vulkan device (test)): vulkan cells are not placed' "$TMP/rv/report.md"
 check "counter rules say why they could not judge" \
 	grep -q '| branch-misses | [0-9]* | branch_miss_ratio branch_misses unavailable' "$rep/report.md"
 check "roofline placed cells against measured ceilings" grep -Eq '% \((L1|L2|L3|DRAM)\) \|' "$rep/report.md"
@@ -76,6 +152,8 @@ check "baseline section" grep -q '^## Baseline' "$TMP/rb/report.md"
 check "baseline ratios of 1.000 against itself" grep -q '| 1.000 |' "$TMP/rb/report.md"
 if command -v "${GNUPLOT:-gnuplot}" > /dev/null; then
 	check "baseline bars drawn" test -s "$TMP/rb/baseline.png"
+	check "baseline chart: one panel per metric direction" \
+		bash -c "grep -q 'above 1 is faster' '$TMP/rb/baseline.gp' && grep -q 'below 1 is faster' '$TMP/rb/baseline.gp'"
 fi
 check "--no-peak says why there is no roofline" grep -q 'No measured ceilings: --no-peak was given' "$TMP/rb/report.md"
 
@@ -84,4 +162,45 @@ expect_exit 0 "report without gnuplot exits 0" env GNUPLOT=/nonexistent/gnuplot 
 	"$GBENCH" report "$TMP/r" --out "$TMP/rn" --no-peak
 check "no gnuplot: scripts written" test -s "$TMP/rn/accuracy.gp"
 check "no gnuplot: report says why" grep -q 'gnuplot did not run' "$TMP/rn/report.md"
+
+# with a vulkan device: its cells against its own ceilings, the speedup in words
+# (lavapipe's own allocations are not ours: no leak detection for this run)
+if ASAN_OPTIONS=detect_leaks=0 "$GBENCH" run --config ci --executor cpu,vulkan --require vulkan --workload llm-decode \
+	--batch 1 --quant f32 --cache 0 --repetitions 2 --out "$TMP/vk" --quiet > "$TMP/out" 2> "$TMP/err"; then
+	expect_exit 0 "report on a run with vulkan cells" "$GBENCH" report "$TMP/vk" --peak "$TMP/peak.json"
+	check "a vulkan cell is placed under the device's roof" \
+		grep -Eq '^\| llm-decode\.vulkan\.b1\.f32\.c0 \|.*% \(device\) \|' "$TMP/vk/report/report.md"
+	check "the speedup bar says how many times faster or slower" \
+		grep -Eq '^"llm-decode b1 f32" [0-9.e+-]+ "[0-9.]+x (faster|slower)"$' "$TMP/vk/report/speedup.dat"
+	check "the roofline draws the device's ceilings" grep -qx 'ndev = 1' "$TMP/vk/report/roofline.gp"
+else
+	for d in "vulkan cells against the device's roof" "speedup in words" "device ceilings on the roofline"; do
+		skip "$d" "no vulkan device ($(head -n 1 "$TMP/err"))"
+	done
+fi
+
+# compare's Markdown stays under a pull-request comment's 65,536 characters:
+# the run's cells copied 30 times over (thousands of rows), every wall_ns of
+# the current side 3 times slower; the manifest goes, as the files were edited
+big() { # SRC DST FACTOR
+	mkdir -p "$2" && cp "$1/meta.json" "$1/accuracy.csv" "$2/" &&
+	python3 -c 'import json, sys; p = sys.argv[1]; m = json.load(open(p)); m.pop("manifest", None); json.dump(m, open(p, "w"))' "$2/meta.json" &&
+	for f in results.csv samples.csv; do
+		awk -F, -v OFS=, -v k="$3" -v f="$f" 'NR == 1 { print; next }
+			{ if (f == "samples.csv" && $2 == "wall_ns") $4 = $4 * k; print
+			  for (g = 1; g <= 30; g++) { x = $0; sub(/^[^,]*/, $1 ".g" g, x); print x } }' "$1/$f" > "$2/$f"
+	done
+}
+big "$TMP/r" "$TMP/big-a" 1 && big "$TMP/r" "$TMP/big-b" 3
+"$GBENCH" compare "$TMP/big-a" "$TMP/big-b" --markdown "$TMP/big.md" > /dev/null 2> "$TMP/err"
+check "compare of thousands of rows writes its Markdown" test -s "$TMP/big.md"
+check "the Markdown is under 60,000 bytes ($(wc -c < "$TMP/big.md"))" test "$(wc -c < "$TMP/big.md")" -lt 60000
+check "the Markdown opens with a summary line" \
+	bash -c "sed -n 3p '$TMP/big.md' | grep -Eq '^\*\*[0-9]+ gating regressions?, [0-9]+ inconclusive, '"
+check "the Markdown counts the rows it cut" \
+	grep -Eq '^[0-9]+ rows? not shown \([0-9]+ gating\) to keep this under' "$TMP/big.md"
+awk -F' [|] ' '/^\| (REGRESSION|inconclusive|improvement|missing|unchanged)/ { print $1 }' "$TMP/big.md" |
+	sed 's/^| //' | uniq > "$TMP/verdict-order.txt"
+check "gating regressions first, then inconclusive ($(paste -sd' ' "$TMP/verdict-order.txt"))" \
+	bash -c "head -n 2 '$TMP/verdict-order.txt' | paste -sd' ' | grep -Eq '^(REGRESSION inconclusive|REGRESSION|inconclusive)'"
 done_testing

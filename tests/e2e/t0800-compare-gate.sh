@@ -1,22 +1,35 @@
 #!/usr/bin/env bash
 # gbench compare on real runs: a candidate doing more real work under the
-# same cell name exits 1 naming the cell; a run against itself exits 0; the
+# same cell name (GB_INJECT: 5x the executor's time) exits 1 naming the cell; a run against itself exits 0; the
 # Markdown, JUnit (well-formed XML) and JSON (parses) files; two identical
 # invocations give identical bytes; no colour off a terminal; the changed
 # trace and a different machine class are warnings, not errors. A current
 # run without the regressed cell's rows is inconclusive (exit 3), never a
 # pass, and says why (issue 21). A run into a reused --out replaces the
 # directory as a whole: nothing of the earlier run stays beside the new one,
-# and staging folders of killed runs are removed.
+# and staging folders of killed runs are removed. The process is the unit
+# (issue 16): runs of one process each are inconclusive however far apart,
+# with the advice to run more processes, and --allow-inconclusive exits 0.
 . "$(dirname "$0")/lib.sh"
 
-# One tiny cell, 10 repetitions: fast under the sanitizers.
+# One tiny cell, 10 repetitions in 3 processes: fast under the sanitizers.
 mkdir -p "$TMP/small" "$TMP/large"
 cp "$TOP/tests/data/compare/tiny-small.csv" "$TMP/small/tiny.csv"
 cp "$TOP/tests/data/compare/tiny-large.csv" "$TMP/large/tiny.csv"
 run() { "$GBENCH" run --quiet --executor cpu --batch 1 --quant f32 --cache 0 --repetitions 10 "$@"; }
-expect_exit 0 "baseline run" run --workload "$TMP/small/tiny.csv" --out "$TMP/base"
-expect_exit 0 "candidate run (16x the work, same workload name)" run --workload "$TMP/large/tiny.csv" --out "$TMP/cand"
+expect_exit 0 "baseline run" run --workload "$TMP/small/tiny.csv" --processes 3 --out "$TMP/base"
+GB_INJECT=all:5 expect_exit 0 "candidate run (real work injected: 5x the executor's time)" \
+	run --workload "$TMP/small/tiny.csv" --processes 3 --out "$TMP/cand"
+
+# One process a side: the repetitions of one process cannot tell a change
+# from where that process landed; inconclusive, never a regression.
+expect_exit 0 "a one-process baseline" run --workload "$TMP/small/tiny.csv" --out "$TMP/base1"
+expect_exit 0 "a one-process candidate (16x the work, same workload name)" run --workload "$TMP/large/tiny.csv" --out "$TMP/cand1"
+expect_exit 3 "one process a side: inconclusive, not a regression" "$GBENCH" compare "$TMP/base1" "$TMP/cand1"
+check "says how to run instead" grep -qE '^inconclusive +tiny\.cpu\.b1\.f32\.c0 +wall_ns .*1 and 1 processes.*--processes 3' "$TMP/out"
+check "warns that the trace changed" grep -q "warning: trace 'tiny' differs" "$TMP/err"
+expect_exit 0 "--allow-inconclusive exits 0" "$GBENCH" compare "$TMP/base1" "$TMP/cand1" --allow-inconclusive
+check "and says it allowed them" grep -q '^inconclusive gating rows allowed' "$TMP/out"
 
 expect_exit 1 "the slower candidate exits 1" "$GBENCH" compare "$TMP/base" "$TMP/cand" \
 	--markdown "$TMP/c.md" --junit "$TMP/c.xml" --json "$TMP/c.json"
@@ -24,7 +37,6 @@ cp "$TMP/out" "$TMP/first.out"
 check "names the cell and metric" grep -qE '^REGRESSION +tiny\.cpu\.b1\.f32\.c0 +wall_ns' "$TMP/out"
 check "says the result" grep -q '^result: REGRESSION (exit 1)' "$TMP/out"
 check "prints the seed" grep -q '^seed 20250101' "$TMP/out"
-check "warns that the trace changed" grep -q "warning: trace 'tiny' differs" "$TMP/err"
 check "no colour off a terminal" bash -c "! grep -q $'\033' '$TMP/out'"
 check "Markdown names the regression" grep -q '| REGRESSION | `tiny.cpu.b1.f32.c0` | `wall_ns` |' "$TMP/c.md"
 python3 - "$TMP" <<'PY'
@@ -45,10 +57,12 @@ ok(int(root.get("failures")) == len(fails) and int(root.get("tests")) == len(lis
 j = json.load(open(f"{tmp}/c.json"))
 ok(j["exit"] == 1 and j["seed"] == 20250101, "JSON parses, with exit and seed")
 r = [x for x in j["rows"] if x["metric"] == "wall_ns"][0]
-ok(r["verdict"] == "regression" and r["ratio"] > 2 and r["ci_low"] > 1.05 and r["p"] < 0.01,
-   f"JSON wall_ns row: ratio {r['ratio']:.2f}, interval [{r['ci_low']:.2f}, {r['ci_high']:.2f}], p {r['p']:.2g}")
+ok(r["verdict"] == "regression" and r["ratio"] > 2 and r["p_holm"] < 0.01 and r["test"] == "t"
+   and r["processes_baseline"] == 3 and r["processes_current"] == 3,
+   f"JSON wall_ns row: ratio {r['ratio']:.2f}, interval [{r['ci_low']:.2f}, {r['ci_high']:.2f}], p {r['p']:.2g}, 3 processes a side")
 thr = [x for x in j["rows"] if x["metric"] == "throughput_rps"][0]
-ok(thr["verdict"] == "regression" and thr["better"] == "higher", "lower throughput is a regression too")
+ok(thr["better"] == "higher" and not thr["gating"] and thr["ratio"] < 0.5,
+   "throughput_rps: higher is better, reported, not gating (it is wall_ns again)")
 PY
 # tests/run.sh counts "ok N" lines: python's numbering above is its own.
 
@@ -64,9 +78,9 @@ check "and the seed printed" grep -q '^seed 7,' "$TMP/out"
 no_regression() { "$GBENCH" compare "$@" > "$TMP/out" 2> "$TMP/err"; rc=$?; [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ]; }
 check "a run against itself (results.csv and dir) is no regression" no_regression "$TMP/base/results.csv" "$TMP/base"
 check "and says so" grep -qE '^result: (OK|INCONCLUSIVE)' "$TMP/out"
-expect_exit 1 "a 60% threshold still catches 16x the work" "$GBENCH" compare "$TMP/base" "$TMP/cand" --threshold 60%
-expect_exit 1 "--metric replaces the gating set" "$GBENCH" compare "$TMP/base" "$TMP/cand" --metric latency_max_ns --json "$TMP/m.json"
-check "wall_ns no longer gates" python3 -c "import json,sys; j=json.load(open('$TMP/m.json')); sys.exit(0 if j['gating_metrics']==['latency_max_ns'] and not [r for r in j['rows'] if r['metric']=='wall_ns'][0]['gating'] else 1)"
+expect_exit 1 "a 60% threshold still catches 6x the time" "$GBENCH" compare "$TMP/base" "$TMP/cand" --threshold 60%
+expect_exit 1 "--metric replaces the gating set" "$GBENCH" compare "$TMP/base" "$TMP/cand" --metric task_clock_ns --json "$TMP/m.json"
+check "wall_ns no longer gates" python3 -c "import json,sys; j=json.load(open('$TMP/m.json')); sys.exit(0 if j['gating_metrics']==['task_clock_ns'] and not [r for r in j['rows'] if r['metric']=='wall_ns'][0]['gating'] else 1)"
 expect_exit 0 "the other way round: exit 0" "$GBENCH" compare "$TMP/cand" "$TMP/base" --json "$TMP/e.json"
 check "improvement in JSON" python3 -c "import json,sys; j=json.load(open('$TMP/e.json')); sys.exit(0 if any(r['metric']=='wall_ns' and r['verdict']=='improvement' for r in j['rows']) else 1)"
 

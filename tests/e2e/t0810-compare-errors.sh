@@ -5,7 +5,8 @@
 # 2^59 + 1, inf, nan, hex floats, negative times, duplicate rows, unsafe
 # cell ids; and a directory whose files do not match its meta.json's
 # manifest (new CSVs beside an old meta.json: a run killed while writing
-# into a reused --out) is refused naming the file.
+# into a reused --out) is refused naming the file. With --paired (A/B of
+# one job) a B of another config or machine class exits 2 in one line.
 . "$(dirname "$0")/lib.sh"
 
 # Hand edits below test the parser: without the manifest (as in an older
@@ -67,8 +68,24 @@ sed -i 's/tiny\.cpu/renamed.cpu/' "$TMP/other/results.csv" "$TMP/other/samples.c
 expect_exit 2 "results with no cell in common exit 2" "$GBENCH" compare "$TMP/a" "$TMP/other"
 check "saying so" grep -q 'share no cell' "$TMP/err"
 
-expect_exit 3 "3 repetitions a side are inconclusive" "$GBENCH" compare "$TMP/a" "$TMP/a"
-check "saying why" grep -q 'need 10 a side' "$TMP/out"
+expect_exit 0 "one process a side, against itself: unchanged, no test needed" "$GBENCH" compare "$TMP/a" "$TMP/a"
+
+# --paired (A and B of one job, issue 16): another config or machine class
+# as B is a wrong invocation, one line and exit 2.
+for what in config host; do
+	rm -rf "$TMP/ab-$what"; cp -r "$TMP/a" "$TMP/ab-$what"
+	python3 - "$TMP/ab-$what/meta.json" "$what" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+if sys.argv[2] == "config":
+    m["config"]["name"] = "another"
+else:
+    m["host"]["cpu_model"] = "Some Other CPU 9000"
+json.dump(m, open(sys.argv[1], "w"))
+PY
+	expect_exit 2 "--paired with another $what as B exits 2" "$GBENCH" compare --paired "$TMP/a" "$TMP/ab-$what"
+	check "in one line naming --paired" bash -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q '^gbench: error: --paired: A ran' '$TMP/err'"
+done
 
 # A samples.csv row (line 3) replaced by TEXT in a copy of the run, without its manifest.
 edited() {

@@ -1,24 +1,68 @@
 #!/usr/bin/env bash
-# scripts/perf-gate.sh, the CI recipe: no baseline for the class exits 2
-# with the recipe to record one; the same build against its baseline is no
-# regression, with compare.{md,junit.xml,json} beside run-1/; an
-# inconclusive gate runs once more and judges both runs pooled (and not
-# with GB_RERUNS=0); a regression is never rerun; a folder holding a run
-# of its own is refused; a gate stopped with SIGTERM (a cancelled CI job)
-# takes its runs with it and leaves no temp folder.
+# scripts/perf-gate.sh, the CI recipe. A/B (the default, issue 16): the
+# base and the candidate alternate ABBA... one process a run, judged per
+# pair (compare --paired); the same build as A and B passes, B with an
+# injected slowdown (GB_B_INJECT, real work) fails; a BASE that is not a
+# commit exits 2, a base that does not build exits 4, each in one line;
+# too few pairs exit 2. The stored baseline (GB_MODE=baseline): no
+# baseline for the class exits 2 with the recipe to record one; the same
+# build against its baseline is no regression, with
+# compare.{md,junit.xml,json} beside run-1/; an inconclusive gate (one
+# process: no spread to judge by) runs once more and judges both runs
+# pooled, which settles it (and not with GB_RERUNS=0); a regression is
+# never rerun; a folder holding a run of its own is refused; a gate stopped
+# with SIGTERM (a cancelled CI job) takes its runs with it and leaves no
+# temp folder.
 . "$(dirname "$0")/lib.sh"
 
 GATE="$TOP/scripts/perf-gate.sh"
 export GBENCH GB_BASELINES="$TMP/bl"
-mkdir -p "$TMP/small" "$TMP/large"
+mkdir -p "$TMP/small"
 cp "$TOP/tests/data/compare/tiny-small.csv" "$TMP/small/tiny.csv"
-cp "$TOP/tests/data/compare/tiny-large.csv" "$TMP/large/tiny.csv"
 # The ci config (its processes, rounds and primes) on one tiny cpu cell.
 cell="--executor cpu --batch 1 --quant f32 --cache 0"
 small="$cell --workload $TMP/small/tiny.csv"
-large="$cell --workload $TMP/large/tiny.csv"
 
-export GB_RUN_ARGS="$small --repetitions 12"
+# ---- A/B: the same binary as A and B, so nothing is built here ----
+export GB_BASE_GBENCH="$GBENCH" GB_PAIRS=4 GB_RUN_ARGS="$small --repetitions 12"
+# The same build as A and B is never a regression; 4 pairs of a 50 us cell
+# under the sanitizers on a shared 2-core machine can honestly be too
+# noisy to tell (exit 3), which the real gate counts as a failure.
+"$GATE" "$TMP/ab0" -- --threshold 30% > "$TMP/out" 2> "$TMP/err"; rc=$?
+check "A/B, the same build on both sides: no regression (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 3
+check "four pairs of runs, A and B" bash -c "ls -d '$TMP'/ab0/A/run-{1,2,3,4} '$TMP'/ab0/B/run-{1,2,3,4} > /dev/null"
+check "in the order A B, B A, A B, B A" bash -c "grep -o 'pair [0-9]: [AB]' '$TMP/err' | tr '\n' ' ' | grep -q '^pair 1: A pair 1: B pair 2: B pair 2: A pair 3: A pair 3: B pair 4: B pair 4: A \$'"
+check "judged per pair" python3 -c "
+import json, sys
+j = json.load(open('$TMP/ab0/compare.json'))
+r = [x for x in j['rows'] if x['metric'] == 'wall_ns'][0]
+sys.exit(0 if j['paired'] and r['test'] == 'paired-t' and r['processes_current'] == 4 else 1)"
+GB_B_INJECT=all:5 expect_exit 1 "B with injected real work (GB_B_INJECT=all:5) fails the gate" \
+	"$GATE" "$TMP/ab1" -- --threshold 30%
+check "naming the cell" grep -qE '^REGRESSION +tiny\.cpu\.b1\.f32\.c0 +wall_ns' "$TMP/out"
+check "only B's runs were injected" python3 -c "
+import json, sys
+a = json.load(open('$TMP/ab1/A/run-1/meta.json')); b = json.load(open('$TMP/ab1/B/run-1/meta.json'))
+sys.exit(0 if 'inject' not in a and b.get('inject') == 'all:5' else 1)"
+GB_PAIRS=2 expect_exit 2 "fewer than 3 pairs exits 2" "$GATE" "$TMP/ab2"
+GB_B_INJECT=matmul:5x expect_exit 2 "a bad injection spec for B exits 2" "$GATE" "$TMP/ab2b"
+check "naming the spec" grep -q "GB_INJECT: 'matmul:5x' is not OP:FRACTION" "$TMP/err"
+unset GB_BASE_GBENCH
+BASE=no-such-revision-here expect_exit 2 "a BASE that is not a commit exits 2" "$GATE" "$TMP/ab3"
+check "in one line" bash -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q \"base revision 'no-such-revision-here' is not a commit\" '$TMP/err'"
+# A base that does not build: a repository of its own whose make fails
+# (the gate builds the base in a worktree of the repository it is in).
+mkdir -p "$TMP/repo/scripts"
+cp "$GATE" "$TMP/repo/scripts/"
+printf 'build/gbench:\n\t@echo "broken.c:1: error: the base is broken" >&2; exit 1\n' > "$TMP/repo/Makefile"
+git -C "$TMP/repo" init -q && git -C "$TMP/repo" add -A &&
+	git -C "$TMP/repo" -c user.name=t -c user.email=t@t commit -qm base
+GB_GATE_CACHE="$TMP/cache" BASE=HEAD expect_exit 4 "a base that does not build exits 4" \
+	"$TMP/repo/scripts/perf-gate.sh" "$TMP/ab4"
+check "in one line naming the error and the log" bash -c "[ \$(grep -c 'does not build' '$TMP/err') -eq 1 ] && grep -q 'does not build: broken.c:1: error: the base is broken (the log: ' '$TMP/err'"
+
+# ---- the stored baseline ----
+export GB_MODE=baseline GB_RUN_ARGS="$small --repetitions 12"
 expect_exit 2 "no baseline for this class exits 2" "$GATE" "$TMP/g0"
 check "and says how to record one" grep -q 'baseline save R1 R2 R3' "$TMP/err"
 
@@ -34,28 +78,28 @@ PY
 expect_exit 0 "save it as the class's ci baseline" "$GBENCH" baseline save "$TMP/rel" --root "$TMP/bl"
 commit=$(python3 -c "import json; print(json.load(open('$TMP/rel/meta.json'))['build']['commit'])")
 
-# Against itself (each side resampled on its own: a noisy sanitizer run may
-# honestly come out inconclusive even after the second run).
-"$GATE" "$TMP/g1" > "$TMP/out" 2> "$TMP/err"; rc=$?
+# Against itself: two runs of the same build at different minutes of a
+# shared machine (what the A/B mode exists for), so a wide band.
+"$GATE" "$TMP/g1" -- --threshold 50% > "$TMP/out" 2> "$TMP/err"; rc=$?
 check "the same build is no regression (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 3
 check "the run is in run-1/" test -f "$TMP/g1/run-1/results.csv"
 for f in compare.md compare.junit.xml compare.json; do check "writes $f" test -s "$TMP/g1/$f"; done
 
-# 6 repetitions a side: fewer than 10, so the first look is inconclusive;
-# the second run brings the current side to 12.
-export GB_RUN_ARGS="$small --repetitions 6"
-"$GATE" "$TMP/g2" > "$TMP/out" 2> "$TMP/err"; rc=$?
-check "a second run after an inconclusive look (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 3
+# 6x the time (real work injected: GB_INJECT, steadier than a bigger trace
+# on a loaded machine) in one process: no spread to judge it by,
+# inconclusive; the second run makes two processes, and a regression.
+export GB_RUN_ARGS="$small --repetitions 6 --processes 1"
+GB_INJECT=all:5 expect_exit 1 "a second run after an inconclusive look settles it" "$GATE" "$TMP/g2"
 check "says so" grep -q 'inconclusive: running once more and judging the 2 runs pooled' "$TMP/err"
 check "into run-2/" test -f "$TMP/g2/run-2/results.csv"
-check "and compare pooled both" python3 -c "
+check "and compare pooled both, as two processes" python3 -c "
 import json, sys
 j = json.load(open('$TMP/g2/compare.json'))
 r = [x for x in j['rows'] if x['metric'] == 'wall_ns'][0]
-sys.exit(0 if j['current']['runs'] == 2 and r['n_current'] == 12 and r['n_baseline'] == 12 else 1)"
+sys.exit(0 if j['current']['runs'] == 2 and r['processes_current'] == 2 and r['verdict'] == 'regression' else 1)"
 check "the terminal table says the runs were pooled" grep -q '(2 runs pooled; class' "$TMP/out"
 
-GB_RERUNS=0 expect_exit 3 "GB_RERUNS=0: inconclusive stands" "$GATE" "$TMP/g3"
+GB_INJECT=all:5 GB_RERUNS=0 expect_exit 3 "GB_RERUNS=0: inconclusive stands" "$GATE" "$TMP/g3"
 check "with no second run" test ! -e "$TMP/g3/run-2"
 GB_RERUNS=x expect_exit 2 "GB_RERUNS must be a count" "$GATE" "$TMP/g3"
 
@@ -66,9 +110,9 @@ export GB_RUN_ARGS="$small --repetitions 12"
 "$GATE" "$TMP/g4" > "$TMP/out" 2> "$TMP/err"
 check "an earlier gate's runs are cleared" test ! -e "$TMP/g4/run-7"
 
-# 16x the work under the same cell name: a regression, named, not rerun.
-export GB_RUN_ARGS="$large --repetitions 12"
-expect_exit 1 "a slower candidate fails the gate" "$GATE" "$TMP/g5"
+# 6x the time in 3 processes: a regression, named, not rerun.
+export GB_RUN_ARGS="$small --repetitions 12"
+GB_INJECT=all:5 expect_exit 1 "a slower candidate fails the gate" "$GATE" "$TMP/g5"
 check "naming the cell" grep -qE '^REGRESSION +tiny\.cpu\.b1\.f32\.c0 +wall_ns' "$TMP/out"
 check "without a second run" test ! -e "$TMP/g5/run-2"
 check "JUnit fails it" grep -q '<failure' "$TMP/g5/compare.junit.xml"

@@ -1,6 +1,7 @@
 /*
- * test-mwu.c - the Mann-Whitney U test and the bootstrap of a ratio of
- * medians (bench/stats-test.c) against values computed independently.
+ * test-mwu.c - the Mann-Whitney U test, the bootstrap of a ratio of
+ * medians, Student's t on process medians (plain and paired) and Holm's
+ * adjustment (bench/stats-test.c) against values computed independently.
  *
  * tests/data/compare/mwu.txt and boot.txt come from
  * tests/data/compare/gen-stats.py: exact U p-values by brute-force
@@ -255,6 +256,59 @@ TEST(generator_is_uniform)
 	CHECK_NEAR(var / n, 1, 0.03);
 }
 
+/*
+ * Student's t, the process-level test and Holm (issue 16), against values
+ * computed with mpmath at 30 digits (its regularized incomplete beta) and by hand.
+ */
+TEST(t_test_matches_mpmath)
+{
+	struct gb_proc_test t;
+	double base[] = { 100, 110, 105 }, cur[] = { 120, 125, 118 };
+	double pb[] = { 100, 110, 105, 98 }, pc[] = { 103, 114, 108, 101 };
+
+	CHECK_NEAR(gb_t_two_sided_p(2.5, 4), 0.0667665448119881, 1e-12);
+	CHECK_NEAR(gb_t_two_sided_p(12.706204736, 1), 0.05, 1e-8);
+	CHECK(gb_t_two_sided_p(0, 3) == 1);
+	CHECK_NEAR(gb_t_quantile(0.025, 1), 12.7062047361747, 1e-6);
+	CHECK_NEAR(gb_t_two_sided_p(gb_t_quantile(0.01, 7), 7), 0.02, 1e-9);
+	CHECK(gb_proc_test(base, 3, cur, 3, 0, 0.01, &t) == 0);
+	CHECK(!t.paired && t.df == 4);
+	CHECK_NEAR(t.ratio, 1.1529144808383949, 1e-12);
+	CHECK_NEAR(t.t, 4.391416069208972, 1e-9);
+	CHECK_NEAR(t.p, 0.0117696154281511, 1e-12);
+	CHECK(t.lo < t.ratio && t.ratio < t.hi);
+	CHECK_NEAR(log(t.ratio) - log(t.lo), log(t.hi) - log(t.ratio), 1e-12);
+	/* paired: the pairs' common drift cancels */
+	CHECK(gb_proc_test(pb, 4, pc, 4, 1, 0.01, &t) == 0);
+	CHECK(t.paired && t.df == 3);
+	CHECK_NEAR(t.ratio, 1.0313825667649852, 1e-12);
+	CHECK_NEAR(t.t, 18.62821743655534, 1e-8);
+	CHECK_NEAR(t.p, 0.000337652211273254, 1e-12);   /* mpmath, 30 digits */
+	CHECK(gb_proc_test(pb, 4, pc, 4, 0, 0.01, &t) == 0 && t.p > 0.3);   /* unpaired: lost */
+	/* too few to estimate a spread: no test */
+	CHECK(gb_proc_test(base, 1, cur, 3, 0, 0.01, &t) == -1 && isnan(t.p));
+	CHECK(gb_proc_test(pb, 2, pc, 2, 1, 0.01, &t) == -1);
+	CHECK(gb_proc_test(pb, 4, pc, 3, 1, 0.01, &t) == 0 && !t.paired);   /* unequal: unpaired */
+	pb[0] = 0;
+	CHECK(gb_proc_test(pb, 4, pc, 4, 0, 0.01, &t) == -1);
+}
+
+TEST(holm_known_answers)
+{
+	double p[] = { 0.01, 0.04, NAN, 0.03, 0.005 }, adj[5];
+	double q[] = { 0.5, 0.5, 0.9 }, qa[3];
+
+	/* m = 4: 0.005*4, 0.01*3, 0.03*2, 0.04*1 -> 0.02, 0.03, 0.06, max(0.04, 0.06) */
+	gb_holm(p, 5, adj);
+	CHECK_NEAR(adj[4], 0.02, 1e-15);
+	CHECK_NEAR(adj[0], 0.03, 1e-15);
+	CHECK_NEAR(adj[3], 0.06, 1e-15);
+	CHECK_NEAR(adj[1], 0.06, 1e-15);
+	CHECK(isnan(adj[2]));
+	gb_holm(q, 3, qa);   /* capped at 1, never decreasing */
+	CHECK(qa[0] == 1 && qa[1] == 1 && qa[2] == 1);
+}
+
 int main(void)
 {
 	RUN(mwu_matches_enumeration_and_formula);
@@ -263,5 +317,7 @@ int main(void)
 	RUN(bootstrap_matches_exact_enumeration);
 	RUN(bootstrap_is_seeded);
 	RUN(generator_is_uniform);
+	RUN(t_test_matches_mpmath);
+	RUN(holm_known_answers);
 	return unit_done();
 }

@@ -1,0 +1,30 @@
+/*
+ * compare-impl.h - what the files of compare (compare.c, compare-read.c)
+ * share and nothing else includes.
+ */
+#ifndef GB_COMPARE_IMPL_H
+#define GB_COMPARE_IMPL_H
+
+#include "compare.h"
+#include "gbench.h"
+
+/* A warning: printed with gb_warn now and kept in c for the outputs. */
+void gb_compare_warn(struct gb_compare *c, const char *fmt, ...) GB_PRINTF(2, 3);
+
+/* The metric's values without NAN (caller frees); n 0 for an absent or unavailable metric. */
+double *gb_compare_values(const struct gb_metric *m, size_t *n);
+const struct gb_cell_result *gb_compare_find_cell(const struct gb_results *r, const char *id);
+const struct gb_metric *gb_compare_find_metric(const struct gb_cell_result *c, const char *name);
+
+/* compare-diag.c: reported beside the verdicts, never moving one. */
+/* Why a row's verdict may be the noise's (caller frees), or NULL. */
+char *gb_compare_noise_reason(const struct gb_cell_result *cb, const struct gb_cell_result *cc);
+/* The probe's speed ratio per executor of base's cells, into c->machine. */
+void gb_compare_machine_speed(struct gb_compare *c, const struct gb_results *base,
+			      const struct gb_results *cur);
+/* Each executor's median wall_ns ratio over its cells (after the rows exist). */
+void gb_compare_cell_shifts(struct gb_compare *c, const struct gb_results *base);
+/* A warning where every cell of an executor moved beyond the threshold. */
+void gb_compare_drift_warning(struct gb_compare *c);
+
+#endif

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# gbench merge: three shares of one run (`run --process I/3`, as the tasks
+# of a Slurm job array run them) pool into a directory like a 3-process
+# run's: the same cells and metrics, the same repetition counts, histograms
+# merged exactly (total count and max of the shares'); the pooled folder
+# reads back (compare) and pools again. Shares of different configs,
+# commits or machine classes, or an incomplete one, are refused (exit 2,
+# naming both, nothing written); --by-class gives each class its folder.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$TMP/t"
+cp "$TOP/tests/data/compare/tiny-small.csv" "$TMP/t/tiny.csv"
+args=(--quiet --executor cpu --batch 1,4 --quant f32 --cache 0 --repetitions 6 --workload "$TMP/t/tiny.csv")
+for i in 0 1 2; do
+	expect_exit 0 "share $i of 3" "$GBENCH" run "${args[@]}" --process $i/3 --out "$TMP/s$i"
+done
+expect_exit 0 "the same run in 3 processes" "$GBENCH" run "${args[@]}" --processes 3 --out "$TMP/p3"
+
+expect_exit 0 "merge -h exits 0" "$GBENCH" merge -h
+check "usage on stdout" grep -q '^usage: gbench merge' "$TMP/out"
+expect_exit 2 "merge without --out exits 2" "$GBENCH" merge "$TMP/s0"
+expect_exit 2 "merge without DIRs exits 2" "$GBENCH" merge --out "$TMP/m"
+
+expect_exit 0 "merge the 3 shares" "$GBENCH" merge -q --out "$TMP/m" "$TMP/s0" "$TMP/s1" "$TMP/s2"
+check "saying what it pooled" grep -q '^3 shares of ' "$TMP/out"
+rows() { cut -d, -f1,8,9,10,11 "$1/results.csv" | sort; }
+check "the same cells, metrics and repetition counts as the 3-process run" \
+	bash -c "diff <(cut -d, -f1,8,9,11 '$TMP/m/results.csv' | sort) <(cut -d, -f1,8,9,11 '$TMP/p3/results.csv' | sort)"
+reps() { python3 -c "import json,sys; m=json.load(open(sys.argv[1]+'/meta.json')); print(json.dumps(m['processes']['repetitions'], sort_keys=True), m['processes']['count'])" "$1"; }
+check "repetitions per process recorded alike ($(reps "$TMP/m"))" [ "$(reps "$TMP/m")" = "$(reps "$TMP/p3")" ]
+total() { sed -n 's/.*Total count *= *\([0-9]*\)\].*/\1/p' "$1"; }
+maxv() { sed -n 's/^#\[Max *= *\([0-9.]*\),.*/\1/p' "$1"; }
+for cell in tiny.cpu.b1.f32.c0 tiny.cpu.b4.f32.c0; do
+	h="hist/$cell.hgrm"
+	sum=$(( $(total "$TMP/s0/$h") + $(total "$TMP/s1/$h") + $(total "$TMP/s2/$h") ))
+	check "$cell: histogram count = the shares' sum ($sum) = the 3-process run's" \
+		bash -c "[ '$(total "$TMP/m/$h")' = '$sum' ] && [ '$(total "$TMP/p3/$h")' = '$sum' ]"
+	mx=$(printf '%s\n' "$(maxv "$TMP/s0/$h")" "$(maxv "$TMP/s1/$h")" "$(maxv "$TMP/s2/$h")" | sort -g | tail -n 1)
+	check "$cell: its max is the shares' max ($mx)" [ "$(maxv "$TMP/m/$h")" = "$mx" ]
+done
+check "samples: share 0's repetitions first" bash -c "[ \"\$(grep -m1 '^tiny.cpu.b1.f32.c0,wall_ns,0,' '$TMP/m/samples.csv' | cut -d, -f4)\" = \"\$(grep -m1 '^tiny.cpu.b1.f32.c0,wall_ns,0,' '$TMP/s0/samples.csv' | cut -d, -f4)\" ]"
+expect_exit 0 "the pooled folder compares against the 3-process run" \
+	"$GBENCH" compare "$TMP/p3" "$TMP/m" --allow-inconclusive
+expect_exit 0 "pooled folders pool again" "$GBENCH" merge -q --out "$TMP/mm" "$TMP/m" "$TMP/s0"
+check "with every repetition" bash -c "[ \$(grep -c '^tiny.cpu.b1.f32.c0,wall_ns,' '$TMP/mm/samples.csv') = 8 ]"
+
+edit() { # DIR PYTHON-STATEMENTS (m is meta.json)
+	python3 - "$1/meta.json" "$2" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+json.dump(m, open(sys.argv[1], "w"), indent=2)
+PY
+}
+for what in config commit class incomplete; do
+	rm -rf "$TMP/bad"; cp -r "$TMP/s1" "$TMP/bad"
+	case $what in
+	config) edit "$TMP/bad" 'm["config_hash"] = "0123456789abcdef"' ; want="config" ;;
+	commit) edit "$TMP/bad" 'm["build"]["commit"] = "deadbeef0000"' ; want="from 'deadbeef0000'" ;;
+	class) edit "$TMP/bad" 'm["host"]["cpu_model"] = "Other CPU 9000"' ; want="on 'other-9000" ;;
+	incomplete) edit "$TMP/bad" 'm["complete"] = False' ; want="incomplete run" ;;
+	esac
+	expect_exit 2 "shares of another $what are refused" "$GBENCH" merge -q --out "$TMP/no" "$TMP/s0" "$TMP/bad"
+	check "naming both ($what)" bash -c "grep -q \"$want\" '$TMP/err' && { [ $what = incomplete ] || grep -q \"'$TMP/s0'\" '$TMP/err'; }"
+	check "and writing nothing" test ! -e "$TMP/no"
+done
+
+rm -rf "$TMP/other"; cp -r "$TMP/s1" "$TMP/other"
+edit "$TMP/other" 'm["host"]["cpu_model"] = "Other CPU 9000"'
+expect_exit 0 "--by-class: a fleet of two classes" "$GBENCH" merge -q --by-class --out "$TMP/fleet" "$TMP/s0" "$TMP/other" "$TMP/s2"
+n=$(ls "$TMP/fleet" | wc -l)
+check "each class its own folder ($n)" [ "$n" = 2 ]
+check "the other class alone" bash -c "[ \$(grep -c '^tiny.cpu.b1.f32.c0,wall_ns,' '$TMP'/fleet/other-9000*/samples.csv) = 2 ]"
+done_testing
