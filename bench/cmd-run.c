@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../profilers/callgrind.h"
+#include "budget.h"
 #include "cmds.h"
 #include "config.h"
 #include "gbench.h"
@@ -28,6 +29,7 @@ static const char usage_text[] =
 	"                  [--warmup N|EXEC:N,...] [--seed S] [--threads N] [--out DIR] [--dry-run]\n"
 	"                  [--filter PATTERN] [--strict] [--require vulkan] [--validate]\n"
 	"                  [--device N|NAME] [--interleave random|none] [--max-memory SIZE]\n"
+	"                  [--time-budget DURATION] [--accuracy-budget none|default|LIST]\n"
 	"                  [--quiet]\n"
 	"\n"
 	"Replay each workload through every cell of the matrix (workload x executor x\n"
@@ -53,6 +55,14 @@ static const char usage_text[] =
 	"rescaled to --target-qps) and reports response, service and queue times;\n"
 	"offline issues everything at once and reports throughput.\n"
 	"--find-max-qps searches the highest offered load meeting --slo.\n"
+	"--time-budget 10m (s, m, h; config time_budget) calibrates each executor\n"
+	"briefly, then gives each cell a share: as many repetitions as fit, between\n"
+	"min_repetitions and --repetitions, on a window of the trace's first rows\n"
+	"when a whole replay would not fit (meta.json time_plan says what each got).\n"
+	"Correctness (an executor against the cpu on the same quantized bytes, f32\n"
+	"against float64) always gates; the accuracy cost of a quant level against\n"
+	"float64 is reported, and gates only with --accuracy-budget default (DESIGN\n"
+	"section 8's table) or a list such as q8:recall=0.95,q4:nmse=5e-2.\n"
 	"\n"
 	"exit: 0 ok, 2 usage or input error (nothing written), 4 a --require'd\n"
 	"executor is unavailable or a device was lost (results so far written), or,\n"
@@ -68,6 +78,7 @@ struct run_opts {
 	long threads, processes;
 	uint32_t process, nprocess;    /* --process I/N; nprocess 0 when not given */
 	const char *seed, *speed, *target_qps, *max_queue_delay_us, *slo, *max_memory;
+	const char *time_budget, *accuracy_budget;
 	uint64_t slo_ns;
 	uint64_t max_memory_bytes;     /* --max-memory; 0 when not given */
 	int dry_run, strict, validate, interleave, find_max_qps;
@@ -84,7 +95,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	enum { O_WORKLOAD = 256, O_EXEC, O_BATCH, O_QUANT, O_CACHE, O_MODE, O_COUNTERS,
 	       O_REPS, O_PRIME, O_WARMUP, O_SEED, O_THREADS, O_DRY, O_FILTER, O_STRICT, O_REQUIRE,
 	       O_VALIDATE, O_DEVICE, O_INTERLEAVE, O_SPEED, O_QPS, O_DELAY, O_FIND, O_SLO,
-	       O_PROCESSES, O_PROCESS, O_MAX_MEMORY };
+	       O_PROCESSES, O_PROCESS, O_MAX_MEMORY, O_TIME_BUDGET, O_ACC_BUDGET };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "workload", required_argument, NULL, O_WORKLOAD },
@@ -115,6 +126,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "find-max-qps", no_argument, NULL, O_FIND },
 		{ "slo", required_argument, NULL, O_SLO },
 		{ "max-memory", required_argument, NULL, O_MAX_MEMORY },
+		{ "time-budget", required_argument, NULL, O_TIME_BUDGET },
+		{ "accuracy-budget", required_argument, NULL, O_ACC_BUDGET },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -149,6 +162,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		case O_FIND: o->find_max_qps = 1; break;
 		case O_SLO: o->slo = optarg; break;
 		case O_MAX_MEMORY: o->max_memory = optarg; break;
+		case O_TIME_BUDGET: o->time_budget = optarg; break;
+		case O_ACC_BUDGET: o->accuracy_budget = optarg; break;
 		case O_INTERLEAVE:
 			if (strcmp(optarg, "random") && strcmp(optarg, "none"))
 				return gb_error("--interleave: '%s' is not random or none", optarg);
@@ -305,6 +320,17 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 	if (o->max_memory && gb_memplan_parse_size(o->max_memory, &o->max_memory_bytes) < 0)
 		return gb_error("--max-memory: '%s' is not a size of at least 1M (a number with "
 				"K, M, G or T: binary units)", o->max_memory);
+	if (o->time_budget && gb_budget_parse_duration(o->time_budget, &cfg->time_budget) < 0)
+		return gb_error("--time-budget: '%s' is not a duration (600, 90s, 10m, 1.5h; "
+				"at most a week)", o->time_budget);
+	if (o->accuracy_budget && gb_acc_budget_parse(&cfg->accuracy_budget, o->accuracy_budget) < 0)
+		return gb_error("--accuracy-budget: '%s' is not none, default or a list of "
+				"QUANT:METRIC=VALUE (f16, q8, q4; nmse or recall)", o->accuracy_budget);
+	/* the plan is made by the process that calibrates; its children would each re-plan */
+	if (cfg->time_budget > 0 && (cfg->processes > 1 || o->nprocess > 1))
+		return gb_error("a time budget with processes = %u is not supported: use "
+				"--processes 1 with --time-budget", o->nprocess > 1 ? o->nprocess :
+				cfg->processes);
 	if (o->find_max_qps && (cfg->mode != GB_MODE_OPEN || !o->slo_ns))
 		return gb_error("--find-max-qps needs --mode open and --slo p99=TIME");
 	if (o->require && strcmp(o->require, "vulkan") && strcmp(o->require, "cpu"))
@@ -363,6 +389,7 @@ int cmd_run(int argc, char **argv)
 		rc = mrc ? mrc : rc;
 	}
 	if (o.dry_run && (!rc || rc == GB_EXIT_ENV)) {
+		gb_run_timeplan(&run, 1);     /* the calibration, and the plan of a budget */
 		gb_run_dry(&run);      /* a dry run writes nothing, whatever else failed */
 		goto out;
 	}
@@ -385,6 +412,8 @@ int cmd_run(int argc, char **argv)
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_sigint;
 		sigaction(SIGINT, &sa, NULL);
+		/* a budget's clock starts with its calibration, after the lock */
+		gb_run_timeplan(&run, 0);
 		gb_run_execute(&run, out_dir);
 		if (ro.process == 0)
 			gb_run_simulate(&run);

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "../profilers/callgrind.h"
+#include "budget.h"
+#include "compare.h"
 #include "fsio.h"
 #include "gbench.h"
 #include "memplan.h"
@@ -37,6 +39,8 @@ void gb_config_defaults(struct gb_config *c)
 	c->accuracy_samples = 4;
 	c->counters = gb_xstrdup("auto");
 	c->speed = 1.0;
+	c->min_repetitions = GB_COMPARE_MIN_N;
+	gb_acc_budget_parse(&c->accuracy_budget, "none");
 }
 
 void gb_config_release(struct gb_config *c)
@@ -337,6 +341,14 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		rc = gb_parse_mode(value, &c->mode);
 	} else if (!strcmp(key, "repetitions")) {
 		rc = gb_per_exec_set(&c->repetitions, value, 1);
+	} else if (!strcmp(key, "time_budget")) {
+		rc = gb_budget_parse_duration(value, &c->time_budget);
+	} else if (!strcmp(key, "min_repetitions")) {
+		rc = gb_parse_u64(value, 1000000, &x) < 0 || x == 0 ? -1 : 0;
+		if (!rc)
+			c->min_repetitions = (uint32_t)x;
+	} else if (!strcmp(key, "accuracy_budget")) {
+		rc = gb_acc_budget_parse(&c->accuracy_budget, value);
 	} else if (!strcmp(key, "prime")) {
 		rc = gb_per_exec_set(&c->prime, value, 0);
 	} else if (!strcmp(key, "placement")) {

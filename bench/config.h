@@ -11,7 +11,19 @@
  *   quant       = f32,f16,q8,q4
  *   cache       = 0,256
  *   mode        = closed
- *   repetitions = 10                         ; or per executor: 30,vulkan:10
+ *   repetitions = 10                         ; or per executor: 30,vulkan:10; with a
+ *                                            ; time_budget, the most a cell takes
+ *   time_budget = 10m                        ; the run's time (s, m, h; budget.h): each
+ *                                            ; cell gets a share, its repetitions between
+ *                                            ; min_repetitions and repetitions, on a window
+ *                                            ; of its trace when a whole replay would not fit
+ *   min_repetitions = 10                     ; the fewest a budget may give a cell (default:
+ *                                            ; the gate's minimum, GB_COMPARE_MIN_N)
+ *   accuracy_budget = none                   ; whether the accuracy cost of a quant level
+ *                                            ; against float64 gates (exit 5): none (reported
+ *                                            ; only), default (DESIGN section 8's table), or
+ *                                            ; QUANT:METRIC=V,... (q8:recall=0.95); the
+ *                                            ; correctness checks gate always (oracle.h)
  *   prime       = 0                          ; untimed repetitions of the same cell
  *                                            ; before each measured one: 1,vulkan:0
  *   warmup      = 1                          ; or per executor: 1,vulkan:0
@@ -39,6 +51,7 @@
 
 #include <stdint.h>
 
+#include "oracle.h"
 #include "quant.h"
 
 
@@ -101,6 +114,9 @@ struct gb_config {
 	uint64_t min_duration_ms, min_requests;
 	uint64_t max_memory;        /* bytes a plan may need at its peak; 0: the default */
 	int pin;                    /* placement = pinned (1) | shared (0) */
+	double time_budget;         /* seconds for the run; 0: fixed repetitions (budget.h) */
+	uint32_t min_repetitions;   /* the fewest a budget gives a cell */
+	struct gb_acc_budget accuracy_budget;  /* what the accuracy cost gates on */
 };
 
 /* Built-in defaults (the values a config file may leave out). */

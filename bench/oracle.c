@@ -4,13 +4,18 @@
  *
  * The reference is written for clarity, not speed: plain double loops on the
  * unquantized operands, the FFT as a radix-2 transform with twiddles from
- * cos/sin of the exact angle. It runs outside the timed regions.
+ * cos/sin of the exact angle. It runs outside the timed regions, its rows
+ * shared among the machine's cores when a call is large (a 1M-vector
+ * top-k or a 4096x4096 matmul on one core took minutes), and counts what it
+ * did (gb_oracle_stats_get) for meta.json.
  */
 #include "oracle.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gbench.h"
 
@@ -143,29 +148,26 @@ static void fft_d(const float *x, double *y, uint32_t n)
 	free(tw);
 }
 
-int gb_oracle_run(const struct gb_shape *s, const float *x, const float *w,
-		  double *y, uint32_t *idx)
+/* Rows [i0, i1) of the reference; the shape was checked (oracle_check). */
+static void oracle_rows(const struct gb_shape *s, const float *x, const float *w, double *y,
+			uint32_t *idx, uint32_t i0, uint32_t i1)
 {
-	uint32_t m = s->m, n = s->n, k = s->k;
+	uint32_t n = s->n, k = s->k;
 
 	switch (s->op) {
 	case GB_OP_MATMUL:
-		if (!w)
-			return gb_error("matmul oracle without weights");
-		for (uint32_t i = 0; i < m; i++)
+		for (uint32_t i = i0; i < i1; i++)
 			for (uint32_t j = 0; j < n; j++)
 				y[(size_t)i * n + j] = dot_d(x + (size_t)i * k, w + (size_t)j * k, k);
-		return 0;
+		return;
 	case GB_OP_TOPK: {
 		double *sc, *hs;
 		uint32_t *hi;
 
-		if (!w || !idx)
-			return gb_error("topk oracle without weights or indices");
 		sc = gb_xmalloc((size_t)(n ? n : 1) * sizeof(double));
 		hs = gb_xmalloc((size_t)(s->p ? s->p : 1) * sizeof(double));
 		hi = gb_xmalloc((size_t)(s->p ? s->p : 1) * sizeof(uint32_t));
-		for (uint32_t i = 0; i < m; i++) {
+		for (uint32_t i = i0; i < i1; i++) {
 			for (uint32_t j = 0; j < n; j++)
 				sc[j] = dot_d(x + (size_t)i * k, w + (size_t)j * k, k);
 			topk_select_d(sc, n, s->p, y + (size_t)i * s->p,
@@ -174,10 +176,10 @@ int gb_oracle_run(const struct gb_shape *s, const float *x, const float *w,
 		free(sc);
 		free(hs);
 		free(hi);
-		return 0;
+		return;
 	}
 	case GB_OP_SOFTMAX:
-		for (uint32_t i = 0; i < m; i++) {
+		for (uint32_t i = i0; i < i1; i++) {
 			const float *xr = x + (size_t)i * n;
 			double *yr = y + (size_t)i * n, mx = -INFINITY, sum = 0;
 
@@ -188,9 +190,9 @@ int gb_oracle_run(const struct gb_shape *s, const float *x, const float *w,
 			for (uint32_t j = 0; j < n; j++)
 				yr[j] /= sum;
 		}
-		return 0;
+		return;
 	case GB_OP_RMSNORM:
-		for (uint32_t i = 0; i < m; i++) {
+		for (uint32_t i = i0; i < i1; i++) {
 			const float *xr = x + (size_t)i * n;
 			double ss = 0, r;
 
@@ -200,13 +202,13 @@ int gb_oracle_run(const struct gb_shape *s, const float *x, const float *w,
 			for (uint32_t j = 0; j < n; j++)
 				y[(size_t)i * n + j] = xr[j] * r;
 		}
-		return 0;
+		return;
 	case GB_OP_SILU:
-		for (size_t i = 0; i < (size_t)m * n; i++)
+		for (size_t i = (size_t)i0 * n; i < (size_t)i1 * n; i++)
 			y[i] = x[i] / (1.0 + exp(-(double)x[i]));
-		return 0;
+		return;
 	case GB_OP_REDUCE:
-		for (uint32_t i = 0; i < m; i++) {
+		for (uint32_t i = i0; i < i1; i++) {
 			/* Compensated (Neumaier) in double: exact enough for any f32 row. */
 			double sum = 0, c = 0;
 
@@ -218,17 +220,107 @@ int gb_oracle_run(const struct gb_shape *s, const float *x, const float *w,
 			}
 			y[i] = sum + c;
 		}
-		return 0;
+		return;
 	case GB_OP_FFT:
-		if (n == 0 || (n & (n - 1)))
-			return gb_error("fft length %u is not a power of two", n);
-		for (uint32_t i = 0; i < m; i++)
+		for (uint32_t i = i0; i < i1; i++)
 			fft_d(x + (size_t)i * 2 * n, y + (size_t)i * 2 * n, n);
+		return;
+	default:
+		return;
+	}
+}
+
+static int oracle_check(const struct gb_shape *s, const float *w, const uint32_t *idx)
+{
+	switch (s->op) {
+	case GB_OP_MATMUL:
+		return w ? 0 : gb_error("matmul oracle without weights");
+	case GB_OP_TOPK:
+		return w && idx ? 0 : gb_error("topk oracle without weights or indices");
+	case GB_OP_FFT:
+		if (s->n == 0 || (s->n & (s->n - 1)))
+			return gb_error("fft length %u is not a power of two", s->n);
+		return 0;
+	case GB_OP_SOFTMAX:
+	case GB_OP_RMSNORM:
+	case GB_OP_SILU:
+	case GB_OP_REDUCE:
 		return 0;
 	default:
 		return gb_error("unknown op %d", (int)s->op);
 	}
 }
+
+struct part {
+	const struct gb_shape *s;
+	const float *x, *w;
+	double *y;
+	uint32_t *idx;
+	uint32_t i0, i1;
+};
+
+static void *part_run(void *arg)
+{
+	struct part *p = arg;
+
+	oracle_rows(p->s, p->x, p->w, p->y, p->idx, p->i0, p->i1);
+	return NULL;
+}
+
+static struct gb_oracle_stats stats;
+
+/*
+ * Below this many multiply-adds (or elements) a call stays on the calling
+ * thread: starting threads would cost more than they save.
+ */
+#define PARALLEL_MIN_WORK (1u << 22)
+
+int gb_oracle_run(const struct gb_shape *s, const float *x, const float *w,
+		  double *y, uint32_t *idx)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	double work = (double)s->m * s->n * (s->k ? s->k : 1);
+	uint32_t t = ncpu > 1 ? (uint32_t)(ncpu < 64 ? ncpu : 64) : 1, started = 0;
+	pthread_t th[64];
+	struct part parts[64];
+	uint64_t t0 = gb_now_ns();
+
+	if (oracle_check(s, w, idx) < 0)
+		return -1;
+	if (work < PARALLEL_MIN_WORK || s->m < 2)
+		t = 1;
+	if (t > s->m)
+		t = s->m;
+	/*
+	 * Rows are independent in every op: each thread takes a contiguous
+	 * share of them, and the calling thread the first.
+	 */
+	for (uint32_t i = 0; i < t; i++)
+		parts[i] = (struct part){ s, x, w, y, idx, (uint32_t)((uint64_t)s->m * i / t),
+					  (uint32_t)((uint64_t)s->m * (i + 1) / t) };
+	for (uint32_t i = 1; i < t; i++) {
+		if (pthread_create(&th[i], NULL, part_run, &parts[i]))
+			break;
+		started = i;
+	}
+	/* what could not get a thread runs here */
+	part_run(&parts[0]);
+	for (uint32_t i = started + 1; i < t; i++)
+		part_run(&parts[i]);
+	for (uint32_t i = 1; i <= started; i++)
+		pthread_join(th[i], NULL);
+	stats.calls++;
+	stats.rows += s->m;
+	stats.threads_max = stats.threads_max > started + 1 ? stats.threads_max : started + 1;
+	stats.seconds += (double)(gb_now_ns() - t0) * 1e-9;
+	return 0;
+}
+
+void gb_oracle_stats_get(struct gb_oracle_stats *out)
+{
+	*out = stats;
+}
+
 
 void gb_nmse_add(struct gb_nmse *acc, const double *ref, const float *got, size_t n)
 {
@@ -324,11 +416,17 @@ double gb_recall_value(const struct gb_recall *acc)
 	return acc->total > 0 ? acc->hits / acc->total : 1.0;
 }
 
+static const double table_nmse_f64[GB_Q_COUNT] = { 1e-10, 1e-6, 2e-4, 2e-2 };
+static const double table_recall[GB_Q_COUNT] = { 1.0, 0.99, 0.97, 0.80 };
+/* The budgets in use (gb_acc_budget_use): one run's, for every cell of it. */
+static struct gb_acc_budget in_use;
+static int have_in_use;
+
 double gb_budget_nmse_f64(enum gb_quant q)
 {
-	static const double b[GB_Q_COUNT] = { 1e-10, 1e-6, 2e-4, 2e-2 };
-
-	return (unsigned)q < GB_Q_COUNT ? b[q] : 0;
+	if ((unsigned)q >= GB_Q_COUNT)
+		return 0;
+	return have_in_use ? in_use.nmse[q] : table_nmse_f64[q];
 }
 
 double gb_budget_nmse_cpu(enum gb_quant q)
@@ -340,7 +438,95 @@ double gb_budget_nmse_cpu(enum gb_quant q)
 
 double gb_budget_recall(enum gb_quant q)
 {
-	static const double b[GB_Q_COUNT] = { 1.0, 0.99, 0.97, 0.80 };
+	if ((unsigned)q >= GB_Q_COUNT)
+		return 0;
+	return have_in_use ? in_use.recall[q] : table_recall[q];
+}
 
-	return (unsigned)q < GB_Q_COUNT ? b[q] : 0;
+int gb_acc_budget_parse(struct gb_acc_budget *b, const char *s)
+{
+	struct gb_acc_budget t;
+	char *copy, *item, *save = NULL;
+	int rc = 0;
+
+	memcpy(t.nmse, table_nmse_f64, sizeof(t.nmse));
+	memcpy(t.recall, table_recall, sizeof(t.recall));
+	t.gate = 1;
+	if (!s || !*s)
+		return -1;
+	if (!strcmp(s, "none") || !strcmp(s, "default")) {
+		t.gate = !strcmp(s, "default");
+		*b = t;
+		return 0;
+	}
+	copy = gb_xstrdup(s);
+	for (item = strtok_r(copy, ",", &save); item && !rc; item = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(item, ':'), *eq = strchr(item, '='), *end;
+		enum gb_quant q;
+		double v;
+
+		if (!strcmp(item, "none") || !strcmp(item, "default")) {
+			t.gate = !strcmp(item, "default");
+			continue;
+		}
+		if (!colon || !eq || eq < colon) {
+			rc = -1;
+			break;
+		}
+		*colon = *eq = '\0';
+		v = strtod(eq + 1, &end);
+		if (gb_quant_parse(item, &q) < 0 || q == GB_Q_F32 || end == eq + 1 || *end || !isfinite(v) || v < 0)
+			rc = -1;
+		else if (!strcmp(colon + 1, "nmse"))
+			t.nmse[q] = v;
+		else if (!strcmp(colon + 1, "recall") && v <= 1)
+			t.recall[q] = v;
+		else
+			rc = -1;
+	}
+	free(copy);
+	if (!rc)
+		*b = t;
+	return rc;
+}
+
+char *gb_acc_budget_describe(const struct gb_acc_budget *b)
+{
+	char *s = gb_xstrdup(b->gate ? "default" : "none");
+
+	for (int q = 0; q < GB_Q_COUNT; q++) {
+		char *n = NULL;
+
+		if (b->nmse[q] != table_nmse_f64[q])
+			n = gb_xasprintf("%s%s %s nmse <= %g", s, strchr(s, ';') ? "," : ";",
+					 gb_quant_name((enum gb_quant)q), b->nmse[q]);
+		if (n) {
+			free(s);
+			s = n;
+			n = NULL;
+		}
+		if (b->recall[q] != table_recall[q])
+			n = gb_xasprintf("%s%s %s recall >= %g", s, strchr(s, ';') ? "," : ";",
+					 gb_quant_name((enum gb_quant)q), b->recall[q]);
+		if (n) {
+			free(s);
+			s = n;
+		}
+	}
+	return s;
+}
+
+void gb_acc_budget_use(const struct gb_acc_budget *b)
+{
+	in_use = *b;
+	have_in_use = 1;
+}
+
+int gb_accuracy_gates(const struct gb_acc_budget *b, const char *reference,
+		      const char *metric, enum gb_quant q, double value)
+{
+	if (strcmp(reference, "f64") || q == GB_Q_F32 || !strcmp(metric, "max_abs_err") ||
+	    isnan(value))
+		return 1;
+	return b->gate;
 }

@@ -23,6 +23,14 @@
 int gb_oracle_run(const struct gb_shape *s, const float *x, const float *w,
 		  double *y, uint32_t *idx);
 
+/* What the oracle did in this process: its cost, for meta.json. */
+struct gb_oracle_stats {
+	uint64_t calls, rows;
+	uint32_t threads_max;     /* the most threads one call ran on */
+	double seconds;           /* wall time in gb_oracle_run */
+};
+void gb_oracle_stats_get(struct gb_oracle_stats *out);
+
 /* Accumulates NMSE = sum (a-b)^2 / sum a^2 over many calls; a = reference. */
 struct gb_nmse {
 	double err2, ref2, max_abs;
@@ -43,9 +51,50 @@ void gb_recall_add(struct gb_recall *acc, const uint32_t *ref_idx, const uint32_
 		   uint32_t m, uint32_t p);
 double gb_recall_value(const struct gb_recall *acc);
 
-/* The budgets of DESIGN.md section 8. */
+/*
+ * The budgets of DESIGN.md section 8. The f64 ones (NMSE maximum, recall
+ * minimum) are those of gb_acc_budget_use when it was called, else the
+ * table's; the cpu one is the table's always (correctness).
+ */
 double gb_budget_nmse_f64(enum gb_quant q);
 double gb_budget_nmse_cpu(enum gb_quant q);
 double gb_budget_recall(enum gb_quant q);
+
+/*
+ * Two kinds of accuracy (DESIGN.md section 8). Correctness: an executor
+ * against the cpu executor on the same quantized bytes, f32 against the
+ * float64 oracle, and any NaN; over budget always fails the run (exit 5).
+ * Accuracy cost: a quant level below f32 against float64 (NMSE, top-k
+ * recall): measured and reported, failing the run only when asked
+ * (`accuracy_budget` in a config, `--accuracy-budget`), since how much a
+ * quantization loses depends on the data (recall on the database's size
+ * and score gaps), not on an executor being right.
+ */
+struct gb_acc_budget {
+	int gate;                     /* the accuracy cost gates (exit 5) */
+	double nmse[GB_Q_COUNT];      /* NMSE against float64: a maximum */
+	double recall[GB_Q_COUNT];    /* top-k recall against float64: a minimum */
+};
+
+/*
+ * "none" (reported only, the table's budgets), "default" (the table's
+ * budgets gate), or a list of QUANT:METRIC=VALUE (metric nmse or recall;
+ * "q8:recall=0.95,q4:nmse=5e-2"): those budgets, the table's elsewhere,
+ * and gating, unless the list also holds "none" (then the rows are judged
+ * against them and reported, not gated). f32 takes no budget here: f32
+ * against float64 is correctness. 0, or -1 with *b untouched (no message).
+ */
+int gb_acc_budget_parse(struct gb_acc_budget *b, const char *s);
+/* "none", "default" or "default; q8 recall >= 0.95, ..."; caller frees. */
+char *gb_acc_budget_describe(const struct gb_acc_budget *b);
+/* Make b's f64 budgets the ones gb_budget_nmse_f64 and gb_budget_recall return. */
+void gb_acc_budget_use(const struct gb_acc_budget *b);
+/*
+ * Whether a failed accuracy row gates (exit 5): always for correctness
+ * (reference "cpu", quant f32, metric max_abs_err, a NaN value), for the
+ * accuracy cost only when b->gate. q is the quant level the op ran at.
+ */
+int gb_accuracy_gates(const struct gb_acc_budget *b, const char *reference,
+		      const char *metric, enum gb_quant q, double value);
 
 #endif

@@ -36,6 +36,8 @@ struct rep_result {
 	int aborted;                     /* find-max-qps gave up on the trial */
 };
 
+/* The requests a repetition replays: the trace's first rows (spec.window), or all. */
+uint32_t gb_replay__window(const struct cell *c);
 /* Reset the streams, the shared buffers and the result cache for a repetition. */
 void gb_replay__begin(struct cell *c, struct rep_result *res);
 /* Sort the arrived stream heads (request index < limit) into c->order; their number. */

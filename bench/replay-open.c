@@ -40,6 +40,7 @@ struct issuer {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	uint32_t issued;          /* requests 0..issued-1 have arrived (under mu) */
+	uint32_t n;               /* requests to issue: the cell's window of the trace */
 	uint64_t late;
 	volatile int stop;
 };
@@ -69,7 +70,7 @@ static void sleep_until(uint64_t deadline)
 static void *issue(void *arg)
 {
 	struct issuer *is = arg;
-	uint32_t n = (uint32_t)is->w->trace.n;
+	uint32_t n = is->n;
 
 	for (uint32_t r = 0; r < n && !is->stop;) {
 		uint64_t due = intended(is, r), now;
@@ -212,7 +213,7 @@ int gb_replay__open(struct cell *c, struct rep_result *res)
 {
 	struct gb_workload *w = c->w;
 	struct gb_hist *lat = gb_replay__rep_hist();
-	uint32_t n = (uint32_t)w->trace.n, served = 0, arrived;
+	uint32_t n = gb_replay__window(c), served = 0, arrived;
 	int offline = c->spec.mode == GB_MODE_OFFLINE;
 	struct issuer is;
 	pthread_t th;
@@ -221,6 +222,7 @@ int gb_replay__open(struct cell *c, struct rep_result *res)
 
 	if (hists_ready() < 0 || issuer_init(&is, w, c->spec.speed > 0 ? c->spec.speed : 1.0))
 		return GB_REPLAY_FAILED;
+	is.n = n;
 	gb_replay__begin(c, res);
 	gb_hist_reset(&hists.response);
 	gb_hist_reset(&hists.service);

@@ -93,6 +93,8 @@ struct gb_cell_spec {
 	uint32_t batch, cache;
 	enum gb_quant quant;
 	uint32_t repetitions, warmup;
+	uint32_t window;              /* requests a repetition replays: the first `window`
+	                               * rows of the trace (0: all of them; budget.h) */
 	uint32_t accuracy_samples;    /* sampled executor calls per op */
 	enum gb_mode mode;
 	double speed;                 /* open: arrivals at arrival_ns / speed */
@@ -125,6 +127,12 @@ struct gb_cell;
 int gb_cell_open(struct gb_cell **c, struct gb_workload *w, struct gb_executor *ex,
 		 struct gb_executor *cpu, const struct gb_cell_spec *spec,
 		 struct gb_cell_result *out);
+/*
+ * Replay only the first n rows of the trace from the next repetition on
+ * (0 or n >= rows: all of them): the time plan's calibration and a cell
+ * whose whole replay would not fit its share of the budget (budget.h).
+ */
+void gb_cell_set_window(struct gb_cell *c, uint32_t n);
 /* One repetition from a cold result cache; measured ones add metric values. */
 int gb_cell_rep(struct gb_cell *c, int measured);
 int gb_cell_finish(struct gb_cell *c);
@@ -148,6 +156,8 @@ uint64_t gb_percentile_min_samples(double pct);
 struct gb_replay_events {
 	uint64_t enomem_splits;       /* calls split after device out-of-memory */
 	uint64_t cpu_fallbacks;       /* calls served by the CPU instead */
+	uint64_t oracle_rows;         /* rows of the requests the accuracy check compared */
+	uint64_t oracle_rows_checked; /* of them, the rows the float64 oracle computed */
 };
 extern struct gb_replay_events gb_replay_events;
 

@@ -20,6 +20,7 @@
 #include "maxqps.h"
 #include "memplan.h"
 #include "mrc.h"
+#include "oracle.h"
 #include "rng.h"
 #include "stats.h"
 #include "sysinfo.h"
@@ -187,7 +188,8 @@ static int by_service_order(const void *a, const void *b, void *arg)
  * measured (they must agree exactly: same accesses, same policy).
  */
 static int write_mrc(const char *dir, struct gb_workload *wl, size_t nwl,
-		     const struct gb_config *cfg, const struct gb_results *res, json_t *meta)
+		     const struct gb_config *cfg, const struct gb_results *res, json_t *meta,
+		     const struct gb_run_cell *cells, size_t ncells)
 {
 	struct gb_atomic a;
 	json_t *check = json_object();
@@ -233,8 +235,10 @@ static int write_mrc(const char *dir, struct gb_workload *wl, size_t nwl,
 		for (size_t c = 0; c < res->n && !rc; c++) {
 			const struct gb_cell_result *r = &res->cells[c];
 
+			/* a window of the trace is not the accesses the curve counts */
 			if (strcmp(r->workload, t->name) || r->batch != 1 || !r->cache ||
-			    cfg->mode != GB_MODE_CLOSED || r->skipped)
+			    cfg->mode != GB_MODE_CLOSED || r->skipped ||
+			    (c < ncells && cells[c].window && cells[c].window < t->n))
 				continue;
 			for (size_t k = 0; k < r->nmetrics; k++)
 				if (!strcmp(r->metrics[k].name, "cache_hit_rate") && r->metrics[k].n)
@@ -271,50 +275,6 @@ static int cell_matches(const char *id, const char *pattern)
 	if (strpbrk(pattern, "*?["))
 		return fnmatch(pattern, id, 0) == 0;
 	return strstr(id, pattern) != NULL;
-}
-
-/* Requests' FLOPs of a workload, for the dry run's estimate. */
-static double workload_flops(const struct gb_workload *w)
-{
-	double f = 0;
-
-	for (size_t i = 0; i < w->trace.n; i++)
-		f += gb_shape_flops(&w->trace.req[i].shape);
-	return f;
-}
-
-/* Measure the CPU executor's f32 matmul rate (FLOP/s) for the dry run's estimate. */
-static double calibrate(struct gb_executor *cpu)
-{
-	const uint32_t m = 8, n = 256, k = 256;
-	struct gb_shape s = { GB_OP_MATMUL, m, n, k, 0 };
-	struct gb_weights wt;
-	float *w = gb_xcalloc((size_t)n * k, sizeof(float));
-	float *x = gb_xcalloc((size_t)m * k, sizeof(float));
-	float *y = gb_xcalloc((size_t)m * n, sizeof(float));
-	void *h = NULL;
-	struct gb_exec_call call = { .shape = s, .quant = GB_Q_F32, .x = x, .y = y };
-	struct gb_exec_timing t;
-	uint64_t t0, calls = 0;
-	double rate = 0;
-
-	if (gb_weights_quantize(&wt, GB_Q_F32, w, n, k) == 0) {
-		if (cpu->iface->weights_upload(cpu, &wt, &h) == 0) {
-			call.weights = h;
-			t0 = gb_now_ns();
-			while (gb_now_ns() - t0 < 50000000ull && calls < 100000)
-				if (cpu->iface->run(cpu, &call, &t) == 0)
-					calls++;
-			rate = (double)calls * gb_shape_flops(&s) / ((double)(gb_now_ns() - t0) * 1e-9);
-			if (cpu->iface->weights_free)
-				cpu->iface->weights_free(cpu, h);
-		}
-		gb_weights_release(&wt);
-	}
-	free(w);
-	free(x);
-	free(y);
-	return rate;
 }
 
 static json_t *strv_json(char **v)
@@ -424,6 +384,18 @@ int gb_run_init(struct gb_run *r, const struct gb_config *cfg, const struct gb_r
 	/* an injected slowdown (inject.h) is part of what was measured: said */
 	if (gb_inject_spec())
 		json_object_set_new(r->meta, "inject", json_string(gb_inject_spec()));
+	{
+		json_t *jc = json_object_get(r->meta, "config");
+		char *ab = gb_acc_budget_describe(&cfg->accuracy_budget);
+
+		json_object_set_new(jc, "time_budget_s", cfg->time_budget > 0 ?
+				    json_real(cfg->time_budget) : json_null());
+		json_object_set_new(jc, "min_repetitions", json_integer(cfg->min_repetitions));
+		json_object_set_new(jc, "accuracy_budget", json_string(ab));
+		free(ab);
+	}
+	/* every cell's accuracy-cost rows against this run's budgets (oracle.h) */
+	gb_acc_budget_use(&cfg->accuracy_budget);
 	json_object_set_new(r->meta, "histogram", json_pack("{s:s, s:i, s:I, s:I}",
 		"layout", "log-linear, HdrHistogram semantics", "significant_digits", 3,
 		"max_ns", (json_int_t)GB_HIST_MAX, "bytes", (json_int_t)gb_hist_bytes()));
@@ -535,8 +507,7 @@ int gb_run_executors(struct gb_run *r)
 	return rc;
 }
 
-/* Whether this process checks accuracy on its cells' first calls: share 0, not under callgrind. */
-static int checks_accuracy(const struct gb_run *r)
+int gb_run_checks_accuracy(const struct gb_run *r)
 {
 	return r->opts->process == 0 && !gb_callgrind_child();
 }
@@ -580,7 +551,7 @@ int gb_run_plan(struct gb_run *r)
 						 * repetition against 5 us).
 						 */
 						if (!cl.warmup && cfg->accuracy_samples &&
-						    checks_accuracy(r))
+						    gb_run_checks_accuracy(r))
 							cl.warmup = 1;
 						cl.id = gb_cell_id(r->wl[w].trace.name, r->ex[e].name,
 								   cl.batch, cl.quant, cl.cache);
@@ -613,7 +584,7 @@ int gb_run_memplan(struct gb_run *r, int dry)
 	struct gb_memplan_cell *cells = gb_xcalloc(r->ncells + 1, sizeof(*cells));
 	struct gb_memplan_input in = {
 		.wl = r->wl, .nwl = r->nwl, .cells = cells, .ncells = r->ncells,
-		.accuracy_samples = checks_accuracy(r) ? cfg->accuracy_samples : 0,
+		.accuracy_samples = gb_run_checks_accuracy(r) ? cfg->accuracy_samples : 0,
 		.open_mode = cfg->mode != GB_MODE_CLOSED,
 		.processes = r->opts->spawn ? r->opts->nprocess : 1,
 	};
@@ -658,11 +629,7 @@ int gb_run_memplan(struct gb_run *r, int dry)
 	return rc ? GB_EXIT_USAGE : 0;
 }
 
-/*
- * "30 (vulkan 12) measured repetitions each", and "; 1 (vulkan 0) untimed
- * right before each" when cells are primed; free it.
- */
-static char *reps_line(const struct gb_config *cfg)
+char *gb_run_reps_line(const struct gb_config *cfg)
 {
 	char *w = gb_per_exec_describe(&cfg->warmup);
 	char *r = gb_per_exec_describe(&cfg->repetitions), *p = NULL, *s;
@@ -677,51 +644,20 @@ static char *reps_line(const struct gb_config *cfg)
 	return s;
 }
 
-void gb_run_dry(struct gb_run *r)
-{
-	const struct gb_config *cfg = r->cfg;
-	double rate = calibrate(&r->ex[r->cpu].ex), total = 0;
-	char *reps_text = reps_line(cfg);
-	/* a shared run: every process's warmups, all the repetitions; else this share */
-	uint32_t np = r->opts->spawn ? r->opts->nprocess : 1;
-
-	printf("%zu cells, %s", r->ncells, reps_text);
-	if (np > 1)
-		printf(", shared among %u processes", np);
-	putchar('\n');
-	for (size_t i = 0; i < r->ncells; i++) {
-		const struct gb_run_cell *cl = &r->cells[i];
-		uint32_t reps = np > 1 ? gb_per_exec_get(&cfg->repetitions, r->ex[cl->exec].name)
-				       : cl->reps;
-		int runs = r->ex[cl->exec].ok;
-
-		printf("  %-48s %s\n", cl->id, runs ? "" : "skipped: executor unavailable");
-		if (runs)
-			total += workload_flops(&r->wl[cl->workload]) *
-				 ((double)cl->warmup * np + reps * (1.0 + cl->prime)) / rate;
-	}
-	printf("estimated time: %.0f s of compute at the %.2f GFLOP/s measured for an "
-	       "f32 matmul on the cpu now (an estimate, not a measurement of the cells)\n",
-	       total, rate / 1e9);
-	if (r->memplan)
-		gb_memplan_print(r->memplan, r->mem_limit, r->mem_limit_why, stdout);
-	free(reps_text);
-}
-
 static struct gb_cell_spec cell_spec(const struct gb_run *r, const struct gb_run_cell *cl)
 {
 	const struct gb_config *cfg = r->cfg;
 
 	return (struct gb_cell_spec){
 		.batch = cl->batch, .cache = cl->cache, .quant = cl->quant,
-		.repetitions = cl->reps, .warmup = cl->warmup,
+		.repetitions = cl->reps, .warmup = cl->warmup, .window = cl->window,
 		.accuracy_samples = cfg->accuracy_samples, .mode = cfg->mode,
 		.speed = r->speeds[cl->workload],
 		.max_queue_delay_ns = cfg->max_queue_delay_us * 1000,
 		.min_duration_ns = cfg->min_duration_ms * 1000000,
 		.min_requests = cfg->min_requests,
 		.counters = r->counters,
-		.skip_accuracy = !checks_accuracy(r),
+		.skip_accuracy = !gb_run_checks_accuracy(r),
 	};
 }
 
@@ -739,6 +675,7 @@ static void find_max_qps(struct gb_run *r)
 		if (!r->ex[cl->exec].ok)
 			continue;
 		spec.counters = NULL;
+		spec.window = 0;      /* a search serves the whole trace */
 		trials = json_array();
 		gb_note("gbench: %s: searching the highest load with p99 <= %.3f ms", cl->id,
 			(double)slo / 1e6);
@@ -771,14 +708,34 @@ static void judge_cell(struct gb_run *r, size_t i, json_t *jcells, json_t *junav
 		c->skipped = gb_xstrdup(e->reason);
 	for (size_t a = 0; a < c->nacc; a++)
 		if (!c->acc[a].pass) {
+			const struct gb_accuracy *ac = &c->acc[a];
+			enum gb_op op;
+			enum gb_quant q = gb_op_parse(ac->op, &op) == 0 && gb_op_has_weights(op) ?
+					  cl->quant : GB_Q_F32;
 			char *why = gb_xasprintf("accuracy: %s %s vs %s = %g over budget %g",
-						 c->acc[a].op, c->acc[a].metric, c->acc[a].reference,
-						 c->acc[a].value, c->acc[a].budget);
+						 ac->op, ac->metric, ac->reference, ac->value,
+						 ac->budget);
 
-			gb_error("%s: %s", c->id, why);
-			gb_cell_invalid(c, why);
+			/* the accuracy cost of a quant level is reported; it gates when asked */
+			if (gb_accuracy_gates(&r->cfg->accuracy_budget, ac->reference, ac->metric,
+					      q, ac->value)) {
+				gb_error("%s: %s", c->id, why);
+				gb_cell_invalid(c, why);
+				r->accuracy_failed = 1;
+			} else {
+				gb_note("gbench: %s: accuracy cost of %s: %s %s vs f64 = %g, beyond "
+					"the default budget %g (reported; --accuracy-budget gates it)",
+					c->id, gb_quant_name(q), ac->op, ac->metric, ac->value,
+					ac->budget);
+				json_t *ja = json_object_get(jc, "accuracy_cost_beyond_budget");
+
+				if (!ja) {
+					ja = json_array();
+					json_object_set_new(jc, "accuracy_cost_beyond_budget", ja);
+				}
+				json_array_append_new(ja, json_string(why));
+			}
 			free(why);
-			r->accuracy_failed = 1;
 		}
 	if (c->skipped) {
 		json_object_set_new(jc, "skipped", json_string(c->skipped));
@@ -814,6 +771,20 @@ static void judge_cell(struct gb_run *r, size_t i, json_t *jcells, json_t *junav
 	json_object_set_new(jcells, c->id, jc);
 }
 
+/* The progress line, with the time left of a budget. */
+static void progress(const struct gb_run *r, size_t done, size_t n)
+{
+	double left;
+
+	if (!(r->cfg->time_budget > 0)) {
+		gb_note("[%3zu%%] %zu of %zu repetitions", done * 100 / n, done, n);
+		return;
+	}
+	left = r->cfg->time_budget - (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
+	gb_note("[%3zu%%] %zu of %zu repetitions, %.0f s of the %.0f s budget %s", done * 100 / n,
+		done, n, fabs(left), r->cfg->time_budget, left >= 0 ? "left" : "overrun");
+}
+
 /* Executors take turns (schedule): tell the one whose turn begins or ends. */
 static void exec_turn(struct gb_run *r, size_t exec, int begin)
 {
@@ -827,10 +798,17 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	json_t *jcells = json_object(), *junavail = json_object();
 	struct slot *sched;
 	size_t nsched, turn = SIZE_MAX;   /* the executor whose turn it is */
-	char *reps_text = reps_line(cfg), procs[64] = "";
+	char *reps_text = gb_run_reps_line(cfg), procs[64] = "";
 
 	if (r->opts->spawn)
 		snprintf(procs, sizeof(procs), " in each of %u processes", r->opts->nprocess);
+	if (cfg->time_budget > 0 && r->calibrated) {
+		char *b = gb_xasprintf("%s (the most; a time budget of %.0f s shares them: meta.json "
+				       "time_plan)", reps_text, cfg->time_budget);
+
+		free(reps_text);
+		reps_text = b;
+	}
 	gb_note("gbench: %zu cells, %s, %s order in %u round%s%s, results to %s",
 		r->ncells, reps_text,
 		r->opts->interleave ? "interleaved" : "cell-by-cell", cfg->rounds,
@@ -877,7 +855,7 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 		if (runs)
 			cell_status(c, &r->ex[cl->exec], gb_cell_rep(cl->cell, sched[s].measured));
 		if ((s + 1) * 10 / nsched != s * 10 / nsched)
-			gb_note("[%3zu%%] %zu of %zu repetitions", (s + 1) * 100 / nsched, s + 1, nsched);
+			progress(r, s + 1, nsched);
 	}
 	if (turn != SIZE_MAX)
 		exec_turn(r, turn, 0);
@@ -1016,6 +994,7 @@ int gb_run_write(struct gb_run *r, const char *out_dir)
 {
 	char ended[32];
 	uint32_t oracle_runs = 0;
+	struct gb_oracle_stats ost;
 
 	iso_time(ended, sizeof(ended));
 	for (size_t i = 0; i < r->res.n && r->aborted; i++)
@@ -1024,17 +1003,30 @@ int gb_run_write(struct gb_run *r, const char *out_dir)
 							     "replay (see the run's stderr)");
 	for (size_t i = 0; i < r->nwl; i++)
 		oracle_runs += r->wl[i].oracle_runs;
-	json_object_set_new(r->meta, "accuracy", json_pack("{s:i, s:I, s:s}",
+	gb_oracle_stats_get(&ost);
+	json_object_set_new(r->meta, "accuracy", json_pack("{s:i, s:I, s:I, s:f, s:i, s:I, s:I, s:s, s:s}",
 		"samples_per_op", (int)r->cfg->accuracy_samples,
 		"oracle_runs", (json_int_t)oracle_runs,
+		"oracle_rows_computed", (json_int_t)ost.rows, "oracle_s", ost.seconds,
+		"oracle_threads", (int)ost.threads_max,
+		"rows_checked", (json_int_t)gb_replay_events.oracle_rows_checked,
+		"rows_of", (json_int_t)gb_replay_events.oracle_rows,
+		"gating", r->cfg->accuracy_budget.gate ?
+			"correctness and the accuracy cost (accuracy_budget)" :
+			"correctness only: an executor against the cpu on the same quantized bytes, "
+			"f32 against float64, NaN; the accuracy cost of a quant level is reported",
 		"note", "the float64 oracle checks the first accuracy_samples executor calls of "
 			"each op per cell (top-k: at least 128 queries), outside the timed region, "
-			"once per distinct input"));
+			"once per distinct input, at most 64 evenly spaced rows of a request "
+			"(rows_checked of rows_of), on every core when a call is large"));
 	json_object_set_new(r->meta, "events", json_pack("{s:I, s:I, s:i}",
 		"enomem_splits", (json_int_t)gb_replay_events.enomem_splits,
 		"cpu_fallbacks", (json_int_t)gb_replay_events.cpu_fallbacks,
 		"validation_messages", (int)r->validation));
 	json_object_set_new(r->meta, "end", json_string(ended));
+	if (r->plan_start_ns && json_object_get(r->meta, "time_plan"))
+		json_object_set_new(json_object_get(r->meta, "time_plan"), "elapsed_s",
+				    json_real((double)(gb_now_ns() - r->plan_start_ns) * 1e-9));
 	{
 		int lost = 0;
 
@@ -1048,7 +1040,8 @@ int gb_run_write(struct gb_run *r, const char *out_dir)
 		/* every file into a staging folder, put in place as a whole (results.h) */
 		char *stage = gb_results_stage(out_dir);
 		int wrc = !stage ||
-			  write_mrc(stage, r->wl, r->nwl, r->cfg, &r->res, r->meta) < 0 ||
+			  write_mrc(stage, r->wl, r->nwl, r->cfg, &r->res, r->meta, r->cells,
+				    r->ncells) < 0 ||
 			  gb_results_write(&r->res, stage, r->meta) < 0 ||
 			  gb_results_publish(stage, out_dir) < 0;
 

@@ -5,6 +5,9 @@
  *   gb_run_executors  every executor listed, plus the CPU one as reference
  *   gb_run_plan       the matrix of cells, filtered
  *   gb_run_memplan    the memory the plan needs at its peak, refused over the limit
+ *   gb_run_timeplan   (a time budget, or --dry-run) a short calibration of each
+ *                     executor, and with a budget each cell's share (budget.h;
+ *                     run-timeplan.c, with gb_run_dry)
  *   gb_run_dry        (--dry-run) the cells, an estimate and the memory plan
  *   gb_run_execute    generate the inputs and operands, open every cell,
  *                     warmups, measured repetitions interleaved, accuracy, validity
@@ -65,6 +68,9 @@ struct gb_run_cell {
 	uint32_t reps;             /* measured repetitions (per executor) */
 	uint32_t prime;            /* untimed repetitions before each measured one */
 	uint32_t warmup;           /* untimed repetitions before the first (per process) */
+	uint32_t window;           /* rows each repetition replays (0: all; budget.h) */
+	double rep_s;              /* calibration: estimated seconds of one whole replay */
+	double rep_fixed_s;        /* and what a repetition costs besides its rows */
 	struct gb_cell *cell;      /* open while the run goes on */
 };
 
@@ -90,6 +96,10 @@ struct gb_run {
 	struct gb_memplan *memplan;   /* gb_run_memplan's plan, for gb_run_dry */
 	uint64_t mem_limit;           /* bytes it must fit in (0: none known) */
 	char mem_limit_why[512];      /* where the limit came from */
+	int calibrated;               /* gb_run_timeplan measured every cell's rep_s */
+	double calib_s;               /* seconds the calibration took */
+	uint64_t plan_start_ns;       /* when the budget's clock started */
+	size_t budget_over;           /* cells short of their minimum (budget.h) */
 };
 
 /* Each stage returns 0 or an exit code (gbench.h) with the message printed. */
@@ -106,6 +116,13 @@ int gb_run_plan(struct gb_run *r);
  * gb_run_execute generates the workloads' data.
  */
 int gb_run_memplan(struct gb_run *r, int dry);
+/*
+ * With a time budget (or `dry`): calibrate each executor on each workload
+ * and batch size (a few short untimed replays of a window of the trace),
+ * and with a budget give each cell its repetitions and window (budget.h),
+ * recorded in meta.json "time_plan". 0 or an exit code.
+ */
+int gb_run_timeplan(struct gb_run *r, int dry);
 void gb_run_dry(struct gb_run *r);
 int gb_run_execute(struct gb_run *r, const char *out_dir);
 int gb_run_simulate(struct gb_run *r);
@@ -136,6 +153,15 @@ int gb_run_merge_hist(struct gb_cell_result *c, const char *dir);
  * is already gone. 0 in any other process. Called first by `gbench run`.
  */
 int gb_run_child_start(void);
+/* Shared by run.c and run-timeplan.c. */
+/* Whether this process checks accuracy on its cells' first calls: share 0, not under callgrind. */
+int gb_run_checks_accuracy(const struct gb_run *r);
+/*
+ * "30 (vulkan 12) measured repetitions each", and "; 1 (vulkan 0) untimed
+ * right before each" when cells are primed; free it.
+ */
+char *gb_run_reps_line(const struct gb_config *cfg);
+
 /* Write the results directory; returns the run's exit code. */
 int gb_run_write(struct gb_run *r, const char *out_dir);
 void gb_run_release(struct gb_run *r);

@@ -260,6 +260,68 @@ TEST(sim_cache_checked_on_load)
 	free(path);
 }
 
+/* time_budget, min_repetitions and accuracy_budget: read, and bad values named. */
+TEST(budgets_load)
+{
+	struct gb_config c;
+	char err[2048], want[512], *path;
+
+	CHECK(load_text("[run]\ntime_budget = 10m\nmin_repetitions = 5\n"
+			"accuracy_budget = q8:recall=0.95,q4:nmse=5e-2\n",
+			&c, err, sizeof(err), &path) == 0);
+	CHECK(c.time_budget == 600);
+	CHECK(c.min_repetitions == 5);
+	CHECK(c.accuracy_budget.gate == 1);
+	CHECK(c.accuracy_budget.recall[GB_Q_Q8] == 0.95);
+	CHECK(c.accuracy_budget.recall[GB_Q_Q4] == 0.80);      /* the table's elsewhere */
+	CHECK(c.accuracy_budget.nmse[GB_Q_Q4] == 5e-2);
+	gb_config_release(&c);
+	unlink(path);
+	free(path);
+	/* the defaults: no budget, the accuracy cost reported only */
+	gb_config_defaults(&c);
+	CHECK(c.time_budget == 0);
+	CHECK(c.min_repetitions == 10);
+	CHECK(c.accuracy_budget.gate == 0);
+	gb_config_release(&c);
+	CHECK(load_text("[run]\ntime_budget = soon\naccuracy_budget = f32:nmse=1\n"
+			"accuracy_budget = q8:recall=2\nmin_repetitions = 0\n",
+			&c, err, sizeof(err), &path) == -1);
+	snprintf(want, sizeof(want), "%s:2: bad value 'soon' for 'time_budget'", path);
+	CHECK(strstr(err, want) != NULL);
+	/* f32 against float64 is correctness: no config loosens it */
+	snprintf(want, sizeof(want), "%s:3: bad value 'f32:nmse=1'", path);
+	CHECK(strstr(err, want) != NULL);
+	snprintf(want, sizeof(want), "%s:4: bad value 'q8:recall=2'", path);
+	CHECK(strstr(err, want) != NULL);
+	snprintf(want, sizeof(want), "%s:5: bad value '0' for 'min_repetitions'", path);
+	CHECK(strstr(err, want) != NULL);
+	if (unit_cur_failed)
+		printf("# stderr was:\n%s", err);
+	gb_config_release(&c);
+	unlink(path);
+	free(path);
+}
+
+/* The tiers plan within a time budget; ci keeps its fixed counts (the gate needs them). */
+TEST(tiers_have_budgets_ci_does_not)
+{
+	static const char *const tiers[] = { "low-end", "mid-range", "high-end" };
+	struct gb_config c;
+
+	for (size_t i = 0; i < 3; i++) {
+		gb_config_defaults(&c);
+		CHECK(gb_config_load(&c, tiers[i]) == 0);
+		CHECK(c.time_budget > 0 && c.time_budget <= 600);
+		CHECK(c.processes == 1);
+		gb_config_release(&c);
+	}
+	gb_config_defaults(&c);
+	CHECK(gb_config_load(&c, "ci") == 0);
+	CHECK(c.time_budget == 0);
+	gb_config_release(&c);
+}
+
 int main(void)
 {
 	setenv("GBENCH_DATA", GB_TEST_TOP, 1);
@@ -272,5 +334,7 @@ int main(void)
 	RUN(long_line_is_an_error);
 	RUN(trace_dir_stays_under_workloads);
 	RUN(sim_cache_checked_on_load);
+	RUN(budgets_load);
+	RUN(tiers_have_budgets_ci_does_not);
 	return unit_done();
 }

@@ -1,0 +1,165 @@
+/*
+ * budget.c - the time plan: each cell's share of a run's time budget, its
+ * repetitions and its window of the trace (see budget.h for the rules).
+ * Pure arithmetic on the calibration's estimates, so that the plan can be
+ * tested without timing anything.
+ */
+#include "budget.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gbench.h"
+
+/* Seconds a cell takes with r measured repetitions over `window` rows. */
+static double cost(const struct gb_budget_cell *c, uint32_t r, uint32_t window)
+{
+	double f = c->requests ? (double)window / c->requests : 1.0;
+
+	return c->extra_s + (c->rep_s * f + c->fixed_s) *
+			    ((double)c->untimed + (double)r * (1.0 + c->prime));
+}
+
+struct order {
+	double need;     /* seconds at its maximum, whole trace */
+	size_t i;
+};
+
+static int by_need(const void *a, const void *b)
+{
+	const struct order *x = a, *y = b;
+
+	if (x->need != y->need)
+		return x->need < y->need ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Plan cell c within share seconds, knowing its maximum does not fit. */
+static void plan_short(struct gb_budget_cell *c, double share)
+{
+	double per = (c->rep_s + c->fixed_s) * (1.0 + c->prime), r;
+	uint32_t minw = c->min_window < c->requests ? c->min_window : c->requests;
+	double w;
+
+	/* whole replays: as many as fit after the warmups */
+	r = per > 0 ? floor((share - c->extra_s - (c->rep_s + c->fixed_s) * c->untimed) / per) :
+		      (double)c->max_reps;
+	if (r >= c->min_reps) {
+		c->reps = r < c->max_reps ? (uint32_t)r : c->max_reps;
+		c->window = c->requests;
+		c->why = GB_BUDGET_FIT;
+		return;
+	}
+	/* the minimum on the largest window that fits */
+	c->reps = c->min_reps;
+	per = cost(c, c->min_reps, c->requests) - cost(c, c->min_reps, 0);
+	w = per > 0 ? floor((share - cost(c, c->min_reps, 0)) / per * c->requests) :
+		      c->requests;
+	if (w >= minw) {
+		c->window = w < c->requests ? (uint32_t)w : c->requests;
+		c->why = GB_BUDGET_WINDOW;
+		return;
+	}
+	/*
+	 * Not even the minimum on the smallest window: the budget holds, and
+	 * the cell takes what fits, said to be short of its minimum rather
+	 * than measured as if it were not: fewer repetitions on the smallest
+	 * window, else one on a window smaller still (its p99 is then
+	 * reported unavailable, with the reason, by the replay).
+	 */
+	c->window = minw;
+	per = cost(c, 1, minw) - cost(c, 0, minw);
+	r = per > 0 ? floor((share - cost(c, 0, minw)) / per) : 1;
+	c->reps = r >= 1 ? (uint32_t)r : 1;
+	if (r < 1 && cost(c, 1, c->requests) - cost(c, 1, 0) > 0) {
+		w = floor((share - cost(c, 1, 0)) / (cost(c, 1, c->requests) - cost(c, 1, 0)) *
+			  c->requests);
+		c->window = w >= 1 ? (uint32_t)w : 1;
+	}
+	c->why = GB_BUDGET_SHORT;
+}
+
+size_t gb_budget_plan(struct gb_budget_cell *c, size_t n, double budget_s)
+{
+	struct order *o = gb_xcalloc(n + 1, sizeof(*o));
+	double left = budget_s > 0 ? budget_s : 0;
+	size_t short_ = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].min_reps < 1)
+			c[i].min_reps = 1;
+		if (c[i].max_reps < c[i].min_reps)
+			c[i].min_reps = c[i].max_reps ? c[i].max_reps : 1;
+		if (!c[i].max_reps)
+			c[i].max_reps = c[i].min_reps;
+		o[i] = (struct order){ cost(&c[i], c[i].max_reps, c[i].requests), i };
+	}
+	/*
+	 * Water filling: the cheapest cells first; one whose maximum fits an
+	 * equal share of what is left takes it, so that what it does not
+	 * need goes to the dearer ones after it.
+	 */
+	qsort(o, n, sizeof(*o), by_need);
+	for (size_t k = 0; k < n; k++) {
+		struct gb_budget_cell *x = &c[o[k].i];
+		double share = left / (double)(n - k);
+
+		x->share_s = share;
+		if (o[k].need <= share) {
+			x->reps = x->max_reps;
+			x->window = x->requests;
+			x->why = GB_BUDGET_MAX;
+		} else {
+			plan_short(x, share);
+		}
+		x->plan_s = cost(x, x->reps, x->window);
+		short_ += x->why == GB_BUDGET_SHORT;
+		left -= x->plan_s < share ? x->plan_s : share;
+		if (left < 0)
+			left = 0;
+	}
+	free(o);
+	return short_;
+}
+
+const char *gb_budget_why_text(enum gb_budget_why why)
+{
+	switch (why) {
+	case GB_BUDGET_MAX: return "its configured repetitions fit its share";
+	case GB_BUDGET_FIT: return "as many repetitions as fit its share";
+	case GB_BUDGET_WINDOW: return "its minimum of repetitions on a window of the trace that fits its share";
+	case GB_BUDGET_SHORT: return "short of its minimum: the minimum does not fit its share even on the smallest window, so it takes the repetitions that fit there";
+	}
+	return "?";
+}
+
+const char *gb_budget_why_name(enum gb_budget_why why)
+{
+	static const char *const names[] = { "max", "fit", "window", "short" };
+
+	return (unsigned)why < GB_ARRAY_SIZE(names) ? names[why] : "?";
+}
+
+int gb_budget_parse_duration(const char *s, double *seconds)
+{
+	char *end;
+	double v, scale = 1;
+
+	if (!s || !*s)
+		return -1;
+	v = strtod(s, &end);
+	if (end == s)
+		return -1;
+	if (!strcmp(end, "m"))
+		scale = 60;
+	else if (!strcmp(end, "h"))
+		scale = 3600;
+	else if (*end && strcmp(end, "s"))
+		return -1;
+	v *= scale;
+	if (!(v > 0) || v > 7 * 86400.0)
+		return -1;
+	*seconds = v;
+	return 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * budget.h - the time plan of a run with a time budget (`time_budget` in a
+ * config, `--time-budget`): each cell's share of the budget, and what it
+ * does with it.
+ *
+ * A short calibration (run.c) gives every cell an estimated cost of one
+ * whole replay of its trace. The plan then shares the budget out by water
+ * filling: cells whose configured maximum of repetitions costs less than
+ * an equal share take it, and what they leave is shared among the others.
+ * A cell that cannot afford its maximum takes as many repetitions as fit,
+ * but never fewer than its statistical minimum; when even the minimum of
+ * whole replays would not fit, it replays a window of its trace (the first
+ * rows, never fewer than a p99 needs) that does. A cell whose minimum does
+ * not fit even on the smallest window takes the repetitions that fit there,
+ * or one on a window smaller still (at least one row), and is said to be
+ * short of its minimum: the budget holds, and the run names the cells whose
+ * statistics it could not afford.
+ */
+#ifndef GB_BUDGET_H
+#define GB_BUDGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Why a cell got what it got. */
+enum gb_budget_why {
+	GB_BUDGET_MAX,      /* its configured maximum of repetitions fits its share */
+	GB_BUDGET_FIT,      /* as many as fit its share, between minimum and maximum */
+	GB_BUDGET_WINDOW,   /* its minimum on a window of the trace that fits */
+	GB_BUDGET_SHORT,    /* short of its minimum: what fits, on the smallest window or less */
+};
+
+struct gb_budget_cell {
+	/* in */
+	double rep_s;          /* estimated seconds of one replay of the whole trace */
+	uint32_t requests;     /* rows of the trace */
+	uint32_t untimed;      /* untimed repetitions before the first measured one */
+	uint32_t prime;        /* untimed repetitions right before each measured one */
+	double fixed_s;        /* seconds a repetition costs whatever its window (its
+	                        * set-up, noise probe, histogram) */
+	double extra_s;        /* seconds it takes besides its repetitions (the accuracy
+	                        * check's executor calls), whatever its window */
+	uint32_t min_reps;     /* what its statistics need (the gate's minimum) */
+	uint32_t max_reps;     /* the configured repetitions */
+	uint32_t min_window;   /* fewest rows a repetition may replay (a p99 needs 657) */
+	/* out */
+	uint32_t reps;         /* measured repetitions */
+	uint32_t window;       /* rows each repetition replays; == requests: all */
+	double share_s;        /* seconds of the budget it was given */
+	double plan_s;         /* seconds its repetitions are estimated to take */
+	enum gb_budget_why why;
+};
+
+/*
+ * Plan cells c[0..n) within budget_s seconds (> 0). Every cell gets reps
+ * in [min_reps, max_reps] (in [1, min_reps) when short; min_reps is raised
+ * to 1 and lowered to max_reps where needed) and a window in
+ * [min(min_window, requests), requests] (in [1, requests] when short).
+ * Returns the number of cells short of their minimum (GB_BUDGET_SHORT).
+ */
+size_t gb_budget_plan(struct gb_budget_cell *c, size_t n, double budget_s);
+
+/* One line of why, for meta.json and the dry run: "fits its maximum", ... */
+const char *gb_budget_why_text(enum gb_budget_why why);
+/* "max", "fit", "window", "short": meta.json's short form. */
+const char *gb_budget_why_name(enum gb_budget_why why);
+
+/*
+ * A duration: a number with an optional unit s, m or h ("600", "90s",
+ * "10m", "1.5h"), over 0 and at most a week; 0 or -1 (no message).
+ */
+int gb_budget_parse_duration(const char *s, double *seconds);
+
+#endif

@@ -1,0 +1,331 @@
+/*
+ * run-timeplan.c - the run's time plan (stage gb_run_timeplan) and its dry
+ * run (gb_run_dry): a short calibration of each executor on each workload,
+ * batch size and quant level, then, with a time budget, each cell's
+ * repetitions and window of its trace (budget.h), recorded in meta.json
+ * "time_plan"; --dry-run prints the plan with an estimate per executor.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../profilers/callgrind.h"
+#include "budget.h"
+#include "gbench.h"
+#include "memplan.h"
+#include "replay.h"
+#include "run.h"
+
+/*
+ * One calibration probe: workload w through executor e at one batch size
+ * and quant level, cache 0, replayed untimed over a window of the trace's
+ * first rows that grows fourfold until one replay takes 20 ms or covers the
+ * trace, each window replayed twice and the second timed, so that the
+ * executor's cold start (pipelines, uploads, first touches) is not scaled
+ * up. Returns the seconds of one whole replay scaled from the last window,
+ * or NAN when the executor failed.
+ */
+static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum gb_quant q,
+		    double *fixed)
+{
+	const struct gb_config *cfg = r->cfg;
+	struct gb_workload *wl = &r->wl[w];
+	uint32_t n = (uint32_t)wl->trace.n, k = batch;
+	struct gb_cell_spec spec = {
+		.batch = batch, .quant = q, .mode = cfg->mode, .speed = r->speeds[w],
+		.max_queue_delay_ns = cfg->max_queue_delay_us * 1000, .skip_accuracy = 1,
+	};
+	struct gb_results tmp = { 0 };
+	struct gb_cell *c = NULL;
+	double sec = NAN;
+	int rc;
+
+	k = k < n ? k : n;
+	spec.window = k;
+	rc = gb_cell_open(&c, wl, &r->ex[e].ex, &r->ex[r->cpu].ex, &spec,
+			  gb_results_add(&tmp, "calibration", wl->trace.name, r->ex[e].name, "",
+					 batch, q, 0));
+	while (!rc && !gb_interrupted) {
+		uint64_t t0, dt;
+
+		/* the same window untimed first: its inputs and the executor warm */
+		rc = gb_cell_rep(c, 0);
+		t0 = gb_now_ns();
+		if (!rc)
+			rc = gb_cell_rep(c, 0);
+		dt = gb_now_ns() - t0;
+		if (rc)
+			break;
+		if (dt >= 20000000ull || k >= n) {
+			double fk = 0, f = 0, scale;
+
+			/*
+			 * Scaled by rows or by FLOPs, whichever says more: a
+			 * trace's first rows can be its cheapest (a decode's
+			 * attention grows with its context), and calls have a
+			 * cost of their own besides their FLOPs.
+			 */
+			for (uint32_t i = 0; i < n; i++) {
+				double fl = gb_shape_flops(&wl->trace.req[i].shape);
+
+				f += fl;
+				fk += i < k ? fl : 0;
+			}
+			scale = (double)n / k;
+			if (fk > 0 && f / fk > scale)
+				scale = f / fk;
+			sec = (double)dt * 1e-9 * scale;
+			break;
+		}
+		k = k > n / 4 ? n : k * 4;
+		gb_cell_set_window(c, k);
+	}
+	/*
+	 * What a measured repetition costs besides its rows (set-up, noise
+	 * probe, histogram): one over a single row, which a small window
+	 * repeated over many cells adds up.
+	 */
+	*fixed = 0;
+	if (!rc && !isnan(sec)) {
+		uint64_t t0 = gb_now_ns();
+
+		gb_cell_set_window(c, 1);
+		if (gb_cell_rep(c, 1) == 0)
+			*fixed = (double)(gb_now_ns() - t0) * 1e-9;
+	}
+	gb_cell_close(c);
+	gb_results_release(&tmp);
+	return sec;
+}
+
+/*
+ * Share of the budget left for the cells' repetitions: the accuracy check
+ * (the float64 oracle), turn warm-ups and writing the results take time
+ * the plan does not model, so a tenth of the budget is kept for them.
+ */
+#define BUDGET_RESERVE 0.10
+
+/*
+ * Requests of workload w the accuracy check runs through the executor
+ * (gb_cell_finish): accuracy_samples calls of each op, a call up to
+ * `batch` requests, and top-k until 128 queries.
+ */
+static double accuracy_requests(const struct gb_workload *w, uint32_t batch, uint32_t samples)
+{
+	double nop[GB_OP_COUNT] = { 0 }, mop[GB_OP_COUNT] = { 0 }, req = 0;
+
+	for (size_t i = 0; i < w->trace.n; i++) {
+		nop[w->trace.req[i].shape.op]++;
+		mop[w->trace.req[i].shape.op] += w->trace.req[i].shape.m;
+	}
+	for (int op = 0; op < GB_OP_COUNT; op++) {
+		double need = (double)samples * batch;
+
+		if (!nop[op])
+			continue;
+		if (op == GB_OP_TOPK && mop[op] > 0 && need < ceil(128.0 * nop[op] / mop[op]))
+			need = ceil(128.0 * nop[op] / mop[op]);
+		req += need < nop[op] ? need : nop[op];
+	}
+	return req;
+}
+
+/* Seconds cell i is estimated to take as planned (its measured and untimed repetitions). */
+static double cell_estimate(const struct gb_run *r, const struct gb_run_cell *cl)
+{
+	uint32_t np = r->opts->spawn ? r->opts->nprocess : 1;
+	uint32_t reps = np > 1 ? gb_per_exec_get(&r->cfg->repetitions, r->ex[cl->exec].name) :
+		       cl->reps;
+	uint32_t n = (uint32_t)r->wl[cl->workload].trace.n;
+	double f = cl->window && cl->window < n ? (double)cl->window / n : 1.0;
+
+	if (!r->ex[cl->exec].ok || !isfinite(cl->rep_s))
+		return 0;
+	return (cl->rep_s * f + cl->rep_fixed_s) *
+	       ((double)cl->warmup * np + reps * (1.0 + cl->prime));
+}
+
+int gb_run_timeplan(struct gb_run *r, int dry)
+{
+	const struct gb_config *cfg = r->cfg;
+	json_t *jp, *jcal, *jcells;
+	struct gb_budget_cell *bc;
+	double left, turns_s = 0, total = 0;
+
+	/* a callgrind child replays its cell as configured: calibrating under valgrind is no plan */
+	if ((!(cfg->time_budget > 0) && !dry) || gb_callgrind_child())
+		return 0;
+	jcal = json_array();
+	r->plan_start_ns = gb_now_ns();
+	gb_note("gbench: calibrating each executor on each workload, batch size and quant "
+		"level (untimed replays of a window of each trace)");
+	for (size_t i = 0; i < r->ncells && !gb_interrupted; i++) {
+		struct gb_run_cell *cl = &r->cells[i];
+		size_t j;
+
+		cl->rep_s = NAN;
+		if (!r->ex[cl->exec].ok)
+			continue;
+		/* one probe per workload, executor, batch size and quant level */
+		for (j = 0; j < i; j++)
+			if (r->cells[j].workload == cl->workload && r->cells[j].exec == cl->exec &&
+			    r->cells[j].batch == cl->batch && r->cells[j].quant == cl->quant)
+				break;
+		if (j < i) {
+			cl->rep_s = r->cells[j].rep_s;
+			cl->rep_fixed_s = r->cells[j].rep_fixed_s;
+			continue;
+		}
+		cl->rep_s = probe(r, cl->workload, cl->exec, cl->batch, cl->quant, &cl->rep_fixed_s);
+		if (isnan(cl->rep_s))
+			gb_warn("%s: calibration failed; its cells are planned at their configured "
+				"repetitions", cl->id);
+		json_array_append_new(jcal, json_pack("{s:s, s:s, s:i, s:s, s:o, s:o}",
+			"workload", r->wl[cl->workload].trace.name, "executor", r->ex[cl->exec].name,
+			"batch", (int)cl->batch, "quant", gb_quant_name(cl->quant),
+			"replay_s", isnan(cl->rep_s) ? json_null() : json_real(cl->rep_s),
+			"repetition_fixed_s", json_real(cl->rep_fixed_s)));
+	}
+	r->calib_s = (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
+	r->calibrated = 1;
+	jp = json_pack("{s:f, s:o, s:s}", "calibration_s", r->calib_s, "calibration", jcal,
+		       "calibration_note", "seconds of one whole replay per workload, executor, "
+		       "batch size and quant level, scaled from untimed replays of the trace's "
+		       "first rows at cache 0 (by rows or FLOPs, whichever says more); every "
+		       "cell of them is planned from it");
+	json_object_set_new(r->meta, "time_plan", jp);
+	if (!(cfg->time_budget > 0))
+		return 0;
+	bc = gb_xcalloc(r->ncells + 1, sizeof(*bc));
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct gb_run_cell *cl = &r->cells[i];
+
+		double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0, ref = rep_s;
+		double n = (double)r->wl[cl->workload].trace.n;
+
+		/* another executor's check runs each call on the cpu too */
+		for (size_t j = 0; j < r->ncells && cl->exec != r->cpu; j++)
+			if (r->cells[j].exec == r->cpu && r->cells[j].workload == cl->workload &&
+			    r->cells[j].batch == cl->batch && r->cells[j].quant == cl->quant &&
+			    isfinite(r->cells[j].rep_s))
+				ref = r->cells[j].rep_s;
+		bc[i] = (struct gb_budget_cell){
+			.rep_s = rep_s, .fixed_s = rep_s > 0 ? cl->rep_fixed_s : 0,
+			.extra_s = cfg->accuracy_samples && gb_run_checks_accuracy(r) && n > 0 ?
+				   (rep_s + (cl->exec != r->cpu ? ref : 0)) *
+				   accuracy_requests(&r->wl[cl->workload], cl->batch,
+						     cfg->accuracy_samples) / n : 0,
+			.requests = (uint32_t)r->wl[cl->workload].trace.n,
+			.untimed = cl->warmup, .prime = cl->prime,
+			.min_reps = cfg->min_repetitions, .max_reps = cl->reps,
+			.min_window = (uint32_t)gb_percentile_min_samples(99.0),
+		};
+	}
+	/*
+	 * Each executor's turn may open with an untimed repetition
+	 * (gb_run_execute): rounds of them per executor, at the cost of its
+	 * dearest cell, but never more than another tenth of the budget.
+	 */
+	for (size_t e = 0; e < r->nex; e++) {
+		double dear = 0;
+
+		for (size_t i = 0; i < r->ncells; i++)
+			if (r->cells[i].exec == e && isfinite(r->cells[i].rep_s) &&
+			    r->cells[i].rep_s > dear)
+				dear = r->cells[i].rep_s;
+		turns_s += dear * cfg->rounds;
+	}
+	if (turns_s > cfg->time_budget * BUDGET_RESERVE)
+		turns_s = cfg->time_budget * BUDGET_RESERVE;
+	left = cfg->time_budget * (1.0 - BUDGET_RESERVE) - r->calib_s - turns_s;
+	r->budget_over = gb_budget_plan(bc, r->ncells, left > 0 ? left : 0);
+	jcells = json_object();
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct gb_run_cell *cl = &r->cells[i];
+
+		cl->reps = bc[i].reps;
+		cl->window = bc[i].window < bc[i].requests ? bc[i].window : 0;
+		json_object_set_new(jcells, cl->id, json_pack("{s:f, s:f, s:f, s:i, s:i, s:i, s:s, s:s}",
+			"share_s", bc[i].share_s, "planned_s", bc[i].plan_s,
+			"accuracy_s", bc[i].extra_s,
+			"repetitions", (int)bc[i].reps, "window", (int)bc[i].window,
+			"requests", (int)bc[i].requests, "why", gb_budget_why_name(bc[i].why),
+			"reason", gb_budget_why_text(bc[i].why)));
+		if (bc[i].why == GB_BUDGET_SHORT && !dry)
+			gb_warn("%s: short of its minimum: %u of %u repetitions over %u rows fit "
+				"its share of the time budget (%.1f s)", cl->id, bc[i].reps,
+				cfg->min_repetitions, bc[i].window, bc[i].share_s);
+	}
+	for (size_t i = 0; i < r->ncells; i++)
+		total += bc[i].plan_s;
+	total += r->calib_s + turns_s;
+	free(bc);
+	/* every cell's floor (a repetition, its warm-ups, its accuracy check) may not fit */
+	if (total > cfg->time_budget)
+		gb_warn("the plan needs about %.0f s, over the time budget of %.0f s: %zu cells "
+			"cannot fit even one repetition each with their warm-ups and accuracy "
+			"check; fewer cells (--filter) or a larger --time-budget", total,
+			cfg->time_budget, r->ncells);
+	json_object_set_new(jp, "planned_total_s", json_real(total));
+	json_object_set_new(jp, "budget_s", json_real(cfg->time_budget));
+	json_object_set_new(jp, "reserve", json_real(BUDGET_RESERVE));
+	json_object_set_new(jp, "turns_s", json_real(turns_s));
+	json_object_set_new(jp, "min_repetitions", json_integer(cfg->min_repetitions));
+	json_object_set_new(jp, "min_window",
+			    json_integer((json_int_t)gb_percentile_min_samples(99.0)));
+	json_object_set_new(jp, "cells_short", json_integer((json_int_t)r->budget_over));
+	json_object_set_new(jp, "cells", jcells);
+	return 0;
+}
+
+void gb_run_dry(struct gb_run *r)
+{
+	const struct gb_config *cfg = r->cfg;
+	char *reps_text = gb_run_reps_line(cfg);
+	double *by_exec = gb_xcalloc(r->nex + 1, sizeof(*by_exec)), total = r->calib_s;
+	json_t *plan = json_object_get(json_object_get(r->meta, "time_plan"), "cells");
+	uint32_t np = r->opts->spawn ? r->opts->nprocess : 1;
+
+	printf("%zu cells, %s", r->ncells, reps_text);
+	if (np > 1)
+		printf(", shared among %u processes", np);
+	if (cfg->time_budget > 0)
+		printf(", within a time budget of %.0f s", cfg->time_budget);
+	putchar('\n');
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct gb_run_cell *cl = &r->cells[i];
+		json_t *jc = json_object_get(plan, cl->id);
+		/* a budget's plan counts the accuracy check too */
+		double est = jc ? json_real_value(json_object_get(jc, "planned_s")) :
+				  cell_estimate(r, cl);
+
+		by_exec[cl->exec] += est;
+		total += est;
+		if (!r->ex[cl->exec].ok)
+			printf("  %-48s skipped: executor unavailable\n", cl->id);
+		else if (jc)
+			printf("  %-48s %3u reps x %u of %zu rows, %7.1f s: %s\n", cl->id, cl->reps,
+			       cl->window ? cl->window : (uint32_t)r->wl[cl->workload].trace.n,
+			       r->wl[cl->workload].trace.n, est,
+			       json_string_value(json_object_get(jc, "why")));
+		else
+			printf("  %-48s %7.1f s\n", cl->id, est);
+	}
+	for (size_t e = 0; e < r->nex; e++)
+		if (r->ex[e].ok)
+			printf("estimate %s: %.1f s, from a calibration of %s on each workload, "
+			       "batch size and quant level\n", r->ex[e].name, by_exec[e],
+			       r->ex[e].name);
+	printf("estimated time: %.0f s (calibration %.1f s included; an estimate from untimed "
+	       "replays of a window of each trace at cache 0, not a measurement of the cells)\n",
+	       total, r->calib_s);
+	if (cfg->time_budget > 0 && r->budget_over)
+		printf("short: %zu cells cannot meet their minimum of %u repetitions over "
+		       "%llu rows within their share, and take what fits\n", r->budget_over,
+		       cfg->min_repetitions, (unsigned long long)gb_percentile_min_samples(99.0));
+	if (r->memplan)
+		gb_memplan_print(r->memplan, r->mem_limit, r->mem_limit_why, stdout);
+	free(by_exec);
+	free(reps_text);
+}

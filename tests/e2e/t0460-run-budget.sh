@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# gbench run within a time budget (issue 15): a short calibration per
+# executor, each cell's share of the budget, repetitions between the
+# minimum and the configured maximum, a window of the trace when a whole
+# replay would not fit, all recorded in meta.json time_plan; --dry-run
+# prints the plan with an estimate per executor. And the two kinds of
+# accuracy: the accuracy cost of a quant level against float64 is
+# reported, and gates (exit 5) only when --accuracy-budget asks.
+# The plan is asserted, not the wall time: timed assertions belong to
+# benchmarks.
+. "$(dirname "$0")/lib.sh"
+
+run() { timeout 120 "$GBENCH" run --executor cpu "$@"; }
+
+hdr='# gbench-trace v1\narrival_ns,stream,op,m,n,k,p,tensor,key\n'
+# 40 small requests: their maximum of repetitions fits any share.
+{ printf "$hdr"; for i in $(seq 0 39); do echo "$i,0,silu,1,256,0,0,,x"; done; } > "$TMP/small.csv"
+# 30000 requests of silu 1x2048 (one input): two whole replays take
+# seconds here, over the budget below; 658 rows (what a p99 needs) do not.
+awk 'BEGIN { printf "# gbench-trace v1\narrival_ns,stream,op,m,n,k,p,tensor,key\n";
+	     for (i = 0; i < 30000; i++) printf "%d,0,silu,1,2048,0,0,,x\n", i }' > "$TMP/big.csv"
+cat > "$TMP/budget.ini" <<INI
+[run]
+workloads = $TMP/small.csv,$TMP/big.csv
+executors = cpu
+batch = 1
+quant = f32
+cache = 0
+repetitions = 5
+min_repetitions = 2
+warmup = 0
+accuracy_samples = 1
+time_budget = 4s
+INI
+
+expect_exit 2 "a bad --time-budget exits 2" run --config "$TMP/budget.ini" --time-budget soon --dry-run
+check "naming the flag" grep -q -- "--time-budget: 'soon' is not a duration" "$TMP/err"
+expect_exit 2 "a time budget with processes > 1 exits 2" run --config "$TMP/budget.ini" --processes 3 --dry-run
+
+expect_exit 0 "--dry-run with a budget exits 0" run --config "$TMP/budget.ini" --dry-run --out "$TMP/dry"
+check "it estimates per executor, from that executor's calibration" \
+	grep -q '^estimate cpu: [0-9.]* s, from a calibration of cpu' "$TMP/out"
+check "and in all" grep -q '^estimated time: ' "$TMP/out"
+check "it prints each cell's plan" grep -q '^  small.cpu.b1.f32.c0  *5 reps x 40 of 40 rows, .*: max' "$TMP/out"
+check "and writes nothing" test ! -e "$TMP/dry"
+
+expect_exit 0 "a run within a 4 s budget exits 0" run --config "$TMP/budget.ini" --out "$TMP/r"
+check "the progress line shows the time left" grep -q 'repetitions, [0-9]* s of the 4 s budget \(left\|overrun\)' "$TMP/err"
+check "meta.json records the plan, what each cell got and why" python3 - "$TMP/r" <<'PY'
+import csv, json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/meta.json"))
+p = m["time_plan"]
+assert p["budget_s"] == 4 and p["min_repetitions"] == 2, p
+assert p["calibration"] and all(c["replay_s"] > 0 for c in p["calibration"]), p["calibration"]
+reps = {}
+for row in csv.DictReader(open(d + "/samples.csv")):
+    if row["metric"] == "wall_ns":
+        reps[row["cell"]] = reps.get(row["cell"], 0) + 1
+planned = 0
+for cid, c in p["cells"].items():
+    assert c["why"] in ("max", "fit", "window", "short"), c
+    assert c["reason"], c
+    if c["why"] != "short":
+        assert 2 <= c["repetitions"] <= 5, c
+    assert reps[cid] == c["repetitions"], (cid, reps[cid], c)
+    planned += c["planned_s"]
+# the plan keeps a tenth of the budget, the calibration's time and the
+# executors' turn warm-ups apart
+assert 0 < p["turns_s"] <= 0.4, p
+assert planned <= 4 * 0.9 - p["calibration_s"] - p["turns_s"] + 1e-6, (planned, p)
+small = p["cells"]["small.cpu.b1.f32.c0"]
+assert small["why"] == "max" and small["repetitions"] == 5 and small["window"] == 40, small
+assert m["config"]["time_budget_s"] == 4
+PY
+why=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['time_plan']['cells']['big.cpu.b1.f32.c0']['why'])" "$TMP/r/meta.json")
+if [ "$why" = window ]; then
+	check "a window of the trace when a whole replay does not fit" python3 - "$TMP/r" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1] + "/meta.json"))
+c = m["time_plan"]["cells"]["big.cpu.b1.f32.c0"]
+assert c["repetitions"] == 2 and 658 <= c["window"] < 30000 and c["requests"] == 30000, c
+# every measured repetition replayed the window's rows, no more
+served = sum(m["cells"]["big.cpu.b1.f32.c0"]["batch_sizes"].values())
+assert served == c["window"] * c["repetitions"], (served, c)
+PY
+elif [ "$why" = max ] || [ "$why" = fit ]; then
+	skip "a window of the trace when a whole replay does not fit" \
+		"this machine replays the 30000-row trace twice within the budget (plan: $why)"
+else
+	fail "a window of the trace when a whole replay does not fit (plan: $why)"
+fi
+
+# Accuracy cost against correctness: 128 top-k queries against 4096 vectors;
+# q4's recall against float64 is about 0.9 here, below a budget of 0.999.
+{ printf "$hdr"; for i in $(seq 0 7); do echo "$i,0,topk,16,4096,64,10,db,q$i"; done; } > "$TMP/topk.csv"
+acc=(--workload "$TMP/topk.csv" --quant q4 --batch 1 --cache 0 --repetitions 1 --warmup 0)
+expect_exit 0 "an accuracy cost beyond its budget is reported, not exit 5" \
+	run "${acc[@]}" --accuracy-budget none,q4:recall=0.999 --out "$TMP/a"
+check "accuracy.csv has the row, not passing" grep -q '^topk.cpu.b1.q4.c0,topk,f64,recall,0\.[0-9]*,0.999,false$' "$TMP/a/accuracy.csv"
+check "stderr says it is reported" grep -q 'accuracy cost of q4: topk recall vs f64 = .* (reported; --accuracy-budget gates it)' "$TMP/err"
+check "meta.json names it, and the cell stays valid" python3 -c "
+import json, sys
+c = json.load(open(sys.argv[1]))['cells']['topk.cpu.b1.q4.c0']
+assert c['validity'] == 'VALID' and c['accuracy_cost_beyond_budget'], c" "$TMP/a/meta.json"
+expect_exit 5 "--accuracy-budget q4:recall=0.999 gates it" run "${acc[@]}" --accuracy-budget q4:recall=0.999 --out "$TMP/b"
+check "naming the check" grep -q 'topk.cpu.b1.q4.c0: accuracy: topk recall vs f64 = .* over budget 0.999' "$TMP/err"
+expect_exit 0 "--accuracy-budget default: q4 within the table's 0.80" run "${acc[@]}" --accuracy-budget default --out "$TMP/c"
+expect_exit 2 "--accuracy-budget f32:nmse=1 is refused (f32 against float64 is correctness)" \
+	run "${acc[@]}" --accuracy-budget f32:nmse=1 --out "$TMP/d"
+done_testing

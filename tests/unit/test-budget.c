@@ -1,0 +1,166 @@
+/*
+ * test-budget.c - the time plan (budget.h): a budget that holds every
+ * cell's maximum gives it; cheap cells leave what they do not need to dear
+ * ones; a cell that cannot afford whole replays takes its minimum on a
+ * window that fits; one that cannot even afford that on the smallest
+ * window is short, within its share; and durations parse.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "budget.h"
+#include "unit.h"
+
+static struct gb_budget_cell cell(double rep_s, uint32_t requests)
+{
+	return (struct gb_budget_cell){
+		.rep_s = rep_s, .requests = requests, .untimed = 1, .prime = 0,
+		.min_reps = 10, .max_reps = 30, .min_window = 657,
+	};
+}
+
+static double total(const struct gb_budget_cell *c, size_t n)
+{
+	double t = 0;
+
+	for (size_t i = 0; i < n; i++)
+		t += c[i].plan_s;
+	return t;
+}
+
+TEST(ample_budget_gives_the_maximum)
+{
+	struct gb_budget_cell c[3] = { cell(0.01, 1000), cell(0.02, 1000), cell(0.03, 1000) };
+
+	CHECK(gb_budget_plan(c, 3, 100.0) == 0);
+	for (int i = 0; i < 3; i++) {
+		CHECK(c[i].reps == 30);
+		CHECK(c[i].window == 1000);
+		CHECK(c[i].why == GB_BUDGET_MAX);
+	}
+	CHECK_NEAR(c[2].plan_s, 0.03 * 31, 1e-9);
+}
+
+/* A cheap cell's unused share goes to the dear one (water filling). */
+TEST(cheap_cells_leave_their_share)
+{
+	struct gb_budget_cell c[2] = { cell(0.001, 1000), cell(1.0, 1000) };
+
+	CHECK(gb_budget_plan(c, 2, 20.0) == 0);
+	CHECK(c[0].why == GB_BUDGET_MAX && c[0].reps == 30);
+	/* 20 - 0.031 s left for the dear one: 1 warm-up + 18 measured */
+	CHECK(c[1].why == GB_BUDGET_FIT);
+	CHECK(c[1].reps == 18);
+	CHECK(c[1].window == 1000);
+	CHECK(total(c, 2) <= 20.0);
+}
+
+/* Whole replays would not fit the minimum: the minimum on a window that does. */
+TEST(window_when_a_replay_does_not_fit)
+{
+	struct gb_budget_cell c[1] = { cell(10.0, 100000) };
+
+	CHECK(gb_budget_plan(c, 1, 22.0) == 0);
+	CHECK(c[0].why == GB_BUDGET_WINDOW);
+	CHECK(c[0].reps == 10);
+	CHECK(c[0].window >= 657 && c[0].window < 100000);
+	/* 11 replays of the window fit 22 s: 2 s of the trace, a fifth */
+	CHECK(c[0].window == 20000);
+	CHECK(c[0].plan_s <= 22.0 + 1e-9);
+}
+
+/* Not even the minimum on the smallest window: short, and within the share. */
+TEST(short_when_the_minimum_cannot_fit)
+{
+	struct gb_budget_cell c[2] = { cell(10.0, 1000), cell(0.001, 1000) };
+
+	CHECK(gb_budget_plan(c, 2, 40.0) == 1);
+	CHECK(c[0].why == GB_BUDGET_SHORT);
+	CHECK(c[0].window == 657);
+	CHECK(c[0].reps == 5);     /* (39.97 - 6.57) / 6.57 s */
+	CHECK(c[0].plan_s <= c[0].share_s + 1e-9);
+	CHECK(c[1].why == GB_BUDGET_MAX);
+}
+
+/* A trace shorter than the smallest window is replayed whole when it fits. */
+TEST(short_trace_window_is_the_trace)
+{
+	struct gb_budget_cell c[1] = { cell(10.0, 44) };
+
+	gb_budget_plan(c, 1, 50.0);
+	CHECK(c[0].window == 44);
+	CHECK(c[0].why == GB_BUDGET_SHORT);
+	CHECK(c[0].reps == 4);
+}
+
+/* Not one repetition of the smallest window fits: one of a smaller window, within the share. */
+TEST(the_budget_holds_below_the_smallest_window)
+{
+	struct gb_budget_cell c[3] = { cell(10.0, 1000), cell(10.0, 1000), cell(10.0, 1000) };
+
+	CHECK(gb_budget_plan(c, 3, 6.0) == 3);
+	for (int i = 0; i < 3; i++) {
+		CHECK(c[i].why == GB_BUDGET_SHORT);
+		CHECK(c[i].reps == 1);
+		CHECK(c[i].window == 100);       /* 2 s for 2 replays of 10 ms a row */
+	}
+	CHECK(total(c, 3) <= 6.0 + 1e-9);
+}
+
+/* What a cell takes besides its repetitions (the accuracy check) comes out of its share. */
+TEST(extra_time_comes_out_of_the_share)
+{
+	struct gb_budget_cell c[1] = { cell(1.0, 1000) };
+
+	c[0].extra_s = 5.0;
+	CHECK(gb_budget_plan(c, 1, 20.0) == 0);
+	CHECK(c[0].why == GB_BUDGET_FIT);
+	CHECK(c[0].reps == 14);              /* 20 - 5 - 1 warm-up */
+	CHECK_NEAR(c[0].plan_s, 20.0, 1e-9);
+	c[0].extra_s = 15.0;
+	c[0].min_window = 100;
+	CHECK(gb_budget_plan(c, 1, 20.0) == 0);
+	CHECK(c[0].why == GB_BUDGET_WINDOW);
+	CHECK(c[0].window == 454);           /* 5 s for 11 replays of 1 ms a row */
+	CHECK(c[0].plan_s <= 20.0 + 1e-9);
+}
+
+TEST(min_over_max_is_clamped)
+{
+	struct gb_budget_cell c[1] = { cell(0.01, 1000) };
+
+	c[0].max_reps = 3;
+	gb_budget_plan(c, 1, 0.001);
+	CHECK(c[0].reps <= 3 && c[0].reps >= 1);
+}
+
+TEST(durations)
+{
+	double s = 0;
+
+	CHECK(gb_budget_parse_duration("600", &s) == 0 && s == 600);
+	CHECK(gb_budget_parse_duration("90s", &s) == 0 && s == 90);
+	CHECK(gb_budget_parse_duration("10m", &s) == 0 && s == 600);
+	CHECK(gb_budget_parse_duration("1.5h", &s) == 0 && s == 5400);
+	CHECK(gb_budget_parse_duration("0", &s) == -1);
+	CHECK(gb_budget_parse_duration("-5", &s) == -1);
+	CHECK(gb_budget_parse_duration("10x", &s) == -1);
+	CHECK(gb_budget_parse_duration("", &s) == -1);
+	CHECK(gb_budget_parse_duration("8d", &s) == -1);
+	CHECK(gb_budget_parse_duration("nan", &s) == -1);
+	CHECK(strcmp(gb_budget_why_name(GB_BUDGET_WINDOW), "window") == 0);
+}
+
+int main(void)
+{
+	RUN(ample_budget_gives_the_maximum);
+	RUN(cheap_cells_leave_their_share);
+	RUN(window_when_a_replay_does_not_fit);
+	RUN(short_when_the_minimum_cannot_fit);
+	RUN(short_trace_window_is_the_trace);
+	RUN(the_budget_holds_below_the_smallest_window);
+	RUN(extra_time_comes_out_of_the_share);
+	RUN(min_over_max_is_clamped);
+	RUN(durations);
+	return unit_done();
+}
