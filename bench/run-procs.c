@@ -171,7 +171,7 @@ static void add_invalid(struct gb_cell_result *c, const char *why)
 }
 
 /* What meta.json says of cell c in process p: validity, batch sizes, skips. */
-static void merge_cell_meta(struct gb_cell_result *c, json_t *jc, uint32_t p)
+void gb_run_merge_cell_meta(struct gb_cell_result *c, json_t *jc, uint32_t p)
 {
 	json_t *v, *bs = json_object_get(jc, "batch_sizes");
 	const char *key;
@@ -203,7 +203,7 @@ static void merge_cell_meta(struct gb_cell_result *c, json_t *jc, uint32_t p)
 }
 
 /* Merge hist/<cell>.raw of dir into c's histogram; 0 or -1. */
-static int merge_hist(struct gb_cell_result *c, const char *dir)
+int gb_run_merge_hist(struct gb_cell_result *c, const char *dir)
 {
 	char *path = gb_xasprintf("%s/hist/%s.raw", dir, c->id);
 	FILE *f = fopen(path, "r");
@@ -223,16 +223,6 @@ static int merge_hist(struct gb_cell_result *c, const char *dir)
 		fclose(f);
 	free(path);
 	return rc;
-}
-
-void gb_run_merge_cell_meta(struct gb_cell_result *c, json_t *jc, uint32_t p)
-{
-	merge_cell_meta(c, jc, p);
-}
-
-int gb_run_merge_hist(struct gb_cell_result *c, const char *dir)
-{
-	return merge_hist(c, dir);
 }
 
 /* Pool the results directory dir of process p into r; 0 or -1. */
@@ -258,8 +248,8 @@ static int merge_share(struct gb_run *r, const char *dir, uint32_t p)
 
 		if (!jc || c->skipped)
 			continue;
-		merge_cell_meta(c, jc, p);
-		if (c->has_hist && !json_object_get(jc, "skipped") && merge_hist(c, dir) < 0)
+		gb_run_merge_cell_meta(c, jc, p);
+		if (c->has_hist && !json_object_get(jc, "skipped") && gb_run_merge_hist(c, dir) < 0)
 			rc = -1;
 	}
 	ev = json_object_get(meta, "events");
