@@ -93,6 +93,7 @@ static const char *tmp_root(void)
 void gb_run_reclaim(void)
 {
 	gb_reclaim(tmp_root(), "gbench-run.", "the processes' folder of a killed run");
+	gb_reclaim("/tmp", "gbench-cg.", "the callgrind folder of a killed run");
 }
 
 /* Start `gbench run ARGS --process p/n --out dir --quiet`; its pid, or -1. */

@@ -331,6 +331,7 @@ static const char *valgrind_cmd(void)
 /* Run argv with stdout and stderr to log (NULL: /dev/null), env extra added; exit status or -1. */
 static int spawn_wait(char *const argv[], const char *log, const char *extra_env)
 {
+	char parent[48];
 	posix_spawn_file_actions_t fa;
 	char **env;
 	size_t n = 0;
@@ -339,11 +340,14 @@ static int spawn_wait(char *const argv[], const char *log, const char *extra_env
 
 	for (char **e = environ; *e; e++)
 		n++;
-	env = gb_xcalloc(n + 2, sizeof(*env));
+	env = gb_xcalloc(n + 3, sizeof(*env));
 	for (size_t i = 0; i < n; i++)
 		env[i] = environ[i];
 	if (extra_env)
 		env[n++] = (char *)extra_env;
+	/* the child gbench ends with this process (gb_run_child_start) */
+	snprintf(parent, sizeof(parent), "GBENCH_PARENT_PID=%ld", (long)getpid());
+	env[n++] = parent;
 	if (posix_spawn_file_actions_init(&fa)) {
 		free(env);
 		return -1;
@@ -528,7 +532,8 @@ int gb_callgrind_run_cell(int argc, char *const argv[], const char *cell_id,
 			  const struct gb_sim_cache *geom, struct gb_sim_values *out,
 			  char *reason, size_t len)
 {
-	char dir[] = "/tmp/gbench-cg.XXXXXX";
+	/* the pid in the name lets the next run reclaim it (gb_run_reclaim) */
+	char dir[64];
 	char exe[4096], i1[80], d1[80], ll[80], outfile[64 + sizeof(dir)];
 	char childout[32 + sizeof(dir)], log[32 + sizeof(dir)], tail[1024];
 	char **args;
@@ -547,6 +552,7 @@ int gb_callgrind_run_cell(int argc, char *const argv[], const char *cell_id,
 		return -1;
 	}
 	exe[el] = 0;
+	snprintf(dir, sizeof(dir), "/tmp/gbench-cg.%ld.XXXXXX", (long)getpid());
 	if (!mkdtemp(dir)) {
 		snprintf(reason, len, "mkdtemp: %s", strerror(errno));
 		return -1;
