@@ -46,14 +46,15 @@ check "offline reports no latency percentile" bash -c "! grep -qE ',(latency|res
 expect_exit 2 "--target-qps needs arrival times" "$GBENCH" run --quiet --mode open --target-qps 100 --workload "$TOP/tests/data/traces/good-odd-sizes.csv" --out "$TMP/x"
 
 # --find-max-qps: a steady stream of small matmuls; the search brackets the
-# highest offered load whose p99 response stays within 2 ms, then bisects.
+# highest offered load whose p99 response stays within 20 ms, then bisects
+# (2 ms failed even 16 req/s now and then on the 2-vCPU VM under ASan).
 {
 	echo "# gbench-trace v1"
 	echo "arrival_ns,stream,op,m,n,k,p,tensor,key"
 	for i in $(seq 0 799); do echo "$((i * 1000000)),$((i % 2)),matmul,1,256,256,0,w,"; done
 } > "$TMP/steady.csv"
-expect_exit 0 "--find-max-qps --slo p99=2ms" run --workload "$TMP/steady.csv" --mode open \
-	--find-max-qps --slo p99=2ms --repetitions 1 --warmup 0 --out "$TMP/maxqps"
+expect_exit 0 "--find-max-qps --slo p99=20ms" run --workload "$TMP/steady.csv" --mode open \
+	--find-max-qps --slo p99=20ms --repetitions 1 --warmup 0 --out "$TMP/maxqps"
 python3 - "$TMP/maxqps" <<'PY'
 import csv, json, sys
 d = sys.argv[1]
@@ -68,7 +69,7 @@ def ok(c, what):
 ok(v["max_qps"] > 0, "a highest load was found")
 ok(any(x["pass"] for x in t) and any(not x["pass"] for x in t), "the trials bracket the limit")
 ok(all(x["pass"] for x in t if x["qps"] <= v["max_qps"]), "every trial at or below the answer met the objective")
-ok(all(x["p99_response_ns"] > 2e6 for x in t if not x["pass"] and x["requests"] == 800), "every full failing trial missed 2 ms")
+ok(all(x["p99_response_ns"] > 2e7 for x in t if not x["pass"] and x["requests"] == 800), "every full failing trial missed 20 ms")
 ok(any(x["stopped_early"] for x in t) or all(x["pass"] for x in t), "hopeless trials stop early")
 rows = [r for r in csv.DictReader(open(d + "/results.csv")) if r["metric"] == "max_qps"]
 ok(len(rows) == 1 and abs(float(rows[0]["median"]) - v["max_qps"]) < 1e-6 * v["max_qps"], "max_qps in results.csv")
