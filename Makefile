@@ -52,9 +52,10 @@ GB_CONFIG   := $(strip $(WARN) $(CFLAGS) $(SANFLAGS))
 GB_LDCONFIG := $(strip $(LDFLAGS) $(SANFLAGS))
 
 LIB_SRC  := $(filter-out bench/gbench.c,$(sort $(wildcard bench/*.c) $(wildcard profilers/*.c)))
-LIB_SRC  += $(sort $(wildcard bench/gemm/*.c))
-LIB_SRC  += $(sort $(wildcard bench/history/*.c))
-LIB_SRC  += $(sort $(wildcard bench/import/*.c))
+# Each subsystem with several files has a folder of its own under bench/,
+# its headers included as "folder/name.h" (bench/record/ has record.mk).
+LIB_DIRS := compare results report plan vulkan gemm history import
+LIB_SRC  += $(sort $(foreach d,$(LIB_DIRS),$(wildcard bench/$(d)/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/bench/gbench.o
 TEST_SRC := $(sort $(wildcard tests/unit/test-*.c))

@@ -27,11 +27,11 @@
 #include <unistd.h>
 
 #include "cmds.h"
-#include "compare.h"
+#include "compare/compare.h"
 #include "fsio.h"
 #include "gbench.h"
 #include "lock.h"
-#include "results.h"
+#include "results/results.h"
 
 static const char baseline_usage[] =
 	"usage: gbench baseline save RESULTS... [--class NAME] [--root DIR]\n"

@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "cmds.h"
-#include "compare.h"
+#include "compare/compare.h"
 #include "gbench.h"
 #include "history/compare-hook.h"
-#include "results.h"
+#include "results/results.h"
 
 static const char compare_usage[] =
 	"usage: gbench compare BASELINE CURRENT [--threshold 5%] [--alpha 0.01] [--metric M,...]\n"

@@ -22,12 +22,12 @@
 #include <jansson.h>
 
 #include "cmds.h"
-#include "compare.h"
+#include "compare/compare.h"
 #include "escape.h"
 #include "fsio.h"
 #include "gbench.h"
 #include "lock.h"
-#include "results.h"
+#include "results/results.h"
 #include "run.h"
 
 static const char merge_usage[] =

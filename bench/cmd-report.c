@@ -12,7 +12,7 @@
 
 #include "cmds.h"
 #include "gbench.h"
-#include "report.h"
+#include "report/report.h"
 
 static const char usage_text[] =
 	"usage: gbench report RESULTS [--baseline B] [--out DIR] [--tables]\n"

@@ -10,12 +10,12 @@
 #include <string.h>
 
 #include "../profilers/callgrind.h"
-#include "budget.h"
+#include "plan/budget.h"
 #include "cmds.h"
 #include "config.h"
 #include "gbench.h"
 #include "lock.h"
-#include "memplan.h"
+#include "plan/memplan.h"
 #include "replay.h"
 #include "run.h"
 

@@ -13,11 +13,11 @@
 #include <string.h>
 
 #include "../profilers/callgrind.h"
-#include "budget.h"
-#include "compare.h"
+#include "plan/budget.h"
+#include "compare/compare.h"
 #include "fsio.h"
 #include "gbench.h"
-#include "memplan.h"
+#include "plan/memplan.h"
 
 void gb_config_defaults(struct gb_config *c)
 {

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvout.h"
+#include "results/csvout.h"
 #include "gbench.h"
 
 /* Fenwick tree over positions 1..size; tree[0] unused. */

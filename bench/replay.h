@@ -25,7 +25,7 @@
 #include "config.h"
 #include "executor.h"
 #include "quant.h"
-#include "results.h"
+#include "results/results.h"
 #include "trace.h"
 
 struct gb_resident;

@@ -18,7 +18,7 @@
 #include "fsio.h"
 #include "gbench.h"
 #include "maxqps.h"
-#include "memplan.h"
+#include "plan/memplan.h"
 #include "mrc.h"
 #include "oracle.h"
 #include "rng.h"

@@ -25,7 +25,7 @@
 #include "config.h"
 #include "executor.h"
 #include "replay.h"
-#include "results.h"
+#include "results/results.h"
 
 /* What the command line adds to the config. */
 struct gb_run_opts {

@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "compare.h"
+#include "compare/compare.h"
 #include "history/history.h"
 
 /* Never below this: deterministic counts have an IQR of 0 (DESIGN.md 9: 0.1%). */

@@ -14,11 +14,11 @@
 
 #include <jansson.h>
 
-#include "compare.h"
+#include "compare/compare.h"
 #include "fsio.h"
 #include "gbench.h"
 #include "history/history.h"
-#include "results.h"
+#include "results/results.h"
 #include "stats.h"
 
 char *gb_history_default_path(void)

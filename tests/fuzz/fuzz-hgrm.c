@@ -21,7 +21,7 @@
 #include "fsio.h"
 #include "fuzz.h"
 #include "hist.h"
-#include "report.h"
+#include "report/report.h"
 
 #define CELL "vector-search.vulkan.b8.q8.c256"
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare.h"
+#include "compare/compare.h"
 #include "fuzz.h"
 
 static const char *const names[] = { "results.csv", "samples.csv", "accuracy.csv", "meta.json" };

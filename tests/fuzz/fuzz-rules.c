@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "rules.h"
+#include "report/rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "budget.h"
+#include "plan/budget.h"
 #include "unit.h"
 
 static struct gb_budget_cell cell(double rep_s, uint32_t requests)

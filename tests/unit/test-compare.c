@@ -20,11 +20,11 @@
 
 #include <jansson.h>
 
-#include "compare.h"
+#include "compare/compare.h"
 #include "fsio.h"
 #include "gbench.h"
 #include "noise.h"
-#include "results.h"
+#include "results/results.h"
 #include "stats-test.h"
 #include "unit.h"
 

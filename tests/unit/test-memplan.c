@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "gbench.h"
-#include "memplan.h"
+#include "plan/memplan.h"
 #include "unit.h"
 
 #define MiB (1ull << 20)

@@ -12,7 +12,7 @@
 #include "executor.h"
 #include "gbench.h"
 #include "replay.h"
-#include "results.h"
+#include "results/results.h"
 #include "unit.h"
 
 /* The synthetic executor: every call spins for service_ns, the first for stall_ns. */

@@ -23,7 +23,7 @@
 
 #include "fsio.h"
 #include "gbench.h"
-#include "results.h"
+#include "results/results.h"
 #include "stats.h"
 #include "unit.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules.h"
+#include "report/rules.h"
 #include "unit.h"
 
 static struct gb_rules shipped;

@@ -6,14 +6,14 @@
  * class, config, build, traces. Warnings go through gb_compare_warn so
  * that the outputs list them too.
  */
-#include "compare.h"
+#include "compare/compare.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare-impl.h"
+#include "compare/compare-impl.h"
 #include "config.h"
 #include "fsio.h"
 #include "gbench.h"

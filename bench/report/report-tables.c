@@ -21,7 +21,7 @@
 
 #include "fsio.h"
 #include "gbench.h"
-#include "report.h"
+#include "report/report.h"
 
 static const double default_lat[] = { 100e3, 1e6, 10e6 };
 static const double default_nmse[] = { 1e-6, 1e-4, 1e-2 };

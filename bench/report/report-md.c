@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "gbench.h"
-#include "report.h"
+#include "report/report.h"
 
 static const char *jstr(json_t *o, const char *key)
 {

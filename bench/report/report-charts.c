@@ -22,7 +22,7 @@
 #include "fsio.h"
 #include "gbench.h"
 #include "peak.h"
-#include "report.h"
+#include "report/report.h"
 #include "stats.h"
 
 static int cells_of(struct gb_report *r, const char *wl)

@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "results.h"
+#include "results/results.h"
 
 /* In the order the outputs list them: regressions first. */
 enum gb_verdict {

@@ -2,7 +2,7 @@
  * csvout.c - RFC 4180 CSV through libcsv (csvout.h): minimal quoting on
  * write, exact round trips for numbers, and a record-at-a-time reader.
  */
-#include "csvout.h"
+#include "results/csvout.h"
 
 #include <math.h>
 #include <stdlib.h>

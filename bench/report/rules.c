@@ -14,7 +14,7 @@
 
 #include "fsio.h"
 #include "gbench.h"
-#include "rules.h"
+#include "report/rules.h"
 
 static const char *const level_names[] = { "NONE", "LOW", "MEDIUM", "HIGH" };
 

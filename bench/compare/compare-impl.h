@@ -5,7 +5,7 @@
 #ifndef GB_COMPARE_IMPL_H
 #define GB_COMPARE_IMPL_H
 
-#include "compare.h"
+#include "compare/compare.h"
 #include "gbench.h"
 
 /* A warning: printed with gb_warn now and kept in c for the outputs. */

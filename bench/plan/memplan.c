@@ -10,7 +10,7 @@
  * an upper bound where the code's peak depends on the order of events (the
  * oracle's answers, the result cache's buffers), never a guess below it.
  */
-#include "memplan.h"
+#include "plan/memplan.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "../profilers/callgrind.h"
-#include "budget.h"
+#include "plan/budget.h"
 #include "gbench.h"
-#include "memplan.h"
+#include "plan/memplan.h"
 #include "replay.h"
 #include "run.h"
 

@@ -33,7 +33,7 @@
 #include "gbench.h"
 #include "op.h"
 #include "quant.h"
-#include "report.h"
+#include "report/report.h"
 #include "stats.h"
 #include "sysinfo.h"
 #include "trace.h"

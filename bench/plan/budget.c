@@ -4,7 +4,7 @@
  * Pure arithmetic on the calibration's estimates, so that the plan can be
  * tested without timing anything.
  */
-#include "budget.h"
+#include "plan/budget.h"
 
 #include <math.h>
 #include <stdlib.h>

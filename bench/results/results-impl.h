@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "results.h"
+#include "results/results.h"
 
 /* results.csv, samples.csv and accuracy.csv: the columns, in this order. */
 extern const char *const gb_results_cols[];

@@ -16,7 +16,7 @@
  * NAN is an empty field. An unavailable metric leaves every number of its
  * row empty, n included, and writes no samples.
  */
-#include "results.h"
+#include "results/results.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,11 +26,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "csvout.h"
+#include "results/csvout.h"
 #include "escape.h"
 #include "fsio.h"
 #include "gbench.h"
-#include "results-impl.h"
+#include "results/results-impl.h"
 #include "stats.h"
 
 /* The files' columns (results-impl.h). */

@@ -20,8 +20,8 @@
 
 #include "gbench.h"
 #include "peak.h"
-#include "results.h"
-#include "rules.h"
+#include "results/results.h"
+#include "report/rules.h"
 
 struct gb_report_opts {
 	const char *results;      /* results directory */

@@ -25,7 +25,7 @@
  * global slowdowns a gate must catch, so no verdict depends on it.
  * Nothing here draws random numbers: the same inputs give the same bytes.
  */
-#include "compare.h"
+#include "compare/compare.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -35,7 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compare-impl.h"
+#include "compare/compare-impl.h"
 #include "config.h"
 #include "fsio.h"
 #include "gbench.h"

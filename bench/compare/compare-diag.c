@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare-impl.h"
+#include "compare/compare-impl.h"
 #include "gbench.h"
 #include "stats-test.h"
 

@@ -27,7 +27,7 @@
 #include "escape.h"
 #include "fsio.h"
 #include "gbench.h"
-#include "report.h"
+#include "report/report.h"
 
 struct gb_report_chart *gb_report_chart_add(struct gb_report *r, const char *name, const char *title)
 {

@@ -8,7 +8,7 @@
  * trusted from the summary columns; and it takes nothing a run would not
  * have written (the rules below).
  */
-#include "results.h"
+#include "results/results.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvout.h"
+#include "results/csvout.h"
 #include "escape.h"
 #include "fsio.h"
 #include "gbench.h"
-#include "results-impl.h"
+#include "results/results-impl.h"
 
 /* s for a one-line message: at most 64 bytes, anything unprintable as '?'. */
 static const char *printable(const char *s, char *buf, size_t len)
