@@ -54,7 +54,7 @@ static int inject_run(struct gb_executor *ex, const struct gb_exec_call *c,
 	}
 	/* a shape's first call: the fastest of three runs (the first is cold) sets its steps */
 	for (int i = 0; i < 3; i++) {
-		struct gb_exec_timing scratch = { 0, 0 };
+		struct gb_exec_timing scratch = { 0 };
 		uint64_t dt;
 
 		t0 = gb_now_ns();

@@ -39,9 +39,21 @@ struct gb_exec_call {
 	uint32_t *idx;            /* topk: m*p indices, else NULL */
 };
 
+/*
+ * Where a call's time went, when the executor can tell. device_ns is the
+ * time on the device from the first dispatch's start to the last one's end
+ * (gpu_ns). With calibrated timestamps (has_split) the rest of the host's
+ * wall time of the call is split in two: queue_ns from the host's submit
+ * to the device's start (recording, uploads, submission, queueing), and
+ * return_ns from the device's end to the host's return (completion seen,
+ * read-back, checks).
+ */
 struct gb_exec_timing {
 	uint64_t device_ns;       /* time on the device (gpu_ns) ... */
 	int has_device_ns;        /* ... when the executor measures it */
+	uint64_t queue_ns;        /* host submit -> device start ... */
+	uint64_t return_ns;       /* device end -> host return ... */
+	int has_split;            /* ... when host and device clocks are calibrated */
 };
 
 /* What `gbench info` and meta.json say about the device. */

@@ -465,7 +465,7 @@ static void stack_inputs(struct cell *c, uint32_t nm, struct gb_exec_call *call)
 static int exec_call(struct cell *c, const struct gb_exec_call *call, struct gb_exec_timing *t)
 {
 	struct gb_exec_call half;
-	struct gb_exec_timing t2 = { 0, 0 };
+	struct gb_exec_timing t2 = { 0 };
 	size_t in_row, out_row;
 	uint32_t m1;
 	int rc = c->ex->iface->run(c->ex, call, t);
@@ -552,7 +552,7 @@ int gb_replay__run(struct cell *c, uint32_t nm, struct rep_result *res, uint64_t
 {
 	struct gb_workload *w = c->w;
 	struct gb_exec_call call;
-	struct gb_exec_timing t = { 0, 0 };
+	struct gb_exec_timing t = { 0 };
 	size_t off = 0, ioff = 0;
 	int rc;
 

@@ -23,24 +23,33 @@ GLSLC_FLAGS ?= --target-env=vulkan1.2 -O
 HAVE_GLSLC := $(shell command -v $(GLSLC) 2>/dev/null)
 HAVE_SPIRV_VAL := $(shell command -v $(SPIRV_VAL) 2>/dev/null)
 
-# name : source : defines (comma-separated)
-GB_SHADERS := \
+# name : source : defines (comma-separated), one list per op family
+# (bench/vulkan/ops-*.c choose among them).
+GB_SHADERS_MATMUL := \
 	matmul_f32:matmul:QUANT_F32 \
 	matmul_f16:matmul:QUANT_F16 \
 	matmul_q8:matmul:QUANT_Q8 \
-	matmul_q4:matmul:QUANT_Q4 \
+	matmul_q4:matmul:QUANT_Q4
+
+GB_SHADERS_TOPK := \
 	topk_score_f32:matmul:QUANT_F32,TOPK_SCORES \
 	topk_score_f16:matmul:QUANT_F16,TOPK_SCORES \
 	topk_score_q8:matmul:QUANT_Q8,TOPK_SCORES \
 	topk_score_q4:matmul:QUANT_Q4,TOPK_SCORES \
-	topk_select:topk: \
+	topk_select:topk:
+
+GB_SHADERS_MISC := \
 	softmax:softmax: \
 	rmsnorm:rmsnorm: \
 	silu:silu: \
 	reduce:reduce: \
-	fft:fft: \
+	fft:fft:
+
+GB_SHADERS_PEAK := \
 	peak_copy:peak_copy: \
 	peak_fma:peak_fma:
+
+GB_SHADERS := $(GB_SHADERS_MATMUL) $(GB_SHADERS_TOPK) $(GB_SHADERS_MISC) $(GB_SHADERS_PEAK)
 
 gb_sh_name = $(word 1,$(subst :, ,$(1)))
 gb_sh_src  = $(word 2,$(subst :, ,$(1)))
