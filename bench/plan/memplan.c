@@ -5,7 +5,7 @@
  * unless --max-memory or max_memory says otherwise), and the one line that
  * refuses a plan over it.
  *
- * The plan follows what replay.c, lru.c, exec-cpu.c and exec-vulkan.c
+ * The plan follows what replay.c, lru.c, exec-cpu.c and vulkan/
  * allocate: a change to what they keep should change the plan too. It is
  * an upper bound where the code's peak depends on the order of events (the
  * oracle's answers, the result cache's buffers), never a guess below it.

@@ -2,7 +2,7 @@
  * vk-api.c - loads the Vulkan loader with dlopen and fills struct
  * gb_vk_api (see vk-api.h). Nothing here links against libvulkan.
  */
-#include "vk-api.h"
+#include "vulkan/vk-api.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
