@@ -29,13 +29,14 @@
 #include "cmds.h"
 #include "compare/compare.h"
 #include "fsio.h"
+#include "cli.h"
 #include "gbench.h"
 #include "lock.h"
 #include "results/results.h"
 
 static const char baseline_usage[] =
 	"usage: gbench baseline save RESULTS... [--class NAME] [--root DIR]\n"
-	"   or: gbench baseline list [--root DIR]\n"
+	"   or: gbench baseline list [--root DIR] [--json]\n"
 	"   or: gbench baseline class RESULTS\n"
 	"\n"
 	"save   copy a results directory into DIR/<class>/<config>/ atomically, replacing\n"
@@ -49,6 +50,7 @@ static const char baseline_usage[] =
 	"\n"
 	"    --class NAME    save under this class instead of the run's own\n"
 	"    --root DIR      the baselines folder (default: baselines)\n"
+	"    --json          list: a JSON array of {path, class, config, commit, start, cells}\n"
 	"    -h, --help      show this help\n"
 	"\n"
 	"exit: 0 ok, 2 refused or bad input, 4 another save holds the class (its pid\n"
@@ -61,8 +63,7 @@ static const char *const kept_files[] = {
 
 static int usage_error(void)
 {
-	fputs(baseline_usage, stderr);
-	return GB_EXIT_USAGE;
+	return gb_cli_usage(baseline_usage);
 }
 
 /* A class or config name: a non-empty path component of [A-Za-z0-9._-]. */
@@ -301,17 +302,25 @@ static int visible_dir(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
-static int baseline_list(const char *root)
+static int baseline_list(const char *root, int as_json)
 {
 	struct dirent **cls;
 	int ncls, found = 0;
+	json_t *list = json_array();
 
 	if (!gb_is_dir(root)) {
-		printf("no baselines: '%s' does not exist\n", root);
+		if (as_json) {
+			json_dumpf(list, stdout, 0);
+			fputc('\n', stdout);
+		} else {
+			printf("no baselines: '%s' does not exist\n", root);
+		}
+		json_decref(list);
 		return GB_EXIT_OK;
 	}
 	ncls = scandir(root, &cls, visible_dir, alphasort);
 	if (ncls < 0) {
+		json_decref(list);
 		gb_error("cannot read '%s': %s", root, strerror(errno));
 		return GB_EXIT_USAGE;
 	}
@@ -327,11 +336,17 @@ static int baseline_list(const char *root)
 			if (gb_is_dir(bdir) && gb_compare_load_meta(bdir, &meta) == 0) {
 				json_t *b = json_object_get(meta, "build");
 				json_t *cells = json_object_get(meta, "cells");
+				const char *commit = json_string_value(json_object_get(b, "commit"));
+				const char *start = json_string_value(json_object_get(meta, "start"));
+				size_t ncells = json_is_object(cells) ? json_object_size(cells) : 0;
 
-				printf("%-40s  commit %-20s  %-20s  %zu cells\n", bdir,
-				       json_string_value(json_object_get(b, "commit")) ?: "unknown",
-				       json_string_value(json_object_get(meta, "start")) ?: "",
-				       json_is_object(cells) ? json_object_size(cells) : 0);
+				if (as_json)
+					json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I}",
+						"path", bdir, "class", cls[i]->d_name, "config", cfg[j]->d_name,
+						"commit", commit, "start", start, "cells", (json_int_t)ncells));
+				else
+					printf("%-40s  commit %-20s  %-20s  %zu cells\n", bdir,
+					       commit ? commit : "unknown", start ? start : "", ncells);
 				found++;
 			}
 			json_decref(meta);
@@ -344,8 +359,16 @@ static int baseline_list(const char *root)
 		free(cls[i]);
 	}
 	free(cls);
-	if (!found)
+	if (as_json) {
+		if (json_dumpf(list, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 || fputc('\n', stdout) == EOF) {
+			json_decref(list);
+			gb_error("cannot write to stdout");
+			return GB_EXIT_ENV;
+		}
+	} else if (!found) {
 		printf("no baselines in '%s'\n", root);
+	}
+	json_decref(list);
 	return GB_EXIT_OK;
 }
 
@@ -373,29 +396,29 @@ static int baseline_class(const char *results)
 
 int cmd_baseline(int argc, char **argv)
 {
-	enum { OPT_CLASS = 256, OPT_ROOT };
+	enum { OPT_CLASS = 256, OPT_ROOT, OPT_JSON };
 	static const struct option opts[] = {
 		{ "class", required_argument, NULL, OPT_CLASS },
 		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *klass = NULL, *root = "baselines", *sub;
-	int c, nargs;
+	int c, nargs, as_json = 0;
 
 	/* Options may come before or after the subcommand (GNU permutes). */
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = gb_cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(baseline_usage, stdout);
 			return GB_EXIT_OK;
 		case OPT_CLASS: klass = optarg; break;
 		case OPT_ROOT: root = optarg; break;
+		case OPT_JSON: as_json = 1; break;
 		default:
-			gb_error("unknown option or missing argument '%s'", argv[optind - 1]);
-			return usage_error();
+			return gb_cli_bad_option(c, baseline_usage, opts, argv);
 		}
 	}
 	if (optind >= argc) {
@@ -407,7 +430,7 @@ int cmd_baseline(int argc, char **argv)
 	if (!strcmp(sub, "save") && nargs >= 1)
 		return baseline_save(argv + optind + 1, (size_t)nargs, klass, root);
 	if (!strcmp(sub, "list") && nargs == 0)
-		return baseline_list(root);
+		return baseline_list(root, as_json);
 	if (!strcmp(sub, "class") && nargs == 1)
 		return baseline_class(argv[optind + 1]);
 	if (strcmp(sub, "save") && strcmp(sub, "list") && strcmp(sub, "class"))

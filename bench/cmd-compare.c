@@ -16,6 +16,7 @@
 
 #include "cmds.h"
 #include "compare/compare.h"
+#include "cli.h"
 #include "gbench.h"
 #include "history/compare-hook.h"
 #include "results/results.h"
@@ -65,6 +66,9 @@ static const char compare_usage[] =
 	"                    between consecutive runs over the last 100 (at least 0.1%)\n"
 	"    -h, --help      show this help\n"
 	"\n"
+	"FILE '-' is stdout (one of them at most; the verdict table then goes to\n"
+	"stderr). Output paths are checked before anything is read.\n"
+	"\n"
 	"Exit: 0 no regression, 1 regression, 2 unreadable or incomparable inputs\n"
 	"(a results directory whose files do not match its meta.json manifest among\n"
 	"them), 3 inconclusive (a gating cell x metric on one side only among them;\n"
@@ -74,8 +78,7 @@ static const char compare_usage[] =
 
 static int usage_error(void)
 {
-	fputs(compare_usage, stderr);
-	return GB_EXIT_USAGE;
+	return gb_cli_usage(compare_usage);
 }
 
 /* "5%" or "0.05"; a bare number >= 1 is ambiguous. */
@@ -119,6 +122,21 @@ static int use_color(void)
 	return isatty(STDOUT_FILENO) && !(nc && *nc) && !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
 }
 
+static int write_markdown(const void *cmp, const char *path)
+{
+	return gb_compare_write_markdown(cmp, path);
+}
+
+static int write_junit(const void *cmp, const char *path)
+{
+	return gb_compare_write_junit(cmp, path);
+}
+
+static int write_json(const void *cmp, const char *path)
+{
+	return gb_compare_write_json(cmp, path);
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	enum { OPT_MARKDOWN = 256, OPT_JUNIT, OPT_JSON, OPT_SEED, OPT_RESAMPLES, OPT_ALL, OPT_MIN_DELTA,
@@ -147,15 +165,14 @@ int cmd_compare(int argc, char **argv)
 	const char *markdown = NULL, *junit = NULL, *json = NULL;
 	json_t *mb = NULL, *mc = NULL;
 	uint64_t u;
-	int c, all = 0, rc = GB_EXIT_USAGE;
+	int c, all = 0, to_stdout, rc = GB_EXIT_USAGE;
 	char **metrics = NULL;
 	const char *history = NULL;     /* the store; "" the default one */
 	struct gb_history_thresholds thr = { 0 };
 
 	gb_compare_opts_init(&o);
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = gb_cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(compare_usage, stdout);
@@ -207,9 +224,20 @@ int cmd_compare(int argc, char **argv)
 			o.min_delta_ns = (double)u;
 			break;
 		default:
-			gb_error("unknown option or missing argument '%s'", argv[optind - 1]);
-			goto bad;
+			gb_strv_free(metrics);
+			return gb_cli_bad_option(c, compare_usage, opts, argv);
 		}
+	}
+	/* output paths before any work: a bad --markdown folder fails before anything prints */
+	if ((markdown && gb_cli_check_output("--markdown", markdown) < 0) ||
+	    (junit && gb_cli_check_output("--junit", junit) < 0) ||
+	    (json && gb_cli_check_output("--json", json) < 0)) {
+		gb_strv_free(metrics);
+		return GB_EXIT_USAGE;
+	}
+	if (gb_cli_is_stdout(markdown) + gb_cli_is_stdout(junit) + gb_cli_is_stdout(json) > 1) {
+		gb_error("only one of --markdown, --junit and --json can be '-' (stdout)");
+		goto bad;
 	}
 	if (argc - optind != 2) {
 		if (argc - optind < 2)
@@ -231,11 +259,13 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	if (gb_compare_meta(&cmp, mb, mc) < 0 || gb_compare_results(&cmp, &base, &cur, &o) < 0)
 		goto out;
-	gb_compare_print(stdout, &cmp, use_color(), all);
+	/* with an output on stdout, the verdict table goes to stderr */
+	to_stdout = gb_cli_is_stdout(markdown) || gb_cli_is_stdout(junit) || gb_cli_is_stdout(json);
+	gb_compare_print(to_stdout ? stderr : stdout, &cmp, !to_stdout && use_color(), all);
 	fflush(stdout);
-	if ((markdown && gb_compare_write_markdown(&cmp, markdown) < 0) ||
-	    (junit && gb_compare_write_junit(&cmp, junit) < 0) ||
-	    (json && gb_compare_write_json(&cmp, json) < 0))
+	if ((markdown && gb_cli_output_via(markdown, write_markdown, &cmp) < 0) ||
+	    (junit && gb_cli_output_via(junit, write_junit, &cmp) < 0) ||
+	    (json && gb_cli_output_via(json, write_json, &cmp) < 0))
 		goto out;
 	rc = gb_compare_exit(&cmp);
 out:

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "cli.h"
 #include "gbench.h"
 #include "history/changepoint.h"
 #include "history/chart.h"
@@ -62,8 +63,7 @@ struct hopts {
 
 static int usage_error(void)
 {
-	fputs(history_usage, stderr);
-	return GB_EXIT_USAGE;
+	return gb_cli_usage(history_usage);
 }
 
 static int parse_share(const char *s, double *out)
@@ -293,7 +293,7 @@ int cmd_history(int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	/* options may come before or after the subcommand (GNU getopt permutes) */
-	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
+	while ((c = gb_cli_getopt(argc, argv, "hq", opts)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(history_usage, stdout);
@@ -318,8 +318,8 @@ int cmd_history(int argc, char **argv)
 				goto bad;
 			break;
 		default:
-			gb_error("unknown option or missing argument '%s'", argv[optind - 1]);
-			goto bad;
+			gb_strv_free(o.metrics);
+			return gb_cli_bad_option(c, history_usage, opts, argv);
 		}
 	}
 	if (optind >= argc) {

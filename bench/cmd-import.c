@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cmds.h"
 #include "escape.h"
 #include "fsio.h"
@@ -32,7 +33,7 @@ static const char import_usage[] =
 	"share of the time. See docs/recording.md.\n"
 	"\n"
 	"    -o, --out OUT   the trace to write (default: FILE's name, .json replaced by .csv,\n"
-	"                    in the current folder)\n"
+	"                    in the current folder); '-' is stdout\n"
 	"    -q, --quiet     no summary on stderr\n"
 	"    -h, --help      show this help\n"
 	"\n"
@@ -41,8 +42,7 @@ static const char import_usage[] =
 
 static int import_bad_usage(void)
 {
-	fputs(import_usage, stderr);
-	return GB_EXIT_USAGE;
+	return gb_cli_usage(import_usage);
 }
 
 /* FILE's base name with .json (or .json.gz, .pt.trace.json) replaced by .csv. */
@@ -70,6 +70,10 @@ static int import_write(const char *out, const struct gb_import *im, const struc
 {
 	struct gb_atomic a;
 
+	if (gb_cli_is_stdout(out)) {
+		gb_import_write(stdout, im, t, in);
+		return fflush(stdout) == EOF || ferror(stdout) ? gb_error("cannot write to stdout") : 0;
+	}
 	if (gb_atomic_open(&a, out) < 0)
 		return -1;
 	gb_import_write(a.f, im, t, in);
@@ -111,6 +115,8 @@ static int import_torch(const char *in, const char *out_opt, int quiet)
 	char *out;
 	int rc;
 
+	if (out_opt && gb_cli_check_output("--out", out_opt) < 0)
+		return GB_EXIT_USAGE;
 	if (gb_tp_load(in, &t) < 0)
 		return GB_EXIT_USAGE;
 	if (gb_import_torch(&t, in, &im) < 0) {
@@ -141,7 +147,7 @@ int cmd_import(int argc, char **argv)
 
 	/* Options may come before or after the operands (getopt permutes argv). */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+	while ((c = gb_cli_getopt(argc, argv, "o:qh", opts)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -153,7 +159,7 @@ int cmd_import(int argc, char **argv)
 			fputs(import_usage, stdout);
 			return GB_EXIT_OK;
 		default:
-			return import_bad_usage();
+			return gb_cli_bad_option(c, import_usage, opts, argv);
 		}
 	}
 	if (argc - optind != 2) {

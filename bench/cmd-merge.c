@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "cli.h"
 #include "cmds.h"
 #include "compare/compare.h"
 #include "escape.h"
@@ -334,8 +335,7 @@ int cmd_merge(int argc, char **argv)
 	int c, by_class = 0, rc = GB_EXIT_USAGE;
 
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ho:q", opts, NULL)) != -1) {
+	while ((c = gb_cli_getopt(argc, argv, "ho:q", opts)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(merge_usage, stdout);
@@ -344,15 +344,12 @@ int cmd_merge(int argc, char **argv)
 		case 'c': by_class = 1; break;
 		case 'q': gb_quiet = 1; break;
 		default:
-			gb_error("unknown option or missing argument '%s'", argv[optind - 1]);
-			fputs(merge_usage, stderr);
-			return GB_EXIT_USAGE;
+			return gb_cli_bad_option(c, merge_usage, opts, argv);
 		}
 	}
 	if (!out || optind >= argc) {
 		gb_error(out ? "merge needs the DIRs to pool" : "merge needs --out OUT");
-		fputs(merge_usage, stderr);
-		return GB_EXIT_USAGE;
+		return gb_cli_usage(merge_usage);
 	}
 	n = (size_t)(argc - optind);
 	s = gb_xcalloc(n, sizeof(*s));

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cmds.h"
 #include "fsio.h"
 #include "gbench.h"
@@ -33,9 +34,16 @@ static const char usage_text[] =
 	"    --force         measure even when a cached result exists\n"
 	"    --threads N     threads (default: one per online CPU)\n"
 	"    --max-bytes B   top of the sweep in bytes (default 4x the last cache level)\n"
-	"    --out FILE      also write the JSON to FILE (atomically)\n"
+	"    --out FILE      also write the JSON to FILE (atomically); '-': the JSON on\n"
+	"                    stdout instead of the table\n"
 	"    --json          print the JSON instead of the table\n"
-	"    -h, --help      show this help\n";
+	"    -h, --help      show this help\n"
+	"\n"
+	"The cache keeps the best ceilings measured on this machine: a measurement\n"
+	"more than 5% below the cached one (a busier machine) does not replace it\n"
+	"and is kept beside it with its date; a full measurement replaces a --quick\n"
+	"one, and one with the vulkan figures one without. The note on stderr says\n"
+	"which one reports use.\n";
 
 static void print_table(FILE *f, json_t *j)
 {
@@ -62,7 +70,7 @@ static void print_table(FILE *f, json_t *j)
 	fprintf(f, "  f16       %s\n",
 		json_string_value(json_object_get(json_object_get(fl, "f16"), "note")));
 	if (json_is_number(json_object_get(vk, "copy_gbs")))
-		fprintf(f, "  vulkan    %8.1f GFLOP/s f32, %.1f GB/s copy (%s)\n",
+		fprintf(f, "  vulkan    %8.3g GFLOP/s f32, %.3g GB/s copy (%s)\n",
 			json_number_value(json_object_get(vk, "f32_gflops")),
 			json_number_value(json_object_get(vk, "copy_gbs")),
 			json_string_value(json_object_get(vk, "device")));
@@ -128,6 +136,62 @@ static int ensure_parent(const char *path)
 	return rc;
 }
 
+/* Beside the cache: peak-<fp>-<flavour>.<date>.json for a measurement not (or no longer) used. */
+static char *dated_path(const char *cache, json_t *j)
+{
+	const char *date = json_string_value(json_object_get(j, "date"));
+	size_t n = strlen(cache);
+	char d[32] = "", *out;
+	size_t k = 0;
+
+	for (const char *p = date ? date : ""; *p && k + 1 < sizeof(d); p++)
+		if ((*p >= '0' && *p <= '9') || *p == 'T')
+			d[k++] = *p;
+	d[k] = 0;
+	if (n > 5 && !strcmp(cache + n - 5, ".json"))
+		n -= 5;
+	out = gb_xasprintf("%.*s.%s.json", (int)n, cache, k ? d : "undated");
+	return out;
+}
+
+/* Put the new measurement j in the cache, or beside it; say which one reports use. */
+static void cache_store(const char *cache, json_t *j)
+{
+	json_t *old = gb_peak_load(cache, 0, 1);
+	char why[256];
+	char *aside;
+
+	if (ensure_parent(cache) < 0) {
+		gb_warn("the result is not cached in '%s'", cache);
+		json_decref(old);
+		return;
+	}
+	if (!old) {
+		if (write_json(j, cache) < 0)
+			gb_warn("the result is not cached in '%s'", cache);
+		return;
+	}
+	if (gb_peak_should_replace(old, j, why, sizeof(why))) {
+		aside = dated_path(cache, old);
+		if (write_json(old, aside) == 0 && write_json(j, cache) == 0)
+			gb_note("gbench peak: this measurement replaces the cached ceilings of %s (%s); "
+				"reports use it; the old ones are kept in %s",
+				json_string_value(json_object_get(old, "date")), why, aside);
+		else
+			gb_warn("the result is not cached in '%s'", cache);
+	} else {
+		aside = dated_path(cache, j);
+		if (write_json(j, aside) < 0)
+			gb_warn("this measurement is not kept in '%s'", aside);
+		else
+			gb_warn("this measurement does not replace the cached ceilings of %s (%s); "
+				"reports keep using those (%s); this one is kept in %s",
+				json_string_value(json_object_get(old, "date")), why, cache, aside);
+	}
+	free(aside);
+	json_decref(old);
+}
+
 json_t *gb_peak_obtain(const struct gb_peak_opts *o, int force, char **cache_used)
 {
 	struct gb_sysinfo si;
@@ -142,6 +206,12 @@ json_t *gb_peak_obtain(const struct gb_peak_opts *o, int force, char **cache_use
 	cache = gb_peak_cache_path(fp);
 	if (!force && !o->no_cache)
 		j = gb_peak_load(cache, !o->quick, 1);
+	if (j && !gb_peak_has_vulkan(j) && gb_peak_vulkan_available()) {
+		gb_note("gbench peak: the cached result (%s) has no vulkan ceilings and the vulkan "
+			"executor starts now: measuring again", cache);
+		json_decref(j);
+		j = NULL;
+	}
 	if (j) {
 		if (cache_used)
 			*cache_used = cache;
@@ -157,8 +227,8 @@ json_t *gb_peak_obtain(const struct gb_peak_opts *o, int force, char **cache_use
 	}
 	j = gb_peak_json(&p, &si);
 	/* a failure to cache is worth a warning, not a failed measurement */
-	if (!o->no_cache && (ensure_parent(cache) < 0 || write_json(j, cache) < 0))
-		gb_warn("the result is not cached in '%s'", cache);
+	if (!o->no_cache)
+		cache_store(cache, j);
 	if (cache_used)
 		*cache_used = NULL;
 	free(cache);
@@ -184,7 +254,7 @@ int cmd_peak(int argc, char **argv)
 	json_t *j;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = gb_cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'q':
 			o.quick = 1;
@@ -196,16 +266,14 @@ int cmd_peak(int argc, char **argv)
 			o.threads = (int)strtol(optarg, &end, 10);
 			if (*end || o.threads < 1 || o.threads > 256) {
 				gb_error("--threads: '%s' is not a number from 1 to 256", optarg);
-				fputs(usage_text, stderr);
-				return GB_EXIT_USAGE;
+				return gb_cli_usage(usage_text);
 			}
 			break;
 		case 'm':
 			o.max_bytes = strtod(optarg, &end);
 			if (*end || !(o.max_bytes >= 65536)) {
 				gb_error("--max-bytes: '%s' is not a size of at least 65536 bytes", optarg);
-				fputs(usage_text, stderr);
-				return GB_EXIT_USAGE;
+				return gb_cli_usage(usage_text);
 			}
 			break;
 		case 'o':
@@ -218,15 +286,15 @@ int cmd_peak(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return GB_EXIT_OK;
 		default:
-			fputs(usage_text, stderr);
-			return GB_EXIT_USAGE;
+			return gb_cli_bad_option(c, usage_text, opts, argv);
 		}
 	}
 	if (optind < argc) {
 		gb_error("unexpected argument '%s'", argv[optind]);
-		fputs(usage_text, stderr);
-		return GB_EXIT_USAGE;
+		return gb_cli_usage(usage_text);
 	}
+	if (out && gb_cli_check_output("--out", out) < 0)
+		return GB_EXIT_USAGE;
 	/* options that change the measurement bypass the cache */
 	o.no_cache = o.threads || o.max_bytes;
 	j = gb_peak_obtain(&o, force, &cached);
@@ -235,8 +303,11 @@ int cmd_peak(int argc, char **argv)
 	if (cached)
 		gb_note("gbench peak: cached result from %s (%s); --force measures again",
 			json_string_value(json_object_get(j, "date")), cached);
-	if (out && write_json(j, out) < 0)
+	if (out && gb_cli_is_stdout(out)) {
+		as_json = 1;   /* "--out -": the JSON on stdout, instead of the table */
+	} else if (out && write_json(j, out) < 0) {
 		rc = GB_EXIT_ENV;
+	}
 	if (as_json) {
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);

@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cmds.h"
 #include "fsio.h"
 #include "gbench.h"
@@ -57,8 +58,7 @@ static const char record_usage[] =
 
 static int record_bad_usage(void)
 {
-	fputs(record_usage, stderr);
-	return GB_EXIT_USAGE;
+	return gb_cli_usage(record_usage);
 }
 
 static const char *const record_fn_names[GB_REC_NFUNCS] = {
@@ -459,8 +459,7 @@ int cmd_record(int argc, char **argv)
 	double flops;
 
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:qh", opts, NULL)) != -1) {
+	while ((c = gb_cli_getopt(argc, argv, "+o:qh", opts)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -472,11 +471,7 @@ int cmd_record(int argc, char **argv)
 			fputs(record_usage, stdout);
 			return GB_EXIT_OK;
 		default:
-			if (optopt)
-				gb_error("bad option or missing value for '-%c'", optopt);
-			else
-				gb_error("unknown option '%s'", argv[optind - 1]);
-			return record_bad_usage();
+			return gb_cli_bad_option(c, record_usage, opts, argv);
 		}
 	}
 	if (optind >= argc) {

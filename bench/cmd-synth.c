@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cmds.h"
 #include "fsio.h"
 #include "gbench.h"
@@ -28,13 +29,12 @@ static const char synth_usage[] =
 	"                    (audio-features); default from the tier\n"
 	"    --rate QPS      Poisson rate of those arrivals per second; default from the tier\n"
 	"    --zipf S        Zipf exponent of repeated keys (default 1)\n"
-	"    --out FILE      write FILE (atomically) instead of stdout\n"
+	"    --out FILE      write FILE (atomically) instead of stdout ('-': stdout)\n"
 	"    -h, --help      show this help\n";
 
 static int synth_bad_usage(void)
 {
-	fputs(synth_usage, stderr);
-	return GB_EXIT_USAGE;
+	return gb_cli_usage(synth_usage);
 }
 
 int cmd_synth(int argc, char **argv)
@@ -57,8 +57,7 @@ int cmd_synth(int argc, char **argv)
 	uint64_t u;
 
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = gb_cli_getopt(argc, argv, "+h", opts)) != -1) {
 		switch (c) {
 		case 'k':
 			if (gb_synth_kind_parse(optarg, &p.kind) < 0) {
@@ -108,11 +107,7 @@ int cmd_synth(int argc, char **argv)
 			fputs(synth_usage, stdout);
 			return GB_EXIT_OK;
 		default:
-			if (optopt)
-				gb_error("bad option or missing value for '-%c'", optopt);
-			else
-				gb_error("unknown option '%s'", argv[optind - 1]);
-			return synth_bad_usage();
+			return gb_cli_bad_option(c, synth_usage, opts, argv);
 		}
 	}
 	if (optind < argc) {
@@ -124,9 +119,11 @@ int cmd_synth(int argc, char **argv)
 		return synth_bad_usage();
 	}
 
+	if (out && gb_cli_check_output("--out", out) < 0)
+		return GB_EXIT_USAGE;
 	if (gb_synth_generate(&p, &t) < 0)
 		return GB_EXIT_USAGE;
-	if (out) {
+	if (out && !gb_cli_is_stdout(out)) {
 		struct gb_atomic a;
 
 		rc = gb_atomic_open(&a, out);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cmds.h"
 #include "config.h"
 #include "gbench.h"
@@ -64,20 +65,16 @@ int cmd_validate(int argc, char **argv)
 	int c, bad = 0;
 
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = gb_cli_getopt(argc, argv, "+h", opts)) != -1) {
 		if (c == 'h') {
 			fputs(validate_usage, stdout);
 			return GB_EXIT_OK;
 		}
-		gb_error("unknown option '%s'", argv[optind - 1]);
-		fputs(validate_usage, stderr);
-		return GB_EXIT_USAGE;
+		return gb_cli_bad_option(c, validate_usage, opts, argv);
 	}
 	if (optind >= argc) {
 		gb_error("no files to validate");
-		fputs(validate_usage, stderr);
-		return GB_EXIT_USAGE;
+		return gb_cli_usage(validate_usage);
 	}
 	for (int i = optind; i < argc; i++) {
 		int rc = ends_with(argv[i], ".ini") ? validate_config(argv[i])

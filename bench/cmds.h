@@ -17,5 +17,7 @@ int cmd_record(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_version(int argc, char **argv);   /* in gbench.c: it prints the table's build */
 
 #endif

@@ -32,7 +32,12 @@ enum gb_exit {
 #define GB_PRINTF(f, a)
 #endif
 
-/* "gbench: error: ..." on stderr; returns -1 so callers can 'return gb_error()'. */
+/*
+ * "gbench CMD: error: ..." on stderr (CMD is gb_cmd_name, set by main to
+ * the command; "gbench: error: ..." when NULL); returns -1 so callers can
+ * 'return gb_error()'.
+ */
+extern const char *gb_cmd_name;
 int gb_error(const char *fmt, ...) GB_PRINTF(1, 2);
 /* "gbench: warning: ..." on stderr. */
 void gb_warn(const char *fmt, ...) GB_PRINTF(1, 2);

@@ -882,3 +882,74 @@ json_t *gb_peak_load(const char *path, int want_full, int quiet)
 	}
 	return j;
 }
+
+int gb_peak_has_vulkan(json_t *j)
+{
+	return json_is_number(json_object_get(json_object_get(json_object_get(j, "executors"),
+							      "vulkan"), "copy_gbs"));
+}
+
+int gb_peak_vulkan_available(void)
+{
+	struct gb_executor ex;
+	struct gb_exec_opts eo = { 0 };
+	char reason[256];
+
+	if (gb_executor_init(&ex, &gb_executor_vulkan, &eo, reason, sizeof(reason)) < 0)
+		return 0;
+	gb_executor_release(&ex);
+	return 1;
+}
+
+static double peak_f32(json_t *j)
+{
+	json_t *v = json_object_get(json_object_get(json_object_get(j, "flops"), "f32"), "gflops");
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static double peak_dram_read(json_t *j)
+{
+	json_t *lv;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(j, "bandwidth"), "levels"), i, lv) {
+		const char *name = json_string_value(json_object_get(lv, "name"));
+		json_t *v = json_object_get(lv, "read");
+
+		if (name && !strcmp(name, "DRAM") && json_is_number(v))
+			return json_number_value(v);
+	}
+	return NAN;
+}
+
+int gb_peak_should_replace(json_t *c, json_t *n, char *why, size_t len)
+{
+	int cq = json_is_true(json_object_get(c, "quick")), nq = json_is_true(json_object_get(n, "quick"));
+	double cf = peak_f32(c), nf = peak_f32(n), cd = peak_dram_read(c), nd = peak_dram_read(n);
+
+	if (cq && !nq) {
+		snprintf(why, len, "a full measurement replaces a --quick one");
+		return 1;
+	}
+	if (!cq && nq) {
+		snprintf(why, len, "a --quick measurement does not replace a full one");
+		return 0;
+	}
+	if (!gb_peak_has_vulkan(c) && gb_peak_has_vulkan(n)) {
+		snprintf(why, len, "it adds the vulkan ceilings");
+		return 1;
+	}
+	if (gb_peak_has_vulkan(c) && !gb_peak_has_vulkan(n)) {
+		snprintf(why, len, "it lacks the vulkan ceilings the cached one has");
+		return 0;
+	}
+	if ((nf < 0.95 * cf) || (nd < 0.95 * cd)) {
+		snprintf(why, len, "its figures are lower (f32 %.1f vs %.1f GFLOP/s, DRAM read %.1f vs "
+			 "%.1f GB/s): the machine was probably busier", nf, cf, nd, cd);
+		return 0;
+	}
+	snprintf(why, len, "its figures are as high or higher (f32 %.1f vs %.1f GFLOP/s, DRAM read "
+		 "%.1f vs %.1f GB/s)", nf, cf, nd, cd);
+	return 1;
+}

@@ -121,11 +121,30 @@ char *gb_peak_cache_path(const char *fingerprint);
  */
 json_t *gb_peak_load(const char *path, int want_full, int quiet);
 
+/* 1 when j holds the vulkan executor's measured ceilings (copy_gbs a number). */
+int gb_peak_has_vulkan(json_t *j);
+/* 1 when the vulkan executor can start on this machine now (it is started and released). */
+int gb_peak_vulkan_available(void);
+
+/*
+ * Whether the new measurement n should replace the cached c as the
+ * ceilings reports use: a full one replaces a --quick one (never the other
+ * way), one that adds the vulkan figures replaces one without; else n
+ * replaces c unless its f32 GFLOP/s or its DRAM read bandwidth is more than
+ * 5% below c's (the machine was busier: the best figures are the ceilings).
+ * why gets the reason in words. 1 replace, 0 keep c.
+ */
+int gb_peak_should_replace(json_t *c, json_t *n, char *why, size_t len);
+
 /*
  * The ceilings for this machine: the cached result when there is one that
  * satisfies o (a full one satisfies --quick) and !force, else a new
- * measurement, cached. *cache_used gets the cache path when the result came
- * from the cache (caller frees), else NULL. NULL on failure.
+ * measurement. A new measurement goes into the cache only when
+ * gb_peak_should_replace says so; the other of the two is kept beside it
+ * as peak-<fp>-<flavour>.<date>.json, and a note says which one reports
+ * use. A cached result without the vulkan figures is not reused while the
+ * vulkan executor can start. *cache_used gets the cache path when the
+ * result came from the cache (caller frees), else NULL. NULL on failure.
  */
 json_t *gb_peak_obtain(const struct gb_peak_opts *o, int force, char **cache_used);
 

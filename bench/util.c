@@ -17,10 +17,11 @@
 #include "fsio.h"
 
 int gb_quiet;
+const char *gb_cmd_name;
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "gbench: %s", prefix);
+	fprintf(stderr, "gbench%s%s: %s", gb_cmd_name ? " " : "", gb_cmd_name ? gb_cmd_name : "", prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }

@@ -14,6 +14,9 @@
 #             the clang half of make check-build),
 #             libopenblas-dev python3-numpy (real programs for gbench record),
 #             sqlite3 (PRAGMA integrity_check on a history store after a kill),
+#             libbenchmark-tools python3-scipy (Google Benchmark's compare.py
+#             reads what gbench export --format gbench-json writes;
+#             python3-prometheus-client parses its --format openmetrics),
 #             munge slurmctld slurmd slurm-client (a single-node Slurm cluster
 #             the merge test starts itself: scripts/slurm/local-cluster.sh;
 #             about 30 s to install, their own services are not used)
@@ -25,7 +28,8 @@ set -eu
 pkgs="gcc make pkg-config libcsv-dev libinih-dev libjansson-dev libpapi-dev libpfm4-dev
       libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers spirv-tools
       gnuplot-nox valgrind clang libclang-rt-14-dev libopenblas-dev python3-numpy
-      libsqlite3-dev sqlite3 munge slurmctld slurmd slurm-client"
+      libsqlite3-dev sqlite3 munge slurmctld slurmd slurm-client
+      libbenchmark-tools python3-scipy python3-prometheus-client"
 
 missing=""
 for p in $pkgs; do

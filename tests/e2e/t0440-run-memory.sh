@@ -11,7 +11,7 @@
 # ulimit -v); a build without ASan gets a 4 GiB ulimit -v.
 export ASAN_OPTIONS=allocator_may_return_null=0:max_allocation_size_mb=1024:mmap_limit_mb=4096
 run() { (ldd "$GBENCH" 2>/dev/null | grep -q libasan || ulimit -v 4194304
-	 timeout 60 "$GBENCH" run --quiet --executor cpu "$@"); }
+	 timeout 60 "$GBENCH" run --no-report --quiet --executor cpu "$@"); }
 
 # The cases below need 48 GiB or more: over the default limit (80% of
 # physical memory) here; a machine where they would fit gets a limit.
@@ -34,7 +34,7 @@ check "the traces are valid" "$GBENCH" validate "$TMP/silu-keys.csv" "$TMP/tenso
 
 expect_exit 2 "200 distinct silu 65536x1024 inputs are refused" run --workload "$TMP/silu-keys.csv" "${big[@]}" --out "$TMP/a"
 check "in one line naming the total, the limit and the largest part" \
-	grep -q "^gbench: error: the plan needs .* of memory at its peak, over the limit of .*: inputs of 'silu-keys': silu 65536x1024: 256 MiB x 200 = 50 GiB" "$TMP/err"
+	grep -q "^gbench run: error: the plan needs .* of memory at its peak, over the limit of .*: inputs of 'silu-keys': silu 65536x1024: 256 MiB x 200 = 50 GiB" "$TMP/err"
 check "one line" test "$(wc -l < "$TMP/err")" -eq 1
 check "and writes nothing" test ! -e "$TMP/a"
 

@@ -6,6 +6,7 @@
 # lower level more than 10% faster fails.
 . "$(dirname "$0")/lib.sh"
 export XDG_CACHE_HOME="$TMP/cache"
+cd "$TMP" || exit 1   # a gbench that takes '--out -' for a file name leaves it here
 
 expect_exit 0 "peak -h exits 0" "$GBENCH" peak -h
 check "peak -h prints usage on stdout" grep -q '^usage: gbench peak' "$TMP/out"
@@ -27,6 +28,49 @@ check "writes --out" test -s "$TMP/peak.json"
 check "caches the result under XDG_CACHE_HOME" bash -c "ls '$TMP'/cache/gbench/peak-*.json > /dev/null"
 expect_exit 0 "second run uses the cache" "$GBENCH" peak --quick
 check "second run says it is cached" grep -q 'cached result' "$TMP/err"
+expect_exit 0 "peak --out - prints the JSON" "$GBENCH" peak --quick --out -
+check "and only the JSON" python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$TMP/out"
+expect_exit 2 "peak --out into a missing folder exits 2 before measuring" "$GBENCH" peak --quick --out "$TMP/no/p.json"
+check "without measuring" bash -c "! grep -q measuring '$TMP/err'"
+
+# The cache keeps the best ceilings: a cached result from a quieter machine
+# (figures made 10x higher here) is not replaced by a new, lower one.
+cache=$(ls "$TMP"/cache/gbench/peak-*.json | head -n1)
+python3 - "$cache" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+j["flops"]["f32"]["gflops"] *= 10
+for l in j["bandwidth"]["levels"]:
+    if l.get("read") is not None:
+        l["read"] *= 10
+j["date"] = "2000-01-01T00:00:00Z"
+json.dump(j, open(sys.argv[1], "w"))
+PY
+expect_exit 0 "peak --quick --force measures again" "$GBENCH" peak --quick --force
+check "says the new measurement does not replace the cached one, and which one reports use" \
+	grep -q "does not replace the cached ceilings of 2000-01-01T00:00:00Z (its figures are lower.*reports keep using those" "$TMP/err"
+check "the cache still holds the better figures" python3 -c "
+import json, sys; j = json.load(open(sys.argv[1])); assert j['date'] == '2000-01-01T00:00:00Z'" "$cache"
+check "the new measurement is kept beside it, with its date" bash -c "ls '${cache%.json}'.2*.json > /dev/null"
+
+# A cached result without the vulkan figures is not reused while vulkan works.
+if "$GBENCH" info --json | python3 -c "import json,sys; sys.exit(0 if any(e['name'] == 'vulkan' and e['available'] for e in json.load(sys.stdin)['executors']) else 1)"; then
+	python3 - "$cache" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+j["executors"]["vulkan"] = {"note": "not measured: no device then"}
+json.dump(j, open(sys.argv[1], "w"))
+PY
+	expect_exit 0 "peak --quick with a cache lacking vulkan exits 0" "$GBENCH" peak --quick
+	check "does not reuse it" grep -q "has no vulkan ceilings" "$TMP/err"
+	check "the new one with vulkan replaces it, and says so" grep -q "replaces the cached ceilings.*it adds the vulkan ceilings" "$TMP/err"
+	check "the cache now holds the vulkan figures" python3 -c "
+import json, sys; j = json.load(open(sys.argv[1])); assert j['executors']['vulkan']['copy_gbs'] > 0" "$cache"
+else
+	for t in "peak --quick with a cache lacking vulkan" "does not reuse it" "replaces it" "holds vulkan"; do
+		skip "$t" "the vulkan executor does not start here"
+	done
+fi
 
 python3 - "$TMP/peak.json" <<'PY'
 import json, sys

@@ -72,7 +72,7 @@ p_nl="x${nl}system('touch \$MARK')${nl}#"
 cp "$src" "$TMP/evil/$p_nl.csv"
 expect_exit 2 "run: a trace named with a newline exits 2" run_quick "$TMP/nl" "$TMP/evil/$p_nl.csv"
 check "the error is one line naming the file" bash -c \
-	"[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q \"^gbench: error: trace '.*evil/x\\\\\\\\nsystem\" '$TMP/err'"
+	"[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q \"^gbench run: error: trace '.*evil/x\\\\\\\\nsystem\" '$TMP/err'"
 "$GBENCH" report "$TMP/nl" --no-peak > /dev/null 2>&1   # on the old code this ran system()
 no_mark "newline trace name, run + report"
 cp "$src" "$TMP/evil/tab	name.csv"

@@ -22,7 +22,7 @@ PY
 
 mkdir -p "$TMP/t"
 cp "$TOP/tests/data/compare/tiny-small.csv" "$TMP/t/tiny.csv"
-expect_exit 0 "a small run" "$GBENCH" run --quiet --executor cpu --batch 1 --quant f32 --cache 0 \
+expect_exit 0 "a small run" "$GBENCH" run --no-report --quiet --executor cpu --batch 1 --quant f32 --cache 0 \
 	--repetitions 3 --workload "$TMP/t/tiny.csv" --out "$TMP/a"
 
 expect_exit 0 "-h exits 0" "$GBENCH" compare -h
@@ -84,7 +84,7 @@ else:
 json.dump(m, open(sys.argv[1], "w"))
 PY
 	expect_exit 2 "--paired with another $what as B exits 2" "$GBENCH" compare --paired "$TMP/a" "$TMP/ab-$what"
-	check "in one line naming --paired" bash -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q '^gbench: error: --paired: A ran' '$TMP/err'"
+	check "in one line naming --paired" bash -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q '^gbench compare: error: --paired: A ran' '$TMP/err'"
 done
 
 # A samples.csv row (line 3) replaced by TEXT in a copy of the run, without its manifest.
@@ -133,7 +133,7 @@ expect_exit 2 "a baseline's processes.count of 2^59+1 exits 2, no abort" "$GBENC
 check "naming the count" grep -q "meta.json: processes.count is not a process count" "$TMP/err"
 
 # New CSVs beside an old meta.json (a run killed while writing into a reused --out).
-expect_exit 0 "a second small run" "$GBENCH" run --quiet --executor cpu --batch 1 --quant f32 --cache 0 \
+expect_exit 0 "a second small run" "$GBENCH" run --no-report --quiet --executor cpu --batch 1 --quant f32 --cache 0 \
 	--repetitions 3 --workload "$TMP/t/tiny.csv" --out "$TMP/b"
 rm -rf "$TMP/mix"; cp -r "$TMP/a" "$TMP/mix"
 cp "$TMP/b/results.csv" "$TMP/b/samples.csv" "$TMP/mix/"

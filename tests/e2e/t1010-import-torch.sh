@@ -47,12 +47,12 @@ check "its matmul FLOPs equal the profiler's within 1%" flops_agree "$json" "$TM
 
 small=(--batch 1,4 --quant f32,q8 --cache 0 --repetitions 2 --warmup 0 --quiet)
 expect_exit 0 "the cpu executor replays it" \
-	"$GBENCH" run --workload "$TMP/block.csv" --executor cpu "${small[@]}" --out "$TMP/cpu"
+	"$GBENCH" run --no-report --workload "$TMP/block.csv" --executor cpu "${small[@]}" --out "$TMP/cpu"
 check "with a result for each cell" \
 	test "$(grep -c '^block\.cpu\.b[14]\.\(f32\|q8\)\.c0,.*,wall_ns,' "$TMP/cpu/results.csv")" = 4
 
 # Vulkan (lavapipe here): the driver's own allocations are not ours.
-ASAN_OPTIONS=detect_leaks=0 "$GBENCH" run --workload "$TMP/block.csv" --executor vulkan \
+ASAN_OPTIONS=detect_leaks=0 "$GBENCH" run --no-report --workload "$TMP/block.csv" --executor vulkan \
 	--require vulkan "${small[@]}" --out "$TMP/vk" > "$TMP/vk.out" 2> "$TMP/vk.err"
 rc=$?
 if [ $rc -eq 4 ] && grep -q 'no Vulkan' "$TMP/vk.err"; then
@@ -89,7 +89,7 @@ fi
 # Bad input: exit 2, FILE and position, nothing written.
 head -c 3000 "$json" > "$TMP/cut.json"
 expect_exit 2 "a truncated JSON exits 2" "$GBENCH" import torch-profiler "$TMP/cut.json" -o "$TMP/cut.csv"
-check "with FILE:LINE:COLUMN" grep -qE "^gbench: error: $TMP/cut.json:[0-9]+:[0-9]+: not valid JSON" "$TMP/err"
+check "with FILE:LINE:COLUMN" grep -qE "^gbench import: error: $TMP/cut.json:[0-9]+:[0-9]+: not valid JSON" "$TMP/err"
 check "and nothing written" test ! -e "$TMP/cut.csv"
 printf '{"name": "a package", "version": [1, 2]}\n' > "$TMP/foreign.json"
 expect_exit 2 "a foreign JSON exits 2" "$GBENCH" import torch-profiler "$TMP/foreign.json" -o "$TMP/f.csv"

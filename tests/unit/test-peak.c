@@ -16,11 +16,11 @@ static void host(struct gb_sysinfo *si, uint64_t l1, uint64_t l2, uint64_t l3)
 	snprintf(si->cpu_model, sizeof(si->cpu_model), "Test CPU");
 	si->cores = 2;
 	si->mem_bytes = 16ull << 30;
-	si->cache[si->ncache++] = (struct gb_cache_level){ 1, "Data", l1, 12, 64, 1 };
-	si->cache[si->ncache++] = (struct gb_cache_level){ 1, "Instruction", 65536, 8, 64, 1 };
-	si->cache[si->ncache++] = (struct gb_cache_level){ 2, "Unified", l2, 16, 64, 1 };
+	si->cache[si->ncache++] = (struct gb_cache_level){ 1, "Data", l1, 12, 64, 1, "sysfs" };
+	si->cache[si->ncache++] = (struct gb_cache_level){ 1, "Instruction", 65536, 8, 64, 1, "sysfs" };
+	si->cache[si->ncache++] = (struct gb_cache_level){ 2, "Unified", l2, 16, 64, 1, "sysfs" };
 	if (l3)
-		si->cache[si->ncache++] = (struct gb_cache_level){ 3, "Unified", l3, 16, 64, 2 };
+		si->cache[si->ncache++] = (struct gb_cache_level){ 3, "Unified", l3, 16, 64, 2, "sysfs" };
 }
 
 /* A sweep whose bandwidth steps down at each capacity (2 threads, private L1/L2). */

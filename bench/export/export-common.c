@@ -1,0 +1,21 @@
+/*
+ * export-common.c - what the export writers share.
+ */
+#include "export/export.h"
+
+#include <math.h>
+
+#include "gbench.h"
+
+double *gb_export_values(const struct gb_metric *m, size_t *n)
+{
+	double *v = gb_xcalloc(m->n ? m->n : 1, sizeof(*v));
+	size_t k = 0;
+
+	if (m->source != GB_SRC_UNAVAILABLE)
+		for (size_t i = 0; i < m->n; i++)
+			if (!isnan(m->v[i]))
+				v[k++] = m->v[i];
+	*n = k;
+	return v;
+}
