@@ -1,15 +1,22 @@
 /*
  * sysinfo.c - the machine and build facts of sysinfo.h. Everything is read
  * from /proc and /sys; a fact that cannot be read stays empty or 0 and is
- * printed as "unknown", never guessed.
+ * printed as "unknown", never guessed. The one exception to sysfs: a VM
+ * whose kernel shows no /sys/devices/system/cpu/cpu0/cache gets its caches
+ * from the CPUID leaves the hypervisor passes on (sysinfo_cpuid), marked
+ * with that source wherever they are shown.
  */
 #include "sysinfo.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 #include "buildinfo.h"
+#include "cli.h"
 #include "gbench.h"
 
 static int read_line(const char *path, char *buf, size_t len)
@@ -61,6 +68,72 @@ static int count_cpus(const char *list)
 	return n;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+static void add_cache(struct gb_sysinfo *s, int level, const char *type, uint64_t size,
+		      int ways, int line, int shared)
+{
+	struct gb_cache_level *c;
+
+	if (s->ncache >= (int)(sizeof(s->cache) / sizeof(s->cache[0])) || !size)
+		return;
+	c = &s->cache[s->ncache++];
+	c->level = level;
+	snprintf(c->type, sizeof(c->type), "%s", type);
+	c->size = size;
+	c->ways = ways;
+	c->line = line;
+	c->shared_cpus = shared;
+	snprintf(c->source, sizeof(c->source), "cpuid");
+}
+
+/*
+ * The deterministic cache parameters (Intel leaf 4, AMD leaf 0x8000001D:
+ * the same layout), else AMD's legacy leaves 0x80000005/6 for L1d and L2.
+ * Their L3 field is left out: under KVM it reads the whole socket's (508
+ * MiB on the development VM), not what one core shares.
+ */
+static void sysinfo_cpuid(struct gb_sysinfo *s)
+{
+	static const char *const types[] = { "", "Data", "Instruction", "Unified" };
+	/* leaf 0x80000006's encoded L2 associativity; 0: not said */
+	static const int l2_ways[16] = { 0, 1, 2, 3, 4, 6, 8, 0, 16, 0, 32, 48, 64, 96, 128, 0 };
+	unsigned a, b, c, d, ext = (unsigned)__get_cpuid_max(0x80000000u, NULL);
+	unsigned leaves[2] = { 4, 0x8000001du };
+
+	for (int l = 0; l < 2 && !s->ncache; l++) {
+		unsigned leaf = leaves[l];
+
+		if ((leaf < 0x80000000u && (unsigned)__get_cpuid_max(0, NULL) < leaf) ||
+		    (leaf >= 0x80000000u && ext < leaf))
+			continue;
+		for (unsigned sub = 0; sub < 8; sub++) {
+			unsigned type;
+
+			__cpuid_count(leaf, sub, a, b, c, d);
+			type = a & 31u;
+			if (type == 0 || type > 3)
+				break;
+			add_cache(s, (int)((a >> 5) & 7u), types[type],
+				  (uint64_t)((b >> 22) + 1) * (((b >> 12) & 0x3ffu) + 1) *
+					  ((b & 0xfffu) + 1) * ((uint64_t)c + 1),
+				  (int)(b >> 22) + 1, (int)(b & 0xfffu) + 1, (int)((a >> 14) & 0xfffu) + 1);
+		}
+	}
+	if (s->ncache || ext < 0x80000006u)
+		return;
+	__cpuid(0x80000005u, a, b, c, d);
+	add_cache(s, 1, "Data", (uint64_t)(c >> 24) << 10, (int)((c >> 16) & 0xffu), (int)(c & 0xffu), 1);
+	__cpuid(0x80000006u, a, b, c, d);
+	add_cache(s, 2, "Unified", (uint64_t)(c >> 16) << 10, l2_ways[(c >> 12) & 0xfu],
+		  (int)(c & 0xffu), 1);
+}
+#else
+static void sysinfo_cpuid(struct gb_sysinfo *s)
+{
+	(void)s;
+}
+#endif
+
 void gb_sysinfo_read(struct gb_sysinfo *s)
 {
 	char line[512], path[128];
@@ -109,8 +182,11 @@ void gb_sysinfo_read(struct gb_sysinfo *s)
 			 "/sys/devices/system/cpu/cpu0/cache/index%d/shared_cpu_list", i);
 		if (read_line(path, line, sizeof(line)) == 0)
 			c->shared_cpus = count_cpus(line);
+		snprintf(c->source, sizeof(c->source), "sysfs");
 		s->ncache++;
 	}
+	if (!s->ncache)
+		sysinfo_cpuid(s);
 	f = fopen("/proc/meminfo", "r");
 	while (f && fgets(line, sizeof(line), f)) {
 		unsigned long long kb;
@@ -126,22 +202,13 @@ void gb_sysinfo_read(struct gb_sysinfo *s)
 
 uint64_t gb_sysinfo_cache_bytes(int level)
 {
-	char path[128], line[64];
+	struct gb_sysinfo s;
 
-	/* cpu0's data or unified cache of that level; sysfs, as gb_sysinfo_read */
-	for (int i = 0; i < 8; i++) {
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
-		if (read_line(path, line, sizeof(line)) < 0)
-			break;
-		if (atoi(line) != level)
-			continue;
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
-		if (read_line(path, line, sizeof(line)) < 0 || strcmp(line, "Instruction") == 0)
-			continue;
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
-		if (read_line(path, line, sizeof(line)) == 0)
-			return parse_size(line);
-	}
+	/* cpu0's data or unified cache of that level, as gb_sysinfo_read finds it */
+	gb_sysinfo_read(&s);
+	for (int i = 0; i < s.ncache; i++)
+		if (s.cache[i].level == level && strcmp(s.cache[i].type, "Instruction"))
+			return s.cache[i].size;
 	return 0;
 }
 
@@ -152,9 +219,10 @@ json_t *gb_sysinfo_json(const struct gb_sysinfo *s)
 	for (int i = 0; i < s->ncache; i++) {
 		const struct gb_cache_level *c = &s->cache[i];
 
-		json_array_append_new(caches, json_pack("{s:i, s:s, s:I, s:i, s:i, s:i}",
+		json_array_append_new(caches, json_pack("{s:i, s:s, s:I, s:i, s:i, s:i, s:s}",
 			"level", c->level, "type", c->type, "size_bytes", (json_int_t)c->size,
-			"ways", c->ways, "line_bytes", c->line, "shared_cpus", c->shared_cpus));
+			"ways", c->ways, "line_bytes", c->line, "shared_cpus", c->shared_cpus,
+			"source", c->source));
 	}
 	return json_pack("{s:s, s:i, s:o, s:I, s:s, s:b}",
 			 "cpu_model", s->cpu_model[0] ? s->cpu_model : "unknown",
@@ -166,7 +234,7 @@ json_t *gb_sysinfo_json(const struct gb_sysinfo *s)
 
 json_t *gb_buildinfo_json(void)
 {
-	return json_pack("{s:s, s:s, s:s, s:s}", "compiler", GB_BUILD_CC,
+	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "version", GB_VERSION, "compiler", GB_BUILD_CC,
 			 "flags", GB_BUILD_CFLAGS, "sanitizers", GB_BUILD_SANITIZERS,
 			 "commit", GB_BUILD_COMMIT);
 }
@@ -194,11 +262,14 @@ void gb_sysinfo_print(FILE *f, const struct gb_sysinfo *s)
 
 		fprintf(f, "  cache        L%d %-11s ", c->level, c->type);
 		print_size(f, c->size);
-		fprintf(f, ", %d-way, %d B lines, shared by %d CPU%s\n", c->ways, c->line,
-			c->shared_cpus, c->shared_cpus == 1 ? "" : "s");
+		if (c->ways > 0)
+			fprintf(f, ", %d-way", c->ways);
+		fprintf(f, ", %d B lines, shared by %d CPU%s%s\n", c->line,
+			c->shared_cpus, c->shared_cpus == 1 ? "" : "s",
+			strcmp(c->source, "cpuid") ? "" : " (from CPUID: no sysfs cache)");
 	}
 	if (!s->ncache)
-		fprintf(f, "  cache        unknown (no /sys/devices/system/cpu/cpu0/cache)\n");
+		fprintf(f, "  cache        unknown (no /sys/devices/system/cpu/cpu0/cache, nothing in CPUID)\n");
 	fprintf(f, "  memory       ");
 	if (s->mem_bytes)
 		fprintf(f, "%.1f GiB\n", (double)s->mem_bytes / (1ull << 30));

@@ -1,6 +1,7 @@
 /*
  * sysinfo.h - what machine this is: CPU model, cores, caches (from sysfs,
- * which is right where getconf is not), memory, kernel and the build.
+ * which is right where getconf is not; from CPUID on a VM whose sysfs has
+ * none), memory, kernel and the build.
  * Shared by `gbench info` and meta.json.
  */
 #ifndef GB_SYSINFO_H
@@ -17,6 +18,7 @@ struct gb_cache_level {
 	uint64_t size;        /* bytes */
 	int ways, line;
 	int shared_cpus;      /* CPUs sharing it */
+	char source[8];       /* "sysfs", or "cpuid" where sysfs has no caches */
 };
 
 struct gb_sysinfo {
@@ -30,7 +32,7 @@ struct gb_sysinfo {
 };
 
 void gb_sysinfo_read(struct gb_sysinfo *s);
-/* Bytes of cpu0's data (or unified) cache of `level`; 0 when sysfs does not say. */
+/* Bytes of cpu0's data (or unified) cache of `level`; 0 when neither sysfs nor CPUID says. */
 uint64_t gb_sysinfo_cache_bytes(int level);
 /* New JSON objects (caller owns the reference). */
 json_t *gb_sysinfo_json(const struct gb_sysinfo *s);

@@ -9,8 +9,16 @@ check "counts the online cores" grep -qE "^  cores +$cores online" "$TMP/out"
 if [ -d /sys/devices/system/cpu/cpu0/cache/index0 ]; then
 	l1=$(cat /sys/devices/system/cpu/cpu0/cache/index0/size)
 	check "lists caches from sysfs" grep -qE '^  cache +L1 ' "$TMP/out"
+	check "not marked as CPUID's" bash -c "! grep -q 'from CPUID' '$TMP/out'"
+elif grep -qE '^  cache +L1 ' "$TMP/out"; then
+	# a VM without sysfs caches: the hypervisor's CPUID leaves, said so
+	check "lists caches from CPUID, marked so (no sysfs cache here)" \
+		bash -c "grep -E '^  cache +L' '$TMP/out' | grep -qv 'from CPUID' && exit 1; exit 0"
+	check "and meta.json's source says cpuid" bash -c "'$GBENCH' run --no-report --quiet --executor cpu \
+		--workload '$TOP/tests/data/compare/tiny-small.csv' --batch 1 --quant f32 --cache 0 --repetitions 1 \
+		--out '$TMP/r' > /dev/null 2>&1 && grep -q '\"source\": \"cpuid\"' '$TMP/r/meta.json'"
 else
-	skip "lists caches from sysfs" "no /sys/devices/system/cpu/cpu0/cache here"
+	skip "lists caches from sysfs or CPUID" "neither sysfs nor CPUID says here"
 fi
 check "gives the kernel" grep -qE "^  kernel +Linux $(uname -r)" "$TMP/out"
 check "gives the compiler" grep -qE '^  compiler +' "$TMP/out"
