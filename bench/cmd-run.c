@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "../profilers/callgrind.h"
+#include "cli.h"
+#include "fsio.h"
 #include "plan/budget.h"
 #include "cmds.h"
 #include "config.h"
@@ -17,6 +19,7 @@
 #include "lock.h"
 #include "plan/memplan.h"
 #include "replay.h"
+#include "report/report.h"
 #include "run.h"
 
 static const char usage_text[] =
@@ -30,15 +33,16 @@ static const char usage_text[] =
 	"                  [--filter PATTERN] [--strict] [--require vulkan] [--validate]\n"
 	"                  [--device N|NAME] [--interleave random|none] [--max-memory SIZE]\n"
 	"                  [--time-budget DURATION] [--accuracy-budget none|default|LIST]\n"
-	"                  [--quiet]\n"
+	"                  [--quiet | --verbose] [--no-report] [--force] [--json]\n"
 	"\n"
 	"Replay each workload through every cell of the matrix (workload x executor x\n"
 	"batch x quant x cache) and write a results directory (default\n"
 	"results/<config>-<time>). Flags override the config (default: 'default').\n"
 	"--filter keeps cells whose id matches PATTERN (a glob, or a substring when it\n"
 	"has no wildcard). --dry-run lists the cells, an estimated time and the memory\n"
-	"plan. A plan whose peak memory is over --max-memory SIZE (K/M/G/T; default\n"
-	"80% of physical memory or of the cgroup limit) is refused, exit 2.\n"
+	"plan (with --json: the plan as JSON on stdout). A plan whose peak memory\n"
+	"is over --max-memory SIZE (K/M/G/T; default 80% of physical memory or of\n"
+	"the cgroup limit) is refused, exit 2.\n"
 	"--strict makes any INVALID cell a failure (exit 5). Measured repetitions of\n"
 	"all cells run in a seeded random order (--interleave random, the default)\n"
 	"after every cell's warmup, so drift spreads over all cells.\n"
@@ -63,13 +67,24 @@ static const char usage_text[] =
 	"against float64) always gates; the accuracy cost of a quant level against\n"
 	"float64 is reported, and gates only with --accuracy-budget default (DESIGN\n"
 	"section 8's table) or a list such as q8:recall=0.95,q4:nmse=5e-2.\n"
+	"While it runs, a progress line on stderr (rewritten in place on a terminal,\n"
+	"a line per phase and tenth otherwise): phase, repetitions and cells done,\n"
+	"elapsed, an ETA from the measured rate, the cell; at the end a summary.\n"
+	"--quiet prints neither; --verbose adds a line per cell. The report\n"
+	"(`gbench report DIR`: DIR/report/report.md and its charts) is written at\n"
+	"the end, of a run stopped by SIGINT too (not by SIGTERM), unless\n"
+	"--no-report; a report that fails is said in one line and does not change\n"
+	"the exit code. --out onto an existing results folder is refused unless\n"
+	"--force (it is then replaced).\n"
 	"\n"
-	"exit: 0 ok, 2 usage or input error (nothing written), 4 a --require'd\n"
+	"exit: 0 ok, 2 usage or input error (nothing written; --out an existing file,\n"
+	"or earlier results without --force), 4 a --require'd\n"
 	"executor is unavailable or a device was lost (results so far written), or,\n"
 	"before anything is measured or written, --out cannot be written or another\n"
 	"gbench holds it (its lock file: .OUT.lock beside it, naming its pid),\n"
 	"5 accuracy over budget or a validation message,\n"
-	"130 interrupted (results so far written, complete: false)\n";
+	"130 interrupted by SIGINT or SIGTERM (results so far written, complete: false;\n"
+	"one line says how far it got)\n";
 
 struct run_opts {
 	const char *config, *workloads, *executors, *batch, *quant, *cache, *mode;
@@ -82,11 +97,15 @@ struct run_opts {
 	uint64_t slo_ns;
 	uint64_t max_memory_bytes;     /* --max-memory; 0 when not given */
 	int dry_run, strict, validate, interleave, find_max_qps;
+	int quiet, verbose, no_report, force, json;
 };
+
+/* The signal that stopped the run: after SIGTERM (a job stopped) no report is drawn. */
+static volatile sig_atomic_t stop_signal;
 
 static void on_sigint(int sig)
 {
-	(void)sig;
+	stop_signal = sig;
 	gb_interrupted = 1;
 }
 
@@ -95,7 +114,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	enum { O_WORKLOAD = 256, O_EXEC, O_BATCH, O_QUANT, O_CACHE, O_MODE, O_COUNTERS,
 	       O_REPS, O_PRIME, O_WARMUP, O_SEED, O_THREADS, O_DRY, O_FILTER, O_STRICT, O_REQUIRE,
 	       O_VALIDATE, O_DEVICE, O_INTERLEAVE, O_SPEED, O_QPS, O_DELAY, O_FIND, O_SLO,
-	       O_PROCESSES, O_PROCESS, O_MAX_MEMORY, O_TIME_BUDGET, O_ACC_BUDGET };
+	       O_PROCESSES, O_PROCESS, O_MAX_MEMORY, O_TIME_BUDGET, O_ACC_BUDGET,
+	       O_NO_REPORT, O_FORCE, O_JSON };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "workload", required_argument, NULL, O_WORKLOAD },
@@ -129,6 +149,10 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "time-budget", required_argument, NULL, O_TIME_BUDGET },
 		{ "accuracy-budget", required_argument, NULL, O_ACC_BUDGET },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-report", no_argument, NULL, O_NO_REPORT },
+		{ "force", no_argument, NULL, O_FORCE },
+		{ "json", no_argument, NULL, O_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -138,7 +162,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	o->threads = o->processes = -1;
 	o->interleave = 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:o:qh", opts, NULL)) != -1) {
+	while ((c = gb_cli_getopt(argc, argv, "c:o:qvh", opts)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case O_WORKLOAD: o->workloads = optarg; break;
@@ -169,7 +193,11 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 				return gb_error("--interleave: '%s' is not random or none", optarg);
 			o->interleave = !strcmp(optarg, "random");
 			break;
-		case 'q': gb_quiet = 1; break;
+		case 'q': gb_quiet = o->quiet = 1; break;
+		case 'v': o->verbose = 1; break;
+		case O_NO_REPORT: o->no_report = 1; break;
+		case O_FORCE: o->force = 1; break;
+		case O_JSON: o->json = 1; break;
 		case O_REPS:
 			o->repetitions = optarg;
 			break;
@@ -212,10 +240,13 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			fputs(usage_text, stdout);
 			return 1;
 		default:
-			fputs(usage_text, stderr);
-			return -1;
+			return gb_cli_bad_option(c, usage_text, opts, argv) ? -1 : 1;
 		}
 	}
+	if (o->quiet && o->verbose)
+		return gb_error("--quiet and --verbose exclude each other");
+	if (o->json && !o->dry_run)
+		return gb_error("--json goes with --dry-run (the plan as JSON)");
 	if (optind < argc) {
 		gb_error("unexpected argument '%s'", argv[optind]);
 		fputs(usage_text, stderr);
@@ -339,6 +370,56 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 	return 0;
 }
 
+/*
+ * --out, before any work: an existing file is a usage error, and so is a
+ * folder of earlier results (results.csv or meta.json in it) unless
+ * --force says to replace it. 0 or -1 after one line.
+ */
+static int check_out(const char *out, int force)
+{
+	static const char *const marks[] = { "results.csv", "meta.json" };
+
+	if (gb_file_exists(out) && !gb_is_dir(out))
+		return gb_error("--out '%s' is an existing file, not a folder", out);
+	for (size_t i = 0; i < GB_ARRAY_SIZE(marks) && !force && gb_is_dir(out); i++) {
+		char *p = gb_xasprintf("%s/%s", out, marks[i]);
+		int there = gb_file_exists(p);
+
+		free(p);
+		if (there)
+			return gb_error("--out '%s' holds earlier results (%s): name another folder, "
+					"or --force to replace them", out, marks[i]);
+	}
+	return 0;
+}
+
+/*
+ * The report of the results in out_dir (report.h), as `gbench report
+ * out_dir` writes it: out_dir/report/report.md and its charts. Its path,
+ * or NULL with *why set; a failure is a line on stderr, never the run's
+ * exit code (the results are written already).
+ */
+static char *write_report(const char *out_dir, const char **why)
+{
+	struct gb_report_opts ro = { .results = out_dir };
+	char *meta = gb_xasprintf("%s/meta.json", out_dir), *path = NULL;
+
+	if (!gb_file_exists(meta)) {
+		*why = "no results were written";
+	} else {
+		gb_note("gbench run: writing the report (--no-report skips it)");
+		if (gb_report_write(&ro) == 0) {
+			path = gb_xasprintf("%s/report/report.md", out_dir);
+		} else {
+			*why = "it failed: see the line above; 'gbench report DIR' retries";
+			gb_warn("the report of %s could not be written (see above); the results "
+				"are kept and the exit code is the run's", out_dir);
+		}
+	}
+	free(meta);
+	return path;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -347,7 +428,8 @@ int cmd_run(int argc, char **argv)
 	struct gb_run_opts ro;
 	struct sigaction sa;
 	struct gb_lock lock = { .fd = -1 };
-	char *out_dir = NULL;
+	char *out_dir = NULL, *report = NULL;
+	const char *report_why = "--no-report";
 	int rc;
 
 	/* a process of a shared run ends with the run (run-procs.c) */
@@ -358,7 +440,7 @@ int cmd_run(int argc, char **argv)
 		return rc > 0 ? GB_EXIT_OK : GB_EXIT_USAGE;
 	gb_config_defaults(&cfg);
 	if (gb_config_load(&cfg, o.config ? o.config : "default") < 0 ||
-	    apply_overrides(&cfg, &o) < 0) {
+	    apply_overrides(&cfg, &o) < 0 || (!o.dry_run && o.out && check_out(o.out, o.force) < 0)) {
 		gb_config_release(&cfg);
 		return GB_EXIT_USAGE;
 	}
@@ -370,6 +452,7 @@ int cmd_run(int argc, char **argv)
 		.process = o.process, .nprocess = o.nprocess ? o.nprocess : cfg.processes,
 		.spawn = !o.nprocess && cfg.processes > 1,
 		.max_memory = o.max_memory_bytes,
+		.quiet = o.quiet, .verbose = o.verbose,
 	};
 
 	rc = gb_run_init(&run, &cfg, &ro);
@@ -384,13 +467,13 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!rc || rc == GB_EXIT_ENV) {
 		/* before anything large is allocated, --dry-run included */
-		int mrc = gb_run_memplan(&run, o.dry_run);
+		int mrc = gb_run_memplan(&run, o.dry_run && !o.json);
 
 		rc = mrc ? mrc : rc;
 	}
 	if (o.dry_run && (!rc || rc == GB_EXIT_ENV)) {
 		gb_run_timeplan(&run, 1);     /* the calibration, and the plan of a budget */
-		gb_run_dry(&run);      /* a dry run writes nothing, whatever else failed */
+		gb_run_dry(&run, o.json);      /* a dry run writes nothing, whatever else failed */
 		goto out;
 	}
 	if (rc && rc != GB_EXIT_ENV)
@@ -412,6 +495,7 @@ int cmd_run(int argc, char **argv)
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_sigint;
 		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);    /* a job scheduler's stop: the same */
 		/* a budget's clock starts with its calibration, after the lock */
 		gb_run_timeplan(&run, 0);
 		gb_run_execute(&run, out_dir);
@@ -425,10 +509,19 @@ int cmd_run(int argc, char **argv)
 
 		rc = rc ? rc : wrc;
 	}
+	/* the run's own end: not a process of a shared run, nor a callgrind child */
+	if (!o.nprocess && !gb_callgrind_child()) {
+		if (stop_signal == SIGTERM)
+			report_why = "stopped by SIGTERM";
+		else if (!o.no_report)
+			report = write_report(out_dir, &report_why);
+		gb_run_summary(&run, out_dir, report, report_why);
+	}
 out:
 	gb_lock_release(&lock);
 	gb_run_release(&run);
 	free(out_dir);
+	free(report);
 	gb_config_release(&cfg);
 	return rc;
 }

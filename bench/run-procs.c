@@ -48,19 +48,23 @@ extern char **environ;
 
 #define PARENT_ENV "GBENCH_PARENT_PID"
 
-/* Our environment with PARENT_ENV=<this pid>; free the array and *own. */
-static char **child_env(char **own)
+/*
+ * Our environment with PARENT_ENV=<this pid> and the progress's mode and
+ * start (run-progress.c); free the array, own[0] and own[1].
+ */
+static char **child_env(const struct gb_run *r, char **own)
 {
 	size_t n = 0, k = 0;
 	char **env;
 
 	for (char **e = environ; *e; e++)
 		n++;
-	env = gb_xcalloc(n + 2, sizeof(*env));
+	env = gb_xcalloc(n + 3, sizeof(*env));
 	for (char **e = environ; *e; e++)
 		if (strncmp(*e, PARENT_ENV "=", sizeof(PARENT_ENV)))
 			env[k++] = *e;
-	env[k] = *own = gb_xasprintf(PARENT_ENV "=%ld", (long)getpid());
+	env[k++] = own[0] = gb_xasprintf(PARENT_ENV "=%ld", (long)getpid());
+	env[k] = own[1] = gb_progress_child_env(r);
 	return env;
 }
 
@@ -104,7 +108,7 @@ static pid_t spawn_share(const struct gb_run *r, uint32_t p, const char *dir)
 	char **args = gb_xcalloc((size_t)o->argc + 8, sizeof(*args));
 	ssize_t el = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	size_t na = 0;
-	char *own, **env;
+	char *own[2], **env;
 	pid_t pid;
 	int rc;
 
@@ -129,11 +133,12 @@ static pid_t spawn_share(const struct gb_run *r, uint32_t p, const char *dir)
 	 * The death signal comes when the thread that started the child
 	 * ends: this is the main thread, which lives as long as the run.
 	 */
-	env = child_env(&own);
+	env = child_env(r, own);
 	rc = posix_spawn(&pid, exe, NULL, NULL, args, env);
 	free(args);
 	free(env);
-	free(own);
+	free(own[0]);
+	free(own[1]);
 	if (rc) {
 		gb_error("cannot start process %u: %s", p + 1, strerror(rc));
 		return -1;

@@ -25,11 +25,8 @@
 #include "stats.h"
 #include "sysinfo.h"
 
-/*
- * Record the outcome of a replay call on a cell: device lost disables the
- * executor for the rest of the run; any other failure skips the cell.
- */
-static void cell_status(struct gb_cell_result *r, struct gb_run_exec *e, int rc)
+/* The outcome of a replay call on a cell (run.h). */
+void gb_run_cell_status(struct gb_cell_result *r, struct gb_run_exec *e, int rc)
 {
 	if (rc == GB_REPLAY_OK || rc == GB_REPLAY_INTERRUPTED || r->skipped)
 		return;
@@ -333,26 +330,6 @@ static void iso_time(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void print_cell_line(size_t i, size_t n, struct gb_cell_result *r)
-{
-	struct gb_summary s;
-	double thr = NAN, p50 = NAN;
-
-	for (size_t j = 0; j < r->nmetrics; j++) {
-		struct gb_metric *m = &r->metrics[j];
-
-		if (!m->n)
-			continue;
-		gb_summarize(m->v, m->n, &s);
-		if (!strcmp(m->name, "throughput_rps"))
-			thr = s.median;
-		else if (!strcmp(m->name, "latency_p50_ns"))
-			p50 = s.median;
-	}
-	gb_note("[%zu/%zu] %-44s %10.0f req/s  p50 %9.1f us", i, n, r->id, thr, p50 / 1e3);
-}
-
-
 int gb_run_init(struct gb_run *r, const struct gb_config *cfg, const struct gb_run_opts *o)
 {
 	struct gb_sysinfo si;
@@ -364,6 +341,7 @@ int gb_run_init(struct gb_run *r, const struct gb_config *cfg, const struct gb_r
 	memset(r, 0, sizeof(*r));
 	r->cfg = cfg;
 	r->opts = o;
+	gb_progress_init(r);
 	r->res.raw_hists = o->nprocess > 1 && !o->spawn;   /* for the parent to merge */
 	/* a bad --counters list is a usage error, before anything runs */
 	if (gb_counters_open(&r->counters, cfg->counters, jcounters) < 0) {
@@ -629,21 +607,6 @@ int gb_run_memplan(struct gb_run *r, int dry)
 	return rc ? GB_EXIT_USAGE : 0;
 }
 
-char *gb_run_reps_line(const struct gb_config *cfg)
-{
-	char *w = gb_per_exec_describe(&cfg->warmup);
-	char *r = gb_per_exec_describe(&cfg->repetitions), *p = NULL, *s;
-
-	if (cfg->prime.dflt || cfg->prime.n)
-		p = gb_per_exec_describe(&cfg->prime);
-	s = gb_xasprintf("%s warmup + %s measured repetitions each%s%s%s", w, r, p ? "; " : "",
-			 p ? p : "", p ? " untimed right before each" : "");
-	free(w);
-	free(r);
-	free(p);
-	return s;
-}
-
 static struct gb_cell_spec cell_spec(const struct gb_run *r, const struct gb_run_cell *cl)
 {
 	const struct gb_config *cfg = r->cfg;
@@ -692,99 +655,6 @@ static void find_max_qps(struct gb_run *r)
 	json_object_set_new(r->meta, "find_max_qps", jmax);
 }
 
-/* A cell's verdict after its repetitions: accuracy, validity, meta.json entry. */
-static void judge_cell(struct gb_run *r, size_t i, json_t *jcells, json_t *junavail)
-{
-	struct gb_cell_result *c = &r->res.cells[i];
-	struct gb_run_cell *cl = &r->cells[i];
-	struct gb_run_exec *e = &r->ex[cl->exec];
-	json_t *jc = json_object();
-
-	if (cl->cell && !c->skipped && e->ok && !r->interrupted)
-		cell_status(c, e, gb_cell_finish(cl->cell));
-	else if (r->interrupted && !c->skipped)
-		gb_cell_invalid(c, "interrupted: repetitions incomplete, accuracy not checked");
-	if (!c->skipped && !e->ok)
-		c->skipped = gb_xstrdup(e->reason);
-	for (size_t a = 0; a < c->nacc; a++)
-		if (!c->acc[a].pass) {
-			const struct gb_accuracy *ac = &c->acc[a];
-			enum gb_op op;
-			enum gb_quant q = gb_op_parse(ac->op, &op) == 0 && gb_op_has_weights(op) ?
-					  cl->quant : GB_Q_F32;
-			char *why = gb_xasprintf("accuracy: %s %s vs %s = %g over budget %g",
-						 ac->op, ac->metric, ac->reference, ac->value,
-						 ac->budget);
-
-			/* the accuracy cost of a quant level is reported; it gates when asked */
-			if (gb_accuracy_gates(&r->cfg->accuracy_budget, ac->reference, ac->metric,
-					      q, ac->value)) {
-				gb_error("%s: %s", c->id, why);
-				gb_cell_invalid(c, why);
-				r->accuracy_failed = 1;
-			} else {
-				gb_note("gbench: %s: accuracy cost of %s: %s %s vs f64 = %g, beyond "
-					"the default budget %g (reported; --accuracy-budget gates it)",
-					c->id, gb_quant_name(q), ac->op, ac->metric, ac->value,
-					ac->budget);
-				json_t *ja = json_object_get(jc, "accuracy_cost_beyond_budget");
-
-				if (!ja) {
-					ja = json_array();
-					json_object_set_new(jc, "accuracy_cost_beyond_budget", ja);
-				}
-				json_array_append_new(ja, json_string(why));
-			}
-			free(why);
-		}
-	if (c->skipped) {
-		json_object_set_new(jc, "skipped", json_string(c->skipped));
-		gb_note("[%zu/%zu] %-44s skipped: %s", i + 1, r->ncells, c->id, c->skipped);
-	} else {
-		json_t *reasons = json_array(), *bs = json_object();
-
-		for (char **iv = c->invalid; iv && *iv; iv++)
-			json_array_append_new(reasons, json_string(*iv));
-		json_object_set_new(jc, "validity", json_string(c->invalid ? "INVALID" : "VALID"));
-		json_object_set_new(jc, "invalid_reasons", reasons);
-		for (uint32_t b = 1; b < c->nbatch_sizes; b++)
-			if (c->batch_sizes[b]) {
-				char key[16];
-
-				snprintf(key, sizeof(key), "%u", b);
-				json_object_set_new(bs, key, json_integer((json_int_t)c->batch_sizes[b]));
-			}
-		json_object_set_new(jc, "batch_sizes", bs);
-		r->invalid |= c->invalid != NULL;
-		print_cell_line(i + 1, r->ncells, c);
-	}
-	for (size_t m = 0; m < c->nmetrics; m++)
-		if (c->metrics[m].reason) {
-			json_t *u = json_object_get(junavail, c->id);
-
-			if (!u) {
-				u = json_object();
-				json_object_set_new(junavail, c->id, u);
-			}
-			json_object_set_new(u, c->metrics[m].name, json_string(c->metrics[m].reason));
-		}
-	json_object_set_new(jcells, c->id, jc);
-}
-
-/* The progress line, with the time left of a budget. */
-static void progress(const struct gb_run *r, size_t done, size_t n)
-{
-	double left;
-
-	if (!(r->cfg->time_budget > 0)) {
-		gb_note("[%3zu%%] %zu of %zu repetitions", done * 100 / n, done, n);
-		return;
-	}
-	left = r->cfg->time_budget - (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
-	gb_note("[%3zu%%] %zu of %zu repetitions, %.0f s of the %.0f s budget %s", done * 100 / n,
-		done, n, fabs(left), r->cfg->time_budget, left >= 0 ? "left" : "overrun");
-}
-
 /* Executors take turns (schedule): tell the one whose turn begins or ends. */
 static void exec_turn(struct gb_run *r, size_t exec, int begin)
 {
@@ -798,6 +668,7 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	json_t *jcells = json_object(), *junavail = json_object();
 	struct slot *sched;
 	size_t nsched, turn = SIZE_MAX;   /* the executor whose turn it is */
+	uint32_t *untimed;               /* per cell: its untimed repetitions begun */
 	char *reps_text = gb_run_reps_line(cfg), procs[64] = "";
 
 	if (r->opts->spawn)
@@ -821,7 +692,7 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 		struct gb_cell_spec spec = cell_spec(r, cl);
 
 		if (r->ex[cl->exec].ok)
-			cell_status(&r->res.cells[i], &r->ex[cl->exec],
+			gb_run_cell_status(&r->res.cells[i], &r->ex[cl->exec],
 				    gb_cell_open(&cl->cell, &r->wl[cl->workload], &r->ex[cl->exec].ex,
 						 &r->ex[r->cpu].ex, &spec, &r->res.cells[i]));
 	}
@@ -830,10 +701,16 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	/* per executor: warmups, then every measured repetition in one seeded order */
 	sched = schedule(r->cells, r->ncells, r->nex, cfg->rounds, r->opts->interleave,
 			 cfg->seed ^ (r->opts->process * 0x9e3779b97f4a7c15ULL), &nsched);
+	untimed = gb_xcalloc(r->ncells + 1, sizeof(*untimed));
+	gb_progress_begin(r);
 	for (size_t s = 0; s < nsched && !gb_interrupted; s++) {
 		struct gb_run_cell *cl = &r->cells[sched[s].cell];
 		struct gb_cell_result *c = &r->res.cells[sched[s].cell];
 		int runs = cl->cell && r->ex[cl->exec].ok && !c->skipped;
+
+		/* a cell's first untimed repetitions are its warm-ups, the others its primes */
+		gb_progress_slot(r, sched[s].cell, sched[s].measured,
+				 !sched[s].measured && untimed[sched[s].cell]++ < cl->warmup);
 
 		if (cl->exec != turn) {
 			if (turn != SIZE_MAX)
@@ -848,23 +725,23 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 			 * the turn opens with an untimed one already.
 			 */
 			if (runs && sched[s].measured) {
-				cell_status(c, &r->ex[cl->exec], gb_cell_rep(cl->cell, 0));
+				gb_run_cell_status(c, &r->ex[cl->exec], gb_cell_rep(cl->cell, 0));
 				r->turn_warmups++;
 			}
 		}
 		if (runs)
-			cell_status(c, &r->ex[cl->exec], gb_cell_rep(cl->cell, sched[s].measured));
-		if ((s + 1) * 10 / nsched != s * 10 / nsched)
-			progress(r, s + 1, nsched);
+			gb_run_cell_status(c, &r->ex[cl->exec], gb_cell_rep(cl->cell, sched[s].measured));
 	}
+	gb_progress_end(r);
 	if (turn != SIZE_MAX)
 		exec_turn(r, turn, 0);
 	free(sched);
+	free(untimed);
 	if (r->opts->spawn && !gb_interrupted)
 		gb_run_processes(r);
 	r->interrupted = gb_interrupted != 0;
 	for (size_t i = 0; i < r->ncells; i++) {
-		judge_cell(r, i, jcells, junavail);
+		gb_run_judge_cell(r, i, jcells, junavail);
 		gb_cell_close(r->cells[i].cell);
 		r->cells[i].cell = NULL;
 	}
@@ -900,8 +777,9 @@ static void sim_unavailable(struct gb_run *r, struct gb_cell_result *c, const ch
 }
 
 /*
- * --counters callgrind: every cpu cell once more in a valgrind child per
- * simulated cache geometry (the config's sim_cache list, else sysfs); its
+ * --counters callgrind: every cpu cell once more, all in one valgrind child
+ * per simulated cache geometry (the config's sim_cache list, else sysfs;
+ * GBENCH_CALLGRIND_SIM=ir: instructions only, callgrind.h); its
  * sim_* metrics go to the cell itself, or with several geometries to a cell
  * <id>.g<N> each (DESIGN.md section 6). Other executors' cells get them
  * unavailable. Runs after every measured repetition, so that valgrind never
@@ -915,6 +793,9 @@ int gb_run_simulate(struct gb_run *r)
 	json_t *jg, *jc = json_object_get(r->meta, "counters");
 	char why[1024], gwhy[256];
 	int have_geo = 1, probe;
+	size_t *idx, ncpu = 0;
+	char **ids;
+	struct gb_sim_values *sv;
 
 	if (r->interrupted || !gb_counters_want_callgrind(cfg->counters) || gb_callgrind_child())
 		return 0;
@@ -932,58 +813,82 @@ int gb_run_simulate(struct gb_run *r)
 			"{s:s, s:s}", "simulated", "valgrind's own detection", "why", gwhy));
 	if (jc)
 		json_object_set_new(jc, "callgrind", json_pack("{s:o, s:s}", "geometries", jg,
-			"state", probe ? why : "ran: one valgrind child per cpu cell and geometry"));
+			"state", probe ? why : gb_callgrind_ir_only()
+			? "ran: one valgrind child per geometry for every cpu cell, instructions only"
+			: "ran: one valgrind child per geometry for every cpu cell"));
 	else
 		json_decref(jg);
-	for (size_t i = 0; i < ncells && !gb_interrupted; i++) {
-		const struct gb_run_cell *cl = &r->cells[i];
-		char *id, *wname, *dev;
-
+	/* the cpu cells, all in one valgrind child per geometry */
+	idx = gb_xcalloc(ncells ? ncells : 1, sizeof(*idx));
+	ids = gb_xcalloc(ncells ? ncells : 1, sizeof(*ids));
+	for (size_t i = 0; i < ncells; i++) {
 		if (r->res.cells[i].skipped)
 			continue;
-		if (strcmp(r->ex[cl->exec].name, "cpu")) {
+		if (strcmp(r->ex[r->cells[i].exec].name, "cpu")) {
 			sim_unavailable(r, &r->res.cells[i], "callgrind simulates the cpu executor only");
 			continue;
 		}
 		/* copies: adding a .g<N> cell may move r->res.cells */
-		id = gb_xstrdup(r->res.cells[i].id);
-		wname = gb_xstrdup(r->res.cells[i].workload);
-		dev = gb_xstrdup(r->res.cells[i].device ? r->res.cells[i].device : "");
-		for (size_t g = 0; g < ngeo && !gb_interrupted; g++) {
-			struct gb_cell_result *t = &r->res.cells[i];
-			struct gb_sim_values sv;
+		ids[ncpu] = gb_xstrdup(r->res.cells[i].id);
+		idx[ncpu++] = i;
+	}
+	sv = gb_xcalloc(ncpu ? ncpu : 1, sizeof(*sv));
+	for (size_t g = 0; g < ngeo && ncpu && !gb_interrupted; g++) {
+		int failed = 0;
+
+		if (!probe) {
+			gb_note("gbench: simulating %zu cpu cells under callgrind (geometry %zu of %zu)",
+				ncpu, g + 1, ngeo);
+			failed = gb_callgrind_run_cells(r->opts->argc, r->opts->argv, ncpu,
+							(const char *const *)ids, have_geo ? &geo[g] : NULL,
+							sv, why, sizeof(why)) < 0;
+			if (failed && gb_interrupted)
+				break;
+			if (failed)
+				gb_warn("callgrind: %s", why);
+		}
+		for (size_t k = 0; k < ncpu; k++) {
+			const struct gb_run_cell *cl = &r->cells[idx[k]];
+			struct gb_cell_result *t = &r->res.cells[idx[k]];
 
 			if (ngeo > 1) {
-				char *gid = gb_xasprintf("%s.g%zu", id, g);
+				char *gid = gb_xasprintf("%s.g%zu", ids[k], g);
+				char *wname = gb_xstrdup(t->workload);
+				char *dev = gb_xstrdup(t->device ? t->device : "");
 
 				t = gb_results_add(&r->res, gid, wname, "cpu", dev, cl->batch, cl->quant,
 						   cl->cache);
 				free(gid);
+				free(wname);
+				free(dev);
 			}
-			if (probe) {
-				sim_unavailable(r, t, why);
+			if (probe || failed || !sv[k].nreps) {
+				sim_unavailable(r, t, probe || failed ? why
+					: "the callgrind child did not run this cell");
 				continue;
 			}
-			gb_note("gbench: %s: simulating under callgrind (geometry %zu of %zu)", id,
-				g + 1, ngeo);
-			if (gb_callgrind_run_cell(r->opts->argc, r->opts->argv, id,
-						  have_geo ? &geo[g] : NULL, &sv, why, sizeof(why)) < 0) {
-				if (gb_interrupted)
-					break;
-				gb_warn("%s: callgrind: %s", id, why);
-				sim_unavailable(r, t, why);
-				continue;
+			for (int m = 0; m < GB_SIM_METRICS; m++) {
+				struct gb_metric *mt = gb_cell_metric(t, gb_sim_metric_names[m], "count",
+								      GB_SRC_SIMULATED);
+
+				if (isnan(sv[k].v[0][m])) {
+					gb_metric_unavailable(mt, "not simulated: instruction counting only "
+							      "(GBENCH_CALLGRIND_SIM=ir)");
+					continue;
+				}
+				for (size_t j = 0; j < sv[k].nreps; j++)
+					gb_metric_push(mt, sv[k].v[j][m]);
 			}
-			for (size_t k = 0; k < sv.nreps; k++)
-				for (int m = 0; m < GB_SIM_METRICS; m++)
-					gb_metric_push(gb_cell_metric(t, gb_sim_metric_names[m], "count",
-								      GB_SRC_SIMULATED), sv.v[k][m]);
-			gb_sim_values_release(&sv);
+			gb_sim_values_release(&sv[k]);
 		}
-		free(id);
-		free(wname);
-		free(dev);
 	}
+	for (size_t k = 0; k < ncpu; k++) {
+		gb_sim_values_release(&sv[k]);
+		free(ids[k]);
+	}
+	free(sv);
+	free(ids);
+	free(idx);
 	free(geo);
 	if (gb_interrupted)
 		r->interrupted = 1;
@@ -1051,7 +956,6 @@ int gb_run_write(struct gb_run *r, const char *out_dir)
 		if (wrc)
 			return GB_EXIT_ENV;
 	}
-	gb_note("gbench: results in %s", out_dir);
 	if (r->interrupted)
 		return GB_EXIT_INTERRUPTED;
 	for (size_t i = 0; i < r->nex; i++)
@@ -1072,6 +976,7 @@ int gb_run_write(struct gb_run *r, const char *out_dir)
 
 void gb_run_release(struct gb_run *r)
 {
+	gb_progress_release(r);
 	json_decref(r->meta);
 	gb_results_release(&r->res);
 	for (size_t i = 0; i < r->ncells; i++) {

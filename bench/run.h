@@ -9,6 +9,7 @@
  *                     executor, and with a budget each cell's share (budget.h;
  *                     run-timeplan.c, with gb_run_dry)
  *   gb_run_dry        (--dry-run) the cells, an estimate and the memory plan
+ *                     (text, or JSON with --json)
  *   gb_run_execute    generate the inputs and operands, open every cell,
  *                     warmups, measured repetitions interleaved, accuracy, validity
  *   gb_run_simulate   (--counters callgrind) cpu cells re-run under valgrind
@@ -46,6 +47,44 @@ struct gb_run_opts {
 	uint32_t process, nprocess;
 	int spawn;
 	uint64_t max_memory;       /* --max-memory in bytes; 0: the config's, else the default */
+	int quiet;                 /* --quiet: no progress, no per-cell lines, no summary */
+	int verbose;               /* --verbose: a line per cell as it is judged */
+};
+
+/*
+ * What a run shows on stderr while it runs (run-progress.c): off
+ * (--quiet), one line per event (a log: not a terminal), or one line
+ * rewritten in place (a terminal). A process of a shared run is told the
+ * mode and the run's start by its parent (GBENCH_PROGRESS), so that its
+ * lines read as the run's.
+ */
+enum gb_progress_mode { GB_PROGRESS_OFF, GB_PROGRESS_LOG, GB_PROGRESS_TTY };
+
+struct gb_progress {
+	enum gb_progress_mode mode;
+	uint64_t t0_ns;            /* the run's start (the parent's, in a child) */
+	uint64_t sched_ns;         /* when the repetitions began (the rate's origin) */
+	uint64_t last_ns;          /* when the last line was printed */
+	size_t nslots, done;       /* repetitions planned and done in this process */
+	size_t warm_total, warm_done;        /* of them: cells' warm-ups */
+	size_t meas_total, meas_done;        /* measured */
+	size_t cells_done;         /* cells whose measured repetitions are all done */
+	uint32_t *cell_warm, *cell_meas;     /* per cell: warm-ups and measured done */
+	/*
+	 * Per executor [0 .. nex): warm-ups and other repetitions (measured
+	 * ones and their primes) planned and done, and the seconds they took,
+	 * which the ETA's rates are made of.
+	 */
+	struct gb_progress_ex {
+		size_t warm, warm_done, other, other_done;
+		double warm_s, other_s;
+	} *ex;
+	size_t cur;                /* the cell whose repetition runs now (SIZE_MAX: none) */
+	int cur_measured, cur_warm;
+	uint64_t cur_ns;           /* when it began */
+	int phase;                 /* of the last line: 0 none, 1 warm-up, 2 measured */
+	unsigned decile;           /* of the last line in a log */
+	int open;                  /* a terminal line is on screen, without its newline */
 };
 
 struct gb_memplan;
@@ -100,6 +139,9 @@ struct gb_run {
 	double calib_s;               /* seconds the calibration took */
 	uint64_t plan_start_ns;       /* when the budget's clock started */
 	size_t budget_over;           /* cells short of their minimum (budget.h) */
+	size_t accuracy_cells;        /* cells over a gating accuracy budget */
+	size_t accuracy_cost_cells;   /* cells whose accuracy cost is beyond a reported budget */
+	struct gb_progress prog;      /* run-progress.c */
 };
 
 /* Each stage returns 0 or an exit code (gbench.h) with the message printed. */
@@ -123,7 +165,8 @@ int gb_run_memplan(struct gb_run *r, int dry);
  * recorded in meta.json "time_plan". 0 or an exit code.
  */
 int gb_run_timeplan(struct gb_run *r, int dry);
-void gb_run_dry(struct gb_run *r);
+/* The plan on stdout: text, or with json one JSON object (run-timeplan.c). */
+void gb_run_dry(struct gb_run *r, int json);
 int gb_run_execute(struct gb_run *r, const char *out_dir);
 int gb_run_simulate(struct gb_run *r);
 /*
@@ -153,7 +196,7 @@ int gb_run_merge_hist(struct gb_cell_result *c, const char *dir);
  * is already gone. 0 in any other process. Called first by `gbench run`.
  */
 int gb_run_child_start(void);
-/* Shared by run.c and run-timeplan.c. */
+/* Shared by run.c, run-progress.c and run-timeplan.c. */
 /* Whether this process checks accuracy on its cells' first calls: share 0, not under callgrind. */
 int gb_run_checks_accuracy(const struct gb_run *r);
 /*
@@ -161,6 +204,48 @@ int gb_run_checks_accuracy(const struct gb_run *r);
  * right before each" when cells are primed; free it.
  */
 char *gb_run_reps_line(const struct gb_config *cfg);
+
+/*
+ * run-progress.c: what the run shows on stderr. gb_progress_init (by
+ * gb_run_init) picks the mode; begin/slot/end frame the repetitions of
+ * gb_run_execute (slot after each one, `warm` for a cell's warm-up);
+ * gb_progress_clear ends a terminal line before other output.
+ * gb_progress_child_env is "GBENCH_PROGRESS=MODE:T0" for a process of a
+ * shared run (free it); NULL when progress is off.
+ */
+void gb_progress_init(struct gb_run *r);
+void gb_progress_begin(struct gb_run *r);
+void gb_progress_slot(struct gb_run *r, size_t cell, int measured, int warm);
+void gb_progress_end(struct gb_run *r);
+void gb_progress_clear(struct gb_run *r);
+void gb_progress_release(struct gb_run *r);
+char *gb_progress_child_env(const struct gb_run *r);
+/* Seconds since the run started. */
+double gb_run_elapsed(const struct gb_run *r);
+/*
+ * The outcome of a replay call on cell r of executor e: a lost device
+ * disables the executor for the rest of the run; any other failure skips
+ * the cell (run.c).
+ */
+void gb_run_cell_status(struct gb_cell_result *r, struct gb_run_exec *e, int rc);
+/*
+ * Cell i's verdict after its repetitions (run-progress.c): its accuracy
+ * (gating, or a cost that is reported), validity and skips, its meta.json
+ * entry in jcells (and unavailable metrics in junavail), and with
+ * --verbose its line.
+ */
+void gb_run_judge_cell(struct gb_run *r, size_t i, json_t *jcells, json_t *junavail);
+/* --verbose: cell i's line as it is judged (its throughput and p50, or why not). */
+void gb_run_cell_line(const struct gb_run *r, size_t i);
+/*
+ * The end of a run on stderr: a dozen lines (cells measured, skipped,
+ * invalid, accuracy failures, the highest and lowest throughput, where the
+ * results and the report are, the next command), or after an interrupt
+ * the one line that says so. report: the report's path, or NULL with
+ * report_why saying why there is none.
+ */
+void gb_run_summary(const struct gb_run *r, const char *out_dir, const char *report,
+		    const char *report_why);
 
 /* Write the results directory; returns the run's exit code. */
 int gb_run_write(struct gb_run *r, const char *out_dir);

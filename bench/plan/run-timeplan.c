@@ -14,6 +14,7 @@
 #include "plan/budget.h"
 #include "gbench.h"
 #include "plan/memplan.h"
+#include "mrc.h"
 #include "replay.h"
 #include "run.h"
 
@@ -21,9 +22,10 @@
  * One calibration probe: workload w through executor e at one batch size
  * and quant level, cache 0, replayed untimed over a window of the trace's
  * first rows that grows fourfold until one replay takes 20 ms or covers the
- * trace, each window replayed twice and the second timed, so that the
- * executor's cold start (pipelines, uploads, first touches) is not scaled
- * up. Returns the seconds of one whole replay scaled from the last window,
+ * trace, each window replayed twice and the second timed (and the last
+ * window a third time, the faster counting), so that the executor's cold
+ * start (pipelines, uploads, first touches) and a preemption are not
+ * scaled up. Returns the seconds of one whole replay scaled from the last window,
  * or NAN when the executor failed.
  */
 static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum gb_quant q,
@@ -55,6 +57,21 @@ static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum g
 		if (!rc)
 			rc = gb_cell_rep(c, 0);
 		dt = gb_now_ns() - t0;
+		/*
+		 * A replay that reaches 20 ms is timed once more and the
+		 * faster one counts: two dry runs of the default config
+		 * minutes apart on this loaded machine estimated its cpu
+		 * cells at 167 s and 7.7 s (they took about 16 s); a
+		 * preempted replay of a small window, scaled up by the
+		 * trace's rows, is the likely cause.
+		 */
+		if (!rc && dt >= 20000000ull && k < n) {
+			uint64_t t1 = gb_now_ns(), dt2;
+
+			rc = gb_cell_rep(c, 0);
+			dt2 = gb_now_ns() - t1;
+			dt = dt2 < dt ? dt2 : dt;
+		}
 		if (rc)
 			break;
 		if (dt >= 20000000ull || k >= n) {
@@ -131,19 +148,72 @@ static double accuracy_requests(const struct gb_workload *w, uint32_t batch, uin
 	return req;
 }
 
-/* Seconds cell i is estimated to take as planned (its measured and untimed repetitions). */
-static double cell_estimate(const struct gb_run *r, const struct gb_run_cell *cl)
+/*
+ * The share of workload w's requests a cold LRU result cache of `cache`
+ * entries serves without the executor, per replay (trace order; mrc.h).
+ * A cell with a cache is that much cheaper than its calibration at cache
+ * 0: planned as dear, ci's cache-256 cells were estimated at 2-2.6 times
+ * their measured medians.
+ */
+static double hit_share(const struct gb_workload *w, uint32_t cache)
+{
+	uint32_t *ids;
+	size_t n = 0;
+	struct gb_mrc m;
+	double h = 0;
+
+	if (!cache || !w->trace.n || !w->ncache_ids)
+		return 0;
+	ids = gb_xmalloc((w->trace.n + 1) * sizeof(*ids));
+	for (size_t i = 0; i < w->trace.n; i++)
+		if (w->cache_id[i] != UINT32_MAX)
+			ids[n++] = w->cache_id[i];
+	if (gb_mrc_compute(&m, ids, n, w->ncache_ids) == 0) {
+		h = (double)gb_mrc_hits(&m, cache) / (double)w->trace.n;
+		gb_mrc_release(&m);
+	}
+	free(ids);
+	return h;
+}
+
+/*
+ * Seconds cell cl is estimated to take without a budget, in all the run's
+ * processes: its untimed and measured repetitions (the first process's
+ * warm-ups, which include one for the accuracy check, and each other
+ * process's own), each at the calibrated cost less what its result cache
+ * serves, and the accuracy check's executor calls (acc_s).
+ */
+static double cell_estimate(const struct gb_run *r, const struct gb_run_cell *cl, double acc_s)
 {
 	uint32_t np = r->opts->spawn ? r->opts->nprocess : 1;
-	uint32_t reps = np > 1 ? gb_per_exec_get(&r->cfg->repetitions, r->ex[cl->exec].name) :
-		       cl->reps;
+	const char *ex = r->ex[cl->exec].name;
+	uint32_t reps = np > 1 ? gb_per_exec_get(&r->cfg->repetitions, ex) : cl->reps;
 	uint32_t n = (uint32_t)r->wl[cl->workload].trace.n;
 	double f = cl->window && cl->window < n ? (double)cl->window / n : 1.0;
+	double untimed = (double)cl->warmup + (double)(np - 1) * gb_per_exec_get(&r->cfg->warmup, ex);
 
 	if (!r->ex[cl->exec].ok || !isfinite(cl->rep_s))
 		return 0;
-	return (cl->rep_s * f + cl->rep_fixed_s) *
-	       ((double)cl->warmup * np + reps * (1.0 + cl->prime));
+	f *= 1.0 - hit_share(&r->wl[cl->workload], cl->cache);
+	return acc_s + (cl->rep_s * f + cl->rep_fixed_s) * (untimed + reps * (1.0 + cl->prime));
+}
+
+/* Seconds of cell i's accuracy check (its executor's calls, and the cpu's for another one). */
+static double accuracy_s(const struct gb_run *r, size_t i)
+{
+	const struct gb_run_cell *cl = &r->cells[i];
+	double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0, ref = rep_s;
+	double n = (double)r->wl[cl->workload].trace.n;
+
+	if (!r->cfg->accuracy_samples || !gb_run_checks_accuracy(r) || !(n > 0) || !(rep_s > 0))
+		return 0;
+	for (size_t j = 0; j < r->ncells && cl->exec != r->cpu; j++)
+		if (r->cells[j].exec == r->cpu && r->cells[j].workload == cl->workload &&
+		    r->cells[j].batch == cl->batch && r->cells[j].quant == cl->quant &&
+		    isfinite(r->cells[j].rep_s))
+			ref = r->cells[j].rep_s;
+	return (rep_s + (cl->exec != r->cpu ? ref : 0)) *
+	       accuracy_requests(&r->wl[cl->workload], cl->batch, r->cfg->accuracy_samples) / n;
 }
 
 int gb_run_timeplan(struct gb_run *r, int dry)
@@ -201,21 +271,12 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct gb_run_cell *cl = &r->cells[i];
 
-		double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0, ref = rep_s;
-		double n = (double)r->wl[cl->workload].trace.n;
+		double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0;
 
-		/* another executor's check runs each call on the cpu too */
-		for (size_t j = 0; j < r->ncells && cl->exec != r->cpu; j++)
-			if (r->cells[j].exec == r->cpu && r->cells[j].workload == cl->workload &&
-			    r->cells[j].batch == cl->batch && r->cells[j].quant == cl->quant &&
-			    isfinite(r->cells[j].rep_s))
-				ref = r->cells[j].rep_s;
+		/* another executor's check runs each call on the cpu too (accuracy_s) */
 		bc[i] = (struct gb_budget_cell){
 			.rep_s = rep_s, .fixed_s = rep_s > 0 ? cl->rep_fixed_s : 0,
-			.extra_s = cfg->accuracy_samples && gb_run_checks_accuracy(r) && n > 0 ?
-				   (rep_s + (cl->exec != r->cpu ? ref : 0)) *
-				   accuracy_requests(&r->wl[cl->workload], cl->batch,
-						     cfg->accuracy_samples) / n : 0,
+			.extra_s = accuracy_s(r, i),
 			.requests = (uint32_t)r->wl[cl->workload].trace.n,
 			.untimed = cl->warmup, .prime = cl->prime,
 			.min_reps = cfg->min_repetitions, .max_reps = cl->reps,
@@ -279,14 +340,84 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	return 0;
 }
 
-void gb_run_dry(struct gb_run *r)
+/* The plan as one JSON object on stdout (--dry-run --json). */
+static void dry_json(const struct gb_run *r, const double *est, const double *by_exec,
+		     double total)
+{
+	json_t *cells = json_array(), *ex = json_object(), *o;
+	json_t *plan = json_object_get(json_object_get(r->meta, "time_plan"), "cells");
+	json_t *mem = json_object_get(r->meta, "memory_plan");
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct gb_run_cell *cl = &r->cells[i];
+		json_t *jc = json_object_get(plan, cl->id);
+		size_t n = r->wl[cl->workload].trace.n;
+
+		json_array_append_new(cells, json_pack("{s:s, s:s, s:b, s:i, s:I, s:I, s:f, s:o}",
+			"id", cl->id, "executor", r->ex[cl->exec].name, "available", r->ex[cl->exec].ok,
+			"repetitions", (int)cl->reps,
+			"rows", (json_int_t)(cl->window ? cl->window : n), "requests", (json_int_t)n,
+			"estimate_s", est[i],
+			"why", jc ? json_incref(json_object_get(jc, "why")) : json_null()));
+	}
+	for (size_t e = 0; e < r->nex; e++)
+		if (r->ex[e].ok)
+			json_object_set_new(ex, r->ex[e].name, json_real(by_exec[e]));
+	o = json_pack("{s:i, s:o, s:o, s:f, s:f, s:o, s:o}", "schema", 1, "cells", cells,
+		      "estimate_by_executor_s", ex, "estimate_s", total,
+		      "calibration_s", r->calib_s,
+		      "time_budget_s", r->cfg->time_budget > 0 ? json_real(r->cfg->time_budget) :
+		      json_null(), "memory_plan", mem ? json_incref(mem) : json_null());
+	json_object_set_new(o, "processes", json_integer(r->opts->spawn ? r->opts->nprocess : 1));
+	json_dumpf(o, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(o);
+}
+
+void gb_run_dry(struct gb_run *r, int json)
 {
 	const struct gb_config *cfg = r->cfg;
-	char *reps_text = gb_run_reps_line(cfg);
-	double *by_exec = gb_xcalloc(r->nex + 1, sizeof(*by_exec)), total = r->calib_s;
+	char *reps_text;
+	double *by_exec = gb_xcalloc(r->nex + 1, sizeof(*by_exec)), total, turns = 0;
+	double *est = gb_xcalloc(r->ncells + 1, sizeof(*est));
 	json_t *plan = json_object_get(json_object_get(r->meta, "time_plan"), "cells");
 	uint32_t np = r->opts->spawn ? r->opts->nprocess : 1;
+	/* what this process took to start (traces, executors, plans): each other process's too */
+	double startup = r->plan_start_ns > r->prog.t0_ns ?
+			 (double)(r->plan_start_ns - r->prog.t0_ns) * 1e-9 : 0;
+	/* only a run with a budget calibrates before it runs */
+	double calib = cfg->time_budget > 0 ? r->calib_s : 0;
 
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct gb_run_cell *cl = &r->cells[i];
+		json_t *jc = json_object_get(plan, cl->id);
+
+		/* a budget's plan counts the accuracy check too */
+		est[i] = jc ? json_real_value(json_object_get(jc, "planned_s")) :
+			      cell_estimate(r, cl, accuracy_s(r, i));
+		by_exec[cl->exec] += est[i];
+	}
+	/* each turn of an executor may open with an untimed repetition (gb_run_execute) */
+	for (size_t e = 0; e < r->nex; e++) {
+		double dear = 0;
+
+		for (size_t i = 0; i < r->ncells; i++)
+			if (r->cells[i].exec == e && r->ex[e].ok && isfinite(r->cells[i].rep_s) &&
+			    r->cells[i].rep_s > dear)
+				dear = r->cells[i].rep_s;
+		turns += dear * cfg->rounds * np;
+		by_exec[e] += dear * cfg->rounds * np;
+	}
+	total = calib + startup * (np - 1);
+	for (size_t e = 0; e < r->nex; e++)
+		total += by_exec[e];
+	if (json) {
+		dry_json(r, est, by_exec, total);
+		free(est);
+		free(by_exec);
+		return;
+	}
+	reps_text = gb_run_reps_line(cfg);
 	printf("%zu cells, %s", r->ncells, reps_text);
 	if (np > 1)
 		printf(", shared among %u processes", np);
@@ -296,36 +427,38 @@ void gb_run_dry(struct gb_run *r)
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct gb_run_cell *cl = &r->cells[i];
 		json_t *jc = json_object_get(plan, cl->id);
-		/* a budget's plan counts the accuracy check too */
-		double est = jc ? json_real_value(json_object_get(jc, "planned_s")) :
-				  cell_estimate(r, cl);
 
-		by_exec[cl->exec] += est;
-		total += est;
 		if (!r->ex[cl->exec].ok)
 			printf("  %-48s skipped: executor unavailable\n", cl->id);
 		else if (jc)
 			printf("  %-48s %3u reps x %u of %zu rows, %7.1f s: %s\n", cl->id, cl->reps,
 			       cl->window ? cl->window : (uint32_t)r->wl[cl->workload].trace.n,
-			       r->wl[cl->workload].trace.n, est,
+			       r->wl[cl->workload].trace.n, est[i],
 			       json_string_value(json_object_get(jc, "why")));
 		else
-			printf("  %-48s %7.1f s\n", cl->id, est);
+			printf("  %-48s %7.1f s\n", cl->id, est[i]);
 	}
 	for (size_t e = 0; e < r->nex; e++)
 		if (r->ex[e].ok)
 			printf("estimate %s: %.1f s, from a calibration of %s on each workload, "
 			       "batch size and quant level\n", r->ex[e].name, by_exec[e],
 			       r->ex[e].name);
-	printf("estimated time: %.0f s (calibration %.1f s included; an estimate from untimed "
-	       "replays of a window of each trace at cache 0, not a measurement of the cells)\n",
-	       total, r->calib_s);
+	printf("estimated time: %.0f s (the cells, with their accuracy checks and what their "
+	       "result caches serve; %.1f s of executor turns' warm-ups", total, turns);
+	if (np > 1)
+		printf("; %u more process start-ups of %.1f s", np - 1, startup);
+	if (calib > 0)
+		printf("; the calibration, %.1f s", calib);
+	printf("), from untimed replays of a window of each trace (calibration %.1f s), "
+	       "not a measurement of the cells; the report at the end is not counted "
+	       "(--no-report)\n", r->calib_s);
 	if (cfg->time_budget > 0 && r->budget_over)
 		printf("short: %zu cells cannot meet their minimum of %u repetitions over "
 		       "%llu rows within their share, and take what fits\n", r->budget_over,
 		       cfg->min_repetitions, (unsigned long long)gb_percentile_min_samples(99.0));
 	if (r->memplan)
 		gb_memplan_print(r->memplan, r->mem_limit, r->mem_limit_why, stdout);
+	free(est);
 	free(by_exec);
 	free(reps_text);
 }

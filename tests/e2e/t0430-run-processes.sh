@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 args=(run --config ci --executor cpu --workload llm-decode,vector-search --batch 1,8
-      --quant f32,q4 --repetitions 6 --quiet)
+      --quant f32,q4 --repetitions 6 --quiet --no-report)
 export TMPDIR="$TMP"   # where the parent keeps its children's folders
 expect_exit 0 "--processes 3 runs" "$GBENCH" "${args[@]}" --processes 3 --out "$TMP/p3"
 expect_exit 0 "the same run in one process" "$GBENCH" "${args[@]}" --processes 1 --out "$TMP/p1"

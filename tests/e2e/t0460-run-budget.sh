@@ -10,7 +10,7 @@
 # benchmarks.
 . "$(dirname "$0")/lib.sh"
 
-run() { timeout 120 "$GBENCH" run --executor cpu "$@"; }
+run() { timeout 120 "$GBENCH" run --executor cpu --no-report "$@"; }
 
 hdr='# gbench-trace v1\narrival_ns,stream,op,m,n,k,p,tensor,key\n'
 # 40 small requests: their maximum of repetitions fits any share.
@@ -45,7 +45,7 @@ check "it prints each cell's plan" grep -q '^  small.cpu.b1.f32.c0  *5 reps x 40
 check "and writes nothing" test ! -e "$TMP/dry"
 
 expect_exit 0 "a run within a 4 s budget exits 0" run --config "$TMP/budget.ini" --out "$TMP/r"
-check "the progress line shows the time left" grep -q 'repetitions, [0-9]* s of the 4 s budget \(left\|overrun\)' "$TMP/err"
+check "the progress line shows the time left" grep -q '^gbench run: measured .* repetitions, .*, [0-9]* s of the 4 s budget \(left\|overrun\)' "$TMP/err"
 check "meta.json records the plan, what each cell got and why" python3 - "$TMP/r" <<'PY'
 import csv, json, sys
 d = sys.argv[1]
@@ -96,9 +96,10 @@ fi
 { printf "$hdr"; for i in $(seq 0 7); do echo "$i,0,topk,16,4096,64,10,db,q$i"; done; } > "$TMP/topk.csv"
 acc=(--workload "$TMP/topk.csv" --quant q4 --batch 1 --cache 0 --repetitions 1 --warmup 0)
 expect_exit 0 "an accuracy cost beyond its budget is reported, not exit 5" \
-	run "${acc[@]}" --accuracy-budget none,q4:recall=0.999 --out "$TMP/a"
+	run "${acc[@]}" --accuracy-budget none,q4:recall=0.999 --verbose --out "$TMP/a"
 check "accuracy.csv has the row, not passing" grep -q '^topk.cpu.b1.q4.c0,topk,f64,recall,0\.[0-9]*,0.999,false$' "$TMP/a/accuracy.csv"
-check "stderr says it is reported" grep -q 'accuracy cost of q4: topk recall vs f64 = .* (reported; --accuracy-budget gates it)' "$TMP/err"
+check "stderr says it is reported (--verbose: the cell's line)" grep -q 'accuracy cost of q4: topk recall vs f64 = .* (reported; --accuracy-budget gates it)' "$TMP/err"
+check "and the summary counts it" grep -q '^  accuracy cost: *1 cells beyond the budget of their quant level (reported, not gating' "$TMP/err"
 check "meta.json names it, and the cell stays valid" python3 -c "
 import json, sys
 c = json.load(open(sys.argv[1]))['cells']['topk.cpu.b1.q4.c0']

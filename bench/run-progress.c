@@ -1,0 +1,544 @@
+/*
+ * run-progress.c - what `gbench run` shows on stderr while it runs and
+ * when it ends (run.h).
+ *
+ * While it runs: a progress line with the phase (warm-up or measured, and
+ * which process of a shared run), the repetitions and cells done of those
+ * planned, the elapsed time, an ETA and the cell that runs now. On a
+ * terminal the line is rewritten in place (at most ten times a second);
+ * in a log (CI) a line is printed when a phase begins, at every tenth of
+ * the repetitions and every 15 s otherwise, so that a log stays short.
+ * The ETA comes only from what this process measured: the seconds its
+ * warm-ups and its other repetitions took so far, per repetition, times
+ * those left (and, in a shared run, the processes still to come, each
+ * taken to cost what this one will); until a measured repetition has run
+ * it says "ETA: measuring". A shared run's children print their own lines
+ * (the parent waits on them): the parent passes the mode and the run's
+ * start in GBENCH_PROGRESS so that their elapsed time is the run's.
+ *
+ * When its repetitions are done: each cell's verdict (accuracy, validity,
+ * skips; its meta.json entry; its line with --verbose). When it ends: a
+ * summary of about a dozen lines, or after an interrupt one line saying
+ * how far it got and where the partial results are.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "gbench.h"
+#include "oracle.h"
+#include "run.h"
+#include "stats.h"
+
+#define PROGRESS_ENV "GBENCH_PROGRESS"
+#define TTY_EVERY_NS 100000000ull      /* a terminal line at most every 0.1 s */
+#define LOG_EVERY_NS 15000000000ull    /* a log line at least every 15 s */
+
+static const char *const mode_names[] = { "off", "log", "tty" };
+
+double gb_run_elapsed(const struct gb_run *r)
+{
+	return (double)(gb_now_ns() - r->prog.t0_ns) * 1e-9;
+}
+
+/* A process of a shared run: the mode and the start its parent passed on. */
+static int from_parent(struct gb_progress *p)
+{
+	const char *s = getenv(PROGRESS_ENV);
+	unsigned long long t0;
+	char mode[8];
+
+	if (!s)
+		return 0;
+	if (sscanf(s, "%7[a-z]:%llu", mode, &t0) == 2)
+		for (int m = 0; m < (int)GB_ARRAY_SIZE(mode_names); m++)
+			if (!strcmp(mode, mode_names[m])) {
+				p->mode = (enum gb_progress_mode)m;
+				p->t0_ns = t0;
+			}
+	unsetenv(PROGRESS_ENV);   /* for this process only: not for a callgrind child */
+	return 1;
+}
+
+void gb_progress_init(struct gb_run *r)
+{
+	struct gb_progress *p = &r->prog;
+
+	memset(p, 0, sizeof(*p));
+	p->t0_ns = gb_now_ns();
+	p->cur = SIZE_MAX;
+	p->mode = r->opts->quiet ? GB_PROGRESS_OFF :
+		  isatty(STDERR_FILENO) ? GB_PROGRESS_TTY : GB_PROGRESS_LOG;
+	/* only a process a shared run started takes its parent's word */
+	if (r->opts->nprocess > 1 && !r->opts->spawn)
+		from_parent(p);
+	else
+		unsetenv(PROGRESS_ENV);
+}
+
+char *gb_progress_child_env(const struct gb_run *r)
+{
+	return gb_xasprintf(PROGRESS_ENV "=%s:%llu", mode_names[r->prog.mode],
+			    (unsigned long long)r->prog.t0_ns);
+}
+
+void gb_progress_clear(struct gb_run *r)
+{
+	if (r->prog.open)
+		fputs("\r\033[K", stderr);
+	r->prog.open = 0;
+}
+
+void gb_progress_release(struct gb_run *r)
+{
+	free(r->prog.cell_warm);
+	free(r->prog.cell_meas);
+	free(r->prog.ex);
+	r->prog.cell_warm = r->prog.cell_meas = NULL;
+	r->prog.ex = NULL;
+}
+
+/* Planned measured repetitions of cell i in this process. */
+static uint32_t planned(const struct gb_run *r, size_t i)
+{
+	return r->cells[i].reps;
+}
+
+/* "12.3 s", "4 min 05 s", "1 h 02 min" */
+static const char *fmt_s(double s, char *buf, size_t len)
+{
+	if (s < 60)
+		snprintf(buf, len, "%.1f s", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%d min %02d s", (int)(s / 60), (int)fmod(s, 60));
+	else
+		snprintf(buf, len, "%d h %02d min", (int)(s / 3600), (int)fmod(s / 60, 60));
+	return buf;
+}
+
+/*
+ * Seconds left, from this process's measured rates per executor (a vulkan
+ * call on a CPU device costs 10-100 times a cpu one), or NAN while an
+ * executor with repetitions left has none measured yet. In a shared run
+ * the processes after this one are each taken to cost what this one's
+ * repetitions do (their warm-ups at the rate of a measured repetition:
+ * only this first process checks accuracy on its warm-ups).
+ */
+static double eta(const struct gb_run *r)
+{
+	const struct gb_progress *p = &r->prog;
+	uint32_t later = 0;
+	double left = 0;
+
+	if (r->opts->nprocess > 1)
+		later = r->opts->nprocess - 1 - r->opts->process;
+	for (size_t e = 0; e < r->nex; e++) {
+		const struct gb_progress_ex *x = &p->ex[e];
+		double wr, orate;
+
+		if ((x->warm > x->warm_done && !x->warm_done) ||
+		    ((x->other > x->other_done || later) && x->other && !x->other_done))
+			return NAN;
+		orate = x->other_done ? x->other_s / (double)x->other_done : 0;
+		wr = x->warm_done ? x->warm_s / (double)x->warm_done : orate;
+		left += wr * (double)(x->warm - x->warm_done) +
+			orate * (double)(x->other - x->other_done) +
+			orate * (double)(x->warm + x->other) * later;
+	}
+	return left;
+}
+
+static void print_line(struct gb_run *r)
+{
+	struct gb_progress *p = &r->prog;
+	char line[512], e[32], t[32];
+	size_t k = 0, cols = 0;
+	double left = eta(r);
+	struct winsize ws;
+
+#define ADD(...) do { \
+		int w_ = snprintf(line + k, sizeof(line) - k, __VA_ARGS__); \
+		if (w_ > 0) \
+			k += (size_t)w_ < sizeof(line) - k ? (size_t)w_ : sizeof(line) - k - 1; \
+	} while (0)
+	ADD("gbench run: ");
+	if (r->opts->nprocess > 1)
+		ADD("process %u of %u, ", r->opts->process + 1, r->opts->nprocess);
+	if (p->phase == 1)
+		ADD("warm-up %zu of %zu", p->warm_done, p->warm_total);
+	else
+		ADD("measured %zu of %zu", p->meas_done, p->meas_total);
+	ADD(" repetitions, %zu of %zu cells done, %s elapsed", p->cells_done, r->ncells,
+	    fmt_s(gb_run_elapsed(r), e, sizeof(e)));
+	if (isnan(left))
+		ADD(", ETA: measuring");
+	else
+		ADD(", ETA %s", fmt_s(left, t, sizeof(t)));
+	if (r->cfg->time_budget > 0 && r->plan_start_ns) {
+		double b = r->cfg->time_budget - (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
+
+		ADD(", %.0f s of the %.0f s budget %s", fabs(b), r->cfg->time_budget,
+		    b >= 0 ? "left" : "overrun");
+	}
+	if (p->cur != SIZE_MAX)
+		ADD(", %s", r->cells[p->cur].id);
+#undef ADD
+	if (p->mode == GB_PROGRESS_TTY) {
+		/* one screen line: a wrapped line cannot be rewritten in place */
+		if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+			cols = ws.ws_col - 1;
+		if (cols && k > cols)
+			line[cols] = 0;
+		fprintf(stderr, "\r\033[K%s", line);
+		p->open = 1;
+	} else {
+		fprintf(stderr, "%s\n", line);
+	}
+	fflush(stderr);
+	p->last_ns = gb_now_ns();
+}
+
+void gb_progress_begin(struct gb_run *r)
+{
+	struct gb_progress *p = &r->prog;
+
+	gb_progress_release(r);
+	p->nslots = p->warm_total = p->meas_total = 0;
+	p->done = p->warm_done = p->meas_done = p->cells_done = 0;
+	p->cur = SIZE_MAX;
+	p->phase = 0;
+	p->decile = 0;
+	p->cell_warm = gb_xcalloc(r->ncells + 1, sizeof(*p->cell_warm));
+	p->cell_meas = gb_xcalloc(r->ncells + 1, sizeof(*p->cell_meas));
+	p->ex = gb_xcalloc(r->nex + 1, sizeof(*p->ex));
+	/* what schedule() plans: each cell's warm-ups, and its measured repetitions with their primes */
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct gb_run_cell *cl = &r->cells[i];
+		size_t other = (size_t)cl->reps * (1 + (size_t)cl->prime);
+
+		p->ex[cl->exec].warm += cl->warmup;
+		p->ex[cl->exec].other += other;
+		p->warm_total += cl->warmup;
+		p->meas_total += cl->reps;
+		p->nslots += cl->warmup + other;
+	}
+	p->sched_ns = gb_now_ns();
+}
+
+/* The repetition that ran last is done: count it. */
+static void account(struct gb_run *r, uint64_t now)
+{
+	struct gb_progress *p = &r->prog;
+	double dt = (double)(now - p->cur_ns) * 1e-9;
+	struct gb_progress_ex *x;
+
+	if (p->cur == SIZE_MAX)
+		return;
+	x = &p->ex[r->cells[p->cur].exec];
+	p->done++;
+	if (p->cur_warm) {
+		p->warm_done++;
+		x->warm_done++;
+		x->warm_s += dt;
+		p->cell_warm[p->cur]++;
+	} else {
+		x->other_done++;
+		x->other_s += dt;
+		if (p->cur_measured) {
+			p->meas_done++;
+			if (++p->cell_meas[p->cur] == planned(r, p->cur))
+				p->cells_done++;
+		}
+	}
+	p->cur = SIZE_MAX;
+}
+
+void gb_progress_slot(struct gb_run *r, size_t cell, int measured, int warm)
+{
+	struct gb_progress *p = &r->prog;
+	uint64_t now = gb_now_ns();
+	int phase = warm ? 1 : 2, show;
+	unsigned decile;
+
+	account(r, now);
+	p->cur = cell;
+	p->cur_measured = measured;
+	p->cur_warm = warm;
+	p->cur_ns = now;
+	if (p->mode == GB_PROGRESS_OFF)
+		return;
+	decile = p->nslots ? (unsigned)(p->done * 10 / p->nslots) : 0;
+	if (p->mode == GB_PROGRESS_TTY)
+		show = phase != p->phase || now - p->last_ns >= TTY_EVERY_NS;
+	else
+		show = phase != p->phase || decile != p->decile || now - p->last_ns >= LOG_EVERY_NS;
+	p->phase = phase;
+	p->decile = decile;
+	if (show)
+		print_line(r);
+}
+
+void gb_progress_end(struct gb_run *r)
+{
+	struct gb_progress *p = &r->prog;
+
+	account(r, gb_now_ns());
+	if (p->mode == GB_PROGRESS_OFF)
+		return;
+	/* the last line says that all is done; after an interrupt the run says what it got */
+	if (!gb_interrupted && p->nslots) {
+		p->phase = p->warm_total == p->nslots ? 1 : 2;
+		print_line(r);
+	}
+	gb_progress_clear(r);
+}
+
+/* ---- each cell's verdict, and the end of the run ---- */
+
+char *gb_run_reps_line(const struct gb_config *cfg)
+{
+	char *w = gb_per_exec_describe(&cfg->warmup);
+	char *r = gb_per_exec_describe(&cfg->repetitions), *p = NULL, *s;
+
+	if (cfg->prime.dflt || cfg->prime.n)
+		p = gb_per_exec_describe(&cfg->prime);
+	s = gb_xasprintf("%s warmup + %s measured repetitions each%s%s%s", w, r, p ? "; " : "",
+			 p ? p : "", p ? " untimed right before each" : "");
+	free(w);
+	free(r);
+	free(p);
+	return s;
+}
+
+/* A cell's verdict after its repetitions: accuracy, validity, meta.json entry. */
+void gb_run_judge_cell(struct gb_run *r, size_t i, json_t *jcells, json_t *junavail)
+{
+	struct gb_cell_result *c = &r->res.cells[i];
+	struct gb_run_cell *cl = &r->cells[i];
+	struct gb_run_exec *e = &r->ex[cl->exec];
+	json_t *jc = json_object();
+	int counted = 0;
+
+	if (cl->cell && !c->skipped && e->ok && !r->interrupted)
+		gb_run_cell_status(c, e, gb_cell_finish(cl->cell));
+	else if (r->interrupted && !c->skipped)
+		gb_cell_invalid(c, "interrupted: repetitions incomplete, accuracy not checked");
+	if (!c->skipped && !e->ok)
+		c->skipped = gb_xstrdup(e->reason);
+	for (size_t a = 0; a < c->nacc; a++)
+		if (!c->acc[a].pass) {
+			const struct gb_accuracy *ac = &c->acc[a];
+			enum gb_op op;
+			enum gb_quant q = gb_op_parse(ac->op, &op) == 0 && gb_op_has_weights(op) ?
+					  cl->quant : GB_Q_F32;
+			char *why = gb_xasprintf("accuracy: %s %s vs %s = %g over budget %g",
+						 ac->op, ac->metric, ac->reference, ac->value,
+						 ac->budget);
+
+			/* the accuracy cost of a quant level is reported; it gates when asked */
+			if (gb_accuracy_gates(&r->cfg->accuracy_budget, ac->reference, ac->metric,
+					      q, ac->value)) {
+				gb_error("%s: %s", c->id, why);
+				gb_cell_invalid(c, why);
+				r->accuracy_cells += !counted;
+				counted = 1;
+				r->accuracy_failed = 1;
+			} else {
+				if (r->opts->verbose)
+					gb_note("gbench: %s: accuracy cost of %s: %s %s vs f64 = %g, "
+						"beyond the default budget %g (reported; "
+						"--accuracy-budget gates it)", c->id, gb_quant_name(q),
+						ac->op, ac->metric, ac->value, ac->budget);
+				r->accuracy_cost_cells += !counted;
+				counted = 1;
+				json_t *ja = json_object_get(jc, "accuracy_cost_beyond_budget");
+
+				if (!ja) {
+					ja = json_array();
+					json_object_set_new(jc, "accuracy_cost_beyond_budget", ja);
+				}
+				json_array_append_new(ja, json_string(why));
+			}
+			free(why);
+		}
+	if (c->skipped) {
+		json_object_set_new(jc, "skipped", json_string(c->skipped));
+		gb_run_cell_line(r, i);
+	} else {
+		json_t *reasons = json_array(), *bs = json_object();
+
+		for (char **iv = c->invalid; iv && *iv; iv++)
+			json_array_append_new(reasons, json_string(*iv));
+		json_object_set_new(jc, "validity", json_string(c->invalid ? "INVALID" : "VALID"));
+		json_object_set_new(jc, "invalid_reasons", reasons);
+		for (uint32_t b = 1; b < c->nbatch_sizes; b++)
+			if (c->batch_sizes[b]) {
+				char key[16];
+
+				snprintf(key, sizeof(key), "%u", b);
+				json_object_set_new(bs, key, json_integer((json_int_t)c->batch_sizes[b]));
+			}
+		json_object_set_new(jc, "batch_sizes", bs);
+		r->invalid |= c->invalid != NULL;
+		gb_run_cell_line(r, i);
+	}
+	for (size_t m = 0; m < c->nmetrics; m++)
+		if (c->metrics[m].reason) {
+			json_t *u = json_object_get(junavail, c->id);
+
+			if (!u) {
+				u = json_object();
+				json_object_set_new(junavail, c->id, u);
+			}
+			json_object_set_new(u, c->metrics[m].name, json_string(c->metrics[m].reason));
+		}
+	json_object_set_new(jcells, c->id, jc);
+}
+
+/* The median of metric name in cell c, or NAN. */
+static double median_of(const struct gb_cell_result *c, const char *name)
+{
+	struct gb_summary s;
+
+	for (size_t j = 0; j < c->nmetrics; j++)
+		if (!strcmp(c->metrics[j].name, name) && c->metrics[j].n) {
+			gb_summarize(c->metrics[j].v, c->metrics[j].n, &s);
+			return s.median;
+		}
+	return NAN;
+}
+
+static size_t reps_of(const struct gb_cell_result *c)
+{
+	for (size_t j = 0; j < c->nmetrics; j++)
+		if (!strcmp(c->metrics[j].name, "wall_ns"))
+			return c->metrics[j].n;
+	return 0;
+}
+
+void gb_run_cell_line(const struct gb_run *r, size_t i)
+{
+	const struct gb_cell_result *c = &r->res.cells[i];
+	double thr = median_of(c, "throughput_rps"), p50 = median_of(c, "latency_p50_ns");
+
+	if (!r->opts->verbose)
+		return;
+	if (c->skipped)
+		fprintf(stderr, "[%zu/%zu] %-44s skipped: %s\n", i + 1, r->ncells, c->id, c->skipped);
+	else if (isnan(thr))
+		fprintf(stderr, "[%zu/%zu] %-44s not measured\n", i + 1, r->ncells, c->id);
+	else if (isnan(p50))
+		fprintf(stderr, "[%zu/%zu] %-44s %10.0f req/s\n", i + 1, r->ncells, c->id, thr);
+	else
+		fprintf(stderr, "[%zu/%zu] %-44s %10.0f req/s  p50 %9.1f us\n", i + 1, r->ncells,
+			c->id, thr, p50 / 1e3);
+}
+
+struct ranked {
+	double thr;
+	size_t i;
+};
+
+static int by_thr_desc(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->thr != y->thr)
+		return x->thr > y->thr ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static void rank_line(const struct gb_run *r, const char *label, const struct ranked *k)
+{
+	const struct gb_cell_result *c = &r->res.cells[k->i];
+	double p50 = median_of(c, "latency_p50_ns");
+
+	if (isnan(p50))
+		fprintf(stderr, "  %-20s %-44s %12.0f req/s\n", label, c->id, k->thr);
+	else
+		fprintf(stderr, "  %-20s %-44s %12.0f req/s, p50 %.1f us\n", label, c->id, k->thr,
+			p50 / 1e3);
+}
+
+void gb_run_summary(const struct gb_run *r, const char *out_dir, const char *report,
+		    const char *report_why)
+{
+	size_t measured = 0, skipped = 0, invalid = 0, nk = 0, top;
+	const struct gb_cell_result *first_skip = NULL, *first_invalid = NULL;
+	struct ranked *k = gb_xcalloc(r->ncells + 1, sizeof(*k));
+	char e[32];
+	int lost = 0;
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct gb_cell_result *c = &r->res.cells[i];
+		size_t n = reps_of(c);
+		/* a shared run's parent holds every process's repetitions */
+		uint32_t want = r->opts->spawn ? gb_per_exec_get(&r->cfg->repetitions,
+								 r->ex[r->cells[i].exec].name) :
+						 planned(r, i);
+
+		if (c->skipped) {
+			skipped++;
+			first_skip = first_skip ? first_skip : c;
+			continue;
+		}
+		measured += r->interrupted ? n && n >= want : n > 0;
+		if (c->invalid && !r->interrupted) {
+			invalid++;
+			first_invalid = first_invalid ? first_invalid : c;
+		}
+		k[nk].thr = median_of(c, "throughput_rps");
+		k[nk].i = i;
+		nk += !isnan(k[nk].thr);
+	}
+	if (r->interrupted) {
+		if (report)
+			fprintf(stderr, "gbench run: report of the partial results in %s\n", report);
+		fprintf(stderr, "gbench run: interrupted after %s (%zu of %zu cells measured); "
+			"partial results in %s (complete: false)\n",
+			fmt_s(gb_run_elapsed(r), e, sizeof(e)), measured, r->ncells, out_dir);
+		free(k);
+		return;
+	}
+	if (r->opts->quiet) {
+		free(k);
+		return;
+	}
+	for (size_t i = 0; i < r->nex; i++)
+		lost |= r->ex[i].lost;
+	/* as meta.json "complete" says (gb_run_write) */
+	fprintf(stderr, "gbench run: %s in %s: %zu of %zu cells measured, %zu skipped, "
+		"%zu invalid, %zu over an accuracy budget\n",
+		r->aborted || lost || r->child_exit ? "incomplete (complete: false; see above)" :
+		"done", fmt_s(gb_run_elapsed(r), e, sizeof(e)), measured, r->ncells, skipped, invalid,
+		r->accuracy_cells);
+	if (first_skip)
+		fprintf(stderr, "  skipped:             %zu cells, e.g. %s: %s\n", skipped,
+			first_skip->id, first_skip->skipped);
+	if (first_invalid)
+		fprintf(stderr, "  invalid:             %zu cells, e.g. %s: %s (meta.json "
+			"cells.<id>.invalid_reasons)\n", invalid, first_invalid->id,
+			first_invalid->invalid[0]);
+	if (r->accuracy_cost_cells)
+		fprintf(stderr, "  accuracy cost:       %zu cells beyond the budget of their quant "
+			"level (reported, not gating; --verbose, or meta.json "
+			"cells.<id>.accuracy_cost_beyond_budget)\n", r->accuracy_cost_cells);
+	qsort(k, nk, sizeof(*k), by_thr_desc);
+	top = nk < 6 ? (nk + 1) / 2 : 3;
+	for (size_t i = 0; i < top; i++)
+		rank_line(r, i ? "" : "highest throughput:", &k[i]);
+	for (size_t i = nk > top + 3 ? nk - 3 : top; i < nk; i++)
+		rank_line(r, i == (nk > top + 3 ? nk - 3 : top) ? "lowest throughput:" : "", &k[i]);
+	fprintf(stderr, "  results:             %s (results.csv, samples.csv, accuracy.csv, "
+		"meta.json)\n", out_dir);
+	if (report)
+		fprintf(stderr, "  report:              %s\n", report);
+	else
+		fprintf(stderr, "  report:              none (%s)\n", report_why);
+	fprintf(stderr, "  next:                gbench compare BASELINE %s  (keep this run as "
+		"one: gbench baseline save %s)\n", out_dir, out_dir);
+	free(k);
+}
