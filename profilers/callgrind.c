@@ -26,12 +26,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <valgrind/callgrind.h>
 
 #include "callgrind.h"
 #include "../bench/inject.h"
+#include "../bench/replay.h"   /* gb_interrupted */
 #include "fsio.h"
 #include "gbench.h"
 #include "sysinfo.h"
@@ -48,6 +50,9 @@ extern char **environ;
 #ifndef GB_CG_SANITIZED
 #define GB_CG_SANITIZED 0
 #endif
+
+/* How a dump names its cell: "desc: Trigger: Client Request: gbench-cell <id>". */
+#define GB_CG_LABEL "gbench-cell "
 
 const char *const gb_sim_metric_names[GB_SIM_METRICS] = {
 	"sim_ir", "sim_d1_misses", "sim_ll_misses", "sim_branch_mispredicts",
@@ -281,6 +286,8 @@ json_t *gb_sim_cache_json(const struct gb_sim_cache *g)
 /* ---- the child's side ---- */
 
 static int cg_collecting;
+/* The cell whose repetition is being collected: its dump is labelled with it. */
+static char cg_cell[512];
 
 int gb_callgrind_child(void)
 {
@@ -294,10 +301,11 @@ int gb_callgrind_child(void)
 	return cached;
 }
 
-void gb_callgrind_rep_begin(void)
+void gb_callgrind_rep_begin(const char *cell_id)
 {
 	if (!gb_callgrind_child() || cg_collecting)
 		return;
+	snprintf(cg_cell, sizeof(cg_cell), "%s", cell_id ? cell_id : "");
 	CALLGRIND_ZERO_STATS;
 	CALLGRIND_TOGGLE_COLLECT;
 	cg_collecting = 1;
@@ -305,11 +313,14 @@ void gb_callgrind_rep_begin(void)
 
 void gb_callgrind_rep_end(void)
 {
+	char label[sizeof(cg_cell) + 16];
+
 	if (!cg_collecting)
 		return;
 	CALLGRIND_TOGGLE_COLLECT;
 	cg_collecting = 0;
-	CALLGRIND_DUMP_STATS_AT("rep");
+	snprintf(label, sizeof(label), "%s%s", GB_CG_LABEL, cg_cell);
+	CALLGRIND_DUMP_STATS_AT(label);
 }
 
 /* ---- the parent's side ---- */
@@ -363,9 +374,27 @@ static int spawn_wait(char *const argv[], const char *log, const char *extra_env
 		errno = rc;
 		return -1;
 	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
+	/*
+	 * Polled, not blocked in: a stopped run (SIGINT, SIGTERM: gb_interrupted)
+	 * passes the stop on to valgrind, and kills it 2 s later, so that a
+	 * cancelled gate does not wait out a whole simulation.
+	 */
+	for (int waited = 0, stop_ms = -1;; waited += 20) {
+		pid_t w = waitpid(pid, &st, WNOHANG);
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
 			return -1;
+		if (gb_interrupted && stop_ms < 0) {
+			kill(pid, SIGTERM);
+			stop_ms = waited;
+		} else if (stop_ms >= 0 && waited - stop_ms == 2000) {
+			kill(pid, SIGKILL);
+		}
+		nanosleep(&ts, NULL);
+	}
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return WEXITSTATUS(st);
@@ -439,22 +468,29 @@ static void log_tail(const char *path, char *buf, size_t len)
 
 /*
  * Parse a callgrind dump: the events: header and the summary: (or
- * totals:) line into the four simulated metrics. 0 or -1.
+ * totals:) line into the four simulated metrics, NAN for a metric whose
+ * events the dump does not have (instruction counting only: Ir alone),
+ * and the cell its trigger names ("desc: Trigger: Client Request:
+ * gbench-cell <id>") into cell, "" when none. 0 or -1.
  */
-static int parse_dump(const char *path, double *v)
+static int parse_dump(const char *path, double *v, char *cell, size_t cell_len)
 {
+	static const char trig[] = "desc: Trigger: Client Request: " GB_CG_LABEL;
 	FILE *f = fopen(path, "r");
 	char *line = NULL, *names[64];
 	size_t cap = 0;
-	int nnames = 0, got = 0;
+	int nnames = 0, got = 0, seen[GB_SIM_METRICS] = { 0 };
 	double val[64];
 	char *events = NULL;
 
 	if (!f)
 		return -1;
+	cell[0] = 0;
 	while (getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = 0;
-		if (!strncmp(line, "events:", 7)) {
+		if (!strncmp(line, trig, sizeof(trig) - 1)) {
+			snprintf(cell, cell_len, "%s", line + sizeof(trig) - 1);
+		} else if (!strncmp(line, "events:", 7)) {
 			free(events);
 			events = gb_xstrdup(line + 7);
 		} else if ((!strncmp(line, "summary:", 8) || (!got && !strncmp(line, "totals:", 7)))) {
@@ -492,18 +528,33 @@ static int parse_dump(const char *path, double *v)
 		v[m] = 0;
 	for (int i = 0; i < nnames; i++) {
 		const char *e = names[i];
+		int m = -1;
 
 		if (!strcmp(e, "Ir"))
-			v[GB_SIM_IR] += val[i];
+			m = GB_SIM_IR;
 		else if (!strcmp(e, "D1mr") || !strcmp(e, "D1mw"))
-			v[GB_SIM_D1_MISSES] += val[i];
+			m = GB_SIM_D1_MISSES;
 		else if (!strcmp(e, "ILmr") || !strcmp(e, "DLmr") || !strcmp(e, "DLmw"))
-			v[GB_SIM_LL_MISSES] += val[i];
+			m = GB_SIM_LL_MISSES;
 		else if (!strcmp(e, "Bcm") || !strcmp(e, "Bim"))
-			v[GB_SIM_BRANCH_MISPREDICTS] += val[i];
+			m = GB_SIM_BRANCH_MISPREDICTS;
+		if (m >= 0) {
+			v[m] += val[i];
+			seen[m] = 1;
+		}
 	}
+	for (int m = 0; m < GB_SIM_METRICS; m++)
+		if (!seen[m])
+			v[m] = NAN;
 	free(events);
 	return 0;
+}
+
+int gb_callgrind_ir_only(void)
+{
+	const char *e = getenv("GBENCH_CALLGRIND_SIM");
+
+	return e && !strcmp(e, "ir");
 }
 
 /* A --filter pattern matching exactly id: a glob with the specials escaped. */
@@ -528,21 +579,74 @@ static char *exact_pattern(const char *id)
 	return p;
 }
 
-int gb_callgrind_run_cell(int argc, char *const argv[], const char *cell_id,
-			  const struct gb_sim_cache *geom, struct gb_sim_values *out,
-			  char *reason, size_t len)
+/* The index of id among ids[n], or n. */
+static size_t find_id(const char *const ids[], size_t n, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < n && strcmp(ids[i], id); i++)
+		;
+	return i;
+}
+
+/* Append a repetition's values v to s. */
+static void sim_push(struct gb_sim_values *s, const double *v)
+{
+	s->v = gb_xrealloc(s->v, (s->nreps + 1) * sizeof(*s->v));
+	memcpy(s->v[s->nreps++], v, sizeof(*s->v));
+}
+
+/* Read the dumps cg.out.1, .2, ... of dir into out[] by the cell each names; 0 or -1. */
+static int read_dumps(const char *dir, size_t n, const char *const ids[],
+		      struct gb_sim_values *out, char *reason, size_t len)
+{
+	size_t got = 0;
+
+	for (size_t k = 1;; k++) {
+		char path[128], cell[600];
+		double v[GB_SIM_METRICS];
+		size_t i;
+
+		snprintf(path, sizeof(path), "%s/cg.out.%zu", dir, k);
+		if (access(path, F_OK) != 0)
+			break;
+		if (parse_dump(path, v, cell, sizeof(cell)) < 0) {
+			snprintf(reason, len, "cannot parse the callgrind dump %s", path);
+			return -1;
+		}
+		/* a lone cell's dumps are its own whatever they say; others by name */
+		i = n == 1 ? 0 : find_id(ids, n, cell);
+		if (i < n) {
+			sim_push(&out[i], v);
+			got++;
+		}
+	}
+	if (!got) {
+		snprintf(reason, len, "callgrind wrote no per-repetition dump of cell%s '%s'%s (log "
+			 "kept in %s)", n > 1 ? "s" : "", ids[0], n > 1 ? " and the others" : "", dir);
+		return -1;
+	}
+	return 0;
+}
+
+int gb_callgrind_run_cells(int argc, char *const argv[], size_t n, const char *const ids[],
+			   const struct gb_sim_cache *geom, struct gb_sim_values *out,
+			   char *reason, size_t len)
 {
 	/* the pid in the name lets the next run reclaim it (gb_run_reclaim) */
 	char dir[64];
 	char exe[4096], i1[80], d1[80], ll[80], outfile[64 + sizeof(dir)];
 	char childout[32 + sizeof(dir)], log[32 + sizeof(dir)], tail[1024];
 	char **args;
-	char *pattern;
+	char *pattern = NULL;
 	size_t na = 0;
 	ssize_t el;
-	int rc, ok = -1;
+	int rc, ok = -1, ir_only = gb_callgrind_ir_only();
 
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, n * sizeof(*out));
+	reason[0] = 0;
+	if (!n)
+		return 0;
 	if (GB_CG_SANITIZED)
 		return gb_callgrind_probe(reason, len);
 	el = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -560,14 +664,13 @@ int gb_callgrind_run_cell(int argc, char *const argv[], const char *cell_id,
 	snprintf(outfile, sizeof(outfile), "--callgrind-out-file=%s/cg.out", dir);
 	snprintf(childout, sizeof(childout), "%s/child", dir);
 	snprintf(log, sizeof(log), "%s/valgrind.log", dir);
-	pattern = exact_pattern(cell_id);
 	args = gb_xcalloc((size_t)argc + 32, sizeof(*args));
 	args[na++] = (char *)valgrind_cmd();
 	args[na++] = (char *)"--tool=callgrind";
 	args[na++] = (char *)"--collect-atstart=no";
-	args[na++] = (char *)"--cache-sim=yes";
-	args[na++] = (char *)"--branch-sim=yes";
-	if (geom) {
+	args[na++] = (char *)(ir_only ? "--cache-sim=no" : "--cache-sim=yes");
+	args[na++] = (char *)(ir_only ? "--branch-sim=no" : "--branch-sim=yes");
+	if (geom && !ir_only) {
 		snprintf(i1, sizeof(i1), "--I1=%llu,%u,%u", (unsigned long long)geom->i1.size,
 			 geom->i1.assoc, geom->i1.line);
 		snprintf(d1, sizeof(d1), "--D1=%llu,%u,%u", (unsigned long long)geom->d1.size,
@@ -581,12 +684,16 @@ int gb_callgrind_run_cell(int argc, char *const argv[], const char *cell_id,
 	args[na++] = outfile;
 	args[na++] = exe;
 	args[na++] = (char *)"run";
-	/* flags that would make the child do other work than the cell's repetitions */
+	/* flags that would make the child do other work than the cells' repetitions */
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--find-max-qps") && strcmp(argv[i], "--dry-run"))
 			args[na++] = argv[i];
-	args[na++] = (char *)"--filter";
-	args[na++] = pattern;
+	if (n == 1) {
+		/* one cell: only it; several: the run's own cells (its filter), the cpu ones */
+		pattern = exact_pattern(ids[0]);
+		args[na++] = (char *)"--filter";
+		args[na++] = pattern;
+	}
 	args[na++] = (char *)"--executor";
 	args[na++] = (char *)"cpu";
 	args[na++] = (char *)"--threads";
@@ -610,34 +717,23 @@ int gb_callgrind_run_cell(int argc, char *const argv[], const char *cell_id,
 		snprintf(reason, len, "callgrind child exited with status %d (log kept in %s): %s",
 			 rc, dir, tail);
 	} else {
-		/* Dump N (cg.out.N) is measured repetition N-1. */
-		for (size_t k = 1;; k++) {
-			char path[128];
-			double v[GB_SIM_METRICS];
-
-			snprintf(path, sizeof(path), "%s/cg.out.%zu", dir, k);
-			if (access(path, F_OK) != 0)
-				break;
-			if (parse_dump(path, v) < 0) {
-				snprintf(reason, len, "cannot parse the callgrind dump %s", path);
-				gb_sim_values_release(out);
-				break;
-			}
-			out->v = gb_xrealloc(out->v, k * sizeof(*out->v));
-			memcpy(out->v[k - 1], v, sizeof(v));
-			out->nreps = k;
-		}
-		if (!out->nreps && !reason[0])
-			snprintf(reason, len, "callgrind wrote no per-repetition dump (was cell "
-				 "'%s' run? log kept in %s)", cell_id, dir);
-		else if (out->nreps)
-			ok = 0;
+		ok = read_dumps(dir, n, ids, out, reason, len);
 	}
-	if (ok == 0)
+	if (ok < 0)
+		for (size_t i = 0; i < n; i++)
+			gb_sim_values_release(&out[i]);
+	else
 		gb_rm_tree(dir);
 	free(pattern);
 	free(args);
 	return ok;
+}
+
+int gb_callgrind_run_cell(int argc, char *const argv[], const char *cell_id,
+			  const struct gb_sim_cache *geom, struct gb_sim_values *out,
+			  char *reason, size_t len)
+{
+	return gb_callgrind_run_cells(argc, argv, 1, &cell_id, geom, out, reason, len);
 }
 
 void gb_callgrind_print_info(FILE *f, const char *indent)

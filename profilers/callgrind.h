@@ -5,13 +5,16 @@
  * repetitions only. Deterministic: the same cell gives the same sim_ir on
  * any machine of the architecture, PMU or not.
  *
- * Parent side: gb_callgrind_run_cell runs
+ * Parent side: gb_callgrind_run_cells runs one child for a run's cpu cells
  *   valgrind --tool=callgrind --collect-atstart=no --cache-sim=yes
  *            --branch-sim=yes --I1=.. --D1=.. --LL=.. --callgrind-out-file=..
- *            gbench run <the run's own arguments> --filter <cell> --executor cpu
- *            --threads 1 --counters none --out <tmp> --quiet
- * and parses one dump per measured repetition into sim_ir, sim_d1_misses,
- * sim_ll_misses and sim_branch_mispredicts. Child side (the replay): when
+ *            gbench run <the run's own arguments> --executor cpu
+ *            --threads 1 --processes 1 --counters none --out <tmp> --quiet
+ * and parses one dump per measured repetition, labelled with its cell, into
+ * sim_ir, sim_d1_misses, sim_ll_misses and sim_branch_mispredicts. With
+ * GBENCH_CALLGRIND_SIM=ir in the environment it counts instructions only
+ * (--cache-sim=no --branch-sim=no, several times faster): sim_ir alone, the
+ * other three NAN (not simulated). Child side (the replay): when
  * gb_callgrind_child() is 1, gb_callgrind_rep_begin/end bracket each
  * measured repetition and the accuracy oracle is skipped.
  */
@@ -65,7 +68,7 @@ enum { GB_SIM_IR, GB_SIM_D1_MISSES, GB_SIM_LL_MISSES, GB_SIM_BRANCH_MISPREDICTS,
        GB_SIM_METRICS };
 extern const char *const gb_sim_metric_names[GB_SIM_METRICS];
 
-/* Per measured repetition, the simulated counts (source simulated, unit count). */
+/* Per measured repetition, the simulated counts (source simulated, unit count; NAN: not simulated). */
 struct gb_sim_values {
 	size_t nreps;
 	double (*v)[GB_SIM_METRICS];       /* v[rep][metric] */
@@ -75,23 +78,35 @@ void gb_sim_values_release(struct gb_sim_values *s);
 /* 0 when valgrind can run gbench here, else -1 with the reason (no valgrind, a sanitizer build). */
 int gb_callgrind_probe(char *reason, size_t len);
 
+/* 1 when GBENCH_CALLGRIND_SIM=ir asks for instruction counting only. */
+int gb_callgrind_ir_only(void);
+
 /*
- * Run cell cell_id under callgrind with geometry geom (NULL: valgrind's own
- * detection) and fill out, one entry per measured repetition. argc/argv are
- * the `run` command's own (argv[0] "run"); later flags override them, so
- * the child sees the same config, workloads, repetitions and seed
- * (--find-max-qps and --dry-run are dropped). The cell
- * must be a cpu cell. 0, or -1 with the reason (valgrind missing or failing,
- * a dump missing, interrupted).
+ * Run the cpu cells ids[n] under callgrind in one child with geometry geom
+ * (NULL: valgrind's own detection; unused when counting instructions only)
+ * and fill out[n], one entry per measured repetition of each cell (a cell
+ * the child did not run keeps nreps 0). argc/argv are the `run` command's
+ * own (argv[0] "run"); later flags override them, so the child sees the
+ * same config, workloads, filter, repetitions and seed (--find-max-qps and
+ * --dry-run are dropped); with n == 1 the child runs that cell alone. 0,
+ * or -1 with the reason (valgrind missing or failing, no dump, interrupted)
+ * and every out[] empty. The caller releases each out[i].
  */
+int gb_callgrind_run_cells(int argc, char *const argv[], size_t n, const char *const ids[],
+			   const struct gb_sim_cache *geom, struct gb_sim_values *out,
+			   char *reason, size_t len);
+/* gb_callgrind_run_cells of the one cell cell_id. */
 int gb_callgrind_run_cell(int argc, char *const argv[], const char *cell_id,
 			  const struct gb_sim_cache *geom, struct gb_sim_values *out,
 			  char *reason, size_t len);
 
 /* 1 in the child that gb_callgrind_run_cell started (GBENCH_CALLGRIND_CHILD=1). */
 int gb_callgrind_child(void);
-/* Around each measured repetition in the child: zero, collect on / off, dump. No-ops elsewhere. */
-void gb_callgrind_rep_begin(void);
+/*
+ * Around each measured repetition of cell cell_id in the child: zero,
+ * collect on / off, dump (the dump names the cell). No-ops elsewhere.
+ */
+void gb_callgrind_rep_begin(const char *cell_id);
 void gb_callgrind_rep_end(void);
 
 /* For `gbench info`: callgrind available on request, with the geometry it would use, or why not. */

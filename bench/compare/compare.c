@@ -322,7 +322,13 @@ static void judge_counts(struct gb_compare_row *r, const double *b, size_t nb, c
 	r->verdict = worse(r, r->ratio)	   ? GB_VERDICT_REGRESSION
 		     : better(r, r->ratio) ? GB_VERDICT_IMPROVEMENT
 					   : GB_VERDICT_UNCHANGED;
+	if (r->verdict != GB_VERDICT_UNCHANGED)
+		r->note = gb_xasprintf("counts %+.3g%% (%.17g -> %.17g, each side's repetitions "
+				       "equal), beyond the %g%% threshold of deterministic counts",
+				       (r->ratio - 1) * 100, r->med_base, r->med_cur,
+				       r->threshold * 100);
 	if (bmin != bmax || cmin != cmax) {
+		free(r->note);
 		r->nondet = 1;
 		r->gating = 0;
 		r->note = gb_xasprintf("non-deterministic: the counts differ between repetitions "

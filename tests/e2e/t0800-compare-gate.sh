@@ -131,7 +131,7 @@ expect_exit 0 "a run into --out with a cache" run --workload "$TMP/small/tiny.cs
 check "writes mrc.csv" test -s "$TMP/reuse/mrc.csv"
 sh -c 'exit 0' & dead=$!; wait $dead
 mkdir -p "$TMP/.reuse.staging.$dead/hist"
-expect_exit 0 "the same --out again, without a cache" run --workload "$TMP/small/tiny.csv" --out "$TMP/reuse"
+expect_exit 0 "the same --out again, without a cache" run --workload "$TMP/small/tiny.csv" --force --out "$TMP/reuse"
 check "no mrc.csv of the earlier run beside the new results" test ! -e "$TMP/reuse/mrc.csv"
 check "no histogram of the earlier run's cells" test ! -e "$TMP/reuse/hist/tiny.cpu.b1.f32.c4.hgrm"
 check "the dead run's staging folder removed, none left" bash -c "! ls -a '$TMP' | grep -q staging"

@@ -12,7 +12,9 @@
 # pooled, which settles it (and not with GB_RERUNS=0); a regression is
 # never rerun; a folder holding a run of its own is refused; a gate stopped
 # with SIGTERM (a cancelled CI job) takes its runs with it and leaves no
-# temp folder.
+# temp folder. The alpha is spent over the looks (alpha / looks each):
+# one look in A/B at --max-pairs = GB_PAIRS, two in the baseline mode
+# with its one rerun.
 . "$(dirname "$0")/lib.sh"
 
 GATE="$TOP/scripts/perf-gate.sh"
@@ -24,7 +26,10 @@ cell="--executor cpu --batch 1 --quant f32 --cache 0"
 small="$cell --workload $TMP/small/tiny.csv"
 
 # ---- A/B: the same binary as A and B, so nothing is built here ----
-export GB_BASE_GBENCH="$GBENCH" GB_PAIRS=4 GB_RUN_ARGS="$small --repetitions 12"
+# The time stage alone (GB_IR=0): the suite's sanitizer build cannot run
+# under valgrind; the instruction-count stage is t0930's. --max-pairs 4:
+# one look, at compare's own alpha.
+export GB_BASE_GBENCH="$GBENCH" GB_PAIRS=4 GB_MAX_PAIRS=4 GB_IR=0 GB_RUN_ARGS="$small --repetitions 12"
 # The same build as A and B is never a regression; 4 pairs of a 50 us cell
 # under the sanitizers on a shared 2-core machine can honestly be too
 # noisy to tell (exit 3), which the real gate counts as a failure.
@@ -32,11 +37,11 @@ export GB_BASE_GBENCH="$GBENCH" GB_PAIRS=4 GB_RUN_ARGS="$small --repetitions 12"
 check "A/B, the same build on both sides: no regression (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 3
 check "four pairs of runs, A and B" bash -c "ls -d '$TMP'/ab0/A/run-{1,2,3,4} '$TMP'/ab0/B/run-{1,2,3,4} > /dev/null"
 check "in the order A B, B A, A B, B A" bash -c "grep -o 'pair [0-9]: [AB]' '$TMP/err' | tr '\n' ' ' | grep -q '^pair 1: A pair 1: B pair 2: B pair 2: A pair 3: A pair 3: B pair 4: B pair 4: A \$'"
-check "judged per pair" python3 -c "
+check "judged per pair, at alpha 0.01 (one look)" python3 -c "
 import json, sys
 j = json.load(open('$TMP/ab0/compare.json'))
 r = [x for x in j['rows'] if x['metric'] == 'wall_ns'][0]
-sys.exit(0 if j['paired'] and r['test'] == 'paired-t' and r['processes_current'] == 4 else 1)"
+sys.exit(0 if j['paired'] and r['test'] == 'paired-t' and r['processes_current'] == 4 and j['alpha'] == 0.01 else 1)"
 GB_B_INJECT=all:5 expect_exit 1 "B with injected real work (GB_B_INJECT=all:5) fails the gate" \
 	"$GATE" "$TMP/ab1" -- --threshold 30%
 check "naming the cell" grep -qE '^REGRESSION +tiny\.cpu\.b1\.f32\.c0 +wall_ns' "$TMP/out"
@@ -97,7 +102,7 @@ export GB_RUN_ARGS="$small --repetitions 6 --processes 1"
 GB_INJECT=all:5 "$GATE" "$TMP/g2" > "$TMP/out" 2> "$TMP/err"; rc=$?
 check "a second run after an inconclusive look, judged pooled: regression or still inconclusive (exit $rc)" \
 	test "$rc" -eq 1 -o "$rc" -eq 3
-check "says so" grep -q 'inconclusive: running once more and judging the 2 runs pooled' "$TMP/err"
+check "says so, at alpha 0.01 / 2 looks" grep -q 'inconclusive: running once more and judging the 2 runs pooled at alpha 0.005' "$TMP/err"
 check "into run-2/" test -f "$TMP/g2/run-2/results.csv"
 check "and compare pooled both, as two processes" python3 -c "
 import json, sys

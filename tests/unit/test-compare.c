@@ -397,6 +397,63 @@ TEST(simulated_counts)
 	gb_results_release(&c);
 }
 
+/*
+ * The gate's instruction-count stage (perf-gate.sh): one valgrind process
+ * per build counts each cpu cell twice. Recorded counts as it writes them:
+ * a count change beyond the threshold is a regression whose note says by
+ * how much and against what; two counts of one side that disagree (here
+ * the current side's) make the cell non-deterministic, not gating, however
+ * far it moved; --ir-threshold reaches compare as --threshold.
+ */
+TEST(ir_stage_counts)
+{
+	struct gb_results b = { 0 }, c = { 0 };
+	struct gb_compare cmp;
+	struct gb_compare_opts o;
+	double base[2] = { 22150, 22150 }, plus[2] = { 22410, 22410 },
+	       differ[2] = { 24000, 24031 }, same[2] = { 5000, 5000 };
+
+	put(&b, "tiny.cpu.b1.f32.c0", "sim_ir", "count", GB_SRC_SIMULATED, base, 2);
+	put(&c, "tiny.cpu.b1.f32.c0", "sim_ir", "count", GB_SRC_SIMULATED, plus, 2);
+	put(&b, "other", "sim_ir", "count", GB_SRC_SIMULATED, same, 2);
+	put(&c, "other", "sim_ir", "count", GB_SRC_SIMULATED, same, 2);
+	CHECK(judge(&cmp, &b, &c, NULL) == 0);
+	CHECK(row(&cmp, "tiny.cpu.b1.f32.c0", "sim_ir")->verdict == GB_VERDICT_REGRESSION);
+	CHECK(row(&cmp, "tiny.cpu.b1.f32.c0", "sim_ir")->note != NULL);
+	CHECK(strstr(row(&cmp, "tiny.cpu.b1.f32.c0", "sim_ir")->note,
+		     "+1.17% (22150 -> 22410") != NULL);
+	CHECK(strstr(row(&cmp, "tiny.cpu.b1.f32.c0", "sim_ir")->note, "0.1% threshold") != NULL);
+	CHECK(row(&cmp, "other", "sim_ir")->verdict == GB_VERDICT_UNCHANGED);
+	CHECK(row(&cmp, "other", "sim_ir")->note == NULL);
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_REGRESSION);
+	gb_compare_release(&cmp);
+
+	/* a threshold of 2% (--ir-threshold 2%): +1.17% passes */
+	gb_compare_opts_init(&o);
+	o.threshold = 0.02;
+	CHECK(judge(&cmp, &b, &c, &o) == 0);
+	CHECK(row(&cmp, "tiny.cpu.b1.f32.c0", "sim_ir")->verdict == GB_VERDICT_UNCHANGED);
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_OK);
+	gb_compare_release(&cmp);
+	gb_results_release(&c);
+
+	/* the current side's two counts disagree (24000, 24031): +8%, but not gating */
+	memset(&c, 0, sizeof(c));
+	put(&c, "tiny.cpu.b1.f32.c0", "sim_ir", "count", GB_SRC_SIMULATED, differ, 2);
+	put(&c, "other", "sim_ir", "count", GB_SRC_SIMULATED, same, 2);
+	CHECK(judge(&cmp, &b, &c, NULL) == 0);
+	CHECK(row(&cmp, "tiny.cpu.b1.f32.c0", "sim_ir")->nondet);
+	CHECK(!row(&cmp, "tiny.cpu.b1.f32.c0", "sim_ir")->gating);
+	CHECK(strstr(row(&cmp, "tiny.cpu.b1.f32.c0", "sim_ir")->note,
+		     "non-deterministic: the counts differ between repetitions (24000 .. 24031 in "
+		     "the current)") != NULL);
+	CHECK(cmp.gating[GB_VERDICT_REGRESSION] == 0);
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_OK);
+	gb_compare_release(&cmp);
+	gb_results_release(&b);
+	gb_results_release(&c);
+}
+
 TEST(zero_missing_unavailable)
 {
 	struct gb_results b = { 0 }, c = { 0 };
@@ -899,6 +956,7 @@ int main(void)
 	RUN(holm_over_rows);
 	RUN(paired_processes);
 	RUN(simulated_counts);
+	RUN(ir_stage_counts);
 	RUN(zero_missing_unavailable);
 	RUN(incomparable_inputs);
 	RUN(machine_class_and_meta);

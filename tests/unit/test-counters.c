@@ -382,7 +382,7 @@ TEST(callgrind_child_side_is_inert)
 {
 	/* not started by gb_callgrind_run_cell: the markers do nothing */
 	CHECK(!gb_callgrind_child());
-	gb_callgrind_rep_begin();
+	gb_callgrind_rep_begin("c");
 	gb_callgrind_rep_end();
 }
 
