@@ -26,10 +26,25 @@ struct cell {
 	int status;                      /* first error, sticky */
 };
 
+/*
+ * Where one repetition's executor time went, per op kind (replay-time.c):
+ * the device's time (gpu_ns.<op>), the host's time of the calls from inputs
+ * stacked to outputs back (call_ns.<op>), and the host side of the calls
+ * split by calibrated timestamps when every call had one.
+ */
+struct rep_time {
+	uint64_t device_ns[GB_OP_COUNT];
+	uint64_t call_ns[GB_OP_COUNT];
+	uint64_t calls[GB_OP_COUNT];
+	uint64_t queue_ns, return_ns;    /* summed over calls with a split */
+	uint64_t split_calls;            /* calls that had one */
+};
+
 /* What one repetition measured. */
 struct rep_result {
 	uint64_t wall_ns, requests, lookups, hits, device_ns, batches;
 	int has_device_ns;
+	struct rep_time time;
 	/* open mode */
 	uint64_t late_issues;
 	struct gb_hist *response, *service, *queue;
@@ -51,6 +66,18 @@ int gb_replay__run(struct cell *c, uint32_t nm, struct rep_result *res, uint64_t
 		   uint64_t *t1);
 /* The histogram the cell's latency distribution is merged from. */
 struct gb_hist *gb_replay__rep_hist(void);
+
+/* Add one executor call of op kind op, t0..t1 on the host, to a repetition's times. */
+void gb_replay__time_add(struct rep_time *rt, enum gb_op op, const struct gb_exec_timing *t,
+			 uint64_t t0, uint64_t t1);
+/*
+ * Push a measured repetition's per-op metrics: call_ns.<op> and, when the
+ * repetition has device time (res->has_device_ns), gpu_ns.<op>, for every
+ * op kind among the requests the repetition replayed (0 where the result
+ * cache served them all); host_queue_ns and host_return_ns when every call
+ * had a split.
+ */
+void gb_replay__time_push(const struct cell *c, const struct rep_result *res);
 
 /* Open and offline loops (replay-open.c). */
 int gb_replay__open(struct cell *c, struct rep_result *res);

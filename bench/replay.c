@@ -479,7 +479,7 @@ static int exec_call(struct cell *c, const struct gb_exec_call *call, struct gb_
 		gb_replay_events.cpu_fallbacks++;
 		c->cpu_fallbacks++;
 		cc.weights = tix == NONE ? NULL : c->cpu_handles[tix];
-		t->has_device_ns = 0;
+		t->has_device_ns = t->has_split = 0;
 		return c->cpu->iface->run(c->cpu, &cc, t);
 	}
 	gb_replay_events.enomem_splits++;
@@ -499,6 +499,9 @@ static int exec_call(struct cell *c, const struct gb_exec_call *call, struct gb_
 	rc = exec_call(c, &half, &t2);
 	t->device_ns += t2.device_ns;
 	t->has_device_ns = t->has_device_ns && t2.has_device_ns;
+	t->queue_ns += t2.queue_ns;
+	t->return_ns += t2.return_ns;
+	t->has_split = t->has_split && t2.has_split;
 	return rc;
 }
 
@@ -566,6 +569,7 @@ int gb_replay__run(struct cell *c, uint32_t nm, struct rep_result *res, uint64_t
 		res->device_ns += t.device_ns;
 	else
 		res->has_device_ns = 0;
+	gb_replay__time_add(&res->time, call.shape.op, &t, *t0, *t1);
 	for (uint32_t i = 0; i < nm; i++) {
 		const struct gb_request *q = &w->trace.req[c->members[i]];
 		size_t n = gb_shape_out_floats(&q->shape);
@@ -1036,7 +1040,7 @@ int gb_cell_rep(struct gb_cell *cell, int measured)
 		gb_noise_begin(&noise);
 		if (c->spec.counters)
 			gb_counters_start(c->spec.counters);
-		gb_callgrind_rep_begin();
+		gb_callgrind_rep_begin(out->id);
 	}
 	if (c->spec.mode == GB_MODE_CLOSED)
 		rc = replay_closed(c, &res);
@@ -1087,6 +1091,7 @@ int gb_cell_rep(struct gb_cell *cell, int measured)
 	}
 	if (res.has_device_ns && res.device_ns > 0)
 		push(out, "gpu_ns", "ns", (double)res.device_ns);
+	gb_replay__time_push(c, &res);
 	if (!out->batch_sizes) {
 		out->nbatch_sizes = c->spec.batch + 1;
 		out->batch_sizes = gb_xcalloc(out->nbatch_sizes, sizeof(uint64_t));

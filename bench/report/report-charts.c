@@ -503,108 +503,7 @@ static void chart_cache(struct gb_report *r)
 	gb_sbuf_release(&h);
 }
 
-/* ---- roofline ---- */
-
-static void chart_roofline(struct gb_report *r)
-{
-	struct gb_report_chart *c = gb_report_chart_add(r, "roofline", "Roofline with the measured ceilings");
-	struct gb_sbuf d = { 0 }, h = { 0 };
-	int nceil = 0, n = 0, ndev = 0;
-	double lo = INFINITY, hi = 0;
-
-	if (!r->peak) {
-		c->missing = gb_xasprintf("no measured ceilings (%s)", r->peak_why);
-		return;
-	}
-	for (size_t i = 0; i < r->ncells; i++)
-		if (isfinite(r->cells[i].ai)) {
-			lo = fmin(lo, r->cells[i].ai);
-			hi = fmax(hi, r->cells[i].ai);
-		}
-	if (!(hi > 0)) {
-		c->missing = gb_xstrdup("no cell could be placed (no trace FLOPs and bytes, or no wall_ns)");
-		return;
-	}
-	lo = fmin(lo / 4, 1.0 / 16);
-	hi *= 4;
-	if (isfinite(r->bw[GB_LVL_DRAM]) && r->bw[GB_LVL_DRAM] > 0)
-		hi = fmax(hi, 4 * r->peak_gflops / r->bw[GB_LVL_DRAM]);   /* past the ridge */
-	if (r->vk_gflops > 0 && r->vk_gbs > 0)
-		hi = fmax(hi, 4 * r->vk_gflops / r->vk_gbs);
-	for (int l = 0; l < GB_LVL_COUNT; l++) {
-		char *t;
-
-		if (!isfinite(r->bw[l]))
-			continue;
-		t = gb_xasprintf("%s %.0f GB/s, %.0f GFLOP/s", gb_peak_level_name((enum gb_peak_level)l),
-				 r->bw[l], r->peak_gflops);
-		gb_report_dat_title(&d, t);
-		free(t);
-		gb_sbuf_printf(&d, " \"flop_per_byte\" \"gflops\"\n");
-		for (double x = lo; x <= hi * 1.0001; x *= pow(2, 0.25))
-			gb_sbuf_printf(&d, "%.6g %.6g\n", x, fmin(r->peak_gflops, x * r->bw[l]));
-		gb_sbuf_printf(&d, "\n\n");
-		nceil++;
-	}
-	if (r->vk_gflops > 0 && r->vk_gbs > 0) {
-		/* the vulkan device's own roof: its cells are judged against it */
-		char *t = gb_xasprintf("vulkan device %.*f GB/s, %.*f GFLOP/s", r->vk_gbs < 10 ? 2 : 0,
-				       r->vk_gbs, r->vk_gflops < 10 ? 2 : 0, r->vk_gflops);
-
-		gb_report_dat_title(&d, t);
-		free(t);
-		gb_sbuf_printf(&d, " \"flop_per_byte\" \"gflops\"\n");
-		for (double x = lo; x <= hi * 1.0001; x *= pow(2, 0.25))
-			gb_sbuf_printf(&d, "%.6g %.6g\n", x, fmin(r->vk_gflops, x * r->vk_gbs));
-		gb_sbuf_printf(&d, "\n\n");
-		nceil++;
-		ndev++;
-	}
-	for (size_t w = 0; w < r->nwl; w++)
-		for (int e = 0; e < 2; e++) {
-			const char *ex = e ? "vulkan" : "cpu";
-			int rows = 0;
-
-			for (size_t i = 0; i < r->ncells; i++) {
-				struct gb_report_cell *rc = &r->cells[i];
-
-				if (!rc->c || strcmp(rc->c->workload, r->wl[w].name) ||
-				    strcmp(rc->c->executor, ex) || !isfinite(rc->ai) || !(rc->gflops > 0))
-					continue;
-				if (!rows++) {
-					char *t = gb_xasprintf("%s (%s)", r->wl[w].name, ex);
-
-					gb_report_dat_title(&d, t);
-					free(t);
-					gb_sbuf_printf(&d, " \"flop_per_byte\" \"gflops\" \"cell\"\n");
-				}
-				gb_sbuf_printf(&d, "%.6g %.6g ", rc->ai, rc->gflops);
-				gb_report_dat_title(&d, rc->id);
-				gb_sbuf_printf(&d, "\n");
-			}
-			if (rows) {
-				gb_sbuf_printf(&d, "\n\n");
-				n++;
-			}
-		}
-	if (!nceil || !n) {
-		c->missing = gb_xstrdup(!nceil ? "the ceilings have no bandwidth level" :
-					"no cell could be placed");
-	} else {
-		c->what = gb_xasprintf("Attainable GFLOP/s = min(peak, intensity x bandwidth) for each "
-				       "measured bandwidth level of the host (grey: read kernel, f32 FMA "
-				       "peak)%s, from %s; every cell placed at its arithmetic intensity "
-				       "and achieved GFLOP/s (see Workloads for how both are counted).",
-				       ndev ? " and the vulkan device's own ceilings (red: its copy "
-				       "bandwidth and FMA peak, which its cells are judged against)" :
-				       "; no vulkan device ceilings were measured, so vulkan cells have no roof",
-				       r->peak_from);
-		gb_sbuf_printf(&h, "nceil = %d\nndev = %d\nnseries = %d\n", nceil, ndev, n);
-		gb_report_chart_emit(r, c, "roofline", d.s, h.s);
-	}
-	gb_sbuf_release(&d);
-	gb_sbuf_release(&h);
-}
+/* ---- roofline: report-ops.c, with each op kind placed ---- */
 
 /* ---- the bandwidth sweep behind the ceilings ---- */
 
@@ -833,7 +732,7 @@ void gb_report_charts(struct gb_report *r)
 	chart_throughput(r);
 	chart_accuracy(r);
 	chart_cache(r);
-	chart_roofline(r);
+	gb_report_chart_roofline(r);
 	chart_bandwidth(r);
 	chart_speedup(r);
 	chart_baseline(r);

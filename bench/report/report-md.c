@@ -652,6 +652,7 @@ int gb_report_md_write(struct gb_report *r, size_t *nfindings)
 	md_ceilings(r, &b);
 	md_findings(r, &b, &fd);
 	md_workloads(r, &b);
+	gb_report_md_ops(r, &b);
 	md_charts(r, &b);
 	if (r->has_base)
 		md_baseline(r, &b);

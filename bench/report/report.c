@@ -212,6 +212,15 @@ static void wl_load(struct gb_report_wl *w)
 
 		w->flops += gb_shape_flops(s);
 		w->act_bytes += 4.0 * (double)(gb_shape_in_floats(s) + gb_shape_out_floats(s));
+		if ((unsigned)s->op < GB_OP_COUNT) {
+			w->op[s->op].requests++;
+			w->op[s->op].flops += gb_shape_flops(s);
+			w->op[s->op].act_bytes += 4.0 * (double)(gb_shape_in_floats(s) +
+								 gb_shape_out_floats(s));
+			for (int q = 0; q < GB_Q_COUNT && gb_op_has_weights(s->op); q++)
+				w->op[s->op].weight_bytes[q] += (double)s->n *
+					(double)gb_quant_row_bytes((enum gb_quant)q, s->k);
+		}
 		if (!strstr(w->ops, opn) && strlen(w->ops) + strlen(opn) + 3 < sizeof(w->ops))
 			snprintf(w->ops + strlen(w->ops), sizeof(w->ops) - strlen(w->ops), "%s%s",
 				 w->ops[0] ? ", " : "", opn);
@@ -544,6 +553,26 @@ static void roof_device(struct gb_report *r, struct gb_report_cell *rc)
 	gb_facts_set(f, "roofline_ridge_ratio", rc->ridge, why);
 }
 
+double gb_report_host_bw(const struct gb_report *r, double set, int *lvl)
+{
+	double bw;
+
+	*lvl = GB_LVL_DRAM;
+	for (int l = 0; l < GB_LVL_DRAM; l++)
+		if (isfinite(r->cap[l]) && set <= r->cap[l] && isfinite(r->bw[l])) {
+			*lvl = l;
+			break;
+		}
+	bw = r->bw[*lvl];
+	/* the level was not measured: the next one out that was */
+	for (int l = *lvl + 1; l < GB_LVL_COUNT && isnan(bw); l++)
+		if (isfinite(r->bw[l])) {
+			bw = r->bw[l];
+			*lvl = l;
+		}
+	return bw;
+}
+
 static void cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 {
 	struct gb_cell_result *c = rc->c;
@@ -652,25 +681,11 @@ static void cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 		double bytes = cell_bytes(rc);
 		double hit = c->cache ? gb_report_median(c, "cache_hit_rate") : 0;
 		double wall = gb_report_median(c, "wall_ns");
-		double set = w->weight_set[c->quant], bw = NAN;
-		int lvl = GB_LVL_DRAM;
+		int lvl;
+		double bw = gb_report_host_bw(r, w->weight_set[c->quant], &lvl);
 
 		if (isnan(hit))
 			hit = 0;   /* unavailable hit rate: the trace has no cache key, so no hits */
-		for (int l = 0; l < GB_LVL_DRAM; l++)
-			if (isfinite(r->cap[l]) && set <= r->cap[l] && isfinite(r->bw[l])) {
-				lvl = l;
-				break;
-			}
-		bw = r->bw[lvl];
-		if (isnan(bw)) {
-			/* the level was not measured: the next one out that was */
-			for (int l = lvl + 1; l < GB_LVL_COUNT && isnan(bw); l++)
-				if (isfinite(r->bw[l])) {
-					bw = r->bw[l];
-					lvl = l;
-				}
-		}
 		rc->roof_level = gb_peak_level_name((enum gb_peak_level)lvl);
 		if (bytes > 0 && wall > 0 && isfinite(bw)) {
 			rc->ai = w->flops / bytes;
@@ -688,6 +703,7 @@ static void cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 			gb_facts_unknown(f, "roofline_ridge_ratio", "unavailable (no wall_ns or no bandwidth ceiling)");
 		}
 	}
+	gb_report_ops_place(r, rc);
 	gb_facts_derive(f);
 	rc->nj = gb_rules_apply(&r->rules, f, &rc->j);
 }

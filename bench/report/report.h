@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "gbench.h"
+#include "op.h"
 #include "peak.h"
 #include "results/results.h"
 #include "report/rules.h"
@@ -59,6 +60,30 @@ struct gb_report_wl {
 	size_t keyed;                    /* requests with a cache key */
 	double max_hit;                  /* the hit rate of an unbounded cache (cold per replay) */
 	char ops[128];                   /* the ops it holds, comma-separated */
+	struct {                         /* per op kind, per replay (report-ops.c) */
+		size_t requests;
+		double flops, act_bytes, weight_bytes[4];
+	} op[GB_OP_COUNT];
+};
+
+/*
+ * One op kind of a cell placed on the roofline (report-ops.c): its time
+ * per replay from gpu_ns.<op> (vulkan) or call_ns.<op> (cpu, or a device
+ * without timestamps), its work from the trace, and how far it is from
+ * the ceilings of its own device. NAN where unknown.
+ */
+struct gb_report_op {
+	int present;                     /* the cell has a time for this op kind */
+	const char *time_metric;         /* "gpu_ns" or "call_ns" */
+	double time_ns;                  /* median over repetitions, per replay */
+	double share;                    /* of the time summed over the cell's op kinds */
+	double requests;                 /* executed per replay */
+	double flops, bytes;             /* per replay */
+	double ai, gflops, gbs;
+	double peak_gflops, peak_gbs;    /* the ceilings it is judged against */
+	double pct;                      /* achieved over attainable at its AI */
+	int compute_bound;               /* the roof at its AI is the FLOP peak */
+	int estimate;                    /* cache hits or a window scaled the work */
 };
 
 struct gb_report_cell {
@@ -75,6 +100,8 @@ struct gb_report_cell {
 	double ai, gflops, roof, eff, ridge;
 	const char *roof_level;
 	double wall_cv;                  /* stddev / mean of wall_ns; NAN */
+	struct gb_report_op ops[GB_OP_COUNT];
+	int bottleneck;                  /* the op kind with the most time, or -1 */
 	struct gb_facts facts;
 	struct gb_judgement *j;
 	size_t nj;
@@ -126,6 +153,19 @@ struct gb_report {
 /* Median of a cell's metric over repetitions; NAN when absent or unavailable. */
 double gb_report_median(const struct gb_cell_result *c, const char *metric);
 const struct gb_metric *gb_report_metric(const struct gb_cell_result *c, const char *metric);
+
+/*
+ * The host's read bandwidth for a working set of set bytes: the smallest
+ * measured level holding it (else DRAM, else the next level out that was
+ * measured); *lvl gets the level. NAN when none was measured.
+ */
+double gb_report_host_bw(const struct gb_report *r, double set, int *lvl);
+/* Place each op kind of a cell on the roofline: rc->ops, rc->bottleneck (report-ops.c). */
+void gb_report_ops_place(struct gb_report *r, struct gb_report_cell *rc);
+/* report.md's "Where the time goes" section (report-ops.c). */
+void gb_report_md_ops(struct gb_report *r, struct gb_sbuf *b);
+/* The roofline chart: the ceilings, every cell and every op kind (report-ops.c). */
+void gb_report_chart_roofline(struct gb_report *r);
 
 /* report.md (report-md.c); *nfindings gets the number of findings; 0 or -1. */
 int gb_report_md_write(struct gb_report *r, size_t *nfindings);
