@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# gpu-check.sh [OUT] - build gbench and run the ci config's vulkan cells on
-# this machine's GPU (an NVIDIA one, say), with the CPU alongside for the
-# speedup, and print where the results went.
+# gpu-check.sh [OUT] - build gbench, print the vulkan kernels' table against
+# the device's measured ceilings (scripts/gpu-kernels.sh, into OUT-kernels),
+# then run the ci config's vulkan cells on this machine's GPU (an NVIDIA
+# one, say), with the CPU alongside for the speedup, and print where the
+# results went.
 #
 # The Vulkan loader (libvulkan.so.1) and the driver's ICD are used as found:
 # set VK_DRIVER_FILES (or the older VK_ICD_FILENAMES) to the ICD's JSON when
@@ -20,7 +22,11 @@ if [ -n "${VK_DRIVER_FILES:-}" ]; then
 	echo "gpu-check: VK_DRIVER_FILES=$VK_DRIVER_FILES"
 fi
 build/gbench info || true
+# the kernels against the device's ceilings first (issue 14's table), then the ci config
+krc=0
+scripts/gpu-kernels.sh "$out-kernels" || krc=$?
 rc=0
 build/gbench run --config ci --executor cpu,vulkan --require vulkan --out "$out" "$@" || rc=$?
-echo "gpu-check: results in $out (exit $rc)"
-exit "$rc"
+echo "gpu-check: kernel table in $out-kernels/kernels.txt (exit $krc); ci results in $out (exit $rc)"
+[ "$rc" -ne 0 ] && exit "$rc"
+exit "$krc"

@@ -2,7 +2,7 @@
  * common.glsl - what every gbench compute shader shares: the descriptor
  * layout, the push constants and the workgroup tree reductions.
  *
- * One pipeline layout serves every shader (bench/exec-vulkan.c): set 0 holds
+ * One pipeline layout serves every shader (bench/vulkan/): set 0 holds
  * the per-call buffers, set 1 the persistent operand (weights), bound as
  * 32-bit words because the q8 and q4 rows are not word-aligned. The
  * workgroup size is specialization constant 0 and must be a power of two;
@@ -20,7 +20,7 @@ layout(std430, set = 0, binding = 2) writeonly buffer IBuf { uint IDX[]; };
 layout(std430, set = 0, binding = 3) buffer ABuf { float AUX[]; };
 layout(std430, set = 1, binding = 0) readonly buffer WBuf { uint W[]; };
 
-/* Must match struct gb_vk_push in bench/exec-vulkan.c. */
+/* Must match struct gb_vk_push in bench/vulkan/. */
 layout(push_constant) uniform Push {
 	uint m;          /* rows of this dispatch */
 	uint n;

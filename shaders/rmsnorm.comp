@@ -1,8 +1,12 @@
 #version 450
 /*
  * rmsnorm.comp - y = x / sqrt(mean(x^2) + 1e-6) row-wise: one workgroup per
- * row of n, the sum of squares as a tree.
+ * row of n, the sum of squares reduced by wgreduce.glsl.
  */
+#ifdef GB_SUBGROUP
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
 #include "common.glsl"
 #include "wgreduce.glsl"
 

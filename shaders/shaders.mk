@@ -29,13 +29,30 @@ GB_SHADERS_MATMUL := \
 	matmul_f32:matmul:QUANT_F32 \
 	matmul_f16:matmul:QUANT_F16 \
 	matmul_q8:matmul:QUANT_Q8 \
-	matmul_q4:matmul:QUANT_Q4
+	matmul_q4:matmul:QUANT_Q4 \
+	matmul_vec_f32:matvec:QUANT_F32 \
+	matmul_vec_f16:matvec:QUANT_F16 \
+	matmul_vec_q8:matvec:QUANT_Q8 \
+	matmul_vec_q4:matvec:QUANT_Q4 \
+	matmul_vecsg_f32:matvec:QUANT_F32,GB_SUBGROUP \
+	matmul_vecsg_f16:matvec:QUANT_F16,GB_SUBGROUP \
+	matmul_vecsg_q8:matvec:QUANT_Q8,GB_SUBGROUP \
+	matmul_vecsg_q4:matvec:QUANT_Q4,GB_SUBGROUP \
+	matmul_tiled_f32:matmul_tiled:QUANT_F32 \
+	matmul_tiled_f16:matmul_tiled:QUANT_F16 \
+	matmul_tiled_q8:matmul_tiled:QUANT_Q8 \
+	matmul_tiled_q4:matmul_tiled:QUANT_Q4
 
 GB_SHADERS_TOPK := \
 	topk_score_f32:matmul:QUANT_F32,TOPK_SCORES \
 	topk_score_f16:matmul:QUANT_F16,TOPK_SCORES \
 	topk_score_q8:matmul:QUANT_Q8,TOPK_SCORES \
 	topk_score_q4:matmul:QUANT_Q4,TOPK_SCORES \
+	topk_fused_f32:topk_sel:QUANT_F32,FUSED \
+	topk_fused_f16:topk_sel:QUANT_F16,FUSED \
+	topk_fused_q8:topk_sel:QUANT_Q8,FUSED \
+	topk_fused_q4:topk_sel:QUANT_Q4,FUSED \
+	topk_sel:topk_sel: \
 	topk_select:topk:
 
 GB_SHADERS_MISC := \
@@ -43,7 +60,11 @@ GB_SHADERS_MISC := \
 	rmsnorm:rmsnorm: \
 	silu:silu: \
 	reduce:reduce: \
-	fft:fft:
+	softmax_sg:softmax:GB_SUBGROUP \
+	rmsnorm_sg:rmsnorm:GB_SUBGROUP \
+	reduce_sg:reduce:GB_SUBGROUP \
+	fft:fft: \
+	fft_sm:fft_sm:
 
 GB_SHADERS_PEAK := \
 	peak_copy:peak_copy: \

@@ -1,8 +1,17 @@
 #version 450
 /*
- * softmax.comp - row-wise numerically stable softmax: one workgroup per row
- * of n; the row max is subtracted before exp, and the sum is a tree.
+ * softmax.comp - row-wise numerically stable softmax, one workgroup per row
+ * of n, in two passes over memory: each invocation keeps a running max and
+ * a sum of exp(x - max) rescaled whenever its max grows (online softmax),
+ * the workgroup combines them (max, then the sums rescaled to it), and the
+ * second pass writes exp(x - max) / sum. The cpu's non-finite cases hold:
+ * +inf or NaN in a row make it NaN, a row of -inf is NaN, and -inf
+ * elsewhere gives 0.
  */
+#ifdef GB_SUBGROUP
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
 #include "common.glsl"
 #include "wgreduce.glsl"
 
@@ -12,17 +21,20 @@ void main()
 	if (i >= pc.m)
 		return;  /* uniform across the workgroup */
 	uint t = gl_LocalInvocationID.x, base = i * pc.n;
-	float mx = -1.0 / 0.0;
-	for (uint j = t; j < pc.n; j += WG)
-		mx = max(mx, X[base + j]);
-	mx = gb_wg_max(mx);
-	float s = 0.0;
+	float mx = -1.0 / 0.0, s = 0.0;
 	for (uint j = t; j < pc.n; j += WG) {
-		float e = exp(X[base + j] - mx);
-		Y[base + j] = e;
-		s += e;
+		float v = X[base + j];
+		if (v == -1.0 / 0.0)
+			continue;  /* exp(-inf - max) = 0, and -inf - -inf must not reach exp */
+		if (v > mx) {
+			s *= exp(mx - v);
+			mx = v;
+		}
+		s += exp(v - mx);
 	}
-	s = gb_wg_sum(s);
+	float m = gb_wg_max(mx);
+	s = gb_wg_sum(s == 0.0 ? 0.0 : s * exp(mx - m));
+	float inv = 1.0 / s;
 	for (uint j = t; j < pc.n; j += WG)
-		Y[base + j] = Y[base + j] / s;
+		Y[base + j] = exp(X[base + j] - m) * inv;
 }

@@ -1,8 +1,9 @@
 /*
  * device.c - the vulkan executor's instance and device: the error mapping
  * every part uses (gb_vk_fail), the validation layer's messenger, the
- * choice of physical device and queue family, and what `gbench info` and
- * meta.json say about it.
+ * choice of physical device and queue family, the extensions enabled
+ * (calibrated timestamps where the device has them), and what `gbench
+ * info` and meta.json say about it.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -318,6 +319,45 @@ void gb_vk_fill_info(struct gb_vk *vk)
 			 VK_API_VERSION_MINOR(v), VK_API_VERSION_PATCH(v));
 }
 
+/*
+ * The calibrated-timestamps extension to enable, or NULL: the KHR name or
+ * the EXT one, where the device has it and can calibrate its own clock
+ * against CLOCK_MONOTONIC (gb_now_ns's clock).
+ */
+static const char *gb_vk_calibration_ext(struct gb_vk *vk)
+{
+	static const char *const names[] = {
+		"VK_KHR_calibrated_timestamps", VK_EXT_CALIBRATED_TIMESTAMPS_EXTENSION_NAME,
+	};
+	uint32_t n = 0, nd = 0;
+	VkExtensionProperties *ep;
+	VkTimeDomainEXT dom[16];
+	const char *found = NULL;
+	int dev = 0, mono = 0;
+
+	if (vk->ts_bits == 0 ||
+	    vk->api.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &n, NULL) != VK_SUCCESS)
+		return NULL;
+	ep = gb_xcalloc(n ? n : 1, sizeof(*ep));
+	if (vk->api.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &n, ep) >= 0)
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]) && !found; k++)
+			for (uint32_t i = 0; i < n && !found; i++)
+				if (strcmp(ep[i].extensionName, names[k]) == 0)
+					found = names[k];
+	free(ep);
+	gb_vk_api_load_calibration(&vk->api, vk->inst, found);
+	if (!found || !vk->api.vkGetPhysicalDeviceCalibrateableTimeDomainsEXT)
+		return NULL;
+	nd = sizeof(dom) / sizeof(dom[0]);
+	if (vk->api.vkGetPhysicalDeviceCalibrateableTimeDomainsEXT(vk->phys, &nd, dom) < 0)
+		return NULL;
+	for (uint32_t i = 0; i < nd; i++) {
+		dev |= dom[i] == VK_TIME_DOMAIN_DEVICE_EXT;
+		mono |= dom[i] == VK_TIME_DOMAIN_CLOCK_MONOTONIC_EXT;
+	}
+	return dev && mono ? found : NULL;
+}
+
 int gb_vk_create_device(struct gb_vk *vk, char *reason, size_t len)
 {
 	float prio = 1.0f;
@@ -340,6 +380,11 @@ int gb_vk_create_device(struct gb_vk *vk, char *reason, size_t len)
 	memset(&want, 0, sizeof(want));
 	want.pipelineStatisticsQuery = have.pipelineStatisticsQuery;
 	vk->has_stats = have.pipelineStatisticsQuery == VK_TRUE;
+	vk->calib_ext = gb_vk_calibration_ext(vk);
+	if (vk->calib_ext) {
+		ci.enabledExtensionCount = 1;
+		ci.ppEnabledExtensionNames = &vk->calib_ext;
+	}
 	gb_vk_driver_enter();
 	r = vk->api.vkCreateDevice(vk->phys, &ci, NULL, &vk->dev);
 	gb_vk_driver_leave();
@@ -348,8 +393,9 @@ int gb_vk_create_device(struct gb_vk *vk, char *reason, size_t len)
 			 gb_vk_result_name(r));
 		return -1;
 	}
-	if (gb_vk_api_load_device(&vk->api, vk->dev, reason, len) < 0)
+	if (gb_vk_api_load_device(&vk->api, vk->dev, vk->calib_ext, reason, len) < 0)
 		return -1;
+	vk->calibrated = vk->api.vkGetCalibratedTimestampsEXT != NULL;
 	vk->api.vkGetDeviceQueue(vk->dev, vk->qfamily, 0, &vk->queue);
 	return 0;
 }

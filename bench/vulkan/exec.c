@@ -18,20 +18,25 @@
  *   vk-peak.c     `gbench peak`'s copy and FMA ceilings
  *
  * Life of a call: the inputs go into device-local buffers (written through
- * a mapping when that memory is host-visible and coherent, else through a
- * staging buffer and a copy; opts->force_staging forces the copy), the
- * dispatches run between two timestamps, the outputs come back the same
- * way, and run() returns once the fence has signalled. The per-call buffers
- * (x, y, idx, aux) only grow, so a steady replay allocates nothing; the
- * descriptor sets are rewritten only when a buffer grows; pipelines are
- * built on first use per (shader variant, specialization constants) and
- * kept. A persistent operand is one device buffer per weights_upload, bound
- * through one descriptor set per range of rows that fits in
- * maxStorageBufferRange; a call whose per-call buffers would not fit runs
- * as several submissions of fewer rows.
+ * a mapping when that memory is the host's own: host-visible, coherent and
+ * host-cached; else through a persistent host-cached staging buffer and a
+ * copy; opts->force_staging forces the copy), the dispatches run between
+ * two timestamps, the outputs come back the same way, and run() returns
+ * once the fence has signalled (after a bounded spin on it). A call shape
+ * seen before resubmits the command buffer recorded for it (submit.c). The
+ * per-call buffers (x, y, idx, aux) only grow, so a steady replay
+ * allocates nothing; the descriptor sets are rewritten only when a buffer
+ * grows, and the recordings are then forgotten; every pipeline a family
+ * can choose is built at init through the on-disk pipeline cache
+ * (pipeline.c). A persistent operand is one device buffer per
+ * weights_upload, bound through one descriptor set per range of rows that
+ * fits in maxStorageBufferRange; a call whose per-call buffers would not
+ * fit runs as several submissions of fewer rows. With calibrated
+ * timestamps the call's host time is split into queue, device and return.
  *
- * Checks on every call: a guard region after each output buffer is filled
- * with a sentinel before the dispatch and must still hold it afterwards; once
+ * Checks on every call: a guard region after each output buffer holds a
+ * sentinel (laid when its place changes, outside the timestamps) and must
+ * still hold it afterwards; once
  * per (pipeline, shape) a pipeline-statistics query must count exactly the
  * compute invocations dispatched. With opts->validate the Khronos validation
  * layer reports through a debug-utils messenger; every message goes to
@@ -67,8 +72,8 @@ static int gb_vk_create_objects(struct gb_vk *vk, char *reason, size_t len)
 	if (gb_vk_buf_make(vk, &vk->dummy, 64, 0) < 0)
 		goto nomem;
 	vk->staging = vk->io[GB_VK_X].map == NULL;
-	if (vk->staging && (gb_vk_buf_grow(vk, &vk->up, 4096, 1, &grown) < 0 ||
-			    gb_vk_buf_grow(vk, &vk->down, 4096, 1, &grown) < 0))
+	if (vk->staging && (gb_vk_buf_grow(vk, &vk->up, 4096, GB_VK_MEM_STAGING, &grown) < 0 ||
+			    gb_vk_buf_grow(vk, &vk->down, 4096, GB_VK_MEM_STAGING, &grown) < 0))
 		goto nomem;
 	gb_vk_write_io_set(vk);
 	gb_vk_write_set(vk, vk->dummy_set, 0, vk->dummy.buf, 0, VK_WHOLE_SIZE);
@@ -86,6 +91,7 @@ static void gb_vk_release(struct gb_executor *ex)
 		return;
 	if (vk->dev) {
 		vk->api.vkDeviceWaitIdle(vk->dev);
+		gb_vk_pcache_close(vk);
 		gb_vk_pipelines_destroy(vk);
 		for (int b = 0; b < GB_VK_NIO; b++)
 			gb_vk_buf_free(vk, &vk->io[b]);
@@ -215,8 +221,24 @@ static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 		goto fail;
 	}
 	gb_vk_turn(ex, 0);
-	if (vk->cpu_shapes && gb_vk_precompile(vk, reason, len) < 0)
+	gb_vk_pcache_open(vk);
+	if (gb_vk_precompile(vk, reason, len) < 0)
 		goto fail;
+	/*
+	 * Completion: spin this long on the fence before sleeping (GPUs); a CPU
+	 * device computes on the cores a spinner takes, so none there.
+	 */
+	vk->spin_ns = vk->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? 0 : 20000;
+	if ((env = getenv("GB_VK_FENCE_SPIN_US")) && *env) {
+		uint64_t us;
+
+		if (gb_parse_u64(env, 1000000, &us) < 0) {
+			snprintf(reason, len, "GB_VK_FENCE_SPIN_US='%.40s' is not a number of "
+				 "microseconds (0 to 1000000)", env);
+			goto fail;
+		}
+		vk->spin_ns = us * 1000;
+	}
 	/*
 	 * A testing aid: GBENCH_VK_SELFTEST_VALIDATION=1 makes one invalid call
 	 * (a buffer of size 0, VUID-VkBufferCreateInfo-size-00912) so a test can
@@ -296,86 +318,112 @@ static int gb_vk_needs_check(struct gb_vk *vk, const struct gb_exec_call *c, uin
 	return vk->nchecked < GB_VK_MAX_CHECKED;
 }
 
-/*
- * Run rows [row0, row0 + rows) of the call as one submission. Adds the
- * device time to *ns, or clears *ts_ok when there is none.
- */
-static int gb_vk_run_rows(struct gb_vk *vk, const struct gb_exec_call *c,
-			  const struct gb_vk_plan *pl, uint32_t row0, uint32_t rows,
-			  uint64_t *ns, int *ts_ok)
+/* Where a submission's data lies in the per-call and staging buffers, in bytes. */
+struct gb_vk_span {
+	VkDeviceSize xb, yb, ib, ab;
+	VkDeviceSize up_aux;     /* the twiddles' offset in `up` */
+	VkDeviceSize down_idx;   /* the indices' offset in `down` */
+	int tw;                  /* the twiddles go to aux */
+};
+
+/* The key of a call's recording: everything its commands depend on. */
+static uint64_t gb_vk_call_key(const struct gb_vk *vk, const struct gb_exec_call *c,
+			       uint32_t rows)
 {
-	const struct gb_shape *s = &c->shape;
-	VkDeviceSize xb = pl->x_row * rows, yb = pl->y_row * rows, ib = pl->idx_row * rows;
-	VkDeviceSize ab = pl->aux_row * rows + pl->aux_fixed;
-	VkDeviceSize up_aux = (xb + 15) & ~(VkDeviceSize)15;  /* twiddles in `up` */
-	VkDeviceSize down_idx = yb + GB_VK_GUARD;             /* idx in `down` */
-	const float *tw = s->op == GB_OP_FFT ? gb_vk_twiddles(vk, s->n) : NULL;
-	int grown = 0, check, rc;
-	uint64_t key = 0, inv = 0;
-	const unsigned char *out;
+	struct {
+		uint32_t op, quant, rows, n, k, p, staging, pad;
+		const void *weights;
+	} v;
 
-	if ((rc = gb_vk_buf_grow(vk, &vk->io[GB_VK_X], xb, 0, &grown)) < 0 ||
-	    (rc = gb_vk_buf_grow(vk, &vk->io[GB_VK_Y], yb + GB_VK_GUARD, 0, &grown)) < 0 ||
-	    (rc = gb_vk_buf_grow(vk, &vk->io[GB_VK_IDX], ib + GB_VK_GUARD, 0, &grown)) < 0 ||
-	    (rc = gb_vk_buf_grow(vk, &vk->io[GB_VK_AUX], ab, 0, &grown)) < 0) {
-		/*
-		 * A grow that succeeded freed the buffer the set pointed to: point
-		 * the set at the new ones before the split retry, which may grow
-		 * nothing and so not rewrite it.
-		 */
-		if (grown)
-			gb_vk_write_io_set(vk);
-		return rc;
-	}
-	if (vk->staging) {
-		int dummy = 0;
+	memset(&v, 0, sizeof(v));
+	v.op = (uint32_t)c->shape.op;
+	v.quant = (uint32_t)c->quant;
+	v.rows = rows;
+	v.n = c->shape.n;
+	v.k = c->shape.k;
+	v.p = c->shape.p;
+	v.staging = (uint32_t)vk->staging;
+	v.weights = gb_op_has_weights(c->shape.op) ? c->weights : NULL;
+	return gb_fnv1a(GB_FNV_INIT, &v, sizeof(v));
+}
 
-		if ((rc = gb_vk_buf_grow(vk, &vk->up, up_aux + (tw ? ab : 0), 1, &dummy)) < 0 ||
-		    (rc = gb_vk_buf_grow(vk, &vk->down, down_idx + ib + GB_VK_GUARD, 1,
-					 &dummy)) < 0)
-			return rc;
-	}
-	if (grown)
-		gb_vk_write_io_set(vk);
+/*
+ * The sentinels after the outputs, laid only when their place changed (a
+ * new shape, a grown buffer, a one-off submission in between): a correct
+ * call leaves them as they are, so a repeated call neither fills nor
+ * waits for a fill. Mapped memory is written by the host; otherwise *prep
+ * is a command buffer of fills that runs before the call's, outside its
+ * timestamps.
+ */
+static int gb_vk_guard_prep(struct gb_vk *vk, const struct gb_vk_span *sp, VkCommandBuffer *prep)
+{
+	const uint32_t word = GB_VK_SENTINEL;
+	int rc;
 
-	/* Inputs. */
-	if (vk->staging) {
-		memcpy(vk->up.map, c->x + (size_t)row0 * (pl->x_row / 4), xb);
-		if (tw)
-			memcpy((char *)vk->up.map + up_aux, tw, ab);
+	*prep = VK_NULL_HANDLE;
+	if (vk->guard_ok && vk->guard_y == sp->yb && vk->guard_i == sp->ib)
+		return 0;
+	if (!vk->staging) {
+		for (unsigned i = 0; i < GB_VK_GUARD; i += 4) {
+			memcpy((char *)vk->io[GB_VK_Y].map + sp->yb + i, &word, 4);
+			if (sp->ib)
+				memcpy((char *)vk->io[GB_VK_IDX].map + sp->ib + i, &word, 4);
+		}
 	} else {
-		memcpy(vk->io[GB_VK_X].map, c->x + (size_t)row0 * (pl->x_row / 4), xb);
-		if (tw)
-			memcpy(vk->io[GB_VK_AUX].map, tw, ab);
+		if ((rc = gb_vk_begin_cmd(vk, vk->cmd_prep, 0)) < 0)
+			return rc;
+		vk->api.vkCmdFillBuffer(vk->cmd_prep, vk->io[GB_VK_Y].buf, sp->yb, GB_VK_GUARD,
+					GB_VK_SENTINEL);
+		if (sp->ib)
+			vk->api.vkCmdFillBuffer(vk->cmd_prep, vk->io[GB_VK_IDX].buf, sp->ib,
+						GB_VK_GUARD, GB_VK_SENTINEL);
+		vk->cmd = vk->cmd_prep;
+		/* the call's shaders write these buffers and its copies read the guards */
+		gb_vk_barrier(vk, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+			      VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+			      VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
+			      VK_ACCESS_TRANSFER_READ_BIT);
+		GB_VK_TRY(vk, vk->api.vkEndCommandBuffer(vk->cmd_prep), "vkEndCommandBuffer");
+		*prep = vk->cmd_prep;
 	}
+	vk->guard_y = sp->yb;
+	vk->guard_i = sp->ib;
+	vk->guard_ok = 1;
+	return 0;
+}
 
-	if ((rc = gb_vk_begin(vk)) < 0)
-		return rc;
-	check = gb_vk_needs_check(vk, c, rows, &key);
+/*
+ * Record a call's commands into vk->cmd (begun): the uploads from staging,
+ * the timestamps around the dispatches only, the statistics query when
+ * `check`, the read-back. One barrier between each dependent step and
+ * none where nothing depends: mapped memory needs none before the
+ * dispatches (the submission makes host writes visible).
+ */
+static int gb_vk_record_call(struct gb_vk *vk, const struct gb_exec_call *c, uint32_t rows,
+			     const struct gb_vk_span *sp, int check, uint64_t *inv)
+{
+	int rc;
+
 	if (vk->ts_pool)
 		vk->api.vkCmdResetQueryPool(vk->cmd, vk->ts_pool, 0, 2);
 	if (check)
 		vk->api.vkCmdResetQueryPool(vk->cmd, vk->stats_pool, 0, 1);
 	if (vk->staging) {
-		VkBufferCopy rx = { .size = xb }, ra = { .srcOffset = up_aux, .size = ab };
+		VkBufferCopy rx = { .size = sp->xb }, ra = { .srcOffset = sp->up_aux, .size = sp->ab };
 
 		vk->api.vkCmdCopyBuffer(vk->cmd, vk->up.buf, vk->io[GB_VK_X].buf, 1, &rx);
-		if (tw)
+		if (sp->tw)
 			vk->api.vkCmdCopyBuffer(vk->cmd, vk->up.buf, vk->io[GB_VK_AUX].buf, 1, &ra);
+		gb_vk_barrier(vk, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+			      VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+			      VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
 	}
-	vk->api.vkCmdFillBuffer(vk->cmd, vk->io[GB_VK_Y].buf, yb, GB_VK_GUARD, GB_VK_SENTINEL);
-	if (ib)
-		vk->api.vkCmdFillBuffer(vk->cmd, vk->io[GB_VK_IDX].buf, ib, GB_VK_GUARD,
-					GB_VK_SENTINEL);
-	gb_vk_barrier(vk, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
-		      VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-		      VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
 	if (vk->ts_pool)
 		vk->api.vkCmdWriteTimestamp(vk->cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
 					    vk->ts_pool, 0);
 	if (check)
 		vk->api.vkCmdBeginQuery(vk->cmd, vk->stats_pool, 0, 0);
-	rc = gb_vk_record_op(vk, c, rows, &inv);
+	rc = gb_vk_record_op(vk, c, rows, inv);
 	if (check)
 		vk->api.vkCmdEndQuery(vk->cmd, vk->stats_pool, 0);
 	if (vk->ts_pool)
@@ -386,29 +434,188 @@ static int gb_vk_run_rows(struct gb_vk *vk, const struct gb_exec_call *c,
 		return rc;
 	}
 	if (vk->staging) {
-		VkBufferCopy ry = { .size = yb + GB_VK_GUARD };
-		VkBufferCopy ri = { .dstOffset = down_idx, .size = ib + GB_VK_GUARD };
+		VkBufferCopy ry = { .size = sp->yb + GB_VK_GUARD };
+		VkBufferCopy ri = { .dstOffset = sp->down_idx, .size = sp->ib + GB_VK_GUARD };
 
 		gb_vk_barrier(vk, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
 			      VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
 		vk->api.vkCmdCopyBuffer(vk->cmd, vk->io[GB_VK_Y].buf, vk->down.buf, 1, &ry);
-		if (ib)
+		if (sp->ib)
 			vk->api.vkCmdCopyBuffer(vk->cmd, vk->io[GB_VK_IDX].buf, vk->down.buf, 1, &ri);
 		gb_vk_barrier(vk, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
 			      VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
 	} else {
-		gb_vk_barrier(vk, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
-			      VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+		gb_vk_barrier(vk, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
 			      VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
 	}
-	if ((rc = gb_vk_submit_wait(vk)) < 0)
+	GB_VK_TRY(vk, vk->api.vkEndCommandBuffer(vk->cmd), "vkEndCommandBuffer");
+	return 0;
+}
+
+/* The pipeline-statistics check of a one-off recording (see the file's comment). */
+static int gb_vk_check_stats(struct gb_vk *vk, const struct gb_exec_call *c, uint32_t rows,
+			     uint64_t inv, uint64_t key)
+{
+	const struct gb_shape *s = &c->shape;
+	uint64_t got = 0;
+	VkResult r = vk->api.vkGetQueryPoolResults(vk->dev, vk->stats_pool, 0, 1, sizeof(got),
+						   &got, sizeof(got),
+						   VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
+
+	if (r != VK_SUCCESS)
+		return gb_vk_fail(vk, r, "vkGetQueryPoolResults (statistics)");
+	/*
+	 * Fewer invocations than dispatched means work was lost: an error.
+	 * More is how some devices count (whole waves); the spec leaves it
+	 * to them, so only say so, once.
+	 */
+	if (got < inv)
+		return gb_error("vulkan: %s m=%u n=%u k=%u: the device ran %llu compute "
+				"invocations, %llu were dispatched",
+				gb_op_name(s->op), rows, s->n, s->k,
+				(unsigned long long)got, (unsigned long long)inv);
+	if (got > inv && !vk->warned_stats++)
+		gb_warn("vulkan: %s: the device counts %llu compute invocations for %llu "
+			"dispatched (it counts whole waves); not an error",
+			gb_op_name(s->op), (unsigned long long)got, (unsigned long long)inv);
+	vk->checked[vk->nchecked++] = key;
+	return 0;
+}
+
+/* The outputs' guards must still hold the sentinel. */
+static int gb_vk_check_guards(struct gb_vk *vk, const struct gb_exec_call *c, uint32_t rows,
+			      const struct gb_vk_span *sp, const unsigned char *out,
+			      const unsigned char *idx)
+{
+	const struct gb_shape *s = &c->shape;
+
+	for (int b = 0; b < (sp->ib ? 2 : 1); b++) {
+		const unsigned char *g = b == 0 ? out + sp->yb : idx + sp->ib;
+		uint32_t word;
+
+		for (unsigned i = 0; i < GB_VK_GUARD; i += 4) {
+			memcpy(&word, g + i, 4);
+			if (word != GB_VK_SENTINEL) {
+				vk->guard_ok = 0;
+				return gb_error("vulkan: %s m=%u n=%u k=%u wrote past the end of "
+						"its %s buffer (guard byte %u)", gb_op_name(s->op),
+						rows, s->n, s->k, b ? "index" : "output", i);
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Run rows [row0, row0 + rows) of the call as one submission. Adds the
+ * device time to *ns, or clears *ts_ok when there is none. A call shape
+ * seen before resubmits the command buffer recorded for it; one whose
+ * invocation count is still to be checked is recorded once, with the
+ * query, and not kept.
+ */
+static int gb_vk_run_rows(struct gb_vk *vk, const struct gb_exec_call *c,
+			  const struct gb_vk_plan *pl, uint32_t row0, uint32_t rows,
+			  uint64_t *ns, int *ts_ok)
+{
+	const struct gb_shape *s = &c->shape;
+	struct gb_vk_span sp = {
+		.xb = pl->x_row * rows, .yb = pl->y_row * rows, .ib = pl->idx_row * rows,
+		.ab = pl->aux_row * rows + pl->aux_fixed,
+	};
+	const float *tw = s->op == GB_OP_FFT ? gb_vk_twiddles(vk, s->n) : NULL;
+	int grown = 0, check, hit = 0, rc;
+	uint64_t key = 0, inv = 0;
+	const unsigned char *out, *idx;
+	struct gb_vk_cmd_slot *slot = NULL;
+	VkCommandBuffer prep, cmd;
+
+	sp.up_aux = (sp.xb + 15) & ~(VkDeviceSize)15;
+	sp.down_idx = sp.yb + GB_VK_GUARD;
+	sp.tw = tw != NULL;
+	if ((rc = gb_vk_buf_grow(vk, &vk->io[GB_VK_X], sp.xb, 0, &grown)) < 0 ||
+	    (rc = gb_vk_buf_grow(vk, &vk->io[GB_VK_Y], sp.yb + GB_VK_GUARD, 0, &grown)) < 0 ||
+	    (rc = gb_vk_buf_grow(vk, &vk->io[GB_VK_IDX], sp.ib + GB_VK_GUARD, 0, &grown)) < 0 ||
+	    (rc = gb_vk_buf_grow(vk, &vk->io[GB_VK_AUX], sp.ab, 0, &grown)) < 0) {
+		/*
+		 * A grow that succeeded freed the buffer the set pointed to: point
+		 * the set at the new ones before the split retry, which may grow
+		 * nothing and so not rewrite it.
+		 */
+		if (grown)
+			gb_vk_write_io_set(vk);
 		return rc;
+	}
+	if (vk->staging) {
+		int sgrown = 0;
+
+		rc = gb_vk_buf_grow(vk, &vk->up, sp.up_aux + (tw ? sp.ab : 0), GB_VK_MEM_STAGING,
+				    &sgrown);
+		if (rc == 0)
+			rc = gb_vk_buf_grow(vk, &vk->down, sp.down_idx + sp.ib + GB_VK_GUARD,
+					    GB_VK_MEM_STAGING, &sgrown);
+		if (sgrown)
+			gb_vk_cmds_forget(vk);   /* recordings copy through the old ones */
+		if (rc < 0) {
+			if (grown)
+				gb_vk_write_io_set(vk);
+			return rc;
+		}
+	}
+	if (grown)
+		gb_vk_write_io_set(vk);
+
+	/* Inputs. */
+	if (vk->staging) {
+		memcpy(vk->up.map, c->x + (size_t)row0 * (pl->x_row / 4), sp.xb);
+		if (tw)
+			memcpy((char *)vk->up.map + sp.up_aux, tw, sp.ab);
+		if ((rc = gb_vk_buf_flush(vk, &vk->up)) < 0)
+			return rc;
+	} else {
+		memcpy(vk->io[GB_VK_X].map, c->x + (size_t)row0 * (pl->x_row / 4), sp.xb);
+		if (tw)
+			memcpy(vk->io[GB_VK_AUX].map, tw, sp.ab);
+	}
+	if ((rc = gb_vk_guard_prep(vk, &sp, &prep)) < 0)
+		return rc;
+
+	/* The call's commands: recorded before, or now. */
+	check = gb_vk_needs_check(vk, c, rows, &key);
+	if (check) {
+		cmd = vk->cmd0;
+	} else {
+		uint64_t ck = gb_vk_call_key(vk, c, rows);
+
+		slot = gb_vk_cmd_slot(vk, ck, &hit);
+		cmd = slot->cmd;
+		key = ck ? ck : 1;
+	}
+	if (!hit) {
+		if ((rc = gb_vk_begin_cmd(vk, cmd, !check)) < 0)
+			return rc;
+		vk->cmd = cmd;
+		rc = gb_vk_record_call(vk, c, rows, &sp, check, &inv);
+		vk->cmd = vk->cmd0;
+		if (rc < 0)
+			return rc;
+		vk->cmd_records++;
+		if (slot)
+			slot->key = key;
+	} else {
+		vk->cmd_hits++;
+	}
+	if ((rc = gb_vk_submit_cmds(vk, prep, cmd)) < 0) {
+		if (slot)
+			slot->key = 0;
+		vk->guard_ok = 0;
+		return rc;
+	}
 
 	/* Device time. */
 	if (vk->ts_pool) {
 		uint64_t d = 0;
 
-		if ((rc = gb_vk_read_timestamps(vk, &d)) < 0)
+		if ((rc = gb_vk_read_ticks(vk, &d)) < 0)
 			return rc;
 		if (rc == 0)
 			*ns += d;
@@ -417,57 +624,47 @@ static int gb_vk_run_rows(struct gb_vk *vk, const struct gb_exec_call *c,
 	} else {
 		*ts_ok = 0;
 	}
-	if (check) {
-		uint64_t got = 0;
-		VkResult r = vk->api.vkGetQueryPoolResults(vk->dev, vk->stats_pool, 0, 1,
-							   sizeof(got), &got, sizeof(got),
-							   VK_QUERY_RESULT_64_BIT |
-							   VK_QUERY_RESULT_WAIT_BIT);
-
-		if (r != VK_SUCCESS)
-			return gb_vk_fail(vk, r, "vkGetQueryPoolResults (statistics)");
-		/*
-		 * Fewer invocations than dispatched means work was lost: an error.
-		 * More is how some devices count (whole waves); the spec leaves it
-		 * to them, so only say so, once.
-		 */
-		if (got < inv)
-			return gb_error("vulkan: %s m=%u n=%u k=%u: the device ran %llu compute "
-					"invocations, %llu were dispatched",
-					gb_op_name(s->op), rows, s->n, s->k,
-					(unsigned long long)got, (unsigned long long)inv);
-		if (got > inv && !vk->warned_stats++)
-			gb_warn("vulkan: %s: the device counts %llu compute invocations for %llu "
-				"dispatched (it counts whole waves); not an error",
-				gb_op_name(s->op), (unsigned long long)got, (unsigned long long)inv);
-		vk->checked[vk->nchecked++] = key;
-	}
+	if (check && (rc = gb_vk_check_stats(vk, c, rows, inv, key)) < 0)
+		return rc;
 
 	/* Outputs and their guards. */
+	if (vk->staging && (rc = gb_vk_buf_invalidate(vk, &vk->down)) < 0)
+		return rc;
 	out = vk->staging ? vk->down.map : vk->io[GB_VK_Y].map;
-	memcpy(c->y + (size_t)row0 * (pl->y_row / 4), out, yb);
-	for (int b = 0; b < (ib ? 2 : 1); b++) {
-		const unsigned char *g;
-		uint32_t word;
-
-		if (b == 0)
-			g = out + yb;
-		else
-			g = (vk->staging ? (const unsigned char *)vk->down.map + down_idx :
-			     (const unsigned char *)vk->io[GB_VK_IDX].map) + ib;
-		for (unsigned i = 0; i < GB_VK_GUARD; i += 4) {
-			memcpy(&word, g + i, 4);
-			if (word != GB_VK_SENTINEL)
-				return gb_error("vulkan: %s m=%u n=%u k=%u wrote past the end of "
-						"its %s buffer (guard byte %u)", gb_op_name(s->op),
-						rows, s->n, s->k, b ? "index" : "output", i);
-		}
-	}
-	if (ib && c->idx)
-		memcpy(c->idx + (size_t)row0 * s->p,
-		       vk->staging ? (const unsigned char *)vk->down.map + down_idx :
-		       (const unsigned char *)vk->io[GB_VK_IDX].map, ib);
+	idx = vk->staging ? (const unsigned char *)vk->down.map + sp.down_idx :
+			    (const unsigned char *)vk->io[GB_VK_IDX].map;
+	memcpy(c->y + (size_t)row0 * (pl->y_row / 4), out, sp.yb);
+	if ((rc = gb_vk_check_guards(vk, c, rows, &sp, out, idx)) < 0)
+		return rc;
+	if (sp.ib && c->idx)
+		memcpy(c->idx + (size_t)row0 * s->p, idx, sp.ib);
 	return 0;
+}
+
+/*
+ * The call's host time around the device's: queue_ns from the call's
+ * start to the first dispatch's start, return_ns from the last one's end
+ * to now, both on CLOCK_MONOTONIC through the calibration. A split whose
+ * parts are out of order (a clock the calibration does not describe) is
+ * not given, and said once.
+ */
+static void gb_vk_split(struct gb_vk *vk, struct gb_exec_timing *t, uint64_t t_call,
+			uint64_t tick0, uint64_t tick1)
+{
+	uint64_t hs = gb_vk_tick_to_host(vk, tick0), he = gb_vk_tick_to_host(vk, tick1);
+	uint64_t t_end = gb_now_ns();
+
+	if (hs < t_call || he < hs || t_end < he) {
+		if (!vk->warned_split++)
+			gb_warn("vulkan: the calibrated device clock puts a call's dispatches "
+				"outside the call (%lld ns before its start, %lld ns after its end); "
+				"no queue/return split", (long long)(t_call - hs),
+				(long long)(he - t_end));
+		return;
+	}
+	t->queue_ns = hs - t_call;
+	t->return_ns = t_end - he;
+	t->has_split = 1;
 }
 
 static int gb_vk_run(struct gb_executor *ex, const struct gb_exec_call *c,
@@ -478,11 +675,14 @@ static int gb_vk_run(struct gb_executor *ex, const struct gb_exec_call *c,
 	const struct gb_vk_weights *w = c->weights;
 	struct gb_vk_plan pl;
 	VkDeviceSize row_max = 0;
-	uint64_t rows_per, ns = 0;
-	int ts_ok = 1, rc;
+	uint64_t rows_per, ns = 0, t_call, first_tick = 0;
+	int ts_ok = 1, rc, nsub = 0;
 
-	t->device_ns = 0;
-	t->has_device_ns = 0;
+	memset(t, 0, sizeof(*t));
+	/* refresh the clock pair (every 100 ms) before the call's time starts */
+	if (vk->calibrated)
+		gb_vk_calibrate(vk);
+	t_call = gb_now_ns();
 	if (vk->lost) {
 		gb_error("vulkan: device '%s' was lost", vk->info.device);
 		return GB_EXEC_ELOST;
@@ -520,10 +720,24 @@ static int gb_vk_run(struct gb_executor *ex, const struct gb_exec_call *c,
 
 		if ((rc = gb_vk_run_rows(vk, c, &pl, (uint32_t)r0, rows, &ns, &ts_ok)) < 0)
 			return rc;
+		if (nsub++ == 0)
+			first_tick = vk->ts_ticks[0];
 	}
 	t->device_ns = ns;
 	t->has_device_ns = ts_ok && ns > 0;
+	if (t->has_device_ns && vk->calibrated)
+		gb_vk_split(vk, t, t_call, first_tick, vk->ts_ticks[1]);
 	return 0;
+}
+
+/* Recordings that bound the weights' descriptor sets go with them. */
+static void gb_vk_weights_release(struct gb_executor *ex, void *handle)
+{
+	struct gb_vk *vk = ex->ctx;
+
+	if (vk && handle)
+		gb_vk_cmds_forget(vk);
+	gb_vk_weights_free(ex, handle);
 }
 
 const struct gb_executor_i gb_executor_vulkan = {
@@ -532,7 +746,7 @@ const struct gb_executor_i gb_executor_vulkan = {
 	.release = gb_vk_release,
 	.info = gb_vk_info,
 	.weights_upload = gb_vk_weights_upload,
-	.weights_free = gb_vk_weights_free,
+	.weights_free = gb_vk_weights_release,
 	.run = gb_vk_run,
 	.validation_messages = gb_vk_validation_messages,
 	.peak = gb_vk_peak,

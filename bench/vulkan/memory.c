@@ -2,6 +2,13 @@
  * memory.c - the vulkan executor's device memory: the choice of memory
  * type and the buffers (made, grown, freed). vk->allocated counts the
  * device memory in use, against GBENCH_VK_HEAP_LIMIT when that is set.
+ *
+ * The rule for reaching device memory from the host: map it only when it
+ * is the host's own memory (host-visible, coherent and host-cached, as a
+ * CPU device's is); device-local memory that is host-visible but not
+ * cached (a discrete GPU's BAR window) goes through a copy into a
+ * host-cached staging buffer, because reading it is a slow uncached read
+ * across the bus.
  */
 #include <string.h>
 
@@ -62,14 +69,25 @@ void gb_vk_buf_free(struct gb_vk *vk, struct gb_vk_buf *b)
 }
 
 /*
- * Make a buffer of `size` bytes. host: host-visible staging memory, mapped.
- * Otherwise device-local memory, mapped only when it is host-visible and
- * coherent and staging is not forced. Returns 0 or a run() status.
+ * The staging memory type: host-visible and host-cached (reads back at
+ * memory speed, not across the bus uncached), coherent if one is; else any
+ * host-visible one. The caller flushes and invalidates a non-coherent one.
  */
+static int gb_vk_staging_type(struct gb_vk *vk, uint32_t bits)
+{
+	const VkMemoryPropertyFlags v = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT,
+				    c = VK_MEMORY_PROPERTY_HOST_CACHED_BIT,
+				    h = VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+	int t = gb_vk_mem_type(vk, bits, v | c, v | c | h);
+
+	return t >= 0 ? t : gb_vk_mem_type(vk, bits, v, v | h);
+}
+
 int gb_vk_buf_make(struct gb_vk *vk, struct gb_vk_buf *b, VkDeviceSize size, int host)
 {
 	const VkMemoryPropertyFlags hv = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
 					 VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+	const VkMemoryPropertyFlags same = hv | VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
 	VkBufferCreateInfo bi = {
 		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
 		.size = size,
@@ -84,7 +102,9 @@ int gb_vk_buf_make(struct gb_vk *vk, struct gb_vk_buf *b, VkDeviceSize size, int
 	memset(b, 0, sizeof(*b));
 	GB_VK_TRY(vk, vk->api.vkCreateBuffer(vk->dev, &bi, NULL, &b->buf), "vkCreateBuffer");
 	vk->api.vkGetBufferMemoryRequirements(vk->dev, b->buf, &req);
-	if (host)
+	if (host == GB_VK_MEM_STAGING)
+		type = gb_vk_staging_type(vk, req.memoryTypeBits);
+	else if (host)
 		type = gb_vk_mem_type(vk, req.memoryTypeBits, hv, hv | VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
 	else
 		type = gb_vk_device_type(vk, req.memoryTypeBits);
@@ -110,8 +130,9 @@ int gb_vk_buf_make(struct gb_vk *vk, struct gb_vk_buf *b, VkDeviceSize size, int
 		return gb_vk_fail(vk, (VkResult)rc, "vkBindBufferMemory");
 	}
 	b->size = size;
+	b->coherent = (vk->mem.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
 	if (host || (!vk->force_staging &&
-		     (vk->mem.memoryTypes[type].propertyFlags & hv) == hv)) {
+		     (vk->mem.memoryTypes[type].propertyFlags & same) == same)) {
 		if ((rc = vk->api.vkMapMemory(vk->dev, b->mem, 0, VK_WHOLE_SIZE, 0, &b->map)) !=
 		    VK_SUCCESS) {
 			gb_vk_buf_free(vk, b);
@@ -147,5 +168,30 @@ int gb_vk_buf_grow(struct gb_vk *vk, struct gb_vk_buf *b, VkDeviceSize need,
 	gb_vk_buf_free(vk, b);
 	*b = nb;
 	*grown = 1;
+	return 0;
+}
+
+int gb_vk_buf_flush(struct gb_vk *vk, const struct gb_vk_buf *b)
+{
+	VkMappedMemoryRange r = {
+		.sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE, .memory = b->mem, .size = VK_WHOLE_SIZE,
+	};
+
+	if (b->coherent || !b->map)
+		return 0;
+	GB_VK_TRY(vk, vk->api.vkFlushMappedMemoryRanges(vk->dev, 1, &r), "vkFlushMappedMemoryRanges");
+	return 0;
+}
+
+int gb_vk_buf_invalidate(struct gb_vk *vk, const struct gb_vk_buf *b)
+{
+	VkMappedMemoryRange r = {
+		.sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE, .memory = b->mem, .size = VK_WHOLE_SIZE,
+	};
+
+	if (b->coherent || !b->map)
+		return 0;
+	GB_VK_TRY(vk, vk->api.vkInvalidateMappedMemoryRanges(vk->dev, 1, &r),
+		  "vkInvalidateMappedMemoryRanges");
 	return 0;
 }

@@ -81,7 +81,21 @@ int gb_vk_api_load_instance(struct gb_vk_api *api, VkInstance inst, char *reason
 	return 0;
 }
 
-int gb_vk_api_load_device(struct gb_vk_api *api, VkDevice dev, char *reason, size_t len)
+void gb_vk_api_load_calibration(struct gb_vk_api *api, VkInstance inst, const char *name)
+{
+	int khr = name && strncmp(name, "VK_KHR_", 7) == 0;
+
+	api->vkGetPhysicalDeviceCalibrateableTimeDomainsEXT = NULL;
+	if (!name)
+		return;
+	api->vkGetPhysicalDeviceCalibrateableTimeDomainsEXT =
+		(PFN_vkGetPhysicalDeviceCalibrateableTimeDomainsEXT)api->vkGetInstanceProcAddr(
+			inst, khr ? "vkGetPhysicalDeviceCalibrateableTimeDomainsKHR" :
+				    "vkGetPhysicalDeviceCalibrateableTimeDomainsEXT");
+}
+
+int gb_vk_api_load_device(struct gb_vk_api *api, VkDevice dev, const char *calibrated,
+			  char *reason, size_t len)
 {
 #define GB_VK_LOAD(f)                                                         \
 	api->f = (PFN_##f)api->vkGetDeviceProcAddr(dev, #f);                  \
@@ -91,6 +105,12 @@ int gb_vk_api_load_device(struct gb_vk_api *api, VkDevice dev, char *reason, siz
 	}
 	GB_VK_DEVICE_FNS(GB_VK_LOAD)
 #undef GB_VK_LOAD
+	api->vkGetCalibratedTimestampsEXT = NULL;
+	if (calibrated)
+		api->vkGetCalibratedTimestampsEXT = (PFN_vkGetCalibratedTimestampsEXT)
+			api->vkGetDeviceProcAddr(dev, strncmp(calibrated, "VK_KHR_", 7) == 0 ?
+						 "vkGetCalibratedTimestampsKHR" :
+						 "vkGetCalibratedTimestampsEXT");
 	return 0;
 }
 

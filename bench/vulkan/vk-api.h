@@ -30,7 +30,8 @@
 	X(vkGetPhysicalDeviceQueueFamilyProperties)                           \
 	X(vkGetPhysicalDeviceMemoryProperties)                                \
 	X(vkCreateDevice)                                                     \
-	X(vkGetDeviceProcAddr)
+	X(vkGetDeviceProcAddr)                                                \
+	X(vkEnumerateDeviceExtensionProperties)
 
 /* Device functions. */
 #define GB_VK_DEVICE_FNS(X)                                                   \
@@ -81,7 +82,14 @@
 	X(vkCmdDispatch)                                                      \
 	X(vkCmdPipelineBarrier)                                               \
 	X(vkCmdCopyBuffer)                                                    \
-	X(vkCmdFillBuffer)
+	X(vkCmdFillBuffer)                                                    \
+	X(vkGetFenceStatus)                                                   \
+	X(vkFreeCommandBuffers)                                               \
+	X(vkFlushMappedMemoryRanges)                                          \
+	X(vkInvalidateMappedMemoryRanges)                                     \
+	X(vkCreatePipelineCache)                                              \
+	X(vkDestroyPipelineCache)                                             \
+	X(vkGetPipelineCacheData)
 
 #define GB_VK_DECL(fn) PFN_##fn fn;
 struct gb_vk_api {
@@ -91,6 +99,9 @@ struct gb_vk_api {
 	PFN_vkGetPhysicalDeviceProperties2 vkGetPhysicalDeviceProperties2;  /* NULL: 1.0 */
 	PFN_vkCreateDebugUtilsMessengerEXT vkCreateDebugUtilsMessengerEXT;
 	PFN_vkDestroyDebugUtilsMessengerEXT vkDestroyDebugUtilsMessengerEXT;
+	/* VK_EXT_calibrated_timestamps or its KHR twin (same signatures); NULL: none. */
+	PFN_vkGetPhysicalDeviceCalibrateableTimeDomainsEXT vkGetPhysicalDeviceCalibrateableTimeDomainsEXT;
+	PFN_vkGetCalibratedTimestampsEXT vkGetCalibratedTimestampsEXT;
 	GB_VK_GLOBAL_FNS(GB_VK_DECL)
 	GB_VK_INSTANCE_FNS(GB_VK_DECL)
 	GB_VK_DEVICE_FNS(GB_VK_DECL)
@@ -104,8 +115,15 @@ struct gb_vk_api {
 int gb_vk_api_open(struct gb_vk_api *api, char *reason, size_t len);
 /* Load the instance functions (the optional ones may stay NULL). 0 or -1. */
 int gb_vk_api_load_instance(struct gb_vk_api *api, VkInstance inst, char *reason, size_t len);
-/* Load the device functions. 0 or -1. */
-int gb_vk_api_load_device(struct gb_vk_api *api, VkDevice dev, char *reason, size_t len);
+/*
+ * Load the device functions. 0 or -1. calibrated: the name of the enabled
+ * calibrated-timestamps extension ("VK_EXT_..." or "VK_KHR_..."), or NULL;
+ * its function stays NULL when the device does not give it.
+ */
+int gb_vk_api_load_device(struct gb_vk_api *api, VkDevice dev, const char *calibrated,
+			  char *reason, size_t len);
+/* The physical-device query of the calibrated-timestamps extension `name`, or NULL. */
+void gb_vk_api_load_calibration(struct gb_vk_api *api, VkInstance inst, const char *name);
 void gb_vk_api_close(struct gb_vk_api *api);
 
 /* "VK_ERROR_DEVICE_LOST", ... for messages. */

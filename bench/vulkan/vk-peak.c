@@ -1,6 +1,9 @@
 /*
  * vk-peak.c - `gbench peak` on the vulkan executor: the copy bandwidth of
- * device memory (peak_copy, X to Y through the per-call buffers) and the
+ * device memory (peak_copy, X to Y through the per-call buffers, 16-byte
+ * vectors grid-stride over buffers of 1 GiB on a GPU, larger than any
+ * GPU's L2 several times over, 256 MiB on a CPU device, 64 MiB with
+ * --quick; never more than a quarter of the heap each) and the
  * f32 FMA rate (peak_fma, its loop count calibrated so that one dispatch
  * takes about a target time), each the best of a few dispatches timed by
  * the device's timestamps.
@@ -11,6 +14,12 @@
 #include "vulkan/vk.h"
 
 #define GB_VK_PEAK_MAX_ITERS (1u << 24)      /* FMA loop trips per invocation */
+#define GB_VK_PEAK_COPY_TRIPS 8u             /* vectors each copy invocation moves */
+/*
+ * lavapipe (llvmpipe) ends a shader's loops after 65,535 trips in all
+ * (Mesa's LP_MAX_TGSI_LOOP_ITERATIONS): more would be counted, not run.
+ */
+#define GB_VK_PEAK_MAX_ITERS_CPU 65000u
 
 /*
  * Run one dispatch of `pipe` in a submission of its own, between two
@@ -65,9 +74,17 @@ int gb_vk_peak(struct gb_executor *ex, struct gb_exec_peak *out)
 {
 	struct gb_vk *vk = ex->ctx;
 	const VkPhysicalDeviceLimits *lim = &vk->props.limits;
-	/* 64 or 256 MiB per buffer: past the last-level cache of any device. */
-	VkDeviceSize bytes = out->quick ? 64ull << 20 : 256ull << 20;
+	/*
+	 * Per buffer. Vulkan does not say how large a GPU's L2 is; 1 GiB is
+	 * over ten times the largest there is (H100/H200: 50 MiB). A CPU device
+	 * streams the host's memory, where 256 MiB is past the caches.
+	 */
+	VkDeviceSize bytes = out->quick ? 64ull << 20 :
+			     vk->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? 256ull << 20 :
+			     1ull << 30;
 	uint32_t wg = 256;
+	uint64_t max_iters = vk->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ?
+			     GB_VK_PEAK_MAX_ITERS_CPU : GB_VK_PEAK_MAX_ITERS;
 	uint64_t groups, best, inv, iters, target_ns = out->quick ? 20000000ull : 200000000ull;
 	int samples = out->quick ? 3 : 5, grown = 0, rc;
 	struct gb_vk_push pc = { 0 };
@@ -87,8 +104,14 @@ int gb_vk_peak(struct gb_executor *ex, struct gb_exec_peak *out)
 		wg &= wg - 1;
 	if (bytes > vk->max_range)
 		bytes = vk->max_range;
-	bytes &= ~(VkDeviceSize)(wg * 4 - 1);   /* whole workgroups */
-	if (bytes < (VkDeviceSize)wg * 4)
+	for (uint32_t h = 0; h < vk->mem.memoryHeapCount; h++)
+		if ((vk->mem.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) &&
+		    bytes > vk->mem.memoryHeaps[h].size / 4)
+			bytes = vk->mem.memoryHeaps[h].size / 4;
+	if (bytes > 16ull * UINT32_MAX)
+		bytes = 16ull * UINT32_MAX;
+	bytes &= ~(VkDeviceSize)(wg * 16 - 1);   /* whole workgroups of vectors */
+	if (bytes < (VkDeviceSize)wg * 16)
 		return gb_error("vulkan: maxStorageBufferRange is too small for the copy kernel");
 
 	/* Copy: X -> Y through the per-call buffers, grown to the size wanted. */
@@ -110,8 +133,9 @@ int gb_vk_peak(struct gb_executor *ex, struct gb_exec_peak *out)
 		return rc;
 	if ((rc = gb_vk_pipeline(vk, "peak_copy", wg, 0, &pipe)) < 0)
 		return rc;
-	pc.m = (uint32_t)(bytes / 4);
-	groups = bytes / 4 / wg;
+	pc.m = (uint32_t)(bytes / 16);
+	groups = (pc.m / wg + GB_VK_PEAK_COPY_TRIPS - 1) / GB_VK_PEAK_COPY_TRIPS;
+	pc.n = (uint32_t)(groups * wg);
 	if ((rc = gb_vk_best_dispatch(vk, pipe, &pc, groups, wg, samples, &best)) < 0)
 		return rc;
 	out->copy_bytes = (double)bytes;
@@ -130,6 +154,7 @@ int gb_vk_peak(struct gb_executor *ex, struct gb_exec_peak *out)
 		inv = bytes / 4 / wg * wg;
 	groups = inv / wg;
 	pc.m = (uint32_t)inv;
+	pc.n = 0;
 	iters = 16;
 	for (;;) {
 		uint64_t ns;
@@ -137,17 +162,19 @@ int gb_vk_peak(struct gb_executor *ex, struct gb_exec_peak *out)
 		pc.k = (uint32_t)iters;
 		if ((rc = gb_vk_time_dispatch(vk, pipe, &pc, groups, wg, &ns)) < 0)
 			return rc;
-		if (ns >= target_ns / 8 || iters >= GB_VK_PEAK_MAX_ITERS) {
+		if (ns >= target_ns / 8 || iters >= max_iters) {
 			/* Long enough to extrapolate from: scale to the target. */
 			iters = (uint64_t)((double)iters * (double)target_ns / (double)ns);
 			break;
 		}
 		iters *= 8;   /* at most 8x at a time: a slow device must not stall */
+		if (iters > max_iters)
+			iters = max_iters;
 	}
 	if (iters < pc.k)
 		iters = pc.k;
-	if (iters > GB_VK_PEAK_MAX_ITERS)
-		iters = GB_VK_PEAK_MAX_ITERS;
+	if (iters > max_iters)
+		iters = max_iters;
 	pc.k = (uint32_t)iters;
 	if ((rc = gb_vk_best_dispatch(vk, pipe, &pc, groups, wg, samples, &best)) < 0)
 		return rc;

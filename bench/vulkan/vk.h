@@ -23,6 +23,21 @@
 #define GB_VK_MAX_PIPES 128
 #define GB_VK_MAX_CHECKED 512
 #define GB_VK_WEIGHTS_MAGIC 0x67627677u  /* "gbvw" */
+#define GB_VK_CMD_SLOTS 8                /* command buffers kept for repeated calls */
+
+/* What gb_vk_buf_make's `host` asks for. */
+enum {
+	GB_VK_MEM_DEVICE = 0,   /* device-local; mapped only when host-cached too */
+	GB_VK_MEM_HOST = 1,     /* host-visible and coherent, cached preferred, mapped */
+	GB_VK_MEM_STAGING = 2,  /* host-visible, cached preferred even if not coherent */
+};
+
+/* A command buffer recorded for one call shape, resubmitted while it holds. */
+struct gb_vk_cmd_slot {
+	VkCommandBuffer cmd;
+	uint64_t key;          /* the call's shape and operands; 0: empty */
+	uint64_t used;         /* last use, for replacement */
+};
 
 /* Must match the push constants of shaders/common.glsl. */
 struct gb_vk_push {
@@ -35,6 +50,7 @@ struct gb_vk_buf {
 	VkBuffer buf;
 	VkDeviceMemory mem;
 	void *map;             /* host mapping, or NULL */
+	int coherent;          /* the mapping needs no flush / invalidate */
 	VkDeviceSize size;     /* bytes */
 	VkDeviceSize mem_size; /* bytes of device memory behind it */
 };
@@ -75,7 +91,7 @@ struct gb_vk {
 	int force_staging;
 	VkDeviceSize max_range, align;
 	VkDeviceSize allocated, heap_limit;   /* device memory in use; testing limit (0: none) */
-	unsigned warned_oom, warned_stats;
+	unsigned warned_oom, warned_stats, warned_split;
 	uint64_t calls, lose_after;           /* GBENCH_VK_LOSE_AFTER testing aid */
 	VkDescriptorSetLayout dsl[2];
 	VkPipelineLayout layout;
@@ -97,6 +113,21 @@ struct gb_vk {
 	int cpu_shapes;                /* a CPU device (lavapipe): its dispatch shapes */
 	int pin_cpu;                   /* the core a CPU device runs on, -1: not pinned */
 	cpu_set_t free_mask;           /* the calling thread's affinity outside turns */
+	/* ---- host path (issue 14 item 1) ---- */
+	VkPipelineCache pcache;        /* VK_NULL_HANDLE: none */
+	char *pcache_path;             /* the cache file, or NULL: not kept on disk */
+	size_t pcache_loaded;          /* bytes of the file the driver was given (0: none) */
+	uint64_t pcache_hash;          /* of what was loaded, to skip saving it unchanged */
+	VkCommandBuffer cmd0, cmd_prep;  /* scratch: one-off recordings, guard fills */
+	struct gb_vk_cmd_slot slots[GB_VK_CMD_SLOTS];
+	uint64_t slot_tick, cmd_hits, cmd_records;
+	VkDeviceSize guard_y, guard_i;   /* where the sentinels are (valid when guard_ok) */
+	int guard_ok;
+	uint64_t spin_ns;              /* spin on the fence this long before blocking */
+	int calibrated;                /* device timestamps map onto CLOCK_MONOTONIC */
+	const char *calib_ext;         /* the extension that does it, or NULL */
+	uint64_t cal_tick, cal_host_ns, cal_at;  /* the last calibration: a pair, when */
+	uint64_t ts_ticks[2];          /* the last submission's raw timestamps */
 };
 
 /* Bytes per row of each per-call buffer for an op (aux: per row, or fixed). */
@@ -133,9 +164,12 @@ int gb_vk_create_device(struct gb_vk *vk, char *reason, size_t len);
 
 void gb_vk_buf_free(struct gb_vk *vk, struct gb_vk_buf *b);
 /*
- * Make a buffer of `size` bytes. host: host-visible staging memory, mapped.
- * Otherwise device-local memory, mapped only when it is host-visible and
- * coherent and staging is not forced. Returns 0 or a run() status.
+ * Make a buffer of `size` bytes; host is a GB_VK_MEM_* (0 and 1 as before:
+ * device-local, or host-visible coherent staging). Device-local memory is
+ * mapped only when it is also host-visible, coherent and host-cached (the
+ * same memory as the host's, as on a CPU device) and staging is not
+ * forced: a GPU's BAR window is never read through. Returns 0 or a run()
+ * status.
  */
 int gb_vk_buf_make(struct gb_vk *vk, struct gb_vk_buf *b, VkDeviceSize size, int host);
 /*
@@ -194,6 +228,30 @@ int gb_vk_pipeline(struct gb_vk *vk, const char *shader, uint32_t wg, uint32_t t
 /* Every op's pipeline at a CPU device's shapes; 0 or -1 with the reason. */
 int gb_vk_precompile(struct gb_vk *vk, char *reason, size_t len);
 
+/* ---- host path: pipeline cache, command-buffer cache, transfers, clocks ---- */
+
+/* pipeline.c: the VkPipelineCache from the user's cache folder (never fatal). */
+void gb_vk_pcache_open(struct gb_vk *vk);
+/* Save it (atomically, when it changed) and destroy it. */
+void gb_vk_pcache_close(struct gb_vk *vk);
+/* submit.c: forget every recorded command buffer (a buffer or descriptor changed). */
+void gb_vk_cmds_forget(struct gb_vk *vk);
+/* The slot for `key`: *hit when it holds a recording of it, else emptied for one. */
+struct gb_vk_cmd_slot *gb_vk_cmd_slot(struct gb_vk *vk, uint64_t key, int *hit);
+/* Begin recording `cmd` for resubmission (no one-time flag). */
+int gb_vk_begin_cmd(struct gb_vk *vk, VkCommandBuffer cmd, int reusable);
+/* Submit prep (may be NULL) then cmd, both ended, in one batch; wait with a bounded spin. */
+int gb_vk_submit_cmds(struct gb_vk *vk, VkCommandBuffer prep, VkCommandBuffer cmd);
+/* Raw timestamps 0 and 1 into vk->ts_ticks, masked; as gb_vk_read_timestamps. */
+int gb_vk_read_ticks(struct gb_vk *vk, uint64_t *ns);
+/* Refresh the host/device clock pair (when older than 100 ms); 0, or -1: no calibration. */
+int gb_vk_calibrate(struct gb_vk *vk);
+/* A device tick as CLOCK_MONOTONIC nanoseconds (after gb_vk_calibrate). */
+uint64_t gb_vk_tick_to_host(const struct gb_vk *vk, uint64_t tick);
+/* memory.c: make host writes visible / device writes readable on a non-coherent mapping. */
+int gb_vk_buf_flush(struct gb_vk *vk, const struct gb_vk_buf *b);
+int gb_vk_buf_invalidate(struct gb_vk *vk, const struct gb_vk_buf *b);
+
 /* ---- weights.c -------------------------------------------------------- */
 
 int gb_vk_weights_upload(struct gb_executor *ex, const struct gb_weights *src, void **handle);
@@ -237,5 +295,17 @@ const float *gb_vk_twiddles(struct gb_vk *vk, uint32_t n);
 /* ---- vk-peak.c -------------------------------------------------------- */
 
 int gb_vk_peak(struct gb_executor *ex, struct gb_exec_peak *out);
+
+/* ---- matmul kernels (issue 14 item 2; ops-matmul.c) ------------------- */
+
+/*
+ * Build the matvec and tiled pipelines the automatic choice takes on this
+ * device (m = 1, 2, 4, 8 and each tile class, every quant), for
+ * gb_vk_precompile on a GPU: their shapes depend on the call, so no
+ * _cpu_shape names them. Does nothing on a CPU device (the legacy shaders
+ * run there) or while a GB_VK_MATMUL/MATVEC/TILE testing aid is set.
+ * 0, or a run() status.
+ */
+int gb_vk_matmul_prebuild(struct gb_vk *vk);
 
 #endif
