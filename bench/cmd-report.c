@@ -10,14 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cmds.h"
 #include "gbench.h"
+#include "report/fleet.h"
 #include "report/report.h"
 
 static const char usage_text[] =
 	"usage: gbench report RESULTS [--baseline B] [--out DIR] [--tables]\n"
 	"                     [--peak FILE | --no-peak] [--rules FILE]\n"
 	"                     [--latency-targets LIST] [--nmse-budgets LIST]\n"
+	"       gbench report --fleet --out DIR RESULTS... | POOLED\n"
 	"\n"
 	"Write report.md (a summary first: validity, the top bottlenecks by time at\n"
 	"stake, what to change first; then machine, validity, measured ceilings,\n"
@@ -37,6 +40,9 @@ static const char usage_text[] =
 	"    --rules FILE          bottleneck rules (default reports/rules.tsv)\n"
 	"    --latency-targets L   for tables.md: p99 targets, e.g. 100us,1ms,10ms\n"
 	"    --nmse-budgets L      for tables.md: NMSE budgets, e.g. 1e-6,1e-4,1e-2\n"
+	"    --fleet               fleet.md in DIR: one config's runs on several machine\n"
+	"                          classes side by side (one results directory each, or\n"
+	"                          the folder `gbench merge --by-class` wrote)\n"
 	"    -h, --help            show this help\n"
 	"\n"
 	"gnuplot comes from $GNUPLOT or PATH; without it the data files and scripts\n"
@@ -88,6 +94,35 @@ static int parse_list(const char *opt, const char *arg, int durations, double **
 	return rc;
 }
 
+/* --fleet: the runs named, or the class folders of the one folder named. */
+static int report_fleet(const char *out, int n, char **dirs)
+{
+	char **found = NULL;
+	int nf = 0, rc;
+
+	if (!out || n < 1) {
+		gb_error(!out ? "--fleet needs --out DIR" : "--fleet needs results directories");
+		return gb_cli_usage(usage_text);
+	}
+	if (n == 1) {
+		nf = gb_fleet_find(dirs[0], &found);
+		if (nf < 0)
+			return GB_EXIT_USAGE;
+		if (nf == 0)
+			gb_error("'%s' holds no class folders (as `gbench merge --by-class` writes)", dirs[0]);
+	}
+	if (nf > 0)
+		rc = gb_fleet_report((const char *const *)found, (size_t)nf, out);
+	else if (n > 1)
+		rc = gb_fleet_report((const char *const *)dirs, (size_t)n, out);
+	else
+		rc = -1;
+	for (int i = 0; i < nf; i++)
+		free(found[i]);
+	free(found);
+	return rc < 0 ? GB_EXIT_USAGE : GB_EXIT_OK;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -99,14 +134,15 @@ int cmd_report(int argc, char **argv)
 		{ "rules", required_argument, NULL, 'r' },
 		{ "latency-targets", required_argument, NULL, 'L' },
 		{ "nmse-budgets", required_argument, NULL, 'N' },
+		{ "fleet", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gb_report_opts o = { 0 };
-	int c, rc = GB_EXIT_OK;
+	int c, rc = GB_EXIT_OK, fleet = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = gb_cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'b':
 			o.baseline = optarg;
@@ -136,12 +172,20 @@ int cmd_report(int argc, char **argv)
 			if (parse_list("--nmse-budgets", optarg, 0, &o.nmse_budgets, &o.nnmse) < 0)
 				goto usage;
 			break;
+		case 'F':
+			fleet = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			goto out;
 		default:
-			goto usage;
+			rc = gb_cli_bad_option(c, usage_text, opts, argv);
+			goto out;
 		}
+	}
+	if (fleet) {
+		rc = report_fleet(o.out, argc - optind, argv + optind);
+		goto out;
 	}
 	if (optind != argc - 1) {
 		if (optind >= argc)
@@ -158,8 +202,7 @@ int cmd_report(int argc, char **argv)
 	rc = gb_report_write(&o) < 0 ? GB_EXIT_USAGE : GB_EXIT_OK;
 	goto out;
 usage:
-	fputs(usage_text, stderr);
-	rc = GB_EXIT_USAGE;
+	rc = gb_cli_usage(usage_text);
 out:
 	free(o.lat_targets);
 	free(o.nmse_budgets);
