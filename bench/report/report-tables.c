@@ -1,7 +1,9 @@
 /*
  * report-tables.c - tables.md, the tuning tables of `gbench report
- * --tables`: for the run's tier (config name and trace folder), per
- * workload, the batch size with the best throughput within each latency
+ * --tables`: for the run's tier (config name and trace folder), first one
+ * recommendation per workload (the fastest cell within the middle latency
+ * target and NMSE budget: what it gives, what it costs, its ties), then per
+ * workload the batch size with the best throughput within each latency
  * target, the quant level with the best throughput within each NMSE
  * budget, and the result-cache capacity reaching 80, 90 and 95% hit rate.
  *
@@ -74,6 +76,98 @@ static int within_noise(const struct gb_cell_result *a, const struct gb_cell_res
 	if (!thr_range(a, &alo, &ahi) || !thr_range(b, &blo, &bhi))
 		return 0;
 	return alo <= bhi && blo <= ahi;
+}
+
+/*
+ * The table a docs writer reads first: per workload, one choice for the
+ * tier the run was made on - the cell (executor, batch, quant, cache) with
+ * the highest median throughput among those within the middle latency
+ * target and the middle NMSE budget of the tables below - with what it
+ * gives and what it costs. Cells it cannot tell apart from the choice are
+ * counted as ties and named.
+ */
+static void table_recommend(struct gb_report *r, struct gb_sbuf *b, double lat, double nmse)
+{
+	char t1[32], t2[32], t3[32];
+
+	gb_sbuf_printf(b, "## Recommendation per workload\n\n");
+	gb_sbuf_printf(b, "For each workload, the cell with the highest median throughput whose "
+		       "tail latency is within %s and whose NMSE against the float64 oracle is "
+		       "within %g (the middle target and budget of the tables below; "
+		       "`--latency-targets` and `--nmse-budgets` set them). A cell without an "
+		       "estimable tail latency or without an NMSE row is not held to that "
+		       "target, and the entry says so. *Ties* are cells whose throughput overlaps "
+		       "the choice's over the repetitions: this run cannot rank them.\n\n",
+		       gb_report_fmt_ns(lat, t1, sizeof(t1)), nmse);
+	gb_sbuf_printf(b, "| workload | choice (executor, batch, quant, cache) | throughput | "
+		       "tail latency | accuracy cost | ties |\n|---|---|---|---|---|---|\n");
+	for (size_t w = 0; w < r->nwl; w++) {
+		const char *wl = r->wl[w].name, *which = "p99";
+		struct gb_report_cell *best = NULL;
+		double best_thr = -1, tail = NAN;
+		size_t ties = 0;
+		struct gb_sbuf names = { 0 };
+
+		for (size_t i = 0; i < r->ncells; i++) {
+			struct gb_report_cell *rc = &r->cells[i];
+			struct gb_cell_result *c = rc->c;
+			const char *wh;
+			double thr, tl;
+
+			if (!c || rc->invalid || strcmp(c->workload, wl))
+				continue;
+			thr = gb_report_median(c, "throughput_rps");
+			tl = tail_latency(c, &wh);
+			if (!isfinite(thr) || (isfinite(tl) && tl > lat) ||
+			    (!isnan(rc->nmse) && rc->nmse > nmse))
+				continue;
+			if (thr > best_thr) {
+				best_thr = thr;
+				best = rc;
+				tail = tl;
+				which = wh;
+			}
+		}
+		if (!best) {
+			gb_sbuf_printf(b, "| %s | none within %s and NMSE %g | | | | |\n", gb_report_md(r, wl),
+				       gb_report_fmt_ns(lat, t1, sizeof(t1)), nmse);
+			continue;
+		}
+		for (size_t i = 0; i < r->ncells; i++) {
+			struct gb_report_cell *rc = &r->cells[i];
+			struct gb_cell_result *c = rc->c;
+			const char *wh;
+			double tl;
+
+			if (!c || rc == best || rc->invalid || strcmp(c->workload, wl))
+				continue;
+			tl = tail_latency(c, &wh);
+			if ((isfinite(tl) && tl > lat) || (!isnan(rc->nmse) && rc->nmse > nmse) ||
+			    !within_noise(best->c, c))
+				continue;
+			if (++ties <= 3)
+				gb_sbuf_printf(&names, "%s%s", ties > 1 ? ", " : "", gb_report_md_code(r, c->id, 1));
+		}
+		gb_sbuf_printf(b, "| %s | %s, b%u, %s, cache %u | %s req/s | ", gb_report_md(r, wl),
+			       best->c->executor, best->c->batch, gb_quant_name(best->c->quant),
+			       best->c->cache, gb_report_fmt_num(best_thr, t2, sizeof(t2)));
+		if (isfinite(tail))
+			gb_sbuf_printf(b, "%s %s | ", which, gb_report_fmt_ns(tail, t3, sizeof(t3)));
+		else
+			gb_sbuf_printf(b, "not estimable (too few requests per repetition) | ");
+		if (!isnan(best->nmse))
+			gb_sbuf_printf(b, "NMSE %.1e", best->nmse);
+		else
+			gb_sbuf_printf(b, "no NMSE row");
+		if (!isnan(best->recall))
+			gb_sbuf_printf(b, ", recall %.3f", best->recall);
+		if (ties)
+			gb_sbuf_printf(b, " | %zu: %s%s |\n", ties, names.s, ties > 3 ? ", ..." : "");
+		else
+			gb_sbuf_printf(b, " | none |\n");
+		gb_sbuf_release(&names);
+	}
+	gb_sbuf_printf(b, "\n");
 }
 
 static void table_batch(struct gb_report *r, struct gb_sbuf *b, const double *lat, size_t nlat)
@@ -449,6 +543,14 @@ int gb_report_tables(struct gb_report *r)
 				       "ties and the figures are lower than a quiet machine gives. "
 				       "Regenerate on a quiet machine before quoting them.\n\n",
 				       noisy, n, GB_REPORT_NOISY_CV * 100);
+	}
+	{
+		const double *lat = r->o->nlat ? r->o->lat_targets : default_lat;
+		const double *nm = r->o->nnmse ? r->o->nmse_budgets : default_nmse;
+		size_t nlat = r->o->nlat ? r->o->nlat : GB_ARRAY_SIZE(default_lat);
+		size_t nnm = r->o->nnmse ? r->o->nnmse : GB_ARRAY_SIZE(default_nmse);
+
+		table_recommend(r, &b, lat[nlat / 2], nm[nnm / 2]);
 	}
 	table_batch(r, &b, r->o->nlat ? r->o->lat_targets : default_lat,
 		    r->o->nlat ? r->o->nlat : GB_ARRAY_SIZE(default_lat));

@@ -18,7 +18,7 @@ expect_exit 2 "report of a missing directory exits 2" "$GBENCH" report "$TMP/non
 expect_exit 2 "bad --latency-targets exits 2" "$GBENCH" report "$TMP" --latency-targets 5parsecs
 
 # a small real run: 2 workloads x 2 batches x 2 quants x 2 caches, cpu only
-expect_exit 0 "a small ci run for the report" "$GBENCH" run --config ci --executor cpu \
+expect_exit 0 "a small ci run for the report" "$GBENCH" run --no-report --config ci --executor cpu \
 	--workload llm-decode,vector-search --quant f32,q4 --repetitions 2 --out "$TMP/r" --quiet
 # small ceilings: the report test is about the report, t0710 checks peak itself
 expect_exit 0 "gbench peak --quick for the roofline" "$GBENCH" peak --quick --max-bytes 64000000 \
@@ -144,6 +144,13 @@ check "tables.md: batch, quant and cache tables" bash -c \
 	 grep -q '^## Quantization within an accuracy budget' '$rep/tables.md' &&
 	 grep -q '^## Result-cache capacity for a hit rate' '$rep/tables.md'"
 check "tables.md: a Markdown table row" grep -Eq '^\| vector-search \| cpu \| (f32|q4) \|' "$rep/tables.md"
+check "tables.md leads with one recommendation per workload" python3 - "$rep/tables.md" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+heads = re.findall(r"^## (.*)$", t, re.M)
+rows = re.findall(r"^\| (llm-decode|vector-search) \| (cpu|vulkan), b[0-9]+, (f32|f16|q8|q4), cache [0-9]+ \| [0-9.]+[kM]? req/s \|", t, re.M)
+sys.exit(0 if heads and heads[0] == "Recommendation per workload" and sorted(r[0] for r in rows) == ["llm-decode", "vector-search"] else 1)
+PY
 
 # --baseline: the run against itself gives ratios of 1
 expect_exit 0 "report --baseline exits 0" "$GBENCH" report "$TMP/r" --baseline "$TMP/r" \
@@ -165,7 +172,7 @@ check "no gnuplot: report says why" grep -q 'gnuplot did not run' "$TMP/rn/repor
 
 # with a vulkan device: its cells against its own ceilings, the speedup in words
 # (lavapipe's own allocations are not ours: no leak detection for this run)
-if ASAN_OPTIONS=detect_leaks=0 "$GBENCH" run --config ci --executor cpu,vulkan --require vulkan --workload llm-decode \
+if ASAN_OPTIONS=detect_leaks=0 "$GBENCH" run --no-report --config ci --executor cpu,vulkan --require vulkan --workload llm-decode \
 	--batch 1 --quant f32 --cache 0 --repetitions 2 --out "$TMP/vk" --quiet > "$TMP/out" 2> "$TMP/err"; then
 	expect_exit 0 "report on a run with vulkan cells" "$GBENCH" report "$TMP/vk" --peak "$TMP/peak.json"
 	check "a vulkan cell is placed under the device's roof" \
