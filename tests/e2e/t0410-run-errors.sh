@@ -3,7 +3,7 @@
 # --dry-run, --filter and --require.
 . "$(dirname "$0")/lib.sh"
 
-run() { "$GBENCH" run --quiet "$@"; }
+run() { "$GBENCH" run --no-report --quiet "$@"; }
 
 expect_exit 2 "an unknown config exits 2" run --config nope --out "$TMP/a"
 check "and writes nothing" test ! -e "$TMP/a"

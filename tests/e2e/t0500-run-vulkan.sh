@@ -15,14 +15,14 @@ small=(--config ci --workload llm-decode,audio-features --batch 1 --quant f32,q4
 
 expect_exit 0 "no driver: vulkan cells are skipped, exit 0" \
 	env VK_DRIVER_FILES=/nonexistent VK_ICD_FILENAMES=/nonexistent \
-	"$GBENCH" run "${small[@]}" --executor cpu,vulkan --out "$TMP/nodrv"
+	"$GBENCH" run --no-report "${small[@]}" --executor cpu,vulkan --out "$TMP/nodrv"
 check "no driver: the reason is recorded" grep -q 'no Vulkan device' "$TMP/nodrv/meta.json"
 expect_exit 4 "no driver: --require vulkan exits 4" \
 	env VK_DRIVER_FILES=/nonexistent VK_ICD_FILENAMES=/nonexistent \
-	"$GBENCH" run "${small[@]}" --executor vulkan --require vulkan --out "$TMP/nodrv2"
+	"$GBENCH" run --no-report "${small[@]}" --executor vulkan --require vulkan --out "$TMP/nodrv2"
 
 # Is there a device at all? Only its absence may skip the rest.
-"$GBENCH" run "${small[@]}" --workload llm-decode --quant f32 --executor vulkan \
+"$GBENCH" run --no-report "${small[@]}" --workload llm-decode --quant f32 --executor vulkan \
 	--require vulkan --out "$TMP/probe" > /dev/null 2> "$TMP/probe.err"
 if [ $? -eq 4 ] && grep -q 'no Vulkan' "$TMP/probe.err"; then
 	why=$(grep -o 'no Vulkan[^"]*' "$TMP/probe.err" | head -n1)
@@ -33,7 +33,7 @@ fi
 
 out="$TMP/vk"
 expect_exit 0 "vulkan and cpu cells with --validate exit 0" \
-	"$GBENCH" run "${small[@]}" --executor cpu,vulkan --validate --out "$out" \
+	"$GBENCH" run --no-report "${small[@]}" --executor cpu,vulkan --validate --out "$out" \
 	--repetitions 3,vulkan:2 --prime 1,vulkan:0 --warmup 1,vulkan:0
 check "no validation message" bash -c "! grep -q 'vulkan validation' '$TMP/err'"
 
@@ -79,7 +79,7 @@ _n=$((_n + 8))
 # placement = shared: nothing pinned, and the driver's thread count left alone.
 printf '[run]\nplacement = shared\n' > "$TMP/shared.ini"
 expect_exit 0 "placement = shared runs" \
-	env -u LP_NUM_THREADS "$GBENCH" run --config "$TMP/shared.ini" --workload llm-decode \
+	env -u LP_NUM_THREADS "$GBENCH" run --no-report --config "$TMP/shared.ini" --workload llm-decode \
 	--executor vulkan --repetitions 1 --warmup 0 --quiet --out "$TMP/shared"
 check "shared: no executor placed" python3 -c "
 import json, sys

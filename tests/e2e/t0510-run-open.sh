@@ -13,7 +13,7 @@
 	for i in $(seq 1 1200); do echo "$((i * 200000)),$((i % 4)),silu,1,64,0,0,,"; done
 } > "$TMP/stall.csv"
 
-run() { "$GBENCH" run --quiet --executor cpu --quant f32 --cache 0 --batch 1 --warmup 1 "$@"; }
+run() { "$GBENCH" run --no-report --quiet --executor cpu --quant f32 --cache 0 --batch 1 --warmup 1 "$@"; }
 
 expect_exit 0 "open replay runs" run --workload "$TMP/stall.csv" --mode open --repetitions 2 --out "$TMP/open"
 python3 - "$TMP/open/results.csv" <<'PY'
@@ -43,7 +43,7 @@ PY
 expect_exit 0 "offline replay" run --workload "$TMP/stall.csv" --mode offline --batch 8 --repetitions 2 --out "$TMP/off"
 check "offline reports throughput" grep -q ',throughput_rps,req/s,measured,' "$TMP/off/results.csv"
 check "offline reports no latency percentile" bash -c "! grep -qE ',(latency|response)_p' '$TMP/off/results.csv'"
-expect_exit 2 "--target-qps needs arrival times" "$GBENCH" run --quiet --mode open --target-qps 100 --workload "$TOP/tests/data/traces/good-odd-sizes.csv" --out "$TMP/x"
+expect_exit 2 "--target-qps needs arrival times" "$GBENCH" run --no-report --quiet --mode open --target-qps 100 --workload "$TOP/tests/data/traces/good-odd-sizes.csv" --out "$TMP/x"
 
 # --find-max-qps: a steady stream of small matmuls; the search brackets the
 # highest offered load whose p99 response stays within 20 ms, then bisects
@@ -78,7 +78,7 @@ expect_exit 2 "--find-max-qps without --slo is a usage error" run --workload "$T
 
 # Miss-ratio curve against the measured LRU hit rates (Zipf-keyed vector search).
 expect_exit 0 "vector-search with several cache capacities" \
-	"$GBENCH" run --quiet --executor cpu --workload vector-search --quant q8 --batch 1 --cache 0,4,16,64,256 --repetitions 1 --warmup 0 --out "$TMP/mrc"
+	"$GBENCH" run --no-report --quiet --executor cpu --workload vector-search --quant q8 --batch 1 --cache 0,4,16,64,256 --repetitions 1 --warmup 0 --out "$TMP/mrc"
 check "mrc.csv written" test -s "$TMP/mrc/mrc.csv"
 python3 - "$TMP/mrc" <<'PY'
 import csv, json, sys

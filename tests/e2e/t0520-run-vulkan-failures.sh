@@ -16,7 +16,7 @@ fi
 # vector-search's database: 2048 x 64 f32 = 524288 bytes; sweep the budget around it
 # (in one process: each process of a shared run warns once).
 for lim in 520000 530000 540000 545000 550000 560000 600000 2000000; do
-	GBENCH_VK_HEAP_LIMIT=$lim "$GBENCH" run --quiet --config ci --executor vulkan --filter 'vector-search.vulkan.b8.f32.c0' \
+	GBENCH_VK_HEAP_LIMIT=$lim "$GBENCH" run --no-report --quiet --config ci --executor vulkan --filter 'vector-search.vulkan.b8.f32.c0' \
 		--repetitions 2 --processes 1 --out "$TMP/oom-$lim" 2> "$TMP/err-$lim"
 	echo "$lim $?" >> "$TMP/codes"
 done
@@ -52,7 +52,7 @@ for k, v in seen.items():
 print(f"1..{n}")
 PY
 # Device lost mid-run (GBENCH_VK_LOSE_AFTER): exit 4, a clear error, the cpu cells kept.
-GBENCH_VK_LOSE_AFTER=20 "$GBENCH" run --quiet --config ci --filter 'vector-search.*.b8.f32.c0' \
+GBENCH_VK_LOSE_AFTER=20 "$GBENCH" run --no-report --quiet --config ci --filter 'vector-search.*.b8.f32.c0' \
 	--repetitions 2 --out "$TMP/lost" 2> "$TMP/lost.err"
 rc=$?
 [ "$rc" -eq 4 ] && ok "device lost: exit 4" || fail "device lost: exit 4 (got $rc)"
@@ -64,7 +64,7 @@ m = json.load(open('$TMP/lost/meta.json'))
 sys.exit(not ('device lost' in m['cells']['vector-search.vulkan.b8.f32.c0'].get('skipped', '') and m['complete'] is False))"
 # A validation message (one deliberate invalid call) reaches stderr and makes the run exit 5:
 # the check that every other test's silence means something.
-GBENCH_VK_SELFTEST_VALIDATION=1 "$GBENCH" run --quiet --config ci --executor vulkan --validate \
+GBENCH_VK_SELFTEST_VALIDATION=1 "$GBENCH" run --no-report --quiet --config ci --executor vulkan --validate \
 	--filter 'llm-decode.vulkan.b1.f32.c0' --repetitions 2 --out "$TMP/val" 2> "$TMP/val.err"
 rc=$?
 [ "$rc" -eq 5 ] && ok "a validation message: exit 5" || fail "a validation message: exit 5 (got $rc)"

@@ -42,12 +42,12 @@ if ! grep -qs gb_counters_open "$TOP"/bench/*.c; then
 fi
 
 expect_exit 2 "--counters with an unknown name is a usage error" \
-	"$GBENCH" run --workload audio-features --executor cpu --counters bogus --out "$TMP/bad"
+	"$GBENCH" run --no-report --workload audio-features --executor cpu --counters bogus --out "$TMP/bad"
 check "the message names it" grep -q "unknown counter source or metric 'bogus'" "$TMP/err"
 check "nothing is written for a usage error" test ! -e "$TMP/bad"
 
 out="$TMP/auto"
-expect_exit 0 "run --counters auto exits 0" "$GBENCH" run --workload audio-features \
+expect_exit 0 "run --counters auto exits 0" "$GBENCH" run --no-report --workload audio-features \
 	--executor cpu --batch 1 --quant f32 --cache 0 --repetitions 3 --warmup 1 \
 	--counters auto --out "$out" --quiet
 # The checks print "ok|fail<TAB>description" lines, counted here.

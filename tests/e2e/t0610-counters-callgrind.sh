@@ -38,7 +38,7 @@ args=(--executor cpu --batch 1 --quant f32 --cache 0 --repetitions 2 --warmup 1
 
 # The suite's own binary: a sanitizer build cannot run under valgrind.
 if "$GBENCH" info 2>/dev/null | grep -qE '^  callgrind +unavailable: .*AddressSanitizer'; then
-	"$GBENCH" run --workload "$TMP/small.csv" "${args[@]}" --out "$TMP/san" > /dev/null 2>&1
+	"$GBENCH" run --no-report --workload "$TMP/small.csv" "${args[@]}" --out "$TMP/san" > /dev/null 2>&1
 	check "${tests[0]}" python3 - "$TMP/san" <<'PY'
 import csv, json, sys
 d = sys.argv[1]

@@ -8,7 +8,7 @@
 
 mkdir -p "$TMP/t"
 cp "$TOP/tests/data/compare/tiny-small.csv" "$TMP/t/tiny.csv"
-expect_exit 0 "a small run" "$GBENCH" run --quiet --executor cpu --batch 1 --quant f32 --cache 0 \
+expect_exit 0 "a small run" "$GBENCH" run --no-report --quiet --executor cpu --batch 1 --quant f32 --cache 0 \
 	--repetitions 3 --workload "$TMP/t/tiny.csv" --out "$TMP/run"
 
 # meta.json as an optimized, complete, sanitizer-free build would write it.

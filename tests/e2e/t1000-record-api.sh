@@ -19,7 +19,7 @@ check "every op is in it" test "$(grep -E '^[0-9]+,' "$TMP/example.csv" | cut -d
 check "a stream per thread, in order" \
 	test "$(grep -E '^[0-9]+,' "$TMP/example.csv" | cut -d, -f2 | uniq | tr '\n' ' ')" = "0 1 2 3 "
 check "the source the program gave" grep -q '^# source: workloads/record/example.c' "$TMP/example.csv"
-expect_exit 0 "it replays on the cpu executor" "$GBENCH" run --workload "$TMP/example.csv" \
+expect_exit 0 "it replays on the cpu executor" "$GBENCH" run --no-report --workload "$TMP/example.csv" \
 	--executor cpu --batch 1,4 --quant f32 --cache 0,16 --repetitions 2 --warmup 0 \
 	--quiet --out "$TMP/r"
 

@@ -41,7 +41,7 @@ check "the counters file is gone" test -z "$(ls "$TMP" | grep counts)"
 check "a second run gives the same rows and names" \
 	cmp -s <(calls "$TMP/blas.csv") <(calls "$TMP/blas2.csv")
 
-expect_exit 0 "the trace replays on the cpu executor" "$GBENCH" run --workload "$TMP/blas.csv" \
+expect_exit 0 "the trace replays on the cpu executor" "$GBENCH" run --no-report --workload "$TMP/blas.csv" \
 	--executor cpu --batch 1,4 --quant f32,q8 --cache 0 --repetitions 2 --warmup 0 \
 	--quiet --out "$TMP/r-blas"
 check "every request replayed" grep -q '^blas.cpu.b1.f32.c0,.*,wall_ns,' "$TMP/r-blas/results.csv"
@@ -75,7 +75,7 @@ else
 		test "$(rows "$TMP/np.csv" | cut -d, -f8 | sort -u | tr '\n' ' ')" = "w0 w1 w2 "
 	check "float64 and dot products are counted, not mapped" \
 		grep -qE '^# unmapped: cblas_dgemm 1, cblas_sdot [1-9]' "$TMP/np.csv"
-	expect_exit 0 "the numpy trace replays" "$GBENCH" run --workload "$TMP/np.csv" \
+	expect_exit 0 "the numpy trace replays" "$GBENCH" run --no-report --workload "$TMP/np.csv" \
 		--executor cpu --batch 4 --quant f32 --cache 0 --repetitions 2 --warmup 0 \
 		--quiet --out "$TMP/r-np"
 fi

@@ -39,7 +39,7 @@ else
 	sed 's/^/#   /' "$S"/task-*.log 2> /dev/null | tail -n 20
 fi
 expect_exit 0 "gbench merge pools them" "$GBENCH" merge -q --out "$TMP/pooled" "$R"/share-*
-expect_exit 0 "the same cells in 3 processes, here" "$GBENCH" run "${args[@]}" --processes 3 --out "$TMP/p3"
+expect_exit 0 "the same cells in 3 processes, here" "$GBENCH" run --no-report "${args[@]}" --processes 3 --out "$TMP/p3"
 
 check "the same cells, metrics and repetition counts" \
 	bash -c "diff <(cut -d, -f1,8,9,11 '$TMP/pooled/results.csv' | sort) <(cut -d, -f1,8,9,11 '$TMP/p3/results.csv' | sort)"

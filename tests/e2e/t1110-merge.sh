@@ -12,9 +12,9 @@ mkdir -p "$TMP/t"
 cp "$TOP/tests/data/compare/tiny-small.csv" "$TMP/t/tiny.csv"
 args=(--quiet --executor cpu --batch 1,4 --quant f32 --cache 0 --repetitions 6 --workload "$TMP/t/tiny.csv")
 for i in 0 1 2; do
-	expect_exit 0 "share $i of 3" "$GBENCH" run "${args[@]}" --process $i/3 --out "$TMP/s$i"
+	expect_exit 0 "share $i of 3" "$GBENCH" run --no-report "${args[@]}" --process $i/3 --out "$TMP/s$i"
 done
-expect_exit 0 "the same run in 3 processes" "$GBENCH" run "${args[@]}" --processes 3 --out "$TMP/p3"
+expect_exit 0 "the same run in 3 processes" "$GBENCH" run --no-report "${args[@]}" --processes 3 --out "$TMP/p3"
 
 expect_exit 0 "merge -h exits 0" "$GBENCH" merge -h
 check "usage on stdout" grep -q '^usage: gbench merge' "$TMP/out"

@@ -169,8 +169,20 @@ TEST(open_stall_raises_response_not_service)
 	want = predicted_p99(n, (double)interval, (double)service, (double)stall);
 	printf("# open: response p99 %.0f ns (Lindley predicts %.0f), service p99 %.0f ns\n",
 	       resp, want, serv);
-	/* Preemption on a loaded machine stretches service times, never shortens them. */
-	CHECK(resp > 0.8 * want && resp < 1.5 * want + 5e6);
+	/*
+	 * Preemption on a loaded machine stretches service times, never
+	 * shortens them: the lower bound always holds. The upper bound is
+	 * Lindley's for the nominal service time, so it is judged only when
+	 * the measured service stayed near it (a suite run beside other
+	 * builds saw 5-6 ms services from a 100 us spin, and a queue that
+	 * never drained).
+	 */
+	CHECK(resp > 0.8 * want);
+	if (serv < 1.5 * (double)service)
+		CHECK(resp < 1.5 * want + 5e6);
+	else
+		printf("# service p99 %.0f ns is over 1.5x the nominal %llu ns: a loaded machine, "
+		       "the upper bound is not judged\n", serv, (unsigned long long)service);
 	CHECK(serv >= 0.99 * service);
 	CHECK(resp > 10 * serv);
 	gb_results_release(&res);
