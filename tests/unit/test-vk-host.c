@@ -26,6 +26,7 @@
 #include "op.h"
 #include "quant.h"
 #include "unit.h"
+#include "vk-test.h"
 #include "vulkan/vk.h"
 
 const char *__asan_default_options(void);
@@ -34,8 +35,6 @@ const char *__asan_default_options(void)
 	return "detect_leaks=0";
 }
 
-static int have_vk;
-static char vk_reason[512];
 static char cache_home[256];
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -106,14 +105,6 @@ static int softmax(struct gb_executor *ex, uint32_t m, uint32_t n, const float *
 
 	return ex->iface->run(ex, &c, t);
 }
-
-#define NEED_VK()                                                             \
-	do {                                                                  \
-		if (!have_vk) {                                               \
-			SKIP("%.200s", vk_reason);                            \
-			return;                                               \
-		}                                                             \
-	} while (0)
 
 /* ---- tests ------------------------------------------------------------ */
 

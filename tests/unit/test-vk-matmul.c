@@ -22,6 +22,7 @@
 #include "oracle.h"
 #include "quant.h"
 #include "unit.h"
+#include "vk-test.h"
 #include "vulkan/vk.h"
 
 const char *__asan_default_options(void);
@@ -31,26 +32,6 @@ const char *__asan_default_options(void)
 }
 
 static struct gb_executor cpu;
-static int have_vk;
-static char vk_reason[512];
-
-static uint64_t rng = 0x243f6a8885a308d3ull;
-
-static float nrand(void)
-{
-	double u, v;
-	uint64_t z;
-
-	z = (rng += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	u = (double)((z ^ (z >> 31)) >> 11) * 0x1p-53;
-	z = (rng += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	v = (double)((z ^ (z >> 31)) >> 11) * 0x1p-53;
-	return (float)(sqrt(-2.0 * log(u + 1e-300)) * cos(6.283185307179586 * v));
-}
 
 /*
  * An executor with `var`=`val` (and GB_VK_MATMUL=`kernel`) in the
@@ -172,14 +153,6 @@ static int compare(struct gb_executor *ex, enum gb_quant q, uint32_t m, uint32_t
 	free(yv);
 	return bad ? -1 : 0;
 }
-
-#define NEED_VK()                                                             \
-	do {                                                                  \
-		if (!have_vk) {                                               \
-			SKIP("%.200s", vk_reason);                                \
-			return;                                               \
-		}                                                             \
-	} while (0)
 
 /* n, k: n not a multiple of a tile or of a workgroup's rows, k not of 32. */
 static const uint32_t nk[][2] = { { 33, 31 }, { 70, 100 }, { 5, 333 }, { 1, 1 } };
@@ -430,6 +403,7 @@ TEST(coopmat)
 
 int main(void)
 {
+	vk_test_rng = 0x243f6a8885a308d3ull;   /* this test's own data */
 	RUN(open);
 	RUN(matvec_subgroup);
 	RUN(matvec_shared);

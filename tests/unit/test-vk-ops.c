@@ -26,6 +26,7 @@
 #include "oracle.h"
 #include "quant.h"
 #include "unit.h"
+#include "vk-test.h"
 
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
@@ -35,35 +36,7 @@ const char *__asan_default_options(void)
 
 static struct gb_executor vk, cpu;
 static struct gb_executor *ex = &vk;  /* the vulkan executor run_both uses */
-static int have_vk, have_cpu;
-static char vk_reason[512];
-
-#define NEED_VK()                                                             \
-	do {                                                                  \
-		if (!have_vk) {                                               \
-			SKIP("%.200s", vk_reason);                                \
-			return;                                               \
-		}                                                             \
-	} while (0)
-
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-
-static double urand(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	z ^= z >> 31;
-	return (double)(z >> 11) * 0x1p-53;
-}
-
-static float nrand(void)
-{
-	double u = urand(), v = urand();
-
-	return (float)(sqrt(-2.0 * log(u + 1e-300)) * cos(6.283185307179586 * v));
-}
+static int have_cpu;
 
 /* ---- running one call on both executors ------------------------------- */
 
@@ -481,6 +454,7 @@ TEST(no_validation_messages)
 
 int main(void)
 {
+	vk_test_rng = 0x2545f4914f6cdd1dull;   /* this test's own data */
 	RUN(open);
 	RUN(topk_p_sweep);
 	RUN(topk_large);

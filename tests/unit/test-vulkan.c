@@ -27,6 +27,7 @@
 #include "oracle.h"
 #include "quant.h"
 #include "unit.h"
+#include "vk-test.h"
 
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
@@ -35,29 +36,9 @@ const char *__asan_default_options(void)
 }
 
 static struct gb_executor vk, vk_staged, vk_gpu, cpu;
-static int have_vk, have_staged, have_gpu_shapes;
-static char vk_reason[512];
+static int have_staged, have_gpu_shapes;
 
 /* ---- data ------------------------------------------------------------- */
-
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static double urand(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	z ^= z >> 31;
-	return (double)(z >> 11) * 0x1p-53;
-}
-
-static float nrand(void)
-{
-	double u = urand(), v = urand();
-
-	return (float)(sqrt(-2.0 * log(u + 1e-300)) * cos(6.283185307179586 * v));
-}
 
 static float *fill(size_t n, double scale)
 {
@@ -196,14 +177,6 @@ static int compare(struct gb_executor *ex, enum gb_op op, enum gb_quant q, uint3
 	free(iv);
 	return bad ? -1 : 0;
 }
-
-#define NEED_VK()                                                             \
-	do {                                                                  \
-		if (!have_vk) {                                               \
-			SKIP("%.200s", vk_reason);                                \
-			return;                                               \
-		}                                                             \
-	} while (0)
 
 /* ---- tests ------------------------------------------------------------ */
 
