@@ -9,18 +9,16 @@
  * variable tmp, given on its command line), renamed into place here, so a
  * reader never sees half an image; `gnuplot NAME.gp` redraws them by hand.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "escape.h"
 #include "fsio.h"
 #include "gbench.h"
 #include "history/chart.h"
+#include "report/report.h"
 
 static int write_dat(const struct gb_history_series *s, const char *path)
 {
@@ -92,46 +90,6 @@ static int write_gp(const struct gb_history_series *s, const struct gb_changepoi
 	return gb_atomic_commit(&a);
 }
 
-/* gnuplot NAME.gp in dir with tmp set; 0 when it exits 0, else *why. */
-static int run_gnuplot(const char *dir, const char *script, const char *tmp, char **why)
-{
-	const char *cmd = getenv("GNUPLOT") ? getenv("GNUPLOT") : "gnuplot";
-	char *tmpvar = gb_xasprintf("tmp='%s'", tmp);
-	int status = -1;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR);
-
-		if (nul >= 0) {
-			dup2(nul, 0);
-			dup2(nul, 1);
-			dup2(nul, 2);
-		}
-		if (chdir(dir) < 0)
-			_exit(126);
-		execlp(cmd, cmd, "-e", tmpvar, script, (char *)NULL);
-		_exit(127);
-	}
-	free(tmpvar);
-	if (pid < 0) {
-		*why = gb_xasprintf("cannot fork: %s", strerror(errno));
-		return -1;
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		*why = gb_xasprintf("'%s' cannot be run (not installed? set $GNUPLOT)", cmd);
-	else
-		*why = gb_xasprintf("'%s' failed (status %d)", cmd,
-				    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	return -1;
-}
-
 int gb_history_chart(const struct gb_history_series *s, const struct gb_changepoint *cp,
 		     size_t ncp, const char *dir, char **name, int *drawn)
 {
@@ -150,7 +108,7 @@ int gb_history_chart(const struct gb_history_series *s, const struct gb_changepo
 	if (write_dat(s, dat) < 0 || write_gp(s, cp, ncp, nm, gp) < 0)
 		goto out;
 	rc = 0;
-	if (run_gnuplot(dir, strrchr(gp, '/') + 1, tmp, &why) == 0) {
+	if (gb_gnuplot_run(NULL, dir, strrchr(gp, '/') + 1, tmp, &why) == 0) {
 		int ok = 1;
 
 		for (int k = 0; k < 2; k++) {

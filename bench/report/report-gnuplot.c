@@ -68,12 +68,12 @@ static char *template_text(const char *kind)
 	return t;
 }
 
-/* Run gnuplot in the report folder; 0 when it exits 0. err gets its first stderr line. */
-int gb_report_gnuplot_run(struct gb_report *r, const char *script, const char *tmp, char **err)
+int gb_gnuplot_run(const char *gnuplot, const char *dir, const char *script, const char *tmp,
+		   char **err)
 {
-	const char *cmd = r->o->gnuplot ? r->o->gnuplot : getenv("GNUPLOT") ? getenv("GNUPLOT") : "gnuplot";
-	char *log = gb_xasprintf("%s/.gnuplot.log.%d", r->out, (int)getpid());
-	char *tmpvar = gb_xasprintf("tmp='%s'", tmp);
+	const char *cmd = gnuplot ? gnuplot : getenv("GNUPLOT") ? getenv("GNUPLOT") : "gnuplot";
+	char *log = gb_xasprintf("%s/.gnuplot.log.%d", dir, (int)getpid());
+	char *tmpvar = gb_xasprintf("tmp='%s'", tmp ? tmp : "");
 	int status = -1;
 	pid_t pid;
 
@@ -89,7 +89,7 @@ int gb_report_gnuplot_run(struct gb_report *r, const char *script, const char *t
 			dup2(nul, 0);
 			dup2(nul, 1);
 		}
-		if (chdir(r->out) < 0)
+		if (chdir(dir) < 0)
 			_exit(126);
 		if (script)
 			execlp(cmd, cmd, "-e", tmpvar, script, (char *)NULL);
@@ -126,6 +126,12 @@ int gb_report_gnuplot_run(struct gb_report *r, const char *script, const char *t
 	free(log);
 	free(tmpvar);
 	return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* Run gnuplot in the report folder; 0 when it exits 0. err gets its last stderr line. */
+int gb_report_gnuplot_run(struct gb_report *r, const char *script, const char *tmp, char **err)
+{
+	return gb_gnuplot_run(r->o->gnuplot, r->out, script, tmp, err);
 }
 
 /*

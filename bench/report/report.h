@@ -185,6 +185,15 @@ void gb_report_dat_title(struct gb_sbuf *b, const char *s);
  */
 int gb_report_gnuplot_run(struct gb_report *r, const char *script, const char *tmp, char **err);
 /*
+ * gnuplot (the command gnuplot, else $GNUPLOT, else "gnuplot" on PATH) run
+ * in dir on script with the variable tmp set (script NULL: --version); 0
+ * when it exits 0. err (may be NULL) gets the reason otherwise: gnuplot's
+ * last stderr line, or why it could not run. Every chart gbench draws
+ * goes through it (report/, history/).
+ */
+int gb_gnuplot_run(const char *gnuplot, const char *dir, const char *script, const char *tmp,
+		   char **err);
+/*
  * Write NAME.dat and NAME.gp (header + the template reports/<kind>.gp) and
  * draw the chart; header holds gnuplot assignments (datafile, out and
  * title_text are added). Failures are recorded in c, not returned.
