@@ -243,14 +243,9 @@ static const char *workload_of(const struct fleet_run *f, size_t n, const char *
 	return "?";
 }
 
-/* Per workload, the best cell of each class by median throughput. */
-static void best_per_workload(struct gb_sbuf *b, const struct fleet_run *f, size_t n,
-			      char **ids, size_t nids)
+/* The rest of a table's header: a column per class, then the rule (rule: "---|" or "---:|"). */
+static void class_columns(struct gb_sbuf *b, const struct fleet_run *f, size_t n, const char *rule)
 {
-	char buf[32];
-
-	gb_sbuf_printf(b, "## Best cell per workload\n\nThe cell of each class with the highest median "
-			  "throughput (req/s), and that throughput.\n\n| workload |");
 	for (size_t i = 0; i < n; i++) {
 		char *k = gb_escape_md_code(f[i].klass, 1);
 
@@ -259,8 +254,19 @@ static void best_per_workload(struct gb_sbuf *b, const struct fleet_run *f, size
 	}
 	gb_sbuf_printf(b, "\n|---|");
 	for (size_t i = 0; i < n; i++)
-		gb_sbuf_printf(b, "---|");
+		gb_sbuf_printf(b, "%s", rule);
 	gb_sbuf_printf(b, "\n");
+}
+
+/* Per workload, the best cell of each class by median throughput. */
+static void best_per_workload(struct gb_sbuf *b, const struct fleet_run *f, size_t n,
+			      char **ids, size_t nids)
+{
+	char buf[32];
+
+	gb_sbuf_printf(b, "## Best cell per workload\n\nThe cell of each class with the highest median "
+			  "throughput (req/s), and that throughput.\n\n| workload |");
+	class_columns(b, f, n, "---|");
 	for (size_t w = 0; w < nids; w++) {
 		const char *wl = workload_of(f, n, ids[w]);
 		size_t first;
@@ -316,16 +322,7 @@ static void per_cell(struct gb_sbuf *b, const struct fleet_run *f, size_t n, cha
 			  "the median]; the ratio is to %s. A ratio marked *tie* has intervals "
 			  "that overlap: the classes do not differ beyond the noise there.\n\n| cell |", k0);
 	free(k0);
-	for (size_t i = 0; i < n; i++) {
-		char *k = gb_escape_md_code(f[i].klass, 1);
-
-		gb_sbuf_printf(b, " %s |", k);
-		free(k);
-	}
-	gb_sbuf_printf(b, "\n|---|");
-	for (size_t i = 0; i < n; i++)
-		gb_sbuf_printf(b, "---:|");
-	gb_sbuf_printf(b, "\n");
+	class_columns(b, f, n, "---:|");
 	*ties = 0;
 	for (size_t c = 0; c < nids; c++) {
 		struct tput t0 = throughput(&f[0].res, ids[c]);
