@@ -67,7 +67,11 @@ n = 300
 def ok(c, what):
     global n; n += 1; print(("ok" if c else "not ok"), n, "-", what)
 ok(v["max_qps"] > 0, "a highest load was found")
-ok(any(x["pass"] for x in t) and any(not x["pass"] for x in t), "the trials bracket the limit")
+if v["at_least"]:   # a quiet machine met 20 ms even at 64x the trace's rate
+    ok(all(x["pass"] for x in t) and v["max_qps"] == max(x["qps"] for x in t),
+       "no trial missed: the answer is the highest rate tried, marked at_least")
+else:
+    ok(any(x["pass"] for x in t) and any(not x["pass"] for x in t), "the trials bracket the limit")
 ok(all(x["pass"] for x in t if x["qps"] <= v["max_qps"]), "every trial at or below the answer met the objective")
 ok(all(x["p99_response_ns"] > 2e7 for x in t if not x["pass"] and x["requests"] == 800), "every full failing trial missed 20 ms")
 ok(any(x["stopped_early"] for x in t) or all(x["pass"] for x in t), "hopeless trials stop early")
