@@ -63,6 +63,8 @@ static const char usage_text[] =
 	"briefly, then gives each cell a share: as many repetitions as fit, between\n"
 	"min_repetitions and --repetitions, on a window of the trace's first rows\n"
 	"when a whole replay would not fit (meta.json time_plan says what each got).\n"
+	"With --processes N the first process calibrates and plans the windows, and\n"
+	"each process takes its share of the budget left (left / processes to run).\n"
 	"Correctness (an executor against the cpu on the same quantized bytes, f32\n"
 	"against float64) always gates; the accuracy cost of a quant level against\n"
 	"float64 is reported, and gates only with --accuracy-budget default (DESIGN\n"
@@ -357,11 +359,15 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 	if (o->accuracy_budget && gb_acc_budget_parse(&cfg->accuracy_budget, o->accuracy_budget) < 0)
 		return gb_error("--accuracy-budget: '%s' is not none, default or a list of "
 				"QUANT:METRIC=VALUE (f16, q8, q4; nmse or recall)", o->accuracy_budget);
-	/* the plan is made by the process that calibrates; its children would each re-plan */
-	if (cfg->time_budget > 0 && (cfg->processes > 1 || o->nprocess > 1))
-		return gb_error("a time budget with processes = %u is not supported: use "
-				"--processes 1 with --time-budget", o->nprocess > 1 ? o->nprocess :
-				cfg->processes);
+	/*
+	 * With a budget, the first process of a shared run calibrates and plans
+	 * each cell's window for all (budget.h); a share run on its own has
+	 * no such plan, and its windows would not pool with the others'.
+	 */
+	if (cfg->time_budget > 0 && o->nprocess > 1 && !getenv(GB_BUDGET_PLAN_ENV))
+		return gb_error("a time budget with --process %u/%u needs the plan of the run "
+				"that shares it: use --processes %u with --time-budget",
+				o->process, o->nprocess, o->nprocess);
 	if (o->find_max_qps && (cfg->mode != GB_MODE_OPEN || !o->slo_ns))
 		return gb_error("--find-max-qps needs --mode open and --slo p99=TIME");
 	if (o->require && strcmp(o->require, "vulkan") && strcmp(o->require, "cpu"))
@@ -497,10 +503,12 @@ int cmd_run(int argc, char **argv)
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);    /* a job scheduler's stop: the same */
 		/* a budget's clock starts with its calibration, after the lock */
-		gb_run_timeplan(&run, 0);
-		gb_run_execute(&run, out_dir);
-		if (ro.process == 0)
-			gb_run_simulate(&run);
+		rc = gb_run_timeplan(&run, 0);
+		if (!rc) {
+			gb_run_execute(&run, out_dir);
+			if (ro.process == 0)
+				gb_run_simulate(&run);
+		}
 	}
 	/* results are written in every case but a usage error */
 	run.aborted = rc != 0;

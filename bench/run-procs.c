@@ -15,6 +15,11 @@
  * executor calls by batch size, invalid reasons and events added. A run's
  * medians then average over N placements and its spread includes theirs.
  * meta.json "processes" lists every process, its pid and how it ended.
+ * With a time budget, this process has calibrated and fixed each cell's
+ * window; it hands that plan and the budget's clock to each child in a
+ * file (GB_BUDGET_PLAN_ENV, budget.h), each child plans its repetitions
+ * within its share of what is left, and meta.json time_plan gathers every
+ * process's share and what each cell got in each (add_share_plan).
  *
  * A child must not outlive its parent: killed with -9, the parent cannot
  * pass anything on, and a child left running would go on measuring and
@@ -41,6 +46,7 @@
 #include "fsio.h"
 #include "gbench.h"
 #include "lock.h"
+#include "plan/budget.h"
 #include "replay.h"
 #include "run.h"
 
@@ -49,22 +55,26 @@ extern char **environ;
 #define PARENT_ENV "GBENCH_PARENT_PID"
 
 /*
- * Our environment with PARENT_ENV=<this pid> and the progress's mode and
- * start (run-progress.c); free the array, own[0] and own[1].
+ * Our environment with PARENT_ENV=<this pid>, the progress's mode and
+ * start (run-progress.c) and, with a time budget, where the run's time
+ * plan is (plan, or NULL); free the array, own[0], own[1] and own[2].
  */
-static char **child_env(const struct gb_run *r, char **own)
+static char **child_env(const struct gb_run *r, char **own, const char *plan)
 {
 	size_t n = 0, k = 0;
 	char **env;
 
 	for (char **e = environ; *e; e++)
 		n++;
-	env = gb_xcalloc(n + 3, sizeof(*env));
+	env = gb_xcalloc(n + 4, sizeof(*env));
 	for (char **e = environ; *e; e++)
-		if (strncmp(*e, PARENT_ENV "=", sizeof(PARENT_ENV)))
+		if (strncmp(*e, PARENT_ENV "=", sizeof(PARENT_ENV)) &&
+		    strncmp(*e, GB_BUDGET_PLAN_ENV "=", sizeof(GB_BUDGET_PLAN_ENV)))
 			env[k++] = *e;
 	env[k++] = own[0] = gb_xasprintf(PARENT_ENV "=%ld", (long)getpid());
-	env[k] = own[1] = gb_progress_child_env(r);
+	env[k++] = own[1] = gb_progress_child_env(r);
+	own[2] = plan ? gb_xasprintf(GB_BUDGET_PLAN_ENV "=%s", plan) : NULL;
+	env[k] = own[2];
 	return env;
 }
 
@@ -101,14 +111,14 @@ void gb_run_reclaim(void)
 }
 
 /* Start `gbench run ARGS --process p/n --out dir --quiet`; its pid, or -1. */
-static pid_t spawn_share(const struct gb_run *r, uint32_t p, const char *dir)
+static pid_t spawn_share(const struct gb_run *r, uint32_t p, const char *dir, const char *plan)
 {
 	const struct gb_run_opts *o = r->opts;
 	char exe[4096], share[32];
 	char **args = gb_xcalloc((size_t)o->argc + 8, sizeof(*args));
 	ssize_t el = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	size_t na = 0;
-	char *own[2], **env;
+	char *own[3], **env;
 	pid_t pid;
 	int rc;
 
@@ -133,12 +143,13 @@ static pid_t spawn_share(const struct gb_run *r, uint32_t p, const char *dir)
 	 * The death signal comes when the thread that started the child
 	 * ends: this is the main thread, which lives as long as the run.
 	 */
-	env = child_env(r, own);
+	env = child_env(r, own, plan);
 	rc = posix_spawn(&pid, exe, NULL, NULL, args, env);
 	free(args);
 	free(env);
 	free(own[0]);
 	free(own[1]);
+	free(own[2]);
 	if (rc) {
 		gb_error("cannot start process %u: %s", p + 1, strerror(rc));
 		return -1;
@@ -231,6 +242,104 @@ int gb_run_merge_hist(struct gb_cell_result *c, const char *dir)
 	return rc;
 }
 
+/* Copy the keys of src named in keys[0..n) into dst, those src has. */
+static void copy_keys(json_t *dst, json_t *src, const char *const *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_object_get(src, keys[i]);
+
+		if (v)
+			json_object_set(dst, keys[i], v);
+	}
+}
+
+/*
+ * With a time budget: add process p's time plan (tp, its meta.json
+ * time_plan) to the run's (run_tp): its share in "shares", and what each
+ * cell got there in cells.<id>.by_process. ended_s: the budget's clock
+ * when it ended, as this process saw it.
+ */
+static void add_share_plan(json_t *run_tp, json_t *tp, uint32_t p, double ended_s)
+{
+	static const char *const share_keys[] = {
+		"share_s", "started_s", "planned_total_s", "cells_short",
+	};
+	static const char *const cell_keys[] = {
+		"repetitions", "window", "why", "share_s", "planned_s",
+	};
+	json_t *cells = json_object_get(run_tp, "cells"), *shares, *jc, *o;
+	const char *id;
+
+	if (!json_is_object(run_tp) || !json_is_number(json_object_get(run_tp, "budget_s")) ||
+	    !json_is_object(tp))
+		return;
+	shares = json_object_get(run_tp, "shares");
+	if (!shares) {
+		shares = json_array();
+		json_object_set_new(run_tp, "shares", shares);
+	}
+	o = json_pack("{s:i, s:f}", "process", (int)p + 1, "ended_s", ended_s);
+	copy_keys(o, tp, share_keys, GB_ARRAY_SIZE(share_keys));
+	json_array_append_new(shares, o);
+	json_object_foreach(cells, id, jc) {
+		json_t *by = json_object_get(jc, "by_process");
+
+		if (!by) {
+			by = json_array();
+			json_object_set_new(jc, "by_process", by);
+		}
+		o = json_object();
+		copy_keys(o, json_object_get(json_object_get(tp, "cells"), id), cell_keys,
+			  GB_ARRAY_SIZE(cell_keys));
+		json_array_append_new(by, o);
+	}
+}
+
+/*
+ * After the last process: each cell's repetitions, share and plan in the
+ * run's time plan become the sums over its processes (by_process keeps
+ * each), a cell short in any process is short, and cells_short counts them.
+ */
+static void sum_share_plans(json_t *run_tp)
+{
+	json_t *jc, *v;
+	const char *id;
+	size_t i, nshort = 0;
+
+	if (!json_object_get(run_tp, "shares"))
+		return;
+	json_object_foreach(json_object_get(run_tp, "cells"), id, jc) {
+		json_int_t reps = 0;
+		double share = 0, planned = 0;
+		int short_ = 0;
+
+		json_array_foreach(json_object_get(jc, "by_process"), i, v) {
+			const char *why = json_string_value(json_object_get(v, "why"));
+
+			reps += json_integer_value(json_object_get(v, "repetitions"));
+			share += json_number_value(json_object_get(v, "share_s"));
+			planned += json_number_value(json_object_get(v, "planned_s"));
+			short_ |= why && !strcmp(why, "short");
+		}
+		json_object_set_new(jc, "repetitions", json_integer(reps));
+		json_object_set_new(jc, "share_s", json_real(share));
+		json_object_set_new(jc, "planned_s", json_real(planned));
+		if (short_) {
+			json_object_set_new(jc, "why", json_string(gb_budget_why_name(GB_BUDGET_SHORT)));
+			json_object_set_new(jc, "reason", json_string(
+				"short of its minimum in at least one process (by_process says which)"));
+		}
+		nshort += short_;
+	}
+	json_object_set_new(run_tp, "cells_short", json_integer((json_int_t)nshort));
+	json_object_set_new(run_tp, "shares_note", json_string(
+		"the processes ran one after another; each took as its share the budget "
+		"left when it planned, less the start-ups of the processes still to come "
+		"(each taken to cost the first's), divided among it and those; the first "
+		"process calibrated and planned each cell's window for all; cells.<id> "
+		"sums the processes' repetitions, shares and plans, by_process lists each"));
+}
+
 /* Pool the results directory dir of process p into r; 0 or -1. */
 static int merge_share(struct gb_run *r, const char *dir, uint32_t p)
 {
@@ -247,6 +356,8 @@ static int merge_share(struct gb_run *r, const char *dir, uint32_t p)
 		return -1;
 	}
 	gb_results_pool(&r->res, &got);
+	add_share_plan(json_object_get(r->meta, "time_plan"), json_object_get(meta, "time_plan"), p,
+		       (double)(gb_now_ns() - r->plan_start_ns) * 1e-9);
 	cells = json_object_get(meta, "cells");
 	for (size_t i = 0; i < r->res.n; i++) {
 		struct gb_cell_result *c = &r->res.cells[i];
@@ -304,7 +415,9 @@ void gb_run_processes(struct gb_run *r)
 	/* the pid in the name: gb_run_reclaim removes it once this process is gone */
 	char *base = gb_xasprintf("%s/gbench-run.%ld.XXXXXX", tmp_root(), (long)getpid());
 	json_t *list = json_array(), *counts = json_object();
+	json_t *tp = json_object_get(r->meta, "time_plan");
 	size_t *seen = gb_xcalloc(r->res.n + 1, sizeof(*seen));
+	char *plan = NULL;
 
 	/* this process ran share 0: its own exit is the run's */
 	json_array_append_new(list, json_pack("{s:i, s:I, s:n}", "share", 0,
@@ -316,13 +429,22 @@ void gb_run_processes(struct gb_run *r)
 		r->child_exit = GB_EXIT_ENV;
 		n = 1;
 	}
+	/* with a budget: this process's share, and the plan the others inherit */
+	if (n > 1 && r->cfg->time_budget > 0 && r->calibrated) {
+		add_share_plan(tp, tp, 0, (double)(gb_now_ns() - r->plan_start_ns) * 1e-9);
+		plan = gb_xasprintf("%s/time-plan.json", base);
+		if (gb_run_timeplan_handoff(r, plan) < 0) {
+			r->child_exit = GB_EXIT_ENV;
+			n = 1;
+		}
+	}
 	for (uint32_t p = 1; p < n && !gb_interrupted; p++) {
 		char *dir = gb_xasprintf("%s/process-%u", base, p + 1);
 		pid_t pid;
 		int rc = -1;
 
 		gb_note("gbench: process %u of %u: its share of every cell's repetitions", p + 1, n);
-		pid = spawn_share(r, p, dir);
+		pid = spawn_share(r, p, dir, plan);
 		if (pid > 0)
 			rc = wait_share(pid);
 		json_array_append_new(list, json_pack("{s:i, s:I, s:i}", "share", (int)p,
@@ -344,8 +466,10 @@ void gb_run_processes(struct gb_run *r)
 		if (r->child_exit)
 			break;
 	}
-	if (n > 1)
+	sum_share_plans(tp);
+	if (n > 1 || plan)
 		gb_rm_tree(base);
+	free(plan);
 	free(base);
 	free(seen);
 	json_object_set_new(r->meta, "processes", json_pack("{s:i, s:o, s:o, s:s}",

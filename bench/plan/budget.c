@@ -72,7 +72,7 @@ static void plan_short(struct gb_budget_cell *c, double share)
 	per = cost(c, 1, minw) - cost(c, 0, minw);
 	r = per > 0 ? floor((share - cost(c, 0, minw)) / per) : 1;
 	c->reps = r >= 1 ? (uint32_t)r : 1;
-	if (r < 1 && cost(c, 1, c->requests) - cost(c, 1, 0) > 0) {
+	if (r < 1 && !c->keep_window && cost(c, 1, c->requests) - cost(c, 1, 0) > 0) {
 		w = floor((share - cost(c, 1, 0)) / (cost(c, 1, c->requests) - cost(c, 1, 0)) *
 			  c->requests);
 		c->window = w >= 1 ? (uint32_t)w : 1;

@@ -43,6 +43,9 @@ struct gb_budget_cell {
 	uint32_t min_reps;     /* what its statistics need (the gate's minimum) */
 	uint32_t max_reps;     /* the configured repetitions */
 	uint32_t min_window;   /* fewest rows a repetition may replay (a p99 needs 657) */
+	int keep_window;       /* never below min_window, even short: a process of a
+	                        * shared run replays the window its first process
+	                        * planned, so that pooled repetitions measure one thing */
 	/* out */
 	uint32_t reps;         /* measured repetitions */
 	uint32_t window;       /* rows each repetition replays; == requests: all */
@@ -55,10 +58,24 @@ struct gb_budget_cell {
  * Plan cells c[0..n) within budget_s seconds (> 0). Every cell gets reps
  * in [min_reps, max_reps] (in [1, min_reps) when short; min_reps is raised
  * to 1 and lowered to max_reps where needed) and a window in
- * [min(min_window, requests), requests] (in [1, requests] when short).
+ * [min(min_window, requests), requests] (in [1, requests] when short,
+ * unless keep_window).
  * Returns the number of cells short of their minimum (GB_BUDGET_SHORT).
  */
 size_t gb_budget_plan(struct gb_budget_cell *c, size_t n, double budget_s);
+
+/*
+ * A shared run (processes = N) with a budget: the first process
+ * calibrates and plans each cell's window; it hands the calibration, the
+ * windows and the budget's clock (CLOCK_MONOTONIC, shared by the
+ * machine's processes) to each process it starts, in a file named by
+ * GB_BUDGET_PLAN_ENV, and each process plans its own repetitions within
+ * its share (run-timeplan.c, docs/configs.md).
+ */
+#define GB_BUDGET_PLAN_ENV "GBENCH_TIME_PLAN"
+struct gb_run;
+/* Write what the processes of r's run inherit to path (atomically); 0 or -1. */
+int gb_run_timeplan_handoff(const struct gb_run *r, const char *path);
 
 /* One line of why, for meta.json and the dry run: "fits its maximum", ... */
 const char *gb_budget_why_text(enum gb_budget_why why);

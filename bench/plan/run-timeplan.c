@@ -4,6 +4,9 @@
  * batch size and quant level, then, with a time budget, each cell's
  * repetitions and window of its trace (budget.h), recorded in meta.json
  * "time_plan"; --dry-run prints the plan with an estimate per executor.
+ * In a shared run (processes = N) the first process calibrates and fixes
+ * the windows, and every process plans its repetitions within its share
+ * of the budget left (gb_run_timeplan_handoff, inherit).
  */
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 #include <string.h>
 
 #include "../profilers/callgrind.h"
+#include "fsio.h"
 #include "plan/budget.h"
 #include "gbench.h"
 #include "plan/memplan.h"
@@ -216,18 +220,11 @@ static double accuracy_s(const struct gb_run *r, size_t i)
 	       accuracy_requests(&r->wl[cl->workload], cl->batch, r->cfg->accuracy_samples) / n;
 }
 
-int gb_run_timeplan(struct gb_run *r, int dry)
+/* Calibrate every cell of r (one probe per workload, executor, batch and quant); the array. */
+static json_t *calibrate(struct gb_run *r)
 {
-	const struct gb_config *cfg = r->cfg;
-	json_t *jp, *jcal, *jcells;
-	struct gb_budget_cell *bc;
-	double left, turns_s = 0, total = 0;
+	json_t *jcal = json_array();
 
-	/* a callgrind child replays its cell as configured: calibrating under valgrind is no plan */
-	if ((!(cfg->time_budget > 0) && !dry) || gb_callgrind_child())
-		return 0;
-	jcal = json_array();
-	r->plan_start_ns = gb_now_ns();
 	gb_note("gbench: calibrating each executor on each workload, batch size and quant "
 		"level (untimed replays of a window of each trace)");
 	for (size_t i = 0; i < r->ncells && !gb_interrupted; i++) {
@@ -257,30 +254,159 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 			"replay_s", isnan(cl->rep_s) ? json_null() : json_real(cl->rep_s),
 			"repetition_fixed_s", json_real(cl->rep_fixed_s)));
 	}
-	r->calib_s = (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
+	return jcal;
+}
+
+/* Seconds this process took to start (traces, executors, plans) before the budget's clock. */
+static double startup_s(const struct gb_run *r)
+{
+	return r->plan_start_ns > r->prog.t0_ns ? (double)(r->plan_start_ns - r->prog.t0_ns) * 1e-9 : 0;
+}
+
+int gb_run_timeplan_handoff(const struct gb_run *r, const char *path)
+{
+	json_t *tp = json_object_get(r->meta, "time_plan"), *cells = json_object(), *o;
+	struct gb_atomic a;
+	int rc;
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct gb_run_cell *cl = &r->cells[i];
+
+		json_object_set_new(cells, cl->id, json_pack("{s:o, s:f, s:i}",
+			"replay_s", isfinite(cl->rep_s) ? json_real(cl->rep_s) : json_null(),
+			"repetition_fixed_s", cl->rep_fixed_s, "window", (int)cl->window));
+	}
+	o = json_pack("{s:I, s:f, s:f, s:o, s:o}", "start_ns", (json_int_t)r->plan_start_ns,
+		      "startup_s", startup_s(r), "calibration_s", r->calib_s,
+		      "calibration", tp ? json_incref(json_object_get(tp, "calibration")) :
+		      json_array(), "cells", cells);
+	if (gb_atomic_open(&a, path) < 0) {
+		json_decref(o);
+		return -1;
+	}
+	json_dumpf(o, a.f, JSON_COMPACT);
+	json_decref(o);
+	rc = gb_atomic_commit(&a);
+	return rc;
+}
+
+/*
+ * A process of a shared run: take the first process's calibration, windows
+ * and budget clock from the file in GB_BUDGET_PLAN_ENV; the calibration
+ * array (for meta.json), or NULL with a message. *startup: the first
+ * process's start-up, which each process still to come is taken to cost.
+ */
+static json_t *inherit(struct gb_run *r, double *startup)
+{
+	const char *path = getenv(GB_BUDGET_PLAN_ENV);
+	json_error_t jerr;
+	json_t *o, *cells, *jcal;
+
+	if (!path) {
+		gb_error("the time plan of the run that started this process is missing "
+			 "(%s unset)", GB_BUDGET_PLAN_ENV);
+		return NULL;
+	}
+	o = json_load_file(path, 0, &jerr);
+	if (!o) {
+		gb_error("%s:%d: the run's time plan: %s", path, jerr.line, jerr.text);
+		return NULL;
+	}
+	cells = json_object_get(o, "cells");
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct gb_run_cell *cl = &r->cells[i];
+		json_t *jc = json_object_get(cells, cl->id), *rs;
+		json_int_t w;
+
+		if (!json_is_object(jc)) {
+			gb_error("%s: the run's time plan has no cell '%s'", path, cl->id);
+			json_decref(o);
+			return NULL;
+		}
+		rs = json_object_get(jc, "replay_s");
+		cl->rep_s = json_is_number(rs) ? json_number_value(rs) : NAN;
+		cl->rep_fixed_s = json_number_value(json_object_get(jc, "repetition_fixed_s"));
+		w = json_integer_value(json_object_get(jc, "window"));
+		cl->window = w > 0 && (size_t)w < r->wl[cl->workload].trace.n ? (uint32_t)w : 0;
+	}
+	r->plan_start_ns = (uint64_t)json_integer_value(json_object_get(o, "start_ns"));
+	r->calib_s = json_number_value(json_object_get(o, "calibration_s"));
+	*startup = json_number_value(json_object_get(o, "startup_s"));
+	jcal = json_incref(json_object_get(o, "calibration"));
+	json_decref(o);
+	unsetenv(GB_BUDGET_PLAN_ENV);   /* for this process only */
+	return jcal ? jcal : json_array();
+}
+
+/* Share p of n of count: the shares differ by at most one and add up to count (as run.c's). */
+static uint32_t share_of(uint32_t count, uint32_t p, uint32_t n)
+{
+	return (uint32_t)((uint64_t)count * (p + 1) / n - (uint64_t)count * p / n);
+}
+
+int gb_run_timeplan(struct gb_run *r, int dry)
+{
+	const struct gb_config *cfg = r->cfg;
+	uint32_t np = r->opts->nprocess > 1 ? r->opts->nprocess : 1, p = r->opts->process;
+	/* a process the run started plans within its share, on the first one's calibration */
+	int child = np > 1 && !r->opts->spawn && !dry;
+	json_t *jp, *jcal, *jcells;
+	struct gb_budget_cell *bc;
+	double left, turns_s = 0, total = 0, startup = 0, now_s, share, reserve;
+
+	/* a callgrind child replays its cell as configured: calibrating under valgrind is no plan */
+	if ((!(cfg->time_budget > 0) && !dry) || gb_callgrind_child())
+		return 0;
+	if (child && cfg->time_budget > 0) {
+		jcal = inherit(r, &startup);
+		if (!jcal)
+			return GB_EXIT_ENV;
+	} else {
+		r->plan_start_ns = gb_now_ns();
+		startup = startup_s(r);
+		jcal = calibrate(r);
+		r->calib_s = (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
+	}
 	r->calibrated = 1;
 	jp = json_pack("{s:f, s:o, s:s}", "calibration_s", r->calib_s, "calibration", jcal,
 		       "calibration_note", "seconds of one whole replay per workload, executor, "
 		       "batch size and quant level, scaled from untimed replays of the trace's "
 		       "first rows at cache 0 (by rows or FLOPs, whichever says more); every "
-		       "cell of them is planned from it");
+		       "cell of them is planned from it; in a shared run the first process "
+		       "calibrates for all");
 	json_object_set_new(r->meta, "time_plan", jp);
 	if (!(cfg->time_budget > 0))
 		return 0;
+	/*
+	 * This process's share: what is left of the budget, less the
+	 * start-ups of the processes still to come (each taken to cost the
+	 * first's), divided among this one and those; a process that ran
+	 * over leaves less to the others, one that ran under leaves more.
+	 */
+	now_s = (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
+	share = (cfg->time_budget - now_s - startup * (np - 1 - p)) / (double)(np - p);
+	if (share < 0)
+		share = 0;
+	reserve = cfg->time_budget * BUDGET_RESERVE / np;
 	bc = gb_xcalloc(r->ncells + 1, sizeof(*bc));
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct gb_run_cell *cl = &r->cells[i];
-
+		uint32_t n = (uint32_t)r->wl[cl->workload].trace.n;
+		/* a process the run started keeps the first one's window: its rows are the trace */
+		uint32_t rows = child && cl->window ? cl->window : n;
 		double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0;
 
+		if (n)
+			rep_s *= (double)rows / n;
 		/* another executor's check runs each call on the cpu too (accuracy_s) */
 		bc[i] = (struct gb_budget_cell){
 			.rep_s = rep_s, .fixed_s = rep_s > 0 ? cl->rep_fixed_s : 0,
 			.extra_s = accuracy_s(r, i),
-			.requests = (uint32_t)r->wl[cl->workload].trace.n,
+			.requests = rows,
 			.untimed = cl->warmup, .prime = cl->prime,
-			.min_reps = cfg->min_repetitions, .max_reps = cl->reps,
-			.min_window = (uint32_t)gb_percentile_min_samples(99.0),
+			.min_reps = share_of(cfg->min_repetitions, p, np), .max_reps = cl->reps,
+			.min_window = child ? rows : (uint32_t)gb_percentile_min_samples(99.0),
+			.keep_window = child,
 		};
 	}
 	/*
@@ -297,37 +423,44 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 				dear = r->cells[i].rep_s;
 		turns_s += dear * cfg->rounds;
 	}
-	if (turns_s > cfg->time_budget * BUDGET_RESERVE)
-		turns_s = cfg->time_budget * BUDGET_RESERVE;
-	left = cfg->time_budget * (1.0 - BUDGET_RESERVE) - r->calib_s - turns_s;
+	if (turns_s > reserve)
+		turns_s = reserve;
+	left = share - reserve - turns_s;
 	r->budget_over = gb_budget_plan(bc, r->ncells, left > 0 ? left : 0);
 	jcells = json_object();
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct gb_run_cell *cl = &r->cells[i];
 
 		cl->reps = bc[i].reps;
-		cl->window = bc[i].window < bc[i].requests ? bc[i].window : 0;
+		if (!child)
+			cl->window = bc[i].window < bc[i].requests ? bc[i].window : 0;
 		json_object_set_new(jcells, cl->id, json_pack("{s:f, s:f, s:f, s:i, s:i, s:i, s:s, s:s}",
 			"share_s", bc[i].share_s, "planned_s", bc[i].plan_s,
 			"accuracy_s", bc[i].extra_s,
 			"repetitions", (int)bc[i].reps, "window", (int)bc[i].window,
-			"requests", (int)bc[i].requests, "why", gb_budget_why_name(bc[i].why),
+			"requests", (int)r->wl[cl->workload].trace.n,
+			"why", gb_budget_why_name(bc[i].why),
 			"reason", gb_budget_why_text(bc[i].why)));
 		if (bc[i].why == GB_BUDGET_SHORT && !dry)
-			gb_warn("%s: short of its minimum: %u of %u repetitions over %u rows fit "
-				"its share of the time budget (%.1f s)", cl->id, bc[i].reps,
-				cfg->min_repetitions, bc[i].window, bc[i].share_s);
+			gb_warn("%s: short of its minimum%s: %u of %u repetitions over %u rows fit "
+				"its share of the time budget (%.1f s)", cl->id,
+				np > 1 ? " in this process" : "", bc[i].reps, bc[i].min_reps,
+				bc[i].window, bc[i].share_s);
 	}
 	for (size_t i = 0; i < r->ncells; i++)
 		total += bc[i].plan_s;
-	total += r->calib_s + turns_s;
+	total += turns_s;
 	free(bc);
 	/* every cell's floor (a repetition, its warm-ups, its accuracy check) may not fit */
-	if (total > cfg->time_budget)
-		gb_warn("the plan needs about %.0f s, over the time budget of %.0f s: %zu cells "
+	if (total > share)
+		gb_warn("the plan needs about %.*f s, over %s of %.*f s: %zu cells "
 			"cannot fit even one repetition each with their warm-ups and accuracy "
-			"check; fewer cells (--filter) or a larger --time-budget", total,
-			cfg->time_budget, r->ncells);
+			"check; fewer cells (--filter) or a larger --time-budget",
+			np > 1, total + (p == 0 ? r->calib_s : 0),
+			np > 1 ? "this process's share (what is left of the budget over the "
+			"processes still to run)" : "the time budget",
+			np > 1, np > 1 ? share : cfg->time_budget, r->ncells);
+	total += p == 0 ? r->calib_s : 0;
 	json_object_set_new(jp, "planned_total_s", json_real(total));
 	json_object_set_new(jp, "budget_s", json_real(cfg->time_budget));
 	json_object_set_new(jp, "reserve", json_real(BUDGET_RESERVE));
@@ -337,6 +470,12 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 			    json_integer((json_int_t)gb_percentile_min_samples(99.0)));
 	json_object_set_new(jp, "cells_short", json_integer((json_int_t)r->budget_over));
 	json_object_set_new(jp, "cells", jcells);
+	if (np > 1) {
+		json_object_set_new(jp, "process", json_integer(p + 1));
+		json_object_set_new(jp, "processes", json_integer(np));
+		json_object_set_new(jp, "share_s", json_real(share));
+		json_object_set_new(jp, "started_s", json_real(now_s));
+	}
 	return 0;
 }
 
@@ -392,19 +531,38 @@ void gb_run_dry(struct gb_run *r, int json)
 		const struct gb_run_cell *cl = &r->cells[i];
 		json_t *jc = json_object_get(plan, cl->id);
 
-		/* a budget's plan counts the accuracy check too */
-		est[i] = jc ? json_real_value(json_object_get(jc, "planned_s")) :
-			      cell_estimate(r, cl, accuracy_s(r, i));
+		/*
+		 * A budget's plan counts the accuracy check too; it is the
+		 * first process's, and each other plans its own share alike
+		 * without the check (taken here to cost the same).
+		 */
+		if (jc) {
+			double pl = json_real_value(json_object_get(jc, "planned_s"));
+
+			est[i] = pl + (np - 1) *
+				 (pl - json_real_value(json_object_get(jc, "accuracy_s")));
+		} else {
+			est[i] = cell_estimate(r, cl, accuracy_s(r, i));
+		}
 		by_exec[cl->exec] += est[i];
 	}
-	/* each turn of an executor may open with an untimed repetition (gb_run_execute) */
+	/*
+	 * Each turn of an executor may open with an untimed repetition
+	 * (gb_run_execute), over the cell's window when a budget gave it one.
+	 */
 	for (size_t e = 0; e < r->nex; e++) {
 		double dear = 0;
 
-		for (size_t i = 0; i < r->ncells; i++)
-			if (r->cells[i].exec == e && r->ex[e].ok && isfinite(r->cells[i].rep_s) &&
-			    r->cells[i].rep_s > dear)
-				dear = r->cells[i].rep_s;
+		for (size_t i = 0; i < r->ncells; i++) {
+			const struct gb_run_cell *cl = &r->cells[i];
+			size_t n = r->wl[cl->workload].trace.n;
+			double c = isfinite(cl->rep_s) ? cl->rep_s : 0;
+
+			if (cl->window && cl->window < n)
+				c *= (double)cl->window / (double)n;
+			if (cl->exec == e && r->ex[e].ok && c > dear)
+				dear = c;
+		}
 		turns += dear * cfg->rounds * np;
 		by_exec[e] += dear * cfg->rounds * np;
 	}
@@ -452,6 +610,9 @@ void gb_run_dry(struct gb_run *r, int json)
 	printf("), from untimed replays of a window of each trace (calibration %.1f s), "
 	       "not a measurement of the cells; the report at the end is not counted "
 	       "(--no-report)\n", r->calib_s);
+	if (cfg->time_budget > 0 && np > 1)
+		printf("reps: the first process's; each of the %u processes plans its repetitions "
+		       "within its share of what is left of the budget, on these windows\n", np);
 	if (cfg->time_budget > 0 && r->budget_over)
 		printf("short: %zu cells cannot meet their minimum of %u repetitions over "
 		       "%llu rows within their share, and take what fits\n", r->budget_over,

@@ -35,7 +35,14 @@ INI
 
 expect_exit 2 "a bad --time-budget exits 2" run --config "$TMP/budget.ini" --time-budget soon --dry-run
 check "naming the flag" grep -q -- "--time-budget: 'soon' is not a duration" "$TMP/err"
-expect_exit 2 "a time budget with processes > 1 exits 2" run --config "$TMP/budget.ini" --processes 3 --dry-run
+# one share of a shared run on its own has no plan to share: its windows would not pool
+expect_exit 2 "a budget with --process 1/3 outside a shared run exits 2" \
+	run --config "$TMP/budget.ini" --process 1/3 --out "$TMP/p13"
+check "naming what it needs" grep -q -- "a time budget with --process 1/3 needs the plan of the run that shares it: use --processes 3" "$TMP/err"
+expect_exit 0 "--dry-run with a budget and --processes 3 exits 0" \
+	run --config "$TMP/budget.ini" --processes 3 --dry-run
+check "it says each process plans within its share" \
+	grep -q "each of the 3 processes plans its repetitions within its share" "$TMP/out"
 
 expect_exit 0 "--dry-run with a budget exits 0" run --config "$TMP/budget.ini" --dry-run --out "$TMP/dry"
 check "it estimates per executor, from that executor's calibration" \
@@ -109,4 +116,44 @@ check "naming the check" grep -q 'topk.cpu.b1.q4.c0: accuracy: topk recall vs f6
 expect_exit 0 "--accuracy-budget default: q4 within the table's 0.80" run "${acc[@]}" --accuracy-budget default --out "$TMP/c"
 expect_exit 2 "--accuracy-budget f32:nmse=1 is refused (f32 against float64 is correctness)" \
 	run "${acc[@]}" --accuracy-budget f32:nmse=1 --out "$TMP/d"
+
+# A budget shared by 2 processes run one after the other: the first
+# calibrates and plans each cell's window for both, each takes its share
+# of the budget left. The bound is 3 x the budget + 10 s, generous for a
+# loaded 2-core machine: a check of behaviour, not a timing.
+export TMPDIR="$TMP"   # where the parent keeps its children's folders and the plan
+start=$(date +%s)
+expect_exit 0 "--processes 2 --time-budget 8s exits 0" \
+	run --config "$TMP/budget.ini" --processes 2 --time-budget 8s --out "$TMP/p2"
+took=$(( $(date +%s) - start ))
+check "it ends within 3 x the budget + 10 s ($took s)" test "$took" -le 34
+check "the children's folders and the plan are removed" bash -c "! ls -d '$TMP'/gbench-run.* 2>/dev/null"
+check "the second process's progress line shows the run's budget left" \
+	grep -q '^gbench run: process 2 of 2, measured .*, [0-9]* s of the 8 s budget \(left\|overrun\)' "$TMP/err"
+check "meta.json records the budget, each process's share and what each cell got" python3 - "$TMP/p2" <<'PY'
+import csv, json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/meta.json"))
+p = m["time_plan"]
+assert p["budget_s"] == 8 and p["processes"] == 2 and p["min_repetitions"] == 2, p
+shares = p["shares"]
+assert [s["process"] for s in shares] == [1, 2], shares
+assert all(0 < s["share_s"] <= 8 and s["started_s"] < s["ended_s"] for s in shares), shares
+# the second's share is what the first left of the budget
+assert shares[1]["started_s"] >= shares[0]["ended_s"], shares
+reps = {}
+for row in csv.DictReader(open(d + "/samples.csv")):
+    if row["metric"] == "wall_ns":
+        reps[row["cell"]] = reps.get(row["cell"], 0) + 1
+per = m["processes"]["repetitions"]
+for cid, c in p["cells"].items():
+    by = c["by_process"]
+    assert len(by) == 2, (cid, by)
+    assert c["repetitions"] == sum(b["repetitions"] for b in by) == reps[cid], (cid, c, reps)
+    assert [b["repetitions"] for b in by] == per[cid], (cid, by, per)
+    # pooled repetitions measure one thing: the same window in every process
+    assert by[0]["window"] == by[1]["window"], (cid, by)
+    assert all(b["why"] in ("max", "fit", "window") for b in by), (cid, by)
+    assert c["repetitions"] >= 2, (cid, c)
+PY
 done_testing
