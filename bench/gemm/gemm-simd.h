@@ -16,6 +16,19 @@
 void gb_gemm_avx2_3x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
 		      float out[12]);
 
+/*
+ * The k-panel form of the AVX2 kernels: acc holds one 8-lane accumulator
+ * per output (acc + (r * 4 + t) * 8, r < mr <= 3, t < 4), loaded, run over
+ * kc floats of k (a multiple of 8) and stored back. Called panel after
+ * panel with x and w advanced by kc, then gb_gemm_avx2_finish, an output
+ * sees the FMAs of gb_gemm_avx2_3x4 (or dot2x4, dot4) in the same order and
+ * the same final sum, so it keeps their bits. acc is 32-byte aligned.
+ */
+void gb_gemm_avx2_acc(const float *x, size_t ldx, const float *const w[4], uint32_t kc,
+		      uint32_t mr, float *acc);
+/* out[r * 4 + t] = the pairwise sum of acc's 8 lanes of output (r, t). */
+void gb_gemm_avx2_finish(const float *acc, uint32_t mr, float out[12]);
+
 /* 1 when gemm-avx512.c was built (x86 with a compiler that knows AVX-512F). */
 extern const int gb_gemm_have_avx512_build;
 

@@ -1,8 +1,9 @@
 /*
  * gemm.c - the blocked matrix product (gemm.h): the block size from the
- * caches, the walk over blocks and tiles, the mat-vec path and the portable
- * inner product. The SIMD micro-kernels live in gemm-avx2.c,
- * gemm-avx512.c and kernels-avx2.c (the AVX2 1- and 2-row ones).
+ * caches, the walk over blocks, tiles and (opt-in) k panels, the mat-vec
+ * path and the portable inner product. The SIMD micro-kernels live in
+ * gemm-avx2.c, gemm-avx512.c and kernels-avx2.c (the AVX2 1- and 2-row
+ * ones).
  */
 #include "gemm.h"
 
@@ -16,8 +17,20 @@
 /* Without sysfs: the smallest L2 of the x86 cores gbench meets (256 KiB). */
 #define GEMM_DEFAULT_BLOCK_BYTES (128u * 1024)
 
+/* Floats of one 8-lane accumulator per output of a 3 x 4 tile. */
+#define GEMM_TILE_ACC 96
+
 static size_t cache_block_bytes;   /* half of L2; 0 until gb_gemm_init */
 static size_t forced_block_bytes;  /* tests */
+/*
+ * Most k floats per panel; 0 (the default): k in one panel. Panels keep a
+ * 3-row x tile's panel in L1d while the block's rows pass it, but on the
+ * development VM (48 KiB L1d, 1 MiB L2) the tile streams from L2 at full
+ * speed at k = 4096, and panels of L1d's size measured no faster there,
+ * those of half of it 10-18% slower at k = 1024 (docs/cpu-kernels.md). So
+ * they are opt-in: tests, and gemm-bench's PANEL_FLOATS for other machines.
+ */
+static uint32_t forced_panel_max;
 
 void gb_gemm_init(void)
 {
@@ -48,9 +61,41 @@ uint32_t gb_gemm_block_rows(uint32_t kp)
 	return rows > UINT32_MAX / 2 ? UINT32_MAX / 2 / 4 * 4 : (uint32_t)rows;
 }
 
+void gb_gemm_set_panel_floats(uint32_t kc)
+{
+	forced_panel_max = kc;
+}
+
+uint32_t gb_gemm_panel_floats(uint32_t kp)
+{
+	uint32_t most, np, kc;
+
+	if (!forced_panel_max)
+		return kp;
+	most = forced_panel_max < 32 ? 32 : forced_panel_max / 32 * 32;
+	if (kp <= most)
+		return kp;
+	/* Equal panels rather than full ones and a short tail. */
+	np = (kp + most - 1) / most;
+	kc = (kp + np - 1) / np;
+	return (kc + 31) / 32 * 32;
+}
+
 size_t gb_gemm_scratch_floats(const struct gb_weights *w)
 {
-	return (size_t)gb_gemm_block_rows(w->cols_padded) * w->cols_padded;
+	uint32_t kp = w->cols_padded;
+	size_t nc = gb_gemm_block_rows(kp);
+
+	/* The dequantized block, then (k in panels) the accumulators of one
+	 * tile row of it. The executor asks on every call, so a panel size
+	 * set after its start still gets its room. */
+	return nc * kp + (gb_gemm_panel_floats(kp) < kp ? nc / 4 * GEMM_TILE_ACC : 0);
+}
+
+/* The 8 lanes' pairwise sum, the order of the AVX2 build's hsum. */
+static float sum8(const float *l)
+{
+	return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
 }
 
 /* 8 lanes, as the AVX2 build; kp is a multiple of 8. */
@@ -61,7 +106,22 @@ static float dot_generic(const float *x, const float *w, uint32_t kp)
 	for (uint32_t i = 0; i < kp; i += 8)
 		for (int l = 0; l < 8; l++)
 			acc[l] += x[i + l] * w[i + l];
-	return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+	return sum8(acc);
+}
+
+/* The k-panel form of dot_generic: acc as gb_gemm_avx2_acc's. */
+static void acc_generic(const float *x, size_t ldx, const float *const w[4], uint32_t kc,
+			uint32_t mr, uint32_t nb, float *acc)
+{
+	for (uint32_t r = 0; r < mr; r++)
+		for (uint32_t t = 0; t < nb; t++) {
+			float *a = acc + (r * 4 + t) * 8;
+			const float *xr = x + (size_t)r * ldx;
+
+			for (uint32_t i = 0; i < kc; i += 8)
+				for (int l = 0; l < 8; l++)
+					a[l] += xr[i + l] * w[t][i + l];
+		}
 }
 
 /* Rows i0..i1 of x against 4 weight rows (nb of them real) into y + j. */
@@ -104,6 +164,53 @@ static void block_rows(const float *wb, uint32_t kp, uint32_t jb, uint32_t j, ui
 }
 
 /*
+ * Rows i..ie (at most 3) of x against the block's rows jb..je, k in panels
+ * of kc: every 4 weight rows of the block meet the tile's panel while it
+ * sits in L1; the accumulators (acc: one tile per 4 block rows) carry from
+ * panel to panel, so each output sees the FMAs of the whole-k kernels in
+ * the same order and keeps their bits.
+ */
+static void tile_panels(const float *x, uint32_t kp, uint32_t kc, uint32_t i, uint32_t ie,
+			const float *wb, uint32_t jb, uint32_t je, float *y, size_t ldy,
+			float *acc, enum gb_simd simd)
+{
+	uint32_t mr = ie - i, ng = (je - jb + 3) / 4;
+	const float *xr = x + (size_t)i * kp;
+
+	memset(acc, 0, (size_t)ng * GEMM_TILE_ACC * sizeof(float));
+	for (uint32_t kb = 0; kb < kp; kb += kc) {
+		uint32_t kl = kp - kb < kc ? kp - kb : kc;
+
+		for (uint32_t g = 0; g < ng; g++) {
+			uint32_t j = jb + 4 * g, nb = je - j < 4 ? je - j : 4;
+			const float *rows[4];
+
+			block_rows(wb, kp, jb, j, nb, rows);
+			for (int t = 0; t < 4; t++)
+				rows[t] += kb;
+			if (simd == GB_SIMD_AVX2)
+				gb_gemm_avx2_acc(xr + kb, kp, rows, kl, mr, acc + (size_t)g * GEMM_TILE_ACC);
+			else
+				acc_generic(xr + kb, kp, rows, kl, mr, nb, acc + (size_t)g * GEMM_TILE_ACC);
+		}
+	}
+	for (uint32_t g = 0; g < ng; g++) {
+		uint32_t j = jb + 4 * g, nb = je - j < 4 ? je - j : 4;
+		const float *a = acc + (size_t)g * GEMM_TILE_ACC;
+		float out[12];
+
+		if (simd == GB_SIMD_AVX2)
+			gb_gemm_avx2_finish(a, mr, out);
+		else
+			for (uint32_t o = 0; o < mr * 4; o++)
+				out[o] = sum8(a + o * 8);
+		for (uint32_t r = 0; r < mr; r++)
+			for (uint32_t t = 0; t < nb; t++)
+				y[(size_t)(i + r) * ldy + j + t] = out[r * 4 + t];
+	}
+}
+
+/*
  * Mat-vec and 2-row calls: nothing to reuse across x rows, so 4 weight rows
  * at a time, dequantized into L1, go straight through the dot products.
  */
@@ -130,8 +237,9 @@ static void gemm_small(const struct gb_weights *w, const float *x, uint32_t i0, 
 void gb_gemm_run(const struct gb_weights *w, const float *x, uint32_t i0, uint32_t i1,
 		 float *y, size_t ldy, uint32_t j0, uint32_t j1, float *scratch)
 {
-	uint32_t kp = w->cols_padded, nc = gb_gemm_block_rows(kp);
+	uint32_t kp = w->cols_padded, nc = gb_gemm_block_rows(kp), kc = gb_gemm_panel_floats(kp);
 	enum gb_simd simd = gb_kern_simd();
+	float *acc = scratch + (size_t)nc * kp;  /* after the block: 32-byte aligned */
 
 	if (i1 <= i0 || j1 <= j0)
 		return;
@@ -139,6 +247,9 @@ void gb_gemm_run(const struct gb_weights *w, const float *x, uint32_t i0, uint32
 		gemm_small(w, x, i0, i1, y, ldy, j0, j1, scratch, simd);
 		return;
 	}
+	/* The AVX-512 kernels have no k-panel form: one panel there. */
+	if (simd == GB_SIMD_AVX512)
+		kc = kp;
 	/* f32 rows are read in place: w->row_bytes is kp floats. */
 	for (uint32_t jb = j0; jb < j1; jb += nc) {
 		uint32_t je = j1 - jb < nc ? j1 : jb + nc;
@@ -151,9 +262,15 @@ void gb_gemm_run(const struct gb_weights *w, const float *x, uint32_t i0, uint32
 				gb_kern_dequant_row(w, r, scratch + (size_t)(r - jb) * kp);
 			wb = scratch;
 		}
-		/* Tiles of 3 x rows (in L1) against every 4 rows of the block (in L2). */
+		/* Tiles of 3 x rows (in L1) against every 4 rows of the block (in L2),
+		 * k in panels where they are asked for. */
 		for (uint32_t i = i0; i < i1; i += 3) {
 			uint32_t ie = i1 - i < 3 ? i1 : i + 3;
+
+			if (kc < kp) {
+				tile_panels(x, kp, kc, i, ie, wb, jb, je, y, ldy, acc, simd);
+				continue;
+			}
 
 			for (uint32_t j = jb; j < je; j += 4) {
 				uint32_t nb = je - j < 4 ? je - j : 4;

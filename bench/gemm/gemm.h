@@ -12,7 +12,10 @@
  * request's bits depend neither on its batch, nor on the thread split, nor
  * on the block sizes. Blocking: a block of weight rows sized to half the L2
  * cache (quantized rows are dequantized into it once and reused by every x
- * row of the call), walked by tiles of 3 x rows that stay in L1.
+ * row of the call), walked by tiles of 3 x rows that stay in L1. Opt-in
+ * k panels keep the accumulators in memory from panel to panel, so every
+ * output still sees the same FMAs in the same order (gemm.c says why they
+ * are not the default).
  */
 #ifndef GB_GEMM_H
 #define GB_GEMM_H
@@ -29,6 +32,14 @@ void gb_gemm_init(void);
 void gb_gemm_set_block_bytes(size_t bytes);
 /* Weight rows per block for rows of kp floats (a multiple of 4, >= 4). */
 uint32_t gb_gemm_block_rows(uint32_t kp);
+
+/* Cap k panels at kc floats (rounded down to a multiple of 32, at least
+ * 32); 0, the default, runs k in one panel. Not thread-safe. */
+void gb_gemm_set_panel_floats(uint32_t kc);
+/* k floats per panel for rows of kp floats (a multiple of 32): kp when
+ * they fit one panel, else equal panels, a multiple of 32 (the last one
+ * shorter). */
+uint32_t gb_gemm_panel_floats(uint32_t kp);
 
 /* Floats of per-thread scratch gb_gemm_run needs for weights w. */
 size_t gb_gemm_scratch_floats(const struct gb_weights *w);

@@ -3,8 +3,8 @@
  * oracle: every op at every quantization on odd sizes, within the NMSE
  * budgets of DESIGN.md section 8; top-k ties; the FFT against a direct DFT;
  * reduce on cancelling input; identical bits with 1 and 3 threads, with
- * any batch size and with any block size of the matrix product. The
- * suite runs once per SIMD level the CPU has (portable C, AVX2, AVX-512).
+ * any batch size and with any block or k-panel size of the matrix product.
+ * The suite runs once per SIMD level the CPU has (portable C, AVX2, AVX-512).
  */
 #include <dirent.h>
 #include <math.h>
@@ -216,6 +216,71 @@ TEST(gemm_blocks_odd_shapes)
 				}
 		gb_gemm_set_block_bytes(0);
 		printf("#   gemm blocks %s: nmse %.3g\n", gb_quant_name((enum gb_quant)q),
+		       gb_nmse_value(&all));
+		CHECK(same);
+		CHECK(gb_nmse_value(&all) <= gb_budget_nmse_f64((enum gb_quant)q));
+	}
+}
+
+/*
+ * k in panels (bench/gemm/, opt-in): panels of 32, 64 and 1152 floats, k
+ * around each (one panel, two, an uneven last one), odd m and n,
+ * blocks of 4 rows as well, on 3 threads. Each output is checked against the
+ * oracle and must have the bits of the one-panel, one-block product on one
+ * thread: the accumulators carry across panels in the order of one pass.
+ */
+TEST(gemm_panels_keep_bits)
+{
+	static const uint32_t ms[] = { 3, 5, 7, 10 }, ns[] = { 4, 9 }, forced[] = { 32, 64, 1152 };
+	static const uint32_t ks[] = { 31, 63, 65, 95, 129, 1151, 1153, 2337 };
+
+	gb_gemm_set_panel_floats(0);
+	CHECK(gb_gemm_panel_floats(1u << 20) == 1u << 20);  /* default: one panel */
+	gb_gemm_set_panel_floats(1152);
+	CHECK(gb_gemm_panel_floats(1152) == 1152);
+	CHECK(gb_gemm_panel_floats(1184) == 608);           /* two equal panels */
+	CHECK(gb_gemm_panel_floats(2368) == 800);           /* 800, 800, 768 */
+	for (int q = 0; q < GB_Q_COUNT; q++) {
+		struct gb_nmse all;
+		int same = 1;
+
+		memset(&all, 0, sizeof(all));
+		for (size_t a = 0; a < GB_ARRAY_SIZE(ms); a++)
+			for (size_t b = 0; b < GB_ARRAY_SIZE(ns); b++)
+				for (size_t c = 0; c < GB_ARRAY_SIZE(ks); c++) {
+					struct gb_shape s = shape(GB_OP_MATMUL, ms[a], ns[b], ks[c], 0);
+					uint32_t kp = (ks[c] + 31) / 32 * 32;
+					size_t nout = gb_shape_out_floats(&s);
+					struct result whole, r;
+
+					gb_gemm_set_block_bytes(0);
+					gb_gemm_set_panel_floats(0);
+					run_one(&ex1, s, (enum gb_quant)q, NULL, &whole, 0);
+					for (size_t d = 0; d < 2 * GB_ARRAY_SIZE(forced); d++) {
+						uint32_t f = forced[d / 2], kc;
+
+						gb_gemm_set_panel_floats(f);
+						kc = gb_gemm_panel_floats(kp);
+						CHECK(kc % 32 == 0 && (kc == kp || kc <= f));
+						gb_gemm_set_block_bytes(d % 2 ? 4 * (size_t)kp * sizeof(float) : 0);
+						run_one(&ex3, s, (enum gb_quant)q, NULL, &r, 1);
+						gb_nmse_add(&all, r.ref, r.y, nout);
+						if (q == GB_Q_F32)
+							expect_nmse(&r, GB_Q_F32);
+						if (memcmp(r.y, whole.y, nout * sizeof(float)) != 0) {
+							printf("#   m=%u n=%u k=%u %s, panels of %u, blocks of %u "
+							       "rows: bits differ from one panel\n", s.m, s.n,
+							       s.k, gb_quant_name((enum gb_quant)q), kc,
+							       gb_gemm_block_rows(kp));
+							same = 0;
+						}
+						result_free(&r);
+					}
+					result_free(&whole);
+				}
+		gb_gemm_set_block_bytes(0);
+		gb_gemm_set_panel_floats(0);
+		printf("#   gemm panels %s: nmse %.3g\n", gb_quant_name((enum gb_quant)q),
 		       gb_nmse_value(&all));
 		CHECK(same);
 		CHECK(gb_nmse_value(&all) <= gb_budget_nmse_f64((enum gb_quant)q));
@@ -648,6 +713,7 @@ int main(void)
 		printf("# simd level %s\n", gb_kern_simd_name((enum gb_simd)levels[l]));
 		RUN(matmul_all_quants_odd_sizes);
 		RUN(gemm_blocks_odd_shapes);
+		RUN(gemm_panels_keep_bits);
 		RUN(matmul_q4_error_is_real);
 		RUN(elementwise_ops_odd_sizes);
 		RUN(softmax_rows_sum_to_one);

@@ -8,7 +8,11 @@
  * count. The last column is gbench f32 over OpenBLAS. A speed table, not a
  * test: nothing here passes or fails on a number.
  *
- *   gemm-bench [THREADS] [SECONDS_PER_CELL]
+ *   gemm-bench [THREADS] [SECONDS_PER_CELL] [PANEL_FLOATS]
+ *
+ * PANEL_FLOATS caps the matrix product's k panels (gb_gemm_set_panel_floats;
+ * 0, the default, runs k in one panel), so one binary compares panel sizes
+ * on a machine.
  *
  * The f32 result is compared with OpenBLAS's (NMSE, printed under the
  * table), so a fast wrong kernel shows.
@@ -21,6 +25,7 @@
 #include "datagen.h"
 #include "executor.h"
 #include "gbench.h"
+#include "gemm/gemm.h"
 #include "kernels.h"
 #include "op.h"
 #include "oracle.h"
@@ -32,8 +37,10 @@ struct shape3 {
 	uint32_t m, n, k;
 };
 
+/* The issue's three, and a large k, where k panels (PANEL_FLOATS) would keep
+ * an x tile in L1d. */
 static const struct shape3 shapes[] = { { 1, 4096, 4096 }, { 256, 1024, 1024 },
-					{ 1024, 1024, 1024 } };
+					{ 1024, 1024, 1024 }, { 256, 1024, 4096 } };
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -100,24 +107,29 @@ int main(int argc, char **argv)
 {
 	int threads = argc > 1 ? atoi(argv[1]) : gb_ncpus();
 	double secs = argc > 2 ? atof(argv[2]) : 0.5;
+	char *end = NULL;
+	long panel = argc > 3 ? strtol(argv[3], &end, 10) : 0;
 	struct gb_exec_opts o = { .threads = threads };
 	struct gb_executor ex;
 	char reason[256];
 	struct gb_exec_info info;
 	double worst = 0;
 
-	if (threads < 1 || secs <= 0) {
-		fprintf(stderr, "usage: gemm-bench [THREADS] [SECONDS_PER_CELL]\n");
+	if (threads < 1 || secs <= 0 || panel < 0 || panel > (1L << 30) || argc > 4 ||
+	    (end && (end == argv[3] || *end))) {
+		fprintf(stderr, "usage: gemm-bench [THREADS] [SECONDS_PER_CELL] [PANEL_FLOATS]\n");
 		return 2;
 	}
 	if (gb_executor_init(&ex, &gb_executor_cpu, &o, reason, sizeof(reason)) < 0) {
 		fprintf(stderr, "gbench: error: cpu executor: %s\n", reason);
 		return 4;
 	}
+	gb_gemm_set_panel_floats((uint32_t)panel);
 	openblas_set_num_threads(threads);
 	ex.iface->info(&ex, &info);
-	printf("# %s; %s; OpenBLAS %d threads; GFLOP/s = 2mnk / median call\n\n",
-	       info.device, info.driver, threads);
+	printf("# %s; %s; k panels at k = 1024: %u floats, at k = 4096: %u; OpenBLAS %d "
+	       "threads; GFLOP/s = 2mnk / median call\n\n", info.device, info.driver,
+	       gb_gemm_panel_floats(1024), gb_gemm_panel_floats(4096), threads);
 	printf("| shape (m×n×k) | gbench f32 | f16 | q8 | q4 | OpenBLAS f32 | f32 / OpenBLAS |\n");
 	printf("|---|---|---|---|---|---|---|\n");
 	for (size_t si = 0; si < GB_ARRAY_SIZE(shapes); si++) {
