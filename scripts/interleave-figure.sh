@@ -18,7 +18,7 @@ if [ $# -gt 0 ] && [ "$1" != "--" ]; then n=$1; shift; fi
 mkdir -p "$out"
 for i in $(seq 1 "$n"); do
 	for mode in none random; do
-		"$gbench" run --quiet "$@" --interleave "$mode" --seed "$i" --out "$out/$mode-$i" || exit $?
+		"$gbench" run --quiet --no-report "$@" --interleave "$mode" --seed "$i" --out "$out/$mode-$i" || exit $?
 	done
 done
 python3 - "$out" "$n" "$*" <<'PY'
