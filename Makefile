@@ -30,7 +30,7 @@ PKG_CONFIG ?= pkg-config
 # Evaluated on first use and then kept, so pkg-config runs only when
 # something is compiled (a fresh machine gets it from scripts/install-deps.sh
 # first), and once, not once per object.
-PKGS         = inih jansson papi sqlite3
+PKGS         = inih jansson papi sqlite3 zlib
 PKG_CFLAGS   = $(eval PKG_CFLAGS := $$(shell $(PKG_CONFIG) --cflags $(PKGS) vulkan 2>/dev/null))$(PKG_CFLAGS)
 PKG_LIBS     = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
 

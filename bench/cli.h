@@ -33,7 +33,7 @@
 #include "gbench.h"
 
 /* The version of gbench, the one place it is written. */
-#define GB_VERSION "0.9.0"
+#define GB_VERSION "0.9.1"
 
 /*
  * getopt_long with getopt's own messages off (opterr = 0); the caller
@@ -108,7 +108,7 @@ int gb_cli_write_output(const char *path, const char *data, size_t len);
 int gb_cli_output_via(const char *path, int (*write)(const void *ctx, const char *path),
 		      const void *ctx);
 
-/* "gbench 0.9.0 (commit ...)" and the build's compiler and flags, to f. */
+/* "gbench 0.9.1 (commit ...)" and the build's compiler and flags, to f. */
 void gb_cli_print_version(FILE *f);
 
 #endif

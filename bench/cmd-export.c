@@ -27,6 +27,9 @@ static const char usage_text[] =
 	"                                      its tools/compare.py reads it\n"
 	"                     hyperfine-json   hyperfine's --export-json (results[]: a cell's\n"
 	"                                      wall_ns per repetition in seconds)\n"
+	"                     hlog             HdrHistogram's histogram log: each cell's latency\n"
+	"                                      histogram, exact, as one interval tagged with the\n"
+	"                                      cell id (HistogramLogProcessor -tag ID reads it)\n"
 	"                     openmetrics      OpenMetrics text: a gbench_<metric> gauge family\n"
 	"                                      per metric, labelled by cell, one sample per\n"
 	"                                      statistic; ends in # EOF\n"
@@ -36,7 +39,7 @@ static const char usage_text[] =
 	"exit: 0 ok, 2 usage error or unreadable RESULTS (nothing written), 4 the\n"
 	"output cannot be written\n";
 
-static const char *const formats[] = { "gbench-json", "hyperfine-json", "openmetrics", NULL };
+static const char *const formats[] = { "gbench-json", "hyperfine-json", "hlog", "openmetrics", NULL };
 
 int cmd_export(int argc, char **argv)
 {
@@ -71,7 +74,7 @@ int cmd_export(int argc, char **argv)
 		}
 	}
 	if (fmt < 0) {
-		gb_error("--format is required (valid: gbench-json, hyperfine-json, openmetrics)");
+		gb_error("--format is required (valid: gbench-json, hyperfine-json, hlog, openmetrics)");
 		return gb_cli_usage(usage_text);
 	}
 	if (argc - optind != 1) {
@@ -91,6 +94,7 @@ int cmd_export(int argc, char **argv)
 	switch (fmt) {
 	case 0: wrc = gb_export_gbench_json(f, &r, argv[optind]); break;
 	case 1: wrc = gb_export_hyperfine_json(f, &r); break;
+	case 2: wrc = gb_export_hlog(f, &r, argv[optind]); break;
 	default: wrc = gb_export_openmetrics(f, &r); break;
 	}
 	if (fclose(f) == EOF && !wrc)

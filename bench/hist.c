@@ -243,8 +243,60 @@ static double next_level(double level)
 	return level + 100.0 / ticks;
 }
 
+/*
+ * v with d decimals as Java's Formatter writes "%.df", which HdrHistogram's
+ * text goes through: the shortest decimal that reads back as v, rounded
+ * half up. C's printf rounds the exact binary value half to even instead,
+ * so 0.9997802734375 would print ...437 where HdrHistogram prints ...438.
+ */
+static const char *java_fixed(double v, int d, char *out, size_t size)
+{
+	char e[40], dig[24];
+	int p, nd = 0, point, keep;
+	const char *s;
+	size_t o = 0;
+
+	for (p = 0; p < 17; p++) {
+		snprintf(e, sizeof(e), "%.*e", p, v);
+		if (strtod(e, NULL) == v)
+			break;
+	}
+	for (s = e + (v < 0); *s && *s != 'e'; s++)
+		if (*s >= '0' && *s <= '9')
+			dig[nd++] = *s;
+	point = atoi(s + 1) + 1;     /* digits before the decimal point */
+	keep = point + d;            /* significant digits kept */
+	if (keep < nd) {
+		int up = keep >= 0 && dig[keep] >= '5';
+
+		nd = keep < 0 ? 0 : keep;
+		for (int i = nd - 1; up && i >= 0; i--) {
+			up = dig[i] == '9';
+			dig[i] = up ? '0' : (char)(dig[i] + 1);
+		}
+		if (up) {                /* carried past the first digit */
+			memmove(dig + 1, dig, (size_t)nd++);
+			dig[0] = '1';
+			point++;
+		}
+	}
+	if (v < 0)
+		out[o++] = '-';
+	if (point <= 0)
+		out[o++] = '0';
+	for (int i = 0; i < point && o + 1 < size; i++)
+		out[o++] = i < nd ? dig[i] : '0';
+	if (d > 0)
+		out[o++] = '.';
+	for (int i = point; i < point + d && o + 1 < size; i++)
+		out[o++] = i >= 0 && i < nd ? dig[i] : '0';
+	out[o] = '\0';
+	return out;
+}
+
 int gb_hist_write_hgrm(const struct gb_hist *h, FILE *f, double unit_ratio)
 {
+	char a[48], b[48], c2[48];
 	uint64_t cum = 0;
 	double level = 0.0;
 	size_t i = 0;
@@ -270,9 +322,10 @@ int gb_hist_write_hgrm(const struct gb_hist *h, FILE *f, double unit_ratio)
 		if (c && 100.0 * (double)cum / (double)h->total >= level) {
 			double q = level / 100.0;
 
-			fprintf(f, "%12.*f %2.12f %10llu %14.2f\n", SIG_DIGITS,
-				(double)highest_equivalent(i) / unit_ratio, q,
-				(unsigned long long)cum, 1.0 / (1.0 - q));
+			fprintf(f, "%12s %14s %10llu %14s\n",
+				java_fixed((double)highest_equivalent(i) / unit_ratio, SIG_DIGITS, a, sizeof(a)),
+				java_fixed(q, 12, b, sizeof(b)), (unsigned long long)cum,
+				java_fixed(1.0 / (1.0 - q), 2, c2, sizeof(c2)));
 			if (level >= 100.0)
 				break;
 			level = next_level(level);
@@ -282,14 +335,15 @@ int gb_hist_write_hgrm(const struct gb_hist *h, FILE *f, double unit_ratio)
 		fresh = 1;
 	}
 	if (h->total && i < COUNTS_LEN)
-		fprintf(f, "%12.*f %2.12f %10llu\n", SIG_DIGITS,
-			(double)highest_equivalent(i) / unit_ratio, 1.0,
-			(unsigned long long)cum);
-	fprintf(f, "#[Mean    = %12.*f, StdDeviation   = %12.*f]\n", SIG_DIGITS,
-		gb_hist_mean(h) / unit_ratio, SIG_DIGITS, hist_stddev(h) / unit_ratio);
-	fprintf(f, "#[Max     = %12.*f, Total count    = %12llu]\n", SIG_DIGITS,
-		(h->total ? (double)highest_equivalent(counts_index(h->max)) : 0.0) /
-			unit_ratio,
+		fprintf(f, "%12s %14s %10llu\n",
+			java_fixed((double)highest_equivalent(i) / unit_ratio, SIG_DIGITS, a, sizeof(a)),
+			java_fixed(1.0, 12, b, sizeof(b)), (unsigned long long)cum);
+	fprintf(f, "#[Mean    = %12s, StdDeviation   = %12s]\n",
+		java_fixed(gb_hist_mean(h) / unit_ratio, SIG_DIGITS, a, sizeof(a)),
+		java_fixed(hist_stddev(h) / unit_ratio, SIG_DIGITS, b, sizeof(b)));
+	fprintf(f, "#[Max     = %12s, Total count    = %12llu]\n",
+		java_fixed((h->total ? (double)highest_equivalent(counts_index(h->max)) : 0.0) /
+			   unit_ratio, SIG_DIGITS, a, sizeof(a)),
 		(unsigned long long)h->total);
 	fprintf(f, "#[Buckets = %12d, SubBuckets     = %12d]\n", BUCKET_COUNT,
 		(int)SUB_BUCKET_COUNT);

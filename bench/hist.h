@@ -75,4 +75,25 @@ int gb_hist_write_hgrm(const struct gb_hist *h, FILE *f, double unit_ratio);
 int gb_hist_write_raw(const struct gb_hist *h, FILE *f);
 int gb_hist_read_raw(struct gb_hist *h, FILE *f);
 
+/*
+ * HdrHistogram's interchange form (hist-hlog.c): h in its V2 compressed
+ * encoding as base64 (caller frees; NULL with a message if zlib fails),
+ * which HdrHistogram's decoders read back count for count.
+ * gb_hist_write_hlog_line writes one interval line of a histogram log
+ * (log format 1.3): "Tag=TAG,START,LENGTH,MAX,HISTOGRAM", START and LENGTH
+ * in seconds, MAX the highest equivalent of the maximum in milliseconds
+ * (HistogramLogWriter's default unit); TAG must hold no comma, space or
+ * line break (a file-name-safe cell id does not). gb_hlog_write_header
+ * writes the log's header lines, with a StartTime line when start_epoch_s
+ * is >= 0. 0 or -1.
+ */
+char *gb_hist_encode(const struct gb_hist *h);
+int gb_hist_write_hlog_line(const struct gb_hist *h, FILE *f, const char *tag,
+			    double start_s, double length_s);
+int gb_hlog_write_header(FILE *f, long long start_epoch_s);
+/* ZigZag LEB128 as the V2 encoding writes it (at most 9 bytes); the byte count. */
+size_t gb_hist_zigzag(int64_t v, unsigned char out[9]);
+/* RFC 4648 base64 of n bytes with padding (caller frees). */
+char *gb_base64(const unsigned char *src, size_t n);
+
 #endif

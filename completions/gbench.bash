@@ -37,7 +37,7 @@ _gbench()
 	case $prev in
 	--format)
 		[ "$cmd" = export ] &&
-			COMPREPLY=($(compgen -W 'gbench-json hyperfine-json openmetrics' -- "$cur")) &&
+			COMPREPLY=($(compgen -W 'gbench-json hyperfine-json hlog openmetrics' -- "$cur")) &&
 			return 0 ;;
 	--mode)
 		COMPREPLY=($(compgen -W 'closed open offline' -- "$cur")); return 0 ;;

@@ -21,6 +21,7 @@ jansson.h:libjansson-dev:jansson
 papi.h:libpapi-dev:papi
 vulkan/vulkan.h:libvulkan-dev:vulkan
 sqlite3.h:libsqlite3-dev:sqlite3
+zlib.h:zlib1g-dev:zlib
 csv.h:libcsv-dev:-
 perfmon/pfmlib_perf_event.h:libpfm4-dev:-
 valgrind/callgrind.h:valgrind:-"

@@ -4,6 +4,7 @@
 #
 #   build:    gcc make pkg-config libcsv-dev libinih-dev libjansson-dev libpapi-dev
 #             libpfm4-dev libvulkan-dev libsqlite3-dev (the history store)
+#             zlib1g-dev (HdrHistogram's compressed encoding: hist/*.hlog)
 #             valgrind (valgrind/callgrind.h; the
 #             simulated counters at run time too), glslc (optional: without
 #             it the build has no shaders and says so)
@@ -16,7 +17,9 @@
 #             sqlite3 (PRAGMA integrity_check on a history store after a kill),
 #             libbenchmark-tools python3-scipy (Google Benchmark's compare.py
 #             reads what gbench export --format gbench-json writes;
-#             python3-prometheus-client parses its --format openmetrics),
+#             python3-prometheus-client parses its --format openmetrics;
+#             libhdrhistogram-java default-jre-headless: HdrHistogram's
+#             HistogramLogProcessor reads its --format hlog),
 #             munge slurmctld slurmd slurm-client (a single-node Slurm cluster
 #             the merge test starts itself: scripts/slurm/local-cluster.sh;
 #             about 30 s to install, their own services are not used)
@@ -28,8 +31,9 @@ set -eu
 pkgs="gcc make pkg-config libcsv-dev libinih-dev libjansson-dev libpapi-dev libpfm4-dev
       libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers spirv-tools
       gnuplot-nox valgrind clang libclang-rt-14-dev libopenblas-dev python3-numpy
-      libsqlite3-dev sqlite3 munge slurmctld slurmd slurm-client
-      libbenchmark-tools python3-scipy python3-prometheus-client"
+      libsqlite3-dev zlib1g-dev sqlite3 munge slurmctld slurmd slurm-client
+      libbenchmark-tools python3-scipy python3-prometheus-client
+      libhdrhistogram-java default-jre-headless"
 
 missing=""
 for p in $pkgs; do

@@ -36,6 +36,14 @@ int gb_export_hyperfine_json(FILE *f, const struct gb_results *r);
  */
 int gb_export_openmetrics(FILE *f, const struct gb_results *r);
 
+/*
+ * HdrHistogram's histogram log (log format 1.3): StartTime the run's start,
+ * then every cell's latency histogram, exact, as one interval tagged with
+ * the cell id (the interval lines of dir's hist/<cell>.hlog). Refused for
+ * results without hist/<cell>.hlog files (written by an older gbench).
+ */
+int gb_export_hlog(FILE *f, const struct gb_results *r, const char *dir);
+
 /* The measured values of m (NAN repetitions dropped) in a new array; *n its length. */
 double *gb_export_values(const struct gb_metric *m, size_t *n);
 

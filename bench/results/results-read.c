@@ -464,7 +464,7 @@ static uint32_t meta_reps(json_t *meta)
 	return most > 0 && most <= GB_RESULTS_MAX_REPS ? (uint32_t)most : 0;
 }
 
-/* A name the manifest may hold: a file of the directory or hist/<safe id>.hgrm|.raw. */
+/* A name the manifest may hold: a file of the directory or hist/<safe id>.hgrm|.hlog|.raw. */
 static int manifest_name_ok(const char *name)
 {
 	static const char *const top[] = { "results.csv", "samples.csv", "accuracy.csv", "mrc.csv" };
@@ -476,7 +476,7 @@ static int manifest_name_ok(const char *name)
 			return 1;
 	if (strncmp(name, "hist/", 5) || n - 5 >= sizeof(id))
 		return 0;
-	if (n > 10 && !strcmp(name + n - 5, ".hgrm"))
+	if (n > 10 && (!strcmp(name + n - 5, ".hgrm") || !strcmp(name + n - 5, ".hlog")))
 		n -= 5;
 	else if (n > 9 && !strcmp(name + n - 4, ".raw"))
 		n -= 4;

@@ -409,8 +409,33 @@ static int write_accuracy_csv(const struct gb_results *r, const char *path)
 	return gb_atomic_commit(&a);
 }
 
+/* The seconds a cell spent in measured replays: the sum of its wall_ns. */
+static double measured_seconds(const struct gb_cell_result *c)
+{
+	double s = 0;
+
+	for (size_t m = 0; m < c->nmetrics; m++)
+		if (!strcmp(c->metrics[m].name, "wall_ns") && c->metrics[m].source != GB_SRC_UNAVAILABLE)
+			for (size_t i = 0; i < c->metrics[m].n; i++)
+				if (!isnan(c->metrics[m].v[i]))
+					s += c->metrics[m].v[i] * 1e-9;
+	return s;
+}
+
+/* One histogram file of c in the form ext names; 0 or -1. */
+static int write_hist(const struct gb_cell_result *c, FILE *f, const char *ext)
+{
+	if (!strcmp(ext, "raw"))
+		return gb_hist_write_raw(&c->hist, f);
+	if (!strcmp(ext, "hlog"))
+		return gb_hlog_write_header(f, -1) < 0 ? -1
+			: gb_hist_write_hlog_line(&c->hist, f, c->id, 0.0, measured_seconds(c));
+	return gb_hist_write_hgrm(&c->hist, f, 1.0);
+}
+
 static int write_hists(const struct gb_results *r, const char *dir, json_t *files)
 {
+	static const char *const exts[] = { "hgrm", "hlog", "raw" };
 	char *hdir = gb_xasprintf("%s/hist", dir);
 	int made = 0, rc = 0;
 	size_t i;
@@ -429,20 +454,18 @@ static int write_hists(const struct gb_results *r, const char *dir, json_t *file
 		if (!made && (rc = gb_mkdir_p(hdir)) < 0)
 			break;
 		made = 1;
-		for (int raw = 0; raw <= r->raw_hists && rc == 0; raw++) {
-			path = gb_xasprintf("%s/%s.%s", hdir, c->id, raw ? "raw" : "hgrm");
+		for (size_t k = 0; k < (r->raw_hists ? 3u : 2u) && rc == 0; k++) {
+			path = gb_xasprintf("%s/%s.%s", hdir, c->id, exts[k]);
 			if (gb_atomic_open(&a, path) < 0) {
 				rc = -1;
-			} else if ((raw ? gb_hist_write_raw(&c->hist, a.f)
-					: gb_hist_write_hgrm(&c->hist, a.f, 1.0)) < 0) {
+			} else if (write_hist(c, a.f, exts[k]) < 0) {
 				gb_atomic_abort(&a);
 				rc = gb_error("cannot write '%s'", path);
 			} else {
 				rc = gb_atomic_commit(&a);
 			}
 			if (rc == 0)
-				json_array_append_new(files, json_sprintf("hist/%s.%s", c->id,
-									  raw ? "raw" : "hgrm"));
+				json_array_append_new(files, json_sprintf("hist/%s.%s", c->id, exts[k]));
 			free(path);
 		}
 	}

@@ -111,6 +111,9 @@ void gb_results_pool(struct gb_results *dst, const struct gb_results *src);
  *   accuracy.csv  cell,op,reference,metric,value,budget,pass (budget empty when
  *                 NAN; pass true or false)
  *   hist/<cell>.hgrm  for every cell with has_hist, values in ns
+ *   hist/<cell>.hlog  the same histogram exactly, as a one-interval HdrHistogram
+ *                 log (hist-hlog.c): StartTimestamp 0, Interval_Length the
+ *                 cell's measured replay time (its wall_ns summed), tag = the cell id
  *   hist/<cell>.raw   also, with raw_hists: the exact histogram (gb_hist_write_raw)
  *   meta.json     meta, written last, with "manifest" added (meta itself is not
  *                 changed): the size and 64-bit FNV-1a of every file above and of

@@ -30,7 +30,7 @@ expect_exit 2 "a mistyped top-level option exits 2" "$GBENCH" --verison
 check "did you mean --version" grep -q "unknown option '--verison'; did you mean '--version'?" "$TMP/err"
 expect_exit 2 "a bad value exits 2" "$GBENCH" export --format hyperfin x
 check "the valid values listed, with a suggestion" grep -qx \
-	"gbench export: error: bad value 'hyperfin' for 'format' (valid: gbench-json, hyperfine-json, openmetrics); did you mean 'hyperfine-json'?" "$TMP/err"
+	"gbench export: error: bad value 'hyperfin' for 'format' (valid: gbench-json, hyperfine-json, hlog, openmetrics); did you mean 'hyperfine-json'?" "$TMP/err"
 
 # one format: the first line of every command's bad-option error
 cmds=$("$GBENCH" --list-commands)

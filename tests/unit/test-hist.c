@@ -480,6 +480,31 @@ TEST(hgrm_small_known)
 	gb_hist_release(&h);
 }
 
+TEST(hgrm_rounds_half_up_as_hdrhistogram)
+{
+	/*
+	 * Level 99.97802734375% is exact in binary and ends in a 5 at the 13th
+	 * decimal: HdrHistogram (Java's Formatter) prints 0.999780273438, C's
+	 * printf would print ...437. With 10,000 distinct values every level of
+	 * the walk up to there is printed.
+	 */
+	struct gb_hist h;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	CHECK(gb_hist_init(&h) == 0);
+	for (uint64_t v = 1; v <= 10000; v++)
+		gb_hist_record(&h, v);
+	f = open_memstream(&buf, &len);
+	CHECK(gb_hist_write_hgrm(&h, f, 1.0) == 0);
+	fclose(f);
+	CHECK(strstr(buf, " 0.999780273438 ") != NULL);
+	CHECK(strstr(buf, " 0.999780273437 ") == NULL);
+	free(buf);
+	gb_hist_release(&h);
+}
+
 int main(void)
 {
 	RUN(percentiles_uniform);
@@ -496,5 +521,6 @@ int main(void)
 	RUN(overflow_counted);
 	RUN(hgrm_parses);
 	RUN(hgrm_small_known);
+	RUN(hgrm_rounds_half_up_as_hdrhistogram);
 	return unit_done();
 }
