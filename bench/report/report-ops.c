@@ -306,161 +306,229 @@ void gb_report_md_ops(struct gb_report *r, struct gb_sbuf *b)
 	free(sh);
 }
 
-/* ---- the roofline chart: ceilings, cells, op kinds ---- */
+/* ---- the roofline charts: per executor, the cells and the op kinds ---- */
 
-/* One block of points per executor and op kind: the op kinds of every cell shown. */
-static int op_series(struct gb_report *r, struct gb_sbuf *d, const unsigned char *sh)
+/*
+ * The charts facet by executor (every executor judged against its own
+ * device) and split cells from op kinds, so no panel holds more than about
+ * eight series: "roofline-EX" draws the device's ceilings and one series per
+ * workload; "roofline-ops-EX" the outermost ceilings and one series per op
+ * kind. On the host the ceilings are the read bandwidth of each measured
+ * level under the f32 FMA peak, on a vulkan device its copy bandwidth under
+ * its FMA peak.
+ */
+struct roof {
+	const char *ex;
+	int vulkan;
+	double lo, hi;                   /* the intensity range drawn */
+	const unsigned char *sh;         /* cells shown in Where the time goes */
+};
+
+static void ceiling_block(struct gb_sbuf *d, const struct roof *f, const char *title,
+			  double gbs, double gflops)
 {
-	int n = 0;
-
-	for (int e = 0; e < 2; e++)
-		for (int op = 0; op < GB_OP_COUNT; op++) {
-			const char *ex = e ? "vulkan" : "cpu";
-			int rows = 0;
-
-			for (size_t i = 0; i < r->ncells; i++) {
-				struct gb_report_cell *rc = &r->cells[i];
-				const struct gb_report_op *o = &rc->ops[op];
-				char *t;
-
-				if (!sh[i] || strcmp(rc->c->executor, ex) || !o->present ||
-				    !isfinite(o->ai) || !(o->gflops > 0))
-					continue;
-				if (!rows++) {
-					t = gb_xasprintf("op %s (%s)", gb_op_name((enum gb_op)op), ex);
-					gb_report_dat_title(d, t);
-					free(t);
-					gb_sbuf_printf(d, " \"flop_per_byte\" \"gflops\" \"cell\"\n");
-				}
-				gb_sbuf_printf(d, "%.6g %.6g ", o->ai, o->gflops);
-				gb_report_dat_title(d, rc->id);
-				gb_sbuf_printf(d, "\n");
-			}
-			if (rows) {
-				gb_sbuf_printf(d, "\n\n");
-				n++;
-			}
-		}
-	return n;
+	gb_report_dat_title(d, title);
+	gb_sbuf_printf(d, " \"flop_per_byte\" \"gflops\"\n");
+	for (double x = f->lo; x <= f->hi * 1.0001; x *= pow(2, 0.25))
+		gb_sbuf_printf(d, "%.6g %.6g\n", x, fmin(gflops, x * gbs));
+	gb_sbuf_printf(d, "\n\n");
 }
 
-void gb_report_chart_roofline(struct gb_report *r)
+/* The executor's ceilings; outer: only the fastest and the slowest level. 0 when none. */
+static int ceilings(struct gb_report *r, struct gb_sbuf *d, const struct roof *f, int outer)
 {
-	struct gb_report_chart *c = gb_report_chart_add(r, "roofline", "Roofline with the measured ceilings");
-	struct gb_sbuf d = { 0 }, h = { 0 };
-	int nceil = 0, n = 0, ndev = 0, nops;
-	double lo = INFINITY, hi = 0;
-	unsigned char *sh;
+	int n = 0, first = -1, last = -1;
 
-	if (!r->peak) {
-		c->missing = gb_xasprintf("no measured ceilings (%s)", r->peak_why);
-		return;
+	if (f->vulkan) {
+		char *t;
+
+		if (!(r->vk_gflops > 0 && r->vk_gbs > 0))
+			return 0;
+		t = gb_xasprintf("vulkan device %.*f GB/s, %.*f GFLOP/s", r->vk_gbs < 10 ? 2 : 0,
+				 r->vk_gbs, r->vk_gflops < 10 ? 2 : 0, r->vk_gflops);
+		ceiling_block(d, f, t, r->vk_gbs, r->vk_gflops);
+		free(t);
+		return 1;
 	}
-	sh = shown_cells(r);
-	/*
-	 * Skipped cells (no c) have no placement at all; a zero or negative
-	 * intensity would make the ceilings' geometric steps below never end.
-	 */
-	for (size_t i = 0; i < r->ncells; i++) {
-		if (r->cells[i].c && isfinite(r->cells[i].ai) && r->cells[i].ai > 0) {
-			lo = fmin(lo, r->cells[i].ai);
-			hi = fmax(hi, r->cells[i].ai);
+	for (int l = 0; l < GB_LVL_COUNT; l++)
+		if (isfinite(r->bw[l])) {
+			first = first < 0 ? l : first;
+			last = l;
 		}
-		for (int op = 0; op < GB_OP_COUNT && sh[i]; op++)
-			if (r->cells[i].ops[op].present && isfinite(r->cells[i].ops[op].ai) &&
-			    r->cells[i].ops[op].ai > 0 && r->cells[i].ops[op].gflops > 0) {
-				lo = fmin(lo, r->cells[i].ops[op].ai);
-				hi = fmax(hi, r->cells[i].ops[op].ai);
-			}
-	}
-	if (!(hi > 0) || !isfinite(hi) || !(lo > 0)) {
-		c->missing = gb_xstrdup("no cell could be placed (no trace FLOPs and bytes, or no wall_ns)");
-		free(sh);
-		return;
-	}
-	lo = fmin(lo / 4, 1.0 / 16);
-	hi *= 4;
-	if (isfinite(r->bw[GB_LVL_DRAM]) && r->bw[GB_LVL_DRAM] > 0)
-		hi = fmax(hi, 4 * r->peak_gflops / r->bw[GB_LVL_DRAM]);   /* past the ridge */
-	if (r->vk_gflops > 0 && r->vk_gbs > 0)
-		hi = fmax(hi, 4 * r->vk_gflops / r->vk_gbs);
 	for (int l = 0; l < GB_LVL_COUNT; l++) {
 		char *t;
 
-		if (!isfinite(r->bw[l]))
+		if (!isfinite(r->bw[l]) || (outer && l != first && l != last))
 			continue;
 		t = gb_xasprintf("%s %.0f GB/s, %.0f GFLOP/s", gb_peak_level_name((enum gb_peak_level)l),
 				 r->bw[l], r->peak_gflops);
-		gb_report_dat_title(&d, t);
+		ceiling_block(d, f, t, r->bw[l], r->peak_gflops);
 		free(t);
-		gb_sbuf_printf(&d, " \"flop_per_byte\" \"gflops\"\n");
-		for (double x = lo; x <= hi * 1.0001; x *= pow(2, 0.25))
-			gb_sbuf_printf(&d, "%.6g %.6g\n", x, fmin(r->peak_gflops, x * r->bw[l]));
-		gb_sbuf_printf(&d, "\n\n");
-		nceil++;
+		n++;
 	}
-	if (r->vk_gflops > 0 && r->vk_gbs > 0) {
-		/* the vulkan device's own roof: its cells are judged against it */
-		char *t = gb_xasprintf("vulkan device %.*f GB/s, %.*f GFLOP/s", r->vk_gbs < 10 ? 2 : 0,
-				       r->vk_gbs, r->vk_gflops < 10 ? 2 : 0, r->vk_gflops);
+	return n;
+}
 
-		gb_report_dat_title(&d, t);
-		free(t);
-		gb_sbuf_printf(&d, " \"flop_per_byte\" \"gflops\"\n");
-		for (double x = lo; x <= hi * 1.0001; x *= pow(2, 0.25))
-			gb_sbuf_printf(&d, "%.6g %.6g\n", x, fmin(r->vk_gflops, x * r->vk_gbs));
-		gb_sbuf_printf(&d, "\n\n");
-		nceil++;
-		ndev++;
-	}
-	for (size_t w = 0; w < r->nwl; w++)
-		for (int e = 0; e < 2; e++) {
-			const char *ex = e ? "vulkan" : "cpu";
-			int rows = 0;
+/* One series per workload: the executor's cells at their intensity and GFLOP/s. */
+static int cell_series(struct gb_report *r, struct gb_sbuf *d, const struct roof *f)
+{
+	int n = 0;
 
-			for (size_t i = 0; i < r->ncells; i++) {
-				struct gb_report_cell *rc = &r->cells[i];
+	for (size_t w = 0; w < r->nwl; w++) {
+		int rows = 0;
 
-				if (!rc->c || strcmp(rc->c->workload, r->wl[w].name) ||
-				    strcmp(rc->c->executor, ex) || !isfinite(rc->ai) || !(rc->gflops > 0))
-					continue;
-				if (!rows++) {
-					char *t = gb_xasprintf("%s (%s)", r->wl[w].name, ex);
+		for (size_t i = 0; i < r->ncells; i++) {
+			struct gb_report_cell *rc = &r->cells[i];
 
-					gb_report_dat_title(&d, t);
-					free(t);
-					gb_sbuf_printf(&d, " \"flop_per_byte\" \"gflops\" \"cell\"\n");
-				}
-				gb_sbuf_printf(&d, "%.6g %.6g ", rc->ai, rc->gflops);
-				gb_report_dat_title(&d, rc->id);
-				gb_sbuf_printf(&d, "\n");
+			if (!rc->c || strcmp(rc->c->workload, r->wl[w].name) ||
+			    strcmp(rc->c->executor, f->ex) || !isfinite(rc->ai) || !(rc->gflops > 0))
+				continue;
+			if (!rows++) {
+				gb_report_dat_title(d, r->wl[w].name);
+				gb_sbuf_printf(d, " \"flop_per_byte\" \"gflops\" \"cell\"\n");
 			}
-			if (rows) {
-				gb_sbuf_printf(&d, "\n\n");
-				n++;
-			}
+			gb_sbuf_printf(d, "%.6g %.6g ", rc->ai, rc->gflops);
+			gb_report_dat_title(d, rc->id);
+			gb_sbuf_printf(d, "\n");
 		}
-	nops = op_series(r, &d, sh);
-	n += nops;
-	if (!nceil || !n) {
-		c->missing = gb_xstrdup(!nceil ? "the ceilings have no bandwidth level" :
-					"no cell could be placed");
+		if (rows) {
+			gb_sbuf_printf(d, "\n\n");
+			n++;
+		}
+	}
+	return n;
+}
+
+/* One series per op kind: each op of the cells shown, at its own intensity. */
+static int op_series(struct gb_report *r, struct gb_sbuf *d, const struct roof *f)
+{
+	int n = 0;
+
+	for (int op = 0; op < GB_OP_COUNT; op++) {
+		int rows = 0;
+
+		for (size_t i = 0; i < r->ncells; i++) {
+			struct gb_report_cell *rc = &r->cells[i];
+			const struct gb_report_op *o = &rc->ops[op];
+
+			if (!f->sh[i] || strcmp(rc->c->executor, f->ex) || !o->present ||
+			    !isfinite(o->ai) || !(o->gflops > 0))
+				continue;
+			if (!rows++) {
+				gb_report_dat_title(d, gb_op_name((enum gb_op)op));
+				gb_sbuf_printf(d, " \"flop_per_byte\" \"gflops\" \"cell\"\n");
+			}
+			gb_sbuf_printf(d, "%.6g %.6g ", o->ai, o->gflops);
+			gb_report_dat_title(d, rc->id);
+			gb_sbuf_printf(d, "\n");
+		}
+		if (rows) {
+			gb_sbuf_printf(d, "\n\n");
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The intensity range of the executor's cells and ops, past its ridge; 0 when nothing is placed. */
+static int intensity_range(struct gb_report *r, struct roof *f)
+{
+	double lo = INFINITY, hi = 0;
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct gb_report_cell *rc = &r->cells[i];
+
+		/* a zero or negative intensity would make the ceilings' steps never end */
+		if (!rc->c || strcmp(rc->c->executor, f->ex))
+			continue;
+		if (isfinite(rc->ai) && rc->ai > 0 && rc->gflops > 0) {
+			lo = fmin(lo, rc->ai);
+			hi = fmax(hi, rc->ai);
+		}
+		for (int op = 0; op < GB_OP_COUNT && f->sh[i]; op++)
+			if (rc->ops[op].present && isfinite(rc->ops[op].ai) &&
+			    rc->ops[op].ai > 0 && rc->ops[op].gflops > 0) {
+				lo = fmin(lo, rc->ops[op].ai);
+				hi = fmax(hi, rc->ops[op].ai);
+			}
+	}
+	if (!(hi > 0) || !isfinite(hi) || !(lo > 0))
+		return 0;
+	f->lo = fmin(lo / 4, 1.0 / 16);
+	f->hi = hi * 4;
+	if (!f->vulkan && isfinite(r->bw[GB_LVL_DRAM]) && r->bw[GB_LVL_DRAM] > 0)
+		f->hi = fmax(f->hi, 4 * r->peak_gflops / r->bw[GB_LVL_DRAM]);
+	if (f->vulkan && r->vk_gflops > 0 && r->vk_gbs > 0)
+		f->hi = fmax(f->hi, 4 * r->vk_gflops / r->vk_gbs);
+	return 1;
+}
+
+static void roofline_chart(struct gb_report *r, const struct roof *f, int ops)
+{
+	char *name = gb_xasprintf(ops ? "roofline-ops-%s" : "roofline-%s", f->ex);
+	char *title = gb_xasprintf(ops ? "Op kinds of the %s cells on the roofline"
+				   : "Roofline of the %s cells, by workload", f->ex);
+	struct gb_report_chart *c = gb_report_chart_add(r, name, title);
+	struct gb_sbuf d = { 0 }, h = { 0 };
+	int nceil = ceilings(r, &d, f, ops);
+	int n = ops ? op_series(r, &d, f) : cell_series(r, &d, f);
+	const char *roof = f->vulkan
+		? "the vulkan device's own ceilings (its copy bandwidth under its FMA peak)"
+		: ops ? "the host's fastest and slowest measured read bandwidth under its f32 FMA peak"
+		      : "the host's read bandwidth of each measured level under its f32 FMA peak";
+
+	free(name);
+	free(title);
+	if (!n) {
+		c->missing = gb_xasprintf("no %s could be placed", ops ? "op kind" : "cell");
 	} else {
-		c->what = gb_xasprintf("Attainable GFLOP/s = min(peak, intensity x bandwidth) for each "
-				       "measured bandwidth level of the host (grey: read kernel, f32 FMA "
-				       "peak)%s, from %s; every cell placed at its arithmetic intensity "
-				       "and achieved GFLOP/s (see Workloads for how both are counted)%s.",
-				       ndev ? " and the vulkan device's own ceilings (red: its copy "
-				       "bandwidth and FMA peak, which its cells are judged against)" :
-				       "; no vulkan device ceilings were measured, so vulkan cells have no roof",
-				       r->peak_from, nops ? "; the series named op place each op kind "
-				       "of the cells in Where the time goes at its own intensity and "
-				       "achieved GFLOP/s" : "");
-		gb_sbuf_printf(&h, "nceil = %d\nndev = %d\nnseries = %d\n", nceil, ndev, n);
+		const char *placed = ops
+			? "every op kind of the cells in Where the time goes placed at its own "
+			  "intensity and achieved GFLOP/s"
+			: "every cell placed at its arithmetic intensity and achieved GFLOP/s (see "
+			  "Workloads for how both are counted)";
+
+		if (nceil)
+			c->what = gb_xasprintf("Attainable GFLOP/s = min(peak, intensity x bandwidth) for "
+					       "%s, measured by gbench peak (%s); %s.", roof,
+					       r->peak_from, placed);
+		else
+			c->what = gb_xasprintf("No ceiling is drawn: %s; %s.", f->vulkan
+					       ? "no vulkan device ceilings were measured, so these cells have no roof"
+					       : "the host's ceilings have no bandwidth level", placed);
+		gb_sbuf_printf(&h, "nceil = %d\nnseries = %d\nceilcolor = '%s'\n", nceil, n,
+			       f->vulkan ? "red" : "gray30");
 		gb_report_chart_emit(r, c, "roofline", d.s, h.s);
 	}
 	gb_sbuf_release(&d);
 	gb_sbuf_release(&h);
-	free(sh);
 }
 
+void gb_report_chart_roofline(struct gb_report *r)
+{
+	unsigned char *sh;
+	int drawn = 0;
+
+	if (!r->peak) {
+		struct gb_report_chart *c = gb_report_chart_add(r, "roofline", "Roofline with the measured ceilings");
+
+		c->missing = gb_xasprintf("no measured ceilings (%s)", r->peak_why);
+		return;
+	}
+	sh = shown_cells(r);
+	for (int e = 0; e < 2; e++) {
+		struct roof f = { .ex = e ? "vulkan" : "cpu", .vulkan = e, .sh = sh };
+
+		if (!intensity_range(r, &f))
+			continue;
+		roofline_chart(r, &f, 0);
+		roofline_chart(r, &f, 1);
+		drawn++;
+	}
+	if (!drawn) {
+		struct gb_report_chart *c = gb_report_chart_add(r, "roofline", "Roofline with the measured ceilings");
+
+		c->missing = gb_xstrdup("no cell could be placed (no trace FLOPs and bytes, or no wall_ns)");
+	}
+	free(sh);
+}

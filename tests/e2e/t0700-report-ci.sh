@@ -49,7 +49,7 @@ if command -v "${GNUPLOT:-gnuplot}" > /dev/null; then
 		fi
 	done
 	check "at least five charts as PNG and SVG beside .dat and .gp (got $n)" test "$n" -ge 5
-	for c in latency-llm-decode throughput-llm-decode accuracy cache roofline bandwidth; do
+	for c in latency-llm-decode throughput-llm-decode accuracy cache roofline-cpu roofline-ops-cpu bandwidth; do
 		check "chart $c drawn" test -s "$rep/$c.png"
 	done
 	# small multiples: no panel of the latency spectrum holds more than 8 lines
@@ -68,8 +68,14 @@ if command -v "${GNUPLOT:-gnuplot}" > /dev/null; then
 	check "bandwidth cache lines labelled" grep -Eq "^cap1label = 'L1 [0-9.]+ (KiB|MiB)'" "$rep/bandwidth.gp"
 	check "accuracy chart draws the NMSE budgets" grep -q "^set label 1 'f32 budget 1e-10'" "$rep/accuracy.gp"
 	# a user can redraw a chart from its script
-	(cd "$rep" && rm -f roofline.svg roofline.png && gnuplot roofline.gp 2> "$TMP/gp.err")
-	check "gnuplot roofline.gp redraws the chart" test -s "$rep/roofline.png"
+	# the roofline facets by executor and splits cells from op kinds: ~8 series at most
+	for gp in "$rep"/roofline-*.gp; do
+		ns=$(sed -n 's/^nseries = //p' "$gp"); nc=$(sed -n 's/^nceil = //p' "$gp")
+		check "$(basename "$gp"): at most 4 ceilings and 7 series ($nc, $ns)" \
+			test -n "$ns" -a -n "$nc" -a "${nc:-9}" -le 4 -a "${ns:-9}" -le 7
+	done
+	(cd "$rep" && rm -f roofline-cpu.svg roofline-cpu.png && gnuplot roofline-cpu.gp 2> "$TMP/gp.err")
+	check "gnuplot roofline-cpu.gp redraws the chart" test -s "$rep/roofline-cpu.png"
 else
 	skip "charts drawn by gnuplot" "gnuplot is not installed"
 fi
@@ -179,7 +185,9 @@ if ASAN_OPTIONS=detect_leaks=0 "$GBENCH" run --no-report --config ci --executor 
 		grep -Eq '^\| llm-decode\.vulkan\.b1\.f32\.c0 \|.*% \(device\) \|' "$TMP/vk/report/report.md"
 	check "the speedup bar says how many times faster or slower" \
 		grep -Eq '^"llm-decode b1 f32" [0-9.e+-]+ "[0-9.]+x (faster|slower)"$' "$TMP/vk/report/speedup.dat"
-	check "the roofline draws the device's ceilings" grep -qx 'ndev = 1' "$TMP/vk/report/roofline.gp"
+	check "the vulkan roofline draws the device's ceilings" \
+		grep -q '^"vulkan device [0-9.]* GB/s, [0-9.]* GFLOP/s"' "$TMP/vk/report/roofline-vulkan.dat"
+	check "and none of the host's" bash -c '! grep -q "^\"\(L1\|L2\|L3\|DRAM\) " "$1"' _ "$TMP/vk/report/roofline-vulkan.dat"
 else
 	for d in "vulkan cells against the device's roof" "speedup in words" "device ceilings on the roofline"; do
 		skip "$d" "no vulkan device ($(head -n 1 "$TMP/err"))"

@@ -359,7 +359,7 @@ TEST(report_places_each_op)
 {
 	char dir[] = "/tmp/gbench-report-ops-XXXXXX";
 	struct gb_report_opts o = { 0 };
-	char *md, *dat, *path;
+	char *md, *dat, *cdat, *path;
 
 	/*
 	 * The folder's meta.json names its trace relative to the top of the
@@ -378,8 +378,11 @@ TEST(report_places_each_op)
 	path = gb_xasprintf("%s/report.md", dir);
 	md = gb_read_file(path, NULL);
 	free(path);
-	path = gb_xasprintf("%s/roofline.dat", dir);
+	path = gb_xasprintf("%s/roofline-ops-vulkan.dat", dir);
 	dat = gb_read_file(path, NULL);
+	free(path);
+	path = gb_xasprintf("%s/roofline-ops-cpu.dat", dir);
+	cdat = gb_read_file(path, NULL);
 	free(path);
 	/*
 	 * matmul 1x256x256 f32: 131,072 FLOPs, 2,048 bytes of activations and
@@ -401,10 +404,17 @@ TEST(report_places_each_op)
 	CHECK(contains(md, "- **cpu**: the bottleneck is **matmul** in 1 of 1 cell, at 25.0% of "
 		       "the host's roof."));
 	CHECK(!strstr(md ? md : "", "`~`"));   /* nothing scaled: no estimate */
-	CHECK(contains(dat, "\"op matmul (vulkan)\""));
-	CHECK(contains(dat, "\"op silu (cpu)\""));
+	/* one chart of op kinds per executor, each under its own device's ceilings */
+	CHECK(contains(dat, "\"vulkan device 200 GB/s, 1000 GFLOP/s\""));
+	CHECK(contains(dat, "\"matmul\" \"flop_per_byte\""));
+	CHECK(contains(dat, "\"silu\" \"flop_per_byte\""));
+	CHECK(!strstr(dat ? dat : "", "cpu.b1"));
+	CHECK(contains(cdat, "\"silu\" \"flop_per_byte\""));
+	CHECK(contains(cdat, "mix.cpu.b1.f32.c0"));
+	CHECK(!strstr(cdat ? cdat : "", "vulkan"));
 	free(md);
 	free(dat);
+	free(cdat);
 	CHECK(gb_rm_tree(dir) == 0);
 }
 
