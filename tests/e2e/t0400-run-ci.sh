@@ -71,7 +71,8 @@ rec = [float(r[4]) for r in acc[1:] if r[1] == "topk" and r[3] == "recall"]
 ok(rec and all(0.8 <= v <= 1 for v in rec), "top-k recall reported and within budget")
 
 hist = os.path.join(out, "hist")
-ok(sorted(os.listdir(hist)) == sorted(c + ".hgrm" for c in cells), "hist/<cell>.hgrm for every cell")
+ok(sorted(os.listdir(hist)) == sorted(c + e for c in cells for e in (".hgrm", ".hlog")),
+   "hist/<cell>.hgrm and .hlog for every cell")
 txt = open(os.path.join(hist, sorted(cells)[0] + ".hgrm")).read()
 ok("Value" in txt and "Percentile" in txt and "#[Mean" in txt, "hgrm in HdrHistogram's layout")
 

@@ -139,6 +139,7 @@ check "meta.json lists every file it goes with" python3 -c "
 import json, sys
 m = json.load(open('$TMP/reuse/meta.json'))
 f = m['manifest']['files']
-sys.exit(0 if sorted(f) == ['accuracy.csv', 'hist/tiny.cpu.b1.f32.c0.hgrm', 'results.csv', 'samples.csv'] else 1)"
+sys.exit(0 if sorted(f) == ['accuracy.csv', 'hist/tiny.cpu.b1.f32.c0.hgrm', 'hist/tiny.cpu.b1.f32.c0.hlog',
+                            'results.csv', 'samples.csv'] else 1)"
 check "and it reads back (against itself: no regression)" no_regression "$TMP/reuse" "$TMP/reuse"
 done_testing

@@ -697,7 +697,8 @@ TEST(manifest_checked)
 	CHECK(gb_results_write(&r, dir, meta) == 0);
 	m = json_load_file(metap, 0, &err);
 	files = json_object_get(json_object_get(m, "manifest"), "files");
-	CHECK(json_object_size(files) == 4);     /* three CSVs and the one histogram */
+	CHECK(json_object_size(files) == 5);     /* three CSVs and the one histogram, .hgrm and .hlog */
+	CHECK(json_object_get(files, "hist/decode.vulkan.b8.q8.c4096.hlog") != NULL);
 	CHECK(json_integer_value(json_object_get(json_object_get(files, "samples.csv"), "size")) > 0);
 	CHECK(json_string_value(json_object_get(json_object_get(files, "results.csv"), "fnv1a")) &&
 	      strlen(json_string_value(json_object_get(json_object_get(files, "results.csv"),
