@@ -27,6 +27,7 @@
 #include "escape.h"
 #include "fsio.h"
 #include "gbench.h"
+#include "jsonutil.h"
 #include "lock.h"
 #include "results/results.h"
 #include "run.h"
@@ -61,15 +62,6 @@ struct share {
 	const char *config, *config_hash, *commit;
 };
 
-static const char *str_at(json_t *o, const char *a, const char *b)
-{
-	json_t *v = json_object_get(o, a);
-
-	if (b)
-		v = json_object_get(v, b);
-	return json_string_value(v);
-}
-
 static int share_load(struct share *s, const char *dir)
 {
 	memset(s, 0, sizeof(*s));
@@ -84,9 +76,9 @@ static int share_load(struct share *s, const char *dir)
 	if (!json_is_true(json_object_get(s->meta, "complete")))
 		return gb_error("'%s' is an incomplete run (meta.json complete is not true)", dir);
 	s->klass = gb_machine_class(s->meta);
-	s->config = str_at(s->meta, "config", "name");
-	s->config_hash = str_at(s->meta, "config_hash", NULL);
-	s->commit = str_at(s->meta, "build", "commit");
+	s->config = gb_json_str(s->meta, "config", "name");
+	s->config_hash = gb_json_str(s->meta, "config_hash", NULL);
+	s->commit = gb_json_str(s->meta, "build", "commit");
 	if (!s->klass || !s->config || !s->commit)
 		return gb_error("'%s': meta.json lacks the host, config name or build commit", dir);
 	return 0;
@@ -98,22 +90,17 @@ static void share_release(struct share *s)
 	free(s->klass);
 }
 
-static int same(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
 /* 0 when b may be pooled with a, else -1 naming what differs on both sides. */
 static int share_match(const struct share *a, const struct share *b)
 {
-	if (!same(a->klass, b->klass))
+	if (!gb_str_same(a->klass, b->klass))
 		return gb_error("'%s' ran on machine class '%s' and '%s' on '%s': not pooled (--by-class keeps each class apart)",
 				a->dir, a->klass, b->dir, b->klass);
-	if (!same(a->config, b->config) || !same(a->config_hash, b->config_hash))
+	if (!gb_str_same(a->config, b->config) || !gb_str_same(a->config_hash, b->config_hash))
 		return gb_error("'%s' ran config '%s' (hash %s) and '%s' config '%s' (hash %s): not pooled",
 				a->dir, a->config, a->config_hash ? a->config_hash : "none", b->dir,
 				b->config, b->config_hash ? b->config_hash : "none");
-	if (!same(a->commit, b->commit))
+	if (!gb_str_same(a->commit, b->commit))
 		return gb_error("'%s' was built from commit '%s' and '%s' from '%s': not pooled",
 				a->dir, a->commit, b->dir, b->commit);
 	return 0;
@@ -159,7 +146,8 @@ static int pool(struct share *s, size_t n, struct gb_results *res, json_t **meta
 	for (size_t p = 0; p < n; p++) {
 		struct gb_results got = { 0 };
 		json_t *jcells = json_object_get(s[p].meta, "cells");
-		const char *st = str_at(s[p].meta, "start", NULL), *en = str_at(s[p].meta, "end", NULL);
+		const char *st = gb_json_str(s[p].meta, "start", NULL);
+		const char *en = gb_json_str(s[p].meta, "end", NULL);
 
 		gb_note("gbench: merge: share %zu of %zu: %s", p + 1, n, s[p].dir);
 		if (gb_results_read(&got, s[p].dir) < 0) {
@@ -221,9 +209,11 @@ static int pool(struct share *s, size_t n, struct gb_results *res, json_t **meta
 			add_int(turns, tu, "warmups");
 		}
 		/* ISO 8601 UTC times compare as strings: the earliest start, the latest end */
-		if (st && strcmp(st, str_at(meta, "start", NULL) ? str_at(meta, "start", NULL) : "~") < 0)
+		if (st && strcmp(st, gb_json_str(meta, "start", NULL) ?
+				 gb_json_str(meta, "start", NULL) : "~") < 0)
 			json_object_set_new(meta, "start", json_string(st));
-		if (en && strcmp(en, str_at(meta, "end", NULL) ? str_at(meta, "end", NULL) : "") > 0)
+		if (en && strcmp(en, gb_json_str(meta, "end", NULL) ?
+				 gb_json_str(meta, "end", NULL) : "") > 0)
 			json_object_set_new(meta, "end", json_string(en));
 		complete &= json_is_true(json_object_get(s[p].meta, "complete"));
 	}
@@ -373,7 +363,7 @@ int cmd_merge(int argc, char **argv)
 			if (done_mark[i])
 				continue;
 			for (size_t j = i; j < n; j++)
-				if (!done_mark[j] && same(s[j].klass, s[i].klass)) {
+				if (!done_mark[j] && gb_str_same(s[j].klass, s[i].klass)) {
 					g[k++] = s[j];
 					done_mark[j] = 1;
 				}

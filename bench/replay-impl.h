@@ -21,6 +21,8 @@ struct cell {
 	uint32_t *members;               /* the batch being formed */
 	uint32_t *order;                 /* stream heads sorted by age */
 	uint64_t *batch_sizes;           /* this repetition's batches by size (0..batch) */
+	uint32_t ops_present;            /* bit 1 << op: the window holds a request of op
+					  * kind op (set by gb_cell_open, gb_cell_set_window) */
 	uint32_t reps_done;
 	uint64_t cpu_fallbacks;          /* calls the CPU served after device out-of-memory */
 	int status;                      /* first error, sticky */
@@ -53,6 +55,8 @@ struct rep_result {
 
 /* The requests a repetition replays: the trace's first rows (spec.window), or all. */
 uint32_t gb_replay__window(const struct cell *c);
+/* The op kinds among the requests of the window, as bits 1 << op (struct cell ops_present). */
+uint32_t gb_replay__ops_present(const struct cell *c);
 /* Reset the streams, the shared buffers and the result cache for a repetition. */
 void gb_replay__begin(struct cell *c, struct rep_result *res);
 /* Sort the arrived stream heads (request index < limit) into c->order; their number. */

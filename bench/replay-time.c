@@ -32,6 +32,19 @@ void gb_replay__time_add(struct rep_time *rt, enum gb_op op, const struct gb_exe
 	}
 }
 
+_Static_assert(GB_OP_COUNT <= 32, "struct cell ops_present holds a bit per op kind");
+
+uint32_t gb_replay__ops_present(const struct cell *c)
+{
+	const struct gb_trace *tr = &c->w->trace;
+	uint32_t n = gb_replay__window(c), present = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if ((unsigned)tr->req[i].shape.op < GB_OP_COUNT)
+			present |= UINT32_C(1) << tr->req[i].shape.op;
+	return present;
+}
+
 static void push_ns(struct gb_cell_result *out, const char *metric, uint64_t v)
 {
 	gb_metric_push(gb_cell_metric(out, metric, "ns", GB_SRC_MEASURED), (double)v);
@@ -40,19 +53,13 @@ static void push_ns(struct gb_cell_result *out, const char *metric, uint64_t v)
 void gb_replay__time_push(const struct cell *c, const struct rep_result *res)
 {
 	const struct rep_time *rt = &res->time;
-	const struct gb_trace *tr = &c->w->trace;
-	uint32_t n = gb_replay__window(c);
-	int present[GB_OP_COUNT] = { 0 };
 	uint64_t calls = 0;
 	char name[64];
 
-	/* the op kinds the repetition replayed, served by the executor or not */
-	for (uint32_t i = 0; i < n; i++)
-		if ((unsigned)tr->req[i].shape.op < GB_OP_COUNT)
-			present[tr->req[i].shape.op] = 1;
 	for (int op = 0; op < GB_OP_COUNT; op++) {
 		calls += rt->calls[op];
-		if (!present[op] && !rt->calls[op])
+		/* the op kinds the repetition replayed, served by the executor or not */
+		if (!(c->ops_present & (UINT32_C(1) << op)) && !rt->calls[op])
 			continue;
 		snprintf(name, sizeof(name), "call_ns.%s", gb_op_name((enum gb_op)op));
 		push_ns(c->out, name, rt->call_ns[op]);

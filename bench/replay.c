@@ -933,6 +933,7 @@ int gb_cell_open(struct gb_cell **out, struct gb_workload *w, struct gb_executor
 	c->cpu = cpu;
 	c->spec = *spec;
 	c->out = res;
+	c->ops_present = gb_replay__ops_present(c);
 	c->handles = gb_xcalloc(w->ntensors + 1, sizeof(void *));
 	c->cpu_handles = gb_xcalloc(w->ntensors + 1, sizeof(void *));
 	c->heads = gb_xcalloc(w->nstreams, sizeof(uint32_t));
@@ -1020,7 +1021,10 @@ uint32_t gb_replay__window(const struct cell *c)
 
 void gb_cell_set_window(struct gb_cell *cell, uint32_t n)
 {
-	((struct cell *)cell)->spec.window = n;
+	struct cell *c = (struct cell *)cell;
+
+	c->spec.window = n;
+	c->ops_present = gb_replay__ops_present(c);
 }
 
 int gb_cell_rep(struct gb_cell *cell, int measured)

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "fsio.h"
 #include "gbench.h"
+#include "jsonutil.h"
 
 /* ---- baselines of several runs ---- */
 
@@ -390,15 +391,6 @@ char *gb_machine_class(json_t *meta)
 	return cls;
 }
 
-static const char *jstr(json_t *o, const char *a, const char *b)
-{
-	json_t *v = json_object_get(o, a);
-
-	if (b)
-		v = json_object_get(v, b);
-	return json_string_value(v);
-}
-
 static char *dup_or_null(const char *s)
 {
 	return s ? gb_xstrdup(s) : NULL;
@@ -407,8 +399,8 @@ static char *dup_or_null(const char *s)
 static void side_from_meta(struct gb_compare_side *s, json_t *meta)
 {
 	s->klass = gb_machine_class(meta);
-	s->config = dup_or_null(jstr(meta, "config", "name"));
-	s->commit = dup_or_null(jstr(meta, "build", "commit"));
+	s->config = dup_or_null(gb_json_str(meta, "config", "name"));
+	s->commit = dup_or_null(gb_json_str(meta, "build", "commit"));
 }
 
 static int check_schema(json_t *meta, const char *path, json_int_t *out)
@@ -433,15 +425,15 @@ static void compare_traces(struct gb_compare *c, json_t *base, json_t *cur)
 		return;
 	for (i = 0; i < json_array_size(tb); i++) {
 		json_t *b = json_array_get(tb, i);
-		const char *name = jstr(b, "name", NULL), *hb = jstr(b, "hash", NULL);
+		const char *name = gb_json_str(b, "name", NULL), *hb = gb_json_str(b, "hash", NULL);
 
 		if (!name || !hb)
 			continue;
 		for (j = 0; j < json_array_size(tc); j++) {
 			json_t *x = json_array_get(tc, j);
-			const char *hc = jstr(x, "hash", NULL);
+			const char *nc = gb_json_str(x, "name", NULL), *hc = gb_json_str(x, "hash", NULL);
 
-			if (!jstr(x, "name", NULL) || strcmp(jstr(x, "name", NULL), name) || !hc)
+			if (!nc || strcmp(nc, name) || !hc)
 				continue;
 			if (strcmp(hb, hc))
 				gb_compare_warn(c, "trace '%s' differs (hash %s in the baseline, %s in the current): its cells judge a changed workload",
@@ -486,13 +478,13 @@ int gb_compare_meta(struct gb_compare *c, json_t *base, json_t *cur)
 	if (c->base.config && c->cur.config && strcmp(c->base.config, c->cur.config))
 		gb_compare_warn(c, "different configs: baseline '%s', current '%s'", c->base.config,
 		     c->cur.config);
-	fb = jstr(base, "build", "sanitizers");
-	fc = jstr(cur, "build", "sanitizers");
+	fb = gb_json_str(base, "build", "sanitizers");
+	fc = gb_json_str(cur, "build", "sanitizers");
 	if (fb && fc && strcmp(fb, fc))
 		gb_compare_warn(c, "different builds: sanitizers '%s' in the baseline, '%s' in the current", fb,
 		     fc);
-	fb = jstr(base, "build", "flags");
-	fc = jstr(cur, "build", "flags");
+	fb = gb_json_str(base, "build", "flags");
+	fc = gb_json_str(cur, "build", "flags");
 	if (fb && fc && strcmp(fb, fc))
 		gb_compare_warn(c, "different compiler flags: '%s' in the baseline, '%s' in the current", fb, fc);
 	if (!json_is_true(json_object_get(base, "complete")))

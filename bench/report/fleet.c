@@ -23,6 +23,7 @@
 #include "escape.h"
 #include "fsio.h"
 #include "gbench.h"
+#include "jsonutil.h"
 #include "report/report.h"
 #include "results/results.h"
 #include "stats.h"
@@ -40,20 +41,6 @@ struct tput {
 	double median, lo, hi;
 	size_t n;
 };
-
-static const char *str_at(json_t *o, const char *a, const char *b)
-{
-	json_t *v = json_object_get(o, a);
-
-	if (b)
-		v = json_object_get(v, b);
-	return json_string_value(v);
-}
-
-static int same(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -108,9 +95,9 @@ static int load(struct fleet_run *f, const char *dir)
 	f->klass = gb_machine_class(f->meta);
 	if (!f->klass)
 		return gb_error("'%s/meta.json' names no machine (host.cpu_model, host.cores)", dir);
-	f->config = str_at(f->meta, "config", "name");
-	f->config_hash = str_at(f->meta, "config_hash", NULL);
-	f->commit = str_at(f->meta, "build", "commit");
+	f->config = gb_json_str(f->meta, "config", "name");
+	f->config_hash = gb_json_str(f->meta, "config_hash", NULL);
+	f->commit = gb_json_str(f->meta, "build", "commit");
 	return gb_results_read(&f->res, dir);
 }
 
@@ -118,7 +105,7 @@ static int load(struct fleet_run *f, const char *dir)
 static int check_runs(const struct fleet_run *f, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
-		if (!same(f[0].config, f[i].config) || !same(f[0].config_hash, f[i].config_hash))
+		if (!gb_str_same(f[0].config, f[i].config) || !gb_str_same(f[0].config_hash, f[i].config_hash))
 			return gb_error("'%s' ran config '%s' (%s) and '%s' ran '%s' (%s): a fleet summary compares one config",
 					f[0].dir, f[0].config ? f[0].config : "?",
 					f[0].config_hash ? f[0].config_hash : "no hash", f[i].dir,
@@ -179,14 +166,14 @@ static void machines(struct gb_sbuf *b, const struct fleet_run *f, size_t n)
 		json_t *host = json_object_get(f[i].meta, "host"), *ex = json_object_get(f[i].meta, "executors"), *e;
 		json_int_t cores = json_integer_value(json_object_get(host, "cores"));
 		double mem = json_number_value(json_object_get(host, "memory_bytes"));
-		const char *key, *model = str_at(host, "cpu_model", NULL);
+		const char *key, *model = gb_json_str(host, "cpu_model", NULL);
 		struct gb_sbuf dev = { 0 };
 		char *k = gb_escape_md_code(f[i].klass, 1), *cpu = gb_escape_md(model ? model : "?");
 		char *dir = gb_escape_md_code(f[i].dir, 1), *commit = gb_escape_md(f[i].commit ? f[i].commit : "?");
 		char *d;
 
 		json_object_foreach(ex, key, e) {
-			const char *name = str_at(e, "device", NULL);
+			const char *name = gb_json_str(e, "device", NULL);
 
 			if (!json_is_true(json_object_get(e, "available")))
 				continue;
@@ -199,7 +186,7 @@ static void machines(struct gb_sbuf *b, const struct fleet_run *f, size_t n)
 		free(k); free(cpu); free(dir); free(commit); free(d);
 	}
 	for (size_t i = 1; i < n; i++)
-		if (!same(f[0].commit, f[i].commit)) {
+		if (!gb_str_same(f[0].commit, f[i].commit)) {
 			gb_sbuf_printf(b, "\nThe classes ran different commits: a difference between them "
 					  "may be the code's, not the machines'.\n");
 			break;

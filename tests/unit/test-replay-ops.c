@@ -22,6 +22,7 @@
 #include "report/report.h"
 #include "results/results.h"
 #include "unit.h"
+#include "fake-exec.h"
 
 /* ---- the fake executor ---- */
 
@@ -34,34 +35,6 @@ struct fake {
 };
 
 static struct fake fake;
-
-static int fake_init(struct gb_executor *ex, const struct gb_exec_opts *o, char *r, size_t n)
-{
-	(void)o;
-	(void)r;
-	(void)n;
-	ex->ctx = &fake;
-	return 0;
-}
-
-static void fake_release(struct gb_executor *ex)
-{
-	(void)ex;
-}
-
-static void fake_info(const struct gb_executor *ex, struct gb_exec_info *out)
-{
-	(void)ex;
-	snprintf(out->device, sizeof(out->device), "fake");
-	snprintf(out->type, sizeof(out->type), "cpu");
-}
-
-static int fake_upload(struct gb_executor *ex, const struct gb_weights *w, void **h)
-{
-	(void)ex;
-	*h = (void *)w;
-	return 0;
-}
 
 static int fake_run(struct gb_executor *ex, const struct gb_exec_call *c, struct gb_exec_timing *t)
 {
@@ -87,14 +60,7 @@ static int fake_run(struct gb_executor *ex, const struct gb_exec_call *c, struct
 	return 0;
 }
 
-static const struct gb_executor_i fake_exec = {
-	.name = "fake",
-	.init = fake_init,
-	.release = fake_release,
-	.info = fake_info,
-	.weights_upload = fake_upload,
-	.run = fake_run,
-};
+static const struct gb_executor_i fake_exec = FAKE_EXEC("fake", fake_run);
 
 static void fake_reset(void)
 {
@@ -109,11 +75,9 @@ static void fake_reset(void)
 /* A trace: 3 matmul (m rows each), 2 silu and 1 top-k on one stream. */
 static char *write_trace(uint32_t m)
 {
-	char *path = strdup("/tmp/gbench-replay-ops-XXXXXX.csv");
-	int fd = mkstemps(path, 4);
-	FILE *f = fdopen(fd, "w");
+	char *path;
+	FILE *f = fake_exec_trace("/tmp/gbench-replay-ops-XXXXXX.csv", &path);
 
-	fprintf(f, "# gbench-trace v1\narrival_ns,stream,op,m,n,k,p,tensor,key\n");
 	fprintf(f, "0,0,matmul,%u,4,8,0,W,\n", m);
 	fprintf(f, "1,0,silu,1,8,0,0,,\n");
 	fprintf(f, "2,0,matmul,%u,4,8,0,W,\n", m);
@@ -127,29 +91,12 @@ static char *write_trace(uint32_t m)
 static int replay(const char *path, uint32_t reps, struct gb_results *res,
 		  struct gb_cell_result **out)
 {
-	struct gb_workload w;
-	struct gb_executor ex;
 	struct gb_cell_spec spec = {
 		.batch = 1, .quant = GB_Q_F32, .repetitions = reps, .warmup = 1,
 		.mode = GB_MODE_CLOSED, .speed = 1.0, .skip_accuracy = 1,
 	};
-	char reason[64];
-	int rc;
 
-	*out = NULL;
-	if (gb_workload_load(&w, path, 1) < 0)
-		return -1;
-	if (gb_executor_init(&ex, &fake_exec, NULL, reason, sizeof(reason)) < 0) {
-		gb_workload_release(&w);
-		return -1;
-	}
-	*out = gb_results_add(res, NULL, "t", "fake", "fake", 1, GB_Q_F32, 0);
-	rc = gb_replay_cell(&w, &ex, &ex, &spec, *out);
-	gb_workload_unload(&w);
-	gb_workload_release(&w);
-	gb_executor_release(&ex);
-	gb_replay_scratch_release();
-	return rc;
+	return fake_exec_replay(path, &fake_exec, &fake, &spec, res, out);
 }
 
 static const struct gb_metric *find(const struct gb_cell_result *r, const char *name)

@@ -14,6 +14,7 @@
 #include "replay.h"
 #include "results/results.h"
 #include "unit.h"
+#include "fake-exec.h"
 
 /* The synthetic executor: every call spins for service_ns, the first for stall_ns. */
 struct synth {
@@ -23,34 +24,6 @@ struct synth {
 };
 
 static struct synth synth;
-
-static int syn_init(struct gb_executor *ex, const struct gb_exec_opts *o, char *r, size_t n)
-{
-	(void)o;
-	(void)r;
-	(void)n;
-	ex->ctx = &synth;
-	return 0;
-}
-
-static void syn_release(struct gb_executor *ex)
-{
-	(void)ex;
-}
-
-static void syn_info(const struct gb_executor *ex, struct gb_exec_info *out)
-{
-	(void)ex;
-	snprintf(out->device, sizeof(out->device), "synthetic");
-	snprintf(out->type, sizeof(out->type), "cpu");
-}
-
-static int syn_upload(struct gb_executor *ex, const struct gb_weights *w, void **h)
-{
-	(void)ex;
-	*h = (void *)w;
-	return 0;
-}
 
 static int syn_run(struct gb_executor *ex, const struct gb_exec_call *c, struct gb_exec_timing *t)
 {
@@ -66,23 +39,14 @@ static int syn_run(struct gb_executor *ex, const struct gb_exec_call *c, struct 
 	return 0;
 }
 
-static const struct gb_executor_i synthetic = {
-	.name = "synthetic",
-	.init = syn_init,
-	.release = syn_release,
-	.info = syn_info,
-	.weights_upload = syn_upload,
-	.run = syn_run,
-};
+static const struct gb_executor_i synthetic = FAKE_EXEC("synthetic", syn_run);
 
 /* A trace of n silu requests every interval_ns on `streams` streams. */
 static char *write_trace(uint32_t n, uint64_t interval_ns, uint32_t streams)
 {
-	char *path = strdup("/tmp/gbench-replay-XXXXXX.csv");
-	int fd = mkstemps(path, 4);
-	FILE *f = fdopen(fd, "w");
+	char *path;
+	FILE *f = fake_exec_trace("/tmp/gbench-replay-XXXXXX.csv", &path);
 
-	fprintf(f, "# gbench-trace v1\narrival_ns,stream,op,m,n,k,p,tensor,key\n");
 	for (uint32_t i = 0; i < n; i++)
 		fprintf(f, "%llu,%u,silu,1,8,0,0,,\n", (unsigned long long)(i * interval_ns),
 			i % streams);
@@ -125,29 +89,15 @@ static double predicted_p99(uint32_t n, double interval, double service, double 
 static int replay(const char *path, enum gb_mode mode, uint32_t batch, uint64_t delay_ns,
 		  struct gb_results *res, struct gb_cell_result **out)
 {
-	struct gb_workload w;
-	struct gb_executor ex;
 	struct gb_cell_spec spec = {
 		.batch = batch, .quant = GB_Q_F32, .repetitions = 1, .warmup = 0,
 		.accuracy_samples = 0, .mode = mode, .speed = 1.0,
-		.max_queue_delay_ns = delay_ns,
+		.max_queue_delay_ns = delay_ns, .skip_accuracy = 1,
 	};
-	char reason[64];
-	int rc;
 
-	if (gb_workload_load(&w, path, 1) < 0)
-		return -1;
-	gb_executor_init(&ex, &synthetic, NULL, reason, sizeof(reason));
 	synth.calls = 0;
 	synth.max_m = 0;
-	*out = gb_results_add(res, NULL, "t", "synthetic", "synthetic", batch, GB_Q_F32, 0);
-	spec.skip_accuracy = 1;
-	rc = gb_replay_cell(&w, &ex, &ex, &spec, *out);
-	gb_workload_unload(&w);
-	gb_workload_release(&w);
-	gb_executor_release(&ex);
-	gb_replay_scratch_release();
-	return rc;
+	return fake_exec_replay(path, &synthetic, &synth, &spec, res, out);
 }
 
 TEST(open_stall_raises_response_not_service)
