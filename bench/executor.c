@@ -84,6 +84,12 @@ static const struct gb_executor_i *with_injection(const struct gb_executor_i *if
 	return iface;
 }
 
+void gb_executor_inject(struct gb_executor *ex, int on)
+{
+	if (ex && ex->iface && gb_inject_spec())
+		ex->iface = on ? with_injection(real_iface(ex->iface)) : real_iface(ex->iface);
+}
+
 int gb_executor_init(struct gb_executor *ex, const struct gb_executor_i *iface,
 		     const struct gb_exec_opts *o, char *reason, size_t len)
 {

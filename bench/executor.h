@@ -131,5 +131,11 @@ int gb_executor_init(struct gb_executor *ex, const struct gb_executor_i *iface,
 void gb_executor_release(struct gb_executor *ex);
 unsigned gb_executor_validation_messages(const struct gb_executor *ex);
 void gb_executor_turn(struct gb_executor *ex, int begin);
+/*
+ * Under GB_INJECT: run ex's calls through the injection hook (on) or
+ * straight to the executor (off), as the cell about to run asks
+ * (gb_inject_applies); nothing without GB_INJECT or for a NULL ex.
+ */
+void gb_executor_inject(struct gb_executor *ex, int on);
 
 #endif

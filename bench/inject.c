@@ -13,6 +13,7 @@
  */
 #include "inject.h"
 
+#include <fnmatch.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -32,8 +33,10 @@ struct slot {
 
 static struct {
 	int on;
-	char *spec;
+	const char *spec;
 	double frac[GB_OP_COUNT];
+	int64_t fixed[GB_OP_COUNT];     /* OP:+STEPS: steps a call, uncalibrated; 0: none */
+	char **cells;                   /* GB_INJECT_CELLS globs; NULL: every cell */
 	double steps_per_ns;
 	pthread_mutex_t lock;
 	struct slot slots[SLOTS];
@@ -126,39 +129,100 @@ static int import_table(const char *t)
 	return 0;
 }
 
+/* "+STEPS": a whole number of steps from 1 to 10^9; 0 or -1. */
+static int parse_steps(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (s[0] != '+' || s[1] < '0' || s[1] > '9')
+		return -1;
+	v = strtoll(s + 1, &end, 10);
+	if (*end || v < 1 || v > 1000000000)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * Split list (copied into buf) at commas into at most max items, blanks
+ * around each trimmed; the count, or -1 when it does not fit. No heap: a
+ * callgrind child that allocates a few bytes more places later buffers at
+ * other alignments, and glibc's string functions then execute a few
+ * instructions more or fewer, so an uninjected cell would not count exactly
+ * what it counts without GB_INJECT.
+ */
+static int split_static(const char *list, char *buf, size_t size, char **items, int max)
+{
+	int n = 0;
+	char *save = NULL;
+
+	if (strlen(list) >= size)
+		return -1;
+	strcpy(buf, list);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *e = t + strlen(t);
+
+		while (*t == ' ' || *t == '\t')
+			t++;
+		while (e > t && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = 0;
+		if (!*t)
+			continue;
+		if (n == max)
+			return -1;
+		items[n++] = t;
+	}
+	return n;
+}
+
 int gb_inject_setup(void)
 {
-	const char *env = getenv("GB_INJECT");
-	char **items;
-	int rc = 0;
+	static char specbuf[512], cellbuf[512], spec[1100];
+	static char *cells[33];
+	const char *env = getenv("GB_INJECT"), *cenv = getenv("GB_INJECT_CELLS");
+	char *items[GB_OP_COUNT + 1];
+	int n, ncells = 0;
 
-	if (!env || !*env)
+	if (!env || !*env) {
+		if (cenv && *cenv)
+			return gb_error("GB_INJECT_CELLS is set but GB_INJECT is not: nothing to inject");
 		return 0;
-	items = gb_strv_split(env);
-	for (char **it = items; *it && rc == 0; it++) {
-		char *colon = strchr(*it, ':');
-		enum gb_op op;
-		double f;
-
-		if (!colon || parse_fraction(colon + 1, &f) < 0) {
-			rc = gb_error("GB_INJECT: '%s' is not OP:FRACTION (matmul:2%%, all:0.05)", *it);
-			break;
-		}
-		*colon = 0;
-		if (!strcmp(*it, "all")) {
-			for (unsigned o = 0; o < GB_OP_COUNT; o++)
-				inj.frac[o] = f;
-		} else if (gb_op_parse(*it, &op) == 0) {
-			inj.frac[op] = f;
-		} else {
-			rc = gb_error("GB_INJECT: unknown op '%s'", *it);
-		}
 	}
-	gb_strv_free(items);
-	if (rc < 0)
-		return -1;
+	if ((n = split_static(env, specbuf, sizeof(specbuf), items, GB_OP_COUNT + 1)) < 0)
+		return gb_error("GB_INJECT: too long (at most %d items, %zu characters)",
+				GB_OP_COUNT + 1, sizeof(specbuf) - 1);
+	for (int i = 0; i < n; i++) {
+		char *colon = strchr(items[i], ':');
+		enum gb_op op;
+		double f = 0;
+		int64_t steps = 0;
+		int all;
+
+		if (!colon || (colon[1] == '+' ? parse_steps(colon + 1, &steps)
+					       : parse_fraction(colon + 1, &f)) < 0)
+			return gb_error("GB_INJECT: '%s' is not OP:FRACTION or OP:+STEPS "
+					"(matmul:2%%, all:0.05, fft:+5000)", items[i]);
+		*colon = 0;
+		all = !strcmp(items[i], "all");
+		if (!all && gb_op_parse(items[i], &op) < 0)
+			return gb_error("GB_INJECT: unknown op '%s'", items[i]);
+		for (unsigned o = 0; o < GB_OP_COUNT; o++)
+			if (all || op == (enum gb_op)o) {
+				inj.frac[o] = f;
+				inj.fixed[o] = steps;
+			}
+	}
+	if (cenv && *cenv) {
+		if ((ncells = split_static(cenv, cellbuf, sizeof(cellbuf), cells, 32)) < 0)
+			return gb_error("GB_INJECT_CELLS: too long (at most 32 patterns, %zu characters)",
+					sizeof(cellbuf) - 1);
+		cells[ncells] = NULL;
+		inj.cells = ncells ? cells : NULL;
+	}
+	snprintf(spec, sizeof(spec), inj.cells ? "%s (cells %s)" : "%s", env, cenv);
+	inj.spec = spec;
 	inj.on = 1;
-	inj.spec = gb_xstrdup(env);
 	if (import_table(getenv("GB_INJECT_TABLE")) < 0)
 		inj.steps_per_ns = calibrate();
 	return 0;
@@ -203,6 +267,23 @@ const char *gb_inject_spec(void)
 double gb_inject_fraction(enum gb_op op)
 {
 	return inj.on && (unsigned)op < GB_OP_COUNT ? inj.frac[op] : 0;
+}
+
+int gb_inject_applies(const char *cell_id, uint32_t ops)
+{
+	int any = 0;
+
+	if (!inj.on)
+		return 0;
+	for (unsigned o = 0; o < GB_OP_COUNT; o++)
+		if ((ops >> o & 1) && (inj.frac[o] > 0 || inj.fixed[o] > 0))
+			any = 1;
+	if (!any || !inj.cells)
+		return any;
+	for (char **g = inj.cells; *g; g++)
+		if (fnmatch(*g, cell_id, 0) == 0)
+			return 1;
+	return 0;
 }
 
 static int same_shape(const struct gb_shape *a, const struct gb_shape *b)
@@ -273,6 +354,8 @@ int64_t gb_inject_lookup(const struct gb_shape *s)
 
 	if (!inj.on)
 		return 0;
+	if ((unsigned)s->op < GB_OP_COUNT && inj.fixed[s->op] > 0)
+		return inj.fixed[s->op];
 	if (last.valid && same_shape(&last.s, s))
 		return last.steps;
 	n = shape_steps(s, 0);

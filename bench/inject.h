@@ -25,12 +25,26 @@
  * Parse GB_INJECT from the environment (unset or empty: off). 0, or -1
  * with the reason (a bad spec is a usage error: exit 2 before anything
  * runs).
+ *
+ * Besides OP:FRACTION, an item OP:+STEPS gives every call of OP exactly
+ * STEPS steps, uncalibrated: the same instructions in every process, on
+ * the native clock and under valgrind, which is how a change of a known
+ * number of instructions is made (scripts/gate-figure.sh sizes STEPS from
+ * the counts it measures). GB_INJECT_CELLS=GLOB[,GLOB...] (fnmatch on the
+ * cell id) limits injection to the cells it names; unset, every cell.
  */
 int gb_inject_setup(void);
 /* The spec in force, or NULL when off. */
 const char *gb_inject_spec(void);
 /* The fraction for op (0: none). */
 double gb_inject_fraction(enum gb_op op);
+/*
+ * Whether a cell gets the injecting executor: injection on, one of the op
+ * kinds in ops (bit 1 << op) has a fraction or steps, and GB_INJECT_CELLS
+ * is unset or names cell_id. A cell without it runs the executor itself,
+ * so its instructions are those of a run without GB_INJECT.
+ */
+int gb_inject_applies(const char *cell_id, uint32_t ops);
 /*
  * The extra steps a call of shape s gets: 0 when off or for an op without
  * a fraction, -1 when the shape is not calibrated yet. Thread-safe.

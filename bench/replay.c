@@ -16,6 +16,7 @@
 
 #include "datagen.h"
 #include "gbench.h"
+#include "inject.h"
 #include "lru.h"
 #include "noise.h"
 #include "../profilers/callgrind.h"
@@ -1038,6 +1039,13 @@ int gb_cell_rep(struct gb_cell *cell, int measured)
 
 	if (c->status)
 		return c->status;
+	if (gb_inject_spec()) {
+		/* only a cell injection applies to runs through the hook (inject.h) */
+		int on = gb_inject_applies(out->id, c->ops_present);
+
+		gb_executor_inject(c->ex, on);
+		gb_executor_inject(c->cpu, on);
+	}
 	gb_hist_reset(&scratch.rep_hist);
 	if (measured) {
 		/* outermost the noise probe, innermost the callgrind toggle */

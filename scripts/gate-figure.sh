@@ -16,8 +16,15 @@
 #              workload's cells, every cell) with the time stage alone
 #              (--no-ir): injected work adds instructions too, and the count
 #              stage would catch it before the time stage is asked;
-#   IR_INJECT  IR_TRIALS gates per spec (default "fft:0.1%": one workload's
-#              cells), the whole gate: exit 1 is a catch on counts;
+#   IR         IR_TRIALS gates with IR_PCT percent more instructions
+#              (default 0.11: just past the count stage's 0.1% threshold) in
+#              one cell, IR_CELL (default audio-features.cpu.b1.f32.c0), and
+#              in no other: GB_INJECT=IR_OP:+STEPS (default op fft) scoped by
+#              GB_INJECT_CELLS, STEPS sized from instruction counts by two
+#              calibrating gates first (+1024 and +4096 steps a call: the
+#              cell's change is linear in the steps); the whole gate, exit 1
+#              a catch on counts; each trial's measured change of the cell,
+#              and of every other cell, is reported;
 # and writes OUT/gate-figure.md (OUT: $OUT or results/gate-figure): per
 # kind, the exit codes over the trials and the gate's mean and longest wall
 # time, with the date, the commit, the machine and its load average. Each
@@ -28,7 +35,7 @@
 #
 # Environment: GBENCH (default build/gbench, a release build: valgrind
 # cannot run a sanitizer build), OUT, INJECT, INJECT_TRIALS (default 40),
-# IR_INJECT, IR_TRIALS (default 10), GB_PAIRS (default 5), GB_MAX_PAIRS,
+# IR_CELL, IR_OP, IR_PCT, IR_TRIALS (default 10), GB_PAIRS (default 5), GB_MAX_PAIRS,
 # RUN-ARGS (default "--executor cpu", passed as GB_RUN_ARGS), COMPARE
 # (arguments to compare, default none: the gate's own defaults).
 set -u
@@ -45,7 +52,9 @@ run_args=${*:-"--executor cpu"}
 inject=${INJECT-"topk:2% all:2%"}
 
 inject_trials=${INJECT_TRIALS:-40}
-ir_inject=${IR_INJECT-"fft:0.1%"}
+ir_cell=${IR_CELL:-audio-features.cpu.b1.f32.c0}
+ir_op=${IR_OP:-fft}
+ir_pct=${IR_PCT:-0.11}
 ir_trials=${IR_TRIALS:-10}
 
 for n in "$trials" "$inject_trials" "$ir_trials"; do
@@ -58,36 +67,67 @@ done
 mkdir -p "$out" || exit 2
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# one gate: KIND TRIAL SPEC IR(1|0) -> "rc seconds"
+# one gate: KIND TRIAL SPEC IR(1|0) [CELLS] -> "rc seconds"
 gate() {
 	local t0 rc
 	t0=$(date +%s.%N)
 	# shellcheck disable=SC2086  # COMPARE is a list of words
-	GBENCH=$gbench GB_BASE_GBENCH=$gbench GB_B_INJECT=$3 GB_IR=$4 GB_RUN_ARGS=$run_args \
-		"$top/scripts/perf-gate.sh" "$out/$1-$2" -- ${COMPARE:-} > "$out/$1-$2.log" 2>&1
+	GBENCH=$gbench GB_BASE_GBENCH=$gbench GB_B_INJECT=$3 GB_B_INJECT_CELLS=${5:-} GB_IR=$4 \
+		GB_RUN_ARGS=$run_args "$top/scripts/perf-gate.sh" "$out/$1-$2" -- ${COMPARE:-} \
+		> "$out/$1-$2.log" 2>&1
 	rc=$?
 	echo "$rc $(echo "$(date +%s.%N) - $t0" | bc)"
 }
 
+# ir_of DIR CELL: the cell's median sim_ir in DIR/results.csv (empty if none)
+ir_of() {
+	awk -F, -v c="$2" '$1 == c && $8 == "sim_ir" { print $13; exit }' "$1/results.csv" 2> /dev/null
+}
+
+# IR_PCT percent of IR_CELL's instructions as steps a call of IR_OP: the
+# change two calibrating gates measure is linear in the steps (calls x
+# (steps x instructions a step + the hook's own)), so two points fix it
+ir_steps=
+if [ "$ir_trials" -gt 0 ]; then
+	for s in 1024 4096; do
+		read -r rc _ < <(gate ir-calibrate "$s" "$ir_op:+$s" 1 "$ir_cell")
+		a=$(ir_of "$out/ir-calibrate-$s/ir-A" "$ir_cell")
+		b=$(ir_of "$out/ir-calibrate-$s/ir-B" "$ir_cell")
+		if [ -z "$a" ] || [ -z "$b" ]; then
+			echo "gate-figure: calibrating $ir_op:+$s in $ir_cell counted nothing (exit $rc; see $out/ir-calibrate-$s.log)" >&2
+			exit 4
+		fi
+		eval "a$s=$a; d$s=$(echo "$b - $a" | bc)"
+	done
+	# shellcheck disable=SC2154  # a1024, d1024, d4096 set by the eval above
+	ir_steps=$(echo "alpha = ($d4096 - $d1024) / 3072; beta = $d1024 - 1024 * alpha;
+		s = ($ir_pct / 100 * $a1024 - beta) / alpha; scale = 0; if (s < 1) s = 1; (s + 0.999) / 1" | bc -l)
+	ir_steps=${ir_steps%.*}
+	echo "gate-figure: $ir_cell: $a1024 instructions; +1024 steps a $ir_op call add $d1024, +4096 add $d4096: +$ir_pct% is +$ir_steps steps" >&2
+fi
+
 kinds=("aa")
 specs=("")
+cells=("")
 irs=(1)
 ntr=("$trials")
 what=("the same build (A/A), counts and time")
 for s in $inject; do
 	kinds+=("time-$(echo "$s" | tr -c 'a-z0-9\n' '_')")
-	specs+=("$s"); irs+=(0); ntr+=("$inject_trials"); what+=("B +$s of time, time stage alone")
+	specs+=("$s"); cells+=(""); irs+=(0); ntr+=("$inject_trials"); what+=("B +$s of time, time stage alone")
 done
-for s in $ir_inject; do
-	kinds+=("ir-$(echo "$s" | tr -c 'a-z0-9\n' '_')")
-	specs+=("$s"); irs+=(1); ntr+=("$ir_trials"); what+=("B +$s, counts and time")
-done
+if [ -n "$ir_steps" ]; then
+	kinds+=("ir-cell")
+	specs+=("$ir_op:+$ir_steps"); cells+=("$ir_cell"); irs+=(1); ntr+=("$ir_trials")
+	what+=("B +$ir_pct% instructions in $ir_cell alone ($ir_op:+$ir_steps), counts and time")
+fi
+ir_seen=
 declare -A n0 n1 n3 nx secs maxs
 for k in "${kinds[@]}"; do n0[$k]=0; n1[$k]=0; n3[$k]=0; nx[$k]=0; secs[$k]=0; maxs[$k]=0; done
 # one I T: trial T of kind I, counted
 one() {
 	local k=${kinds[$1]} rc s
-	read -r rc s < <(gate "$k" "$2" "${specs[$1]}" "${irs[$1]}")
+	read -r rc s < <(gate "$k" "$2" "${specs[$1]}" "${irs[$1]}" "${cells[$1]}")
 	case $rc in
 	0) n0[$k]=$((n0[$k] + 1)) ;;
 	1) n1[$k]=$((n1[$k] + 1)) ;;
@@ -97,6 +137,20 @@ one() {
 	secs[$k]=$(echo "${secs[$k]} + $s" | bc)
 	[ "$(echo "$s > ${maxs[$k]}" | bc)" -eq 1 ] && maxs[$k]=$s
 	echo "gate-figure: trial $2, $k${specs[$1]:+ (GB_B_INJECT=${specs[$1]})}: exit $rc in ${s%.*} s" >&2
+	# what the counts saw: the injected cell's change, and the largest elsewhere
+	if [ "$k" = ir-cell ]; then
+		ir_seen="$ir_seen$(awk -F, -v c="$ir_cell" -v t="$2" '
+			FNR == 1 { f++ }
+			$8 == "sim_ir" && $13 != "" { if (f == 1) a[$1] = $13; else b[$1] = $13 }
+			END {
+				for (k in a) if ((k in b) && a[k] > 0) {
+					d = 100 * (b[k] - a[k]) / a[k]
+					if (k == c) mine = d; else if (!n++ || d > other) other = d
+				}
+				printf "| %s | %+.4f%% | %+.4f%% |\n", t, mine, other
+			}' "$out/$k-$2/ir-A/results.csv" "$out/$k-$2/ir-B/results.csv" 2> /dev/null)
+"
+	fi
 }
 # the kinds take turns, trial by trial, so that the machine's hours spread
 # over all; then the trials of kinds that have more than TRIALS
@@ -126,5 +180,13 @@ done
 		[ "${ntr[$i]}" -gt 0 ] || continue
 		echo "| ${what[$i]} | ${ntr[$i]} | ${n0[$k]} | ${n1[$k]} | ${n3[$k]} | ${nx[$k]} | $(echo "scale=1; ${secs[$k]} / ${ntr[$i]}" | bc) s | ${maxs[$k]%.*} s |"
 	done
+	if [ -n "$ir_seen" ]; then
+		echo
+		echo "Instructions the count stage measured in the ir-cell trials (B against A, median sim_ir):"
+		echo
+		echo "| trial | $ir_cell | largest change of any other cell |"
+		echo "|---:|---:|---:|"
+		printf '%s' "$ir_seen"
+	fi
 } > "$out/gate-figure.md"
 cat "$out/gate-figure.md"

@@ -56,6 +56,7 @@
 #   GB_MAX_PAIRS, GB_TIME_BUDGET, GB_IR_THRESHOLD, GB_IR_WINDOW, GB_IR (1; 0: --no-ir)
 #                  the options above
 #   GB_B_INJECT    A/B: GB_INJECT for the B runs only (measuring the gate: inject.h)
+#   GB_B_INJECT_CELLS  A/B: GB_INJECT_CELLS for those runs (the cells injected; default all)
 #   GBENCH_VALGRIND  the valgrind to run (default: valgrind on PATH)
 #   GB_CONFIG      the config to run (default: ci; both sides run the candidate's file)
 #   GB_RUN_ARGS    extra arguments to gbench run (e.g. "--executor cpu")
@@ -187,14 +188,16 @@ rm -rf "$out"/run-[0-9]* "$out"/A "$out"/B "$out"/ir-A "$out"/ir-B "$out"/compar
 
 run_rc=0
 # start_child BIN INJECT DIR RUN-ARGS...: `BIN run --out DIR RUN-ARGS` in
-# the background with GB_INJECT=INJECT; its pid in $started. The gate reads
+# the background with GB_INJECT=INJECT (and, with it, GB_INJECT_CELLS from
+# GB_B_INJECT_CELLS); its pid in $started. The gate reads
 # results only: --no-report where BIN knows it (a base built from an older
 # revision may not), so no child spends its time drawing charts.
 start_child() {
 	local bin=$1 inject=$2 dir=$3 noreport=
 	shift 3
 	"$bin" run --list-options 2> /dev/null | grep -qx -- '--no-report' && noreport=--no-report
-	GB_INJECT=$inject "$bin" run $noreport --out "$dir" "$@" &
+	GB_INJECT=$inject GB_INJECT_CELLS=${inject:+${GB_B_INJECT_CELLS:-${GB_INJECT_CELLS:-}}} \
+		"$bin" run $noreport --out "$dir" "$@" &
 	started=$!
 	children="$children $started"
 }
