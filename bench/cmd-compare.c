@@ -16,7 +16,9 @@
 
 #include "cmds.h"
 #include "compare/compare.h"
+#include "compare/spread.h"
 #include "cli.h"
+#include "escape.h"
 #include "gbench.h"
 #include "history/compare-hook.h"
 #include "results/results.h"
@@ -25,7 +27,7 @@ static const char compare_usage[] =
 	"usage: gbench compare BASELINE CURRENT [--threshold 5%] [--alpha 0.01] [--metric M,...]\n"
 	"                      [--markdown FILE] [--junit FILE] [--json FILE] [--all]\n"
 	"                      [--paired] [--allow-inconclusive] [--min-delta-ns D]\n"
-	"                      [--history[=FILE]]\n"
+	"                      [--history[=FILE]] [--spread DIR|none]\n"
 	"\n"
 	"Judge a run against a baseline, cell by cell and metric by metric. BASELINE\n"
 	"and CURRENT are results directories or their results.csv (samples.csv and\n"
@@ -35,8 +37,10 @@ static const char compare_usage[] =
 	"from which process), and a metric regresses when Student's t on the logs\n"
 	"of the two sides' process medians gives p < alpha after Holm-Bonferroni\n"
 	"over the gating rows and the estimated ratio is beyond the threshold. With\n"
-	"fewer than 2 processes a side no spread can be estimated: a change beyond\n"
-	"the threshold is inconclusive (run with --processes 3 or more). Simulated\n"
+	"fewer than 2 processes a side no spread can be estimated: such a row is\n"
+	"judged with the spread between processes recorded for the machine class\n"
+	"(--spread), and without one a change beyond the threshold is inconclusive\n"
+	"(run with --processes 3 or more). Simulated\n"
 	"counts (sim_ir) use a 0.1% threshold and no test, and do not gate when a\n"
 	"side's repetitions disagree (non-deterministic). A time changing by less\n"
 	"than --min-delta-ns never gates. The machine probe is reported, not applied.\n"
@@ -64,6 +68,10 @@ static const char compare_usage[] =
 	"                    store (gbench history; default store without =FILE) where\n"
 	"                    it has 50 runs or more: Q3 + 3 IQR of the relative changes\n"
 	"                    between consecutive runs over the last 100 (at least 0.1%)\n"
+	"    --spread DIR    where a side has fewer than 2 processes: the spread between\n"
+	"                    processes recorded in DIR's runs (default, where it exists:\n"
+	"                    $GB_BASELINES or ./baselines, then CLASS/CONFIG of CURRENT's\n"
+	"                    meta.json, the runs `baseline save` keeps); none: do not\n"
 	"    -h, --help      show this help\n"
 	"\n"
 	"FILE '-' is stdout (one of them at most; the verdict table then goes to\n"
@@ -75,6 +83,42 @@ static const char compare_usage[] =
 	"0 with --allow-inconclusive). Different machine classes or trace contents\n"
 	"are warnings (errors with --paired).\n"
 	"Colour only on a terminal, and never with NO_COLOR set.\n";
+
+/*
+ * The spread between processes for rows whose sides are too small to
+ * estimate their own: dir ("none": no), or the runs kept for CURRENT's
+ * machine class and config where they exist. 0, or -1 (a named dir that
+ * cannot be read).
+ */
+static int load_spread(const struct gb_compare *c, const char *dir, struct gb_compare_opts *o,
+		       struct gb_spread **s, char **auto_dir)
+{
+	const char *root = getenv("GB_BASELINES");
+	int rc;
+
+	if (c->nbase_procs >= GB_COMPARE_MIN_PROCS && c->ncur_procs >= GB_COMPARE_MIN_PROCS)
+		return 0;   /* both sides estimate their own */
+	if (dir && !strcmp(dir, "none"))
+		return 0;
+	if (!dir) {
+		/* names from meta.json reach a path only when they are file names */
+		if (!c->cur.klass || !c->cur.config || !gb_fname_is_safe(c->cur.klass) ||
+		    !gb_fname_is_safe(c->cur.config))
+			return 0;
+		*auto_dir = gb_xasprintf("%s/%s/%s", root && *root ? root : "baselines", c->cur.klass,
+					 c->cur.config);
+		dir = *auto_dir;
+	}
+	rc = gb_spread_load(s, dir);
+	if (rc < 0 || (rc == 1 && !*auto_dir))
+		return rc < 0 ? -1 : gb_error("--spread: '%s' is not a folder of runs", dir);
+	if (*s) {
+		o->spread_for = gb_spread_for;
+		o->spread_ctx = *s;
+		o->spread_from = gb_spread_source(*s);
+	}
+	return 0;
+}
 
 static int usage_error(void)
 {
@@ -140,7 +184,8 @@ static int write_json(const void *cmp, const char *path)
 int cmd_compare(int argc, char **argv)
 {
 	enum { OPT_MARKDOWN = 256, OPT_JUNIT, OPT_JSON, OPT_SEED, OPT_RESAMPLES, OPT_ALL, OPT_MIN_DELTA,
-	       OPT_THRESHOLD, OPT_ALPHA, OPT_METRIC, OPT_NO_MACHINE, OPT_PAIRED, OPT_ALLOW_INC, OPT_HISTORY };
+	       OPT_THRESHOLD, OPT_ALPHA, OPT_METRIC, OPT_NO_MACHINE, OPT_PAIRED, OPT_ALLOW_INC, OPT_HISTORY,
+	       OPT_SPREAD };
 	static const struct option opts[] = {
 		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "alpha", required_argument, NULL, OPT_ALPHA },
@@ -156,6 +201,7 @@ int cmd_compare(int argc, char **argv)
 		{ "paired", no_argument, NULL, OPT_PAIRED },
 		{ "allow-inconclusive", no_argument, NULL, OPT_ALLOW_INC },
 		{ "history", optional_argument, NULL, OPT_HISTORY },
+		{ "spread", required_argument, NULL, OPT_SPREAD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -168,6 +214,9 @@ int cmd_compare(int argc, char **argv)
 	int c, all = 0, to_stdout, rc = GB_EXIT_USAGE;
 	char **metrics = NULL;
 	const char *history = NULL;     /* the store; "" the default one */
+	const char *spread_dir = NULL;  /* --spread; NULL: the class's runs, where they exist */
+	struct gb_spread *spread = NULL;
+	char *auto_spread = NULL;
 	struct gb_history_thresholds thr = { 0 };
 
 	gb_compare_opts_init(&o);
@@ -218,6 +267,7 @@ int cmd_compare(int argc, char **argv)
 		case OPT_PAIRED: o.paired = 1; break;
 		case OPT_ALLOW_INC: o.allow_inconclusive = 1; break;
 		case OPT_HISTORY: history = optarg ? optarg : ""; break;
+		case OPT_SPREAD: spread_dir = optarg; break;
 		case OPT_MIN_DELTA:
 			if (parse_u64(optarg, "min-delta-ns", &u) < 0)
 				goto bad;
@@ -257,7 +307,8 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	if (history && gb_history_compare_hook(*history ? history : NULL, mc, &o, &thr) < 0)
 		goto out;
-	if (gb_compare_meta(&cmp, mb, mc) < 0 || gb_compare_results(&cmp, &base, &cur, &o) < 0)
+	if (gb_compare_meta(&cmp, mb, mc) < 0 || load_spread(&cmp, spread_dir, &o, &spread, &auto_spread) < 0 ||
+	    gb_compare_results(&cmp, &base, &cur, &o) < 0)
 		goto out;
 	/* with an output on stdout, the verdict table goes to stderr */
 	to_stdout = gb_cli_is_stdout(markdown) || gb_cli_is_stdout(junit) || gb_cli_is_stdout(json);
@@ -275,6 +326,8 @@ out:
 	gb_results_release(&cur);
 	gb_compare_release(&cmp);
 	gb_history_thresholds_release(&thr);
+	gb_spread_free(spread);
+	free(auto_spread);
 	gb_strv_free(metrics);
 	return rc;
 bad:

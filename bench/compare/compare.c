@@ -339,6 +339,41 @@ static void judge_counts(struct gb_compare_row *r, const double *b, size_t nb, c
 }
 
 /*
+ * Sides too small to estimate their spread (one process each: a user's
+ * compare of two default runs), judged with the spread between processes
+ * recorded for the machine class: Welch-free t on the log ratio of the
+ * sides' geometric means, its standard error sd * sqrt(1/kb + 1/kc) and
+ * the recorded processes' degrees of freedom. 0, or -1 when there is no
+ * usable recorded spread (none, under 3 processes, or zero).
+ */
+static int class_spread_test(const struct gb_compare *c, struct gb_compare_row *r)
+{
+	const struct gb_compare_opts *o = &c->opts;
+	size_t procs = 0;
+	double sd, se, d, q, df;
+
+	if (!o->spread_for || !r->k_base || !r->k_cur)
+		return -1;
+	sd = o->spread_for(o->spread_ctx, r->cell, r->metric, &procs);
+	if (isnan(sd) || procs < 3 || !(sd > 0))
+		return -1;
+	df = (double)procs - 1;
+	d = log(r->med_cur / r->med_base);
+	se = sd * sqrt(1.0 / (double)r->k_base + 1.0 / (double)r->k_cur);
+	q = gb_t_quantile(o->alpha, df);
+	r->ratio = exp(d);
+	r->ci_low = exp(d - q * se);
+	r->ci_high = exp(d + q * se);
+	r->p = gb_t_two_sided_p(d / se, df);
+	r->test = "t-class";
+	r->note = gb_xasprintf("%zu and %zu processes: judged with the spread between processes "
+			       "recorded for this machine class (%zu processes in %s)", r->k_base,
+			       r->k_cur, procs, o->spread_from ? o->spread_from : "?");
+	r->verdict = GB_VERDICT_COUNT;   /* after Holm */
+	return 0;
+}
+
+/*
  * A measured metric, judged on its processes (DESIGN.md section 9): each
  * process's median is one value, and the test is Student's t on their
  * logs (stats-test.h gb_proc_test), paired when the sides ran as pairs.
@@ -395,6 +430,8 @@ static void judge(const struct gb_compare *c, struct gb_compare_row *r,
 	r->ratio = r->med_cur / r->med_base;
 	if (gb_proc_test(pb, kb, pc, kc, paired, o->alpha, &t) < 0) {
 		/* within-process repetitions alone cannot tell a change from a process effect */
+		if (class_spread_test(c, r) == 0)
+			goto out;
 		if (worse(r, r->ratio) || better(r, r->ratio)) {
 			r->verdict = GB_VERDICT_INCONCLUSIVE;
 			r->note = gb_xasprintf("%zu and %zu %s: too few to tell a change from the spread "
@@ -453,12 +490,20 @@ static void finish_verdicts(struct gb_compare *c)
 		} else if ((worse(r, r->ci_low) || worse(r, r->ci_high)) &&
 			   (better(r, r->ci_low) || better(r, r->ci_high))) {
 			r->verdict = GB_VERDICT_INCONCLUSIVE;
+			free(r->note);   /* the class spread's, where it judged */
 			r->note = gb_xasprintf("interval wider than the +-%g%% band on both sides "
 					       "(%zu and %zu %s)", r->threshold * 100, r->k_base,
 					       r->k_cur, !strcmp(r->test, "paired-t") ? "pairs" : "processes");
+			if (!strcmp(r->test, "t-class")) {
+				char *n = gb_xasprintf("%s, with the class's recorded spread", r->note);
+
+				free(r->note);
+				r->note = n;
+			}
 		} else if (worse(r, r->ratio)) {
 			/* worse than the threshold by the estimate, but not shown to be */
 			r->verdict = GB_VERDICT_INCONCLUSIVE;
+			free(r->note);
 			r->note = gb_xasprintf("estimate beyond the threshold, but p %.2g is %.2g after "
 					       "Holm over the %s rows (alpha %g)", r->p, r->p_holm,
 					       r->gating ? "gating" : "reported", c->opts.alpha);

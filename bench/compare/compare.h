@@ -61,6 +61,16 @@ struct gb_compare_opts {
 	 */
 	double (*threshold_for)(void *ctx, const char *cell, const char *metric);
 	void *threshold_ctx;
+	/*
+	 * The spread between processes recorded for the machine class
+	 * (spread.h gb_spread_for: the SD of log process medians, *procs the
+	 * processes behind it, NAN when none), used for a row whose sides have
+	 * too few processes to estimate their own; NULL: none, and such a row
+	 * is inconclusive where its ratio is beyond the band.
+	 */
+	double (*spread_for)(void *ctx, const char *cell, const char *metric, size_t *procs);
+	void *spread_ctx;
+	const char *spread_from;  /* where that spread was read, for the rows' notes */
 };
 
 /* Defaults: per-kind thresholds, alpha 0.01, default gating set, fixed seed, unpaired. */

@@ -230,6 +230,68 @@ TEST(too_few_processes)
 	gb_results_release(&c);
 }
 
+/* A recorded class spread for the test below: 2% between processes of "w", 0.5% of "same", none of "x". */
+static double fake_spread(void *ctx, const char *cell, const char *metric, size_t *procs)
+{
+	(void)ctx;
+	(void)metric;
+	*procs = strncmp(cell, "w.", 2) && strncmp(cell, "same.", 5) ? 0 : 9;
+	return !*procs ? NAN : cell[0] == 'w' ? 0.02 : 0.005;
+}
+
+/*
+ * One process a side (issue 16, item 4): with the spread between processes
+ * recorded for the machine class, a 2x change is a regression on that
+ * spread (t with the recorded processes' 8 degrees of freedom: log 2 over
+ * 0.02 sqrt 2 is t = 24.5), an unchanged cell unchanged, and a cell the
+ * record lacks stays inconclusive with the advice; without a record, all
+ * of it as before.
+ */
+TEST(class_spread_for_single_processes)
+{
+	struct gb_results b = { 0 }, c = { 0 };
+	struct gb_compare cmp;
+	struct gb_compare_opts o;
+	double vb[] = { 1e6, 1.01e6, 0.99e6, 1.02e6, 1e6, 1.01e6, 0.98e6, 1e6, 1e6 };
+	double vc[] = { 2e6, 2.01e6, 1.99e6, 2.02e6, 2e6, 2.01e6, 1.98e6, 2e6, 2e6 };
+	double v3[] = { 1.03e6, 1.04e6, 1.02e6, 1.05e6, 1.03e6, 1.04e6, 1.01e6, 1.03e6, 1.03e6 };
+	const struct gb_compare_row *w, *same, *x;
+
+	split = 1;
+	put(&b, "w", "wall_ns", "ns", GB_SRC_MEASURED, vb, 9);
+	put(&c, "w", "wall_ns", "ns", GB_SRC_MEASURED, vc, 9);
+	put(&b, "same", "wall_ns", "ns", GB_SRC_MEASURED, vb, 9);
+	put(&c, "same", "wall_ns", "ns", GB_SRC_MEASURED, v3, 9);
+	put(&b, "x", "wall_ns", "ns", GB_SRC_MEASURED, vb, 9);
+	put(&c, "x", "wall_ns", "ns", GB_SRC_MEASURED, vc, 9);
+	gb_compare_opts_init(&o);
+	o.spread_for = fake_spread;
+	o.spread_from = "baselines/k/ci";
+	CHECK(judge(&cmp, &b, &c, &o) == 0);
+	w = row(&cmp, "w", "wall_ns");
+	same = row(&cmp, "same", "wall_ns");
+	x = row(&cmp, "x", "wall_ns");
+	CHECK(w->verdict == GB_VERDICT_REGRESSION);
+	CHECK(!strcmp(w->test, "t-class"));
+	CHECK_NEAR(w->ratio, 2.0, 0.01);
+	CHECK(w->p < 1e-6 && w->ci_low > 1.8 && w->ci_high < 2.2);
+	CHECK(w->note && strstr(w->note, "9 processes in baselines/k/ci"));
+	/* +3%: inside the 5% band, and the recorded spread (0.5%) says so */
+	CHECK(same->verdict == GB_VERDICT_UNCHANGED);
+	CHECK(x->verdict == GB_VERDICT_INCONCLUSIVE);
+	CHECK(x->note && strstr(x->note, "--processes"));
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_REGRESSION);
+	gb_compare_release(&cmp);
+	/* without the record: never a regression from one process a side */
+	CHECK(judge(&cmp, &b, &c, NULL) == 0);
+	CHECK(row(&cmp, "w", "wall_ns")->verdict == GB_VERDICT_INCONCLUSIVE);
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_INCONCLUSIVE);
+	gb_compare_release(&cmp);
+	split = 4;
+	gb_results_release(&b);
+	gb_results_release(&c);
+}
+
 /*
  * n values a side in k processes, each process offset by a process effect
  * (relative sd peff) on top of repetition noise (sd rep): what a real run
@@ -952,6 +1014,7 @@ int main(void)
 	RUN(shift_flagged);
 	RUN(direction_aware);
 	RUN(too_few_processes);
+	RUN(class_spread_for_single_processes);
 	RUN(pseudo_replication);
 	RUN(holm_over_rows);
 	RUN(paired_processes);
