@@ -98,10 +98,38 @@ static float scale_of(const unsigned char *b)
 	return _cvtsh_ss((unsigned short)(b[0] | (b[1] << 8)));
 }
 
+/*
+ * The 32 weights of a q8 or q4 block at p as floats, 8 to a vector: the
+ * scale times each integer, as every path computes them (dequant_row's
+ * rows and the fused mat-vec below see the same values).
+ */
+static inline __attribute__((always_inline)) void
+block_q(const unsigned char *p, enum gb_quant q, __m256 v[4])
+{
+	__m256 d = _mm256_set1_ps(scale_of(p));
+	__m128i a, b;
+
+	if (q == GB_Q_Q8) {
+		a = _mm_loadu_si128((const __m128i *)(p + 2));
+		b = _mm_loadu_si128((const __m128i *)(p + 18));
+	} else {
+		const __m128i mask = _mm_set1_epi8(0x0f), eight = _mm_set1_epi8(8);
+		__m128i raw = _mm_loadu_si128((const __m128i *)(p + 2));
+
+		a = _mm_sub_epi8(_mm_and_si128(raw, mask), eight);
+		b = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(raw, 4), mask), eight);
+	}
+	v[0] = _mm256_mul_ps(d, cvt8_i8(a));
+	v[1] = _mm256_mul_ps(d, cvt8_i8(_mm_srli_si128(a, 8)));
+	v[2] = _mm256_mul_ps(d, cvt8_i8(b));
+	v[3] = _mm256_mul_ps(d, cvt8_i8(_mm_srli_si128(b, 8)));
+}
+
 void gb_kern_avx2_dequant_row(const struct gb_weights *w, uint32_t r, float *out)
 {
 	const unsigned char *p = (const unsigned char *)w->data + r * w->row_bytes;
 	uint32_t kp = w->cols_padded, nb = kp / GB_QBLOCK;
+	size_t bb = w->quant == GB_Q_Q8 ? GB_Q8_BLOCK_BYTES : GB_Q4_BLOCK_BYTES;
 
 	switch (w->quant) {
 	case GB_Q_F32:
@@ -114,36 +142,86 @@ void gb_kern_avx2_dequant_row(const struct gb_weights *w, uint32_t r, float *out
 				_mm_loadu_si128((const __m128i *)(p + 2 * (size_t)i))));
 		break;
 	case GB_Q_Q8:
-		for (uint32_t b = 0; b < nb; b++, p += GB_Q8_BLOCK_BYTES, out += GB_QBLOCK) {
-			__m256 d = _mm256_set1_ps(scale_of(p));
-			__m128i q0 = _mm_loadu_si128((const __m128i *)(p + 2));
-			__m128i q1 = _mm_loadu_si128((const __m128i *)(p + 18));
+	case GB_Q_Q4:
+		for (uint32_t b = 0; b < nb; b++, p += bb, out += GB_QBLOCK) {
+			__m256 v[4];
 
-			_mm256_storeu_ps(out, _mm256_mul_ps(d, cvt8_i8(q0)));
-			_mm256_storeu_ps(out + 8, _mm256_mul_ps(d, cvt8_i8(_mm_srli_si128(q0, 8))));
-			_mm256_storeu_ps(out + 16, _mm256_mul_ps(d, cvt8_i8(q1)));
-			_mm256_storeu_ps(out + 24, _mm256_mul_ps(d, cvt8_i8(_mm_srli_si128(q1, 8))));
+			block_q(p, w->quant, v);
+			for (int g = 0; g < 4; g++)
+				_mm256_storeu_ps(out + 8 * g, v[g]);
 		}
 		break;
-	case GB_Q_Q4: {
-		const __m128i mask = _mm_set1_epi8(0x0f), eight = _mm_set1_epi8(8);
-
-		for (uint32_t b = 0; b < nb; b++, p += GB_Q4_BLOCK_BYTES, out += GB_QBLOCK) {
-			__m256 d = _mm256_set1_ps(scale_of(p));
-			__m128i q = _mm_loadu_si128((const __m128i *)(p + 2));
-			__m128i lo = _mm_sub_epi8(_mm_and_si128(q, mask), eight);
-			__m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(q, 4), mask), eight);
-
-			_mm256_storeu_ps(out, _mm256_mul_ps(d, cvt8_i8(lo)));
-			_mm256_storeu_ps(out + 8, _mm256_mul_ps(d, cvt8_i8(_mm_srli_si128(lo, 8))));
-			_mm256_storeu_ps(out + 16, _mm256_mul_ps(d, cvt8_i8(hi)));
-			_mm256_storeu_ps(out + 24, _mm256_mul_ps(d, cvt8_i8(_mm_srli_si128(hi, 8))));
-		}
-		break;
-	}
 	default:
 		break;
 	}
+}
+
+/* Four rows of blocks of quant q (a constant where inlined) against x. */
+static inline __attribute__((always_inline)) void
+dot4_blocks(const float *x, const unsigned char *const p[4], uint32_t kp, enum gb_quant q,
+	    float out[4])
+{
+	__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+	__m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+	size_t bb = q == GB_Q_Q8 ? GB_Q8_BLOCK_BYTES : GB_Q4_BLOCK_BYTES;
+	const unsigned char *p0 = p[0], *p1 = p[1], *p2 = p[2], *p3 = p[3];
+
+	for (uint32_t i = 0; i < kp; i += GB_QBLOCK, p0 += bb, p1 += bb, p2 += bb, p3 += bb) {
+		__m256 v[4];
+
+		block_q(p0, q, v);
+		for (int g = 0; g < 4; g++)
+			a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8 * g), v[g], a0);
+		block_q(p1, q, v);
+		for (int g = 0; g < 4; g++)
+			a1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8 * g), v[g], a1);
+		block_q(p2, q, v);
+		for (int g = 0; g < 4; g++)
+			a2 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8 * g), v[g], a2);
+		block_q(p3, q, v);
+		for (int g = 0; g < 4; g++)
+			a3 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8 * g), v[g], a3);
+	}
+	out[0] = hsum(a0);
+	out[1] = hsum(a1);
+	out[2] = hsum(a2);
+	out[3] = hsum(a3);
+}
+
+static void dot4_f16(const float *x, const unsigned char *const p[4], uint32_t kp, float out[4])
+{
+	__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+	__m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+	const unsigned char *p0 = p[0], *p1 = p[1], *p2 = p[2], *p3 = p[3];
+
+	for (uint32_t i = 0; i < kp; i += 8) {
+		__m256 xv = _mm256_loadu_ps(x + i);
+		size_t o = 2 * (size_t)i;
+
+		a0 = _mm256_fmadd_ps(xv, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p0 + o))), a0);
+		a1 = _mm256_fmadd_ps(xv, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p1 + o))), a1);
+		a2 = _mm256_fmadd_ps(xv, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p2 + o))), a2);
+		a3 = _mm256_fmadd_ps(xv, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p3 + o))), a3);
+	}
+	out[0] = hsum(a0);
+	out[1] = hsum(a1);
+	out[2] = hsum(a2);
+	out[3] = hsum(a3);
+}
+
+void gb_kern_avx2_dot4_q(const float *x, const struct gb_weights *w, const uint32_t r[4],
+			 float out[4])
+{
+	const unsigned char *p[4];
+
+	for (int t = 0; t < 4; t++)
+		p[t] = (const unsigned char *)w->data + (size_t)r[t] * w->row_bytes;
+	if (w->quant == GB_Q_F16)
+		dot4_f16(x, p, w->cols_padded, out);
+	else if (w->quant == GB_Q_Q8)
+		dot4_blocks(x, p, w->cols_padded, GB_Q_Q8, out);
+	else
+		dot4_blocks(x, p, w->cols_padded, GB_Q_Q4, out);
 }
 
 double gb_kern_avx2_sum(const float *x, uint32_t n)
@@ -214,6 +292,13 @@ void gb_kern_avx2_dot2x4(const float *x0, const float *x1, const float *const w[
 void gb_kern_avx2_dequant_row(const struct gb_weights *w, uint32_t r, float *out)
 {
 	(void)w; (void)r; (void)out;
+}
+
+void gb_kern_avx2_dot4_q(const float *x, const struct gb_weights *w, const uint32_t r[4],
+			 float out[4])
+{
+	(void)x; (void)w; (void)r;
+	out[0] = out[1] = out[2] = out[3] = 0;
 }
 
 double gb_kern_avx2_sum(const float *x, uint32_t n)

@@ -17,6 +17,15 @@ extern const int gb_kern_have_avx2_build;
 
 /* out[t] = dot(x, w[t]) over kp floats (a multiple of 8), t < 4. */
 void gb_kern_avx2_dot4(const float *x, const float *const w[4], uint32_t kp, float out[4]);
+/*
+ * dot4 on the quantized rows r[0..3] of w (f16, q8 or q4), each block
+ * dequantized in registers as it is loaded rather than into a scratch row
+ * first: the same weights, FMAs and sums as dequant_row then dot4, so the
+ * same bits, without the store and reload of every weight (which made f16
+ * mat-vec run at half f32's speed).
+ */
+void gb_kern_avx2_dot4_q(const float *x, const struct gb_weights *w, const uint32_t r[4],
+			 float out[4]);
 /* The same for two x rows: out[t] for x0, out[4 + t] for x1; bit-identical
  * to two dot4 calls. */
 void gb_kern_avx2_dot2x4(const float *x0, const float *x1, const float *const w[4],
