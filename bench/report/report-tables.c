@@ -537,11 +537,16 @@ int gb_report_tables(struct gb_report *r)
 				n++;
 				noisy += isfinite(r->cells[i].wall_cv) && r->cells[i].wall_cv > GB_REPORT_NOISY_CV;
 			}
-		if (noisy)
+		if (noisy * 10 > n)   /* more than a tenth: the run as a whole is suspect */
 			gb_sbuf_printf(&b, "**%zu of %zu cells vary more than %.0f%% between repetitions** "
 				       "(wall_cv): the machine was busy or throttling, so many choices are "
 				       "ties and the figures are lower than a quiet machine gives. "
 				       "Regenerate on a quiet machine before quoting them.\n\n",
+				       noisy, n, GB_REPORT_NOISY_CV * 100);
+		else if (noisy)
+			gb_sbuf_printf(&b, "%zu of %zu cells vary more than %.0f%% between repetitions "
+				       "(wall_cv): a choice involving them may be a tie the tables cannot "
+				       "see; the rest of the run was steady.\n\n",
 				       noisy, n, GB_REPORT_NOISY_CV * 100);
 	}
 	{
