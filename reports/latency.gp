@@ -25,7 +25,7 @@ do for [term=1:2] {
     set ytics ('100 ns' 0.1, '1 us' 1, '10 us' 10, '100 us' 100, '1 ms' 1000, '10 ms' 1e4, '100 ms' 1e5, '1 s' 1e6, '10 s' 1e7)
     set xtics ('0%%' 1, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000) font ',9'
     set grid xtics ytics mytics
-    set key inside left top box opaque noenhanced font ',9'
+    set key inside right bottom box opaque noenhanced font ',9'
     set style data lines
     do for [p=1:npanels] {
         set title ptitle[p] noenhanced
