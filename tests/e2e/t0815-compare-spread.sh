@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# compare with one process a side (issue 16, item 4): never a regression from
+# within-process repetitions alone; with the spread between processes
+# recorded for the machine class (the runs `baseline save` keeps for the
+# class and config, found under $GB_BASELINES, or --spread DIR) a large real
+# slowdown (GB_INJECT=all:300%: every executor call does three times its work
+# extra) is a regression on that spread; --spread none and a class without
+# a record keep the old answer, inconclusive with the advice; a --spread
+# that is not a folder of runs exits 2.
+. "$(dirname "$0")/lib.sh"
+cd "$TMP" || exit 1
+common=(--config ci --workload llm-decode --executor cpu --quant f32 --cache 0 --repetitions 10
+	--no-report --quiet)
+
+expect_exit 0 "two runs of 3 processes" bash -c '"$0" run "${@}" --processes 3 --out r1 &&
+	"$0" run "${@}" --processes 3 --out r2' "$GBENCH" "${common[@]}"
+expect_exit 0 "kept as the class's record" "$GBENCH" baseline save r1 r2 --root "$TMP/b"
+expect_exit 0 "one process, as it is" "$GBENCH" run "${common[@]}" --processes 1 --out A
+GB_INJECT=all:300% expect_exit 0 "one process, every call four times the work" \
+	"$GBENCH" run "${common[@]}" --processes 1 --out B
+
+GB_BASELINES=$TMP/b expect_exit 1 "with the class's record: a regression (exit 1)" "$GBENCH" compare A B
+check "judged with the recorded spread, which the note names" \
+	grep -Eq "^REGRESSION .* wall_ns .*judged with the spread between processes recorded for this machine class \([0-9]+ processes in $TMP/b/" "$TMP/out"
+expect_exit 1 "--spread DIR names the record" "$GBENCH" compare A B --spread "$TMP/b/$(ls "$TMP/b")/ci"
+GB_BASELINES=$TMP/b expect_exit 3 "--spread none: inconclusive (exit 3)" "$GBENCH" compare A B --spread none
+check "with the advice to run more processes" grep -q "run with --processes 3 or more" "$TMP/out"
+check "and no regression row" bash -c '! grep -q "^REGRESSION" "$1"' _ "$TMP/out"
+GB_BASELINES=$TMP/none expect_exit 3 "no record for the class: inconclusive" "$GBENCH" compare A B
+expect_exit 0 "A against itself with the record: no regression" \
+	env GB_BASELINES="$TMP/b" "$GBENCH" compare A A
+expect_exit 2 "a --spread that is not a folder of runs exits 2" "$GBENCH" compare A B --spread "$TMP/nowhere"
+check "saying so" grep -q "is not a folder of runs" "$TMP/err"
+done_testing
