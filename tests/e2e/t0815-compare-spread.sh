@@ -21,7 +21,7 @@ GB_INJECT=all:300% expect_exit 0 "one process, every call four times the work" \
 
 GB_BASELINES=$TMP/b expect_exit 1 "with the class's record: a regression (exit 1)" "$GBENCH" compare A B
 check "judged with the recorded spread, which the note names" \
-	grep -Eq "^REGRESSION .* wall_ns .*judged with the spread between processes recorded for this machine class \([0-9]+ processes in $TMP/b/" "$TMP/out"
+	grep -Eq "^REGRESSION .*judged with the spread between processes recorded for this machine class \([0-9]+ processes in $TMP/b/" "$TMP/out"
 expect_exit 1 "--spread DIR names the record" "$GBENCH" compare A B --spread "$TMP/b/$(ls "$TMP/b")/ci"
 GB_BASELINES=$TMP/b expect_exit 3 "--spread none: inconclusive (exit 3)" "$GBENCH" compare A B --spread none
 check "with the advice to run more processes" grep -q "run with --processes 3 or more" "$TMP/out"
