@@ -1,7 +1,8 @@
 /*
- * replay-impl.h - what replay.c (closed loop, cells, accuracy) shares with
- * replay-open.c (open and offline loops). Not for other units: they use
- * replay.h.
+ * replay-impl.h - what the units of replay share: replay.c (closed loop,
+ * cells), replay-workload.c (workloads), replay-accuracy.c (accuracy),
+ * replay-open.c (open and offline loops) and replay-time.c (time per op
+ * kind). Not for other units: they use replay.h.
  */
 #ifndef GB_REPLAY_IMPL_H
 #define GB_REPLAY_IMPL_H
@@ -9,7 +10,11 @@
 #include <stdint.h>
 
 #include "hist.h"
+#include "lru.h"
 #include "replay.h"
+
+/* No tensor, no result-cache id: gb_workload's tensor_of and cache_id say UINT32_MAX. */
+#define GB_REPLAY_NONE UINT32_MAX
 
 struct cell {
 	struct gb_workload *w;
@@ -53,6 +58,24 @@ struct rep_result {
 	int aborted;                     /* find-max-qps gave up on the trial */
 };
 
+/*
+ * Buffers every cell shares: cells run one repetition at a time, so one set
+ * of stacking buffers and one result cache, grown to the largest cell and
+ * kept, serve them all and keep memory bounded when many cells are open.
+ * replay.c owns the one instance (gb_replay__scratch, released by
+ * gb_replay_scratch_release); the other units only use the buffers, sized
+ * by gb_replay__scratch_reserve.
+ */
+struct replay_scratch {
+	float *x, *y, *yref;
+	uint32_t *idx, *idxref;
+	size_t x_cap, y_cap, idx_cap;
+	struct gb_lru lru;
+	int lru_ready;
+	struct gb_hist rep_hist;         /* one repetition's latencies */
+	int hist_ready;
+};
+
 /* The requests a repetition replays: the trace's first rows (spec.window), or all. */
 uint32_t gb_replay__window(const struct cell *c);
 /* The op kinds among the requests of the window, as bits 1 << op (struct cell ops_present). */
@@ -70,6 +93,24 @@ int gb_replay__run(struct cell *c, uint32_t nm, struct rep_result *res, uint64_t
 		   uint64_t *t1);
 /* The histogram the cell's latency distribution is merged from. */
 struct gb_hist *gb_replay__rep_hist(void);
+/* The buffers every cell shares (replay.c owns them). */
+struct replay_scratch *gb_replay__scratch(void);
+/* Grow the shared buffers to hold the largest batch of w at batch size batch. */
+void gb_replay__scratch_reserve(const struct gb_workload *w, uint32_t batch);
+/* Stack the inputs of the batch in c->members into the shared buffers as one call. */
+void gb_replay__stack_inputs(struct cell *c, uint32_t nm, struct gb_exec_call *call);
+/* Run a call, split in halves on device out-of-memory, on the CPU below one row. */
+int gb_replay__exec_call(struct cell *c, const struct gb_exec_call *call,
+			 struct gb_exec_timing *t);
+/* The GB_REPLAY_ status of an executor's return code. */
+int gb_replay__exec_status(int rc);
+
+/* Weights of tensor t at quantization q, quantized on first use (replay-workload.c). */
+const struct gb_weights *gb_replay__workload_weights(struct gb_workload *w, uint32_t t,
+						    enum gb_quant q);
+
+/* Check the cell's accuracy outside every timed region into out (replay-accuracy.c). */
+int gb_replay__check_accuracy(struct cell *c, struct gb_cell_result *out);
 
 /* Add one executor call of op kind op, t0..t1 on the host, to a repetition's times. */
 void gb_replay__time_add(struct rep_time *rt, enum gb_op op, const struct gb_exec_timing *t,

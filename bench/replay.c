@@ -1,6 +1,7 @@
 /*
- * replay.c - workloads made ready for replay, and the closed-loop replay of
- * one cell (see replay.h).
+ * replay.c - the closed-loop replay of one cell (see replay.h); workloads
+ * are made ready in replay-workload.c, accuracy is checked in
+ * replay-accuracy.c.
  *
  * The timed loop does only what a server would: pick the oldest request at
  * a stream head, serve it from the result cache or gather compatible heads
@@ -14,305 +15,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "datagen.h"
 #include "gbench.h"
 #include "inject.h"
 #include "lru.h"
 #include "noise.h"
 #include "../profilers/callgrind.h"
 #include "../profilers/counters.h"
-#include "oracle.h"
 
 volatile sig_atomic_t gb_interrupted;
 struct gb_replay_events gb_replay_events;
 
-#define NONE UINT32_MAX
-/* Distinct inputs per shape for requests without a key (see README). */
-#define UNKEYED_VARIANTS 4
-
-/* ---- a small string -> dense id map (open addressing) ---- */
-
-struct idmap {
-	char **keys;
-	uint32_t *ids;
-	size_t cap, n;
-};
-
-static void idmap_init(struct idmap *m, size_t hint)
-{
-	m->cap = 16;
-	while (m->cap < hint * 2)
-		m->cap *= 2;
-	m->keys = gb_xcalloc(m->cap, sizeof(*m->keys));
-	m->ids = gb_xcalloc(m->cap, sizeof(*m->ids));
-	m->n = 0;
-}
-
-static void idmap_release(struct idmap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	free(m->ids);
-}
-
-/* The id of key, adding it with id m->n when new; *added tells which. */
-static uint32_t idmap_get(struct idmap *m, const char *key, int *added)
-{
-	size_t i;
-
-	if ((m->n + 1) * 2 > m->cap) {
-		struct idmap big;
-
-		idmap_init(&big, m->cap);
-		for (size_t j = 0; j < m->cap; j++) {
-			if (!m->keys[j])
-				continue;
-			i = gb_fnv1a(GB_FNV_INIT, m->keys[j], strlen(m->keys[j])) & (big.cap - 1);
-			while (big.keys[i])
-				i = (i + 1) & (big.cap - 1);
-			big.keys[i] = m->keys[j];
-			big.ids[i] = m->ids[j];
-		}
-		big.n = m->n;
-		free(m->keys);
-		free(m->ids);
-		*m = big;
-	}
-	i = gb_fnv1a(GB_FNV_INIT, key, strlen(key)) & (m->cap - 1);
-	while (m->keys[i]) {
-		if (!strcmp(m->keys[i], key)) {
-			*added = 0;
-			return m->ids[i];
-		}
-		i = (i + 1) & (m->cap - 1);
-	}
-	m->keys[i] = gb_xstrdup(key);
-	m->ids[i] = (uint32_t)m->n++;
-	*added = 1;
-	return m->ids[i];
-}
-
-/* ---- workloads ---- */
-
-static int add_tensor(struct gb_workload *w, const struct gb_request *r, uint32_t *out)
-{
-	for (uint32_t i = 0; i < w->ntensors; i++) {
-		struct gb_tensor_data *t = &w->tensors[i];
-
-		if (strcmp(t->name, r->tensor))
-			continue;
-		if (t->op != r->shape.op || t->rows != r->shape.n || t->cols != r->shape.k) {
-			fprintf(stderr, "%s:%u: tensor '%s' used as %s %ux%u, earlier as %s %ux%u\n",
-				w->trace.path, r->line, r->tensor, gb_op_name(r->shape.op),
-				r->shape.n, r->shape.k, gb_op_name(t->op), t->rows, t->cols);
-			return -1;
-		}
-		*out = i;
-		return 0;
-	}
-	w->tensors = gb_xrealloc(w->tensors, (w->ntensors + 1) * sizeof(*w->tensors));
-	memset(&w->tensors[w->ntensors], 0, sizeof(*w->tensors));
-	w->tensors[w->ntensors].name = gb_xstrdup(r->tensor);
-	w->tensors[w->ntensors].op = r->shape.op;
-	w->tensors[w->ntensors].rows = r->shape.n;
-	w->tensors[w->ntensors].cols = r->shape.k;
-	*out = w->ntensors++;
-	return 0;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Map each request's stream id to its rank among the distinct ids; their number. */
-static uint32_t dense_streams(const struct gb_trace *t, uint32_t *stream_of)
-{
-	uint32_t *ids = gb_xmalloc((t->n + 1) * sizeof(*ids)), n = 0;
-
-	for (size_t i = 0; i < t->n; i++)
-		ids[i] = t->req[i].stream;
-	qsort(ids, t->n, sizeof(*ids), cmp_u32);
-	for (size_t i = 0; i < t->n; i++)
-		if (!n || ids[n - 1] != ids[i])
-			ids[n++] = ids[i];
-	for (size_t i = 0; i < t->n; i++) {
-		const uint32_t *hit = bsearch(&t->req[i].stream, ids, n, sizeof(*ids), cmp_u32);
-
-		stream_of[i] = (uint32_t)(hit - ids);
-	}
-	free(ids);
-	return n;
-}
-
-int gb_workload_load(struct gb_workload *w, const char *path, uint64_t seed)
-{
-	struct gb_trace *t = &w->trace;
-	struct idmap inputs, keyed;
-	uint32_t *pos;
-
-	memset(w, 0, sizeof(*w));
-	if (gb_trace_load(path, t, NULL) < 0)
-		return -1;
-	w->seed = seed;
-	w->input_of = gb_xmalloc(t->n * sizeof(*w->input_of));
-	w->cache_id = gb_xmalloc(t->n * sizeof(*w->cache_id));
-	w->tensor_of = gb_xmalloc(t->n * sizeof(*w->tensor_of));
-	/* Stream ids may be sparse (any integer below 2^31): index them densely. */
-	w->stream_of = gb_xmalloc((t->n + 1) * sizeof(*w->stream_of));
-	w->nstreams = dense_streams(t, w->stream_of);
-	w->stream_len = gb_xcalloc(w->nstreams, sizeof(*w->stream_len));
-	w->stream_req = gb_xcalloc(w->nstreams, sizeof(*w->stream_req));
-	pos = gb_xcalloc(w->nstreams, sizeof(*pos));
-	/* at most one distinct input per request */
-	w->input_shape = gb_xmalloc((t->n + 1) * sizeof(*w->input_shape));
-	w->input_req = gb_xmalloc((t->n + 1) * sizeof(*w->input_req));
-	w->input_variant = gb_xmalloc(t->n + 1);
-	idmap_init(&inputs, t->n);
-	idmap_init(&keyed, t->n);
-
-	for (size_t i = 0; i < t->n; i++)
-		w->stream_len[w->stream_of[i]]++;
-	for (uint32_t s = 0; s < w->nstreams; s++)
-		w->stream_req[s] = gb_xmalloc((w->stream_len[s] + 1) * sizeof(uint32_t));
-
-	for (size_t i = 0; i < t->n; i++) {
-		const struct gb_request *r = &t->req[i];
-		const struct gb_shape *s = &r->shape;
-		uint32_t sp = pos[w->stream_of[i]]++;
-		char *id;
-		int added;
-
-		w->stream_req[w->stream_of[i]][sp] = (uint32_t)i;
-		w->tensor_of[i] = NONE;
-		if (gb_op_has_weights(s->op) && add_tensor(w, r, &w->tensor_of[i]) < 0)
-			goto fail;
-		/* Same (op, tensor, key, shape) => same input; unkeyed requests cycle variants. */
-		if (r->key[0])
-			id = gb_xasprintf("%d|%s|%s|%u|%u|%u|%u", s->op, r->tensor, r->key,
-					  s->m, s->n, s->k, s->p);
-		else
-			id = gb_xasprintf("%d|%s||%u|%u|%u|%u|#%u", s->op, r->tensor, s->m, s->n,
-					  s->k, s->p, sp % UNKEYED_VARIANTS);
-		w->input_of[i] = idmap_get(&inputs, id, &added);
-		if (added) {
-			/* its data comes later (gb_workload_generate), after the memory plan */
-			w->input_shape[w->input_of[i]] = *s;
-			w->input_req[w->input_of[i]] = (uint32_t)i;
-			w->input_variant[w->input_of[i]] = r->key[0] ? 0 : sp % UNKEYED_VARIANTS;
-		}
-		w->cache_id[i] = r->key[0] ? idmap_get(&keyed, id, &added) : NONE;
-		free(id);
-		if (gb_shape_in_floats(s) > w->max_in)
-			w->max_in = gb_shape_in_floats(s);
-		if (gb_shape_out_floats(s) > w->max_out)
-			w->max_out = gb_shape_out_floats(s);
-		if (s->op == GB_OP_TOPK && (size_t)s->m * s->p > w->max_p)
-			w->max_p = s->m * s->p;
-	}
-	w->ninputs = (uint32_t)inputs.n;
-	w->ncache_ids = (uint32_t)keyed.n;
-	w->oracle = gb_xcalloc(w->ninputs, sizeof(*w->oracle));
-	w->oracle_idx = gb_xcalloc(w->ninputs, sizeof(*w->oracle_idx));
-	free(pos);
-	idmap_release(&inputs);
-	idmap_release(&keyed);
-	return 0;
-fail:
-	free(pos);
-	w->ninputs = (uint32_t)inputs.n;
-	idmap_release(&inputs);
-	idmap_release(&keyed);
-	gb_workload_release(w);
-	return -1;
-}
-
-void gb_workload_generate(struct gb_workload *w)
-{
-	if (w->generated)
-		return;
-	w->inputs = gb_xcalloc(w->ninputs, sizeof(*w->inputs));
-	for (uint32_t i = 0; i < w->ninputs; i++) {
-		const struct gb_request *r = &w->trace.req[w->input_req[i]];
-
-		w->inputs[i] = gb_xmalloc(gb_shape_in_floats(&w->input_shape[i]) * sizeof(float));
-		gb_datagen_input(w->inputs[i], &w->input_shape[i], w->seed, r->tensor, r->key,
-				 w->input_variant[i]);
-	}
-	for (uint32_t i = 0; i < w->ntensors; i++) {
-		struct gb_tensor_data *td = &w->tensors[i];
-
-		td->f32 = gb_xmalloc((size_t)td->rows * td->cols * sizeof(float));
-		gb_datagen_weights(td->f32, td->op, td->rows, td->cols, w->seed, td->name);
-	}
-	w->generated = 1;
-}
-
-void gb_workload_release(struct gb_workload *w)
-{
-	for (uint32_t i = 0; i < w->ninputs; i++) {
-		free(w->inputs ? w->inputs[i] : NULL);
-		free(w->oracle ? w->oracle[i] : NULL);
-		free(w->oracle_idx ? w->oracle_idx[i] : NULL);
-	}
-	free(w->inputs);
-	free(w->input_shape);
-	free(w->input_req);
-	free(w->input_variant);
-	free(w->oracle);
-	free(w->oracle_idx);
-	for (uint32_t i = 0; i < w->ntensors; i++) {
-		free(w->tensors[i].name);
-		free(w->tensors[i].f32);
-		for (int q = 0; q < GB_Q_COUNT; q++)
-			if (w->tensors[i].have_q[q])
-				gb_weights_release(&w->tensors[i].q[q]);
-	}
-	free(w->tensors);
-	for (uint32_t s = 0; s < w->nstreams && w->stream_req; s++)
-		free(w->stream_req[s]);
-	free(w->stream_req);
-	free(w->stream_len);
-	free(w->stream_of);
-	free(w->input_of);
-	free(w->cache_id);
-	free(w->tensor_of);
-	gb_trace_release(&w->trace);
-	memset(w, 0, sizeof(*w));
-}
-
-static const struct gb_weights *workload_weights(struct gb_workload *w, uint32_t t,
-						 enum gb_quant q)
-{
-	struct gb_tensor_data *td = &w->tensors[t];
-
-	if (!td->have_q[q]) {
-		if (gb_weights_quantize(&td->q[q], q, td->f32, td->rows, td->cols) < 0)
-			return NULL;
-		td->have_q[q] = 1;
-	}
-	return &td->q[q];
-}
-
 /* ---- one cell ---- */
 
-/*
- * Buffers every cell shares: cells run one repetition at a time, so one set
- * of stacking buffers and one result cache, grown to the largest cell and
- * kept, serve them all and keep memory bounded when many cells are open.
- */
-static struct {
-	float *x, *y, *yref;
-	uint32_t *idx, *idxref;
-	size_t x_cap, y_cap, idx_cap;
-	struct gb_lru lru;
-	int lru_ready;
-	struct gb_hist rep_hist;         /* one repetition's latencies */
-	int hist_ready;
-} scratch;
+/* The buffers every cell shares (struct replay_scratch): this file owns them. */
+static struct replay_scratch scratch;
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 {
@@ -328,7 +44,7 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
  * batch alone, --batch 1000000 asked for 62 GB that no call could use).
  * memplan.c plans the same sizes.
  */
-static void scratch_reserve(const struct gb_workload *w, uint32_t batch)
+void gb_replay__scratch_reserve(const struct gb_workload *w, uint32_t batch)
 {
 	size_t xc = scratch.x_cap, yc = scratch.y_cap, ic = scratch.idx_cap;
 	size_t b = batch < w->nstreams ? batch : w->nstreams;
@@ -429,14 +145,14 @@ uint32_t gb_replay__batch(struct cell *c, int use_cache, uint32_t limit)
 
 		if (!compatible(w, first, r))
 			continue;
-		if (use_cache && w->cache_id[r] != NONE && gb_lru_contains(&scratch.lru, w->cache_id[r]))
+		if (use_cache && w->cache_id[r] != GB_REPLAY_NONE && gb_lru_contains(&scratch.lru, w->cache_id[r]))
 			continue;
 		c->members[nm++] = r;
 	}
 	return nm;
 }
 
-static void stack_inputs(struct cell *c, uint32_t nm, struct gb_exec_call *call)
+void gb_replay__stack_inputs(struct cell *c, uint32_t nm, struct gb_exec_call *call)
 {
 	const struct gb_workload *w = c->w;
 	size_t off = 0;
@@ -455,7 +171,7 @@ static void stack_inputs(struct cell *c, uint32_t nm, struct gb_exec_call *call)
 	call->x = scratch.x;
 	call->y = scratch.y;
 	call->idx = call->shape.op == GB_OP_TOPK ? scratch.idx : NULL;
-	call->weights = w->tensor_of[c->members[0]] == NONE ? NULL
+	call->weights = w->tensor_of[c->members[0]] == GB_REPLAY_NONE ? NULL
 			: c->handles[w->tensor_of[c->members[0]]];
 }
 
@@ -463,7 +179,7 @@ static void stack_inputs(struct cell *c, uint32_t nm, struct gb_exec_call *call)
  * Run a call; when the device is out of memory, split its rows in halves
  * and retry, and below one row fall back to the CPU executor.
  */
-static int exec_call(struct cell *c, const struct gb_exec_call *call, struct gb_exec_timing *t)
+int gb_replay__exec_call(struct cell *c, const struct gb_exec_call *call, struct gb_exec_timing *t)
 {
 	struct gb_exec_call half;
 	struct gb_exec_timing t2 = { 0 };
@@ -479,7 +195,7 @@ static int exec_call(struct cell *c, const struct gb_exec_call *call, struct gb_
 
 		gb_replay_events.cpu_fallbacks++;
 		c->cpu_fallbacks++;
-		cc.weights = tix == NONE ? NULL : c->cpu_handles[tix];
+		cc.weights = tix == GB_REPLAY_NONE ? NULL : c->cpu_handles[tix];
 		t->has_device_ns = t->has_split = 0;
 		return c->cpu->iface->run(c->cpu, &cc, t);
 	}
@@ -489,7 +205,7 @@ static int exec_call(struct cell *c, const struct gb_exec_call *call, struct gb_
 	m1 = call->shape.m / 2;
 	half = *call;
 	half.shape.m = m1;
-	rc = exec_call(c, &half, t);
+	rc = gb_replay__exec_call(c, &half, t);
 	if (rc)
 		return rc;
 	half.shape.m = call->shape.m - m1;
@@ -497,7 +213,7 @@ static int exec_call(struct cell *c, const struct gb_exec_call *call, struct gb_
 	half.y = call->y + out_row * m1;
 	if (call->idx)
 		half.idx = call->idx + (size_t)call->shape.p * m1;
-	rc = exec_call(c, &half, &t2);
+	rc = gb_replay__exec_call(c, &half, &t2);
 	t->device_ns += t2.device_ns;
 	t->has_device_ns = t->has_device_ns && t2.has_device_ns;
 	t->queue_ns += t2.queue_ns;
@@ -506,7 +222,7 @@ static int exec_call(struct cell *c, const struct gb_exec_call *call, struct gb_
 	return rc;
 }
 
-static int exec_status(int rc)
+int gb_replay__exec_status(int rc)
 {
 	if (rc == GB_EXEC_ELOST)
 		return GB_REPLAY_DEVICE_LOST;
@@ -520,7 +236,7 @@ void gb_replay__begin(struct cell *c, struct rep_result *res)
 	memset(res, 0, sizeof(*res));
 	res->has_device_ns = 1;
 	memset(c->heads, 0, w->nstreams * sizeof(*c->heads));
-	scratch_reserve(w, c->spec.batch);
+	gb_replay__scratch_reserve(w, c->spec.batch);
 	if (!scratch.lru_ready) {
 		gb_lru_init(&scratch.lru, c->spec.cache, w->ncache_ids);
 		scratch.lru_ready = 1;
@@ -536,7 +252,7 @@ int gb_replay__hit(struct cell *c, uint32_t r, struct rep_result *res)
 	const struct gb_lru_entry *e;
 	uint32_t cid = w->cache_id[r];
 
-	if (!c->spec.cache || cid == NONE)
+	if (!c->spec.cache || cid == GB_REPLAY_NONE)
 		return 0;
 	e = gb_lru_get(&scratch.lru, cid);
 	if (!e)
@@ -561,11 +277,11 @@ int gb_replay__run(struct cell *c, uint32_t nm, struct rep_result *res, uint64_t
 	int rc;
 
 	*t0 = gb_now_ns();
-	stack_inputs(c, nm, &call);
-	rc = exec_call(c, &call, &t);
+	gb_replay__stack_inputs(c, nm, &call);
+	rc = gb_replay__exec_call(c, &call, &t);
 	*t1 = gb_now_ns();
 	if (rc)
-		return exec_status(rc);
+		return gb_replay__exec_status(rc);
 	if (t.has_device_ns)
 		res->device_ns += t.device_ns;
 	else
@@ -576,7 +292,7 @@ int gb_replay__run(struct cell *c, uint32_t nm, struct rep_result *res, uint64_t
 		size_t n = gb_shape_out_floats(&q->shape);
 		size_t ni = q->shape.op == GB_OP_TOPK ? (size_t)q->shape.m * q->shape.p : 0;
 
-		if (c->spec.cache && w->cache_id[c->members[i]] != NONE) {
+		if (c->spec.cache && w->cache_id[c->members[i]] != GB_REPLAY_NONE) {
 			res->lookups++;
 			gb_lru_put(&scratch.lru, w->cache_id[c->members[i]], scratch.y + off, n,
 				   ni ? scratch.idx + ioff : NULL, ni);
@@ -626,206 +342,6 @@ static int replay_closed(struct cell *c, struct rep_result *res)
 	return GB_REPLAY_OK;
 }
 
-/* ---- accuracy, outside every timed region ---- */
-
-/*
- * The oracle checks at most this many rows of a request, evenly spaced
- * (every stride-th from the first): rows are independent in every op, so
- * a sample checks the same arithmetic, and an 8,192-row request of a
- * 4096x4096 matmul in float64 no longer costs minutes. The rows checked
- * and of how many are counted in gb_replay_events (meta.json).
- */
-#define ORACLE_MAX_ROWS 64u
-
-static uint32_t oracle_stride(const struct gb_shape *s)
-{
-	return s->m > ORACLE_MAX_ROWS ? (s->m + ORACLE_MAX_ROWS - 1) / ORACLE_MAX_ROWS : 1;
-}
-
-/* The oracle's answer for request r's sampled rows (oracle_stride), computed once per input. */
-static const double *oracle_of(struct gb_workload *w, uint32_t r)
-{
-	uint32_t in = w->input_of[r];
-	const struct gb_shape *s = &w->trace.req[r].shape;
-	uint32_t t = w->tensor_of[r], st = oracle_stride(s);
-	struct gb_shape ss = *s;
-	const float *x = w->inputs[in];
-	float *xs = NULL;
-
-	if (!w->oracle[in]) {
-		ss.m = (s->m + st - 1) / st;
-		if (st > 1) {
-			size_t inr = gb_shape_in_floats(s) / s->m;
-
-			xs = gb_xmalloc((size_t)ss.m * inr * sizeof(float));
-			for (uint32_t j = 0; j < ss.m; j++)
-				memcpy(xs + j * inr, x + (size_t)j * st * inr, inr * sizeof(float));
-			x = xs;
-		}
-		w->oracle[in] = gb_xmalloc(gb_shape_out_floats(&ss) * sizeof(double));
-		if (s->op == GB_OP_TOPK)
-			w->oracle_idx[in] = gb_xmalloc((size_t)ss.m * s->p * sizeof(uint32_t));
-		if (gb_oracle_run(&ss, x, t == NONE ? NULL : w->tensors[t].f32,
-				  w->oracle[in], w->oracle_idx[in]) < 0) {
-			free(xs);
-			free(w->oracle[in]);
-			w->oracle[in] = NULL;
-			return NULL;
-		}
-		free(xs);
-		w->oracle_runs++;
-	}
-	return w->oracle[in];
-}
-
-struct op_acc {
-	struct gb_nmse f64, cpu;
-	struct gb_recall rec_f64, rec_cpu;
-	uint32_t calls, queries;
-	int used;
-};
-
-/*
- * Top-k against the CPU: the same set except where scores tie within 1e-5
- * relative, so a differing index counts as a match when its score is
- * within that tolerance of the CPU's p-th score.
- */
-static void topk_vs_cpu(struct gb_recall *acc, const uint32_t *ref, const float *refs,
-			const uint32_t *got, const float *gots, uint32_t m, uint32_t p)
-{
-	for (uint32_t q = 0; q < m; q++) {
-		const uint32_t *ri = ref + (size_t)q * p, *gi = got + (size_t)q * p;
-		float last = refs[(size_t)q * p + p - 1];
-
-		for (uint32_t j = 0; j < p; j++) {
-			int found = 0;
-
-			for (uint32_t l = 0; l < p && !found; l++)
-				found = gi[j] == ri[l];
-			if (!found && fabsf(gots[(size_t)q * p + j] - last) <= 1e-5f * fabsf(last))
-				found = 1;
-			acc->hits += found;
-		}
-		acc->total += p;
-	}
-}
-
-/*
- * Recall is a proportion: over a few queries it is too coarse to hold a
- * budget like 0.97 (one miss in 20 slots is 0.95), so top-k keeps sampling
- * until this many queries (or the whole trace) were checked.
- */
-#define TOPK_MIN_QUERIES 128u
-
-static uint32_t call_rows(const struct cell *c, uint32_t nm)
-{
-	uint32_t m = 0;
-
-	for (uint32_t i = 0; i < nm; i++)
-		m += c->w->trace.req[c->members[i]].shape.m;
-	return m;
-}
-
-static int check_accuracy(struct cell *c, struct gb_cell_result *out)
-{
-	struct gb_workload *w = c->w;
-	struct op_acc acc[GB_OP_COUNT];
-	int is_cpu = c->ex == c->cpu;
-	uint32_t nm;
-
-	memset(acc, 0, sizeof(acc));
-	memset(c->heads, 0, w->nstreams * sizeof(*c->heads));
-	scratch_reserve(w, c->spec.batch);
-	while ((nm = gb_replay__batch(c, 0, (uint32_t)w->trace.n)) > 0) {
-		struct gb_exec_call call, ref;
-		struct gb_exec_timing t;
-		enum gb_op op = w->trace.req[c->members[0]].shape.op;
-		size_t off = 0, ioff = 0;
-		int rc;
-
-		for (uint32_t i = 0; i < nm; i++)
-			c->heads[w->stream_of[c->members[i]]]++;
-		if (acc[op].calls >= c->spec.accuracy_samples &&
-		    (op != GB_OP_TOPK || acc[op].queries >= TOPK_MIN_QUERIES))
-			continue;
-		acc[op].calls++;
-		acc[op].queries += call_rows(c, nm);
-		acc[op].used = 1;
-		stack_inputs(c, nm, &call);
-		rc = exec_call(c, &call, &t);
-		if (rc)
-			return exec_status(rc);
-		if (!is_cpu) {
-			uint32_t tix = w->tensor_of[c->members[0]];
-
-			ref = call;
-			ref.y = scratch.yref;
-			ref.idx = call.idx ? scratch.idxref : NULL;
-			ref.weights = tix == NONE ? NULL : c->cpu_handles[tix];
-			if (c->cpu->iface->run(c->cpu, &ref, &t))
-				return GB_REPLAY_FAILED;
-			gb_nmse_add_f(&acc[op].cpu, scratch.yref, scratch.y,
-				      gb_shape_out_floats(&call.shape));
-			if (op == GB_OP_TOPK)
-				topk_vs_cpu(&acc[op].rec_cpu, scratch.idxref, scratch.yref, scratch.idx,
-					    scratch.y, call.shape.m, call.shape.p);
-		}
-		for (uint32_t i = 0; i < nm; i++) {
-			uint32_t r = c->members[i];
-			const struct gb_shape *s = &w->trace.req[r].shape;
-			size_t n = gb_shape_out_floats(s);
-			const double *o = oracle_of(w, r);
-			uint32_t st;
-
-			if (!o)
-				return GB_REPLAY_FAILED;
-			/* the sampled rows only: row j of the oracle is row j * st of the call */
-			st = oracle_stride(s);
-			gb_replay_events.oracle_rows += s->m;
-			gb_replay_events.oracle_rows_checked += (s->m + st - 1) / st;
-			for (uint32_t j = 0, row = 0; row < s->m; j++, row += st)
-				if (op == GB_OP_TOPK)
-					gb_recall_add(&acc[op].rec_f64,
-						      w->oracle_idx[w->input_of[r]] + (size_t)j * s->p,
-						      scratch.idx + ioff + (size_t)row * s->p, 1, s->p);
-				else
-					gb_nmse_add(&acc[op].f64, o + j * (n / s->m),
-						    scratch.y + off + row * (n / s->m), n / s->m);
-			off += n;
-			ioff += op == GB_OP_TOPK ? (size_t)s->m * s->p : 0;
-		}
-	}
-	for (int op = 0; op < GB_OP_COUNT; op++) {
-		enum gb_quant q = gb_op_has_weights((enum gb_op)op) ? c->spec.quant : GB_Q_F32;
-		const char *name = gb_op_name((enum gb_op)op);
-		double v, b;
-
-		if (!acc[op].used)
-			continue;
-		if (op == GB_OP_TOPK) {
-			v = gb_recall_value(&acc[op].rec_f64);
-			b = gb_budget_recall(q);
-			gb_cell_add_accuracy(out, name, "f64", "recall", v, b, v >= b);
-		} else {
-			v = gb_nmse_value(&acc[op].f64);
-			b = gb_budget_nmse_f64(q);
-			gb_cell_add_accuracy(out, name, "f64", "nmse", v, b, v <= b);
-			gb_cell_add_accuracy(out, name, "f64", "max_abs_err", acc[op].f64.max_abs,
-					     NAN, !isnan(v));
-		}
-		if (is_cpu)
-			continue;
-		v = gb_nmse_value(&acc[op].cpu);
-		b = gb_budget_nmse_cpu(q);
-		gb_cell_add_accuracy(out, name, "cpu", "nmse", v, b, v <= b);
-		if (op == GB_OP_TOPK) {
-			v = gb_recall_value(&acc[op].rec_cpu);
-			gb_cell_add_accuracy(out, name, "cpu", "recall", v, 1.0, v >= 1.0);
-		}
-	}
-	return GB_REPLAY_OK;
-}
-
 /* ---- resident weights: one upload per (executor, tensor, quant) ---- */
 
 struct gb_resident {
@@ -847,14 +363,14 @@ static int resident(struct gb_workload *w, struct gb_executor *ex, uint32_t t,
 			*handle = w->resident[i].handle;
 			return 0;
 		}
-	wt = workload_weights(w, t, q);
+	wt = gb_replay__workload_weights(w, t, q);
 	if (!wt)
 		return GB_REPLAY_FAILED;
 	rc = ex->iface->weights_upload(ex, wt, handle);
 	if (rc == GB_EXEC_ENOMEM)
 		return GB_REPLAY_NO_MEMORY;
 	if (rc)
-		return exec_status(rc);
+		return gb_replay__exec_status(rc);
 	w->resident = gb_xrealloc(w->resident, (w->nresident + 1) * sizeof(*w->resident));
 	w->resident[w->nresident++] = (struct gb_resident){ ex, t, q, *handle };
 	return 0;
@@ -1142,7 +658,7 @@ int gb_cell_finish(struct gb_cell *cell)
 	}
 	if (c->spec.skip_accuracy || gb_callgrind_child())
 		return 0;
-	return c->status = check_accuracy(c, c->out);
+	return c->status = gb_replay__check_accuracy(c, c->out);
 }
 
 void gb_cell_close(struct gb_cell *cell)
@@ -1177,4 +693,9 @@ int gb_replay_cell(struct gb_workload *w, struct gb_executor *ex, struct gb_exec
 struct gb_hist *gb_replay__rep_hist(void)
 {
 	return &scratch.rep_hist;
+}
+
+struct replay_scratch *gb_replay__scratch(void)
+{
+	return &scratch;
 }

@@ -347,7 +347,7 @@ static void plan_shared(struct gb_memplan *p, const struct gb_memplan_input *in,
 	for (size_t c = 0; c < in->ncells; c++) {
 		const struct gb_memplan_cell *cl = &in->cells[c];
 		const struct gb_workload *w = &in->wl[cl->workload];
-		/* a batch takes one request per stream at most (replay.c's scratch_reserve) */
+		/* a batch takes one request per stream at most (replay.c's gb_replay__scratch_reserve) */
 		uint64_t b = cl->batch < w->nstreams ? cl->batch : w->nstreams;
 		uint64_t cx, cy, ci, cc, io;
 
