@@ -91,15 +91,21 @@ check "the run is in run-1/" test -f "$TMP/g1/run-1/results.csv"
 for f in compare.md compare.junit.xml compare.json; do check "writes $f" test -s "$TMP/g1/$f"; done
 
 # 6x the time (real work injected: GB_INJECT, steadier than a bigger trace
-# on a loaded machine) in one process: no spread to judge it by,
-# inconclusive; the second run makes two processes, judged pooled.
+# on a loaded machine) in one process, judged with the spread between
+# processes that the class's baseline recorded: decided at the first look.
 export GB_RUN_ARGS="$small --repetitions 6 --processes 1"
+GB_INJECT=all:5 expect_exit 1 "one process judged with the class's recorded spread: a regression" "$GATE" "$TMP/g1s"
+check "at the first look" test ! -e "$TMP/g1s/run-2"
+check "saying whose spread" grep -q "t-class" "$TMP/g1s/compare.json"
+
+# Without that record (--spread none) one process has no spread to judge
+# it by: inconclusive; the second run makes two processes, judged pooled.
 # Two candidate processes against three give a t test of 3 degrees of
 # freedom: under a loaded suite the injected work's calibration differs
 # enough between the two processes that the pooled look may still be
 # inconclusive (exit 3 once in a clean-clone run); the mechanism is what
 # is checked here, the gate's power is measured by scripts/gate-figure.sh.
-GB_INJECT=all:5 "$GATE" "$TMP/g2" > "$TMP/out" 2> "$TMP/err"; rc=$?
+GB_INJECT=all:5 "$GATE" "$TMP/g2" -- --spread none > "$TMP/out" 2> "$TMP/err"; rc=$?
 check "a second run after an inconclusive look, judged pooled: regression or still inconclusive (exit $rc)" \
 	test "$rc" -eq 1 -o "$rc" -eq 3
 check "says so, at alpha 0.01 / 2 looks" grep -q 'inconclusive: running once more and judging the 2 runs pooled at alpha 0.005' "$TMP/err"
@@ -111,7 +117,7 @@ r = [x for x in j['rows'] if x['metric'] == 'wall_ns'][0]
 sys.exit(0 if j['current']['runs'] == 2 and r['processes_current'] == 2 and r['verdict'] in ('regression', 'inconclusive') else 1)"
 check "the terminal table says the runs were pooled" grep -q '(2 runs pooled; class' "$TMP/out"
 
-GB_INJECT=all:5 GB_RERUNS=0 expect_exit 3 "GB_RERUNS=0: inconclusive stands" "$GATE" "$TMP/g3"
+GB_INJECT=all:5 GB_RERUNS=0 expect_exit 3 "GB_RERUNS=0: inconclusive stands" "$GATE" "$TMP/g3" -- --spread none
 check "with no second run" test ! -e "$TMP/g3/run-2"
 GB_RERUNS=x expect_exit 2 "GB_RERUNS must be a count" "$GATE" "$TMP/g3"
 
