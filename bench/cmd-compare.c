@@ -16,6 +16,7 @@
 
 #include "cmds.h"
 #include "compare/compare.h"
+#include "compare/counts.h"
 #include "compare/spread.h"
 #include "cli.h"
 #include "escape.h"
@@ -27,7 +28,7 @@ static const char compare_usage[] =
 	"usage: gbench compare BASELINE CURRENT [--threshold 5%] [--alpha 0.01] [--metric M,...]\n"
 	"                      [--markdown FILE] [--junit FILE] [--json FILE] [--all]\n"
 	"                      [--paired] [--allow-inconclusive] [--min-delta-ns D]\n"
-	"                      [--history[=FILE]] [--spread DIR|none]\n"
+	"                      [--history[=FILE]] [--spread DIR|none] [--counts FILE]\n"
 	"\n"
 	"Judge a run against a baseline, cell by cell and metric by metric. BASELINE\n"
 	"and CURRENT are results directories or their results.csv (samples.csv and\n"
@@ -72,6 +73,10 @@ static const char compare_usage[] =
 	"                    processes recorded in DIR's runs (default, where it exists:\n"
 	"                    $GB_BASELINES or ./baselines, then CLASS/CONFIG of CURRENT's\n"
 	"                    meta.json, the runs `baseline save` keeps); none: do not\n"
+	"    --counts FILE   counts first: FILE is the --json of a compare of the same\n"
+	"                    builds' instruction counts (--metric sim_ir); a gating time\n"
+	"                    row that time leaves inconclusive is unchanged where its\n"
+	"                    cell's count is deterministic and unchanged there\n"
 	"    -h, --help      show this help\n"
 	"\n"
 	"FILE '-' is stdout (one of them at most; the verdict table then goes to\n"
@@ -185,7 +190,7 @@ int cmd_compare(int argc, char **argv)
 {
 	enum { OPT_MARKDOWN = 256, OPT_JUNIT, OPT_JSON, OPT_SEED, OPT_RESAMPLES, OPT_ALL, OPT_MIN_DELTA,
 	       OPT_THRESHOLD, OPT_ALPHA, OPT_METRIC, OPT_NO_MACHINE, OPT_PAIRED, OPT_ALLOW_INC, OPT_HISTORY,
-	       OPT_SPREAD };
+	       OPT_SPREAD, OPT_COUNTS };
 	static const struct option opts[] = {
 		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "alpha", required_argument, NULL, OPT_ALPHA },
@@ -202,6 +207,7 @@ int cmd_compare(int argc, char **argv)
 		{ "allow-inconclusive", no_argument, NULL, OPT_ALLOW_INC },
 		{ "history", optional_argument, NULL, OPT_HISTORY },
 		{ "spread", required_argument, NULL, OPT_SPREAD },
+		{ "counts", required_argument, NULL, OPT_COUNTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -217,6 +223,8 @@ int cmd_compare(int argc, char **argv)
 	const char *spread_dir = NULL;  /* --spread; NULL: the class's runs, where they exist */
 	struct gb_spread *spread = NULL;
 	char *auto_spread = NULL;
+	const char *counts_file = NULL;
+	struct gb_counts *counts = NULL;
 	struct gb_history_thresholds thr = { 0 };
 
 	gb_compare_opts_init(&o);
@@ -268,6 +276,7 @@ int cmd_compare(int argc, char **argv)
 		case OPT_ALLOW_INC: o.allow_inconclusive = 1; break;
 		case OPT_HISTORY: history = optarg ? optarg : ""; break;
 		case OPT_SPREAD: spread_dir = optarg; break;
+		case OPT_COUNTS: counts_file = optarg; break;
 		case OPT_MIN_DELTA:
 			if (parse_u64(optarg, "min-delta-ns", &u) < 0)
 				goto bad;
@@ -297,6 +306,15 @@ int cmd_compare(int argc, char **argv)
 		goto bad;
 	}
 	o.metrics = metrics;
+	if (counts_file) {
+		if (gb_counts_load(&counts, counts_file) < 0) {
+			gb_strv_free(metrics);
+			return GB_EXIT_USAGE;
+		}
+		o.counts_settled = gb_counts_settled;
+		o.counts_ctx = counts;
+		o.counts_from = counts_file;
+	}
 	gb_compare_init(&cmp, argv[optind], argv[optind + 1]);
 	cmp.opts.paired = o.paired;   /* gb_compare_meta refuses unlike A and B */
 	if (gb_compare_read_baseline(&cmp, argv[optind], &base) < 0 ||
@@ -327,6 +345,7 @@ out:
 	gb_compare_release(&cmp);
 	gb_history_thresholds_release(&thr);
 	gb_spread_free(spread);
+	gb_counts_free(counts);
 	free(auto_spread);
 	gb_strv_free(metrics);
 	return rc;

@@ -283,6 +283,9 @@ void gb_compare_print(FILE *f, const struct gb_compare *c, int color, int all)
 	if (c->noisy)
 		fprintf(f, "%zu verdict%s coincide with a noisy side (see the note)\n", c->noisy,
 			c->noisy == 1 ? "" : "s");
+	if (c->by_counts)
+		fprintf(f, "%zu time row%s that time left open settled by unchanged instruction counts "
+			"(see the note)\n", c->by_counts, c->by_counts == 1 ? "" : "s");
 	if (c->nwarn)
 		fprintf(f, "%zu warning%s (on stderr)\n", c->nwarn, c->nwarn == 1 ? "" : "s");
 	if (color && code)
@@ -494,6 +497,9 @@ static int md_document(FILE *f, const struct gb_compare *c)
 	if (c->noisy)
 		fprintf(f, "- %zu verdict%s coincide with a noisy side (see the note)\n", c->noisy,
 			c->noisy == 1 ? "" : "s");
+	if (c->by_counts)
+		fprintf(f, "- %zu time row%s that time left open settled by unchanged instruction "
+			"counts (see the note)\n", c->by_counts, c->by_counts == 1 ? "" : "s");
 	fputc('\n', f);
 	pos = ftell(f);
 	used = pos > 0 ? (size_t)pos + 512 : 512;   /* 512: the closing lines */
@@ -743,6 +749,7 @@ int gb_compare_write_json(const struct gb_compare *c, const char *path)
 	json_object_set_new(root, "gating", counts_json(c->gating));
 	json_object_set_new(root, "reported", counts_json(c->reported));
 	json_object_set_new(root, "noisy", json_integer((json_int_t)c->noisy));
+	json_object_set_new(root, "settled_by_counts", json_integer((json_int_t)c->by_counts));
 	json_object_set_new(root, "result", json_string(result_word(code)));
 	json_object_set_new(root, "exit", json_integer(code));
 	json_object_set_new(root, "paired", json_boolean(c->opts.paired));

@@ -515,6 +515,44 @@ static void finish_verdicts(struct gb_compare *c)
 	free(adj);
 }
 
+/* A time or its rate: what the instructions executed decide, unlike memory or page faults. */
+static int is_time(const struct gb_compare_row *r)
+{
+	return !strcmp(r->unit, "ns") || !strcmp(r->metric, "throughput_rps");
+}
+
+/*
+ * Counts first, time second (issue 16, item 2): a gating time row that time
+ * alone leaves open (an interval past both edges of the band, an estimate
+ * beyond it that the adjusted p does not confirm, too few processes) is
+ * unchanged when the cell's instruction count was compared, deterministic
+ * and unchanged. Counts are exact where time is noise; a change that moves
+ * time without moving a single instruction is still caught when time
+ * confirms it.
+ */
+static void counts_decide(struct gb_compare *c)
+{
+	const struct gb_compare_opts *o = &c->opts;
+
+	if (!o->counts_settled)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		struct gb_compare_row *r = &c->rows[i];
+		char *n;
+
+		if (r->verdict != GB_VERDICT_INCONCLUSIVE || r->simulated || !r->gating ||
+		    isnan(r->ratio) || !is_time(r) || !o->counts_settled(o->counts_ctx, r->cell))
+			continue;
+		n = gb_xasprintf("instruction count unchanged (%s), which decides where time cannot: "
+				 "time x%.3f, %s", o->counts_from ? o->counts_from : "--counts", r->ratio,
+				 r->note ? r->note : "undecided");
+		free(r->note);
+		r->note = n;
+		r->verdict = GB_VERDICT_UNCHANGED;
+		c->by_counts++;
+	}
+}
+
 static struct gb_compare_row *add_row(struct gb_compare *c, const char *cell,
 				      const struct gb_metric *m, const struct gb_compare_opts *o)
 {
@@ -708,6 +746,7 @@ int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
 		return gb_error("'%s' and '%s' share no cell x metric: nothing to compare",
 				c->base.path, c->cur.path);
 	finish_verdicts(c);
+	counts_decide(c);
 	gb_compare_cell_shifts(c, base);
 	for (i = 0; i < c->n; i++) {
 		struct gb_compare_row *r = &c->rows[i];

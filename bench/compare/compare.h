@@ -71,6 +71,15 @@ struct gb_compare_opts {
 	double (*spread_for)(void *ctx, const char *cell, const char *metric, size_t *procs);
 	void *spread_ctx;
 	const char *spread_from;  /* where that spread was read, for the rows' notes */
+	/*
+	 * Counts first (counts.h gb_counts_settled): 1 when the cell's
+	 * instruction count was compared, deterministic and unchanged; a gating time
+	 * row of such a cell that time alone leaves inconclusive is then
+	 * unchanged (a regression that time confirms still stands). NULL: none.
+	 */
+	int (*counts_settled)(void *ctx, const char *cell);
+	void *counts_ctx;
+	const char *counts_from;  /* the count stage's compare JSON, for the notes */
 };
 
 /* Defaults: per-kind thresholds, alpha 0.01, default gating set, fixed seed, unpaired. */
@@ -116,6 +125,7 @@ struct gb_compare {
 	size_t gating[GB_VERDICT_COUNT];    /* verdict counts, gating rows */
 	size_t reported[GB_VERDICT_COUNT];  /* verdict counts, the other rows */
 	size_t noisy;                 /* rows whose verdict met a noisy side */
+	size_t by_counts;             /* time rows time left open that unchanged counts settled */
 	/*
 	 * The machine's speed per executor: current over baseline median of
 	 * noise_probe_ns over that executor's repetitions (> 1: the current

@@ -10,6 +10,8 @@
 # --max-pairs 5 are 2 looks, each at alpha / 2, and an undecided first look
 # adds 2 pairs (or stops at the time budget). valgrind needs a release
 # build (make BUILD=build/rel, as t0610; GBENCH_REL names one instead).
+# Counts first: time rows that time leaves open are settled by the cell's
+# unchanged count (compare --counts).
 # The comparison of recorded counts (non-deterministic cells) is in
 # tests/unit/test-compare.c.
 . "$(dirname "$0")/lib.sh"
@@ -23,7 +25,9 @@ tests=("the same build as A and B passes on counts"
        "and saying the gate fails on counts"
        "without running the time pairs"
        "a PATH without valgrind exits 4" "in one line, before any run"
-       "a B that cannot run under valgrind exits 4" "naming why")
+       "a B that cannot run under valgrind exits 4" "naming why"
+       "time rows that time cannot decide are settled by the unchanged count"
+       "the Markdown says so")
 skip_counts() {
 	for t in "${tests[@]}"; do skip "$t" "$1"; done
 }
@@ -58,6 +62,22 @@ for side in ("ir-A", "ir-B"):
     ok = ok and rows["sim_d1_misses"]["source"] == "unavailable"   # not simulated
 sys.exit(0 if ok else 1)
 PY
+
+	# counts first: a band of +-0.01% that 3 pairs of time cannot decide;
+	# the cell's count is unchanged, which settles its time rows
+	"$GATE" "$TMP/aa2" --max-pairs 3 -- --threshold 0.01% > "$TMP/out" 2> "$TMP/err"; rc=$?
+	check "${tests[10]} (exit $rc)" python3 - "$TMP/aa2/compare.json" "$rc" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+rc = int(sys.argv[2])
+rows = [r for r in j["rows"] if r["gating"] and r["source"] == "measured"]
+settled = [r for r in rows if r["note"] and r["note"].startswith("instruction count unchanged (")]
+# never inconclusive; a regression only where time itself confirmed one
+ok = rc != 3 and j["settled_by_counts"] == len(settled)
+ok = ok and (rc == 1 or (rc == 0 and len(settled) >= 1 and all(r["verdict"] == "unchanged" for r in settled)))
+sys.exit(0 if ok else 1)
+PY
+	check "${tests[11]}" bash -c "[ $rc -eq 1 ] || grep -q 'settled by unchanged instruction counts' '$TMP/aa2/compare.md'"
 
 	GB_B_INJECT=matmul:0.1% expect_exit 1 "${tests[2]}" "$GATE" "$TMP/inj" -- --threshold 30%
 	check "${tests[3]}" grep -qE '^REGRESSION +tiny\.cpu\.b1\.f32\.c0 +sim_ir .*counts \+[0-9.]+% \([0-9]+ -> [0-9]+, .*beyond the 0\.1% threshold' "$TMP/out"

@@ -10,7 +10,8 @@
  * --allow-inconclusive, the machine class, the meta.json checks, the noise
  * note, the probe a diagnostic only, byte-identical outputs; a gating row
  * on one side only is inconclusive, and a baseline's process count no run
- * can have is refused (issue 21).
+ * can have is refused (issue 21); unchanged instruction counts settle the
+ * time rows that time leaves open, never a confirmed regression.
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <jansson.h>
 
 #include "compare/compare.h"
+#include "compare/counts.h"
 #include "fsio.h"
 #include "gbench.h"
 #include "noise.h"
@@ -1008,6 +1010,102 @@ TEST(baseline_bad_process_count)
 	}
 }
 
+/* Counts settled "wide." and "slow." in the test below, not "open.". */
+static int fake_settled(void *ctx, const char *cell)
+{
+	(void)ctx;
+	return !strncmp(cell, "wide.", 5) || !strncmp(cell, "slow.", 5);
+}
+
+/*
+ * Counts first (issue 16, item 2): four processes a side 10% apart leave
+ * time's interval past both edges of the band (inconclusive); where the
+ * cell's instruction count was deterministic and unchanged that row is
+ * unchanged, saying why; a regression time confirms stands; a cell the
+ * counts did not settle stays open.
+ */
+TEST(counts_settle_open_time_rows)
+{
+	struct gb_results b = { 0 }, c = { 0 };
+	struct gb_compare cmp;
+	struct gb_compare_opts o;
+	double wb[] = { 1.00e6, 1.20e6, 0.85e6, 1.10e6 }, wc[] = { 1.15e6, 0.90e6, 1.05e6, 0.95e6 };
+	double sb[] = { 1.00e6, 1.01e6, 0.99e6, 1.00e6 }, sc[] = { 2.00e6, 2.02e6, 1.98e6, 2.01e6 };
+	const struct gb_compare_row *r;
+
+	split = 4;
+	put(&b, "wide", "wall_ns", "ns", GB_SRC_MEASURED, wb, 4);
+	put(&c, "wide", "wall_ns", "ns", GB_SRC_MEASURED, wc, 4);
+	put(&b, "open", "wall_ns", "ns", GB_SRC_MEASURED, wb, 4);
+	put(&c, "open", "wall_ns", "ns", GB_SRC_MEASURED, wc, 4);
+	put(&b, "slow", "wall_ns", "ns", GB_SRC_MEASURED, sb, 4);
+	put(&c, "slow", "wall_ns", "ns", GB_SRC_MEASURED, sc, 4);
+	CHECK(judge(&cmp, &b, &c, NULL) == 0);
+	CHECK(row(&cmp, "wide", "wall_ns")->verdict == GB_VERDICT_INCONCLUSIVE);
+	CHECK(cmp.by_counts == 0);
+	gb_compare_release(&cmp);
+	gb_compare_opts_init(&o);
+	o.counts_settled = fake_settled;
+	o.counts_from = "g/compare-ir.json";
+	CHECK(judge(&cmp, &b, &c, &o) == 0);
+	r = row(&cmp, "wide", "wall_ns");
+	CHECK(r->verdict == GB_VERDICT_UNCHANGED);
+	CHECK(r->note && strstr(r->note, "instruction count unchanged (g/compare-ir.json)") &&
+	      strstr(r->note, "interval wider than"));
+	CHECK(row(&cmp, "open", "wall_ns")->verdict == GB_VERDICT_INCONCLUSIVE);
+	CHECK(row(&cmp, "slow", "wall_ns")->verdict == GB_VERDICT_REGRESSION);
+	CHECK(cmp.by_counts == 1);
+	CHECK(gb_compare_exit(&cmp) == GB_EXIT_REGRESSION);
+	gb_compare_release(&cmp);
+	gb_results_release(&b);
+	gb_results_release(&c);
+}
+
+/* The count stage's compare JSON: which cells it settled, and what it refuses. */
+TEST(counts_file)
+{
+	char dir[] = "/tmp/gb-test-counts.XXXXXX", *path, *cmd;
+	struct gb_counts *s = NULL;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	path = gb_xasprintf("%s/ir.json", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	fputs("{\"tool\": \"gbench compare\", \"rows\": [\n"
+	      "{\"cell\": \"a\", \"metric\": \"sim_ir\", \"verdict\": \"unchanged\", \"gating\": true, \"nondeterministic\": false},\n"
+	      "{\"cell\": \"b\", \"metric\": \"sim_ir\", \"verdict\": \"regression\", \"gating\": true, \"nondeterministic\": false},\n"
+	      "{\"cell\": \"c\", \"metric\": \"sim_ir\", \"verdict\": \"unchanged\", \"gating\": true, \"nondeterministic\": true},\n"
+	      "{\"cell\": \"d\", \"metric\": \"wall_ns\", \"verdict\": \"unchanged\", \"gating\": true, \"nondeterministic\": false},\n"
+	      "{\"cell\": \"e\", \"metric\": \"sim_ir\", \"verdict\": \"unchanged\", \"gating\": false, \"nondeterministic\": false}\n"
+	      "]}\n", f);
+	CHECK(fclose(f) == 0);
+	CHECK(gb_counts_load(&s, path) == 0);
+	CHECK(gb_counts_settled(s, "a") == 1);
+	CHECK(gb_counts_settled(s, "b") == 0);
+	CHECK(gb_counts_settled(s, "c") == 0);
+	CHECK(gb_counts_settled(s, "d") == 0);
+	CHECK(gb_counts_settled(s, "e") == 0);
+	CHECK(gb_counts_settled(s, "z") == 0);
+	gb_counts_free(s);
+	/* not a compare's JSON, no sim_ir row, no file */
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	fputs("{\"tool\": \"gbench run\", \"rows\": []}\n", f);
+	CHECK(fclose(f) == 0);
+	CHECK(gb_counts_load(&s, path) < 0 && s == NULL);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	fputs("{\"tool\": \"gbench compare\", \"rows\": [{\"cell\": \"d\", \"metric\": \"wall_ns\"}]}\n", f);
+	CHECK(fclose(f) == 0);
+	CHECK(gb_counts_load(&s, path) < 0 && s == NULL);
+	CHECK(gb_counts_load(&s, "/nonexistent/ir.json") < 0 && s == NULL);
+	cmd = gb_xasprintf("rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+	free(cmd);
+	free(path);
+}
+
 int main(void)
 {
 	RUN(aa_not_flagged);
@@ -1015,6 +1113,8 @@ int main(void)
 	RUN(direction_aware);
 	RUN(too_few_processes);
 	RUN(class_spread_for_single_processes);
+	RUN(counts_settle_open_time_rows);
+	RUN(counts_file);
 	RUN(pseudo_replication);
 	RUN(holm_over_rows);
 	RUN(paired_processes);
