@@ -20,6 +20,19 @@ exec(sys.argv[2])
 json.dump(m, open(sys.argv[1], "w"), indent=2)
 PY
 }
+# The fleet's judgement is what is checked here, not this machine's noise: a's
+# throughput samples are laid down at 1.00..1.07 M req/s (the tiny trace's
+# ~50 us repetitions can differ threefold on a loaded machine under ASan; a
+# CI run saw that).
+python3 - "$TMP/a/samples.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+for r in rows[1:]:
+    if r[1] == "throughput_rps":
+        r[3] = repr(1e6 * (1 + 0.01 * int(r[2])))
+csv.writer(open(sys.argv[1], "w", newline=""), lineterminator="\n").writerows(rows)
+PY
+edit "$TMP/a" 'pass'
 cp -r "$TMP/a" "$TMP/b"
 edit "$TMP/b" 'm["host"]["cpu_model"] = "Other CPU 9000"'
 
