@@ -76,7 +76,7 @@ static const char compare_usage[] =
 	"    --counts FILE   counts first: FILE is the --json of a compare of the same\n"
 	"                    builds' instruction counts (--metric sim_ir); a gating time\n"
 	"                    row that time leaves inconclusive is unchanged where its\n"
-	"                    cell's count is deterministic and unchanged there\n"
+	"                    cell's count gates and is unchanged there\n"
 	"    -h, --help      show this help\n"
 	"\n"
 	"FILE '-' is stdout (one of them at most; the verdict table then goes to\n"

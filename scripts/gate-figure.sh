@@ -15,7 +15,8 @@
 #   INJECT     INJECT_TRIALS gates per spec (default "topk:2% all:2%": one
 #              workload's cells, every cell) with the time stage alone
 #              (--no-ir): injected work adds instructions too, and the count
-#              stage would catch it before the time stage is asked;
+#              stage would catch it before the time stage is asked
+#              (INJECT_IR=1: the whole gate, counts first, as CI runs it);
 #   IR         IR_TRIALS gates with IR_PCT percent more instructions
 #              (default 0.11: just past the count stage's 0.1% threshold) in
 #              one cell, IR_CELL (default audio-features.cpu.b1.f32.c0), and
@@ -34,7 +35,7 @@
 # per count spec.
 #
 # Environment: GBENCH (default build/gbench, a release build: valgrind
-# cannot run a sanitizer build), OUT, INJECT, INJECT_TRIALS (default 40),
+# cannot run a sanitizer build), OUT, INJECT, INJECT_TRIALS (default 40), INJECT_IR,
 # IR_CELL, IR_OP, IR_PCT, IR_TRIALS (default 10), GB_PAIRS (default 5), GB_MAX_PAIRS,
 # RUN-ARGS (default "--executor cpu", passed as GB_RUN_ARGS), COMPARE
 # (arguments to compare, default none: the gate's own defaults).
@@ -52,11 +53,13 @@ run_args=${*:-"--executor cpu"}
 inject=${INJECT-"topk:2% all:2%"}
 
 inject_trials=${INJECT_TRIALS:-40}
+inject_ir=${INJECT_IR:-0}
 ir_cell=${IR_CELL:-audio-features.cpu.b1.f32.c0}
 ir_op=${IR_OP:-fft}
 ir_pct=${IR_PCT:-0.11}
 ir_trials=${IR_TRIALS:-10}
 
+case $inject_ir in 0|1) ;; *) echo "gate-figure: INJECT_IR must be 0 or 1, not '$inject_ir'" >&2; exit 2 ;; esac
 for n in "$trials" "$inject_trials" "$ir_trials"; do
 	case $n in
 	''|*[!0-9]*) echo "gate-figure: trial counts must be counts, not '$n'" >&2; exit 2 ;;
@@ -113,8 +116,14 @@ irs=(1)
 ntr=("$trials")
 what=("the same build (A/A), counts and time")
 for s in $inject; do
-	kinds+=("time-$(echo "$s" | tr -c 'a-z0-9\n' '_')")
-	specs+=("$s"); cells+=(""); irs+=(0); ntr+=("$inject_trials"); what+=("B +$s of time, time stage alone")
+	if [ "$inject_ir" -eq 1 ]; then
+		kinds+=("gate-$(echo "$s" | tr -c 'a-z0-9\n' '_')")
+		what+=("B +$s of time, the whole gate (counts, then time)")
+	else
+		kinds+=("time-$(echo "$s" | tr -c 'a-z0-9\n' '_')")
+		what+=("B +$s of time, time stage alone")
+	fi
+	specs+=("$s"); cells+=(""); irs+=("$inject_ir"); ntr+=("$inject_trials")
 done
 if [ -n "$ir_steps" ]; then
 	kinds+=("ir-cell")

@@ -73,7 +73,7 @@ struct gb_compare_opts {
 	const char *spread_from;  /* where that spread was read, for the rows' notes */
 	/*
 	 * Counts first (counts.h gb_counts_settled): 1 when the cell's
-	 * instruction count was compared, deterministic and unchanged; a gating time
+	 * instruction count gated and was unchanged; a gating time
 	 * row of such a cell that time alone leaves inconclusive is then
 	 * unchanged (a regression that time confirms still stands). NULL: none.
 	 */
@@ -90,7 +90,8 @@ struct gb_compare_row {
 	int gating;             /* counts towards the exit code */
 	int higher_better;      /* throughput, hit rate */
 	int simulated;          /* compared without a test */
-	int nondet;             /* simulated counts that differ between repetitions: not gating */
+	int nondet;             /* simulated counts that differ between repetitions: gating only
+				   judged on their extremes, the jitter under half the threshold */
 	enum gb_verdict verdict;
 	const char *test;       /* "exact", "normal" or "none" */
 	size_t n_base, n_cur;   /* values on each side (NAN repetitions left out) */

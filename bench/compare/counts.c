@@ -46,9 +46,9 @@ int gb_counts_load(struct gb_counts **out, const char *path)
 		if (!cell || !gb_str_same(gb_json_str(r, "metric", NULL), "sim_ir"))
 			continue;
 		s->rows++;
+		/* a count too unsteady to judge is not gating */
 		if (!gb_str_same(gb_json_str(r, "verdict", NULL), "unchanged") ||
-		    !json_is_true(json_object_get(r, "gating")) ||
-		    !json_is_false(json_object_get(r, "nondeterministic")))
+		    !json_is_true(json_object_get(r, "gating")))
 			continue;
 		s->cell = gb_xrealloc(s->cell, (s->n + 1) * sizeof(*s->cell));
 		s->cell[s->n++] = gb_xstrdup(cell);

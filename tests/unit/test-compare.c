@@ -434,6 +434,10 @@ TEST(simulated_counts)
 	struct gb_compare cmp;
 	double one[2] = { 1000, 1000 }, up[2] = { 1002, 1002 }, near[2] = { 1000.5, 1000.5 },
 	       down[2] = { 980, 980 }, wobbly[2] = { 1100, 1101 };
+	/* 1.5e-4 of jitter, under half the threshold: judged on the extremes */
+	double jb[2] = { 1000000, 1000150 }, jsame[2] = { 1000000, 1000160 },
+	       jup[2] = { 1003000, 1003100 }, jb2[2] = { 1000000, 1000400 },
+	       jedge[2] = { 1000900, 1001300 };
 
 	put(&b, "a", "sim_ir", "count", GB_SRC_SIMULATED, one, 2);
 	put(&c, "a", "sim_ir", "count", GB_SRC_SIMULATED, up, 2);
@@ -443,6 +447,12 @@ TEST(simulated_counts)
 	put(&c, "c", "sim_ir", "count", GB_SRC_SIMULATED, down, 2);
 	put(&b, "d", "sim_ir", "count", GB_SRC_SIMULATED, one, 2);
 	put(&c, "d", "sim_ir", "count", GB_SRC_SIMULATED, wobbly, 2);
+	put(&b, "e", "sim_ir", "count", GB_SRC_SIMULATED, jb, 2);
+	put(&c, "e", "sim_ir", "count", GB_SRC_SIMULATED, jsame, 2);
+	put(&b, "f", "sim_ir", "count", GB_SRC_SIMULATED, jb, 2);
+	put(&c, "f", "sim_ir", "count", GB_SRC_SIMULATED, jup, 2);
+	put(&b, "g", "sim_ir", "count", GB_SRC_SIMULATED, jb2, 2);
+	put(&c, "g", "sim_ir", "count", GB_SRC_SIMULATED, jedge, 2);
 	CHECK(judge(&cmp, &b, &c, NULL) == 0);
 	/* +0.2% of a deterministic count: beyond its 0.1% threshold, no test */
 	CHECK(row(&cmp, "a", "sim_ir")->verdict == GB_VERDICT_REGRESSION);
@@ -454,7 +464,14 @@ TEST(simulated_counts)
 	CHECK(row(&cmp, "d", "sim_ir")->nondet && !row(&cmp, "d", "sim_ir")->gating);
 	CHECK(strstr(row(&cmp, "d", "sim_ir")->note, "non-deterministic") != NULL);
 	CHECK(!row(&cmp, "a", "sim_ir")->nondet);
-	CHECK(cmp.gating[GB_VERDICT_REGRESSION] == 1);
+	/* a jitter under half the threshold gates, judged on the extremes */
+	CHECK(row(&cmp, "e", "sim_ir")->nondet && row(&cmp, "e", "sim_ir")->gating);
+	CHECK(row(&cmp, "e", "sim_ir")->verdict == GB_VERDICT_UNCHANGED);
+	CHECK(strstr(row(&cmp, "e", "sim_ir")->note, "judged on the extremes") != NULL);
+	CHECK(row(&cmp, "f", "sim_ir")->verdict == GB_VERDICT_REGRESSION);   /* +0.29% at the least */
+	/* +0.05% .. +0.13% between the extremes: it straddles the 0.1% edge */
+	CHECK(row(&cmp, "g", "sim_ir")->verdict == GB_VERDICT_INCONCLUSIVE && row(&cmp, "g", "sim_ir")->gating);
+	CHECK(cmp.gating[GB_VERDICT_REGRESSION] == 2);
 	CHECK(gb_compare_exit(&cmp) == GB_EXIT_REGRESSION);
 	gb_compare_release(&cmp);
 	gb_results_release(&b);
@@ -1075,7 +1092,8 @@ TEST(counts_file)
 	fputs("{\"tool\": \"gbench compare\", \"rows\": [\n"
 	      "{\"cell\": \"a\", \"metric\": \"sim_ir\", \"verdict\": \"unchanged\", \"gating\": true, \"nondeterministic\": false},\n"
 	      "{\"cell\": \"b\", \"metric\": \"sim_ir\", \"verdict\": \"regression\", \"gating\": true, \"nondeterministic\": false},\n"
-	      "{\"cell\": \"c\", \"metric\": \"sim_ir\", \"verdict\": \"unchanged\", \"gating\": true, \"nondeterministic\": true},\n"
+	      "{\"cell\": \"c\", \"metric\": \"sim_ir\", \"verdict\": \"unchanged\", \"gating\": false, \"nondeterministic\": true},\n"
+	      "{\"cell\": \"c2\", \"metric\": \"sim_ir\", \"verdict\": \"unchanged\", \"gating\": true, \"nondeterministic\": true},\n"
 	      "{\"cell\": \"d\", \"metric\": \"wall_ns\", \"verdict\": \"unchanged\", \"gating\": true, \"nondeterministic\": false},\n"
 	      "{\"cell\": \"e\", \"metric\": \"sim_ir\", \"verdict\": \"unchanged\", \"gating\": false, \"nondeterministic\": false}\n"
 	      "]}\n", f);
@@ -1083,7 +1101,8 @@ TEST(counts_file)
 	CHECK(gb_counts_load(&s, path) == 0);
 	CHECK(gb_counts_settled(s, "a") == 1);
 	CHECK(gb_counts_settled(s, "b") == 0);
-	CHECK(gb_counts_settled(s, "c") == 0);
+	CHECK(gb_counts_settled(s, "c") == 0);    /* too unsteady to gate */
+	CHECK(gb_counts_settled(s, "c2") == 1);   /* steady enough, judged on its extremes */
 	CHECK(gb_counts_settled(s, "d") == 0);
 	CHECK(gb_counts_settled(s, "e") == 0);
 	CHECK(gb_counts_settled(s, "z") == 0);
