@@ -549,9 +549,9 @@ static int is_time(const struct gb_compare_row *r)
  * Counts first, time second (issue 16, item 2): a gating time row that time
  * alone leaves open (an interval past both edges of the band, an estimate
  * beyond it that the adjusted p does not confirm, too few processes) is
- * unchanged when the cell's instruction count gated and was unchanged. Counts are exact where time is noise; a change that moves
- * time without moving a single instruction is still caught when time
- * confirms it.
+ * unchanged when the cell's instruction count gated and was unchanged.
+ * Counts are exact where time is noise; a change that moves time without
+ * moving a single instruction is still caught when time confirms it.
  */
 static void counts_decide(struct gb_compare *c)
 {

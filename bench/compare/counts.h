@@ -3,9 +3,9 @@
  * counts first, time second). Read from the JSON that `gbench compare
  * --json` wrote for the count stage (perf-gate.sh's compare-ir.json): a
  * cell is settled when its sim_ir row gates and is unchanged (counts that
- * differ between repetitions by more than half the threshold do not gate). A gating time row of a settled cell that time
- * alone cannot decide is then unchanged; a regression that time confirms
- * still stands.
+ * differ between repetitions by more than half the threshold do not gate).
+ * A gating time row of a settled cell that time alone cannot decide is then
+ * unchanged; a regression that time confirms still stands.
  */
 #ifndef GB_COMPARE_COUNTS_H
 #define GB_COMPARE_COUNTS_H
