@@ -332,9 +332,9 @@ static void judge_counts(struct gb_compare_row *r, const double *b, size_t nb, c
 	if (bmin != bmax || cmin != cmax) {
 		double jitter = fmax((bmax - bmin) / bmin, (cmax - cmin) / cmin);
 		double lo = cmin / bmax, hi = cmax / bmin;   /* the ratio between the extremes */
+		int w = worse(r, lo) + worse(r, hi), bt = better(r, lo) + better(r, hi);
 
 		free(r->note);
-		r->note = NULL;
 		r->nondet = 1;
 		if (!(bmin > 0 && cmin > 0) || !(jitter < r->threshold / 2)) {
 			r->gating = 0;
@@ -350,11 +350,8 @@ static void judge_counts(struct gb_compare_row *r, const double *b, size_t nb, c
 		 * resolves it: judged on the extremes, a change is one that
 		 * every pairing of the two sides' counts shows.
 		 */
-		r->verdict = worse(r, lo) && worse(r, hi)     ? GB_VERDICT_REGRESSION
-			     : better(r, lo) && better(r, hi) ? GB_VERDICT_IMPROVEMENT
-			     : !worse(r, lo) && !worse(r, hi) && !better(r, lo) && !better(r, hi)
-				     ? GB_VERDICT_UNCHANGED
-				     : GB_VERDICT_INCONCLUSIVE;
+		r->verdict = w == 2 ? GB_VERDICT_REGRESSION : bt == 2 ? GB_VERDICT_IMPROVEMENT
+			     : w + bt == 0 ? GB_VERDICT_UNCHANGED : GB_VERDICT_INCONCLUSIVE;
 		r->note = gb_xasprintf("counts differ between repetitions by up to %.2g%% (%.17g .. "
 				       "%.17g and %.17g .. %.17g), under half the %g%% threshold: "
 				       "judged on the extremes, x%.5f .. x%.5f", jitter * 100, bmin,
