@@ -411,8 +411,10 @@ if [ "$mode" = ab ]; then
 	while [ "$rc" -eq 3 ] && [ "$n" -lt "$max_pairs" ]; do
 		step=$((max_pairs - n < 2 ? max_pairs - n : 2))
 		spent=$(($(date +%s) - gate_t0))
-		# the next pairs cost what the pairs so far cost each
-		if [ $((spent + ($(date +%s) - t0) * step / n)) -gt "$budget" ]; then
+		# the next pairs cost what the pairs so far cost each (rounded up:
+		# pairs done within a second still cost something; a budget of 0
+		# adds none)
+		if [ $((spent + (($(date +%s) - t0) * step + n - 1) / n)) -ge "$budget" ]; then
 			say "inconclusive after $n pairs; $step more would pass the time budget (${spent} s of ${budget} s gone)"
 			break
 		fi
