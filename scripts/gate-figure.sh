@@ -11,7 +11,8 @@
 # an op, as many dependent steps as take that fraction of the call's time;
 # not recorded numbers multiplied afterwards). It runs
 #   A/A        TRIALS gates, no injection, the whole gate (counts, then
-#              time): exit 1 is a false alarm, exit 3 an inconclusive gate;
+#              time; AA_IR=0: time alone, as the vulkan nightly job runs):
+#              exit 1 is a false alarm, exit 3 an inconclusive gate;
 #   INJECT     INJECT_TRIALS gates per spec (default "topk:2% all:2%": one
 #              workload's cells, every cell) with the time stage alone
 #              (--no-ir): injected work adds instructions too, and the count
@@ -35,7 +36,7 @@
 # per count spec.
 #
 # Environment: GBENCH (default build/gbench, a release build: valgrind
-# cannot run a sanitizer build), OUT, INJECT, INJECT_TRIALS (default 40), INJECT_IR,
+# cannot run a sanitizer build), OUT, AA_IR, INJECT, INJECT_TRIALS (default 40), INJECT_IR,
 # IR_CELL, IR_OP, IR_PCT, IR_TRIALS (default 10), GB_PAIRS (default 5), GB_MAX_PAIRS,
 # RUN-ARGS (default "--executor cpu", passed as GB_RUN_ARGS), COMPARE
 # (arguments to compare, default none: the gate's own defaults).
@@ -54,12 +55,15 @@ inject=${INJECT-"topk:2% all:2%"}
 
 inject_trials=${INJECT_TRIALS:-40}
 inject_ir=${INJECT_IR:-0}
+aa_ir=${AA_IR:-1}
 ir_cell=${IR_CELL:-audio-features.cpu.b1.f32.c0}
 ir_op=${IR_OP:-fft}
 ir_pct=${IR_PCT:-0.11}
 ir_trials=${IR_TRIALS:-10}
 
-case $inject_ir in 0|1) ;; *) echo "gate-figure: INJECT_IR must be 0 or 1, not '$inject_ir'" >&2; exit 2 ;; esac
+for v in "INJECT_IR=$inject_ir" "AA_IR=$aa_ir"; do
+	case ${v#*=} in 0|1) ;; *) echo "gate-figure: ${v%%=*} must be 0 or 1, not '${v#*=}'" >&2; exit 2 ;; esac
+done
 for n in "$trials" "$inject_trials" "$ir_trials"; do
 	case $n in
 	''|*[!0-9]*) echo "gate-figure: trial counts must be counts, not '$n'" >&2; exit 2 ;;
@@ -112,9 +116,10 @@ fi
 kinds=("aa")
 specs=("")
 cells=("")
-irs=(1)
+irs=("$aa_ir")
 ntr=("$trials")
 what=("the same build (A/A), counts and time")
+[ "$aa_ir" -eq 0 ] && what=("the same build (A/A), time stage alone")
 for s in $inject; do
 	if [ "$inject_ir" -eq 1 ]; then
 		kinds+=("gate-$(echo "$s" | tr -c 'a-z0-9\n' '_')")
