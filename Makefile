@@ -212,6 +212,16 @@ docs-tables: all
 	  cp $(BUILD)/docs-results/$$t/report/tables.md docs/tables-$$t.md && echo "docs/tables-$$t.md"; \
 	done
 
+# What Bonferroni over the gate's looks costs against their correlation: a
+# seeded simulation (bench/compare/bench/looks.c; docs/gate.md), in `make bench`.
+LOOKS_BENCH := $(BUILD)/looks-bench
+.PHONY: bench-looks
+bench: bench-looks
+$(LOOKS_BENCH): $(BUILD)/obj/bench/compare/bench/looks.o $(BUILD)/libgb.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libgb.a $(LDLIBS)
+bench-looks: $(LOOKS_BENCH)
+	$(LOOKS_BENCH)
+
 # The gate's own figures on this machine (scripts/gate-figure.sh, issue 16's
 # batch): 100 A/A gates, 40 per injected time slowdown, 10 per count change.
 .PHONY: bench-gate
