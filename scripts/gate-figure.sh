@@ -13,6 +13,9 @@
 #   A/A        TRIALS gates, no injection, the whole gate (counts, then
 #              time; AA_IR=0: time alone, as the vulkan nightly job runs):
 #              exit 1 is a false alarm, exit 3 an inconclusive gate;
+#              AA_BUILDS=2: A is not GBENCH but HEAD built a second time,
+#              by the gate itself in its worktree (BASE=HEAD), as CI
+#              builds a base (GBENCH must then be HEAD's own build);
 #   INJECT     INJECT_TRIALS gates per spec (default "topk:2% all:2%": one
 #              workload's cells, every cell) with the time stage alone
 #              (--no-ir): injected work adds instructions too, and the count
@@ -36,7 +39,7 @@
 # per count spec.
 #
 # Environment: GBENCH (default build/gbench, a release build: valgrind
-# cannot run a sanitizer build), OUT, AA_IR, INJECT, INJECT_TRIALS (default 40), INJECT_IR,
+# cannot run a sanitizer build), OUT, AA_IR, AA_BUILDS, INJECT, INJECT_TRIALS (default 40), INJECT_IR,
 # IR_CELL, IR_OP, IR_PCT, IR_TRIALS (default 10), GB_PAIRS (default 5), GB_MAX_PAIRS,
 # RUN-ARGS (default "--executor cpu", passed as GB_RUN_ARGS), COMPARE
 # (arguments to compare, default none: the gate's own defaults).
@@ -56,6 +59,7 @@ inject=${INJECT-"topk:2% all:2%"}
 inject_trials=${INJECT_TRIALS:-40}
 inject_ir=${INJECT_IR:-0}
 aa_ir=${AA_IR:-1}
+aa_builds=${AA_BUILDS:-1}
 ir_cell=${IR_CELL:-audio-features.cpu.b1.f32.c0}
 ir_op=${IR_OP:-fft}
 ir_pct=${IR_PCT:-0.11}
@@ -64,6 +68,7 @@ ir_trials=${IR_TRIALS:-10}
 for v in "INJECT_IR=$inject_ir" "AA_IR=$aa_ir"; do
 	case ${v#*=} in 0|1) ;; *) echo "gate-figure: ${v%%=*} must be 0 or 1, not '${v#*=}'" >&2; exit 2 ;; esac
 done
+case $aa_builds in 1|2) ;; *) echo "gate-figure: AA_BUILDS must be 1 or 2, not '$aa_builds'" >&2; exit 2 ;; esac
 for n in "$trials" "$inject_trials" "$ir_trials"; do
 	case $n in
 	''|*[!0-9]*) echo "gate-figure: trial counts must be counts, not '$n'" >&2; exit 2 ;;
@@ -76,10 +81,12 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # one gate: KIND TRIAL SPEC IR(1|0) [CELLS] -> "rc seconds"
 gate() {
-	local t0 rc
+	local t0 rc base=(GB_BASE_GBENCH="$gbench")
+	# A/A of two builds: no base binary given, so the gate builds BASE
+	[ "$1" = aa ] && [ "$aa_builds" -eq 2 ] && base=(GB_BASE_GBENCH= BASE=HEAD)
 	t0=$(date +%s.%N)
 	# shellcheck disable=SC2086  # COMPARE is a list of words
-	GBENCH=$gbench GB_BASE_GBENCH=$gbench GB_B_INJECT=$3 GB_B_INJECT_CELLS=${5:-} GB_IR=$4 \
+	env "${base[@]}" GBENCH=$gbench GB_B_INJECT=$3 GB_B_INJECT_CELLS=${5:-} GB_IR=$4 \
 		GB_RUN_ARGS=$run_args "$top/scripts/perf-gate.sh" "$out/$1-$2" -- ${COMPARE:-} \
 		> "$out/$1-$2.log" 2>&1
 	rc=$?
@@ -120,6 +127,7 @@ irs=("$aa_ir")
 ntr=("$trials")
 what=("the same build (A/A), counts and time")
 [ "$aa_ir" -eq 0 ] && what=("the same build (A/A), time stage alone")
+[ "$aa_builds" -eq 2 ] && what=("${what[0]/the same build/HEAD built twice}")
 for s in $inject; do
 	if [ "$inject_ir" -eq 1 ]; then
 		kinds+=("gate-$(echo "$s" | tr -c 'a-z0-9\n' '_')")
