@@ -86,8 +86,8 @@ gate() {
 	[ "$1" = aa ] && [ "$aa_builds" -eq 2 ] && base=(GB_BASE_GBENCH= BASE=HEAD)
 	t0=$(date +%s.%N)
 	# shellcheck disable=SC2086  # COMPARE is a list of words
-	env "${base[@]}" GBENCH=$gbench GB_B_INJECT=$3 GB_B_INJECT_CELLS=${5:-} GB_IR=$4 \
-		GB_RUN_ARGS=$run_args "$top/scripts/perf-gate.sh" "$out/$1-$2" -- ${COMPARE:-} \
+	env "${base[@]}" "GBENCH=$gbench" "GB_B_INJECT=$3" "GB_B_INJECT_CELLS=${5:-}" "GB_IR=$4" \
+		"GB_RUN_ARGS=$run_args" "$top/scripts/perf-gate.sh" "$out/$1-$2" -- ${COMPARE:-} \
 		> "$out/$1-$2.log" 2>&1
 	rc=$?
 	echo "$rc $(echo "$(date +%s.%N) - $t0" | bc)"
