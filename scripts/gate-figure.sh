@@ -158,7 +158,7 @@ one() {
 	esac
 	secs[$k]=$(echo "${secs[$k]} + $s" | bc)
 	[ "$(echo "$s > ${maxs[$k]}" | bc)" -eq 1 ] && maxs[$k]=$s
-	echo "gate-figure: trial $2, $k${specs[$1]:+ (GB_B_INJECT=${specs[$1]})}: exit $rc in ${s%.*} s" >&2
+	echo "gate-figure: trial $2, $k${specs[$1]:+ (GB_B_INJECT=${specs[$1]})}: exit $rc in $(printf %.0f "$s") s" >&2
 	# what the counts saw: the injected cell's change, and the largest elsewhere
 	if [ "$k" = ir-cell ]; then
 		ir_seen="$ir_seen$(awk -F, -v c="$ir_cell" -v t="$2" '
