@@ -9,8 +9,9 @@ paired t test takes). Per gate it prints the cells' smallest, median,
 90th-percentile and largest s; over several gates, the range of their
 median s. In an A/A gate s is the noise a time change must clear: the
 paired t is ln(1 + r) / (s / sqrt(pairs)). docs/gate.md ("Alpha over the
-looks") quotes it. Reads only; writes stdout; exit 2 on a folder without 3
-pairs of runs.
+looks") quotes it. Reads only; writes stdout; exit 2, one line naming
+the file, on a folder without 3 pairs of runs or a results.csv it cannot
+read.
 
     scripts/pair-spread.py [--metric METRIC] GATE-DIR...   (METRIC: wall_ns)
 """
@@ -30,15 +31,18 @@ def medians(path, metric):
     """cell -> METRIC's median in one results.csv (RFC 4180: a device name
     may hold commas)."""
     out = {}
-    with open(path, newline="") as f:
-        for row in csv.DictReader(f):
-            if row.get("metric") == metric:
-                try:
-                    v = float(row["median"])
-                except (KeyError, ValueError):
-                    continue
-                if v > 0:
-                    out[row["cell"]] = v
+    try:
+        with open(path, newline="") as f:
+            for row in csv.DictReader(f):
+                if row.get("metric") == metric:
+                    try:
+                        v = float(row["median"])
+                    except (KeyError, TypeError, ValueError):
+                        continue
+                    if v > 0:
+                        out[row["cell"]] = v
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        die(f"{path}: {e}")
     return out
 
 
