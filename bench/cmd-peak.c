@@ -206,6 +206,18 @@ json_t *gb_peak_obtain(const struct gb_peak_opts *o, int force, char **cache_use
 	cache = gb_peak_cache_path(fp);
 	if (!force && !o->no_cache)
 		j = gb_peak_load(cache, !o->quick, 1);
+	if (j) {
+		const char *isa = json_string_value(json_object_get(
+			json_object_get(json_object_get(j, "flops"), "f32"), "isa"));
+
+		if (!isa || strcmp(isa, gb_peak_f32_isa()) != 0) {
+			gb_note("gbench peak: the cached f32 ceiling (%s) was measured with %s and the "
+				"cpu executor runs %s now: measuring again", cache,
+				isa ? isa : "no instruction set named", gb_peak_f32_isa());
+			json_decref(j);
+			j = NULL;
+		}
+	}
 	if (j && !gb_peak_has_vulkan(j) && gb_peak_vulkan_available()) {
 		gb_note("gbench peak: the cached result (%s) has no vulkan ceilings and the vulkan "
 			"executor starts now: measuring again", cache);

@@ -63,18 +63,20 @@ static int cpu_has(enum gb_simd s)
 }
 
 /*
- * The default is AVX2 even where AVX-512F works: on the one AVX-512 machine
- * measured (a 16-core Xeon with AMX, 2026-12-04, docs/cpu-kernels.md) the
- * AVX-512 micro-kernel ran the matrix product at about half the AVX2 one's
- * speed per core (40 against 75 GFLOP/s at 1024^3, one thread), so it is
- * taken only when GBENCH_SIMD=avx512 asks for it.
+ * The default is the widest level the CPU has. Until 2026-12-06 it was AVX2
+ * even where AVX-512F works: the AVX-512 micro-kernel had measured at half
+ * the AVX2 one's speed per core. That was gcc keeping its accumulator array
+ * on the stack (gemm-avx512.c says more); with the accumulators in
+ * registers it runs the matrix product 1.4-1.5x faster than AVX2 on the
+ * development VM's AMD EPYC (docs/cpu-kernels.md).
  */
 enum gb_simd gb_kern_simd(void)
 {
 	if (simd_level < 0) {
 		const char *env = getenv("GBENCH_SIMD");
 
-		simd_level = cpu_has_avx2() ? GB_SIMD_AVX2 : GB_SIMD_GENERIC;
+		simd_level = cpu_has_avx512() ? GB_SIMD_AVX512 :
+			     cpu_has_avx2() ? GB_SIMD_AVX2 : GB_SIMD_GENERIC;
 		/* A level this CPU has, named, is used; anything else leaves the default. */
 		for (int l = 0; env && l < GB_SIMD_COUNT; l++)
 			if (strcmp(env, gb_kern_simd_name((enum gb_simd)l)) == 0 &&

@@ -6,11 +6,11 @@
  *
  * Hot loops come in builds chosen at run time: portable C (any x86-64 or
  * other architecture), AVX2+FMA+F16C intrinsics, used when the CPU has
- * them, and for the matrix product's micro-kernels AVX-512F (the rest of
- * that level runs the AVX2 loops), taken only when GBENCH_SIMD=avx512 asks
- * (it measured slower than AVX2; see gb_kern_simd in kernels.c) and CPUID
- * has it, which valgrind's CPU never does: the binary runs under valgrind.
- * GBENCH_SIMD=generic in the environment forces the portable path.
+ * them, and for the matrix product's micro-kernels and its quantized
+ * mat-vec AVX-512F (the rest of that level runs the AVX2 loops), the
+ * default where CPUID and the OS have it, which valgrind's CPU never does:
+ * the binary runs under valgrind. GBENCH_SIMD=avx2 or generic in the
+ * environment forces a narrower path.
  *
  * Accuracy: dot products run over rows padded to a multiple of 32 with 8
  * independent f32 lanes per output (16 at the AVX-512 level; each summing
@@ -31,8 +31,8 @@
 /* Levels in order: each one's CPUs also run the ones below it. */
 enum gb_simd { GB_SIMD_GENERIC, GB_SIMD_AVX2, GB_SIMD_AVX512, GB_SIMD_COUNT };
 
-/* The level in use: AVX2 where the CPU has it, else generic, unless
- * GBENCH_SIMD names another level the CPU has (generic, avx2, avx512). */
+/* The level in use: the widest the CPU has (avx512, avx2, generic), unless
+ * GBENCH_SIMD names another level the CPU has. */
 enum gb_simd gb_kern_simd(void);
 const char *gb_kern_simd_name(enum gb_simd s);
 /* Force a level (tests); -1 when this CPU cannot run it. Not thread-safe. */

@@ -195,11 +195,24 @@ static double peak_dram_read(json_t *j)
 	return NAN;
 }
 
+static const char *peak_isa(json_t *j)
+{
+	const char *isa = json_string_value(json_object_get(
+		json_object_get(json_object_get(j, "flops"), "f32"), "isa"));
+
+	return isa ? isa : "";
+}
+
 int gb_peak_should_replace(json_t *c, json_t *n, char *why, size_t len)
 {
 	int cq = json_is_true(json_object_get(c, "quick")), nq = json_is_true(json_object_get(n, "quick"));
 	double cf = peak_f32(c), nf = peak_f32(n), cd = peak_dram_read(c), nd = peak_dram_read(n);
 
+	if (strcmp(peak_isa(c), peak_isa(n)) != 0) {
+		snprintf(why, len, "its f32 ceiling is of another instruction set (%s, was %s), "
+			 "the one the cpu executor runs now", peak_isa(n), peak_isa(c));
+		return 1;
+	}
 	if (cq && !nq) {
 		snprintf(why, len, "a full measurement replaces a --quick one");
 		return 1;

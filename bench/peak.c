@@ -29,6 +29,7 @@
 
 #include "executor.h"
 #include "gbench.h"
+#include "kernels.h"
 #include "peak.h"
 #include "stats.h"
 
@@ -189,6 +190,38 @@ static float flops_avx2(long iters)
 	return out[0] + out[7];
 }
 
+/* The same chains on 16 lanes: the ceiling of the AVX-512 level's kernels. */
+__attribute__((target("avx512f"))) MEASURED
+static float flops_avx512(long iters)
+{
+	const __m512 m = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-6f);
+	__m512 a0 = _mm512_set1_ps(1.0f), a1 = _mm512_set1_ps(1.1f), a2 = _mm512_set1_ps(1.2f),
+	       a3 = _mm512_set1_ps(1.3f), a4 = _mm512_set1_ps(1.4f), a5 = _mm512_set1_ps(1.5f),
+	       a6 = _mm512_set1_ps(1.6f), a7 = _mm512_set1_ps(1.7f), a8 = _mm512_set1_ps(1.8f),
+	       a9 = _mm512_set1_ps(1.9f), a10 = _mm512_set1_ps(2.0f), a11 = _mm512_set1_ps(2.1f);
+
+	for (long i = 0; i < iters; i++) {
+		a0 = _mm512_fmadd_ps(a0, m, c);
+		a1 = _mm512_fmadd_ps(a1, m, c);
+		a2 = _mm512_fmadd_ps(a2, m, c);
+		a3 = _mm512_fmadd_ps(a3, m, c);
+		a4 = _mm512_fmadd_ps(a4, m, c);
+		a5 = _mm512_fmadd_ps(a5, m, c);
+		a6 = _mm512_fmadd_ps(a6, m, c);
+		a7 = _mm512_fmadd_ps(a7, m, c);
+		a8 = _mm512_fmadd_ps(a8, m, c);
+		a9 = _mm512_fmadd_ps(a9, m, c);
+		a10 = _mm512_fmadd_ps(a10, m, c);
+		a11 = _mm512_fmadd_ps(a11, m, c);
+	}
+	a0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
+			   _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7)));
+	a0 = _mm512_add_ps(a0, _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)));
+	float out[16];
+	_mm512_storeu_ps(out, a0);
+	return out[0] + out[15];
+}
+
 __attribute__((target("avxvnni"), noinline))
 static int int8_vnni(long iters)
 {
@@ -263,6 +296,7 @@ enum task { TASK_BW, TASK_F32, TASK_INT8 };
 
 struct team {
 	int nthreads, avx2;
+	int avx512;             /* the f32 ceiling on 16 lanes (the kernels' level) */
 	int cpus[256];
 	pthread_barrier_t bar;
 	enum task task;
@@ -325,7 +359,7 @@ static void MEASURED run_bw(int avx2, enum gb_bw_kernel k, float *buf, size_t n,
 	*sink += acc;
 }
 
-static double run_ops(int avx2, enum task task, long iters, float *sink)
+static double run_ops(int avx2, int avx512, enum task task, long iters, float *sink)
 {
 	/* returns operations done */
 	if (task == TASK_INT8) {
@@ -335,6 +369,10 @@ static double run_ops(int avx2, enum task task, long iters, float *sink)
 		return (double)iters * GB_PEAK_CHAINS * 64;
 	}
 #ifdef GB_PEAK_X86
+	if (avx512) {
+		*sink += flops_avx512(iters);
+		return (double)iters * GB_PEAK_CHAINS * 16 * 2;
+	}
 	if (avx2) {
 		*sink += flops_avx2(iters);
 		return (double)iters * GB_PEAK_CHAINS * 8 * 2;
@@ -405,7 +443,7 @@ static void *worker_main(void *arg)
 			if (t->task == TASK_BW)
 				run_bw(t->avx2, (enum gb_bw_kernel)k, buf, n, t->iters, &t->sink[w->id]);
 			else
-				run_ops(t->avx2, t->task, t->iters * 1000, &t->sink[w->id]);
+				run_ops(t->avx2, t->avx512, t->task, t->iters * 1000, &t->sink[w->id]);
 			pthread_barrier_wait(&t->bar);
 			if (w->id == 0) {
 				double dt = (double)(gb_now_ns() - t->t0);
@@ -432,7 +470,7 @@ static void *worker_main(void *arg)
 				run_bw(t->avx2, (enum gb_bw_kernel)k, buf, n, t->iters, &t->sink[w->id]);
 				moved = (double)n * kernel_bytes[k] * (double)t->iters * t->nthreads;
 			} else {
-				work = run_ops(t->avx2, t->task, t->iters, &t->sink[w->id]) * t->nthreads;
+				work = run_ops(t->avx2, t->avx512, t->task, t->iters, &t->sink[w->id]) * t->nthreads;
 			}
 			pthread_barrier_wait(&t->bar);
 			if (w->id == 0) {
@@ -589,6 +627,18 @@ void gb_peak_levels(struct gb_peak *p, const struct gb_sysinfo *si)
 	}
 }
 
+/*
+ * The f32 ceiling's instruction set: the widest FMA the cpu executor's
+ * kernels run (kernels.c's level, GBENCH_SIMD included), so the roofline's
+ * ceiling is the one its matrix product can reach.
+ */
+const char *gb_peak_f32_isa(void)
+{
+	if (!have_avx2())
+		return "sse2";
+	return gb_kern_simd() == GB_SIMD_AVX512 ? "avx512f" : "avx2+fma";
+}
+
 /* ---- the measurement ---- */
 
 static void team_init(struct team *t, int threads)
@@ -599,6 +649,7 @@ static void team_init(struct team *t, int threads)
 	memset(t, 0, sizeof(*t));
 	t->nthreads = threads;
 	t->avx2 = have_avx2();
+	t->avx512 = t->avx2 && gb_kern_simd() == GB_SIMD_AVX512;
 	for (int i = 0; i < 256; i++)
 		t->cpus[i] = -1;
 	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
@@ -661,7 +712,7 @@ int gb_peak_measure(struct gb_peak *p, const struct gb_sysinfo *si, const struct
 	p->quick = o->quick;
 	p->int8_gops = NAN;
 	team_init(&t, threads);
-	snprintf(p->isa, sizeof(p->isa), "%s", t.avx2 ? "avx2+fma" : "sse2");
+	snprintf(p->isa, sizeof(p->isa), "%s", gb_peak_f32_isa());
 
 	/* arithmetic */
 	t.task = TASK_F32;

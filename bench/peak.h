@@ -72,7 +72,7 @@ struct gb_bw_level {
 
 struct gb_peak {
 	int threads, quick;
-	char isa[32];                  /* f32 path: "avx2+fma" or "sse2" */
+	char isa[32];                  /* f32 path: gb_peak_f32_isa() */
 	double f32_gflops;
 	double int8_gops;              /* NAN when not measured */
 	char int8_note[128];
@@ -90,6 +90,9 @@ const char *gb_bw_kernel_name(enum gb_bw_kernel k);
 const char *gb_peak_level_name(enum gb_peak_level l);
 
 /* Run every measurement; 0 or -1 (allocation of the working set failed). */
+/* The f32 ceiling's instruction set on this CPU and SIMD level (GBENCH_SIMD):
+ * "avx512f", "avx2+fma" or "sse2". */
+const char *gb_peak_f32_isa(void);
 int gb_peak_measure(struct gb_peak *p, const struct gb_sysinfo *si,
 		    const struct gb_peak_opts *o);
 
@@ -128,7 +131,9 @@ int gb_peak_vulkan_available(void);
 
 /*
  * Whether the new measurement n should replace the cached c as the
- * ceilings reports use: a full one replaces a --quick one (never the other
+ * ceilings reports use: one whose f32 ceiling is of another instruction set
+ * replaces c (the cpu executor's SIMD level changed: c's ceiling is not its
+ * own), a full one replaces a --quick one (never the other
  * way), one that adds the vulkan figures replaces one without; else n
  * replaces c unless its f32 GFLOP/s or its DRAM read bandwidth is more than
  * 5% below c's (the machine was busier: the best figures are the ceilings).
@@ -143,7 +148,8 @@ int gb_peak_should_replace(json_t *c, json_t *n, char *why, size_t len);
  * gb_peak_should_replace says so; the other of the two is kept beside it
  * as peak-<fp>-<flavour>.<date>.json, and a note says which one reports
  * use. A cached result without the vulkan figures is not reused while the
- * vulkan executor can start. *cache_used gets the cache path when the
+ * vulkan executor can start, nor one whose f32 ceiling is not of
+ * gb_peak_f32_isa(). *cache_used gets the cache path when the
  * result came from the cache (caller frees), else NULL. NULL on failure.
  */
 json_t *gb_peak_obtain(const struct gb_peak_opts *o, int force, char **cache_used);

@@ -45,4 +45,15 @@ void gb_gemm_avx512_2x4(const float *x, size_t ldx, const float *const w[4], uin
 void gb_gemm_avx512_3x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
 			float out[12]);
 
+struct gb_weights;
+
+/*
+ * The mat-vec of f16, q8 and q4 weights at the AVX-512 level: out[t] =
+ * dot(x, row r[t] of w), each block dequantized in registers to the values
+ * gb_kern_dequant_row gives, summed as gb_gemm_avx512_1x4 sums, so a row's
+ * result is the same bits at any batch size.
+ */
+void gb_gemm_avx512_dot4_q(const float *x, const struct gb_weights *w, const uint32_t r[4],
+			   float out[4]);
+
 #endif

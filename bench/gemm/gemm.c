@@ -225,14 +225,15 @@ static void gemm_small(const struct gb_weights *w, const float *x, uint32_t i0, 
 
 		if (w->quant == GB_Q_F32) {
 			block_rows((const float *)w->data, kp, 0, j, nb, rows);
-		} else if (simd == GB_SIMD_AVX2 && i1 - i0 == 1) {
+		} else if (simd != GB_SIMD_GENERIC && i1 - i0 == 1) {
 			/* mat-vec: each block dequantized in registers, no trip through scratch */
 			uint32_t r[4];
 			float out[4];
 
 			for (uint32_t t = 0; t < 4; t++)
 				r[t] = j + (t < nb ? t : 0);
-			gb_kern_avx2_dot4_q(x + (size_t)i0 * kp, w, r, out);
+			(simd == GB_SIMD_AVX512 ? gb_gemm_avx512_dot4_q :
+			 gb_kern_avx2_dot4_q)(x + (size_t)i0 * kp, w, r, out);
 			for (uint32_t t = 0; t < nb; t++)
 				y[(size_t)i0 * ldy + j + t] = out[t];
 			continue;
