@@ -4,8 +4,8 @@
  *
  * A call is split so that every output element is computed by the same
  * code whatever the number of threads: matmul and topk scores over a grid
- * of rows (in groups of 3) by output columns (in groups of 4, the
- * micro-kernel's tile; see cpu_matmul_grid), topk selection, softmax,
+ * of rows (in groups of the micro-kernel tile's 3 or 6) by output columns
+ * (in groups of its 4; see cpu_matmul_grid), topk selection, softmax,
  * rmsnorm, reduce and fft over rows, silu over elements. Small calls run on
  * the caller alone: waking a worker costs more than the work.
  *
@@ -252,7 +252,7 @@ static void job_matmul(struct cpu_ctx *cx, int tid, int nth)
 	float *y = s->op == GB_OP_TOPK ? cx->scores : cx->call->y;
 
 	(void)nth;
-	cpu_slice(s->m, 3, tid / cx->grid_n, cx->grid_m, &ilo, &ihi);
+	cpu_slice(s->m, gb_gemm_tile_rows(), tid / cx->grid_n, cx->grid_m, &ilo, &ihi);
 	cpu_slice(s->n, 4, tid % cx->grid_n, cx->grid_n, &jlo, &jhi);
 	if (ilo < ihi && jlo < jhi)
 		gb_kern_matmul(cx->w, cx->xp, (uint32_t)ilo, (uint32_t)ihi, y, s->n,
@@ -268,7 +268,8 @@ static void job_matmul(struct cpu_ctx *cx, int tid, int nth)
  */
 static int cpu_matmul_grid(struct cpu_ctx *cx, uint32_t m, uint32_t n, int nth)
 {
-	uint64_t cg = ((uint64_t)n + 3) / 4, rg = ((uint64_t)m + 2) / 3;
+	uint64_t mt = gb_gemm_tile_rows();
+	uint64_t cg = ((uint64_t)n + 3) / 4, rg = ((uint64_t)m + mt - 1) / mt;
 	int tn = nth, tm = 1;
 
 	if (rg > 1 && cg < 4 * (uint64_t)nth) {

@@ -1,12 +1,12 @@
 /*
  * gemm-avx512.c - the AVX-512F micro-kernels of the matrix product
- * (gemm-simd.h): 1, 2 or 3 x rows by 4 weight rows, one 16-lane
- * accumulator per output. Compiled with a target pragma, so the binary
+ * (gemm-simd.h): 1 to 6 x rows by 4 weight rows, one 16-lane accumulator
+ * per output, and the fused mat-vec of quantized weights. Compiled with a target pragma, so the binary
  * stays baseline x86-64; kernels.c chooses this level only where CPUID and
  * the OS say AVX-512F works, which valgrind's CPU never does.
  *
  * One body, instantiated per row count with the count a constant, so the
- * accumulators live in registers (12 of the 32 zmm at 3 rows).
+ * accumulators live in registers.
  */
 #include "gemm-simd.h"
 
@@ -39,72 +39,89 @@ static float hsum16(__m512 v)
  * The accumulators are named scalars, not an array: gcc 12 kept an
  * acc[3][4] array on the stack (a load and a store around every FMA, 30
  * GFLOP/s where this form runs at the FMA units' speed). Rows past mr are
- * dead code once mr is a constant.
+ * dead code once mr is a constant. Six rows: 24 accumulators, 6 x vectors
+ * and a weight vector, 31 of the 32 zmm; each weight vector loaded (from
+ * the block in L2) feeds 6 FMAs.
  */
 static inline __attribute__((always_inline)) void
-tile(const float *x, size_t ldx, const float *const w[4], uint32_t kp, float out[12], int mr)
+tile(const float *x, size_t ldx, const float *const w[4], uint32_t kp, float *out, int mr)
 {
 	__m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00;
 	__m512 a10 = a00, a11 = a00, a12 = a00, a13 = a00;
 	__m512 a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-	const float *x0 = x, *x1 = x + (mr > 1 ? ldx : 0), *x2 = x + (mr > 2 ? 2 * ldx : 0);
+	__m512 a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+	__m512 a40 = a00, a41 = a00, a42 = a00, a43 = a00;
+	__m512 a50 = a00, a51 = a00, a52 = a00, a53 = a00;
 	const float *w0 = w[0], *w1 = w[1], *w2 = w[2], *w3 = w[3];
 
-#define GB_FMA_ROWS(wp, c0, c1, c2)                                  \
-	do {                                                         \
-		__m512 wv = _mm512_loadu_ps((wp) + i);               \
-		c0 = _mm512_fmadd_ps(xa, wv, c0);                    \
-		if (mr > 1)                                          \
-			c1 = _mm512_fmadd_ps(xb, wv, c1);            \
-		if (mr > 2)                                          \
-			c2 = _mm512_fmadd_ps(xc, wv, c2);            \
+#define GB_X(r) (mr > (r) ? _mm512_loadu_ps(x + (r) * ldx + i) : x0)
+#define GB_FMA(r, xv, c) \
+	if (mr > (r))    \
+		c = _mm512_fmadd_ps(xv, wv, c)
+#define GB_COLUMN(wp, c0, c1, c2, c3, c4, c5)          \
+	do {                                           \
+		__m512 wv = _mm512_loadu_ps((wp) + i); \
+		c0 = _mm512_fmadd_ps(x0, wv, c0);      \
+		GB_FMA(1, x1, c1);                     \
+		GB_FMA(2, x2, c2);                     \
+		GB_FMA(3, x3, c3);                     \
+		GB_FMA(4, x4, c4);                     \
+		GB_FMA(5, x5, c5);                     \
 	} while (0)
 
 	for (uint32_t i = 0; i < kp; i += 16) {
-		__m512 xa = _mm512_loadu_ps(x0 + i);
-		__m512 xb = mr > 1 ? _mm512_loadu_ps(x1 + i) : xa;
-		__m512 xc = mr > 2 ? _mm512_loadu_ps(x2 + i) : xa;
+		__m512 x0 = _mm512_loadu_ps(x + i);
+		__m512 x1 = GB_X(1), x2 = GB_X(2), x3 = GB_X(3), x4 = GB_X(4), x5 = GB_X(5);
 
-		GB_FMA_ROWS(w0, a00, a10, a20);
-		GB_FMA_ROWS(w1, a01, a11, a21);
-		GB_FMA_ROWS(w2, a02, a12, a22);
-		GB_FMA_ROWS(w3, a03, a13, a23);
+		GB_COLUMN(w0, a00, a10, a20, a30, a40, a50);
+		GB_COLUMN(w1, a01, a11, a21, a31, a41, a51);
+		GB_COLUMN(w2, a02, a12, a22, a32, a42, a52);
+		GB_COLUMN(w3, a03, a13, a23, a33, a43, a53);
 	}
-#undef GB_FMA_ROWS
-	out[0] = hsum16(a00);
-	out[1] = hsum16(a01);
-	out[2] = hsum16(a02);
-	out[3] = hsum16(a03);
-	if (mr > 1) {
-		out[4] = hsum16(a10);
-		out[5] = hsum16(a11);
-		out[6] = hsum16(a12);
-		out[7] = hsum16(a13);
-	}
-	if (mr > 2) {
-		out[8] = hsum16(a20);
-		out[9] = hsum16(a21);
-		out[10] = hsum16(a22);
-		out[11] = hsum16(a23);
-	}
+#undef GB_COLUMN
+#undef GB_FMA
+#undef GB_X
+#define GB_OUT(r, c0, c1, c2, c3)                      \
+	do {                                           \
+		if (mr > (r)) {                        \
+			out[4 * (r)] = hsum16(c0);     \
+			out[4 * (r) + 1] = hsum16(c1); \
+			out[4 * (r) + 2] = hsum16(c2); \
+			out[4 * (r) + 3] = hsum16(c3); \
+		}                                      \
+	} while (0)
+	GB_OUT(0, a00, a01, a02, a03);
+	GB_OUT(1, a10, a11, a12, a13);
+	GB_OUT(2, a20, a21, a22, a23);
+	GB_OUT(3, a30, a31, a32, a33);
+	GB_OUT(4, a40, a41, a42, a43);
+	GB_OUT(5, a50, a51, a52, a53);
+#undef GB_OUT
 }
 
-void gb_gemm_avx512_1x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
-			float out[12])
+void gb_gemm_avx512_rx4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
+			uint32_t mr, float out[24])
 {
-	tile(x, ldx, w, kp, out, 1);
-}
-
-void gb_gemm_avx512_2x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
-			float out[12])
-{
-	tile(x, ldx, w, kp, out, 2);
-}
-
-void gb_gemm_avx512_3x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
-			float out[12])
-{
-	tile(x, ldx, w, kp, out, 3);
+	switch (mr) {
+	case 1:
+		tile(x, ldx, w, kp, out, 1);
+		break;
+	case 2:
+		tile(x, ldx, w, kp, out, 2);
+		break;
+	case 3:
+		tile(x, ldx, w, kp, out, 3);
+		break;
+	case 4:
+		tile(x, ldx, w, kp, out, 4);
+		break;
+	case 5:
+		tile(x, ldx, w, kp, out, 5);
+		break;
+	default:
+		tile(x, ldx, w, kp, out, 6);
+		break;
+	}
 }
 
 static float scale_of(const unsigned char *b)
@@ -208,23 +225,11 @@ void gb_gemm_avx512_dot4_q(const float *x, const struct gb_weights *w, const uin
 const int gb_gemm_have_avx512_build = 0;
 
 /* Never called: kernels.c checks gb_gemm_have_avx512_build first. */
-void gb_gemm_avx512_1x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
-			float out[12])
+void gb_gemm_avx512_rx4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
+			uint32_t mr, float out[24])
 {
 	(void)x; (void)ldx; (void)w; (void)kp;
-	memset(out, 0, 12 * sizeof(float));
-}
-
-void gb_gemm_avx512_2x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
-			float out[12])
-{
-	gb_gemm_avx512_1x4(x, ldx, w, kp, out);
-}
-
-void gb_gemm_avx512_3x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
-			float out[12])
-{
-	gb_gemm_avx512_1x4(x, ldx, w, kp, out);
+	memset(out, 0, 4 * (mr > 6 ? 6 : mr) * sizeof(float));
 }
 
 void gb_gemm_avx512_dot4_q(const float *x, const struct gb_weights *w, const uint32_t r[4],

@@ -33,24 +33,20 @@ void gb_gemm_avx2_finish(const float *acc, uint32_t mr, float out[12]);
 extern const int gb_gemm_have_avx512_build;
 
 /*
- * The AVX-512 level: out[r * 4 + t] = dot(x + r * ldx, w[t]), r < mr, with
- * 16 f32 lanes per output (the high 8 added to the low 8, then summed as
- * the AVX2 build does); kp a multiple of 16. Every mr gives an element the
- * same bits, so mat-vec and the blocked product agree at this level too.
+ * The AVX-512 level: out[r * 4 + t] = dot(x + r * ldx, w[t]), r < mr <= 6,
+ * with 16 f32 lanes per output (the high 8 added to the low 8, then summed
+ * as the AVX2 build does); kp a multiple of 16. Every mr gives an element
+ * the same bits, so mat-vec and the blocked product agree at this level too.
  */
-void gb_gemm_avx512_1x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
-			float out[12]);
-void gb_gemm_avx512_2x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
-			float out[12]);
-void gb_gemm_avx512_3x4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
-			float out[12]);
+void gb_gemm_avx512_rx4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
+			uint32_t mr, float out[24]);
 
 struct gb_weights;
 
 /*
  * The mat-vec of f16, q8 and q4 weights at the AVX-512 level: out[t] =
  * dot(x, row r[t] of w), each block dequantized in registers to the values
- * gb_kern_dequant_row gives, summed as gb_gemm_avx512_1x4 sums, so a row's
+ * gb_kern_dequant_row gives, summed as gb_gemm_avx512_rx4 sums, so a row's
  * result is the same bits at any batch size.
  */
 void gb_gemm_avx512_dot4_q(const float *x, const struct gb_weights *w, const uint32_t r[4],

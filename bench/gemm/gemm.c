@@ -17,6 +17,10 @@
 /* Without sysfs: the smallest L2 of the x86 cores gbench meets (256 KiB). */
 #define GEMM_DEFAULT_BLOCK_BYTES (128u * 1024)
 
+/* x rows per tile at the AVX-512 level (1 to 6), and the most of any level. */
+#define GEMM_MR_AVX512 6
+#define GEMM_MR_MAX 6
+
 /* Floats of one 8-lane accumulator per output of a 3 x 4 tile. */
 #define GEMM_TILE_ACC 96
 
@@ -81,6 +85,11 @@ uint32_t gb_gemm_panel_floats(uint32_t kp)
 	return (kc + 31) / 32 * 32;
 }
 
+uint32_t gb_gemm_tile_rows(void)
+{
+	return gb_kern_simd() == GB_SIMD_AVX512 ? GEMM_MR_AVX512 : 3;
+}
+
 size_t gb_gemm_scratch_floats(const struct gb_weights *w)
 {
 	uint32_t kp = w->cols_padded;
@@ -132,12 +141,12 @@ static void rows_by_4(const float *x, uint32_t kp, uint32_t i0, uint32_t i1,
 	for (uint32_t i = i0; i < i1;) {
 		const float *xr = x + (size_t)i * kp;
 		float *yr = y + (size_t)i * ldy + j;
-		float out[12];
-		uint32_t mr = i1 - i >= 3 ? 3 : i1 - i;
+		float out[4 * GEMM_MR_MAX];
+		uint32_t most = simd == GB_SIMD_AVX512 ? GEMM_MR_AVX512 : 3;
+		uint32_t mr = i1 - i >= most ? most : i1 - i;
 
 		if (simd == GB_SIMD_AVX512)
-			(mr == 3 ? gb_gemm_avx512_3x4 : mr == 2 ? gb_gemm_avx512_2x4 :
-			 gb_gemm_avx512_1x4)(xr, kp, rows, kp, out);
+			gb_gemm_avx512_rx4(xr, kp, rows, kp, mr, out);
 		else if (simd == GB_SIMD_AVX2 && mr == 3)
 			gb_gemm_avx2_3x4(xr, kp, rows, kp, out);
 		else if (simd == GB_SIMD_AVX2 && mr == 2)
@@ -252,6 +261,7 @@ void gb_gemm_run(const struct gb_weights *w, const float *x, uint32_t i0, uint32
 	uint32_t kp = w->cols_padded, nc = gb_gemm_block_rows(kp), kc = gb_gemm_panel_floats(kp);
 	enum gb_simd simd = gb_kern_simd();
 	float *acc = scratch + (size_t)nc * kp;  /* after the block: 32-byte aligned */
+	uint32_t mt = gb_gemm_tile_rows();
 
 	if (i1 <= i0 || j1 <= j0)
 		return;
@@ -274,10 +284,10 @@ void gb_gemm_run(const struct gb_weights *w, const float *x, uint32_t i0, uint32
 				gb_kern_dequant_row(w, r, scratch + (size_t)(r - jb) * kp);
 			wb = scratch;
 		}
-		/* Tiles of 3 x rows (in L1) against every 4 rows of the block (in L2),
+		/* Tiles of mt x rows (in L1) against every 4 rows of the block (in L2),
 		 * k in panels where they are asked for. */
-		for (uint32_t i = i0; i < i1; i += 3) {
-			uint32_t ie = i1 - i < 3 ? i1 : i + 3;
+		for (uint32_t i = i0; i < i1; i += mt) {
+			uint32_t ie = i1 - i < mt ? i1 : i + mt;
 
 			if (kc < kp) {
 				tile_panels(x, kp, kc, i, ie, wb, jb, je, y, ldy, acc, simd);

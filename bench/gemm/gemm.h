@@ -5,14 +5,14 @@
  * The weights are the n x k persistent operand, one row per output column,
  * so both operands are already contiguous along k. The product is built
  * from inner-product micro-kernels (3 x rows by 4 weight rows, each output
- * an 8-lane f32 accumulator, 16 at the opt-in AVX-512 level, summed
- * pairwise at the end) instead of BLIS's
+ * an 8-lane f32 accumulator; 6 x rows and 16 lanes at the AVX-512 level;
+ * summed pairwise at the end) instead of BLIS's
  * outer-product ones: every output element then goes through exactly the
  * arithmetic of the mat-vec kernel (kernels.h's accuracy paragraph), so a
  * request's bits depend neither on its batch, nor on the thread split, nor
  * on the block sizes. Blocking: a block of weight rows sized to half the L2
  * cache (quantized rows are dequantized into it once and reused by every x
- * row of the call), walked by tiles of 3 x rows that stay in L1. Opt-in
+ * row of the call), walked by tiles of x rows that stay in L1. Opt-in
  * k panels keep the accumulators in memory from panel to panel, so every
  * output still sees the same FMAs in the same order (gemm.c says why they
  * are not the default).
@@ -40,6 +40,10 @@ void gb_gemm_set_panel_floats(uint32_t kc);
  * they fit one panel, else equal panels, a multiple of 32 (the last one
  * shorter). */
 uint32_t gb_gemm_panel_floats(uint32_t kp);
+
+/* x rows per micro-kernel tile at the SIMD level in use (3, or 6 at
+ * AVX-512): where a call is split over rows, split it at multiples. */
+uint32_t gb_gemm_tile_rows(void);
 
 /* Floats of per-thread scratch gb_gemm_run needs for weights w. */
 size_t gb_gemm_scratch_floats(const struct gb_weights *w);

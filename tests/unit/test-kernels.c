@@ -178,7 +178,7 @@ TEST(matmul_all_quants_odd_sizes)
  */
 TEST(gemm_blocks_odd_shapes)
 {
-	static const uint32_t ms[] = { 2, 3, 4, 5, 7, 10 }, ns[] = { 3, 4, 7, 8, 9, 17 };
+	static const uint32_t ms[] = { 2, 3, 4, 5, 6, 7, 10, 13 }, ns[] = { 3, 4, 7, 8, 9, 17 };
 	static const uint32_t ks[] = { 31, 33, 95 }, rows[] = { 4, 8 };
 
 	for (int q = 0; q < GB_Q_COUNT; q++) {
