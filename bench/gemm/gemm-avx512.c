@@ -23,16 +23,20 @@
 
 const int gb_gemm_have_avx512_build = 1;
 
-/* High 8 lanes onto the low 8, then the reduction of the AVX2 build. */
+/*
+ * High 8 lanes onto the low 8, then the reduction of the AVX2 build, all in
+ * zmm registers: a 256- or 128-bit instruction could not name zmm16-31
+ * without AVX-512VL, so clang 14 kept the 24 accumulators out of them (and
+ * spilled six to the stack) when the sum was written with those.
+ */
 static float hsum16(__m512 v)
 {
-	__m256 h = _mm256_add_ps(_mm512_castps512_ps256(v),
-				 _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
-	__m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+	__m512 h = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, _MM_SHUFFLE(3, 2, 3, 2)));
+	__m512 s = _mm512_add_ps(h, _mm512_shuffle_f32x4(h, h, _MM_SHUFFLE(1, 1, 1, 1)));
 
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
+	s = _mm512_add_ps(s, _mm512_permute_ps(s, _MM_SHUFFLE(3, 2, 3, 2)));  /* movehl */
+	s = _mm512_add_ps(s, _mm512_permute_ps(s, _MM_SHUFFLE(3, 3, 1, 1)));  /* movehdup */
+	return _mm512_cvtss_f32(s);
 }
 
 /*
@@ -44,7 +48,8 @@ static float hsum16(__m512 v)
  * the block in L2) feeds 6 FMAs.
  */
 static inline __attribute__((always_inline)) void
-tile(const float *x, size_t ldx, const float *const w[4], uint32_t kp, float *out, int mr)
+tile(const float *x, size_t ldx, const float *const w[4], uint32_t kp, float *out, float *acc,
+     int mr)
 {
 	__m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00;
 	__m512 a10 = a00, a11 = a00, a12 = a00, a13 = a00;
@@ -54,6 +59,28 @@ tile(const float *x, size_t ldx, const float *const w[4], uint32_t kp, float *ou
 	__m512 a50 = a00, a51 = a00, a52 = a00, a53 = a00;
 	const float *w0 = w[0], *w1 = w[1], *w2 = w[2], *w3 = w[3];
 
+	/* acc: output (r, t)'s 16 lanes at acc + (r * 4 + t) * 16 */
+#define GB_ROW(r, c0, c1, c2, c3, DO)  \
+	do {                           \
+		if (mr > (r)) {        \
+			DO(r, 0, c0);  \
+			DO(r, 1, c1);  \
+			DO(r, 2, c2);  \
+			DO(r, 3, c3);  \
+		}                      \
+	} while (0)
+#define GB_ROWS(DO)                                  \
+	do {                                         \
+		GB_ROW(0, a00, a01, a02, a03, DO);   \
+		GB_ROW(1, a10, a11, a12, a13, DO);   \
+		GB_ROW(2, a20, a21, a22, a23, DO);   \
+		GB_ROW(3, a30, a31, a32, a33, DO);   \
+		GB_ROW(4, a40, a41, a42, a43, DO);   \
+		GB_ROW(5, a50, a51, a52, a53, DO);   \
+	} while (0)
+#define GB_LOAD(r, t, c) c = _mm512_loadu_ps(acc + ((r) * 4 + (t)) * 16)
+#define GB_STORE(r, t, c) _mm512_storeu_ps(acc + ((r) * 4 + (t)) * 16, c)
+#define GB_SUM(r, t, c) out[(r) * 4 + (t)] = hsum16(c)
 #define GB_X(r) (mr > (r) ? _mm512_loadu_ps(x + (r) * ldx + i) : x0)
 #define GB_FMA(r, xv, c) \
 	if (mr > (r))    \
@@ -69,6 +96,8 @@ tile(const float *x, size_t ldx, const float *const w[4], uint32_t kp, float *ou
 		GB_FMA(5, x5, c5);                     \
 	} while (0)
 
+	if (acc)
+		GB_ROWS(GB_LOAD);
 	for (uint32_t i = 0; i < kp; i += 16) {
 		__m512 x0 = _mm512_loadu_ps(x + i);
 		__m512 x1 = GB_X(1), x2 = GB_X(2), x3 = GB_X(3), x4 = GB_X(4), x5 = GB_X(5);
@@ -78,25 +107,18 @@ tile(const float *x, size_t ldx, const float *const w[4], uint32_t kp, float *ou
 		GB_COLUMN(w2, a02, a12, a22, a32, a42, a52);
 		GB_COLUMN(w3, a03, a13, a23, a33, a43, a53);
 	}
+	if (acc)
+		GB_ROWS(GB_STORE);
+	else
+		GB_ROWS(GB_SUM);
 #undef GB_COLUMN
 #undef GB_FMA
 #undef GB_X
-#define GB_OUT(r, c0, c1, c2, c3)                      \
-	do {                                           \
-		if (mr > (r)) {                        \
-			out[4 * (r)] = hsum16(c0);     \
-			out[4 * (r) + 1] = hsum16(c1); \
-			out[4 * (r) + 2] = hsum16(c2); \
-			out[4 * (r) + 3] = hsum16(c3); \
-		}                                      \
-	} while (0)
-	GB_OUT(0, a00, a01, a02, a03);
-	GB_OUT(1, a10, a11, a12, a13);
-	GB_OUT(2, a20, a21, a22, a23);
-	GB_OUT(3, a30, a31, a32, a33);
-	GB_OUT(4, a40, a41, a42, a43);
-	GB_OUT(5, a50, a51, a52, a53);
-#undef GB_OUT
+#undef GB_SUM
+#undef GB_STORE
+#undef GB_LOAD
+#undef GB_ROWS
+#undef GB_ROW
 }
 
 void gb_gemm_avx512_rx4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
@@ -104,24 +126,55 @@ void gb_gemm_avx512_rx4(const float *x, size_t ldx, const float *const w[4], uin
 {
 	switch (mr) {
 	case 1:
-		tile(x, ldx, w, kp, out, 1);
+		tile(x, ldx, w, kp, out, NULL, 1);
 		break;
 	case 2:
-		tile(x, ldx, w, kp, out, 2);
+		tile(x, ldx, w, kp, out, NULL, 2);
 		break;
 	case 3:
-		tile(x, ldx, w, kp, out, 3);
+		tile(x, ldx, w, kp, out, NULL, 3);
 		break;
 	case 4:
-		tile(x, ldx, w, kp, out, 4);
+		tile(x, ldx, w, kp, out, NULL, 4);
 		break;
 	case 5:
-		tile(x, ldx, w, kp, out, 5);
+		tile(x, ldx, w, kp, out, NULL, 5);
 		break;
 	default:
-		tile(x, ldx, w, kp, out, 6);
+		tile(x, ldx, w, kp, out, NULL, 6);
 		break;
 	}
+}
+
+void gb_gemm_avx512_acc(const float *x, size_t ldx, const float *const w[4], uint32_t kc,
+			uint32_t mr, float *acc)
+{
+	switch (mr) {
+	case 1:
+		tile(x, ldx, w, kc, NULL, acc, 1);
+		break;
+	case 2:
+		tile(x, ldx, w, kc, NULL, acc, 2);
+		break;
+	case 3:
+		tile(x, ldx, w, kc, NULL, acc, 3);
+		break;
+	case 4:
+		tile(x, ldx, w, kc, NULL, acc, 4);
+		break;
+	case 5:
+		tile(x, ldx, w, kc, NULL, acc, 5);
+		break;
+	default:
+		tile(x, ldx, w, kc, NULL, acc, 6);
+		break;
+	}
+}
+
+void gb_gemm_avx512_finish(const float *acc, uint32_t mr, float out[24])
+{
+	for (uint32_t o = 0; o < mr * 4; o++)
+		out[o] = hsum16(_mm512_loadu_ps(acc + o * 16));
 }
 
 static float scale_of(const unsigned char *b)
@@ -229,6 +282,18 @@ void gb_gemm_avx512_rx4(const float *x, size_t ldx, const float *const w[4], uin
 			uint32_t mr, float out[24])
 {
 	(void)x; (void)ldx; (void)w; (void)kp;
+	memset(out, 0, 4 * (mr > 6 ? 6 : mr) * sizeof(float));
+}
+
+void gb_gemm_avx512_acc(const float *x, size_t ldx, const float *const w[4], uint32_t kc,
+			uint32_t mr, float *acc)
+{
+	(void)x; (void)ldx; (void)w; (void)kc; (void)mr; (void)acc;
+}
+
+void gb_gemm_avx512_finish(const float *acc, uint32_t mr, float out[24])
+{
+	(void)acc;
 	memset(out, 0, 4 * (mr > 6 ? 6 : mr) * sizeof(float));
 }
 

@@ -41,6 +41,16 @@ extern const int gb_gemm_have_avx512_build;
 void gb_gemm_avx512_rx4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
 			uint32_t mr, float out[24]);
 
+/*
+ * The k-panel form at the AVX-512 level, as gb_gemm_avx2_acc's: acc holds
+ * one 16-lane accumulator per output (acc + (r * 4 + t) * 16, r < mr <= 6),
+ * carried from panel to panel; gb_gemm_avx512_finish sums them as
+ * gb_gemm_avx512_rx4 does, so panels keep its bits. No alignment needed.
+ */
+void gb_gemm_avx512_acc(const float *x, size_t ldx, const float *const w[4], uint32_t kc,
+			uint32_t mr, float *acc);
+void gb_gemm_avx512_finish(const float *acc, uint32_t mr, float out[24]);
+
 struct gb_weights;
 
 /*

@@ -21,27 +21,39 @@
 #define GEMM_MR_AVX512 6
 #define GEMM_MR_MAX 6
 
-/* Floats of one 8-lane accumulator per output of a 3 x 4 tile. */
-#define GEMM_TILE_ACC 96
+/* Floats of a tile's accumulators in the k-panel form, by level: one 8-lane
+ * vector per output of a 3 x 4 tile, one 16-lane vector per output of 6 x 4. */
+#define GEMM_TILE_ACC_AVX2 96
+#define GEMM_TILE_ACC_MAX (GEMM_MR_AVX512 * 4 * 16)
 
 static size_t cache_block_bytes;   /* half of L2; 0 until gb_gemm_init */
 static size_t forced_block_bytes;  /* tests */
 /*
- * Most k floats per panel; 0 (the default): k in one panel. Panels keep a
+ * Most k floats per panel, set by tests and gemm-bench (UINT32_MAX: one
+ * panel); 0: the level's default. At AVX2 that is one panel: panels keep a
  * 3-row x tile's panel in L1d while the block's rows pass it, but on the
  * development VM (48 KiB L1d, 1 MiB L2) the tile streams from L2 at full
  * speed at k = 4096, and panels of L1d's size measured no faster there,
- * those of half of it 10-18% slower at k = 1024 (docs/cpu-kernels.md). So
- * they are opt-in: tests, and gemm-bench's PANEL_FLOATS for other machines.
+ * those of half of it 10-18% slower at k = 1024 (docs/cpu-kernels.md). At
+ * AVX-512 the 6-row tile is twice as tall and twice as fast: at k = 4096
+ * (a 96 KiB tile) panels of 1024 floats (24 KiB, half of L1d) ran at
+ * 151-163 GFLOP/s on one core, of 1376 at 109-150, of 1536 at 104-117, one
+ * panel at 116-134 (docs/cpu-kernels.md); so panels whose tile fills half
+ * of L1d there (avx512_panel_floats).
  */
 static uint32_t forced_panel_max;
+static uint32_t avx512_panel_floats;  /* from L1d, set by gb_gemm_init */
 
 void gb_gemm_init(void)
 {
-	uint64_t l2;
+	uint64_t l1, l2;
 
 	if (cache_block_bytes)
 		return;
+	l1 = gb_sysinfo_cache_bytes(1);
+	if (l1 < 16 * 1024 || l1 > 1024 * 1024)
+		l1 = 32 * 1024;  /* unknown: the smallest L1d of the AVX-512 cores */
+	avx512_panel_floats = (uint32_t)(l1 / 2 / (GEMM_MR_AVX512 * sizeof(float))) / 32 * 32;
 	l2 = gb_sysinfo_cache_bytes(2);
 	/* Half of L2: the block of weights shares it with the x tiles streaming
 	 * through and with what the other half of a 2-way-shared core does. */
@@ -72,11 +84,15 @@ void gb_gemm_set_panel_floats(uint32_t kc)
 
 uint32_t gb_gemm_panel_floats(uint32_t kp)
 {
-	uint32_t most, np, kc;
+	uint32_t cap = forced_panel_max, most, np, kc;
 
-	if (!forced_panel_max)
+	if (!cap) {
+		gb_gemm_init();
+		cap = gb_kern_simd() == GB_SIMD_AVX512 ? avx512_panel_floats : 0;
+	}
+	if (!cap)
 		return kp;
-	most = forced_panel_max < 32 ? 32 : forced_panel_max / 32 * 32;
+	most = cap < 32 ? 32 : cap / 32 * 32;
 	if (kp <= most)
 		return kp;
 	/* Equal panels rather than full ones and a short tail. */
@@ -98,7 +114,7 @@ size_t gb_gemm_scratch_floats(const struct gb_weights *w)
 	/* The dequantized block, then (k in panels) the accumulators of one
 	 * tile row of it. The executor asks on every call, so a panel size
 	 * set after its start still gets its room. */
-	return nc * kp + (gb_gemm_panel_floats(kp) < kp ? nc / 4 * GEMM_TILE_ACC : 0);
+	return nc * kp + (gb_gemm_panel_floats(kp) < kp ? nc / 4 * GEMM_TILE_ACC_MAX : 0);
 }
 
 /* The 8 lanes' pairwise sum, the order of the AVX2 build's hsum. */
@@ -185,8 +201,9 @@ static void tile_panels(const float *x, uint32_t kp, uint32_t kc, uint32_t i, ui
 {
 	uint32_t mr = ie - i, ng = (je - jb + 3) / 4;
 	const float *xr = x + (size_t)i * kp;
+	size_t ta = simd == GB_SIMD_AVX512 ? GEMM_TILE_ACC_MAX : GEMM_TILE_ACC_AVX2;
 
-	memset(acc, 0, (size_t)ng * GEMM_TILE_ACC * sizeof(float));
+	memset(acc, 0, (size_t)ng * ta * sizeof(float));
 	for (uint32_t kb = 0; kb < kp; kb += kc) {
 		uint32_t kl = kp - kb < kc ? kp - kb : kc;
 
@@ -197,18 +214,22 @@ static void tile_panels(const float *x, uint32_t kp, uint32_t kc, uint32_t i, ui
 			block_rows(wb, kp, jb, j, nb, rows);
 			for (int t = 0; t < 4; t++)
 				rows[t] += kb;
-			if (simd == GB_SIMD_AVX2)
-				gb_gemm_avx2_acc(xr + kb, kp, rows, kl, mr, acc + (size_t)g * GEMM_TILE_ACC);
+			if (simd == GB_SIMD_AVX512)
+				gb_gemm_avx512_acc(xr + kb, kp, rows, kl, mr, acc + g * ta);
+			else if (simd == GB_SIMD_AVX2)
+				gb_gemm_avx2_acc(xr + kb, kp, rows, kl, mr, acc + g * ta);
 			else
-				acc_generic(xr + kb, kp, rows, kl, mr, nb, acc + (size_t)g * GEMM_TILE_ACC);
+				acc_generic(xr + kb, kp, rows, kl, mr, nb, acc + g * ta);
 		}
 	}
 	for (uint32_t g = 0; g < ng; g++) {
 		uint32_t j = jb + 4 * g, nb = je - j < 4 ? je - j : 4;
-		const float *a = acc + (size_t)g * GEMM_TILE_ACC;
-		float out[12];
+		const float *a = acc + g * ta;
+		float out[4 * GEMM_MR_MAX];
 
-		if (simd == GB_SIMD_AVX2)
+		if (simd == GB_SIMD_AVX512)
+			gb_gemm_avx512_finish(a, mr, out);
+		else if (simd == GB_SIMD_AVX2)
 			gb_gemm_avx2_finish(a, mr, out);
 		else
 			for (uint32_t o = 0; o < mr * 4; o++)
@@ -269,9 +290,6 @@ void gb_gemm_run(const struct gb_weights *w, const float *x, uint32_t i0, uint32
 		gemm_small(w, x, i0, i1, y, ldy, j0, j1, scratch, simd);
 		return;
 	}
-	/* The AVX-512 kernels have no k-panel form: one panel there. */
-	if (simd == GB_SIMD_AVX512)
-		kc = kp;
 	/* f32 rows are read in place: w->row_bytes is kp floats. */
 	for (uint32_t jb = j0; jb < j1; jb += nc) {
 		uint32_t je = j1 - jb < nc ? j1 : jb + nc;

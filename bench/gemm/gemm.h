@@ -12,10 +12,10 @@
  * request's bits depend neither on its batch, nor on the thread split, nor
  * on the block sizes. Blocking: a block of weight rows sized to half the L2
  * cache (quantized rows are dequantized into it once and reused by every x
- * row of the call), walked by tiles of x rows that stay in L1. Opt-in
- * k panels keep the accumulators in memory from panel to panel, so every
- * output still sees the same FMAs in the same order (gemm.c says why they
- * are not the default).
+ * row of the call), walked by tiles of x rows that stay in L1. k panels
+ * (the AVX-512 level's default, opt-in at AVX2) keep the accumulators in
+ * memory from panel to panel, so every output still sees the same FMAs in
+ * the same order (gemm.c says when they pay).
  */
 #ifndef GB_GEMM_H
 #define GB_GEMM_H
@@ -34,7 +34,8 @@ void gb_gemm_set_block_bytes(size_t bytes);
 uint32_t gb_gemm_block_rows(uint32_t kp);
 
 /* Cap k panels at kc floats (rounded down to a multiple of 32, at least
- * 32); 0, the default, runs k in one panel. Not thread-safe. */
+ * 32; UINT32_MAX: k in one panel); 0 goes back to the SIMD level's default
+ * (AVX2: one panel; AVX-512: from L1d, gemm.c). Not thread-safe. */
 void gb_gemm_set_panel_floats(uint32_t kc);
 /* k floats per panel for rows of kp floats (a multiple of 32): kp when
  * they fit one panel, else equal panels, a multiple of 32 (the last one

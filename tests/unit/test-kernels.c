@@ -231,11 +231,16 @@ TEST(gemm_blocks_odd_shapes)
  */
 TEST(gemm_panels_keep_bits)
 {
-	static const uint32_t ms[] = { 3, 5, 7, 10 }, ns[] = { 4, 9 }, forced[] = { 32, 64, 1152 };
+	static const uint32_t ms[] = { 3, 5, 6, 7, 10, 13 }, ns[] = { 4, 9 }, forced[] = { 32, 64, 1152 };
 	static const uint32_t ks[] = { 31, 63, 65, 95, 129, 1151, 1153, 2337 };
 
-	gb_gemm_set_panel_floats(0);
-	CHECK(gb_gemm_panel_floats(1u << 20) == 1u << 20);  /* default: one panel */
+	gb_gemm_set_panel_floats(UINT32_MAX);
+	CHECK(gb_gemm_panel_floats(1u << 20) == 1u << 20);  /* one panel */
+	gb_gemm_set_panel_floats(0);                        /* the level's default: */
+	if (gb_kern_simd() == GB_SIMD_AVX512)               /* panels that fit L1d */
+		CHECK(gb_gemm_panel_floats(1u << 20) <= 16384);
+	else
+		CHECK(gb_gemm_panel_floats(1u << 20) == 1u << 20);
 	gb_gemm_set_panel_floats(1152);
 	CHECK(gb_gemm_panel_floats(1152) == 1152);
 	CHECK(gb_gemm_panel_floats(1184) == 608);           /* two equal panels */
@@ -254,7 +259,7 @@ TEST(gemm_panels_keep_bits)
 					struct result whole, r;
 
 					gb_gemm_set_block_bytes(0);
-					gb_gemm_set_panel_floats(0);
+					gb_gemm_set_panel_floats(UINT32_MAX);
 					run_one(&ex1, s, (enum gb_quant)q, NULL, &whole, 0);
 					for (size_t d = 0; d < 2 * GB_ARRAY_SIZE(forced); d++) {
 						uint32_t f = forced[d / 2], kc;

@@ -11,8 +11,9 @@
  *   gemm-bench [THREADS] [SECONDS_PER_CELL] [PANEL_FLOATS]
  *
  * PANEL_FLOATS caps the matrix product's k panels (gb_gemm_set_panel_floats;
- * 0, the default, runs k in one panel), so one binary compares panel sizes
- * on a machine.
+ * 0, the default, leaves the SIMD level's own: one panel at AVX2, panels
+ * from L1d at AVX-512; 1073741824 runs k in one panel), so one binary
+ * compares panel sizes on a machine.
  *
  * The f32 result is compared with OpenBLAS's (NMSE, printed under the
  * table), so a fast wrong kernel shows.
