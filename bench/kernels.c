@@ -67,8 +67,9 @@ static int cpu_has(enum gb_simd s)
  * even where AVX-512F works: the AVX-512 micro-kernel had measured at half
  * the AVX2 one's speed per core. That was gcc keeping its accumulator array
  * on the stack (gemm-avx512.c says more); with the accumulators in
- * registers it runs the matrix product 1.4-1.5x faster than AVX2 on the
- * development VM's AMD EPYC (docs/cpu-kernels.md).
+ * registers, 6 rows a tile and k in panels, it runs the matrix product
+ * 1.2-1.7x faster than AVX2 on the development VM's AMD EPYC
+ * (docs/cpu-kernels.md).
  */
 enum gb_simd gb_kern_simd(void)
 {

@@ -36,10 +36,11 @@ static size_t forced_block_bytes;  /* tests */
  * speed at k = 4096, and panels of L1d's size measured no faster there,
  * those of half of it 10-18% slower at k = 1024 (docs/cpu-kernels.md). At
  * AVX-512 the 6-row tile is twice as tall and twice as fast: at k = 4096
- * (a 96 KiB tile) panels of 1024 floats (24 KiB, half of L1d) ran at
- * 151-163 GFLOP/s on one core, of 1376 at 109-150, of 1536 at 104-117, one
- * panel at 116-134 (docs/cpu-kernels.md); so panels whose tile fills half
- * of L1d there (avx512_panel_floats).
+ * (a 96 KiB tile) panels of 1024 floats (24 KiB, half of L1d) beat one
+ * panel in each of four same-minute pairs (131-153 against 113-128
+ * GFLOP/s on one core), larger panels were no better, 512 worse
+ * (docs/cpu-kernels.md); so panels whose tile fills half of L1d there
+ * (avx512_panel_floats).
  */
 static uint32_t forced_panel_max;
 static uint32_t avx512_panel_floats;  /* from L1d, set by gb_gemm_init */
