@@ -470,7 +470,8 @@ static void *worker_main(void *arg)
 				run_bw(t->avx2, (enum gb_bw_kernel)k, buf, n, t->iters, &t->sink[w->id]);
 				moved = (double)n * kernel_bytes[k] * (double)t->iters * t->nthreads;
 			} else {
-				work = run_ops(t->avx2, t->avx512, t->task, t->iters, &t->sink[w->id]) * t->nthreads;
+				work = run_ops(t->avx2, t->avx512, t->task, t->iters, &t->sink[w->id]) *
+				       t->nthreads;
 			}
 			pthread_barrier_wait(&t->bar);
 			if (w->id == 0) {

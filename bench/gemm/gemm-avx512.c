@@ -1,9 +1,10 @@
 /*
  * gemm-avx512.c - the AVX-512F micro-kernels of the matrix product
  * (gemm-simd.h): 1 to 6 x rows by 4 weight rows, one 16-lane accumulator
- * per output, and the fused mat-vec of quantized weights. Compiled with a target pragma, so the binary
- * stays baseline x86-64; kernels.c chooses this level only where CPUID and
- * the OS say AVX-512F works, which valgrind's CPU never does.
+ * per output, its k-panel form, and the fused mat-vec of quantized
+ * weights. Compiled with a target pragma, so the binary stays baseline
+ * x86-64; kernels.c chooses this level only where CPUID and the OS say
+ * AVX-512F works, which valgrind's CPU never does.
  *
  * One body, instantiated per row count with the count a constant, so the
  * accumulators live in registers.

@@ -53,6 +53,21 @@ check "the cache still holds the better figures" python3 -c "
 import json, sys; j = json.load(open(sys.argv[1])); assert j['date'] == '2000-01-01T00:00:00Z'" "$cache"
 check "the new measurement is kept beside it, with its date" bash -c "ls '${cache%.json}'.2*.json > /dev/null"
 
+# A cached f32 ceiling of another instruction set (the cpu executor's SIMD
+# level changed) is not reused, and the new one replaces it even though its
+# figures are lower than the (inflated) cached ones.
+python3 - "$cache" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+j["flops"]["f32"]["isa"] = "sse2-of-another-build"
+json.dump(j, open(sys.argv[1], "w"))
+PY
+expect_exit 0 "peak --quick with a cached ceiling of another instruction set exits 0" "$GBENCH" peak --quick
+check "does not reuse it, naming both" grep -q "measured with sse2-of-another-build and the cpu executor runs .* now: measuring again" "$TMP/err"
+check "the new one replaces it, and says why" grep -q "replaces the cached ceilings.*of another instruction set" "$TMP/err"
+check "the cache now holds this level's ceiling" python3 -c "
+import json, sys; j = json.load(open(sys.argv[1])); assert j['flops']['f32']['isa'] != 'sse2-of-another-build', j['flops']['f32']" "$cache"
+
 # A cached result without the vulkan figures is not reused while vulkan works.
 if "$GBENCH" info --json | python3 -c "import json,sys; sys.exit(0 if any(e['name'] == 'vulkan' and e['available'] for e in json.load(sys.stdin)['executors']) else 1)"; then
 	python3 - "$cache" <<'PY'
