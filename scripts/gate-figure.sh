@@ -15,7 +15,8 @@
 #              exit 1 is a false alarm, exit 3 an inconclusive gate;
 #              AA_BUILDS=2: A is not GBENCH but HEAD built a second time,
 #              by the gate itself in its worktree (BASE=HEAD), as CI
-#              builds a base (GBENCH must then be HEAD's own build);
+#              builds a base (GBENCH must then be HEAD's own build: a
+#              GBENCH of other code, or uncommitted code, exits 2);
 #   INJECT     INJECT_TRIALS gates per spec (default "topk:2% all:2%": one
 #              workload's cells, every cell) with the time stage alone
 #              (--no-ir): injected work adds instructions too, and the count
@@ -76,6 +77,20 @@ for n in "$trials" "$inject_trials" "$ir_trials"; do
 done
 [ "$trials" -gt 0 ] || { echo "gate-figure: TRIALS must be 1 or more" >&2; exit 2; }
 [ -x "$gbench" ] || { echo "gate-figure: no gbench at '$gbench': build it with make" >&2; exit 2; }
+# AA_BUILDS=2 compares GBENCH with HEAD built again: GBENCH must be built
+# from HEAD's code, committed (its commit may differ from HEAD in files the
+# gate does not run: docs, scripts, tests)
+if [ "$aa_builds" -eq 2 ]; then
+	code=(bench profilers shaders workloads reports Makefile)
+	built=$("$gbench" --version | sed -n 's/^gbench .*(commit \([0-9a-f]*\)).*/\1/p')
+	if [ -z "$built" ] || ! git -C "$top" diff --quiet "$built" HEAD -- "${code[@]}" 2> /dev/null ||
+	   ! git -C "$top" diff --quiet HEAD -- "${code[@]}"; then
+		echo "gate-figure: AA_BUILDS=2 needs GBENCH built from HEAD's committed code;" \
+			"'$gbench' is of commit '${built:-unknown}', or the working tree" \
+			"differs from HEAD in ${code[*]}" >&2
+		exit 2
+	fi
+fi
 mkdir -p "$out" || exit 2
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
