@@ -122,54 +122,42 @@ tile(const float *x, size_t ldx, const float *const w[4], uint32_t kp, float *ou
 #undef GB_ROW
 }
 
-void gb_gemm_avx512_rx4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
-			uint32_t mr, float out[24])
+/* tile() instantiated per row count, so mr is a constant in each. */
+static void tile_rows(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
+		      float *out, float *acc, uint32_t mr)
 {
 	switch (mr) {
 	case 1:
-		tile(x, ldx, w, kp, out, NULL, 1);
+		tile(x, ldx, w, kp, out, acc, 1);
 		break;
 	case 2:
-		tile(x, ldx, w, kp, out, NULL, 2);
+		tile(x, ldx, w, kp, out, acc, 2);
 		break;
 	case 3:
-		tile(x, ldx, w, kp, out, NULL, 3);
+		tile(x, ldx, w, kp, out, acc, 3);
 		break;
 	case 4:
-		tile(x, ldx, w, kp, out, NULL, 4);
+		tile(x, ldx, w, kp, out, acc, 4);
 		break;
 	case 5:
-		tile(x, ldx, w, kp, out, NULL, 5);
+		tile(x, ldx, w, kp, out, acc, 5);
 		break;
 	default:
-		tile(x, ldx, w, kp, out, NULL, 6);
+		tile(x, ldx, w, kp, out, acc, 6);
 		break;
 	}
+}
+
+void gb_gemm_avx512_rx4(const float *x, size_t ldx, const float *const w[4], uint32_t kp,
+			uint32_t mr, float out[24])
+{
+	tile_rows(x, ldx, w, kp, out, NULL, mr);
 }
 
 void gb_gemm_avx512_acc(const float *x, size_t ldx, const float *const w[4], uint32_t kc,
 			uint32_t mr, float *acc)
 {
-	switch (mr) {
-	case 1:
-		tile(x, ldx, w, kc, NULL, acc, 1);
-		break;
-	case 2:
-		tile(x, ldx, w, kc, NULL, acc, 2);
-		break;
-	case 3:
-		tile(x, ldx, w, kc, NULL, acc, 3);
-		break;
-	case 4:
-		tile(x, ldx, w, kc, NULL, acc, 4);
-		break;
-	case 5:
-		tile(x, ldx, w, kc, NULL, acc, 5);
-		break;
-	default:
-		tile(x, ldx, w, kc, NULL, acc, 6);
-		break;
-	}
+	tile_rows(x, ldx, w, kc, NULL, acc, mr);
 }
 
 void gb_gemm_avx512_finish(const float *acc, uint32_t mr, float out[24])

@@ -17,9 +17,9 @@
 /* Without sysfs: the smallest L2 of the x86 cores gbench meets (256 KiB). */
 #define GEMM_DEFAULT_BLOCK_BYTES (128u * 1024)
 
-/* x rows per tile at the AVX-512 level (1 to 6), and the most of any level. */
+/* x rows per tile at the AVX-512 level (1 to 6), the tallest of any level. */
 #define GEMM_MR_AVX512 6
-#define GEMM_MR_MAX 6
+#define GEMM_MR_MAX GEMM_MR_AVX512
 
 /* Floats of a tile's accumulators in the k-panel form, by level: one 8-lane
  * vector per output of a 3 x 4 tile, one 16-lane vector per output of 6 x 4. */
@@ -102,9 +102,14 @@ uint32_t gb_gemm_panel_floats(uint32_t kp)
 	return (kc + 31) / 32 * 32;
 }
 
+static uint32_t tile_rows_at(enum gb_simd simd)
+{
+	return simd == GB_SIMD_AVX512 ? GEMM_MR_AVX512 : 3;
+}
+
 uint32_t gb_gemm_tile_rows(void)
 {
-	return gb_kern_simd() == GB_SIMD_AVX512 ? GEMM_MR_AVX512 : 3;
+	return tile_rows_at(gb_kern_simd());
 }
 
 size_t gb_gemm_scratch_floats(const struct gb_weights *w)
@@ -159,8 +164,7 @@ static void rows_by_4(const float *x, uint32_t kp, uint32_t i0, uint32_t i1,
 		const float *xr = x + (size_t)i * kp;
 		float *yr = y + (size_t)i * ldy + j;
 		float out[4 * GEMM_MR_MAX];
-		uint32_t most = simd == GB_SIMD_AVX512 ? GEMM_MR_AVX512 : 3;
-		uint32_t mr = i1 - i >= most ? most : i1 - i;
+		uint32_t most = tile_rows_at(simd), mr = i1 - i >= most ? most : i1 - i;
 
 		if (simd == GB_SIMD_AVX512)
 			gb_gemm_avx512_rx4(xr, kp, rows, kp, mr, out);
@@ -283,7 +287,7 @@ void gb_gemm_run(const struct gb_weights *w, const float *x, uint32_t i0, uint32
 	uint32_t kp = w->cols_padded, nc = gb_gemm_block_rows(kp), kc = gb_gemm_panel_floats(kp);
 	enum gb_simd simd = gb_kern_simd();
 	float *acc = scratch + (size_t)nc * kp;  /* after the block: 32-byte aligned */
-	uint32_t mt = gb_gemm_tile_rows();
+	uint32_t mt = tile_rows_at(simd);
 
 	if (i1 <= i0 || j1 <= j0)
 		return;
