@@ -57,46 +57,72 @@ float gb_w_elem(uint row, uint e)
 #endif
 }
 
-/* x[e] of the block, 0 past the row's end (kn values are real). */
-#define GB_XV(e) ((e) < kn ? X[xo + (e)] : 0.0)
-
-float gb_block_dot(uint row, uint b, uint xo, uint kn)
-{
-	float s = 0.0;
+/*
+ * The block's dot product, written once for a float (one row of X) and a
+ * vec4 (four rows): T is the sum's type, XV(e) gives x[e] of the block as
+ * a T, 0 past the row's end (kn values are real). Each component adds its
+ * products in the same order.
+ */
 #if defined(QUANT_F32)
-	uint base = (row >> 2) + b * 32u;
-	for (uint e = 0; e < 32u; e++)
-		s += GB_XV(e) * uintBitsToFloat(W[base + e]);
+#define GB_BLOCK_DOT_BODY(T, XV)                                              \
+	T s = T(0.0);                                                         \
+	uint base = (row >> 2) + b * 32u;                                     \
+	for (uint e = 0; e < 32u; e++)                                        \
+		s += XV(e) * uintBitsToFloat(W[base + e]);                    \
 	return s;
 #elif defined(QUANT_F16)
-	uint base = (row >> 2) + b * 16u;
-	for (uint e = 0; e < 16u; e++) {
-		vec2 h = unpackHalf2x16(W[base + e]);
-		s += GB_XV(2u * e) * h.x;
-		s += GB_XV(2u * e + 1u) * h.y;
-	}
+#define GB_BLOCK_DOT_BODY(T, XV)                                              \
+	T s = T(0.0);                                                         \
+	uint base = (row >> 2) + b * 16u;                                     \
+	for (uint e = 0; e < 16u; e++) {                                      \
+		vec2 h = unpackHalf2x16(W[base + e]);                         \
+		s += XV(2u * e) * h.x;                                        \
+		s += XV(2u * e + 1u) * h.y;                                   \
+	}                                                                     \
 	return s;
 #elif defined(QUANT_Q8)
-	uint base = (row >> 2) + b * 8u;
-	for (uint e = 0; e < 8u; e++) {
-		int v = int(W[base + e]);
-		for (uint c = 0; c < 4u; c++)
-			s += GB_XV(4u * e + c) * float(bitfieldExtract(v, int(8u * c), 8));
-	}
+#define GB_BLOCK_DOT_BODY(T, XV)                                              \
+	T s = T(0.0);                                                         \
+	uint base = (row >> 2) + b * 8u;                                      \
+	for (uint e = 0; e < 8u; e++) {                                       \
+		int v = int(W[base + e]);                                     \
+		for (uint c = 0; c < 4u; c++)                                 \
+			s += XV(4u * e + c) * float(bitfieldExtract(v, int(8u * c), 8)); \
+	}                                                                     \
 	return s * gb_block_scale(row, b);
 #elif defined(QUANT_Q4)
-	uint base = (row >> 2) + b * 4u;
-	float lo = 0.0, hi = 0.0;
-	for (uint e = 0; e < 4u; e++) {
-		uint v = W[base + e];
-		for (uint c = 0; c < 4u; c++) {
-			uint byte = (v >> (8u * c)) & 0xffu;
-			lo += GB_XV(4u * e + c) * float(int(byte & 15u) - 8);
-			hi += GB_XV(4u * e + c + 16u) * float(int(byte >> 4) - 8);
-		}
-	}
+#define GB_BLOCK_DOT_BODY(T, XV)                                              \
+	uint base = (row >> 2) + b * 4u;                                      \
+	T lo = T(0.0), hi = T(0.0);                                           \
+	for (uint e = 0; e < 4u; e++) {                                       \
+		uint v = W[base + e];                                         \
+		for (uint c = 0; c < 4u; c++) {                               \
+			uint byte = (v >> (8u * c)) & 0xffu;                  \
+			lo += XV(4u * e + c) * float(int(byte & 15u) - 8);    \
+			hi += XV(4u * e + c + 16u) * float(int(byte >> 4) - 8); \
+		}                                                             \
+	}                                                                     \
 	return (lo + hi) * gb_block_scale(row, b);
 #else
 #error "define one of QUANT_F32, QUANT_F16, QUANT_Q8, QUANT_Q4"
 #endif
+
+#define GB_XV(e) ((e) < kn ? X[xo + (e)] : 0.0)
+
+float gb_block_dot(uint row, uint b, uint xo, uint kn)
+{
+	GB_BLOCK_DOT_BODY(float, GB_XV)
+}
+
+/*
+ * gb_block_dot4(row, b, xo, kn): gb_block_dot for four rows of X at once,
+ * their block's offsets in xo, reading each weight once for all four
+ * (top-k scoring a tile against several queries, shaders/topk_sel.comp).
+ */
+#define GB_XV4(e) ((e) < kn ? vec4(X[xo.x + (e)], X[xo.y + (e)], X[xo.z + (e)], X[xo.w + (e)]) \
+			    : vec4(0.0))
+
+vec4 gb_block_dot4(uint row, uint b, uvec4 xo, uint kn)
+{
+	GB_BLOCK_DOT_BODY(vec4, GB_XV4)
 }

@@ -1,12 +1,19 @@
 #version 450
 /*
  * topk_sel.comp - top-k selection by tiles: each workgroup takes a tile of
- * CHUNK candidates of one query, sorts it in shared memory with a bitonic
- * network in (score desc, index asc) order and writes its best p; the host
- * repeats the pass over the survivors (CHUNK >= 2p, so each pass at least
- * halves them) until one tile is left, whose best p go to Y and IDX. Any p
- * up to CHUNK / 2 works and the work is spread over n / CHUNK workgroups
- * per query instead of one.
+ * CHUNK candidates, sorts it in shared memory with a bitonic network in
+ * (score desc, index asc) order and writes its best p; the host repeats
+ * the pass over the survivors (CHUNK >= 2p, so each pass at least halves
+ * them) until one tile is left, whose best p go to Y and IDX. Any p up to
+ * CHUNK / 2 works and the work is spread over n / CHUNK workgroups per
+ * query instead of one.
+ *
+ * In the fused first pass (mode 0) a workgroup scores its tile of the
+ * database against QG = pc.stage >> 8 queries at once (up to 8, as many
+ * as the shared arrays hold tiles: QG * CHUNK <= 2048), so that the
+ * weights are read once for them rather than once a query; each query's
+ * tile is a segment of the shared arrays, sorted side by side. The other
+ * passes take one query a workgroup.
  *
  * The input of a pass (pc.stage & 3):
  *   0  FUSED: the scores themselves, computed here from X and the weights
@@ -21,9 +28,10 @@
  * A NaN score is dropped as the cpu's gb_kern_topk_select drops it: it
  * becomes the padding (-inf, 0xffffffff), which every real score, -inf
  * included, comes before. A query with fewer than p scores ends padded.
- * The tile, CHUNK = pc.j1, is a power of two from 2 to 2048 and at least
- * 2 WG; each step of the network is CHUNK / (2 WG) compare-exchanges per
- * invocation (a CPU device runs small workgroups: fewer, cheaper barriers).
+ * The tile, CHUNK = pc.j1, is a power of two from 2 to 2048, and QG *
+ * CHUNK is at least 2 WG; each step of the network is QG * CHUNK / (2 WG)
+ * compare-exchanges per invocation (a CPU device runs small workgroups:
+ * fewer, cheaper barriers).
  */
 #include "common.glsl"
 #ifdef FUSED
@@ -33,7 +41,7 @@
 
 layout(std430, set = 0, binding = 3) buffer ABufU { uint AUXU[]; };
 
-/* Sized for the largest tile, so that the size is a plain constant. */
+/* Sized for the largest tile (or QG tiles), so that the size is a plain constant. */
 #define GB_TOPK_MAX_CHUNK 2048u
 shared float ss[GB_TOPK_MAX_CHUNK];
 shared uint sj[GB_TOPK_MAX_CHUNK];
@@ -44,62 +52,98 @@ bool before(float sa, uint ja, float sb, uint jb)
 	return sa > sb || (sa == sb && ja < jb);
 }
 
-/* Candidate c (< pc.n) of query i. */
-void load(uint i, uint c, uint mode, out float s, out uint j)
+/* A NaN score becomes the padding, which every real score comes before. */
+void put(uint e, float s, uint j)
+{
+	bool nan = isnan(s);
+	ss[e] = nan ? -1.0 / 0.0 : s;
+	sj[e] = nan ? ~0u : j;
+}
+
+/* Candidate c (< pc.n) of query i, modes 1 and 2, into slot e. */
+void load(uint i, uint c, uint mode, uint e)
 {
 	if (mode == 2u) {
 		uint a = pc.kp + 2u * (i * pc.n + c);
-		s = uintBitsToFloat(AUXU[a]);
-		j = AUXU[a + 1u];
+		put(e, uintBitsToFloat(AUXU[a]), AUXU[a + 1u]);
 		return;
 	}
-	j = c;
+	put(e, AUX[i * pc.n + c], c);
+}
+
 #ifdef FUSED
+/*
+ * Mode 0: database row c scored against queries i0 ... i0 + nq - 1, into
+ * slot e of each query's segment. One walk along the row serves four
+ * queries (gb_block_dot4); a lane past nq repeats the last query and is
+ * not kept. One query takes gb_block_dot alone.
+ */
+void score(uint c, uint i0, uint nq, uint CHUNK, uint e)
+{
 	uint row = c * pc.row_bytes, nb = pc.kp / 32u;
-	s = 0.0;
-	for (uint b = 0; b < nb; b++)
-		s += gb_block_dot(row, b, i * pc.k + b * 32u, min(32u, pc.k - b * 32u));
-#else
-	s = AUX[i * pc.n + c];
-#endif
-	if (isnan(s)) {
-		s = -1.0 / 0.0;
-		j = ~0u;
+	if (nq == 1u) {
+		float s = 0.0;
+		for (uint b = 0; b < nb; b++)
+			s += gb_block_dot(row, b, i0 * pc.k + b * 32u, min(32u, pc.k - b * 32u));
+		put(e, s, c);
+		return;
+	}
+	for (uint q0 = 0; q0 < nq; q0 += 4u) {
+		uvec4 qi = uvec4(i0) + min(uvec4(q0) + uvec4(0u, 1u, 2u, 3u), uvec4(nq - 1u));
+		vec4 s = vec4(0.0);
+		for (uint b = 0; b < nb; b++)
+			s += gb_block_dot4(row, b, qi * pc.k + b * 32u, min(32u, pc.k - b * 32u));
+		for (uint q = q0; q < min(q0 + 4u, nq); q++)
+			put(q * CHUNK + e, s[q - q0], c);
 	}
 }
+#endif
 
 void main()
 {
 	uint CHUNK = pc.j1;
 	uint tiles = (pc.n + CHUNK - 1u) / CHUNK;
+	uint mode = pc.stage & 3u;
+	/* Queries a workgroup takes (stage >> 8, mode 0 only): one segment each. */
+	uint QG = mode == 0u ? max(pc.stage >> 8, 1u) : 1u;
 	uint g = gb_group();
-	uint i = g / tiles, tile = g % tiles;
-	if (i >= pc.m)
+	uint i0 = (g / tiles) * QG, tile = g % tiles;
+	if (i0 >= pc.m)
 		return;  /* uniform across the workgroup */
-	uint t = gl_LocalInvocationID.x, mode = pc.stage & 3u;
+	uint nq = min(QG, pc.m - i0);
+	uint t = gl_LocalInvocationID.x;
 	uint c0 = tile * CHUNK;
 	for (uint e = t; e < CHUNK; e += WG) {
 		uint c = c0 + e;
-		float s = -1.0 / 0.0;
-		uint j = ~0u;
-		if (c < pc.n)
-			load(i, c, mode, s, j);
-		ss[e] = s;
-		sj[e] = j;
+		if (c >= pc.n) {
+			for (uint q = 0; q < nq; q++)
+				put(q * CHUNK + e, -1.0 / 0.0, ~0u);
+			continue;
+		}
+#ifdef FUSED
+		score(c, i0, nq, CHUNK, e);
+#else
+		load(i0, c, mode, e);
+#endif
 	}
 	barrier();
 	/*
-	 * Bitonic sort, best first. Pair q orders (a, a + d) with a's bit d
-	 * clear; blocks of `size` alternate direction so that the merge of the
-	 * next size sees bitonic sequences.
+	 * Bitonic sort of each query's segment, best first. Pair q of a
+	 * segment orders (a, a + d) with a's bit d clear; blocks of `size`
+	 * alternate direction so that the merge of the next size sees bitonic
+	 * sequences. The segments' pairs are shared out among the invocations
+	 * together, so a step costs one barrier however many queries.
 	 */
+	uint hc = CHUNK / 2u, hlog = uint(findMSB(max(hc, 1u)));
 	for (uint size = 2u; size <= CHUNK; size <<= 1) {
 		for (uint d = size >> 1; d > 0u; d >>= 1) {
-			for (uint q = t; q < CHUNK / 2u; q += WG) {
-				uint a = 2u * q - (q & (d - 1u)), b = a + d;
+			for (uint u = t; u < nq * hc; u += WG) {
+				uint q = u & (hc - 1u), base = (u >> hlog) * CHUNK;
+				uint la = 2u * q - (q & (d - 1u));
+				uint a = base + la, b = a + d;
 				float sa = ss[a], sb = ss[b];
 				uint ja = sj[a], jb = sj[b];
-				bool best_first = (a & size) == 0u;
+				bool best_first = (la & size) == 0u;
 				if (before(sb, jb, sa, ja) == best_first) {
 					ss[a] = sb;
 					sj[a] = jb;
@@ -110,16 +154,20 @@ void main()
 			barrier();
 		}
 	}
-	if ((pc.stage & 4u) != 0u) {
-		for (uint e = t; e < pc.p; e += WG) {
-			Y[i * pc.p + e] = e < CHUNK ? ss[e] : -1.0 / 0.0;  /* p > n: padding */
-			IDX[i * pc.p + e] = e < CHUNK ? sj[e] : ~0u;
+	for (uint q = 0; q < nq; q++) {
+		uint i = i0 + q, base = q * CHUNK;
+		if ((pc.stage & 4u) != 0u) {
+			for (uint e = t; e < pc.p; e += WG) {
+				/* p > n: padding */
+				Y[i * pc.p + e] = e < CHUNK ? ss[base + e] : -1.0 / 0.0;
+				IDX[i * pc.p + e] = e < CHUNK ? sj[base + e] : ~0u;
+			}
+			continue;
 		}
-		return;
-	}
-	uint dst = (mode == 0u ? 0u : pc.row_bytes) + 2u * ((i * tiles + tile) * pc.p);
-	for (uint e = t; e < pc.p; e += WG) {
-		AUXU[dst + 2u * e] = floatBitsToUint(ss[e]);
-		AUXU[dst + 2u * e + 1u] = sj[e];
+		uint dst = (mode == 0u ? 0u : pc.row_bytes) + 2u * ((i * tiles + tile) * pc.p);
+		for (uint e = t; e < pc.p; e += WG) {
+			AUXU[dst + 2u * e] = floatBitsToUint(ss[base + e]);
+			AUXU[dst + 2u * e + 1u] = sj[base + e];
+		}
 	}
 }

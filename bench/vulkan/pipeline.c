@@ -291,6 +291,10 @@ int gb_vk_precompile(struct gb_vk *vk, char *reason, size_t len)
 		snprintf(reason, len, "cannot compile the matmul kernels");
 		return -1;
 	}
+	if (gb_vk_topk_prebuild(vk) < 0) {
+		snprintf(reason, len, "cannot compile the top-k kernels");
+		return -1;
+	}
 	return 0;
 }
 

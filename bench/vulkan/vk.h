@@ -20,7 +20,7 @@
 #include "executor.h"
 #include "vulkan/vk-api.h"
 
-#define GB_VK_MAX_PIPES 128
+#define GB_VK_MAX_PIPES 256
 #define GB_VK_MAX_CHECKED 512
 #define GB_VK_WEIGHTS_MAGIC 0x67627677u  /* "gbvw" */
 #define GB_VK_CMD_SLOTS 8                /* command buffers kept for repeated calls */
@@ -283,6 +283,8 @@ void gb_vk_topk_plan(const struct gb_shape *s, struct gb_vk_plan *pl);
 int gb_vk_topk_record(struct gb_vk *vk, const struct gb_exec_call *c, uint32_t rows,
 		      uint64_t *inv);
 int gb_vk_topk_cpu_shape(const char *shader, uint32_t *wg, uint32_t *tm);
+/* Build the GPU's shapes of the tiled top-k passes (nothing on a CPU device). */
+int gb_vk_topk_prebuild(struct gb_vk *vk);
 
 /* ops-misc.c: softmax, rmsnorm, silu, reduce, fft; an unknown op is an error. */
 void gb_vk_misc_plan(const struct gb_shape *s, struct gb_vk_plan *pl);

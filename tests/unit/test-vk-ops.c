@@ -110,10 +110,12 @@ static int run_both(const struct gb_shape *s, enum gb_quant q, const float *x,
 /* ---- top-k ------------------------------------------------------------ */
 
 /*
- * Top-k over m queries whose scores are exactly `scores` (m rows of n):
- * k = 1, x = 1, the weights the scores. Both answers must be equal.
+ * Top-k over m queries whose scores are exact: k = 1, the weights times
+ * query i's x, a power of two whose sign alternates with `signs` (each
+ * query then orders the database its own way, every product exact), else
+ * 1. Both answers must be equal.
  */
-static int topk_exact(uint32_t m, uint32_t n, uint32_t p, const float *scores_1row)
+static int topk_exact_x(uint32_t m, uint32_t n, uint32_t p, const float *scores_1row, int signs)
 {
 	struct gb_shape s = { .op = GB_OP_TOPK, .m = m, .n = n, .k = 1, .p = p };
 	float *x = gb_xmalloc(m * sizeof(float));
@@ -121,7 +123,7 @@ static int topk_exact(uint32_t m, uint32_t n, uint32_t p, const float *scores_1r
 	int bad;
 
 	for (uint32_t i = 0; i < m; i++)
-		x[i] = 1.0f;
+		x[i] = signs ? ldexpf(i % 2 ? -1.0f : 1.0f, (int)(i % 5) - 2) : 1.0f;
 	bad = run_both(&s, GB_Q_F32, x, scores_1row, &b) < 0;
 	for (size_t e = 0; !bad && e < (size_t)m * p; e++) {
 		int same = b.ic[e] == b.iv[e] &&
@@ -137,6 +139,11 @@ static int topk_exact(uint32_t m, uint32_t n, uint32_t p, const float *scores_1r
 	both_free(&b);
 	free(x);
 	return bad ? -1 : 0;
+}
+
+static int topk_exact(uint32_t m, uint32_t n, uint32_t p, const float *scores_1row)
+{
+	return topk_exact_x(m, n, p, scores_1row, 0);
 }
 
 static int topk_random(uint32_t m, uint32_t n, uint32_t p)
@@ -262,6 +269,46 @@ TEST(topk_quant_levels)
 		CHECK(topk_quant((enum gb_quant)q, 3, 2000, 67, 10) == 0);
 		CHECK(topk_quant((enum gb_quant)q, 1, 1100, 33, 1024) == 0);
 	}
+}
+
+/*
+ * Several queries a workgroup (the fused first pass scores its tile
+ * against up to 8 queries at once): m from 1 to 9 and 17, so that groups
+ * of 8 end short; tiles of 1,024 and 2,048 candidates, which hold only two
+ * queries' and one query's tiles; every count forced at m = 9; NaN scores;
+ * and every quant level, whose four-query sums must select as the cpu.
+ * Each query orders the database its own way (topk_exact_x's signs).
+ */
+static void topk_queries_on(uint32_t n)
+{
+	static const char *const forced[] = { "1", "2", "3", "5", "8" };
+	float *w = gb_xmalloc((size_t)n * sizeof(float));
+
+	for (uint32_t j = 0; j < n; j++)
+		w[j] = nrand();
+	for (uint32_t m = 1; m <= 9; m++)
+		CHECK(topk_exact_x(m, n, 64, w, 1) == 0);
+	CHECK(topk_exact_x(17, n, 10, w, 1) == 0);
+	CHECK(topk_exact_x(5, n, 300, w, 1) == 0);
+	CHECK(topk_exact_x(3, n, 1000, w, 1) == 0);
+	for (size_t f = 0; f < GB_ARRAY_SIZE(forced); f++) {
+		setenv("GB_VK_TOPK_QUERIES", forced[f], 1);
+		CHECK(topk_exact_x(9, n, 64, w, 1) == 0);
+	}
+	unsetenv("GB_VK_TOPK_QUERIES");
+	for (uint32_t j = 0; j < n; j += 7)
+		w[j] = NAN;
+	CHECK(topk_exact_x(6, n, 64, w, 1) == 0);
+	free(w);
+	for (int q = 0; q < GB_Q_COUNT; q++)
+		CHECK(topk_quant((enum gb_quant)q, 9, n, 67, 64) == 0);
+}
+
+TEST(topk_many_queries)
+{
+	NEED_VK();
+	/* On a CPU device tiles take over from topk.comp's rounds past n * p of about 32k. */
+	topk_queries_on(40000);
 }
 
 /* ---- row-wise ops and the fft ---------------------------------------- */
@@ -419,6 +466,7 @@ TEST(topk_gpu_shapes)
 	CHECK(topk_random(1, 300, 3) == 0);
 	for (int q = 0; q < GB_Q_COUNT; q++)
 		CHECK(topk_quant((enum gb_quant)q, 2, 3000, 67, 10) == 0);
+	topk_queries_on(5000);
 	ex = &vk;
 	CHECK(gb_executor_validation_messages(&g) == 0);
 	gb_executor_release(&g);
@@ -461,6 +509,7 @@ int main(void)
 	RUN(topk_ties);
 	RUN(topk_nan_inf);
 	RUN(topk_quant_levels);
+	RUN(topk_many_queries);
 	RUN(rowwise_odd);
 	RUN(rowwise_nonfinite);
 	RUN(fft_sizes);
