@@ -93,9 +93,10 @@ int cmd_info(int argc, char **argv)
 		memset(&info, 0, sizeof(info));
 		ex.iface->info(&ex, &info);
 		if (as_json) {
-			json_array_append_new(execs, json_pack("{s:s, s:b, s:s, s:s, s:s, s:s}",
+			json_array_append_new(execs, json_pack("{s:s, s:b, s:s, s:s, s:s, s:s, s:s*}",
 				"name", gb_executors[i]->name, "available", 1, "device", info.device,
-				"type", info.type, "driver", info.driver, "api", info.api));
+				"type", info.type, "driver", info.driver, "api", info.api, "kernels",
+				*info.kernels ? info.kernels : NULL));
 			gb_executor_release(&ex);
 			continue;
 		}
@@ -104,6 +105,8 @@ int cmd_info(int argc, char **argv)
 			printf(", driver %s", info.driver);
 		if (info.api[0])
 			printf(", API %s", info.api);
+		if (info.kernels[0])
+			printf("; %s", info.kernels);
 		printf("\n");
 		gb_executor_release(&ex);
 	}

@@ -63,6 +63,7 @@ struct gb_exec_info {
 	char api[64];             /* API version, "" if none */
 	char type[32];            /* "cpu", "discrete-gpu", ... */
 	char placement[192];      /* where its threads run, when it chose; "" if not */
+	char kernels[192];        /* a kernel choice that depends on a setting; "" if none */
 };
 
 /*

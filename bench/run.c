@@ -460,12 +460,15 @@ int gb_run_executors(struct gb_run *r)
 				     sizeof(e->reason)) == 0) {
 			e->ok = e->inited = 1;
 			e->ex.iface->info(&e->ex, &e->info);
-			json_object_set_new(jexec, e->name, json_pack("{s:b, s:s, s:s, s:s, s:s, s:s*}",
+			json_object_set_new(jexec, e->name, json_pack("{s:b, s:s, s:s, s:s, s:s, s:s*, s:s*}",
 				"available", 1, "device", e->info.device, "type", e->info.type,
 				"driver", e->info.driver, "api", e->info.api, "placement",
-				*e->info.placement ? e->info.placement : NULL));
+				*e->info.placement ? e->info.placement : NULL, "kernels",
+				*e->info.kernels ? e->info.kernels : NULL));
 			if (*e->info.placement)
 				gb_note("%s: %s", e->name, e->info.placement);
+			if (*e->info.kernels)
+				gb_note("%s: %s", e->name, e->info.kernels);
 		} else {
 			if (i < r->nex)
 				gb_warn("%s cells skipped: %s", e->name, e->reason);

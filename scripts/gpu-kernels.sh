@@ -11,7 +11,10 @@
 # Environment: GBENCH (default: gbench on PATH, else build/gbench),
 # GPU_KERNELS_REQUESTS (requests per trace, default 20),
 # GPU_KERNELS_REPS (repetitions, default 5), GPU_KERNELS_SMALL=1 (shapes
-# a CPU device finishes in seconds: for a dry run of the script itself).
+# a CPU device finishes in seconds: for a dry run of the script itself),
+# GPU_KERNELS_ONLY=PREFIX (only the shapes whose name starts so, e.g. gemm),
+# GPU_KERNELS_QUANT (default f32,f16,q8,q4), GPU_KERNELS_PEAK=FILE (take the
+# ceilings from an earlier run's peak.json rather than measure them again).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$top/results/gpu-kernels-$(date +%Y%m%d-%H%M%S)}
@@ -32,6 +35,11 @@ gemm-32x4096x4096 matmul 32 4096 4096 0
 gemm-2048x4096x4096 matmul 2048 4096 4096 0
 topk-1x1048576x64-p10 topk 1 1048576 64 10"
 fi
+if [ -n "${GPU_KERNELS_ONLY:-}" ]; then
+	shapes=$(printf '%s\n' "$shapes" | grep "^${GPU_KERNELS_ONLY}" || true)
+	[ -n "$shapes" ] || { echo "gpu-kernels: no shape starts with '$GPU_KERNELS_ONLY'" >&2; exit 2; }
+fi
+quants=${GPU_KERNELS_QUANT:-f32,f16,q8,q4}
 workloads=
 while read -r name op m n k p; do
 	f="$out/traces/$name.csv"
@@ -46,10 +54,15 @@ while read -r name op m n k p; do
 	workloads=${workloads:+$workloads,}$f
 done <<< "$shapes"
 
-"$gbench" peak --out "$out/peak.json" > "$out/peak.log" 2>&1 ||
-	{ echo "gpu-kernels: gbench peak failed (see $out/peak.log)" >&2; exit 4; }
+if [ -n "${GPU_KERNELS_PEAK:-}" ]; then
+	cp "$GPU_KERNELS_PEAK" "$out/peak.json" ||
+		{ echo "gpu-kernels: cannot read GPU_KERNELS_PEAK=$GPU_KERNELS_PEAK" >&2; exit 2; }
+else
+	"$gbench" peak --out "$out/peak.json" > "$out/peak.log" 2>&1 ||
+		{ echo "gpu-kernels: gbench peak failed (see $out/peak.log)" >&2; exit 4; }
+fi
 rc=0
-"$gbench" run --executor vulkan --require vulkan --workload "$workloads" --quant f32,f16,q8,q4 \
+"$gbench" run --executor vulkan --require vulkan --workload "$workloads" --quant "$quants" \
 	--batch 1 --cache 0 --repetitions "$reps" --warmup 1 --no-report --force --quiet \
 	--out "$out/run" || rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
@@ -63,7 +76,7 @@ copy=$(ceil copy_gbs); fma=$(ceil f32_gflops)
 device=$(sed -n '/"vulkan"/,/}/s/.*"device": *"\([^"]*\)".*/\1/p' "$out/peak.json" | head -n 1)
 echo "gpu-kernels: $device; ceilings: copy ${copy:-?} GB/s, f32 FMA ${fma:-?} GFLOP/s (gbench peak)"
 echo "gpu-kernels: results in $out/run (exit $rc); $reqs requests a trace, $reps repetitions, medians"
-awk -F, -v shapes="$shapes" -v copy="${copy:-0}" -v fma="${fma:-0}" '
+awk -F, -v shapes="$shapes" -v quants="$quants" -v copy="${copy:-0}" -v fma="${fma:-0}" '
 BEGIN {
 	nsh = split(shapes, L, "\n")
 	for (i = 1; i <= nsh; i++) {
@@ -78,9 +91,9 @@ NR > 1 && $8 == "wall_ns" { wall[$2 "," $6] = $13 }
 NR > 1 && $8 == "throughput_rps" { thr[$2 "," $6] = $13 }
 NR > 1 && $8 == "latency_p50_ns" { p50[$2 "," $6] = $13 }
 END {
-	split("f32 f16 q8 q4", qs, " ")
+	nq = split(quants, qs, ",")
 	for (i = 1; i <= nsh; i++)
-		for (j = 1; j <= 4; j++) {
+		for (j = 1; j <= nq; j++) {
 			w = order[i]; q = qs[j]; key = w "," q
 			if (!(key in gpu) || !(key in thr) || thr[key] == 0) {
 				printf "%-24s %-5s %12s\n", w, q, "not measured"

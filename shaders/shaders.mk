@@ -41,7 +41,10 @@ GB_SHADERS_MATMUL := \
 	matmul_tiled_f32:matmul_tiled:QUANT_F32 \
 	matmul_tiled_f16:matmul_tiled:QUANT_F16 \
 	matmul_tiled_q8:matmul_tiled:QUANT_Q8 \
-	matmul_tiled_q4:matmul_tiled:QUANT_Q4
+	matmul_tiled_q4:matmul_tiled:QUANT_Q4 \
+	matmul_cm_f16:matmul_cm:QUANT_F16 \
+	matmul_cm_q8:matmul_cm:QUANT_Q8 \
+	matmul_cm_q4:matmul_cm:QUANT_Q4
 
 GB_SHADERS_TOPK := \
 	topk_score_f32:matmul:QUANT_F32,TOPK_SCORES \

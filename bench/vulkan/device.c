@@ -2,8 +2,9 @@
  * device.c - the vulkan executor's instance and device: the error mapping
  * every part uses (gb_vk_fail), the validation layer's messenger, the
  * choice of physical device and queue family, the extensions enabled
- * (calibrated timestamps where the device has them), and what `gbench
- * info` and meta.json say about it.
+ * (calibrated timestamps where the device has them; cooperative matrices
+ * where coopmat.c says so), and what `gbench info` and meta.json say
+ * about it.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -374,6 +375,8 @@ int gb_vk_create_device(struct gb_vk *vk, char *reason, size_t len)
 		.pQueueCreateInfos = &qi,
 		.pEnabledFeatures = &want,
 	};
+	const char *exts[2];
+	uint32_t next = 0;
 	VkResult r;
 
 	vk->api.vkGetPhysicalDeviceFeatures(vk->phys, &have);
@@ -381,10 +384,12 @@ int gb_vk_create_device(struct gb_vk *vk, char *reason, size_t len)
 	want.pipelineStatisticsQuery = have.pipelineStatisticsQuery;
 	vk->has_stats = have.pipelineStatisticsQuery == VK_TRUE;
 	vk->calib_ext = gb_vk_calibration_ext(vk);
-	if (vk->calib_ext) {
-		ci.enabledExtensionCount = 1;
-		ci.ppEnabledExtensionNames = &vk->calib_ext;
-	}
+	if (vk->calib_ext)
+		exts[next++] = vk->calib_ext;
+	gb_vk_coop_probe(vk);
+	gb_vk_coop_enable(vk, &ci, exts, &next);
+	ci.enabledExtensionCount = next;
+	ci.ppEnabledExtensionNames = next ? exts : NULL;
 	gb_vk_driver_enter();
 	r = vk->api.vkCreateDevice(vk->phys, &ci, NULL, &vk->dev);
 	gb_vk_driver_leave();

@@ -221,6 +221,13 @@ static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 		goto fail;
 	}
 	gb_vk_turn(ex, 0);
+	if (vk->coop.ok)
+		snprintf(vk->info.kernels, sizeof(vk->info.kernels),
+			 "matmul: cooperative matrices for f16/q8/q4 weights, m > 8 "
+			 "(GB_VK_COOPMAT=1; workgroup %u)", vk->coop.wg);
+	else if (getenv("GB_VK_COOPMAT"))
+		snprintf(vk->info.kernels, sizeof(vk->info.kernels),
+			 "matmul: no cooperative matrices: %.150s", vk->coop.why);
 	gb_vk_pcache_open(vk);
 	if (gb_vk_precompile(vk, reason, len) < 0)
 		goto fail;

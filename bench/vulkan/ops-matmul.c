@@ -10,6 +10,10 @@
  *   tiled   (shaders/matmul_tiled.comp) for larger m: shared-memory tiles
  *           of x and W, sized to maxComputeSharedMemorySize, TMxTN outputs
  *           an invocation;
+ *   coopmat (shaders/matmul_cm.comp) for larger m and f16/q8/q4 weights,
+ *           where coopmat.c found cooperative matrices and GB_VK_COOPMAT=1
+ *           (not yet run on a GPU): 64 x 64 tiles of y on the matrix units,
+ *           f16 pairs (hi, lo) in, f32 sums;
  *   legacy  (shaders/matmul.comp): a lane per 32-value block, or one
  *           invocation per output. A CPU device (lavapipe) keeps it: it runs
  *           a workgroup as SIMD lanes of one thread, where barriers and
@@ -17,8 +21,8 @@
  *           scores (ops-topk.c).
  *
  * Testing aids (read at each recording; documented in docs/vulkan.md):
- * GB_VK_MATMUL=auto|matvec|tiled|legacy forces a kernel (matvec only for
- * m <= 8, else tiled), GB_VK_TILE=BMxBNxBK/TMxTN the tiled kernel's tile,
+ * GB_VK_MATMUL=auto|matvec|tiled|coopmat|legacy forces a kernel (matvec
+ * only for m <= 8, else tiled; coopmat only where it can run, not for f32), GB_VK_TILE=BMxBNxBK/TMxTN the tiled kernel's tile,
  * GB_VK_MATVEC=sg:WG or shared:WG:LPR the matvec's shape and reduction.
  * A value that does not parse or does not fit the device is an error.
  */
@@ -83,7 +87,7 @@ void gb_vk_matmul_plan(const struct gb_shape *s, struct gb_vk_plan *pl)
 	pl->y_row = 4ull * s->n;
 }
 
-enum gb_mm_kernel { GB_MM_AUTO, GB_MM_VEC, GB_MM_TILED, GB_MM_LEGACY };
+enum gb_mm_kernel { GB_MM_AUTO, GB_MM_VEC, GB_MM_TILED, GB_MM_COOP, GB_MM_LEGACY };
 
 /* One kernel choice: the shader, its workgroup size and CFG, rows a group. */
 struct gb_mm_plan {
@@ -91,7 +95,7 @@ struct gb_mm_plan {
 	int sg;                  /* matvec: the subgroupAdd variant */
 	uint32_t wg, cfg;        /* specialization constants 0 and 1 */
 	uint32_t rows;           /* matvec: weight rows a workgroup */
-	uint32_t bm, bn;         /* tiled: the tile of y a workgroup */
+	uint32_t bm, bn;         /* tiled, coopmat: the tile of y a workgroup */
 };
 
 /* Subgroup size and whether compute shaders have subgroupAdd. */
@@ -247,17 +251,29 @@ static int gb_mm_choose(struct gb_vk *vk, const struct gb_vk_weights *w, uint32_
 			k = GB_MM_VEC;
 		else if (!strcmp(env, "tiled"))
 			k = GB_MM_TILED;
+		else if (!strcmp(env, "coopmat"))
+			k = GB_MM_COOP;
 		else if (!strcmp(env, "legacy"))
 			k = GB_MM_LEGACY;
 		else if (strcmp(env, "auto"))
-			return gb_error("vulkan: GB_VK_MATMUL='%s' is not auto, matvec, tiled "
-					"or legacy", env);
+			return gb_error("vulkan: GB_VK_MATMUL='%s' is not auto, matvec, tiled, "
+					"coopmat or legacy", env);
 	}
+	if (k == GB_MM_COOP && (!vk->coop.ok || w->quant == GB_Q_F32))
+		return gb_error("vulkan: GB_VK_MATMUL=coopmat: %s",
+				vk->coop.ok ? "f32 weights stay on FMAs" : vk->coop.why);
 	if (k == GB_MM_AUTO)
-		k = vk->cpu_shapes ? GB_MM_LEGACY : m <= 8 ? GB_MM_VEC : GB_MM_TILED;
+		k = vk->cpu_shapes ? GB_MM_LEGACY : m <= 8 ? GB_MM_VEC :
+		    vk->coop.ok && w->quant != GB_Q_F32 ? GB_MM_COOP : GB_MM_TILED;
 	if (k == GB_MM_VEC && m > 8)
 		k = GB_MM_TILED;
 	pl->kernel = k;
+	if (k == GB_MM_COOP) {
+		pl->wg = vk->coop.wg;
+		pl->cfg = 1;
+		pl->bm = pl->bn = 64;  /* matmul_cm.comp's BM, BN */
+		return 0;
+	}
 	if (k == GB_MM_VEC)
 		return gb_mm_vec_plan(vk, m, w->cols_padded, w->quant, pl);
 	if (k == GB_MM_TILED)
@@ -272,7 +288,8 @@ static int gb_mm_pipeline(struct gb_vk *vk, const struct gb_mm_plan *pl, enum gb
 	char name[40];
 
 	snprintf(name, sizeof(name), "%s_%s",
-		 pl->kernel == GB_MM_TILED ? "matmul_tiled" : pl->sg ? "matmul_vecsg" : "matmul_vec",
+		 pl->kernel == GB_MM_TILED ? "matmul_tiled" :
+		 pl->kernel == GB_MM_COOP ? "matmul_cm" : pl->sg ? "matmul_vecsg" : "matmul_vec",
 		 gb_vk_qname[q]);
 	return gb_vk_pipeline(vk, name, pl->wg, pl->cfg, pipe);
 }
@@ -334,13 +351,14 @@ int gb_vk_matmul_record(struct gb_vk *vk, const struct gb_exec_call *c, uint32_t
 }
 
 /*
- * The legacy shaders' one shape on a CPU device; the matvec and tiled
- * kernels' shapes depend on the call, so they are built on first use.
+ * The legacy shaders' one shape on a CPU device; the matvec, tiled and
+ * coopmat kernels' shapes depend on the call and the device
+ * (gb_vk_matmul_prebuild builds them on a GPU).
  */
 int gb_vk_matmul_cpu_shape(const char *shader, uint32_t *wg, uint32_t *tm)
 {
 	if (strncmp(shader, "matmul_", 7) || !strncmp(shader, "matmul_vec", 10) ||
-	    !strncmp(shader, "matmul_tiled", 12))
+	    !strncmp(shader, "matmul_tiled", 12) || !strncmp(shader, "matmul_cm", 9))
 		return 0;
 	gb_vk_mm_shape(1, 0, 1, wg, tm);
 	return 1;

@@ -75,6 +75,15 @@ struct gb_vk_weights {
 	VkDescriptorSet *sets;
 };
 
+/* The cooperative-matrix matmul on this device (coopmat.c). */
+struct gb_vk_coop {
+	int ok;                                        /* it can run here */
+	uint32_t wg;                                   /* 4 x the subgroup size */
+	char why[160];                                 /* why not, when !ok */
+	VkPhysicalDeviceCooperativeMatrixFeaturesNV feat;  /* enabled at vkCreateDevice */
+	VkPhysicalDeviceVulkan12Features v12;
+};
+
 struct gb_vk {
 	struct gb_vk_api api;
 	VkInstance inst;
@@ -128,6 +137,7 @@ struct gb_vk {
 	const char *calib_ext;         /* the extension that does it, or NULL */
 	uint64_t cal_tick, cal_host_ns, cal_at;  /* the last calibration: a pair, when */
 	uint64_t ts_ticks[2];          /* the last submission's raw timestamps */
+	struct gb_vk_coop coop;        /* the cooperative-matrix matmul (GB_VK_COOPMAT=1) */
 };
 
 /* Bytes per row of each per-call buffer for an op (aux: per row, or fixed). */
@@ -297,6 +307,17 @@ const float *gb_vk_twiddles(struct gb_vk *vk, uint32_t n);
 /* ---- vk-peak.c -------------------------------------------------------- */
 
 int gb_vk_peak(struct gb_executor *ex, struct gb_exec_peak *out);
+
+/* ---- coopmat.c: the cooperative-matrix matmul's device requirements -- */
+
+/* Fill vk->coop for the chosen device (before gb_vk_create_device). */
+void gb_vk_coop_probe(struct gb_vk *vk);
+/*
+ * Where vk->coop.ok: add its extension to exts[*next] (room for one more)
+ * and chain its features onto ci->pNext.
+ */
+void gb_vk_coop_enable(struct gb_vk *vk, VkDeviceCreateInfo *ci, const char **exts,
+		       uint32_t *next);
 
 /* ---- matmul kernels (issue 14 item 2; ops-matmul.c) ------------------- */
 

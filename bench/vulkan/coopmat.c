@@ -1,0 +1,159 @@
+/*
+ * coopmat.c - whether the vulkan executor can run its cooperative-matrix
+ * matmul (shaders/matmul_cm.comp, issue 14 item 2) on the chosen device,
+ * and what the device must enable for it.
+ *
+ * The shader is written with GL_NV_cooperative_matrix, because Debian 12's
+ * glslang does not know the KHR extension, so the device needs:
+ *   - VK_NV_cooperative_matrix with the feature cooperativeMatrix and a
+ *     16 x 16 x 16 shape of f16 x f16 + f32 = f32 at subgroup scope;
+ *   - shaderFloat16 and vulkanMemoryModel (Vulkan 1.2: the shader's
+ *     float16_t and gl_ScopeSubgroup);
+ *   - subgroups it can put 4 of in a workgroup (4 x subgroupSize
+ *     invocations).
+ *
+ * The path has not run on a GPU yet, so it is opt-in: GB_VK_COOPMAT=1
+ * probes the device and, where all of that holds, enables the extension
+ * and features at vkCreateDevice; without it nothing here touches the
+ * device. lavapipe has no cooperative matrices; its tests say skipped.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gbench.h"
+#include "vulkan/vk.h"
+
+static int gb_vk_coop_has_ext(struct gb_vk *vk)
+{
+	uint32_t n = 0;
+	VkExtensionProperties *ep;
+	int found = 0;
+
+	if (vk->api.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &n, NULL) != VK_SUCCESS ||
+	    n == 0)
+		return 0;
+	ep = gb_xcalloc(n, sizeof(*ep));
+	if (vk->api.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &n, ep) == VK_SUCCESS)
+		for (uint32_t i = 0; i < n && !found; i++)
+			found = !strcmp(ep[i].extensionName, VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
+	free(ep);
+	return found;
+}
+
+/* Whether the device lists 16 x 16 x 16 f16 x f16 + f32 at subgroup scope. */
+static int gb_vk_coop_has_shape(struct gb_vk *vk)
+{
+	PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV get =
+		(PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV)vk->api.vkGetInstanceProcAddr(
+			vk->inst, "vkGetPhysicalDeviceCooperativeMatrixPropertiesNV");
+	VkCooperativeMatrixPropertiesNV *cp;
+	uint32_t n = 0;
+	int found = 0;
+
+	if (!get || get(vk->phys, &n, NULL) != VK_SUCCESS || n == 0)
+		return 0;
+	cp = gb_xcalloc(n, sizeof(*cp));
+	for (uint32_t i = 0; i < n; i++)
+		cp[i].sType = VK_STRUCTURE_TYPE_COOPERATIVE_MATRIX_PROPERTIES_NV;
+	if (get(vk->phys, &n, cp) == VK_SUCCESS)
+		for (uint32_t i = 0; i < n && !found; i++)
+			found = cp[i].MSize == 16 && cp[i].NSize == 16 && cp[i].KSize == 16 &&
+				cp[i].AType == VK_COMPONENT_TYPE_FLOAT16_NV &&
+				cp[i].BType == VK_COMPONENT_TYPE_FLOAT16_NV &&
+				cp[i].CType == VK_COMPONENT_TYPE_FLOAT32_NV &&
+				cp[i].DType == VK_COMPONENT_TYPE_FLOAT32_NV &&
+				cp[i].scope == VK_SCOPE_SUBGROUP_NV;
+	free(cp);
+	return found;
+}
+
+void gb_vk_coop_probe(struct gb_vk *vk)
+{
+	struct gb_vk_coop *c = &vk->coop;
+	const char *env = getenv("GB_VK_COOPMAT");
+	PFN_vkGetPhysicalDeviceFeatures2 feat2;
+	VkPhysicalDeviceSubgroupProperties sp = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
+	};
+	VkPhysicalDeviceProperties2 p2 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sp,
+	};
+	VkPhysicalDeviceFeatures2 f2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2 };
+	uint32_t inst_version;
+
+	memset(c, 0, sizeof(*c));
+	if (!env || strcmp(env, "1")) {
+		snprintf(c->why, sizeof(c->why), "off (not yet run on a GPU; GB_VK_COOPMAT=1 tries it)");
+		return;
+	}
+	/* The instance asked for the loader's version (device.c), the device has its own. */
+	if (!vk->api.vkEnumerateInstanceVersion ||
+	    vk->api.vkEnumerateInstanceVersion(&inst_version) != VK_SUCCESS)
+		inst_version = VK_API_VERSION_1_0;
+	if (vk->props.apiVersion < VK_API_VERSION_1_2 || inst_version < VK_API_VERSION_1_2 ||
+	    !vk->api.vkGetPhysicalDeviceProperties2) {
+		snprintf(c->why, sizeof(c->why), "the device is Vulkan %u.%u and the loader %u.%u, "
+			 "not both 1.2", VK_API_VERSION_MAJOR(vk->props.apiVersion),
+			 VK_API_VERSION_MINOR(vk->props.apiVersion),
+			 VK_API_VERSION_MAJOR(inst_version), VK_API_VERSION_MINOR(inst_version));
+		return;
+	}
+	if (!gb_vk_coop_has_ext(vk)) {
+		snprintf(c->why, sizeof(c->why), "the device has no %s",
+			 VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
+		return;
+	}
+	feat2 = (PFN_vkGetPhysicalDeviceFeatures2)vk->api.vkGetInstanceProcAddr(
+		vk->inst, "vkGetPhysicalDeviceFeatures2");
+	if (!feat2) {
+		snprintf(c->why, sizeof(c->why), "the loader has no vkGetPhysicalDeviceFeatures2");
+		return;
+	}
+	c->feat.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV;
+	c->v12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
+	c->feat.pNext = &c->v12;
+	f2.pNext = &c->feat;
+	feat2(vk->phys, &f2);
+	if (!c->feat.cooperativeMatrix || !c->v12.shaderFloat16 || !c->v12.vulkanMemoryModel) {
+		snprintf(c->why, sizeof(c->why), "the device lacks a feature (cooperativeMatrix %u, "
+			 "shaderFloat16 %u, vulkanMemoryModel %u)", c->feat.cooperativeMatrix,
+			 c->v12.shaderFloat16, c->v12.vulkanMemoryModel);
+		return;
+	}
+	if (!gb_vk_coop_has_shape(vk)) {
+		snprintf(c->why, sizeof(c->why), "no 16x16x16 f16 x f16 + f32 subgroup shape");
+		return;
+	}
+	vk->api.vkGetPhysicalDeviceProperties2(vk->phys, &p2);
+	c->wg = 4 * sp.subgroupSize;
+	if (sp.subgroupSize == 0 || !(sp.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) ||
+	    c->wg > vk->props.limits.maxComputeWorkGroupInvocations ||
+	    c->wg > vk->props.limits.maxComputeWorkGroupSize[0]) {
+		snprintf(c->why, sizeof(c->why), "4 subgroups of %u do not make a workgroup here",
+			 sp.subgroupSize);
+		return;
+	}
+	/* Enable only what the shader needs, nothing else the device offers. */
+	memset(&c->feat, 0, sizeof(c->feat));
+	memset(&c->v12, 0, sizeof(c->v12));
+	c->feat.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV;
+	c->feat.cooperativeMatrix = VK_TRUE;
+	c->v12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
+	c->v12.shaderFloat16 = VK_TRUE;
+	c->v12.vulkanMemoryModel = VK_TRUE;
+	c->ok = 1;
+}
+
+void gb_vk_coop_enable(struct gb_vk *vk, VkDeviceCreateInfo *ci, const char **exts,
+		       uint32_t *next)
+{
+	struct gb_vk_coop *c = &vk->coop;
+
+	if (!c->ok)
+		return;
+	exts[(*next)++] = VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME;
+	c->v12.pNext = (void *)ci->pNext;
+	c->feat.pNext = &c->v12;
+	ci->pNext = &c->feat;
+}

@@ -1,0 +1,143 @@
+#version 450
+/*
+ * matmul_cm.comp - Y[i][j] = sum_k X[i][k] * W[j][k] on a GPU's matrix
+ * units, through cooperative matrices, for f16, q8 and q4 weights (f32
+ * weights stay on FMAs: matmul_tiled.comp). Written with
+ * GL_NV_cooperative_matrix: Debian 12's glslang (11.13) does not know
+ * GL_KHR_cooperative_matrix; the device needs VK_NV_cooperative_matrix with
+ * 16 x 16 x 16 f16 x f16 + f32 at subgroup scope, shaderFloat16 and the
+ * Vulkan memory model (bench/vulkan/coopmat.c checks all three).
+ *
+ * A workgroup of 4 subgroups computes a 64 x 64 tile of Y, walking k in
+ * steps of 32 (one quant block): the step's X rows and W rows go into
+ * shared memory as f16, each subgroup multiplies its 32 x 32 quarter as
+ * 2 x 2 matrices of 16 x 16, accumulating in f32.
+ *
+ * Precision: f16 keeps 11 bits, and f32 inputs need 24. Each value v goes
+ * in as two f16, hi = f16(v) and lo = f16(v - hi), and the products
+ * xhi*whi + xlo*whi + xhi*wlo are summed (xlo*wlo, about 2^-22 of the
+ * product, is left out), so a product is good to about 2^-21 rather than
+ * 2^-11. f16 weights are exact in f16 (no wlo). An infinite x has lo 0,
+ * so its row comes out inf or NaN as the cpu's does; a finite |x| >=
+ * 65,520 overflows f16 (hi inf, lo -inf): its row comes out NaN, which the
+ * accuracy check reports.
+ *
+ * The workgroup must be exactly 4 subgroups (the host sets WG to 4 x the
+ * device's subgroup size); a device that splits it otherwise gets NaN in
+ * its whole tile rather than a silently wrong one.
+ */
+#extension GL_NV_cooperative_matrix : require
+#extension GL_KHR_memory_scope_semantics : require
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#extension GL_KHR_shader_subgroup_basic : require
+#include "common.glsl"
+#include "quant.glsl"
+
+#define BM 64u
+#define BN 64u
+#define BK 32u
+
+#if !defined(QUANT_F16)
+#define GB_CM_WLO 1  /* dequantized q8/q4 weights are not exact in f16 */
+#endif
+
+shared float16_t xh[BM * BK], xl[BM * BK];  /* A = X's step: [r][kk], row-major */
+shared float16_t wh[BN * BK];               /* B = W's step: [c][kk], column-major */
+#ifdef GB_CM_WLO
+shared float16_t wl[BN * BK];
+#endif
+shared float stage16[4u * 256u];            /* a 16 x 16 result per subgroup */
+
+#define CM_A fcoopmatNV<16, gl_ScopeSubgroup, 16, 16>
+#define CM_B fcoopmatNV<16, gl_ScopeSubgroup, 16, 16>
+#define CM_C fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>
+
+/* The step at k0: X rows [i0, i0 + BM) and W rows [jb, jb + BN), 0 outside. */
+void gb_cm_load(uint k0, uint i0, uint jb, uint nj)
+{
+	uint t = gl_LocalInvocationID.x;
+	for (uint e = t; e < BM * BK; e += WG) {
+		uint r = e / BK, kk = e % BK, i = i0 + r, kx = k0 + kk;
+		float v = i < pc.m && kx < pc.k ? X[i * pc.k + kx] : 0.0;
+		float16_t h = float16_t(v);
+		xh[e] = h;
+		xl[e] = isinf(v) ? float16_t(0.0) : float16_t(v - float(h));  /* inf - inf */
+	}
+	for (uint e = t; e < BN * BK; e += WG) {
+		uint c = e / BK, kk = e % BK, jl = jb + c, kw = k0 + kk;
+		float v = jl < nj && kw < pc.kp ? gb_w_elem(jl * pc.row_bytes, kw) : 0.0;
+		float16_t h = float16_t(v);
+		wh[e] = h;
+#ifdef GB_CM_WLO
+		wl[e] = float16_t(v - float(h));
+#endif
+	}
+}
+
+/* acc += the product of A rows [ra, ra + 16) and B columns [cb, cb + 16) at kk. */
+CM_C gb_cm_mad(CM_C acc, uint ra, uint cb, uint kk)
+{
+	CM_A ah, al;
+	CM_B bh;
+	coopMatLoadNV(ah, xh, ra * BK + kk, BK, false);
+	coopMatLoadNV(al, xl, ra * BK + kk, BK, false);
+	coopMatLoadNV(bh, wh, cb * BK + kk, BK, true);
+	acc = coopMatMulAddNV(ah, bh, acc);
+	acc = coopMatMulAddNV(al, bh, acc);
+#ifdef GB_CM_WLO
+	CM_B bl;
+	coopMatLoadNV(bl, wl, cb * BK + kk, BK, true);
+	acc = coopMatMulAddNV(ah, bl, acc);
+#endif
+	return acc;
+}
+
+/* One 16 x 16 result at Y rows [r0, r0 + 16), tile columns [c0, c0 + 16). */
+void gb_cm_store(CM_C acc, uint r0, uint c0, uint nj)
+{
+	uint s = gl_SubgroupID * 256u;
+	coopMatStoreNV(acc, stage16, s, 16u, false);
+	subgroupMemoryBarrierShared();
+	subgroupBarrier();
+	for (uint e = gl_SubgroupInvocationID; e < 256u; e += gl_SubgroupSize) {
+		uint i = r0 + e / 16u, jl = c0 + e % 16u;
+		if (i < pc.m && jl < nj)
+			Y[i * pc.n + pc.j0 + jl] = stage16[s + e];
+	}
+	subgroupBarrier();
+}
+
+void main()
+{
+	uint nj = pc.j1 - pc.j0;
+	uint gn = (nj + BN - 1u) / BN;
+	uint g = gb_group();
+	uint i0 = (g / gn) * BM, jb = (g % gn) * BN;
+	if (i0 >= pc.m)
+		return;  /* uniform across the workgroup: a grid's spare groups */
+	if (gl_NumSubgroups != 4u) {
+		for (uint e = gl_LocalInvocationID.x; e < BM * BN; e += WG) {
+			uint i = i0 + e / BN, jl = jb + e % BN;
+			if (i < pc.m && jl < nj)
+				Y[i * pc.n + pc.j0 + jl] = uintBitsToFloat(0x7fc00000u);
+		}
+		return;
+	}
+	uint rs = (gl_SubgroupID / 2u) * 32u, cs = (gl_SubgroupID % 2u) * 32u;
+	CM_C c00 = CM_C(0.0), c01 = CM_C(0.0), c10 = CM_C(0.0), c11 = CM_C(0.0);
+	for (uint k0 = 0; k0 < pc.k; k0 += BK) {
+		barrier();  /* the last step's tiles are read */
+		gb_cm_load(k0, i0, jb, nj);
+		barrier();
+		for (uint kk = 0; kk < BK; kk += 16u) {
+			c00 = gb_cm_mad(c00, rs, cs, kk);
+			c01 = gb_cm_mad(c01, rs, cs + 16u, kk);
+			c10 = gb_cm_mad(c10, rs + 16u, cs, kk);
+			c11 = gb_cm_mad(c11, rs + 16u, cs + 16u, kk);
+		}
+	}
+	gb_cm_store(c00, i0 + rs, jb + cs, nj);
+	gb_cm_store(c01, i0 + rs, jb + cs + 16u, nj);
+	gb_cm_store(c10, i0 + rs + 16u, jb + cs, nj);
+	gb_cm_store(c11, i0 + rs + 16u, jb + cs + 16u, nj);
+}
