@@ -322,8 +322,12 @@ void gb_run_judge_cell(struct gb_run *r, size_t i, json_t *jcells, json_t *junav
 	json_t *jc = json_object();
 	int counted = 0;
 
-	if (cl->cell && !c->skipped && e->ok && !r->interrupted)
+	if (cl->cell && !c->skipped && e->ok && !r->interrupted) {
+		uint64_t t0 = gb_now_ns();
+
 		gb_run_cell_status(c, e, gb_cell_finish(cl->cell));
+		cl->spent_acc_ns = gb_now_ns() - t0;
+	}
 	else if (r->interrupted && !c->skipped)
 		gb_cell_invalid(c, "interrupted: repetitions incomplete, accuracy not checked");
 	if (!c->skipped && !e->ok)
@@ -382,6 +386,10 @@ void gb_run_judge_cell(struct gb_run *r, size_t i, json_t *jcells, json_t *junav
 				json_object_set_new(bs, key, json_integer((json_int_t)c->batch_sizes[b]));
 			}
 		json_object_set_new(jc, "batch_sizes", bs);
+		/* what the time plan (time_plan.cells) can be held against: this process's */
+		json_object_set_new(jc, "spent_s", json_pack("{s:f, s:f}",
+			"repetitions", (double)cl->spent_rep_ns * 1e-9,
+			"finish", (double)cl->spent_acc_ns * 1e-9));
 		r->invalid |= c->invalid != NULL;
 		gb_run_cell_line(r, i);
 	}

@@ -737,12 +737,19 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 			 * the turn opens with an untimed one already.
 			 */
 			if (runs && sched[s].measured) {
+				uint64_t t0 = gb_now_ns();
+
 				gb_run_cell_status(c, &r->ex[cl->exec], gb_cell_rep(cl->cell, 0));
+				cl->spent_rep_ns += gb_now_ns() - t0;
 				r->turn_warmups++;
 			}
 		}
-		if (runs)
+		if (runs) {
+			uint64_t t0 = gb_now_ns();
+
 			gb_run_cell_status(c, &r->ex[cl->exec], gb_cell_rep(cl->cell, sched[s].measured));
+			cl->spent_rep_ns += gb_now_ns() - t0;
+		}
 	}
 	gb_progress_end(r);
 	if (turn != SIZE_MAX)

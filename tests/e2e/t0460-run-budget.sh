@@ -55,7 +55,7 @@ check "and writes nothing" test ! -e "$TMP/dry"
 
 expect_exit 0 "a run within a 4 s budget exits 0" run --config "$TMP/budget.ini" --out "$TMP/r"
 check "the progress line shows the time left" grep -q '^gbench run: measured .* repetitions, .*, [0-9]* s of the 4 s budget \(left\|overrun\)' "$TMP/err"
-check "meta.json records the plan, what each cell got and why" python3 - "$TMP/r" <<'PY'
+check "meta.json records the plan, what each cell got and why, and what it spent" python3 - "$TMP/r" <<'PY'
 import csv, json, sys
 d = sys.argv[1]
 m = json.load(open(d + "/meta.json"))
@@ -81,6 +81,13 @@ assert planned <= 4 * 0.9 - p["calibration_s"] - p["turns_s"] + 1e-6, (planned, 
 small = p["cells"]["small.cpu.b1.f32.c0"]
 assert small["why"] == "max" and small["repetitions"] == 5 and small["window"] == 40, small
 assert m["config"]["time_budget_s"] == 4
+# what each cell took, to hold the plan against: within the run's elapsed time
+spent = 0
+for cid in p["cells"]:
+    sp = m["cells"][cid]["spent_s"]
+    assert sp["repetitions"] > 0 and sp["finish"] >= 0, (cid, sp)
+    spent += sp["repetitions"] + sp["finish"]
+assert spent <= p["elapsed_s"], (spent, p["elapsed_s"])
 PY
 why=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['time_plan']['cells']['big.cpu.b1.f32.c0']['why'])" "$TMP/r/meta.json")
 if [ "$why" = window ]; then
