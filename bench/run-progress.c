@@ -12,7 +12,10 @@
  * warm-ups and its other repetitions took so far, per repetition, times
  * those left (and, in a shared run, the processes still to come, each
  * taken to cost what this one will); until a measured repetition has run
- * it says "ETA: measuring". A shared run's children print their own lines
+ * it says "ETA: measuring", unless a time plan (a budget's) says what the
+ * executor's repetitions should cost: then "ETA ~T (planned)" until
+ * every executor has measured one. With both executors, the low-end
+ * config's log said "measuring" for the first 5 of its 9 minutes. A shared run's children print their own lines
  * (the parent waits on them): the parent passes the mode and the run's
  * start in GBENCH_PROGRESS so that their elapsed time is the run's.
  *
@@ -127,12 +130,28 @@ static const char *fmt_s(double s, char *buf, size_t len)
  * repetitions do (their warm-ups at the rate of a measured repetition:
  * only this first process checks accuracy on its warm-ups).
  */
-static double eta(const struct gb_run *r)
+/* Executor e's repetitions still to come at the time plan's cost, or NAN (no plan). */
+static double planned_left(const struct gb_run *r, size_t e)
+{
+	const struct gb_progress_ex *x = &r->prog.ex[e];
+	double plan = 0;
+	size_t all = x->warm + x->other;
+
+	for (size_t i = 0; i < r->ncells; i++)
+		if (r->cells[i].exec == e)
+			plan += r->cells[i].plan_reps_s;
+	if (!(plan > 0) || !all)
+		return NAN;
+	return plan * (double)(all - x->warm_done - x->other_done) / (double)all;
+}
+
+static double eta(const struct gb_run *r, int *planned)
 {
 	const struct gb_progress *p = &r->prog;
 	uint32_t later = 0;
 	double left = 0;
 
+	*planned = 0;
 	if (r->opts->nprocess > 1)
 		later = r->opts->nprocess - 1 - r->opts->process;
 	for (size_t e = 0; e < r->nex; e++) {
@@ -140,8 +159,15 @@ static double eta(const struct gb_run *r)
 		double wr, orate;
 
 		if ((x->warm > x->warm_done && !x->warm_done) ||
-		    ((x->other > x->other_done || later) && x->other && !x->other_done))
-			return NAN;
+		    ((x->other > x->other_done || later) && x->other && !x->other_done)) {
+			double pl = later ? NAN : planned_left(r, e);
+
+			if (isnan(pl))
+				return NAN;
+			left += pl;
+			*planned = 1;
+			continue;
+		}
 		orate = x->other_done ? x->other_s / (double)x->other_done : 0;
 		wr = x->warm_done ? x->warm_s / (double)x->warm_done : orate;
 		left += wr * (double)(x->warm - x->warm_done) +
@@ -156,7 +182,8 @@ static void print_line(struct gb_run *r)
 	struct gb_progress *p = &r->prog;
 	char line[512], e[32], t[32];
 	size_t k = 0, cols = 0;
-	double left = eta(r);
+	int planned;
+	double left = eta(r, &planned);
 	struct winsize ws;
 
 #define ADD(...) do { \
@@ -176,7 +203,8 @@ static void print_line(struct gb_run *r)
 	if (isnan(left))
 		ADD(", ETA: measuring");
 	else
-		ADD(", ETA %s", fmt_s(left, t, sizeof(t)));
+		ADD(", ETA %s%s%s", planned ? "~" : "", fmt_s(left, t, sizeof(t)),
+		    planned ? " (planned)" : "");
 	if (r->cfg->time_budget > 0 && r->plan_start_ns) {
 		double b = r->cfg->time_budget - (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
 

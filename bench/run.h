@@ -110,6 +110,7 @@ struct gb_run_cell {
 	uint32_t window;           /* rows each repetition replays (0: all; budget.h) */
 	double rep_s;              /* calibration: estimated seconds of one whole replay */
 	double rep_fixed_s;        /* and what a repetition costs besides its rows */
+	double plan_reps_s;        /* a time plan's seconds for its repetitions (0: no plan) */
 	uint64_t spent_rep_ns;     /* this process's time in its repetitions, untimed ones too */
 	uint64_t spent_acc_ns;     /* and in its accuracy check (meta.json cells.<id>.spent_s) */
 	struct gb_cell *cell;      /* open while the run goes on */

@@ -449,6 +449,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		struct gb_run_cell *cl = &r->cells[i];
 
 		cl->reps = bc[i].reps;
+		cl->plan_reps_s = bc[i].plan_s - bc[i].extra_s;
 		if (!child)
 			cl->window = bc[i].window < bc[i].requests ? bc[i].window : 0;
 		json_object_set_new(jcells, cl->id, json_pack("{s:f, s:f, s:f, s:i, s:i, s:i, s:s, s:s}",

@@ -55,6 +55,8 @@ check "and writes nothing" test ! -e "$TMP/dry"
 
 expect_exit 0 "a run within a 4 s budget exits 0" run --config "$TMP/budget.ini" --out "$TMP/r"
 check "the progress line shows the time left" grep -q '^gbench run: measured .* repetitions, .*, [0-9]* s of the 4 s budget \(left\|overrun\)' "$TMP/err"
+check "before any repetition is measured, the ETA is the plan's" \
+	grep -q '^gbench run: warm-up 0 of .*, ETA ~[0-9.]* s (planned), ' "$TMP/err"
 check "meta.json records the plan, what each cell got and why, and what it spent" python3 - "$TMP/r" <<'PY'
 import csv, json, sys
 d = sys.argv[1]
