@@ -415,12 +415,15 @@ TEST(coopmat)
 	fflush(stdout);
 	CHECK(compare(&ex, GB_Q_F32, 9, 70, 100, 0) < 0);
 	if (!v->coop.ok) {
+		char why[sizeof(v->coop.why)];
+
+		snprintf(why, sizeof(why), "%s", v->coop.why);  /* done() frees v */
 		printf("#   no cooperative matrices (an error message is expected next)\n");
 		fflush(stdout);
 		CHECK(compare(&ex, GB_Q_F16, 9, 70, 100, 0) < 0);
 		done(&ex);
 		unsetenv("GB_VK_COOPMAT");
-		SKIP("cooperative matrices: %s", v->coop.why);
+		SKIP("cooperative matrices: %s", why);
 		return;
 	}
 	for (int q = GB_Q_F16; q < GB_Q_COUNT; q++) {
