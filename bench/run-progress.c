@@ -14,10 +14,11 @@
  * taken to cost what this one will); until a measured repetition has run
  * it says "ETA: measuring", unless a time plan (a budget's) says what the
  * executor's repetitions should cost: then "ETA ~T (planned)" until
- * every executor has measured one. With both executors, the low-end
- * config's log said "measuring" for the first 5 of its 9 minutes. A shared run's children print their own lines
- * (the parent waits on them): the parent passes the mode and the run's
- * start in GBENCH_PROGRESS so that their elapsed time is the run's.
+ * every executor has measured one (with both executors, the low-end
+ * config's log said "measuring" for the first 5 of its 9 minutes). A
+ * shared run's children print their own lines (the parent waits on
+ * them): the parent passes the mode and the run's start in
+ * GBENCH_PROGRESS so that their elapsed time is the run's.
  *
  * When its repetitions are done: each cell's verdict (accuracy, validity,
  * skips; its meta.json entry; its line with --verbose). When it ends: a
@@ -122,14 +123,6 @@ static const char *fmt_s(double s, char *buf, size_t len)
 	return buf;
 }
 
-/*
- * Seconds left, from this process's measured rates per executor (a vulkan
- * call on a CPU device costs 10-100 times a cpu one), or NAN while an
- * executor with repetitions left has none measured yet. In a shared run
- * the processes after this one are each taken to cost what this one's
- * repetitions do (their warm-ups at the rate of a measured repetition:
- * only this first process checks accuracy on its warm-ups).
- */
 /* Executor e's repetitions still to come at the time plan's cost, or NAN (no plan). */
 static double planned_left(const struct gb_run *r, size_t e)
 {
@@ -145,6 +138,15 @@ static double planned_left(const struct gb_run *r, size_t e)
 	return plan * (double)(all - x->warm_done - x->other_done) / (double)all;
 }
 
+/*
+ * Seconds left, from this process's measured rates per executor (a vulkan
+ * call on a CPU device costs 10-100 times a cpu one), or NAN while an
+ * executor with repetitions left has none measured yet and no time plan
+ * stands in for it (*planned: one did). In a shared run
+ * the processes after this one are each taken to cost what this one's
+ * repetitions do (their warm-ups at the rate of a measured repetition:
+ * only this first process checks accuracy on its warm-ups).
+ */
 static double eta(const struct gb_run *r, int *planned)
 {
 	const struct gb_progress *p = &r->prog;
@@ -355,9 +357,9 @@ void gb_run_judge_cell(struct gb_run *r, size_t i, json_t *jcells, json_t *junav
 
 		gb_run_cell_status(c, e, gb_cell_finish(cl->cell));
 		cl->spent_acc_ns = gb_now_ns() - t0;
-	}
-	else if (r->interrupted && !c->skipped)
+	} else if (r->interrupted && !c->skipped) {
 		gb_cell_invalid(c, "interrupted: repetitions incomplete, accuracy not checked");
+	}
 	if (!c->skipped && !e->ok)
 		c->skipped = gb_xstrdup(e->reason);
 	for (size_t a = 0; a < c->nacc; a++)

@@ -22,7 +22,8 @@
  *
  * Testing aids (read at each recording; documented in docs/vulkan.md):
  * GB_VK_MATMUL=auto|matvec|tiled|coopmat|legacy forces a kernel (matvec
- * only for m <= 8, else tiled; coopmat only where it can run, not for f32), GB_VK_TILE=BMxBNxBK/TMxTN the tiled kernel's tile,
+ * only for m <= 8, else tiled; coopmat only where it can run, not for
+ * f32), GB_VK_TILE=BMxBNxBK/TMxTN the tiled kernel's tile,
  * GB_VK_MATVEC=sg:WG or shared:WG:LPR the matvec's shape and reduction.
  * A value that does not parse or does not fit the device is an error.
  */

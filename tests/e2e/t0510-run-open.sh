@@ -74,7 +74,16 @@ else:
     ok(any(x["pass"] for x in t) and any(not x["pass"] for x in t), "the trials bracket the limit")
 ok(all(x["pass"] for x in t if x["qps"] <= v["max_qps"]), "every trial at or below the answer met the objective")
 ok(all(x["p99_response_ns"] > 2e7 for x in t if not x["pass"] and x["requests"] == 800), "every full failing trial missed 20 ms")
-ok(any(x["stopped_early"] for x in t) or all(x["pass"] for x in t), "hopeless trials stop early")
+# A trial stops once more than 1% of its requests missed: far past the
+# limit that comes early. A marginal miss can come with the last requests
+# (CI, 2026-12-06: 1000 req/s failed over all 800 requests against an
+# answer of 992), so only trials at twice the answer or more are held to it.
+hopeless = [x for x in t if not x["pass"] and x["qps"] >= 2 * v["max_qps"]]
+if hopeless:
+    ok(any(x["stopped_early"] for x in hopeless), "hopeless trials stop early")
+else:
+    n += 1
+    print("ok", n, "- hopeless trials stop early # SKIP no trial failed at twice the answer or more")
 rows = [r for r in csv.DictReader(open(d + "/results.csv")) if r["metric"] == "max_qps"]
 ok(len(rows) == 1 and abs(float(rows[0]["median"]) - v["max_qps"]) < 1e-6 * v["max_qps"], "max_qps in results.csv")
 PY
