@@ -17,17 +17,29 @@
  * in as two f16, hi = f16(v) and lo = f16(v - hi), and the products
  * xhi*whi + xlo*whi + xhi*wlo are summed (xlo*wlo, about 2^-22 of the
  * product, is left out), so a product is good to about 2^-21 rather than
- * 2^-11. f16 weights are exact in f16 (no wlo). An infinite x has lo 0,
- * so its row comes out inf or NaN as the cpu's does; a finite |x| >=
- * 65,520 overflows f16 (hi inf, lo -inf): its row comes out NaN, which the
- * accuracy check reports.
+ * 2^-11. f16 weights are exact in f16 (no wlo). An infinite x goes in as
+ * (0, x), so that it meets w_hi alone: x_hi*w_lo with x_hi infinite would
+ * add inf of w_lo's sign, NaN where w_lo's sign is not w_hi's (the
+ * emulated kernel found that). Its row then comes out inf or NaN as the
+ * cpu's does. A finite |x| >= 65,520 overflows f16 (hi inf, lo -inf): its
+ * row comes out NaN, which the accuracy check reports.
  *
  * The workgroup must be exactly 4 subgroups (the host sets WG to 4 x the
  * device's subgroup size); a device that splits it otherwise gets NaN in
  * its whole tile rather than a silently wrong one.
+ *
+ * Built with -DGB_CM_EMULATE (matmul_cmemu_*, GB_VK_COOPMAT=emulate, for
+ * the tests on a device without cooperative matrices) the 16 x 16 matrix
+ * products are computed by the subgroup's lanes from the same shared f16
+ * tiles, read with the layouts the coopMatLoadNV calls name (A row-major,
+ * B column-major, stride BK), into f32 accumulators in shared memory: the
+ * tiling, the loads, the f16 pairs, the bounds and the stores are this
+ * kernel's own; only the matrix units' products are stood in for.
  */
+#ifndef GB_CM_EMULATE
 #extension GL_NV_cooperative_matrix : require
 #extension GL_KHR_memory_scope_semantics : require
+#endif
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
 #extension GL_KHR_shader_subgroup_basic : require
 #include "common.glsl"
@@ -46,11 +58,15 @@ shared float16_t wh[BN * BK];               /* B = W's step: [c][kk], column-maj
 #ifdef GB_CM_WLO
 shared float16_t wl[BN * BK];
 #endif
+#ifdef GB_CM_EMULATE
+shared float accs[4u * 4u * 256u];          /* per subgroup its 4 accumulators */
+#else
 shared float stage16[4u * 256u];            /* a 16 x 16 result per subgroup */
 
 #define CM_A fcoopmatNV<16, gl_ScopeSubgroup, 16, 16>
 #define CM_B fcoopmatNV<16, gl_ScopeSubgroup, 16, 16>
 #define CM_C fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>
+#endif
 
 /* The step at k0: X rows [i0, i0 + BM) and W rows [jb, jb + BN), 0 outside. */
 void gb_cm_load(uint k0, uint i0, uint jb, uint nj)
@@ -60,8 +76,9 @@ void gb_cm_load(uint k0, uint i0, uint jb, uint nj)
 		uint r = e / BK, kk = e % BK, i = i0 + r, kx = k0 + kk;
 		float v = i < pc.m && kx < pc.k ? X[i * pc.k + kx] : 0.0;
 		float16_t h = float16_t(v);
-		xh[e] = h;
-		xl[e] = isinf(v) ? float16_t(0.0) : float16_t(v - float(h));  /* inf - inf */
+		/* an infinite x goes in as lo, so that no w_lo of the other sign meets it */
+		xh[e] = isinf(v) ? float16_t(0.0) : h;
+		xl[e] = isinf(v) ? h : float16_t(v - float(h));
 	}
 	for (uint e = t; e < BN * BK; e += WG) {
 		uint c = e / BK, kk = e % BK, jl = jb + c, kw = k0 + kk;
@@ -74,6 +91,37 @@ void gb_cm_load(uint k0, uint i0, uint jb, uint nj)
 	}
 }
 
+#ifdef GB_CM_EMULATE
+/* Accumulator `a` of this subgroup += A rows [ra, ra + 16) x B columns [cb, cb + 16) at kk. */
+void gb_cm_emu_mad(uint a, uint ra, uint cb, uint kk)
+{
+	uint base = (gl_SubgroupID * 4u + a) * 256u;
+	for (uint e = gl_SubgroupInvocationID; e < 256u; e += gl_SubgroupSize) {
+		uint r = e / 16u, c = e % 16u;
+		float s = accs[base + e];
+		for (uint j = 0; j < 16u; j++) {
+			uint ia = (ra + r) * BK + kk + j, ib = (cb + c) * BK + kk + j;
+			float bh = float(wh[ib]);
+			s += float(xh[ia]) * bh + float(xl[ia]) * bh;
+#ifdef GB_CM_WLO
+			s += float(xh[ia]) * float(wl[ib]);
+#endif
+		}
+		accs[base + e] = s;
+	}
+}
+
+/* Accumulator `a` out to Y rows [r0, r0 + 16), tile columns [c0, c0 + 16). */
+void gb_cm_emu_store(uint a, uint r0, uint c0, uint nj)
+{
+	uint base = (gl_SubgroupID * 4u + a) * 256u;
+	for (uint e = gl_SubgroupInvocationID; e < 256u; e += gl_SubgroupSize) {
+		uint i = r0 + e / 16u, jl = c0 + e % 16u;
+		if (i < pc.m && jl < nj)
+			Y[i * pc.n + pc.j0 + jl] = accs[base + e];
+	}
+}
+#else
 /* acc += the product of A rows [ra, ra + 16) and B columns [cb, cb + 16) at kk. */
 CM_C gb_cm_mad(CM_C acc, uint ra, uint cb, uint kk)
 {
@@ -106,6 +154,7 @@ void gb_cm_store(CM_C acc, uint r0, uint c0, uint nj)
 	}
 	subgroupBarrier();
 }
+#endif
 
 void main()
 {
@@ -124,20 +173,39 @@ void main()
 		return;
 	}
 	uint rs = (gl_SubgroupID / 2u) * 32u, cs = (gl_SubgroupID % 2u) * 32u;
+#ifdef GB_CM_EMULATE
+	for (uint e = gl_SubgroupInvocationID; e < 4u * 256u; e += gl_SubgroupSize)
+		accs[gl_SubgroupID * 4u * 256u + e] = 0.0;
+#else
 	CM_C c00 = CM_C(0.0), c01 = CM_C(0.0), c10 = CM_C(0.0), c11 = CM_C(0.0);
+#endif
 	for (uint k0 = 0; k0 < pc.k; k0 += BK) {
 		barrier();  /* the last step's tiles are read */
 		gb_cm_load(k0, i0, jb, nj);
 		barrier();
 		for (uint kk = 0; kk < BK; kk += 16u) {
+#ifdef GB_CM_EMULATE
+			gb_cm_emu_mad(0u, rs, cs, kk);
+			gb_cm_emu_mad(1u, rs, cs + 16u, kk);
+			gb_cm_emu_mad(2u, rs + 16u, cs, kk);
+			gb_cm_emu_mad(3u, rs + 16u, cs + 16u, kk);
+#else
 			c00 = gb_cm_mad(c00, rs, cs, kk);
 			c01 = gb_cm_mad(c01, rs, cs + 16u, kk);
 			c10 = gb_cm_mad(c10, rs + 16u, cs, kk);
 			c11 = gb_cm_mad(c11, rs + 16u, cs + 16u, kk);
+#endif
 		}
 	}
+#ifdef GB_CM_EMULATE
+	gb_cm_emu_store(0u, i0 + rs, jb + cs, nj);
+	gb_cm_emu_store(1u, i0 + rs, jb + cs + 16u, nj);
+	gb_cm_emu_store(2u, i0 + rs + 16u, jb + cs, nj);
+	gb_cm_emu_store(3u, i0 + rs + 16u, jb + cs + 16u, nj);
+#else
 	gb_cm_store(c00, i0 + rs, jb + cs, nj);
 	gb_cm_store(c01, i0 + rs, jb + cs + 16u, nj);
 	gb_cm_store(c10, i0 + rs + 16u, jb + cs, nj);
 	gb_cm_store(c11, i0 + rs + 16u, jb + cs + 16u, nj);
+#endif
 }

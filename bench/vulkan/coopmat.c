@@ -15,7 +15,10 @@
  * The path has not run on a GPU yet, so it is opt-in: GB_VK_COOPMAT=1
  * probes the device and, where all of that holds, enables the extension
  * and features at vkCreateDevice; without it nothing here touches the
- * device. lavapipe has no cooperative matrices; its tests say skipped.
+ * device. lavapipe has no cooperative matrices. GB_VK_COOPMAT=emulate (a
+ * testing aid) takes the same kernel built with its matrix products done
+ * by the lanes (matmul_cmemu_*), which needs only shaderFloat16: the tests
+ * run the kernel's tiling, loads, f16 pairs and stores on lavapipe so.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +86,8 @@ void gb_vk_coop_probe(struct gb_vk *vk)
 	uint32_t inst_version;
 
 	memset(c, 0, sizeof(*c));
-	if (!env || strcmp(env, "1")) {
+	c->emulate = env && !strcmp(env, "emulate");
+	if (!env || (strcmp(env, "1") && !c->emulate)) {
 		snprintf(c->why, sizeof(c->why), "off (not yet run on a GPU; GB_VK_COOPMAT=1 tries it)");
 		return;
 	}
@@ -99,7 +103,7 @@ void gb_vk_coop_probe(struct gb_vk *vk)
 			 VK_API_VERSION_MAJOR(inst_version), VK_API_VERSION_MINOR(inst_version));
 		return;
 	}
-	if (!gb_vk_coop_has_ext(vk)) {
+	if (!c->emulate && !gb_vk_coop_has_ext(vk)) {
 		snprintf(c->why, sizeof(c->why), "the device has no %s",
 			 VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
 		return;
@@ -113,15 +117,20 @@ void gb_vk_coop_probe(struct gb_vk *vk)
 	c->feat.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV;
 	c->v12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
 	c->feat.pNext = &c->v12;
-	f2.pNext = &c->feat;
+	f2.pNext = c->emulate ? (void *)&c->v12 : (void *)&c->feat;
 	feat2(vk->phys, &f2);
-	if (!c->feat.cooperativeMatrix || !c->v12.shaderFloat16 || !c->v12.vulkanMemoryModel) {
+	if (c->emulate && !c->v12.shaderFloat16) {
+		snprintf(c->why, sizeof(c->why), "emulated: the device lacks shaderFloat16");
+		return;
+	}
+	if (!c->emulate &&
+	    (!c->feat.cooperativeMatrix || !c->v12.shaderFloat16 || !c->v12.vulkanMemoryModel)) {
 		snprintf(c->why, sizeof(c->why), "the device lacks a feature (cooperativeMatrix %u, "
 			 "shaderFloat16 %u, vulkanMemoryModel %u)", c->feat.cooperativeMatrix,
 			 c->v12.shaderFloat16, c->v12.vulkanMemoryModel);
 		return;
 	}
-	if (!gb_vk_coop_has_shape(vk)) {
+	if (!c->emulate && !gb_vk_coop_has_shape(vk)) {
 		snprintf(c->why, sizeof(c->why), "no 16x16x16 f16 x f16 + f32 subgroup shape");
 		return;
 	}
@@ -141,7 +150,7 @@ void gb_vk_coop_probe(struct gb_vk *vk)
 	c->feat.cooperativeMatrix = VK_TRUE;
 	c->v12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
 	c->v12.shaderFloat16 = VK_TRUE;
-	c->v12.vulkanMemoryModel = VK_TRUE;
+	c->v12.vulkanMemoryModel = c->emulate ? VK_FALSE : VK_TRUE;
 	c->ok = 1;
 }
 
@@ -152,8 +161,12 @@ void gb_vk_coop_enable(struct gb_vk *vk, VkDeviceCreateInfo *ci, const char **ex
 
 	if (!c->ok)
 		return;
-	exts[(*next)++] = VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME;
 	c->v12.pNext = (void *)ci->pNext;
+	if (c->emulate) {
+		ci->pNext = &c->v12;
+		return;
+	}
+	exts[(*next)++] = VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME;
 	c->feat.pNext = &c->v12;
 	ci->pNext = &c->feat;
 }

@@ -290,7 +290,8 @@ static int gb_mm_pipeline(struct gb_vk *vk, const struct gb_mm_plan *pl, enum gb
 
 	snprintf(name, sizeof(name), "%s_%s",
 		 pl->kernel == GB_MM_TILED ? "matmul_tiled" :
-		 pl->kernel == GB_MM_COOP ? "matmul_cm" : pl->sg ? "matmul_vecsg" : "matmul_vec",
+		 pl->kernel == GB_MM_COOP ? (vk->coop.emulate ? "matmul_cmemu" : "matmul_cm") :
+		 pl->sg ? "matmul_vecsg" : "matmul_vec",
 		 gb_vk_qname[q]);
 	return gb_vk_pipeline(vk, name, pl->wg, pl->cfg, pipe);
 }

@@ -78,6 +78,7 @@ struct gb_vk_weights {
 /* The cooperative-matrix matmul on this device (coopmat.c). */
 struct gb_vk_coop {
 	int ok;                                        /* it can run here */
+	int emulate;                                   /* matmul_cmemu_*: GB_VK_COOPMAT=emulate */
 	uint32_t wg;                                   /* 4 x the subgroup size */
 	char why[160];                                 /* why not, when !ok */
 	VkPhysicalDeviceCooperativeMatrixFeaturesNV feat;  /* enabled at vkCreateDevice */

@@ -391,53 +391,101 @@ TEST(bad_settings)
 }
 
 /*
- * The cooperative-matrix path (shaders/matmul_cm.comp, opt-in with
- * GB_VK_COOPMAT=1): forced at every quant level it takes, at m = 1 to 353,
- * n and k off its 64 x 64 tile and 32-value steps, with NaN and inf in x;
- * f32 weights refused. Where the device has no cooperative matrices (as
- * lavapipe), forcing it must fail the call with the reason, and the rest
- * says skipped.
+ * The cooperative-matrix kernel (shaders/matmul_cm.comp), forced, at every
+ * quant level it takes: m = 1 to 353, n and k off its 64 x 64 tile and
+ * 32-value steps, NaN and inf in x, against the cpu within the budgets;
+ * with `big`, a 200 x 300 x 1000 product too (slow where emulated).
+ */
+static void coop_sweep(struct gb_executor *ex, int big)
+{
+	for (int q = GB_Q_F16; q < GB_Q_COUNT; q++) {
+		CHECK(compare(ex, (enum gb_quant)q, 1, 33, 31, 0) == 0);
+		CHECK(compare(ex, (enum gb_quant)q, 9, 70, 100, 0) == 0);
+		CHECK(compare(ex, (enum gb_quant)q, 64, 64, 64, 0) == 0);
+		CHECK(compare(ex, (enum gb_quant)q, 65, 129, 95, 0) == 0);
+		CHECK(compare(ex, (enum gb_quant)q, 353, 37, 45, 0) == 0);
+		CHECK(compare(ex, (enum gb_quant)q, 12, 5, 333, 0) == 0);
+		if (big)
+			CHECK(compare(ex, (enum gb_quant)q, 200, 300, 1000, 0) == 0);
+		CHECK(compare(ex, (enum gb_quant)q, 33, 70, 100, 1) == 0);
+	}
+}
+
+/*
+ * An executor with GB_VK_COOPMAT=`mode` and the kernel forced, having
+ * checked that f32 weights are refused; its state, or NULL (failed).
+ */
+static struct gb_vk *coop_open(struct gb_executor *ex, const char *mode)
+{
+	setenv("GB_VK_COOPMAT", mode, 1);
+	if (open_forced(ex, "coopmat", NULL, NULL) < 0) {
+		unsetenv("GB_VK_COOPMAT");
+		CHECK(0);
+		return NULL;
+	}
+	printf("#   GB_VK_MATMUL=coopmat with f32 weights (an error message is expected next)\n");
+	fflush(stdout);
+	CHECK(compare(ex, GB_Q_F32, 9, 70, 100, 0) < 0);
+	return ex->ctx;
+}
+
+/* Release it; the skip reason, if any, is copied into why first (done() frees v). */
+static void coop_close(struct gb_executor *ex, const struct gb_vk *v, char *why, size_t len)
+{
+	snprintf(why, len, "%s", v->coop.why);
+	done(ex);
+	unsetenv("GB_VK_COOPMAT");
+}
+
+/*
+ * The kernel with its matrix products done by the lanes
+ * (GB_VK_COOPMAT=emulate): its tiling, loads, f16 (hi, lo) pairs, bounds
+ * and stores, on any device with shaderFloat16 (lavapipe has it).
+ */
+TEST(coopmat_emulated)
+{
+	struct gb_executor ex;
+	struct gb_vk *v;
+	char why[sizeof(v->coop.why)];
+	int ran;
+
+	NEED_VK();
+	if (!(v = coop_open(&ex, "emulate")))
+		return;
+	if ((ran = v->coop.ok)) {
+		CHECK(v->coop.emulate);
+		coop_sweep(&ex, 0);
+	}
+	coop_close(&ex, v, why, sizeof(why));
+	if (!ran)
+		SKIP("%s", why);
+}
+
+/*
+ * On the matrix units (GB_VK_COOPMAT=1) where the device has them; where
+ * it has not (as lavapipe), forcing the kernel must fail the call with the
+ * reason, and the rest says skipped.
  */
 TEST(coopmat)
 {
 	struct gb_executor ex;
 	struct gb_vk *v;
+	char why[sizeof(v->coop.why)];
+	int ran;
 
 	NEED_VK();
-	setenv("GB_VK_COOPMAT", "1", 1);
-	if (open_forced(&ex, "coopmat", NULL, NULL) < 0) {
-		unsetenv("GB_VK_COOPMAT");
-		CHECK(0);
+	if (!(v = coop_open(&ex, "1")))
 		return;
-	}
-	v = ex.ctx;
-	printf("#   GB_VK_MATMUL=coopmat with f32 weights (an error message is expected next)\n");
-	fflush(stdout);
-	CHECK(compare(&ex, GB_Q_F32, 9, 70, 100, 0) < 0);
-	if (!v->coop.ok) {
-		char why[sizeof(v->coop.why)];
-
-		snprintf(why, sizeof(why), "%s", v->coop.why);  /* done() frees v */
+	if ((ran = v->coop.ok)) {
+		coop_sweep(&ex, 1);
+	} else {
 		printf("#   no cooperative matrices (an error message is expected next)\n");
 		fflush(stdout);
 		CHECK(compare(&ex, GB_Q_F16, 9, 70, 100, 0) < 0);
-		done(&ex);
-		unsetenv("GB_VK_COOPMAT");
+	}
+	coop_close(&ex, v, why, sizeof(why));
+	if (!ran)
 		SKIP("cooperative matrices: %s", why);
-		return;
-	}
-	for (int q = GB_Q_F16; q < GB_Q_COUNT; q++) {
-		CHECK(compare(&ex, (enum gb_quant)q, 1, 33, 31, 0) == 0);
-		CHECK(compare(&ex, (enum gb_quant)q, 9, 70, 100, 0) == 0);
-		CHECK(compare(&ex, (enum gb_quant)q, 64, 64, 64, 0) == 0);
-		CHECK(compare(&ex, (enum gb_quant)q, 65, 129, 95, 0) == 0);
-		CHECK(compare(&ex, (enum gb_quant)q, 353, 37, 45, 0) == 0);
-		CHECK(compare(&ex, (enum gb_quant)q, 12, 5, 333, 0) == 0);
-		CHECK(compare(&ex, (enum gb_quant)q, 200, 300, 1000, 0) == 0);
-		CHECK(compare(&ex, (enum gb_quant)q, 33, 70, 100, 1) == 0);
-	}
-	done(&ex);
-	unsetenv("GB_VK_COOPMAT");
 }
 
 int main(void)
@@ -453,6 +501,7 @@ int main(void)
 	RUN(split);
 	RUN(nan_inf);
 	RUN(bad_settings);
+	RUN(coopmat_emulated);
 	RUN(coopmat);
 	if (cpu.iface)
 		gb_executor_release(&cpu);
