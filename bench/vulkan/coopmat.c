@@ -88,7 +88,12 @@ void gb_vk_coop_probe(struct gb_vk *vk)
 	memset(c, 0, sizeof(*c));
 	c->emulate = env && !strcmp(env, "emulate");
 	if (!env || (strcmp(env, "1") && !c->emulate)) {
-		snprintf(c->why, sizeof(c->why), "off (not yet run on a GPU; GB_VK_COOPMAT=1 tries it)");
+		if (env)
+			snprintf(c->why, sizeof(c->why), "GB_VK_COOPMAT='%.40s' is not 1 or emulate",
+				 env);
+		else
+			snprintf(c->why, sizeof(c->why),
+				 "off (not yet run on a GPU; GB_VK_COOPMAT=1 tries it)");
 		return;
 	}
 	/* The instance asked for the loader's version (device.c), the device has its own. */
