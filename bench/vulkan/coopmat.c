@@ -27,23 +27,6 @@
 #include "gbench.h"
 #include "vulkan/vk.h"
 
-static int gb_vk_coop_has_ext(struct gb_vk *vk)
-{
-	uint32_t n = 0;
-	VkExtensionProperties *ep;
-	int found = 0;
-
-	if (vk->api.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &n, NULL) != VK_SUCCESS ||
-	    n == 0)
-		return 0;
-	ep = gb_xcalloc(n, sizeof(*ep));
-	if (vk->api.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &n, ep) == VK_SUCCESS)
-		for (uint32_t i = 0; i < n && !found; i++)
-			found = !strcmp(ep[i].extensionName, VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
-	free(ep);
-	return found;
-}
-
 /* Whether the device lists 16 x 16 x 16 f16 x f16 + f32 at subgroup scope. */
 static int gb_vk_coop_has_shape(struct gb_vk *vk)
 {
@@ -108,7 +91,7 @@ void gb_vk_coop_probe(struct gb_vk *vk)
 			 VK_API_VERSION_MAJOR(inst_version), VK_API_VERSION_MINOR(inst_version));
 		return;
 	}
-	if (!c->emulate && !gb_vk_coop_has_ext(vk)) {
+	if (!c->emulate && !gb_vk_device_has_ext(vk, VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME)) {
 		snprintf(c->why, sizeof(c->why), "the device has no %s",
 			 VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
 		return;

@@ -320,6 +320,23 @@ void gb_vk_fill_info(struct gb_vk *vk)
 			 VK_API_VERSION_MINOR(v), VK_API_VERSION_PATCH(v));
 }
 
+int gb_vk_device_has_ext(struct gb_vk *vk, const char *name)
+{
+	uint32_t n = 0;
+	VkExtensionProperties *ep;
+	int found = 0;
+
+	if (vk->api.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &n, NULL) != VK_SUCCESS ||
+	    n == 0)
+		return 0;
+	ep = gb_xcalloc(n, sizeof(*ep));
+	if (vk->api.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &n, ep) >= 0)
+		for (uint32_t i = 0; i < n && !found; i++)
+			found = strcmp(ep[i].extensionName, name) == 0;
+	free(ep);
+	return found;
+}
+
 /*
  * The calibrated-timestamps extension to enable, or NULL: the KHR name or
  * the EXT one, where the device has it and can calibrate its own clock
@@ -330,22 +347,16 @@ static const char *gb_vk_calibration_ext(struct gb_vk *vk)
 	static const char *const names[] = {
 		"VK_KHR_calibrated_timestamps", VK_EXT_CALIBRATED_TIMESTAMPS_EXTENSION_NAME,
 	};
-	uint32_t n = 0, nd = 0;
-	VkExtensionProperties *ep;
+	uint32_t nd = 0;
 	VkTimeDomainEXT dom[16];
 	const char *found = NULL;
 	int dev = 0, mono = 0;
 
-	if (vk->ts_bits == 0 ||
-	    vk->api.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &n, NULL) != VK_SUCCESS)
+	if (vk->ts_bits == 0)
 		return NULL;
-	ep = gb_xcalloc(n ? n : 1, sizeof(*ep));
-	if (vk->api.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &n, ep) >= 0)
-		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]) && !found; k++)
-			for (uint32_t i = 0; i < n && !found; i++)
-				if (strcmp(ep[i].extensionName, names[k]) == 0)
-					found = names[k];
-	free(ep);
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]) && !found; k++)
+		if (gb_vk_device_has_ext(vk, names[k]))
+			found = names[k];
 	gb_vk_api_load_calibration(&vk->api, vk->inst, found);
 	if (!found || !vk->api.vkGetPhysicalDeviceCalibrateableTimeDomainsEXT)
 		return NULL;

@@ -77,21 +77,18 @@ static uint32_t gb_vk_topk_wg(const struct gb_vk *vk, uint32_t chunk, uint32_t k
 /*
  * The queries a workgroup of the fused first pass scores its tile against:
  * all of the call's rows, up to 8 and as many tiles as the shader's shared
- * arrays (2,048 pairs) and the device's shared memory hold.
+ * arrays hold (2,048 pairs, 16 KiB: every device's least).
  * GB_VK_TOPK_QUERIES=N (1 to 8) forces N where the tile allows it.
  */
-static uint32_t gb_vk_topk_queries(const struct gb_vk *vk, uint32_t rows, uint32_t chunk)
+static uint32_t gb_vk_topk_queries(uint32_t rows, uint32_t chunk)
 {
 	const char *env = getenv("GB_VK_TOPK_QUERIES");
-	uint32_t fit = 2048 / chunk, shm = vk->props.limits.maxComputeSharedMemorySize / (8 * chunk);
-	uint32_t nq = rows < 8 ? rows : 8;
+	uint32_t fit = 2048 / chunk, nq = rows < 8 ? rows : 8;
 
 	if (env && *env >= '1' && *env <= '8' && !env[1])
 		nq = (uint32_t)(*env - '0');
 	if (nq > fit)
 		nq = fit;
-	if (nq > shm)
-		nq = shm;
 	return nq ? nq : 1;
 }
 
@@ -182,7 +179,7 @@ int gb_vk_topk_record(struct gb_vk *vk, const struct gb_exec_call *c, uint32_t r
 		pc.row_bytes = w->row_bytes;
 		pc.stage = 0 | (tiles == 1 ? 4u : 0u);
 		rc = gb_vk_topk_pass(vk, name, w->sets[0], &pc, chunk, w->cols_padded, tiles,
-				     gb_vk_topk_queries(vk, rows, chunk), inv);
+				     gb_vk_topk_queries(rows, chunk), inv);
 	} else {
 		if ((rc = gb_vk_record_mm(vk, "topk_score", w, pc, inv)) < 0)
 			return rc;

@@ -311,6 +311,8 @@ int gb_vk_peak(struct gb_executor *ex, struct gb_exec_peak *out);
 
 /* ---- coopmat.c: the cooperative-matrix matmul's device requirements -- */
 
+/* Whether the chosen physical device lists extension `name` (device.c). */
+int gb_vk_device_has_ext(struct gb_vk *vk, const char *name);
 /* Fill vk->coop for the chosen device (before gb_vk_create_device). */
 void gb_vk_coop_probe(struct gb_vk *vk);
 /*
