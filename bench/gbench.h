@@ -77,6 +77,9 @@ static inline int gb_size_mul(size_t a, size_t b, size_t *out)
 /* Monotonic clock in nanoseconds. */
 uint64_t gb_now_ns(void);
 
+/* The wall-clock time now, UTC, as ISO 8601 (2026-12-07T01:02:03Z); len >= 21. */
+void gb_utc_now(char *buf, size_t len);
+
 /* 64-bit FNV-1a over bytes, chainable (pass the previous hash as h). */
 #define GB_FNV_INIT 0xcbf29ce484222325ULL
 uint64_t gb_fnv1a(uint64_t h, const void *data, size_t n);

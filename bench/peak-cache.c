@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buildinfo.h"
@@ -29,12 +28,9 @@ json_t *gb_peak_json(const struct gb_peak *p, const struct gb_sysinfo *si)
 	json_t *host = gb_sysinfo_json(si), *sweep = json_array(), *levels = json_array();
 	json_t *o, *flops, *vk;
 	char fp[17], date[32];
-	time_t now = time(NULL);
-	struct tm tm;
 
 	gb_peak_fingerprint(host, fp);
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	gb_utc_now(date, sizeof(date));
 	for (int i = 0; i < p->npt; i++) {
 		json_t *pt = json_pack("{s:I, s:s}", "bytes", (json_int_t)p->pt[i].bytes, "level",
 				       p->pt[i].level >= 0 ? gb_peak_level_name(p->pt[i].level) : "");

@@ -6,11 +6,9 @@
 #include "run.h"
 
 #include <fnmatch.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../profilers/callgrind.h"
 #include "inject.h"
@@ -19,10 +17,8 @@
 #include "gbench.h"
 #include "maxqps.h"
 #include "plan/memplan.h"
-#include "mrc.h"
 #include "oracle.h"
 #include "rng.h"
-#include "stats.h"
 #include "sysinfo.h"
 
 /* The outcome of a replay call on a cell (run.h). */
@@ -166,94 +162,6 @@ static struct slot *schedule(const struct gb_run_cell *cells, size_t ncells, siz
 	return s;
 }
 
-/* The keyed requests of a workload in the order a batch-1 closed replay serves them. */
-static int by_service_order(const void *a, const void *b, void *arg)
-{
-	const struct gb_request *req = arg;
-	const struct gb_request *x = &req[*(const uint32_t *)a], *y = &req[*(const uint32_t *)b];
-
-	if (x->arrival_ns != y->arrival_ns)
-		return x->arrival_ns < y->arrival_ns ? -1 : 1;
-	if (x->stream != y->stream)
-		return x->stream < y->stream ? -1 : 1;
-	return x->line < y->line ? -1 : x->line > y->line;
-}
-
-/*
- * mrc.csv: each workload's LRU miss-ratio curve in one pass (Mattson), and
- * in meta.json its prediction beside the hit rate each batch-1 closed cell
- * measured (they must agree exactly: same accesses, same policy).
- */
-static int write_mrc(const char *dir, struct gb_workload *wl, size_t nwl,
-		     const struct gb_config *cfg, const struct gb_results *res, json_t *meta,
-		     const struct gb_run_cell *cells, size_t ncells)
-{
-	struct gb_atomic a;
-	json_t *check = json_object();
-	char *path;
-	int rc = 0, any = 0;
-
-	for (size_t i = 0; i < cfg->ncache; i++)
-		any |= cfg->cache[i] > 0;
-	if (!any) {
-		json_decref(check);
-		return 0;
-	}
-	if (gb_mkdir_p(dir) < 0) {
-		json_decref(check);
-		return -1;
-	}
-	path = gb_xasprintf("%s/mrc.csv", dir);
-	if (gb_atomic_open(&a, path) < 0) {
-		free(path);
-		json_decref(check);
-		return -1;
-	}
-	fputs("workload,capacity,hit_rate\n", a.f);
-	for (size_t w = 0; w < nwl && !rc; w++) {
-		const struct gb_trace *t = &wl[w].trace;
-		uint32_t *order = gb_xmalloc(t->n * sizeof(*order)), *ids;
-		size_t n = 0;
-		struct gb_mrc m;
-
-		for (uint32_t i = 0; i < t->n; i++)
-			order[i] = i;
-		qsort_r(order, t->n, sizeof(*order), by_service_order, t->req);
-		ids = gb_xmalloc((t->n + 1) * sizeof(*ids));
-		for (size_t i = 0; i < t->n; i++)
-			if (wl[w].cache_id[order[i]] != UINT32_MAX)
-				ids[n++] = wl[w].cache_id[order[i]];
-		free(order);
-		rc = gb_mrc_compute(&m, ids, n, wl[w].ncache_ids);
-		free(ids);
-		if (rc)
-			break;
-		rc = gb_mrc_write_rows(a.f, t->name, &m, cfg->cache, cfg->ncache);
-		for (size_t c = 0; c < res->n && !rc; c++) {
-			const struct gb_cell_result *r = &res->cells[c];
-
-			/* a window of the trace is not the accesses the curve counts */
-			if (strcmp(r->workload, t->name) || r->batch != 1 || !r->cache ||
-			    cfg->mode != GB_MODE_CLOSED || r->skipped ||
-			    (c < ncells && cells[c].window && cells[c].window < t->n))
-				continue;
-			for (size_t k = 0; k < r->nmetrics; k++)
-				if (!strcmp(r->metrics[k].name, "cache_hit_rate") && r->metrics[k].n)
-					json_object_set_new(check, r->id, json_pack("{s:f, s:f}",
-						"measured", r->metrics[k].v[0],
-						"mrc", gb_mrc_hit_rate(&m, r->cache)));
-		}
-		gb_mrc_release(&m);
-	}
-	free(path);
-	json_object_set_new(meta, "mrc_check", check);
-	if (rc) {
-		gb_atomic_abort(&a);
-		return -1;
-	}
-	return gb_atomic_commit(&a);
-}
-
 static char *workload_path(const struct gb_config *cfg, const char *w)
 {
 	size_t len = strlen(w);
@@ -321,15 +229,6 @@ static char *hex64(uint64_t h)
 	return gb_xasprintf("%016llx", (unsigned long long)h);
 }
 
-static void iso_time(char *buf, size_t len)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int gb_run_init(struct gb_run *r, const struct gb_config *cfg, const struct gb_run_opts *o)
 {
 	struct gb_sysinfo si;
@@ -350,7 +249,7 @@ int gb_run_init(struct gb_run *r, const struct gb_config *cfg, const struct gb_r
 		return GB_EXIT_USAGE;
 	}
 	gb_sysinfo_read(&si);
-	iso_time(started, sizeof(started));
+	gb_utc_now(started, sizeof(started));
 	cfg_hash = hex64(gb_fnv1a(GB_FNV_INIT, text ? text : "", len));
 	free(text);
 	r->meta = json_pack("{s:i, s:s, s:o, s:o, s:o, s:s, s:I, s:s, s:o}",
@@ -774,223 +673,6 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 			"repetition runs one untimed repetition of that cell first"));
 	json_object_set_new(r->meta, "unavailable", junavail);
 	return 0;
-}
-
-/* sim_* of cell r unavailable, with the reason also in meta.json "unavailable". */
-static void sim_unavailable(struct gb_run *r, struct gb_cell_result *c, const char *why)
-{
-	json_t *un = json_object_get(r->meta, "unavailable"), *u;
-
-	for (int m = 0; m < GB_SIM_METRICS; m++)
-		gb_metric_unavailable(gb_cell_metric(c, gb_sim_metric_names[m], "count",
-						     GB_SRC_UNAVAILABLE), why);
-	if (!un)
-		return;
-	u = json_object_get(un, c->id);
-	if (!u) {
-		u = json_object();
-		json_object_set_new(un, c->id, u);
-	}
-	for (int m = 0; m < GB_SIM_METRICS; m++)
-		json_object_set_new(u, gb_sim_metric_names[m], json_string(why));
-}
-
-/*
- * --counters callgrind: every cpu cell once more, all in one valgrind child
- * per simulated cache geometry (the config's sim_cache list, else sysfs;
- * GBENCH_CALLGRIND_SIM=ir: instructions only, callgrind.h); its
- * sim_* metrics go to the cell itself, or with several geometries to a cell
- * <id>.g<N> each (DESIGN.md section 6). Other executors' cells get them
- * unavailable. Runs after every measured repetition, so that valgrind never
- * competes with a measurement.
- */
-int gb_run_simulate(struct gb_run *r)
-{
-	const struct gb_config *cfg = r->cfg;
-	size_t ngeo = gb_strv_len(cfg->sim_cache), ncells = r->ncells;
-	struct gb_sim_cache *geo;
-	json_t *jg, *jc = json_object_get(r->meta, "counters");
-	char why[1024], gwhy[256];
-	int have_geo = 1, probe;
-	size_t *idx, ncpu = 0;
-	char **ids;
-	struct gb_sim_values *sv;
-
-	if (r->interrupted || !gb_counters_want_callgrind(cfg->counters) || gb_callgrind_child())
-		return 0;
-	probe = gb_callgrind_probe(why, sizeof(why));
-	geo = gb_xcalloc(ngeo ? ngeo : 1, sizeof(*geo));
-	for (size_t g = 0; g < ngeo; g++)
-		gb_sim_cache_parse(cfg->sim_cache[g], &geo[g], "sim_cache");   /* checked already */
-	if (!ngeo) {
-		ngeo = 1;
-		have_geo = gb_sim_cache_sysfs(&geo[0], gwhy, sizeof(gwhy)) == 0;
-	}
-	jg = json_array();
-	for (size_t g = 0; g < ngeo; g++)
-		json_array_append_new(jg, have_geo ? gb_sim_cache_json(&geo[g]) : json_pack(
-			"{s:s, s:s}", "simulated", "valgrind's own detection", "why", gwhy));
-	if (jc)
-		json_object_set_new(jc, "callgrind", json_pack("{s:o, s:s}", "geometries", jg,
-			"state", probe ? why : gb_callgrind_ir_only()
-			? "ran: one valgrind child per geometry for every cpu cell, instructions only"
-			: "ran: one valgrind child per geometry for every cpu cell"));
-	else
-		json_decref(jg);
-	/* the cpu cells, all in one valgrind child per geometry */
-	idx = gb_xcalloc(ncells ? ncells : 1, sizeof(*idx));
-	ids = gb_xcalloc(ncells ? ncells : 1, sizeof(*ids));
-	for (size_t i = 0; i < ncells; i++) {
-		if (r->res.cells[i].skipped)
-			continue;
-		if (strcmp(r->ex[r->cells[i].exec].name, "cpu")) {
-			sim_unavailable(r, &r->res.cells[i], "callgrind simulates the cpu executor only");
-			continue;
-		}
-		/* copies: adding a .g<N> cell may move r->res.cells */
-		ids[ncpu] = gb_xstrdup(r->res.cells[i].id);
-		idx[ncpu++] = i;
-	}
-	sv = gb_xcalloc(ncpu ? ncpu : 1, sizeof(*sv));
-	for (size_t g = 0; g < ngeo && ncpu && !gb_interrupted; g++) {
-		int failed = 0;
-
-		if (!probe) {
-			gb_note("gbench: simulating %zu cpu cells under callgrind (geometry %zu of %zu)",
-				ncpu, g + 1, ngeo);
-			failed = gb_callgrind_run_cells(r->opts->argc, r->opts->argv, ncpu,
-							(const char *const *)ids, have_geo ? &geo[g] : NULL,
-							sv, why, sizeof(why)) < 0;
-			if (failed && gb_interrupted)
-				break;
-			if (failed)
-				gb_warn("callgrind: %s", why);
-		}
-		for (size_t k = 0; k < ncpu; k++) {
-			const struct gb_run_cell *cl = &r->cells[idx[k]];
-			struct gb_cell_result *t = &r->res.cells[idx[k]];
-
-			if (ngeo > 1) {
-				char *gid = gb_xasprintf("%s.g%zu", ids[k], g);
-				char *wname = gb_xstrdup(t->workload);
-				char *dev = gb_xstrdup(t->device ? t->device : "");
-
-				t = gb_results_add(&r->res, gid, wname, "cpu", dev, cl->batch, cl->quant,
-						   cl->cache);
-				free(gid);
-				free(wname);
-				free(dev);
-			}
-			if (probe || failed || !sv[k].nreps) {
-				sim_unavailable(r, t, probe || failed ? why
-					: "the callgrind child did not run this cell");
-				continue;
-			}
-			for (int m = 0; m < GB_SIM_METRICS; m++) {
-				struct gb_metric *mt = gb_cell_metric(t, gb_sim_metric_names[m], "count",
-								      GB_SRC_SIMULATED);
-
-				if (isnan(sv[k].v[0][m])) {
-					gb_metric_unavailable(mt, "not simulated: instruction counting only "
-							      "(GBENCH_CALLGRIND_SIM=ir)");
-					continue;
-				}
-				for (size_t j = 0; j < sv[k].nreps; j++)
-					gb_metric_push(mt, sv[k].v[j][m]);
-			}
-			gb_sim_values_release(&sv[k]);
-		}
-	}
-	for (size_t k = 0; k < ncpu; k++) {
-		gb_sim_values_release(&sv[k]);
-		free(ids[k]);
-	}
-	free(sv);
-	free(ids);
-	free(idx);
-	free(geo);
-	if (gb_interrupted)
-		r->interrupted = 1;
-	return 0;
-}
-
-int gb_run_write(struct gb_run *r, const char *out_dir)
-{
-	char ended[32];
-	uint32_t oracle_runs = 0;
-	struct gb_oracle_stats ost;
-
-	iso_time(ended, sizeof(ended));
-	for (size_t i = 0; i < r->res.n && r->aborted; i++)
-		if (!r->res.cells[i].skipped)
-			r->res.cells[i].skipped = gb_xstrdup("not run: the run stopped before the "
-							     "replay (see the run's stderr)");
-	for (size_t i = 0; i < r->nwl; i++)
-		oracle_runs += r->wl[i].oracle_runs;
-	gb_oracle_stats_get(&ost);
-	json_object_set_new(r->meta, "accuracy", json_pack("{s:i, s:I, s:I, s:f, s:i, s:I, s:I, s:s, s:s}",
-		"samples_per_op", (int)r->cfg->accuracy_samples,
-		"oracle_runs", (json_int_t)oracle_runs,
-		"oracle_rows_computed", (json_int_t)ost.rows, "oracle_s", ost.seconds,
-		"oracle_threads", (int)ost.threads_max,
-		"rows_checked", (json_int_t)gb_replay_events.oracle_rows_checked,
-		"rows_of", (json_int_t)gb_replay_events.oracle_rows,
-		"gating", r->cfg->accuracy_budget.gate ?
-			"correctness and the accuracy cost (accuracy_budget)" :
-			"correctness only: an executor against the cpu on the same quantized bytes, "
-			"f32 against float64, NaN; the accuracy cost of a quant level is reported",
-		"note", "the float64 oracle checks the first accuracy_samples executor calls of "
-			"each op per cell (top-k: at least 128 queries), outside the timed region, "
-			"once per distinct input, at most 64 evenly spaced rows of a request "
-			"(rows_checked of rows_of), on every core when a call is large"));
-	json_object_set_new(r->meta, "events", json_pack("{s:I, s:I, s:i}",
-		"enomem_splits", (json_int_t)gb_replay_events.enomem_splits,
-		"cpu_fallbacks", (json_int_t)gb_replay_events.cpu_fallbacks,
-		"validation_messages", (int)r->validation));
-	json_object_set_new(r->meta, "end", json_string(ended));
-	if (r->plan_start_ns && json_object_get(r->meta, "time_plan"))
-		json_object_set_new(json_object_get(r->meta, "time_plan"), "elapsed_s",
-				    json_real((double)(gb_now_ns() - r->plan_start_ns) * 1e-9));
-	{
-		int lost = 0;
-
-		for (size_t i = 0; i < r->nex; i++)
-			lost |= r->ex[i].lost;
-		json_object_set_new(r->meta, "complete",
-				    json_boolean(!r->interrupted && !r->aborted && !lost &&
-						 !r->child_exit));
-	}
-	{
-		/* every file into a staging folder, put in place as a whole (results.h) */
-		char *stage = gb_results_stage(out_dir);
-		int wrc = !stage ||
-			  write_mrc(stage, r->wl, r->nwl, r->cfg, &r->res, r->meta, r->cells,
-				    r->ncells) < 0 ||
-			  gb_results_write(&r->res, stage, r->meta) < 0 ||
-			  gb_results_publish(stage, out_dir) < 0;
-
-		if (wrc && stage && strcmp(stage, out_dir))
-			gb_rm_tree(stage);
-		free(stage);
-		if (wrc)
-			return GB_EXIT_ENV;
-	}
-	if (r->interrupted)
-		return GB_EXIT_INTERRUPTED;
-	for (size_t i = 0; i < r->nex; i++)
-		if (r->ex[i].lost) {
-			gb_error("%s: the device was lost; the results so far are in %s", r->ex[i].name,
-				 out_dir);
-			return GB_EXIT_ENV;
-		}
-	if (r->validation)
-		gb_error("%u Vulkan validation message%s", r->validation,
-			 r->validation == 1 ? "" : "s");
-	if (r->opts->strict && r->invalid && !r->accuracy_failed)
-		gb_error("--strict: at least one cell is INVALID (see meta.json)");
-	if (r->accuracy_failed || r->validation || (r->opts->strict && r->invalid))
-		return GB_EXIT_CORRECTNESS;
-	return r->child_exit;
 }
 
 void gb_run_release(struct gb_run *r)

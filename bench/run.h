@@ -13,7 +13,8 @@
  *   gb_run_execute    generate the inputs and operands, open every cell,
  *                     warmups, measured repetitions interleaved, accuracy, validity
  *   gb_run_simulate   (--counters callgrind) cpu cells re-run under valgrind
- *   gb_run_write      the results directory, meta.json last
+ *                     (run-simulate.c)
+ *   gb_run_write      the results directory, meta.json last (run-write.c)
  *
  * cmd-run.c parses the command line into a gb_run_opts and calls them in
  * order. The run owns everything it makes; gb_run_release frees it all.
