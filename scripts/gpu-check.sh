@@ -1,44 +1,196 @@
 #!/usr/bin/env bash
-# gpu-check.sh [OUT] - build gbench, print the vulkan kernels' table against
-# the device's measured ceilings (scripts/gpu-kernels.sh, into OUT-kernels),
-# then the cooperative-matrix matmul (opt-in until it has run on a GPU:
-# GB_VK_COOPMAT=1) checked against the cpu under the validation layer
-# (test-vk-matmul) and timed on the GEMM shapes (OUT-kernels-coopmat), then
-# run the ci config's vulkan cells on this machine's GPU (an NVIDIA one,
-# say), with the CPU alongside for the speedup, and print where the
-# results went.
+# gpu-check.sh [OUT] [gbench run arguments] - issues 14's and 15's checks
+# where the GPU is, in one call, each step's files under OUT:
 #
-# The Vulkan loader (libvulkan.so.1) and the driver's ICD are used as found:
-# set VK_DRIVER_FILES (or the older VK_ICD_FILENAMES) to the ICD's JSON when
-# the loader does not find it, e.g.
-#   VK_DRIVER_FILES=/usr/share/vulkan/icd.d/nvidia_icd.json scripts/gpu-check.sh
-# --require vulkan makes a machine without a usable device exit 4 instead of
-# quietly measuring nothing. Extra arguments after OUT go to gbench run.
-set -eu
+#   info     gbench info: device, driver, the kernels chosen       info.txt
+#   tests    test-vulkan, test-vk-host, test-vk-matmul, test-vk-ops: tests.txt
+#            every kernel against the cpu, validation layer on
+#   kernels  scripts/gpu-kernels.sh: the issue's shapes, device     kernels/kernels.txt
+#            time, host overhead and % of `gbench peak`'s ceilings
+#   coopmat  the cooperative-matrix matmul (opt-in until it has     coopmat.txt,
+#            run on a GPU: GB_VK_COOPMAT=1): its test, and if it    coopmat/kernels.txt
+#            passes the GEMM rows again with it on
+#   ci       the ci config on cpu and vulkan, --require vulkan,     ci/, ci.txt
+#            with the arguments after OUT
+#   config   GPU_CHECK_CONFIG=NAME (high-end, say), both            config/, config.txt
+#            executors, timed; GPU_CHECK_BUDGET=T its --time-budget
+#   cpu      gemm-bench 1 0.5, then GBENCH_SIMD=avx2 alongside:     cpu.txt
+#            the host CPU's GEMM against OpenBLAS
+#
+# GPU_CHECK_STEPS=a,b,... picks steps (default: all of them, config only
+# with GPU_CHECK_CONFIG). A step that passes its limit (GPU_CHECK_STEP_S,
+# 300 s; the config step its budget and 120 s more) is stopped and counts
+# as failed; the next one runs.
+#
+# Binaries: a GPU machine lent here has no package registry, so nothing
+# builds there. scripts/gpu-prepare.sh makes .gpu-bundle/ here (gbench, the
+# tests, gemm-bench, their libraries, the Vulkan loader and validation
+# layer); source .gpu-bundle/env.sh there first. Without .gpu-bundle/bin the
+# script builds them with make. The loader and the driver's ICD are used
+# as found: set VK_DRIVER_FILES to the ICD's JSON where the loader does not
+# find it (env.sh does, for NVIDIA's).
+#
+# GPU_CHECK_RETURN=DIR: after every step, DIR/summary.txt (each step's exit
+# and seconds, the kernel tables) and DIR/gpu-check.tgz (OUT, without the
+# generated traces), so that a call cut off at its limit still brings back
+# what it did (the device tool's $OUT: 8 files at most).
+#
+# Exit: 0 when every step passed, else the first failing step's exit.
+# the step_* functions run through `timeout bash -c` (exported), which shellcheck cannot see
+# shellcheck disable=SC2317
+set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$top/results/gpu-check-$(date +%Y%m%d-%H%M%S)}
 [ $# -gt 0 ] && shift
+ret=${GPU_CHECK_RETURN:-}
+step_s=${GPU_CHECK_STEP_S:-300}
+cfg=${GPU_CHECK_CONFIG:-}
+steps=${GPU_CHECK_STEPS:-info,tests,kernels,coopmat,ci${cfg:+,config},cpu}
 
-cd "$top"
-make -j"$(nproc)" BUILD=build all build/tests/test-vk-matmul
-if [ -n "${VK_DRIVER_FILES:-}" ]; then
-	echo "gpu-check: VK_DRIVER_FILES=$VK_DRIVER_FILES"
+cd "$top" || exit 1
+if [ -x .gpu-bundle/bin/gbench ]; then
+	bin=$top/.gpu-bundle/bin
+	tbin=$bin
+	from="prebuilt (.gpu-bundle)"
+else
+	make -s -j"$(nproc)" BUILD=build all build/tests/test-vulkan build/tests/test-vk-host \
+		build/tests/test-vk-matmul build/tests/test-vk-ops build/gemm-bench || exit 1
+	bin=$top/build
+	tbin=$top/build/tests
+	from="built here ($(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown))"
 fi
-build/gbench info || true
-# the kernels against the device's ceilings first (issue 14's table), then the ci config
-krc=0
-scripts/gpu-kernels.sh "$out-kernels" || krc=$?
-crc=0
-GB_VK_COOPMAT=1 build/tests/test-vk-matmul > "$out-coopmat-test.txt" 2>&1 || crc=$?
-grep -E '^(not ok|ok [0-9]+ - coopmat)' "$out-coopmat-test.txt" || true
-if grep -q '^ok [0-9]* - coopmat$' "$out-coopmat-test.txt"; then
+export GBENCH="$bin/gbench"
+mkdir -p "$out" || exit 1
+[ -z "$ret" ] || mkdir -p "$ret" || exit 1
+: > "$out/steps.txt"
+first_rc=0
+{
+	echo "gpu-check: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -n), binaries $from:" \
+		"$("$GBENCH" --version 2>&1 | head -n 1)"
+	echo "gpu-check: steps $steps; VK_DRIVER_FILES=${VK_DRIVER_FILES:-unset}"
+} | tee "$out/header.txt"
+
+# summary.txt and the tarball for GPU_CHECK_RETURN, after every step
+bring_back() {
+	[ -n "$ret" ] || return 0
+	{
+		cat "$out/header.txt" "$out/steps.txt"
+		for f in kernels/kernels.txt coopmat/kernels.txt ci.txt config.txt cpu.txt; do
+			if [ -s "$out/$f" ]; then echo "== $f"; cat "$out/$f"; fi
+		done
+	} > "$ret/summary.txt.tmp" && mv "$ret/summary.txt.tmp" "$ret/summary.txt"
+	# tar's 1: a file changed while read (a stopped run's last writes)
+	tar -C "$(dirname "$out")" --exclude=traces -czf "$ret/gpu-check.tgz.tmp" \
+		"$(basename "$out")"
+	[ $? -le 1 ] && mv "$ret/gpu-check.tgz.tmp" "$ret/gpu-check.tgz"
+}
+
+# step NAME LIMIT_S COMMAND...: run it with a limit, record its exit and time
+step() {
+	local name=$1 limit=$2 t0 rc
+	shift 2
+	case ",$steps," in *",$name,"*) ;; *) return 0 ;; esac
+	echo "gpu-check: -- $name"
+	t0=$(date +%s)
+	timeout --kill-after=10 "$limit" "$@"
+	rc=$?
+	if [ "$rc" -eq 124 ]; then
+		# its processes got SIGTERM: an interrupted run writes what it has
+		echo "gpu-check: $name stopped at its limit of $limit s"
+		sleep 5
+	fi
+	printf 'step %-8s exit %3d  %5d s\n' "$name" "$rc" "$(($(date +%s) - t0))" |
+		tee -a "$out/steps.txt"
+	[ "$rc" -ne 0 ] && [ "$first_rc" -eq 0 ] && first_rc=$rc
+	bring_back
+	return 0
+}
+
+# The steps (each run by `timeout` in a shell of its own: exported).
+step_info() {
+	"$GBENCH" info > "$out/info.txt" 2>&1
+	local rc=$?
+	cat "$out/info.txt"
+	return "$rc"
+}
+
+step_tests() {
+	local rc=0
+	for t in test-vulkan test-vk-host test-vk-matmul test-vk-ops; do
+		"$tbin/$t" >> "$out/tests.txt" 2>&1 || rc=1
+	done
+	grep -E '^(not ok|ok .*# SKIP|[0-9]+\.\.[0-9]+)' "$out/tests.txt"
+	return "$rc"
+}
+
+step_coopmat() {
+	local rc=0
+	GB_VK_COOPMAT=1 "$tbin/test-vk-matmul" > "$out/coopmat.txt" 2>&1 || rc=$?
+	grep -E '^(not ok|ok [0-9]+ - coopmat)' "$out/coopmat.txt"
+	grep -q '^ok [0-9]* - coopmat$' "$out/coopmat.txt" || return "$rc"
 	GB_VK_COOPMAT=1 GPU_KERNELS_ONLY=gemm GPU_KERNELS_QUANT=f16,q8,q4 \
-		GPU_KERNELS_PEAK="$out-kernels/peak.json" \
-		scripts/gpu-kernels.sh "$out-kernels-coopmat" || crc=$?
+		GPU_KERNELS_PEAK="$out/kernels/peak.json" \
+		scripts/gpu-kernels.sh "$out/coopmat" || rc=$?
+	return "$rc"
+}
+
+# step_run NAME CONFIG [gbench run arguments]: a config's run, timed, then its report
+# with the tuning tables (--no-report on the run: one report, not two)
+step_run() {
+	local name=$1 config=$2 t0 rc=0 peak=--no-peak
+	shift 2
+	t0=$(date +%s.%N)
+	"$GBENCH" run --config "$config" --executor cpu,vulkan --require vulkan --force --no-report \
+		--out "$out/$name" "$@" > "$out/$name.log" 2>&1 || rc=$?
+	tail -n 30 "$out/$name.log"
+	echo "gpu-check: $name: --config $config $* took" \
+		"$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s" \
+		"(exit $rc)" | tee "$out/$name.txt"
+	[ -f "$out/kernels/peak.json" ] && peak="--peak=$out/kernels/peak.json"
+	if [ -f "$out/$name/results.csv" ] &&
+	   "$GBENCH" report "$out/$name" --tables "$peak" --out "$out/$name/report" \
+		>> "$out/$name.log" 2>&1; then
+		cat "$out/$name/report/tables.md" >> "$out/$name.txt"
+	fi
+	return "$rc"
+}
+
+step_cpu() {
+	echo "== gemm-bench 1 0.5" && "$bin/gemm-bench" 1 0.5 &&
+	echo "== GBENCH_SIMD=avx2 gemm-bench 1 0.5" && GBENCH_SIMD=avx2 "$bin/gemm-bench" 1 0.5
+}
+
+# seconds in a duration: N, Ns, Nm or Nh
+seconds() {
+	case $1 in
+	*[!0-9smh]*|'') return 1 ;;
+	*h) echo $(( ${1%h} * 3600 )) ;;
+	*m) echo $(( ${1%m} * 60 )) ;;
+	*s) echo "${1%s}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+export out bin tbin GBENCH
+export -f step_info step_tests step_coopmat step_run step_cpu
+step info "$step_s" bash -c step_info
+step tests "$step_s" bash -c step_tests
+step kernels "$step_s" scripts/gpu-kernels.sh "$out/kernels"
+step coopmat "$step_s" bash -c step_coopmat
+step ci "$step_s" bash -c 'step_run "$@"' _ ci ci "$@"
+if [ -n "$cfg" ]; then
+	limit=660
+	budget=()
+	if [ -n "${GPU_CHECK_BUDGET:-}" ]; then
+		b=$(seconds "$GPU_CHECK_BUDGET") ||
+			{ echo "gpu-check: GPU_CHECK_BUDGET='$GPU_CHECK_BUDGET' is not N, Ns, Nm or Nh" >&2; exit 2; }
+		budget=(--time-budget "$GPU_CHECK_BUDGET")
+		limit=$((b + 120))
+	fi
+	step config "$limit" bash -c 'step_run "$@"' _ config "$cfg" "${budget[@]}"
 fi
-rc=0
-build/gbench run --config ci --executor cpu,vulkan --require vulkan --out "$out" "$@" || rc=$?
-echo "gpu-check: kernel table in $out-kernels/kernels.txt (exit $krc); coopmat in" \
-	"$out-coopmat-test.txt and $out-kernels-coopmat/kernels.txt (exit $crc); ci results in $out (exit $rc)"
-[ "$rc" -ne 0 ] && exit "$rc"
-exit "$krc"
+step cpu "$step_s" bash -c step_cpu > "$out/cpu.txt" 2>&1
+echo "gpu-check: done; per step:"
+cat "$out/steps.txt"
+echo "gpu-check: files in $out${ret:+; summary.txt and gpu-check.tgz in $ret}"
+exit "$first_rc"
