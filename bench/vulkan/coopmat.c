@@ -59,12 +59,6 @@ void gb_vk_coop_probe(struct gb_vk *vk)
 	struct gb_vk_coop *c = &vk->coop;
 	const char *env = getenv("GB_VK_COOPMAT");
 	PFN_vkGetPhysicalDeviceFeatures2 feat2;
-	VkPhysicalDeviceSubgroupProperties sp = {
-		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
-	};
-	VkPhysicalDeviceProperties2 p2 = {
-		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sp,
-	};
 	VkPhysicalDeviceFeatures2 f2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2 };
 	uint32_t inst_version;
 
@@ -122,13 +116,11 @@ void gb_vk_coop_probe(struct gb_vk *vk)
 		snprintf(c->why, sizeof(c->why), "no 16x16x16 f16 x f16 + f32 subgroup shape");
 		return;
 	}
-	vk->api.vkGetPhysicalDeviceProperties2(vk->phys, &p2);
-	c->wg = 4 * sp.subgroupSize;
-	if (sp.subgroupSize == 0 || !(sp.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) ||
-	    c->wg > vk->props.limits.maxComputeWorkGroupInvocations ||
+	c->wg = 4 * vk->sg_size;
+	if (vk->sg_size == 0 || c->wg > vk->props.limits.maxComputeWorkGroupInvocations ||
 	    c->wg > vk->props.limits.maxComputeWorkGroupSize[0]) {
 		snprintf(c->why, sizeof(c->why), "4 subgroups of %u do not make a workgroup here",
-			 sp.subgroupSize);
+			 vk->sg_size);
 		return;
 	}
 	/* Enable only what the shader needs, nothing else the device offers. */

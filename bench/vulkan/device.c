@@ -298,6 +298,22 @@ void gb_vk_fill_info(struct gb_vk *vk)
 	snprintf(in->api, sizeof(in->api), "%u.%u.%u", VK_API_VERSION_MAJOR(v),
 		 VK_API_VERSION_MINOR(v), VK_API_VERSION_PATCH(v));
 	snprintf(in->type, sizeof(in->type), "%s", gb_vk_type_name(p->deviceType));
+	if (vk->api.vkGetPhysicalDeviceProperties2 && v >= VK_API_VERSION_1_1) {
+		VkPhysicalDeviceSubgroupProperties sp = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
+		};
+		VkPhysicalDeviceProperties2 p2 = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+			.pNext = &sp,
+		};
+
+		vk->api.vkGetPhysicalDeviceProperties2(vk->phys, &p2);
+		vk->sg_size = sp.subgroupSize;
+		vk->sg_arith = (sp.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+			       (sp.supportedOperations & VK_SUBGROUP_FEATURE_BASIC_BIT) &&
+			       (sp.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) &&
+			       sp.subgroupSize >= 1;
+	}
 	if (vk->api.vkGetPhysicalDeviceProperties2 && v >= VK_API_VERSION_1_2) {
 		VkPhysicalDeviceDriverProperties dp = {
 			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES,

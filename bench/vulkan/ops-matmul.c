@@ -99,28 +99,6 @@ struct gb_mm_plan {
 	uint32_t bm, bn;         /* tiled, coopmat: the tile of y a workgroup */
 };
 
-/* Subgroup size and whether compute shaders have subgroupAdd. */
-static void gb_mm_subgroup(struct gb_vk *vk, uint32_t *size, int *arith)
-{
-	VkPhysicalDeviceSubgroupProperties sp = {
-		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
-	};
-	VkPhysicalDeviceProperties2 p2 = {
-		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sp,
-	};
-
-	*size = 0;
-	*arith = 0;
-	if (!vk->api.vkGetPhysicalDeviceProperties2 || vk->props.apiVersion < VK_API_VERSION_1_1)
-		return;
-	vk->api.vkGetPhysicalDeviceProperties2(vk->phys, &p2);
-	*size = sp.subgroupSize;
-	*arith = (sp.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
-		 (sp.supportedOperations & VK_SUBGROUP_FEATURE_BASIC_BIT) &&
-		 (sp.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) &&
-		 sp.subgroupSize >= 1;
-}
-
 static int gb_pow2(uint32_t v)
 {
 	return v && !(v & (v - 1));
@@ -139,12 +117,11 @@ static int gb_mm_vec_plan(struct gb_vk *vk, uint32_t m, uint32_t kp, enum gb_qua
 			  struct gb_mm_plan *pl)
 {
 	static const uint32_t per_unit[GB_Q_COUNT] = { 4, 8, 16, 32 };
-	uint32_t sgs, mm = m <= 1 ? 1 : m <= 2 ? 2 : m <= 4 ? 4 : 8;
+	uint32_t sgs = vk->sg_size, mm = m <= 1 ? 1 : m <= 2 ? 2 : m <= 4 ? 4 : 8;
 	uint32_t units = kp / per_unit[q], lpr = 32, wg = 128;
-	int arith;
+	int arith = vk->sg_arith;
 	const char *env = getenv("GB_VK_MATVEC");
 
-	gb_mm_subgroup(vk, &sgs, &arith);
 	pl->kernel = GB_MM_VEC;
 	pl->sg = arith && sgs >= 4 && sgs <= 128;
 	if (pl->sg) {

@@ -79,24 +79,13 @@ void gb_vk_misc_plan(const struct gb_shape *s, struct gb_vk_plan *pl)
  * Whether the row-wise reductions can use subgroup arithmetic at workgroup
  * size wg: compute shaders have it and wg is a multiple of the subgroup.
  */
-static int gb_vk_misc_subgroup(struct gb_vk *vk, uint32_t wg)
+static int gb_vk_misc_subgroup(const struct gb_vk *vk, uint32_t wg)
 {
-	VkPhysicalDeviceSubgroupProperties sp = {
-		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
-	};
-	VkPhysicalDeviceProperties2 p2 = {
-		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sp,
-	};
 	const char *env = getenv("GBENCH_VK_SUBGROUP");
 
-	if ((env && !strcmp(env, "0")) || !vk->api.vkGetPhysicalDeviceProperties2 ||
-	    vk->props.apiVersion < VK_API_VERSION_1_1)
+	if (env && !strcmp(env, "0"))
 		return 0;
-	vk->api.vkGetPhysicalDeviceProperties2(vk->phys, &p2);
-	return (sp.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
-	       (sp.supportedOperations & VK_SUBGROUP_FEATURE_BASIC_BIT) &&
-	       (sp.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) &&
-	       sp.subgroupSize >= 1 && sp.subgroupSize <= wg && wg % sp.subgroupSize == 0;
+	return vk->sg_arith && vk->sg_size <= wg && wg % vk->sg_size == 0;
 }
 
 /* The one-dispatch fft's workgroup for length n, or 0 when it does not apply. */

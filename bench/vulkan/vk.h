@@ -93,6 +93,8 @@ struct gb_vk {
 	VkPhysicalDevice phys;
 	VkPhysicalDeviceProperties props;
 	VkPhysicalDeviceMemoryProperties mem;
+	uint32_t sg_size;              /* subgroup size (0: not known, a Vulkan 1.0 device) */
+	int sg_arith;                  /* compute shaders have subgroup basic + arithmetic */
 	struct gb_exec_info info;
 	uint32_t qfamily, ts_bits;
 	int has_stats;
@@ -166,7 +168,10 @@ int gb_vk_fail(struct gb_vk *vk, VkResult r, const char *what);
 int gb_vk_create_instance(struct gb_vk *vk, int validate, char *reason, size_t len);
 /* Choose the physical device: `want` (index or name), else the best type. */
 int gb_vk_pick_device(struct gb_vk *vk, const char *want, char *reason, size_t len);
-/* vk->info from vk->props, and from the driver properties when the device has them. */
+/*
+ * vk->info from vk->props, and from the driver properties when the device has
+ * them; vk->sg_size and sg_arith from its subgroup properties.
+ */
 void gb_vk_fill_info(struct gb_vk *vk);
 /* The logical device and its compute queue. */
 int gb_vk_create_device(struct gb_vk *vk, char *reason, size_t len);
