@@ -14,6 +14,9 @@
 #            with the arguments after OUT
 #   config   GPU_CHECK_CONFIG=NAME (high-end, say), both            config/, config.txt
 #            executors, timed; GPU_CHECK_BUDGET=T its --time-budget
+#   vendor   scripts/gpu-vendor.py: the vendor's copy, cuBLAS FP32  vendor.txt
+#            (no TF32) and FP16 on the same shapes, through PyTorch
+#            where it is installed (the targets are relative to them)
 #   cpu      gemm-bench 1 0.5, then GBENCH_SIMD=avx2 alongside:     cpu.txt
 #            the host CPU's GEMM against OpenBLAS
 #
@@ -45,7 +48,7 @@ out=${1:-$top/results/gpu-check-$(date +%Y%m%d-%H%M%S)}
 ret=${GPU_CHECK_RETURN:-}
 step_s=${GPU_CHECK_STEP_S:-300}
 cfg=${GPU_CHECK_CONFIG:-}
-steps=${GPU_CHECK_STEPS:-info,tests,kernels,coopmat,ci${cfg:+,config},cpu}
+steps=${GPU_CHECK_STEPS:-info,tests,kernels,coopmat,vendor,ci${cfg:+,config},cpu}
 
 cd "$top" || exit 1
 if [ -x .gpu-bundle/bin/gbench ]; then
@@ -75,7 +78,7 @@ bring_back() {
 	[ -n "$ret" ] || return 0
 	{
 		cat "$out/header.txt" "$out/steps.txt"
-		for f in kernels/kernels.txt coopmat/kernels.txt ci.txt config.txt cpu.txt; do
+		for f in kernels/kernels.txt coopmat/kernels.txt vendor.txt ci.txt config.txt cpu.txt; do
 			if [ -s "$out/$f" ]; then echo "== $f"; cat "$out/$f"; fi
 		done
 	} > "$ret/summary.txt.tmp" && mv "$ret/summary.txt.tmp" "$ret/summary.txt"
@@ -155,6 +158,13 @@ step_run() {
 	return "$rc"
 }
 
+step_vendor() {
+	python3 scripts/gpu-vendor.py > "$out/vendor.txt" 2>&1
+	local rc=$?
+	cat "$out/vendor.txt"
+	return "$rc"
+}
+
 step_cpu() {
 	echo "== gemm-bench 1 0.5" && "$bin/gemm-bench" 1 0.5 &&
 	echo "== GBENCH_SIMD=avx2 gemm-bench 1 0.5" && GBENCH_SIMD=avx2 "$bin/gemm-bench" 1 0.5
@@ -172,11 +182,12 @@ seconds() {
 }
 
 export out bin tbin GBENCH
-export -f step_info step_tests step_coopmat step_run step_cpu
+export -f step_info step_tests step_coopmat step_run step_vendor step_cpu
 step info "$step_s" bash -c step_info
 step tests "$step_s" bash -c step_tests
 step kernels "$step_s" scripts/gpu-kernels.sh "$out/kernels"
 step coopmat "$step_s" bash -c step_coopmat
+step vendor "$step_s" bash -c step_vendor
 step ci "$step_s" bash -c 'step_run "$@"' _ ci ci "$@"
 if [ -n "$cfg" ]; then
 	limit=660
