@@ -39,6 +39,7 @@
 # what it did (the device tool's $OUT: 8 files at most).
 #
 # Exit: 0 when every step passed, else the first failing step's exit.
+
 # the step_* functions run through `timeout bash -c` (exported), which shellcheck cannot see
 # shellcheck disable=SC2317
 set -u
