@@ -33,8 +33,11 @@
 # as found: set VK_DRIVER_FILES to the ICD's JSON where the loader does not
 # find it (env.sh does, for NVIDIA's).
 #
+# After every step, targets.txt: issue 14's and 15's bounds against what has
+# been measured so far (scripts/gpu-targets.py OUT prints it again).
+#
 # GPU_CHECK_RETURN=DIR: after every step, DIR/summary.txt (each step's exit
-# and seconds, the kernel tables) and DIR/gpu-check.tgz (OUT, without the
+# and seconds, the targets, the tables) and DIR/gpu-check.tgz (OUT, without the
 # generated traces), so that a call cut off at its limit still brings back
 # what it did (the device tool's $OUT: 8 files at most).
 #
@@ -74,12 +77,14 @@ first_rc=0
 	echo "gpu-check: steps $steps; VK_DRIVER_FILES=${VK_DRIVER_FILES:-unset}"
 } | tee "$out/header.txt"
 
-# summary.txt and the tarball for GPU_CHECK_RETURN, after every step
+# targets.txt (scripts/gpu-targets.py: the issues' bounds against what has been
+# measured so far), and summary.txt and the tarball for GPU_CHECK_RETURN, after every step
 bring_back() {
+	python3 scripts/gpu-targets.py "$out" > "$out/targets.txt" 2>&1
 	[ -n "$ret" ] || return 0
 	{
 		cat "$out/header.txt" "$out/steps.txt"
-		for f in kernels/kernels.txt coopmat/kernels.txt vendor.txt ci.txt config.txt cpu.txt; do
+		for f in targets.txt kernels/kernels.txt coopmat/kernels.txt vendor.txt ci.txt config.txt cpu.txt; do
 			if [ -s "$out/$f" ]; then echo "== $f"; cat "$out/$f"; fi
 		done
 	} > "$ret/summary.txt.tmp" && mv "$ret/summary.txt.tmp" "$ret/summary.txt"
@@ -204,5 +209,6 @@ fi
 step cpu "$step_s" bash -c step_cpu > "$out/cpu.txt" 2>&1
 echo "gpu-check: done; per step:"
 cat "$out/steps.txt"
+cat "$out/targets.txt"
 echo "gpu-check: files in $out${ret:+; summary.txt and gpu-check.tgz in $ret}"
 exit "$first_rc"

@@ -91,8 +91,8 @@ def main():
     vectors = 1 << (12 if dry else 20)
     src = torch.empty(n, device=dev, dtype=torch.float32).fill_(1.0)
     dst = torch.empty_like(src)
-    row(f"copy {4 * n >> 20} MiB", "f32", lambda: dst.copy_(src), nbytes=2.0 * 4 * n)
-    del src, dst
+    row(f"copy-{4 * n >> 20}MiB", "f32", lambda: dst.copy_(src), nbytes=2.0 * 4 * n)
+    src = dst = None  # freed before the next shapes
 
     for m, nn, k in shapes:
         kind = "gemv" if m <= 8 else "gemm"
@@ -102,14 +102,14 @@ def main():
             row(f"{kind}-{m}x{nn}x{k}", name, lambda x=x, w=w: torch.matmul(x, w.t()),
                 nbytes=float(nn * k * wbytes + m * k * wbytes + m * nn * wbytes),
                 flops=2.0 * m * nn * k)
-            del x, w
+            x = w = None
 
     # top-k: scores of 1,048,576 vectors of 64 against one query, then the best 10
     db = randn(vectors, 64)
     q = randn(64)
     row(f"topk-1x{vectors}x64-p10", "f32", lambda: torch.topk(torch.mv(db, q), 10),
         nbytes=float(db.numel() * 4))
-    del db, q
+    db = q = None
 
     print(f"{'op (m x n x k)':<24} {'dtype':<5} {'device us':>12} {'GB/s':>12} {'GFLOP/s':>12}")
     for name, what, us, fig in rows:

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""gpu-targets.py OUT - issue 14's and 15's targets against what gpu-check.sh measured.
+
+Reads the folder scripts/gpu-check.sh wrote (kernels/kernels.txt,
+kernels/peak.json, coopmat/kernels.txt, vendor.txt, config.txt) and prints
+one line per target: the issue's bound, the figure measured, and met, MISSED
+or "not measured" (a step that did not run, a row absent, a reference the
+vendor step could not take). Exit 0 whatever the verdicts: the table is the
+output; gpu-check.sh's own exit says whether its steps ran.
+
+The bounds are issue 14's "Targets" and issue 15's ten minutes, for an
+H200-class GPU: gemv 1x11008x4096 device time per request (f32 <= 62 us,
+f16 <= 31, q8 <= 17, q4 <= 12) and the same as a share of the copy
+bandwidth (>= 70%, q4 >= 50%); host overhead (p50 - device) <= 20 us a
+call; GEMM 2048x4096x4096 f32 >= 50% of the vendor BLAS's FP32 without
+TF32, and f16 weights on the cooperative-matrix path >= 25% of its FP16;
+top-k 1x1048576x64 p=10 <= 300 us; `gbench peak`'s vulkan copy within 10%
+of the vendor's copy; the config step (high-end) done in <= 600 s.
+"""
+import json
+import math
+import os
+import re
+import sys
+
+GEMV = "gemv-1x11008x4096"
+GEMM = "gemm-2048x4096x4096"
+TOPK = "topk-1x1048576x64-p10"
+
+
+def read_table(path, ncols):
+    """Rows of a gpu-kernels.sh or gpu-vendor.py table: (name, quant) -> [numbers]."""
+    rows = {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) != ncols or not re.match(r"^[a-z]+-[0-9x]+", parts[0]):
+                    continue
+                try:
+                    rows[(parts[0], parts[1])] = [float(v) if v not in ("?", "-") else None
+                                                  for v in parts[2:]]
+                except ValueError:
+                    continue
+    except OSError:
+        pass
+    return rows
+
+
+def main(argv):
+    if len(argv) != 2:
+        print("usage: gpu-targets.py OUT (the folder scripts/gpu-check.sh wrote)", file=sys.stderr)
+        return 2
+    out = argv[1]
+    # device us, host us, GB/s, GFLOP/s, % ceil
+    kern = read_table(os.path.join(out, "kernels", "kernels.txt"), 7)
+    coop = read_table(os.path.join(out, "coopmat", "kernels.txt"), 7)
+    # device us, GB/s, GFLOP/s
+    vend = read_table(os.path.join(out, "vendor.txt"), 5)
+    peak_copy = None
+    try:
+        with open(os.path.join(out, "kernels", "peak.json"), encoding="utf-8") as f:
+            peak_copy = json.load(f)["executors"]["vulkan"]["copy_gbs"]
+    except (OSError, KeyError, TypeError, ValueError):
+        pass
+    vcopy = next((v[1] for (n, q), v in vend.items() if n.startswith("copy")), None)
+    copy = vcopy or peak_copy
+    copy_from = "the vendor's copy" if vcopy else "gbench peak's copy" if peak_copy else None
+
+    lines = []
+
+    def target(what, op, limit, value, unit):
+        """A line: value against `op limit`, shown rounded towards failing the bound."""
+        bound = f"{op} {limit:g}{unit.strip() if unit == '%' else unit}"
+        if value is None:
+            lines.append((what, bound, "not measured", ""))
+            return
+        ok = value >= limit if op == ">=" else value <= limit
+        shown = (math.floor if op == ">=" else math.ceil)(value * 100) / 100
+        lines.append((what, bound, f"{shown:.2f}{unit}", "met" if ok else "MISSED"))
+
+    for q, us_max, share in (("f32", 62, 70), ("f16", 31, 70), ("q8", 17, 70), ("q4", 12, 50)):
+        r = kern.get((GEMV, q))
+        dev = r[0] if r else None
+        target(f"{GEMV} {q} device time", "<=", us_max, dev, " us")
+        pct = 100 * r[2] / copy if r and r[2] and copy else None
+        target(f"{GEMV} {q} share of {copy_from or 'the copy'}", ">=", share, pct, "%")
+    hosts = [v[1] for v in kern.values() if v[1] is not None]
+    worst = max(hosts) if hosts else None
+    target(f"host overhead, worst of {len(hosts)} rows", "<=", 20, worst, " us")
+    r, v = kern.get((GEMM, "f32")), vend.get((GEMM, "f32"))
+    pct = 100 * r[3] / v[2] if r and v and r[3] and v[2] else None
+    target(f"{GEMM} f32 share of cuBLAS FP32 (no TF32)", ">=", 50, pct, "%")
+    r, v = coop.get((GEMM, "f16")), vend.get((GEMM, "f16"))
+    pct = 100 * r[3] / v[2] if r and v and r[3] and v[2] else None
+    target(f"{GEMM} f16 cooperative matrices, share of cuBLAS FP16", ">=", 25, pct, "%")
+    r = kern.get((TOPK, "f32"))
+    dev = r[0] if r else None
+    target(f"{TOPK} f32 device time", "<=", 300, dev, " us")
+    pct = 100 * peak_copy / vcopy if peak_copy and vcopy else None
+    target("gbench peak vulkan copy, share of the vendor's", ">=", 90, pct, "%")
+    took = None
+    try:
+        with open(os.path.join(out, "config.txt"), encoding="utf-8") as f:
+            m = re.search(r"took ([0-9.]+) s \(exit ([0-9]+)\)", f.readline())
+            if m and m.group(2) in ("0", "5"):
+                took = float(m.group(1))
+    except OSError:
+        pass
+    target("the config step's run (GPU_CHECK_CONFIG=high-end), whole", "<=", 600, took, " s")
+
+    w = max(len(x[0]) for x in lines)
+    print(f"{'target':<{w}}  {'bound':<10} {'measured':>14}  verdict")
+    for what, bound, value, verdict in lines:
+        print(f"{what:<{w}}  {bound:<10} {value:>14}  {verdict}")
+    print(f"the copy the gemv shares are of: {copy_from or 'none measured'}"
+          f"{f' ({copy:.0f} GB/s)' if copy else ''}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
