@@ -14,6 +14,9 @@
 #            with the arguments after OUT
 #   config   GPU_CHECK_CONFIG=NAME (high-end, say), both            config/, config.txt
 #            executors, timed; GPU_CHECK_BUDGET=T its --time-budget
+#   tiled4   the GEMM rows again with the tiled kernel's vec4       tiled4/kernels.txt
+#            reads (GB_VK_TILED=v4: opt-in until timed against
+#            the scalar ones here)
 #   vendor   scripts/gpu-vendor.py: the vendor's copy, cuBLAS FP32  vendor.txt
 #            (no TF32) and FP16 on the same shapes, through PyTorch
 #            where it is installed (the targets are relative to them)
@@ -52,7 +55,7 @@ out=${1:-$top/results/gpu-check-$(date +%Y%m%d-%H%M%S)}
 ret=${GPU_CHECK_RETURN:-}
 step_s=${GPU_CHECK_STEP_S:-300}
 cfg=${GPU_CHECK_CONFIG:-}
-steps=${GPU_CHECK_STEPS:-info,tests,kernels,coopmat,vendor,ci${cfg:+,config},cpu}
+steps=${GPU_CHECK_STEPS:-info,tests,kernels,coopmat,tiled4,vendor,ci${cfg:+,config},cpu}
 
 cd "$top" || exit 1
 if [ -x .gpu-bundle/bin/gbench ]; then
@@ -84,7 +87,7 @@ bring_back() {
 	[ -n "$ret" ] || return 0
 	{
 		cat "$out/header.txt" "$out/steps.txt"
-		for f in targets.txt kernels/kernels.txt coopmat/kernels.txt vendor.txt ci.txt config.txt cpu.txt; do
+		for f in targets.txt kernels/kernels.txt coopmat/kernels.txt tiled4/kernels.txt vendor.txt ci.txt config.txt cpu.txt; do
 			if [ -s "$out/$f" ]; then echo "== $f"; cat "$out/$f"; fi
 		done
 	} > "$ret/summary.txt.tmp" && mv "$ret/summary.txt.tmp" "$ret/summary.txt"
@@ -193,6 +196,8 @@ step info "$step_s" bash -c step_info
 step tests "$step_s" bash -c step_tests
 step kernels "$step_s" scripts/gpu-kernels.sh "$out/kernels"
 step coopmat "$step_s" bash -c step_coopmat
+step tiled4 "$step_s" env GB_VK_TILED=v4 GPU_KERNELS_ONLY=gemm \
+	GPU_KERNELS_PEAK="$out/kernels/peak.json" scripts/gpu-kernels.sh "$out/tiled4"
 step vendor "$step_s" bash -c step_vendor
 step ci "$step_s" bash -c 'step_run "$@"' _ ci ci "$@"
 if [ -n "$cfg" ]; then

@@ -42,6 +42,10 @@ GB_SHADERS_MATMUL := \
 	matmul_tiled_f16:matmul_tiled:QUANT_F16 \
 	matmul_tiled_q8:matmul_tiled:QUANT_Q8 \
 	matmul_tiled_q4:matmul_tiled:QUANT_Q4 \
+	matmul_tiled4_f32:matmul_tiled:QUANT_F32,GB_TILED_V4 \
+	matmul_tiled4_f16:matmul_tiled:QUANT_F16,GB_TILED_V4 \
+	matmul_tiled4_q8:matmul_tiled:QUANT_Q8,GB_TILED_V4 \
+	matmul_tiled4_q4:matmul_tiled:QUANT_Q4,GB_TILED_V4 \
 	matmul_cm_f16:matmul_cm:QUANT_F16 \
 	matmul_cm_q8:matmul_cm:QUANT_Q8 \
 	matmul_cm_q4:matmul_cm:QUANT_Q4 \

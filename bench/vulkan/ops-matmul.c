@@ -9,7 +9,9 @@
  *           compute shaders (matmul_vecsg_*), else a shared-memory tree;
  *   tiled   (shaders/matmul_tiled.comp) for larger m: shared-memory tiles
  *           of x and W, sized to maxComputeSharedMemorySize, TMxTN outputs
- *           an invocation;
+ *           an invocation; its vec4 variant (matmul_tiled4_*, GB_VK_TILED=v4
+ *           where TM and TN are multiples of 4) reads the tiles four values
+ *           a load, opt-in until a GPU has timed it against the scalar one;
  *   coopmat (shaders/matmul_cm.comp) for larger m and f16/q8/q4 weights,
  *           where coopmat.c found cooperative matrices and GB_VK_COOPMAT=1
  *           (not yet run on a GPU): 64 x 64 tiles of y on the matrix units,
@@ -23,7 +25,8 @@
  * Testing aids (read at each recording; documented in docs/vulkan.md):
  * GB_VK_MATMUL=auto|matvec|tiled|coopmat|legacy forces a kernel (matvec
  * only for m <= 8, else tiled; coopmat only where it can run, not for
- * f32), GB_VK_TILE=BMxBNxBK/TMxTN the tiled kernel's tile,
+ * f32), GB_VK_TILE=BMxBNxBK/TMxTN the tiled kernel's tile, GB_VK_TILED=v4
+ * or scalar its reads (v4 only where TM and TN are multiples of 4),
  * GB_VK_MATVEC=sg:WG or shared:WG:LPR the matvec's shape and reduction.
  * A value that does not parse or does not fit the device is an error.
  */
@@ -94,6 +97,7 @@ enum gb_mm_kernel { GB_MM_AUTO, GB_MM_VEC, GB_MM_TILED, GB_MM_COOP, GB_MM_LEGACY
 struct gb_mm_plan {
 	enum gb_mm_kernel kernel;
 	int sg;                  /* matvec: the subgroupAdd variant */
+	int v4;                  /* tiled: the vec4 reads' variant (matmul_tiled4_*) */
 	uint32_t wg, cfg;        /* specialization constants 0 and 1 */
 	uint32_t rows;           /* matvec: weight rows a workgroup */
 	uint32_t bm, bn;         /* tiled, coopmat: the tile of y a workgroup */
@@ -209,6 +213,11 @@ static int gb_mm_tiled_plan(struct gb_vk *vk, uint32_t m, struct gb_mm_plan *pl)
 				tm, tn, (unsigned long long)shared, l->maxComputeSharedMemorySize,
 				(bm / (tm ? tm : 1)) * (bn / (tn ? tn : 1)));
 	pl->kernel = GB_MM_TILED;
+	/* the vec4 reads need whole vec4 of rows and columns an invocation */
+	env = getenv("GB_VK_TILED");
+	if (env && *env && strcmp(env, "v4") && strcmp(env, "scalar"))
+		return gb_error("vulkan: GB_VK_TILED='%s' is not v4 or scalar", env);
+	pl->v4 = env && !strcmp(env, "v4") && tm % 4 == 0 && tn % 4 == 0;
 	pl->wg = (bm / tm) * (bn / tn);
 	pl->cfg = bm | bn << 8 | bk << 16 | tm << 24 | (uint32_t)tn << 28;
 	pl->bm = bm;
@@ -266,7 +275,7 @@ static int gb_mm_pipeline(struct gb_vk *vk, const struct gb_mm_plan *pl, enum gb
 	char name[40];
 
 	snprintf(name, sizeof(name), "%s_%s",
-		 pl->kernel == GB_MM_TILED ? "matmul_tiled" :
+		 pl->kernel == GB_MM_TILED ? (pl->v4 ? "matmul_tiled4" : "matmul_tiled") :
 		 pl->kernel == GB_MM_COOP ? (vk->coop.emulate ? "matmul_cmemu" : "matmul_cm") :
 		 pl->sg ? "matmul_vecsg" : "matmul_vec",
 		 gb_vk_qname[q]);

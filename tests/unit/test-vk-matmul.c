@@ -4,10 +4,10 @@
  * quantized bytes, within DESIGN.md section 8's vulkan-vs-cpu budgets:
  * every quant level, m = 1..9, 33 and 353, k and n that are not multiples
  * of 32 or of the tile, weights split over a lowered maxStorageBufferRange,
- * each kernel and reduction forced through GB_VK_MATMUL, GB_VK_MATVEC and
- * GB_VK_TILE (one executor per forced choice, so that no recorded command
- * buffer of another choice is reused), NaN and infinities in x, and the
- * Khronos validation layer on (any message fails).
+ * each kernel and reduction forced through GB_VK_MATMUL, GB_VK_MATVEC,
+ * GB_VK_TILE and GB_VK_TILED (one executor per forced choice, so that no
+ * recorded command buffer of another choice is reused), NaN and infinities
+ * in x, and the Khronos validation layer on (any message fails).
  *
  * Without a Vulkan device the tests are skipped with the reason. lavapipe's
  * own allocations leak, so leak detection is off.
@@ -71,6 +71,7 @@ static void done(struct gb_executor *ex)
 	unsetenv("GB_VK_MATMUL");
 	unsetenv("GB_VK_MATVEC");
 	unsetenv("GB_VK_TILE");
+	unsetenv("GB_VK_TILED");
 	unsetenv("GBENCH_VK_MAX_RANGE");
 }
 
@@ -252,6 +253,32 @@ TEST(tiled)
 	}
 }
 
+/*
+ * The tiled kernel's vec4 reads (GB_VK_TILED=v4): the default tile and
+ * tiles whose TM and TN are multiples of 4, rows and columns over several
+ * tiles both ways.
+ */
+TEST(tiled_v4)
+{
+	static const char *const tiles[] = { NULL, "16x16x8/4x4", "32x64x16/4x8", "64x32x32/8x4",
+					     "32x32x64/4x4" };
+	struct gb_executor ex;
+
+	NEED_VK();
+	for (size_t i = 0; i < GB_ARRAY_SIZE(tiles); i++) {
+		setenv("GB_VK_TILED", "v4", 1);
+		if (open_forced(&ex, "tiled", tiles[i] ? "GB_VK_TILE" : NULL, tiles[i]) < 0) {
+			CHECK(0);
+			unsetenv("GB_VK_TILED");
+			continue;
+		}
+		sweep_tiled(&ex);
+		for (int q = 0; q < GB_Q_COUNT; q++)
+			CHECK(compare(&ex, (enum gb_quant)q, 200, 300, 64, 0) == 0);
+		done(&ex);
+	}
+}
+
 TEST(legacy)
 {
 	struct gb_executor ex;
@@ -369,13 +396,14 @@ TEST(bad_settings)
 		{ "GB_VK_MATMUL", "fast", "auto, matvec, tiled or legacy" },
 		{ "GB_VK_TILE", "64x64", "is not BMxBNxBK/TMxTN" },
 		{ "GB_VK_TILE", "255x255x255/1x1", "does not fit the device" },
+		{ "GB_VK_TILED", "vec4", "is not v4 or scalar" },
 		{ "GB_VK_MATVEC", "shared:48:16", "powers of two" },
 	};
 	struct gb_executor ex;
 
 	NEED_VK();
 	for (size_t i = 0; i < GB_ARRAY_SIZE(bad); i++) {
-		const char *kernel = strcmp(bad[i][0], "GB_VK_TILE") ? "matvec" : "tiled";
+		const char *kernel = strncmp(bad[i][0], "GB_VK_TILE", 10) ? "matvec" : "tiled";
 
 		if (open_forced(&ex, kernel, bad[i][0], bad[i][1]) < 0) {
 			CHECK(0);
@@ -495,6 +523,7 @@ int main(void)
 	RUN(matvec_subgroup);
 	RUN(matvec_shared);
 	RUN(tiled);
+	RUN(tiled_v4);
 	RUN(legacy);
 	RUN(auto_gpu_shapes);
 	RUN(prebuild);
