@@ -101,7 +101,8 @@ END {
 			}
 			req = thr[key] * wall[key] / 1e9          # requests a repetition
 			dev = gpu[key] / req                       # ns a request on the device
-			host = (key in p50) ? (p50[key] - dev) / 1e3 : -1
+			# negative where the median latency is below the mean device time
+			host = (key in p50) ? sprintf("%.1f", (p50[key] - dev) / 1e3) : "?"
 			wbytes = N[w] * K[w] * bits[q] / 8
 			bytes = wbytes + M[w] * K[w] * 4 + M[w] * N[w] * 4
 			flops = 2 * M[w] * N[w] * K[w]
@@ -111,7 +112,7 @@ END {
 			else if (fma > 0) pct = 100 * gfl / fma
 			else pct = -1
 			printf "%-24s %-5s %12.1f %12s %12.1f %12.1f %8s\n", w, q, dev / 1e3,
-				(host >= 0 ? sprintf("%.1f", host) : "?"), gbs, gfl,
+				host, gbs, gfl,
 				(pct >= 0 ? sprintf("%.1f", pct) : "?")
 		}
 	print "device us: gpu_ns per request; host us: p50 latency minus that; GB/s: weights + x + y"
