@@ -89,14 +89,47 @@ static int gb_vk_has_layer(struct gb_vk *vk, const char *name)
 	return found;
 }
 
+/* Whether `layer` provides the instance extension `name`. */
+static int gb_vk_layer_has_ext(struct gb_vk *vk, const char *layer, const char *name)
+{
+	uint32_t n = 0;
+	VkExtensionProperties *ep;
+	int found = 0;
+
+	if (vk->api.vkEnumerateInstanceExtensionProperties(layer, &n, NULL) != VK_SUCCESS || !n)
+		return 0;
+	ep = gb_xcalloc(n, sizeof(*ep));
+	if (vk->api.vkEnumerateInstanceExtensionProperties(layer, &n, ep) >= 0)
+		for (uint32_t i = 0; i < n && !found; i++)
+			found = strcmp(ep[i].extensionName, name) == 0;
+	free(ep);
+	return found;
+}
+
+/*
+ * With `validate`: the Khronos layer, its messages through a debug-utils
+ * messenger, and its synchronization validation (hazards between the
+ * commands of a submission: a missing or too narrow barrier) where the
+ * layer provides VK_EXT_validation_features; GBENCH_VK_SYNCVAL=0 leaves
+ * that out. vk->syncval says whether it is on.
+ */
 int gb_vk_create_instance(struct gb_vk *vk, int validate, char *reason, size_t len)
 {
 	static const char *const layer = "VK_LAYER_KHRONOS_validation";
-	static const char *const ext = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
+	static const VkValidationFeatureEnableEXT sync =
+		VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT;
+	const char *exts[2] = { VK_EXT_DEBUG_UTILS_EXTENSION_NAME,
+				VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME };
+	const char *env = getenv("GBENCH_VK_SYNCVAL");
 	uint32_t version = VK_API_VERSION_1_0;
 	VkApplicationInfo app = { .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO };
 	VkInstanceCreateInfo ci = { .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO };
 	VkDebugUtilsMessengerCreateInfoEXT mi;
+	VkValidationFeaturesEXT vf = {
+		.sType = VK_STRUCTURE_TYPE_VALIDATION_FEATURES_EXT,
+		.enabledValidationFeatureCount = 1,
+		.pEnabledValidationFeatures = &sync,
+	};
 	VkResult r;
 
 	if (vk->api.vkEnumerateInstanceVersion &&
@@ -119,7 +152,14 @@ int gb_vk_create_instance(struct gb_vk *vk, int validate, char *reason, size_t l
 		ci.enabledLayerCount = 1;
 		ci.ppEnabledLayerNames = &layer;
 		ci.enabledExtensionCount = 1;
-		ci.ppEnabledExtensionNames = &ext;
+		ci.ppEnabledExtensionNames = exts;
+		if (!(env && !strcmp(env, "0")) &&
+		    gb_vk_layer_has_ext(vk, layer, VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME)) {
+			vf.pNext = &mi;
+			ci.pNext = &vf;
+			ci.enabledExtensionCount = 2;
+			vk->syncval = 1;
+		}
 	}
 	gb_vk_driver_enter();
 	r = vk->api.vkCreateInstance(&ci, NULL, &vk->inst);
@@ -135,9 +175,12 @@ int gb_vk_create_instance(struct gb_vk *vk, int validate, char *reason, size_t l
 	}
 	if (gb_vk_api_load_instance(&vk->api, vk->inst, reason, len) < 0)
 		return -1;
+	if (vk->syncval)
+		gb_vk_layer_keep();
 	if (validate) {
 		if (!vk->api.vkCreateDebugUtilsMessengerEXT) {
-			snprintf(reason, len, "validation requested but %s is unavailable", ext);
+			snprintf(reason, len, "validation requested but %s is unavailable",
+				 exts[0]);
 			return -1;
 		}
 		r = vk->api.vkCreateDebugUtilsMessengerEXT(vk->inst, &mi, NULL, &vk->messenger);

@@ -250,9 +250,11 @@ static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 	/*
 	 * A testing aid: GBENCH_VK_SELFTEST_VALIDATION=1 makes one invalid call
 	 * (a buffer of size 0, VUID-VkBufferCreateInfo-size-00912) so a test can
-	 * see a validation message reach stderr, the count and the exit code.
+	 * see a validation message reach stderr, the count and the exit code;
+	 * =sync a synchronization hazard (below).
 	 */
-	if (o && o->validate && (env = getenv("GBENCH_VK_SELFTEST_VALIDATION")) && *env == '1') {
+	env = getenv("GBENCH_VK_SELFTEST_VALIDATION");
+	if (o && o->validate && env && !strcmp(env, "1")) {
 		VkBufferCreateInfo bad = {
 			.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
 			.size = 0,
@@ -262,6 +264,24 @@ static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 
 		if (vk->api.vkCreateBuffer(vk->dev, &bad, NULL, &b) == VK_SUCCESS && b)
 			vk->api.vkDestroyBuffer(vk->dev, b, NULL);
+	}
+	/*
+	 * =sync: two fills of one buffer with no barrier between them, a
+	 * write-after-write hazard only the synchronization validation sees.
+	 */
+	if (o && o->validate && env && !strcmp(env, "sync")) {
+		int grown = 0;
+
+		if (gb_vk_buf_grow(vk, &vk->io[GB_VK_X], 256, 0, &grown) < 0)
+			goto fail;
+		if (grown)
+			gb_vk_write_io_set(vk);
+		if (gb_vk_begin(vk) < 0)
+			goto fail;
+		vk->api.vkCmdFillBuffer(vk->cmd, vk->io[GB_VK_X].buf, 0, 256, 0);
+		vk->api.vkCmdFillBuffer(vk->cmd, vk->io[GB_VK_X].buf, 0, 256, 1);
+		if (gb_vk_submit_wait(vk) < 0)
+			goto fail;
 	}
 	return 0;
 fail:

@@ -151,3 +151,27 @@ void gb_vk_driver_leave(void)
 	__lsan_enable();
 #endif
 }
+
+#ifdef GB_HAVE_LSAN
+/* Read by LeakSanitizer at start-up: leaks allocated in the validation layer (vk-api.h). */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libVkLayer_khronos_validation.so\n";
+}
+
+/* and no table of the suppressions used on stderr at exit (LSAN_OPTIONS overrides) */
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
+#endif
+
+void gb_vk_layer_keep(void)
+{
+#ifdef GB_HAVE_LSAN
+	/* already loaded by the loader: RTLD_NOLOAD finds it, RTLD_NODELETE keeps it */
+	(void)dlopen("libVkLayer_khronos_validation.so", RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+#endif
+}

@@ -72,5 +72,15 @@ check "a validation message: printed" grep -q 'VUID-VkBufferCreateInfo-size-0091
 check "a validation message: counted in meta.json" python3 -c "
 import json, sys
 sys.exit(json.load(open('$TMP/val/meta.json'))['events']['validation_messages'] < 1)"
+# A synchronization hazard (two fills of one buffer, no barrier between) is
+# caught too: the layer's synchronization validation is on with --validate,
+# so the silence of the other runs under --validate covers the barriers.
+GBENCH_VK_SELFTEST_VALIDATION=sync "$GBENCH" run --no-report --quiet --config ci --executor vulkan \
+	--validate --filter 'llm-decode.vulkan.b1.f32.c0' --repetitions 2 --out "$TMP/sync" \
+	2> "$TMP/sync.err"
+rc=$?
+[ "$rc" -eq 5 ] && ok "a synchronization hazard: exit 5" ||
+	fail "a synchronization hazard: exit 5 (got $rc)"
+check "a synchronization hazard: printed" grep -q 'SYNC-HAZARD-WRITE-AFTER-WRITE' "$TMP/sync.err"
 check "one warning, not one per call" bash -c "[ \$(grep -c 'VK_ERROR_OUT_OF_DEVICE_MEMORY' '$TMP/err-550000') -le 1 ]"
 done_testing
