@@ -8,8 +8,9 @@
 #   kernels  scripts/gpu-kernels.sh: the issue's shapes, device     kernels/kernels.txt
 #            time, host overhead and % of `gbench peak`'s ceilings
 #   coopmat  the cooperative-matrix matmul (opt-in until it has     coopmat.txt,
-#            run on a GPU: GB_VK_COOPMAT=1): its test, and if it    coopmat/kernels.txt
-#            passes the GEMM rows again with it on
+#            run on a GPU: GB_VK_COOPMAT=1): its test, and if it    coopmat/kernels.txt,
+#            passes the GEMM rows again with it on, with the f16     coopmat1/kernels.txt
+#            pairs and with one f16 a value (GB_VK_COOPMAT_PAIRS=0)
 #   ci       the ci config on cpu and vulkan, --require vulkan,     ci/, ci.txt
 #            with the arguments after OUT
 #   config   GPU_CHECK_CONFIG=NAME (high-end, say), both            config/, config.txt
@@ -87,7 +88,7 @@ bring_back() {
 	[ -n "$ret" ] || return 0
 	{
 		cat "$out/header.txt" "$out/steps.txt"
-		for f in targets.txt kernels/kernels.txt coopmat/kernels.txt tiled4/kernels.txt vendor.txt ci.txt config.txt cpu.txt; do
+		for f in targets.txt kernels/kernels.txt coopmat/kernels.txt coopmat1/kernels.txt tiled4/kernels.txt vendor.txt ci.txt config.txt cpu.txt; do
 			if [ -s "$out/$f" ]; then echo "== $f"; cat "$out/$f"; fi
 		done
 	} > "$ret/summary.txt.tmp" && mv "$ret/summary.txt.tmp" "$ret/summary.txt"
@@ -143,6 +144,9 @@ step_coopmat() {
 	GB_VK_COOPMAT=1 GPU_KERNELS_ONLY=gemm GPU_KERNELS_QUANT=f16,q8,q4 \
 		GPU_KERNELS_PEAK="$out/kernels/peak.json" \
 		scripts/gpu-kernels.sh "$out/coopmat" || rc=$?
+	GB_VK_COOPMAT=1 GB_VK_COOPMAT_PAIRS=0 GPU_KERNELS_ONLY=gemm GPU_KERNELS_QUANT=f16,q8,q4 \
+		GPU_KERNELS_PEAK="$out/kernels/peak.json" \
+		scripts/gpu-kernels.sh "$out/coopmat1" || rc=$?
 	return "$rc"
 }
 

@@ -17,7 +17,13 @@
  * in as two f16, hi = f16(v) and lo = f16(v - hi), and the products
  * xhi*whi + xlo*whi + xhi*wlo are summed (xlo*wlo, about 2^-22 of the
  * product, is left out), so a product is good to about 2^-21 rather than
- * 2^-11. f16 weights are exact in f16 (no wlo). An infinite x goes in as
+ * 2^-11. f16 weights are exact in f16 (no wlo). Built with -DGB_CM_SINGLE
+ * (matmul_cm1_*, GB_VK_COOPMAT_PAIRS=0) x and the weights go in as hi
+ * alone: one matrix product a step instead of two (f16 weights) or three
+ * (q8, q4), a product good to about 2^-11, which DESIGN.md section 8's
+ * vulkan-vs-cpu budgets allow (5e-5 for f16, 1e-6 for q8 and q4; see
+ * docs/vulkan.md for the NMSE measured emulated); opt-in until a GPU has
+ * timed both. An infinite x then meets w_hi alone, as the pairs make it. An infinite x goes in as
  * (0, x), so that it meets w_hi alone: x_hi*w_lo with x_hi infinite would
  * add inf of w_lo's sign, NaN where w_lo's sign is not w_hi's (the
  * emulated kernel found that). Its row then comes out inf or NaN as the
@@ -49,11 +55,15 @@
 #define BN 64u
 #define BK 32u
 
-#if !defined(QUANT_F16)
+#if !defined(QUANT_F16) && !defined(GB_CM_SINGLE)
 #define GB_CM_WLO 1  /* dequantized q8/q4 weights are not exact in f16 */
 #endif
 
-shared float16_t xh[BM * BK], xl[BM * BK];  /* A = X's step: [r][kk], row-major */
+shared float16_t xh[BM * BK];               /* A = X's step: [r][kk], row-major */
+#ifndef GB_CM_SINGLE
+#define GB_CM_XLO 1
+shared float16_t xl[BM * BK];
+#endif
 shared float16_t wh[BN * BK];               /* B = W's step: [c][kk], column-major */
 #ifdef GB_CM_WLO
 shared float16_t wl[BN * BK];
@@ -77,8 +87,12 @@ void gb_cm_load(uint k0, uint i0, uint jb, uint nj)
 		float v = i < pc.m && kx < pc.k ? X[i * pc.k + kx] : 0.0;
 		float16_t h = float16_t(v);
 		/* an infinite x goes in as lo, so that no w_lo of the other sign meets it */
+#ifdef GB_CM_XLO
 		xh[e] = isinf(v) ? float16_t(0.0) : h;
 		xl[e] = isinf(v) ? h : float16_t(v - float(h));
+#else
+		xh[e] = h;
+#endif
 	}
 	for (uint e = t; e < BN * BK; e += WG) {
 		uint c = e / BK, kk = e % BK, jl = jb + c, kw = k0 + kk;
@@ -102,7 +116,10 @@ void gb_cm_emu_mad(uint a, uint ra, uint cb, uint kk)
 		for (uint j = 0; j < 16u; j++) {
 			uint ia = (ra + r) * BK + kk + j, ib = (cb + c) * BK + kk + j;
 			float bh = float(wh[ib]);
-			s += float(xh[ia]) * bh + float(xl[ia]) * bh;
+			s += float(xh[ia]) * bh;
+#ifdef GB_CM_XLO
+			s += float(xl[ia]) * bh;
+#endif
 #ifdef GB_CM_WLO
 			s += float(xh[ia]) * float(wl[ib]);
 #endif
@@ -122,22 +139,41 @@ void gb_cm_emu_store(uint a, uint r0, uint c0, uint nj)
 	}
 }
 #else
-/* acc += the product of A rows [ra, ra + 16) and B columns [cb, cb + 16) at kk. */
-CM_C gb_cm_mad(CM_C acc, uint ra, uint cb, uint kk)
+/*
+ * The subgroup's four accumulators (rows [ra, ra + 32) x columns
+ * [cb, cb + 32)) += its A and B at kk: each 16 x 16 matrix of A and of B
+ * loaded once and used for two products.
+ */
+void gb_cm_mad4(inout CM_C c00, inout CM_C c01, inout CM_C c10, inout CM_C c11, uint ra,
+		uint cb, uint kk)
 {
-	CM_A ah, al;
-	CM_B bh;
-	coopMatLoadNV(ah, xh, ra * BK + kk, BK, false);
-	coopMatLoadNV(al, xl, ra * BK + kk, BK, false);
-	coopMatLoadNV(bh, wh, cb * BK + kk, BK, true);
-	acc = coopMatMulAddNV(ah, bh, acc);
-	acc = coopMatMulAddNV(al, bh, acc);
+	CM_A a0, a1;
+	CM_B b0, b1;
+	coopMatLoadNV(a0, xh, ra * BK + kk, BK, false);
+	coopMatLoadNV(a1, xh, (ra + 16u) * BK + kk, BK, false);
+	coopMatLoadNV(b0, wh, cb * BK + kk, BK, true);
+	coopMatLoadNV(b1, wh, (cb + 16u) * BK + kk, BK, true);
+	c00 = coopMatMulAddNV(a0, b0, c00);
+	c01 = coopMatMulAddNV(a0, b1, c01);
+	c10 = coopMatMulAddNV(a1, b0, c10);
+	c11 = coopMatMulAddNV(a1, b1, c11);
 #ifdef GB_CM_WLO
-	CM_B bl;
-	coopMatLoadNV(bl, wl, cb * BK + kk, BK, true);
-	acc = coopMatMulAddNV(ah, bl, acc);
+	CM_B l0, l1;
+	coopMatLoadNV(l0, wl, cb * BK + kk, BK, true);
+	coopMatLoadNV(l1, wl, (cb + 16u) * BK + kk, BK, true);
+	c00 = coopMatMulAddNV(a0, l0, c00);
+	c01 = coopMatMulAddNV(a0, l1, c01);
+	c10 = coopMatMulAddNV(a1, l0, c10);
+	c11 = coopMatMulAddNV(a1, l1, c11);
 #endif
-	return acc;
+#ifdef GB_CM_XLO
+	coopMatLoadNV(a0, xl, ra * BK + kk, BK, false);
+	coopMatLoadNV(a1, xl, (ra + 16u) * BK + kk, BK, false);
+	c00 = coopMatMulAddNV(a0, b0, c00);
+	c01 = coopMatMulAddNV(a0, b1, c01);
+	c10 = coopMatMulAddNV(a1, b0, c10);
+	c11 = coopMatMulAddNV(a1, b1, c11);
+#endif
 }
 
 /* One 16 x 16 result at Y rows [r0, r0 + 16), tile columns [c0, c0 + 16). */
@@ -190,10 +226,7 @@ void main()
 			gb_cm_emu_mad(2u, rs + 16u, cs, kk);
 			gb_cm_emu_mad(3u, rs + 16u, cs + 16u, kk);
 #else
-			c00 = gb_cm_mad(c00, rs, cs, kk);
-			c01 = gb_cm_mad(c01, rs, cs + 16u, kk);
-			c10 = gb_cm_mad(c10, rs + 16u, cs, kk);
-			c11 = gb_cm_mad(c11, rs + 16u, cs + 16u, kk);
+			gb_cm_mad4(c00, c01, c10, c11, rs, cs, kk);
 #endif
 		}
 	}

@@ -51,7 +51,13 @@ GB_SHADERS_MATMUL := \
 	matmul_cm_q4:matmul_cm:QUANT_Q4 \
 	matmul_cmemu_f16:matmul_cm:QUANT_F16,GB_CM_EMULATE \
 	matmul_cmemu_q8:matmul_cm:QUANT_Q8,GB_CM_EMULATE \
-	matmul_cmemu_q4:matmul_cm:QUANT_Q4,GB_CM_EMULATE
+	matmul_cmemu_q4:matmul_cm:QUANT_Q4,GB_CM_EMULATE \
+	matmul_cm1_f16:matmul_cm:QUANT_F16,GB_CM_SINGLE \
+	matmul_cm1_q8:matmul_cm:QUANT_Q8,GB_CM_SINGLE \
+	matmul_cm1_q4:matmul_cm:QUANT_Q4,GB_CM_SINGLE \
+	matmul_cmemu1_f16:matmul_cm:QUANT_F16,GB_CM_EMULATE,GB_CM_SINGLE \
+	matmul_cmemu1_q8:matmul_cm:QUANT_Q8,GB_CM_EMULATE,GB_CM_SINGLE \
+	matmul_cmemu1_q4:matmul_cm:QUANT_Q4,GB_CM_EMULATE,GB_CM_SINGLE
 
 GB_SHADERS_TOPK := \
 	topk_score_f32:matmul:QUANT_F32,TOPK_SCORES \

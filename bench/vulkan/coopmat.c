@@ -19,6 +19,9 @@
  * testing aid) takes the same kernel built with its matrix products done
  * by the lanes (matmul_cmemu_*), which needs only shaderFloat16: the tests
  * run the kernel's tiling, loads, f16 pairs and stores on lavapipe so.
+ * GB_VK_COOPMAT_PAIRS=0 takes the variant with one f16 a value rather than
+ * (hi, lo) pairs (matmul_cm1_*, matmul_cmemu1_*: fewer matrix products,
+ * less precision; shaders/matmul_cm.comp).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +65,8 @@ void gb_vk_coop_probe(struct gb_vk *vk)
 	VkPhysicalDeviceFeatures2 f2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2 };
 	uint32_t inst_version;
 
+	const char *pairs = getenv("GB_VK_COOPMAT_PAIRS");
+
 	memset(c, 0, sizeof(*c));
 	c->emulate = env && !strcmp(env, "emulate");
 	if (!env || (strcmp(env, "1") && !c->emulate)) {
@@ -73,6 +78,11 @@ void gb_vk_coop_probe(struct gb_vk *vk)
 				 "off (not yet run on a GPU; GB_VK_COOPMAT=1 tries it)");
 		return;
 	}
+	if (pairs && *pairs && strcmp(pairs, "0") && strcmp(pairs, "1")) {
+		snprintf(c->why, sizeof(c->why), "GB_VK_COOPMAT_PAIRS='%.40s' is not 0 or 1", pairs);
+		return;
+	}
+	c->single = pairs && !strcmp(pairs, "0");
 	/* The instance asked for the loader's version (device.c), the device has its own. */
 	if (!vk->api.vkEnumerateInstanceVersion ||
 	    vk->api.vkEnumerateInstanceVersion(&inst_version) != VK_SUCCESS)

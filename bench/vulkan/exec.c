@@ -223,8 +223,9 @@ static int gb_vk_init(struct gb_executor *ex, const struct gb_exec_opts *o,
 	gb_vk_turn(ex, 0);
 	if (vk->coop.ok)
 		snprintf(vk->info.kernels, sizeof(vk->info.kernels),
-			 "matmul: cooperative matrices%s for f16/q8/q4 weights, m > 8 "
+			 "matmul: cooperative matrices%s for f16/q8/q4 weights, m > 8, %s "
 			 "(GB_VK_COOPMAT=%s; workgroup %u)", vk->coop.emulate ? " emulated" : "",
+			 vk->coop.single ? "one f16 a value" : "f16 (hi, lo) pairs",
 			 vk->coop.emulate ? "emulate, a testing aid" : "1", vk->coop.wg);
 	else if (getenv("GB_VK_COOPMAT"))
 		snprintf(vk->info.kernels, sizeof(vk->info.kernels),

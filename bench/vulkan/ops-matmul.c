@@ -276,7 +276,9 @@ static int gb_mm_pipeline(struct gb_vk *vk, const struct gb_mm_plan *pl, enum gb
 
 	snprintf(name, sizeof(name), "%s_%s",
 		 pl->kernel == GB_MM_TILED ? (pl->v4 ? "matmul_tiled4" : "matmul_tiled") :
-		 pl->kernel == GB_MM_COOP ? (vk->coop.emulate ? "matmul_cmemu" : "matmul_cm") :
+		 pl->kernel == GB_MM_COOP ? (vk->coop.emulate ?
+			(vk->coop.single ? "matmul_cmemu1" : "matmul_cmemu") :
+			(vk->coop.single ? "matmul_cm1" : "matmul_cm")) :
 		 pl->sg ? "matmul_vecsg" : "matmul_vec",
 		 gb_vk_qname[q]);
 	return gb_vk_pipeline(vk, name, pl->wg, pl->cfg, pipe);

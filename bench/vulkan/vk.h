@@ -79,6 +79,7 @@ struct gb_vk_weights {
 struct gb_vk_coop {
 	int ok;                                        /* it can run here */
 	int emulate;                                   /* matmul_cmemu_*: GB_VK_COOPMAT=emulate */
+	int single;                                    /* one f16 a value: GB_VK_COOPMAT_PAIRS=0 */
 	uint32_t wg;                                   /* 4 x the subgroup size */
 	char why[160];                                 /* why not, when !ok */
 	VkPhysicalDeviceCooperativeMatrixFeaturesNV feat;  /* enabled at vkCreateDevice */

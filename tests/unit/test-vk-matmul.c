@@ -81,6 +81,8 @@ static void done(struct gb_executor *ex)
  * NMSE budget over the finite outputs, and NaN / infinity in the same
  * places.
  */
+static double last_nmse;   /* of the last compare() that ran both */
+
 static int compare(struct gb_executor *ex, enum gb_quant q, uint32_t m, uint32_t n,
 		   uint32_t k, int special)
 {
@@ -138,6 +140,10 @@ static int compare(struct gb_executor *ex, enum gb_quant q, uint32_t m, uint32_t
 			bad = 1;
 		}
 	}
+	last_nmse = bad ? NAN : gb_nmse_value(&acc);
+	if (!bad && getenv("GB_TEST_SHOW_NMSE"))   /* for the figures in docs/vulkan.md */
+		printf("#   %s m=%u n=%u k=%u: nmse %.3g (budget %.3g)\n", gb_quant_name(q), m,
+		       n, k, gb_nmse_value(&acc), gb_budget_nmse_cpu(q));
 	if (!bad && !(gb_nmse_value(&acc) <= gb_budget_nmse_cpu(q))) {
 		printf("#   %s m=%u n=%u k=%u: nmse %.3g over budget %.3g\n", gb_quant_name(q), m,
 		       n, k, gb_nmse_value(&acc), gb_budget_nmse_cpu(q));
@@ -468,31 +474,51 @@ static void coop_close(struct gb_executor *ex, const struct gb_vk *v, char *why,
 /*
  * The kernel with its matrix products done by the lanes
  * (GB_VK_COOPMAT=emulate): its tiling, loads, f16 (hi, lo) pairs, bounds
- * and stores, on any device with shaderFloat16 (lavapipe has it).
+ * and stores, on any device with shaderFloat16 (lavapipe has it); then its
+ * variant with one f16 a value (GB_VK_COOPMAT_PAIRS=0), and a bad setting.
  */
 TEST(coopmat_emulated)
 {
 	struct gb_executor ex;
 	struct gb_vk *v;
 	char why[sizeof(v->coop.why)];
-	int ran;
+	int ran = 0;
 
 	NEED_VK();
-	if (!(v = coop_open(&ex, "emulate")))
-		return;
-	if ((ran = v->coop.ok)) {
-		CHECK(v->coop.emulate);
-		coop_sweep(&ex, 0);
+	for (int single = 0; single <= 1; single++) {
+		if (single)
+			setenv("GB_VK_COOPMAT_PAIRS", "0", 1);
+		if (!(v = coop_open(&ex, "emulate")))
+			break;
+		if ((ran = v->coop.ok)) {
+			CHECK(v->coop.emulate && v->coop.single == single);
+			coop_sweep(&ex, 0);
+			/* the variant asked for ran: f16 inputs lose what the pairs keep */
+			CHECK(compare(&ex, GB_Q_F16, 64, 64, 64, 0) == 0);
+			CHECK(single ? last_nmse > 1e-10 : last_nmse < 1e-11);
+		}
+		coop_close(&ex, v, why, sizeof(why));
+		if (!ran)
+			break;
 	}
-	coop_close(&ex, v, why, sizeof(why));
-	if (!ran)
+	unsetenv("GB_VK_COOPMAT_PAIRS");
+	if (!ran) {
 		SKIP("%s", why);
+		return;
+	}
+	setenv("GB_VK_COOPMAT_PAIRS", "2", 1);
+	if ((v = coop_open(&ex, "emulate"))) {
+		CHECK(!v->coop.ok && strstr(v->coop.why, "GB_VK_COOPMAT_PAIRS='2'"));
+		coop_close(&ex, v, why, sizeof(why));
+	}
+	unsetenv("GB_VK_COOPMAT_PAIRS");
 }
 
 /*
- * On the matrix units (GB_VK_COOPMAT=1) where the device has them; where
- * it has not (as lavapipe), forcing the kernel must fail the call with the
- * reason, and the rest says skipped.
+ * On the matrix units (GB_VK_COOPMAT=1) where the device has them, with
+ * the (hi, lo) pairs and with one f16 a value; where it has not (as
+ * lavapipe), forcing the kernel must fail the call with the reason, and
+ * the rest says skipped.
  */
 TEST(coopmat)
 {
@@ -512,8 +538,19 @@ TEST(coopmat)
 		CHECK(compare(&ex, GB_Q_F16, 9, 70, 100, 0) < 0);
 	}
 	coop_close(&ex, v, why, sizeof(why));
-	if (!ran)
+	if (!ran) {
 		SKIP("cooperative matrices: %s", why);
+		return;
+	}
+	/* and with one f16 a value (GB_VK_COOPMAT_PAIRS=0) */
+	setenv("GB_VK_COOPMAT_PAIRS", "0", 1);
+	if ((v = coop_open(&ex, "1"))) {
+		CHECK(v->coop.ok && v->coop.single);
+		if (v->coop.ok)
+			coop_sweep(&ex, 1);
+		coop_close(&ex, v, why, sizeof(why));
+	}
+	unsetenv("GB_VK_COOPMAT_PAIRS");
 }
 
 int main(void)
