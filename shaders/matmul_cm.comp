@@ -78,6 +78,25 @@ shared float stage16[4u * 256u];            /* a 16 x 16 result per subgroup */
 #define CM_C fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>
 #endif
 
+/* 32-bit words of a W row's codes in a step: 16 f16, 8 q8, 4 q4 (a block). */
+#if defined(QUANT_F16)
+const uint WPS = BK / 2u;
+#elif defined(QUANT_Q8)
+const uint WPS = BK / 4u;
+#else
+const uint WPS = BK / 8u;
+#endif
+
+/* Weight v at e of the B tile, as hi (and lo). */
+void gb_cm_put_w(uint e, float v)
+{
+	float16_t h = float16_t(v);
+	wh[e] = h;
+#ifdef GB_CM_WLO
+	wl[e] = float16_t(v - float(h));
+#endif
+}
+
 /* The step at k0: X rows [i0, i0 + BM) and W rows [jb, jb + BN), 0 outside. */
 void gb_cm_load(uint k0, uint i0, uint jb, uint nj)
 {
@@ -94,13 +113,33 @@ void gb_cm_load(uint k0, uint i0, uint jb, uint nj)
 		xh[e] = h;
 #endif
 	}
-	for (uint e = t; e < BN * BK; e += WG) {
-		uint c = e / BK, kk = e % BK, jl = jb + c, kw = k0 + kk;
-		float v = jl < nj && kw < pc.kp ? gb_w_elem(jl * pc.row_bytes, kw) : 0.0;
-		float16_t h = float16_t(v);
-		wh[e] = h;
-#ifdef GB_CM_WLO
-		wl[e] = float16_t(v - float(h));
+	/*
+	 * W: a 32-bit word of codes and, for q8 and q4, one scale at a time
+	 * (a step is one quant block), as matmul_tiled.comp loads its tiles;
+	 * zeros past kp and past the tile's rows.
+	 */
+	for (uint e = t; e < BN * WPS; e += WG) {
+		uint c = e / WPS, wi = e % WPS, jl = jb + c, row = jl * pc.row_bytes;
+#if defined(QUANT_F16)
+		bool ok = jl < nj && k0 + 2u * wi < pc.kp;
+		vec2 h = unpackHalf2x16(ok ? W[(row >> 2) + k0 / 2u + wi] : 0u);
+		gb_cm_put_w(c * BK + 2u * wi, h.x);
+		gb_cm_put_w(c * BK + 2u * wi + 1u, h.y);
+#elif defined(QUANT_Q8)
+		bool ok = jl < nj && k0 + 4u * wi < pc.kp;
+		int v = ok ? int(W[(row >> 2) + k0 / 4u + wi]) : 0;
+		float d = ok ? gb_block_scale(row, k0 >> 5) : 0.0;
+		for (uint q = 0; q < 4u; q++)
+			gb_cm_put_w(c * BK + 4u * wi + q, float(bitfieldExtract(v, int(8u * q), 8)) * d);
+#else
+		bool ok = jl < nj && k0 < pc.kp;
+		uint v = ok ? W[(row >> 2) + (k0 >> 5) * 4u + wi] : 0x88888888u;
+		float d = ok ? gb_block_scale(row, k0 >> 5) : 0.0;
+		for (uint q = 0; q < 4u; q++) {   /* the word's low nibbles, then its high ones */
+			uint byte = (v >> (8u * q)) & 0xffu;
+			gb_cm_put_w(c * BK + 4u * wi + q, float(int(byte & 15u) - 8) * d);
+			gb_cm_put_w(c * BK + 16u + 4u * wi + q, float(int(byte >> 4) - 8) * d);
+		}
 #endif
 	}
 }
