@@ -57,6 +57,10 @@ ret=${GPU_CHECK_RETURN:-}
 step_s=${GPU_CHECK_STEP_S:-300}
 cfg=${GPU_CHECK_CONFIG:-}
 steps=${GPU_CHECK_STEPS:-info,tests,kernels,coopmat,tiled4,vendor,ci${cfg:+,config},cpu}
+if [ -n "${GPU_CHECK_BUDGET:-}" ] && ! [[ $GPU_CHECK_BUDGET =~ ^[0-9]+[smh]?$ ]]; then
+	echo "gpu-check: GPU_CHECK_BUDGET='$GPU_CHECK_BUDGET' is not N, Ns, Nm or Nh" >&2
+	exit 2
+fi
 
 cd "$top" || exit 1
 if [ -x .gpu-bundle/bin/gbench ]; then
@@ -136,18 +140,30 @@ step_tests() {
 	return "$rc"
 }
 
+# The later GEMM tables against the kernels step's ceilings where it measured
+# them (else gpu-kernels.sh measures its own).
+use_peak() {
+	if [ -f "$out/kernels/peak.json" ]; then
+		export GPU_KERNELS_PEAK="$out/kernels/peak.json"
+	fi
+}
+
 step_coopmat() {
 	local rc=0
+	use_peak
 	GB_VK_COOPMAT=1 "$tbin/test-vk-matmul" > "$out/coopmat.txt" 2>&1 || rc=$?
 	grep -E '^(not ok|ok [0-9]+ - coopmat)' "$out/coopmat.txt"
 	grep -q '^ok [0-9]* - coopmat$' "$out/coopmat.txt" || return "$rc"
 	GB_VK_COOPMAT=1 GPU_KERNELS_ONLY=gemm GPU_KERNELS_QUANT=f16,q8,q4 \
-		GPU_KERNELS_PEAK="$out/kernels/peak.json" \
 		scripts/gpu-kernels.sh "$out/coopmat" || rc=$?
 	GB_VK_COOPMAT=1 GB_VK_COOPMAT_PAIRS=0 GPU_KERNELS_ONLY=gemm GPU_KERNELS_QUANT=f16,q8,q4 \
-		GPU_KERNELS_PEAK="$out/kernels/peak.json" \
 		scripts/gpu-kernels.sh "$out/coopmat1" || rc=$?
 	return "$rc"
+}
+
+step_tiled4() {
+	use_peak
+	GB_VK_TILED=v4 GPU_KERNELS_ONLY=gemm scripts/gpu-kernels.sh "$out/tiled4"
 }
 
 # step_run NAME CONFIG [gbench run arguments]: a config's run, timed, then its report
@@ -185,33 +201,29 @@ step_cpu() {
 
 # seconds in a duration: N, Ns, Nm or Nh
 seconds() {
-	case $1 in
-	*[!0-9smh]*|'') return 1 ;;
-	*h) echo $(( ${1%h} * 3600 )) ;;
-	*m) echo $(( ${1%m} * 60 )) ;;
-	*s) echo "${1%s}" ;;
-	*) echo "$1" ;;
+	[[ $1 =~ ^([0-9]+)([smh]?)$ ]] || return 1
+	case ${BASH_REMATCH[2]} in
+	h) echo $(( BASH_REMATCH[1] * 3600 )) ;;
+	m) echo $(( BASH_REMATCH[1] * 60 )) ;;
+	*) echo "${BASH_REMATCH[1]}" ;;
 	esac
 }
 
 export out bin tbin GBENCH
-export -f step_info step_tests step_coopmat step_run step_vendor step_cpu
+export -f step_info step_tests use_peak step_coopmat step_tiled4 step_run step_vendor step_cpu
 step info "$step_s" bash -c step_info
 step tests "$step_s" bash -c step_tests
 step kernels "$step_s" scripts/gpu-kernels.sh "$out/kernels"
 step coopmat "$step_s" bash -c step_coopmat
-step tiled4 "$step_s" env GB_VK_TILED=v4 GPU_KERNELS_ONLY=gemm \
-	GPU_KERNELS_PEAK="$out/kernels/peak.json" scripts/gpu-kernels.sh "$out/tiled4"
+step tiled4 "$step_s" bash -c step_tiled4
 step vendor "$step_s" bash -c step_vendor
 step ci "$step_s" bash -c 'step_run "$@"' _ ci ci "$@"
 if [ -n "$cfg" ]; then
 	limit=660
 	budget=()
 	if [ -n "${GPU_CHECK_BUDGET:-}" ]; then
-		b=$(seconds "$GPU_CHECK_BUDGET") ||
-			{ echo "gpu-check: GPU_CHECK_BUDGET='$GPU_CHECK_BUDGET' is not N, Ns, Nm or Nh" >&2; exit 2; }
 		budget=(--time-budget "$GPU_CHECK_BUDGET")
-		limit=$((b + 120))
+		limit=$(($(seconds "$GPU_CHECK_BUDGET") + 120))
 	fi
 	step config "$limit" bash -c 'step_run "$@"' _ config "$cfg" "${budget[@]}"
 fi
