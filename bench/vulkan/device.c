@@ -111,7 +111,7 @@ static int gb_vk_layer_has_ext(struct gb_vk *vk, const char *layer, const char *
  * messenger, and its synchronization validation (hazards between the
  * commands of a submission: a missing or too narrow barrier) where the
  * layer provides VK_EXT_validation_features; GBENCH_VK_SYNCVAL=0 leaves
- * that out. vk->syncval says whether it is on.
+ * that out.
  */
 int gb_vk_create_instance(struct gb_vk *vk, int validate, char *reason, size_t len)
 {
@@ -158,7 +158,6 @@ int gb_vk_create_instance(struct gb_vk *vk, int validate, char *reason, size_t l
 			vf.pNext = &mi;
 			ci.pNext = &vf;
 			ci.enabledExtensionCount = 2;
-			vk->syncval = 1;
 		}
 	}
 	gb_vk_driver_enter();
@@ -175,7 +174,7 @@ int gb_vk_create_instance(struct gb_vk *vk, int validate, char *reason, size_t l
 	}
 	if (gb_vk_api_load_instance(&vk->api, vk->inst, reason, len) < 0)
 		return -1;
-	if (vk->syncval)
+	if (ci.pNext == &vf)   /* synchronization validation on */
 		gb_vk_layer_keep();
 	if (validate) {
 		if (!vk->api.vkCreateDebugUtilsMessengerEXT) {
@@ -342,8 +341,13 @@ void gb_vk_fill_info(struct gb_vk *vk)
 		 VK_API_VERSION_MINOR(v), VK_API_VERSION_PATCH(v));
 	snprintf(in->type, sizeof(in->type), "%s", gb_vk_type_name(p->deviceType));
 	if (vk->api.vkGetPhysicalDeviceProperties2 && v >= VK_API_VERSION_1_1) {
+		/* one query: the subgroup's facts, and the driver's from Vulkan 1.2 */
+		VkPhysicalDeviceDriverProperties dp = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES,
+		};
 		VkPhysicalDeviceSubgroupProperties sp = {
 			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
+			.pNext = v >= VK_API_VERSION_1_2 ? &dp : NULL,
 		};
 		VkPhysicalDeviceProperties2 p2 = {
 			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
@@ -356,19 +360,11 @@ void gb_vk_fill_info(struct gb_vk *vk)
 			       (sp.supportedOperations & VK_SUBGROUP_FEATURE_BASIC_BIT) &&
 			       (sp.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) &&
 			       sp.subgroupSize >= 1;
-	}
-	if (vk->api.vkGetPhysicalDeviceProperties2 && v >= VK_API_VERSION_1_2) {
-		VkPhysicalDeviceDriverProperties dp = {
-			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES,
-		};
-		VkPhysicalDeviceProperties2 p2 = {
-			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
-			.pNext = &dp,
-		};
-
-		vk->api.vkGetPhysicalDeviceProperties2(vk->phys, &p2);
-		snprintf(in->driver, sizeof(in->driver), "%.120s %.120s", dp.driverName, dp.driverInfo);
-		return;
+		if (sp.pNext) {
+			snprintf(in->driver, sizeof(in->driver), "%.120s %.120s", dp.driverName,
+				 dp.driverInfo);
+			return;
+		}
 	}
 	/* No driver properties: the raw driverVersion, NVIDIA's or the usual packing. */
 	v = p->driverVersion;

@@ -91,7 +91,6 @@ struct gb_vk {
 	VkInstance inst;
 	VkDebugUtilsMessengerEXT messenger;
 	unsigned messages;             /* validation messages so far */
-	int syncval;                   /* the layer's synchronization validation is on */
 	VkPhysicalDevice phys;
 	VkPhysicalDeviceProperties props;
 	VkPhysicalDeviceMemoryProperties mem;
