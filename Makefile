@@ -54,7 +54,7 @@ GB_LDCONFIG := $(strip $(LDFLAGS) $(SANFLAGS))
 LIB_SRC  := $(filter-out bench/gbench.c,$(sort $(wildcard bench/*.c) $(wildcard profilers/*.c)))
 # Each subsystem with several files has a folder of its own under bench/,
 # its headers included as "folder/name.h" (bench/record/ has record.mk).
-LIB_DIRS := compare results report plan vulkan gemm history import export
+LIB_DIRS := compare results report plan run vulkan gemm history import export
 LIB_SRC  += $(sort $(foreach d,$(LIB_DIRS),$(wildcard bench/$(d)/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/bench/gbench.o

@@ -2,7 +2,7 @@
  * cmd-merge.c - `gbench merge DIR... --out OUT`: the shares of one run,
  * each measured by `gbench run --process I/N` on its own node (a Slurm job
  * array: scripts/slurm/), pooled into one results directory as a run of N
- * processes pools them (run-procs.c): per-repetition values appended in
+ * processes pools them (run/run-procs.c): per-repetition values appended in
  * the order the folders are given (gb_results_pool), latency histograms
  * merged exactly from each share's hist/<cell>.raw, batch sizes, invalid
  * reasons and events added, meta.json "processes" listing the shares.
@@ -30,7 +30,7 @@
 #include "jsonutil.h"
 #include "lock.h"
 #include "results/results.h"
-#include "run.h"
+#include "run/run.h"
 
 static const char merge_usage[] =
 	"usage: gbench merge DIR... --out OUT [--by-class]\n"

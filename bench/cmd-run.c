@@ -1,6 +1,6 @@
 /*
  * cmd-run.c - `gbench run`: the command line and config in, then a
- * straight line of the run's stages (run.h): load the workloads, open the
+ * straight line of the run's stages (run/run.h): load the workloads, open the
  * executors, plan the cells, replay them, write the results directory.
  */
 #include <getopt.h>
@@ -20,7 +20,7 @@
 #include "plan/memplan.h"
 #include "replay.h"
 #include "report/report.h"
-#include "run.h"
+#include "run/run.h"
 
 static const char usage_text[] =
 	"usage: gbench run [--config NAME|FILE] [--workload W,...] [--executor cpu,vulkan]\n"
@@ -438,7 +438,7 @@ int cmd_run(int argc, char **argv)
 	const char *report_why = "--no-report";
 	int rc;
 
-	/* a process of a shared run ends with the run (run-procs.c) */
+	/* a process of a shared run ends with the run (run/run-procs.c) */
 	if (gb_run_child_start() < 0)
 		return GB_EXIT_ENV;
 	rc = parse_args(argc, argv, &o);

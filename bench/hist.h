@@ -70,7 +70,7 @@ int gb_hist_write_hgrm(const struct gb_hist *h, FILE *f, double unit_ratio);
 /*
  * The exact state of h as text, and back into an initialized h (replacing
  * its contents): how a run's child process hands its histograms to the
- * parent (run-procs.c). 0, or -1 (write error; malformed or foreign input).
+ * parent (run/run-procs.c). 0, or -1 (write error; malformed or foreign input).
  */
 int gb_hist_write_raw(const struct gb_hist *h, FILE *f);
 int gb_hist_read_raw(struct gb_hist *h, FILE *f);

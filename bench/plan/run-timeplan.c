@@ -20,7 +20,7 @@
 #include "plan/memplan.h"
 #include "mrc.h"
 #include "replay.h"
-#include "run.h"
+#include "run/run.h"
 
 /*
  * One calibration probe: workload w through executor e at one batch size

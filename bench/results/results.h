@@ -94,7 +94,7 @@ void gb_cell_invalid(struct gb_cell_result *c, const char *reason);
 /*
  * Append every value of src to the same cell x metric of dst (cells and
  * metrics added when new; a metric unavailable in dst stays so): runs of
- * a baseline pooled, or a run's processes (run-procs.c).
+ * a baseline pooled, or a run's processes (run/run-procs.c).
  */
 void gb_results_pool(struct gb_results *dst, const struct gb_results *src);
 
