@@ -25,8 +25,6 @@ skip_all() {
 	done_testing
 	exit 0
 }
-grep -qs gb_callgrind_run_cell "$TOP"/bench/*.c ||
-	skip_all "callgrind is not wired into gbench run yet (no gb_callgrind_run_cell in bench/)"
 command -v "${GBENCH_VALGRIND:-valgrind}" > /dev/null || skip_all "no valgrind here"
 
 # A small trace: n requests of one 256x256 matmul, no cache key.
