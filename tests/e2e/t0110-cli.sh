@@ -39,11 +39,7 @@ for c in $cmds; do
 	first=$(head -n1 "$TMP/err")
 	case $first in
 	"gbench $c: error: unknown option '--no-such-flag'"*) ok "$c: one error format" ;;
-	*) if [ "$c" = run ] && ! grep -q gb_cli_bad_option "$TOP/bench/cmd-run.c"; then
-		skip "$c: one error format" "cmd-run.c does not use cli.h yet: '$first'"
-	   else
-		fail "$c: one error format ('$first')"
-	   fi ;;
+	*) fail "$c: one error format ('$first')" ;;
 	esac
 done
 expect_exit 0 "--list-options lists a command's options" "$GBENCH" compare --list-options
