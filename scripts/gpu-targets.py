@@ -19,9 +19,17 @@ the cooperative-matrix path >= 25% of its FP16 (with the f16 pairs and
 with one f16 a value each); top-k 1x1048576x64 p=10 <= 300 us; `gbench
 peak`'s vulkan copy within 10% of the vendor's copy; the config step
 (high-end) done in <= 600 s.
+
+The device-time bounds in microseconds are the issue's, set from an
+H200's ~4.1 TB/s copy; on a card that copies less (an H100 SXM's HBM3,
+~3.35 TB/s) they ask for more than 70% of it, so the table names the
+card (info.txt) and, where the vendor's copy was measured, what the same
+share of that copy allows on this card: the share lines are the verdict
+that holds on any card.
 """
 import json
 import math
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 import os
 import re
 import sys
@@ -71,6 +79,17 @@ def main(argv):
     copy = vcopy or peak_copy
     copy_from = "the vendor's copy" if vcopy else "gbench peak's copy" if peak_copy else None
 
+    device = None
+    try:
+        with open(os.path.join(out, "info.txt"), encoding="utf-8") as f:
+            for line in f:
+                m = re.match(r"^\s+vulkan\s+(\S.*)$", line)
+                if m:
+                    device = m.group(1).strip()
+                    break
+    except OSError:
+        pass
+
     lines = []
 
     def target(what, op, limit, value, unit):
@@ -80,13 +99,22 @@ def main(argv):
             lines.append((what, bound, "not measured", ""))
             return
         ok = value >= limit if op == ">=" else value <= limit
-        shown = (math.floor if op == ">=" else math.ceil)(value * 100) / 100
-        lines.append((what, bound, f"{shown:.2f}{unit}", "met" if ok else "MISSED"))
+        # from the figure's shortest decimal form, so that 17.1 reads 17.10,
+        # not 17.11 from the binary 1710.0000000000002
+        shown = Decimal(repr(value)).quantize(
+            Decimal("0.01"), rounding=ROUND_FLOOR if op == ">=" else ROUND_CEILING)
+        lines.append((what, bound, f"{shown}{unit}", "met" if ok else "MISSED"))
 
+    # the gemv's weight bytes per request (issue 14: 180, 90, 48, 25 MB)
+    gemv_mb = {"f32": 180.4, "f16": 90.2, "q8": 47.9, "q4": 25.4}
     for q, us_max, share in (("f32", 62, 70), ("f16", 31, 70), ("q8", 17, 70), ("q4", 12, 50)):
         r = kern.get((GEMV, q))
         dev = r[0] if r else None
-        target(f"{GEMV} {q} device time", "<=", us_max, dev, " us")
+        target(f"{GEMV} {q} device time (H200 bound)", "<=", us_max, dev, " us")
+        if vcopy:
+            here = gemv_mb[q] * 1e6 / (share / 100 * vcopy * 1e9) * 1e6
+            target(f"{GEMV} {q} device time ({share}% of this card's copy)", "<=",
+                   math.floor(here * 10) / 10, dev, " us")
         pct = 100 * r[2] / copy if r and r[2] and copy else None
         target(f"{GEMV} {q} share of {copy_from or 'the copy'}", ">=", share, pct, "%")
     hosts = [v[1] for v in kern.values() if v[1] is not None]
@@ -119,6 +147,7 @@ def main(argv):
     target("the config step's run (GPU_CHECK_CONFIG=high-end), whole", "<=", 600, took, " s")
 
     w = max(len(x[0]) for x in lines)
+    print(f"device: {device or 'not known (no info.txt)'}")
     print(f"{'target':<{w}}  {'bound':<10} {'measured':>14}  verdict")
     for what, bound, value, verdict in lines:
         print(f"{what:<{w}}  {bound:<10} {value:>14}  {verdict}")
