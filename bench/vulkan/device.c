@@ -89,19 +89,27 @@ static int gb_vk_has_layer(struct gb_vk *vk, const char *name)
 	return found;
 }
 
+/* Whether `name` is among the n extensions of `ep`. */
+static int gb_vk_ext_listed(const VkExtensionProperties *ep, uint32_t n, const char *name)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (strcmp(ep[i].extensionName, name) == 0)
+			return 1;
+	return 0;
+}
+
 /* Whether `layer` provides the instance extension `name`. */
 static int gb_vk_layer_has_ext(struct gb_vk *vk, const char *layer, const char *name)
 {
 	uint32_t n = 0;
 	VkExtensionProperties *ep;
-	int found = 0;
+	int found;
 
 	if (vk->api.vkEnumerateInstanceExtensionProperties(layer, &n, NULL) != VK_SUCCESS || !n)
 		return 0;
 	ep = gb_xcalloc(n, sizeof(*ep));
-	if (vk->api.vkEnumerateInstanceExtensionProperties(layer, &n, ep) >= 0)
-		for (uint32_t i = 0; i < n && !found; i++)
-			found = strcmp(ep[i].extensionName, name) == 0;
+	found = vk->api.vkEnumerateInstanceExtensionProperties(layer, &n, ep) >= 0 &&
+		gb_vk_ext_listed(ep, n, name);
 	free(ep);
 	return found;
 }
@@ -379,15 +387,14 @@ int gb_vk_device_has_ext(struct gb_vk *vk, const char *name)
 {
 	uint32_t n = 0;
 	VkExtensionProperties *ep;
-	int found = 0;
+	int found;
 
 	if (vk->api.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &n, NULL) != VK_SUCCESS ||
 	    n == 0)
 		return 0;
 	ep = gb_xcalloc(n, sizeof(*ep));
-	if (vk->api.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &n, ep) >= 0)
-		for (uint32_t i = 0; i < n && !found; i++)
-			found = strcmp(ep[i].extensionName, name) == 0;
+	found = vk->api.vkEnumerateDeviceExtensionProperties(vk->phys, NULL, &n, ep) >= 0 &&
+		gb_vk_ext_listed(ep, n, name);
 	free(ep);
 	return found;
 }
