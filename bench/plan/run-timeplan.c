@@ -241,36 +241,51 @@ static double accuracy_s(const struct gb_run *r, size_t i)
 static json_t *calibrate(struct gb_run *r)
 {
 	json_t *jcal = json_array();
+	size_t *first = gb_xcalloc(r->ncells + 1, sizeof(*first)), nprobes = 0, done = 0;
 
 	gb_note("gbench: calibrating each executor on each workload, batch size and quant "
 		"level (untimed replays of a window of each trace)");
-	for (size_t i = 0; i < r->ncells && !gb_interrupted; i++) {
-		struct gb_run_cell *cl = &r->cells[i];
+	/* one probe per workload, executor, batch size and quant level: the first such cell */
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct gb_run_cell *cl = &r->cells[i];
 		size_t j;
 
-		cl->rep_s = NAN;
-		if (!r->ex[cl->exec].ok)
-			continue;
-		/* one probe per workload, executor, batch size and quant level */
 		for (j = 0; j < i; j++)
 			if (r->cells[j].workload == cl->workload && r->cells[j].exec == cl->exec &&
 			    r->cells[j].batch == cl->batch && r->cells[j].quant == cl->quant)
 				break;
-		if (j < i) {
-			cl->rep_s = r->cells[j].rep_s;
-			cl->rep_fixed_s = r->cells[j].rep_fixed_s;
+		first[i] = j;
+		nprobes += j == i && r->ex[cl->exec].ok;
+	}
+	for (size_t i = 0; i < r->ncells && !gb_interrupted; i++) {
+		struct gb_run_cell *cl = &r->cells[i];
+
+		cl->rep_s = NAN;
+		if (!r->ex[cl->exec].ok)
+			continue;
+		if (first[i] < i) {
+			cl->rep_s = r->cells[first[i]].rep_s;
+			cl->rep_fixed_s = r->cells[first[i]].rep_fixed_s;
 			continue;
 		}
+		gb_progress_calibration(r, done++, nprobes, i);
 		cl->rep_s = probe(r, cl->workload, cl->exec, cl->batch, cl->quant, &cl->rep_fixed_s);
-		if (isnan(cl->rep_s))
+		if (isnan(cl->rep_s)) {
+			gb_progress_clear(r);
 			gb_warn("%s: calibration failed; its cells are planned at their configured "
 				"repetitions", cl->id);
+		}
 		json_array_append_new(jcal, json_pack("{s:s, s:s, s:i, s:s, s:o, s:o}",
 			"workload", r->wl[cl->workload].trace.name, "executor", r->ex[cl->exec].name,
 			"batch", (int)cl->batch, "quant", gb_quant_name(cl->quant),
 			"replay_s", isnan(cl->rep_s) ? json_null() : json_real(cl->rep_s),
 			"repetition_fixed_s", json_real(cl->rep_fixed_s)));
 	}
+	if (!gb_interrupted)
+		gb_progress_calibration(r, nprobes, nprobes, SIZE_MAX);
+	else
+		gb_progress_clear(r);
+	free(first);
 	return jcal;
 }
 

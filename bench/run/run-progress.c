@@ -18,7 +18,11 @@
  * config's log said "measuring" for the first 5 of its 9 minutes). A
  * shared run's children print their own lines (the parent waits on
  * them): the parent passes the mode and the run's start in
- * GBENCH_PROGRESS so that their elapsed time is the run's.
+ * GBENCH_PROGRESS so that their elapsed time is the run's. Before them,
+ * a run with a time budget (and a dry run) calibrates each executor: a
+ * line says which probe of how many runs, and in a log the last one what
+ * the calibration took (the high-end config's probes took minutes on
+ * lavapipe with nothing shown).
  *
  * When its repetitions are done: each cell's verdict (accuracy, validity,
  * skips; its meta.json entry; its line with --verbose). When it ends: a
@@ -26,6 +30,7 @@
  * how far it got and where the partial results are.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,20 +184,65 @@ static double eta(const struct gb_run *r, int *planned)
 	return left;
 }
 
+/* Append to line (k of len used) at most len - 1 characters in all. */
+static void append(char *line, size_t len, size_t *k, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void append(char *line, size_t len, size_t *k, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	va_start(ap, fmt);
+	w = vsnprintf(line + *k, len - *k, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*k += (size_t)w < len - *k ? (size_t)w : len - *k - 1;
+}
+
+/* ", 498 s of the 540 s budget left" once the budget's clock runs. */
+static void budget_left(const struct gb_run *r, char *line, size_t len, size_t *k)
+{
+	double b;
+
+	if (!(r->cfg->time_budget > 0) || !r->plan_start_ns)
+		return;
+	b = r->cfg->time_budget - (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
+	append(line, len, k, ", %.0f s of the %.0f s budget %s", fabs(b), r->cfg->time_budget,
+	       b >= 0 ? "left" : "overrun");
+}
+
+/* A progress line out: rewritten in place on a terminal, a line of its own in a log. */
+static void emit(struct gb_run *r, char *line, size_t k)
+{
+	struct gb_progress *p = &r->prog;
+	size_t cols = 0;
+	struct winsize ws;
+
+	if (p->mode == GB_PROGRESS_TTY) {
+		/* one screen line: a wrapped line cannot be rewritten in place */
+		if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+			cols = ws.ws_col - 1;
+		if (cols && k > cols)
+			line[cols] = 0;
+		fprintf(stderr, "\r\033[K%s", line);
+		p->open = 1;
+	} else {
+		fprintf(stderr, "%s\n", line);
+	}
+	fflush(stderr);
+	p->last_ns = gb_now_ns();
+}
+
 static void print_line(struct gb_run *r)
 {
 	struct gb_progress *p = &r->prog;
 	char line[512], e[32], t[32];
-	size_t k = 0, cols = 0;
+	size_t k = 0;
 	int planned;
 	double left = eta(r, &planned);
-	struct winsize ws;
 
-#define ADD(...) do { \
-		int w_ = snprintf(line + k, sizeof(line) - k, __VA_ARGS__); \
-		if (w_ > 0) \
-			k += (size_t)w_ < sizeof(line) - k ? (size_t)w_ : sizeof(line) - k - 1; \
-	} while (0)
+#define ADD(...) append(line, sizeof(line), &k, __VA_ARGS__)
 	ADD("gbench run: ");
 	if (r->opts->nprocess > 1)
 		ADD("process %u of %u, ", r->opts->process + 1, r->opts->nprocess);
@@ -207,28 +257,11 @@ static void print_line(struct gb_run *r)
 	else
 		ADD(", ETA %s%s%s", planned ? "~" : "", fmt_s(left, t, sizeof(t)),
 		    planned ? " (planned)" : "");
-	if (r->cfg->time_budget > 0 && r->plan_start_ns) {
-		double b = r->cfg->time_budget - (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
-
-		ADD(", %.0f s of the %.0f s budget %s", fabs(b), r->cfg->time_budget,
-		    b >= 0 ? "left" : "overrun");
-	}
+	budget_left(r, line, sizeof(line), &k);
 	if (p->cur != SIZE_MAX)
 		ADD(", %s", r->cells[p->cur].id);
 #undef ADD
-	if (p->mode == GB_PROGRESS_TTY) {
-		/* one screen line: a wrapped line cannot be rewritten in place */
-		if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
-			cols = ws.ws_col - 1;
-		if (cols && k > cols)
-			line[cols] = 0;
-		fprintf(stderr, "\r\033[K%s", line);
-		p->open = 1;
-	} else {
-		fprintf(stderr, "%s\n", line);
-	}
-	fflush(stderr);
-	p->last_ns = gb_now_ns();
+	emit(r, line, k);
 }
 
 void gb_progress_begin(struct gb_run *r)
@@ -309,6 +342,46 @@ void gb_progress_slot(struct gb_run *r, size_t cell, int measured, int warm)
 	p->decile = decile;
 	if (show)
 		print_line(r);
+}
+
+void gb_progress_calibration(struct gb_run *r, size_t i, size_t n, size_t cell)
+{
+	struct gb_progress *p = &r->prog;
+	uint64_t now = gb_now_ns();
+	char line[512], e[32];
+	size_t k = 0;
+	unsigned decile = n ? (unsigned)(i * 10 / n) : 0;
+	int show;
+
+	if (p->mode == GB_PROGRESS_OFF)
+		return;
+	if (i >= n) {
+		/* the end: a log says what it took; a terminal's line gives way */
+		if (p->mode == GB_PROGRESS_LOG && n) {
+			append(line, sizeof(line), &k, "gbench run: calibrated %zu probes in %s", n,
+			       fmt_s((double)(now - r->plan_start_ns) * 1e-9, e, sizeof(e)));
+			budget_left(r, line, sizeof(line), &k);
+			emit(r, line, k);
+		}
+		gb_progress_clear(r);
+		p->phase = 0;
+		p->decile = 0;
+		return;
+	}
+	if (p->mode == GB_PROGRESS_TTY)
+		show = p->phase != 3 || now - p->last_ns >= TTY_EVERY_NS;
+	else
+		show = p->phase != 3 || decile != p->decile || now - p->last_ns >= LOG_EVERY_NS;
+	p->phase = 3;
+	p->decile = decile;
+	if (!show)
+		return;
+	append(line, sizeof(line), &k, "gbench run: calibrating, probe %zu of %zu, %s elapsed",
+	       i + 1, n, fmt_s(gb_run_elapsed(r), e, sizeof(e)));
+	budget_left(r, line, sizeof(line), &k);
+	if (cell < r->ncells)
+		append(line, sizeof(line), &k, ", %s", r->cells[cell].id);
+	emit(r, line, k);
 }
 
 void gb_progress_end(struct gb_run *r)

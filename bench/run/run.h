@@ -83,7 +83,7 @@ struct gb_progress {
 	size_t cur;                /* the cell whose repetition runs now (SIZE_MAX: none) */
 	int cur_measured, cur_warm;
 	uint64_t cur_ns;           /* when it began */
-	int phase;                 /* of the last line: 0 none, 1 warm-up, 2 measured */
+	int phase;                 /* of the last line: 0 none, 1 warm-up, 2 measured, 3 calibration */
 	unsigned decile;           /* of the last line in a log */
 	int open;                  /* a terminal line is on screen, without its newline */
 };
@@ -213,6 +213,8 @@ char *gb_run_reps_line(const struct gb_config *cfg);
  * run-progress.c: what the run shows on stderr. gb_progress_init (by
  * gb_run_init) picks the mode; begin/slot/end frame the repetitions of
  * gb_run_execute (slot after each one, `warm` for a cell's warm-up);
+ * gb_progress_calibration says the time plan's calibration is at probe i
+ * of n (on cell `cell`), and i = n that it is done;
  * gb_progress_clear ends a terminal line before other output.
  * gb_progress_child_env is "GBENCH_PROGRESS=MODE:T0" for a process of a
  * shared run (free it); NULL when progress is off.
@@ -220,6 +222,7 @@ char *gb_run_reps_line(const struct gb_config *cfg);
 void gb_progress_init(struct gb_run *r);
 void gb_progress_begin(struct gb_run *r);
 void gb_progress_slot(struct gb_run *r, size_t cell, int measured, int warm);
+void gb_progress_calibration(struct gb_run *r, size_t i, size_t n, size_t cell);
 void gb_progress_end(struct gb_run *r);
 void gb_progress_clear(struct gb_run *r);
 void gb_progress_release(struct gb_run *r);

@@ -4,7 +4,8 @@
 # warm-ups, measured repetitions and every process of a shared run; none
 # with --quiet; the end-of-run summary; the one interrupt line and no
 # 'nan'; the report written into the results folder unless --no-report;
-# the dry run's estimate, as text and as JSON; --out refusals before work.
+# the dry run's estimate, as text and as JSON, and the calibration's
+# progress; --out refusals before work.
 . "$(dirname "$0")/lib.sh"
 
 hdr='# gbench-trace v1\narrival_ns,stream,op,m,n,k,p,tensor,key\n'
@@ -58,6 +59,16 @@ check "the summary once" [ "$(grep -c '^gbench run: done in' "$TMP/err")" -eq 1 
 # The dry run: its estimate, as text and as JSON.
 expect_exit 0 "--dry-run" "$GBENCH" "${args[@]}" --dry-run
 check "prints the estimated time" grep -q '^estimated time: [0-9]* s' "$TMP/out"
+check "the calibration's progress: a line as it starts" \
+	grep -q '^gbench run: calibrating, probe 1 of 2, [0-9.]* s elapsed, tiny\.cpu\.b1\.f32\.c0$' "$TMP/err"
+check "and the probes it took" grep -q '^gbench run: calibrated 2 probes in [0-9.]* s$' "$TMP/err"
+expect_exit 0 "a run with a time budget" "$GBENCH" "${args[@]}" --time-budget 20s --no-report \
+	--out "$TMP/budget"
+check "its calibration's lines say the budget left" \
+	bash -c "grep -q '^gbench run: calibrating, probe 2 of 2, .* s of the 20 s budget left, tiny\.cpu\.b1\.q8\.c0\$' '$TMP/err' &&
+		 grep -q '^gbench run: calibrated 2 probes in .* s, [0-9]* s of the 20 s budget left\$' '$TMP/err'"
+expect_exit 0 "--dry-run --quiet" "$GBENCH" "${args[@]}" --dry-run --quiet
+check "shows no calibration line" bash -c "! grep -q 'calibrat' '$TMP/err'"
 expect_exit 0 "--dry-run --json" "$GBENCH" "${args[@]}" --dry-run --json
 check "prints the plan as JSON" python3 -c "
 import json, sys
