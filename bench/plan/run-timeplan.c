@@ -27,11 +27,13 @@
  * and quant level, cache 0, replayed untimed over a window of the trace's
  * first rows that grows fourfold until one replay takes 20 ms or covers the
  * trace, each window replayed twice and the second timed (and the last
- * window a third time, the faster counting), so that the executor's cold
- * start (pipelines, uploads, first touches) and a preemption are not
- * scaled up. Returns the seconds of one whole replay scaled from the last window,
- * or NAN when the executor failed.
+ * window a third time, the faster counting, unless it took a second or
+ * more), so that the executor's cold start (pipelines, uploads, first
+ * touches) and a preemption are not scaled up. Returns the seconds of one
+ * whole replay scaled from the last window, or NAN when the executor
+ * failed.
  */
+#define PROBE_LONG_NS 1000000000ull
 static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum gb_quant q,
 		    double *fixed)
 {
@@ -69,7 +71,7 @@ static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum g
 		 * preempted replay of a small window, scaled up by the
 		 * trace's rows, is the likely cause.
 		 */
-		if (!rc && dt >= 20000000ull && k < n) {
+		if (!rc && dt >= 20000000ull && dt < PROBE_LONG_NS && k < n) {
 			uint64_t t1 = gb_now_ns(), dt2;
 
 			rc = gb_cell_rep(c, 0);
@@ -105,10 +107,14 @@ static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum g
 	/*
 	 * What a measured repetition costs besides its rows (set-up, noise
 	 * probe, histogram): one over a single row, which a small window
-	 * repeated over many cells adds up.
+	 * repeated over many cells adds up. Where a row alone takes a second
+	 * or more, that probe would cost another row and tell nothing a
+	 * repetition's milliseconds of set-up could change: the high-end
+	 * config's llm-prefill rows took 97-109 s a probe on lavapipe, four
+	 * replays of one row each, half of them these two timings.
 	 */
 	*fixed = 0;
-	if (!rc && !isnan(sec)) {
+	if (!rc && !isnan(sec) && sec / n * 1e9 < (double)PROBE_LONG_NS) {
 		uint64_t t0 = gb_now_ns();
 
 		gb_cell_set_window(c, 1);
