@@ -615,7 +615,7 @@ void gb_run_dry(struct gb_run *r, int json)
 		return;
 	}
 	reps_text = gb_run_reps_line(cfg);
-	printf("%zu cells, %s", r->ncells, reps_text);
+	printf("%zu cell%s, %s", r->ncells, r->ncells == 1 ? "" : "s", reps_text);
 	if (np > 1)
 		printf(", shared among %u processes", np);
 	if (cfg->time_budget > 0)
@@ -635,11 +635,18 @@ void gb_run_dry(struct gb_run *r, int json)
 		else
 			printf("  %-48s %7.1f s\n", cl->id, est[i]);
 	}
-	for (size_t e = 0; e < r->nex; e++)
-		if (r->ex[e].ok)
+	for (size_t e = 0; e < r->nex; e++) {
+		size_t cells = 0;
+
+		for (size_t i = 0; i < r->ncells; i++)
+			cells += r->cells[i].exec == e;
+		if (r->ex[e].ok && !cells)
+			printf("estimate %s: no cells\n", r->ex[e].name);
+		else if (r->ex[e].ok)
 			printf("estimate %s: %.1f s, from a calibration of %s on each workload, "
 			       "batch size and quant level\n", r->ex[e].name, by_exec[e],
 			       r->ex[e].name);
+	}
 	printf("estimated time: %.0f s (the cells, with their accuracy checks and what their "
 	       "result caches serve; %.1f s of executor turns' warm-ups", total, turns);
 	if (np > 1)
@@ -654,7 +661,8 @@ void gb_run_dry(struct gb_run *r, int json)
 		       "within its share of what is left of the budget, on these windows\n", np);
 	if (cfg->time_budget > 0 && r->budget_over)
 		printf("short: %zu cells cannot meet their minimum of %u repetitions over "
-		       "%llu rows within their share, and take what fits\n", r->budget_over,
+		       "%llu rows (the whole trace where it is shorter) within their share, "
+		       "and take what fits\n", r->budget_over,
 		       cfg->min_repetitions, (unsigned long long)gb_percentile_min_samples(99.0));
 	if (r->memplan)
 		gb_memplan_print(r->memplan, r->mem_limit, r->mem_limit_why, stdout);
