@@ -391,6 +391,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	json_t *jp, *jcal, *jcells;
 	struct gb_budget_cell *bc;
 	double left, turns_s = 0, total = 0, startup = 0, now_s, share, reserve;
+	size_t nshort = 0;
 
 	/* a callgrind child replays its cell as configured: calibrating under valgrind is no plan */
 	if ((!(cfg->time_budget > 0) && !dry) || gb_callgrind_child())
@@ -480,12 +481,18 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 			"requests", (int)r->wl[cl->workload].trace.n,
 			"why", gb_budget_why_name(bc[i].why),
 			"reason", gb_budget_why_text(bc[i].why)));
-		if (bc[i].why == GB_BUDGET_SHORT && !dry)
+		/* each with --verbose; else one line (the low-end config's 60 s run had 102) */
+		if (bc[i].why == GB_BUDGET_SHORT && !dry && (r->opts->verbose || !nshort))
 			gb_warn("%s: short of its minimum%s: %u of %u repetitions over %u rows fit "
 				"its share of the time budget (%.1f s)", cl->id,
 				np > 1 ? " in this process" : "", bc[i].reps, bc[i].min_reps,
 				bc[i].window, bc[i].share_s);
+		nshort += bc[i].why == GB_BUDGET_SHORT;
 	}
+	if (nshort > 1 && !dry && !r->opts->verbose)
+		gb_warn("%zu of %zu cells%s are short of their minimum like it: meta.json time_plan "
+			"says what each got, --verbose names them here", nshort, r->ncells,
+			np > 1 ? " in this process" : "");
 	for (size_t i = 0; i < r->ncells; i++)
 		total += bc[i].plan_s;
 	total += turns_s;
