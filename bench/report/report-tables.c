@@ -517,16 +517,15 @@ int gb_report_tables(struct gb_report *r)
 
 	gb_sbuf_printf(&b, "# Tuning tables: %s\n\n", tier[0] ? gb_report_md(r, tier) : "run");
 	gb_sbuf_printf(&b, "Measured on %s (%lld CPUs) by %s (%s to %s; build %s, commit %s, "
-		       "sanitizers %s); medians over %lld repetitions per cell, INVALID cells left "
-		       "out. Regenerate with `gbench report RESULTS --tables` (or `make "
-		       "docs-tables`).\n\n",
+		       "sanitizers %s); medians over %s, INVALID cells left out. Regenerate with "
+		       "`gbench report RESULTS --tables` (or `make docs-tables`).\n\n",
 		       gb_report_md(r, jstr(h, "cpu_model")),
 		       (long long)json_integer_value(json_object_get(h, "cores")),
 		       gb_report_md_code(r, cmd, 0), gb_report_md(r, jstr(r->meta, "start")),
 		       gb_report_md(r, jstr(r->meta, "end")),
 		       gb_report_md_code(r, jstr(bd, "flags"), 0), gb_report_md(r, jstr(bd, "commit")),
 		       jstr(bd, "sanitizers")[0] ? gb_report_md(r, jstr(bd, "sanitizers")) : "none",
-		       (long long)json_integer_value(json_object_get(cfg, "repetitions")));
+		       gb_report_reps(r));
 	free(cmd);
 	{
 		/* a busy machine makes ties of everything: say so before the tables */

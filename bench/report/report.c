@@ -136,6 +136,80 @@ const char *gb_report_md_code(struct gb_report *r, const char *s, int in_table)
 	return md_keep(r, gb_escape_md_code(s ? s : "", in_table));
 }
 
+/* Measured repetitions of a cell (its wall_ns samples). */
+static size_t cell_reps(const struct gb_cell_result *c)
+{
+	const struct gb_metric *m = gb_report_metric(c, "wall_ns");
+
+	return m && m->source != GB_SRC_UNAVAILABLE ? m->n : 0;
+}
+
+/* " a to b", or " a" when they are equal */
+static void reps_range(struct gb_sbuf *b, size_t lo, size_t hi)
+{
+	if (lo == hi)
+		gb_sbuf_printf(b, " %zu", lo);
+	else
+		gb_sbuf_printf(b, " %zu to %zu", lo, hi);
+}
+
+const char *gb_report_reps(struct gb_report *r)
+{
+	struct gb_sbuf b = { 0 };
+	size_t lo = SIZE_MAX, hi = 0, nex = 0;
+	const char **ex = gb_xcalloc(r->res.n + 1, sizeof(*ex));
+	double budget = json_real_value(json_object_get(json_object_get(r->meta, "time_plan"),
+							  "budget_s"));
+
+	/* the distinct executors, in the order their cells come */
+	for (size_t i = 0; i < r->res.n; i++) {
+		const struct gb_cell_result *c = &r->res.cells[i];
+		size_t n = cell_reps(c), j;
+
+		if (!n)
+			continue;
+		lo = n < lo ? n : lo;
+		hi = n > hi ? n : hi;
+		for (j = 0; j < nex && strcmp(ex[j], c->executor); j++)
+			;
+		if (j == nex)
+			ex[nex++] = c->executor;
+	}
+	if (!hi) {
+		free(ex);
+		return "no measured repetitions";
+	}
+	reps_range(&b, lo, hi);
+	gb_sbuf_printf(&b, " measured repetitions per cell");
+	if (lo != hi && nex > 1) {
+		gb_sbuf_printf(&b, " (");
+		for (size_t j = 0; j < nex; j++) {
+			size_t elo = SIZE_MAX, ehi = 0;
+			char *e = gb_escape_md(ex[j]);
+
+			for (size_t i = 0; i < r->res.n; i++) {
+				size_t n = cell_reps(&r->res.cells[i]);
+
+				if (n && !strcmp(r->res.cells[i].executor, ex[j])) {
+					elo = n < elo ? n : elo;
+					ehi = n > ehi ? n : ehi;
+				}
+			}
+			gb_sbuf_printf(&b, "%s%s", j ? "; " : "", e);
+			reps_range(&b, elo, ehi);
+			free(e);
+		}
+		gb_sbuf_printf(&b, ")");
+	}
+	if (budget > 0)
+		gb_sbuf_printf(&b, ", as a time budget of %g s shared them (meta.json time_plan)",
+			       budget);
+	free(ex);
+	/* the leading space of reps_range dropped */
+	memmove(b.s, b.s + 1, b.len);
+	return md_keep(r, b.s);
+}
+
 int gb_report_write_file(const struct gb_report *r, const char *name, const char *text)
 {
 	struct gb_atomic a;

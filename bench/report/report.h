@@ -212,6 +212,14 @@ int gb_report_tables(struct gb_report *r);
 const char *gb_report_md(struct gb_report *r, const char *s);
 const char *gb_report_md_code(struct gb_report *r, const char *s, int in_table);
 
+/*
+ * "30 measured repetitions per cell", or "4 to 30 measured repetitions per
+ * cell (cpu 4 to 30; vulkan 12), as a time budget of 60 s shared them
+ * (meta.json time_plan)": what the cells got, counted from their samples,
+ * not the config's maximum. Markdown; lives as gb_report_md's strings do.
+ */
+const char *gb_report_reps(struct gb_report *r);
+
 /* Write text atomically to out/name; 0 or -1. */
 int gb_report_write_file(const struct gb_report *r, const char *name, const char *text);
 

@@ -117,6 +117,21 @@ print(f"{cid}: {reps} x 658 rows at the calibrated {cal[0]['replay_s']:.2f} s a 
       f"need {need:.2f} s, over its share of {share:.2f} s (a loaded machine)")
 PY
 }
+# The report says what the cells got, not the config's maximum of 5.
+expect_exit 0 "a report of the budgeted run" "$GBENCH" report "$TMP/r" --tables --out "$TMP/r-report"
+check "report.md and tables.md give the repetitions the cells got, and why" python3 - "$TMP/r" "$TMP/r-report" <<'PY'
+import csv, sys
+n = {}
+for row in csv.DictReader(open(sys.argv[1] + "/samples.csv")):
+    if row["metric"] == "wall_ns":
+        n[row["cell"]] = n.get(row["cell"], 0) + 1
+lo, hi = min(n.values()), max(n.values())
+want = (f"{lo}" if lo == hi else f"{lo} to {hi}") + \
+       " measured repetitions per cell, as a time budget of 4 s shared them (meta.json time_plan)"
+for f in ("report.md", "tables.md"):
+    text = open(f"{sys.argv[2]}/{f}").read()
+    assert want in text, (f, want, text[:600])
+PY
 why=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['time_plan']['cells']['big.cpu.b1.f32.c0']['why'])" "$TMP/r/meta.json")
 calib=$(python3 -c "import json,sys; print('%.1f' % json.load(open(sys.argv[1]))['time_plan']['calibration_s'])" "$TMP/r/meta.json")
 if [ "$why" = window ]; then
@@ -138,6 +153,18 @@ elif [ "$why" = short ] && short_why "$TMP/r/meta.json" big.cpu.b1.f32.c0 2 > "$
 else
 	fail "a window of the trace when a whole replay does not fit (plan: $why, calibration $calib s)"
 fi
+
+# Cells short of their minimum: one warning and a count, each with --verbose.
+sed -e 's/^quant = f32$/quant = f32,q8,q4/' -e 's/^repetitions = 5$/repetitions = 5000/' \
+    -e 's/^min_repetitions = 2$/min_repetitions = 5000/' -e 's/^time_budget = 4s$/time_budget = 1s/' \
+    -e "s|^workloads = .*|workloads = $TMP/small.csv|" "$TMP/budget.ini" > "$TMP/short.ini"
+expect_exit 0 "a run whose 3 cells cannot meet their minimum" run --config "$TMP/short.ini" --out "$TMP/s1"
+check "warns once about the first" \
+	bash -c "[ \"\$(grep -c 'short of its minimum: [0-9]* of 5000 repetitions over 40 rows' '$TMP/err')\" -eq 1 ]"
+check "and counts the others" grep -q '^gbench run: warning: 3 of 3 cells are short of their minimum like it: meta.json time_plan says what each got, --verbose names them here$' "$TMP/err"
+expect_exit 0 "the same with --verbose" run --config "$TMP/short.ini" --verbose --out "$TMP/s2"
+check "names each" bash -c "grep -q 'small.cpu.b1.q4.c0: short of its minimum' '$TMP/err' &&
+	[ \"\$(grep -c 'short of its minimum: ' '$TMP/err')\" -eq 3 ] && ! grep -q 'like it' '$TMP/err'"
 
 # Accuracy cost against correctness: 128 top-k queries against 4096 vectors;
 # q4's recall against float64 is about 0.9 here, below a budget of 0.999.
