@@ -74,8 +74,30 @@ static void md_machine(struct gb_report *r, struct gb_sbuf *b)
 	gb_sbuf_printf(b, "\n");
 }
 
+/*
+ * Cells a time budget gave fewer measured repetitions than their minimum
+ * (meta.json time_plan, "why": "short"), and that minimum; 0 without a budget.
+ */
+static size_t cells_short(const struct gb_report *r, long long *min_reps, long long *min_window)
+{
+	json_t *tp = json_object_get(r->meta, "time_plan"), *c;
+	const char *id;
+	size_t n = 0;
+
+	*min_reps = json_integer_value(json_object_get(tp, "min_repetitions"));
+	*min_window = json_integer_value(json_object_get(tp, "min_window"));
+	json_object_foreach(json_object_get(tp, "cells"), id, c) {
+		const char *why = json_string_value(json_object_get(c, "why"));
+
+		n += why && !strcmp(why, "short");
+	}
+	return n;
+}
+
 static void md_validity(struct gb_report *r, struct gb_sbuf *b)
 {
+	long long min_reps, min_window;
+	size_t nshort = cells_short(r, &min_reps, &min_window);
 	size_t valid = 0, invalid = 0, skipped = 0;
 
 	for (size_t i = 0; i < r->ncells; i++) {
@@ -91,6 +113,15 @@ static void md_validity(struct gb_report *r, struct gb_sbuf *b)
 		       r->ncells, valid, invalid, skipped,
 		       json_is_true(json_object_get(r->meta, "complete")) ? "completed" :
 		       "did not complete (interrupted or an error; see meta.json)");
+	if (nshort)
+		gb_sbuf_printf(b, "%zu cell%s got less than %s minimum, %lld measured repetitions over "
+			       "%lld rows of the trace (or all of it): the time budget could not give "
+			       "%s more (meta.json `time_plan` says what each got and why). %s medians "
+			       "and percentiles rest on fewer samples, and `gbench compare` may find %s "
+			       "inconclusive.\n\n", nshort,
+			       nshort == 1 ? "" : "s", nshort == 1 ? "its" : "their", min_reps,
+			       min_window, nshort == 1 ? "it" : "them", nshort == 1 ? "Its" : "Their",
+			       nshort == 1 ? "it" : "them");
 	if (invalid) {
 		gb_sbuf_printf(b, "| INVALID cell | reasons |\n|---|---|\n");
 		for (size_t i = 0; i < r->ncells; i++) {
@@ -551,7 +582,8 @@ static void md_baseline(struct gb_report *r, struct gb_sbuf *b)
  */
 static void md_summary(struct gb_report *r, struct gb_sbuf *b, const struct findings *fd)
 {
-	size_t valid = 0, invalid = 0, skipped = 0, over = 0, nwl = 0, shown = 0;
+	size_t valid = 0, invalid = 0, skipped = 0, over = 0, nwl = 0, shown = 0, nshort;
+	long long min_reps, min_window;
 	const struct finding_sum *first = NULL, *trust = NULL;
 	int complete = json_is_true(json_object_get(r->meta, "complete"));
 	char t1[32], execs[128] = "";
@@ -578,13 +610,19 @@ static void md_summary(struct gb_report *r, struct gb_sbuf *b, const struct find
 	gb_sbuf_printf(b, "## Summary\n\n");
 	gb_sbuf_printf(b, "- **Ran:** %zu cells over %zu workload%s on %s.\n", r->ncells, nwl,
 		       nwl == 1 ? "" : "s", execs[0] ? gb_report_md(r, execs) : "no available executor");
+	nshort = cells_short(r, &min_reps, &min_window);
 	gb_sbuf_printf(b, "- **Validity:** %s: %zu VALID, %zu INVALID, %zu skipped; %zu cell%s over "
-		       "an accuracy budget; %zu cell%s with wall_cv over %.0f%%%s; the run %s.\n",
-		       invalid || over || fd->noisy || !complete ? "read with care" : "trustworthy",
+		       "an accuracy budget; %zu cell%s with wall_cv over %.0f%%%s",
+		       invalid || over || fd->noisy || !complete || nshort ? "read with care" :
+		       "trustworthy",
 		       valid, invalid, skipped, over, over == 1 ? "" : "s", fd->noisy,
 		       fd->noisy == 1 ? "" : "s", GB_REPORT_NOISY_CV * 100,
-		       fd->dropped ? " (their findings set aside)" : "",
-		       complete ? "completed" : "did not complete");
+		       !fd->dropped ? "" : fd->noisy == 1 ? " (its findings set aside)" :
+		       " (their findings set aside)");
+	if (nshort)
+		gb_sbuf_printf(b, "; %zu cell%s short of the minimum of %lld repetitions (the time "
+			       "budget)", nshort, nshort == 1 ? "" : "s", min_reps);
+	gb_sbuf_printf(b, "; the run %s.\n", complete ? "completed" : "did not complete");
 	for (size_t x = 0; x < fd->n; x++) {
 		const struct finding_sum *s = &fd->v[x];
 		char *v;

@@ -162,6 +162,9 @@ expect_exit 0 "a run whose 3 cells cannot meet their minimum" run --config "$TMP
 check "warns once about the first" \
 	bash -c "[ \"\$(grep -c 'short of its minimum: [0-9]* of 5000 repetitions over 40 rows' '$TMP/err')\" -eq 1 ]"
 check "and counts the others" grep -q '^gbench run: warning: 3 of 3 cells are short of their minimum like it: meta.json time_plan says what each got, --verbose names them here$' "$TMP/err"
+expect_exit 0 "a report of it" "$GBENCH" report "$TMP/s1" --out "$TMP/s1-report"
+check "the report's summary counts them and reads 'with care'" grep -q '^- \*\*Validity:\*\* read with care: .*; 3 cells short of the minimum of 5000 repetitions (the time budget); the run completed\.$' "$TMP/s1-report/report.md"
+check "its validity section says what they lack" grep -q '^3 cells got less than their minimum, 5000 measured repetitions over 658 rows of the trace (or all of it): the time budget' "$TMP/s1-report/report.md"
 expect_exit 0 "the same with --verbose" run --config "$TMP/short.ini" --verbose --out "$TMP/s2"
 check "names each" bash -c "grep -q 'small.cpu.b1.q4.c0: short of its minimum' '$TMP/err' &&
 	[ \"\$(grep -c 'short of its minimum: ' '$TMP/err')\" -eq 3 ] && ! grep -q 'like it' '$TMP/err'"
