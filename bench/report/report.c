@@ -158,8 +158,8 @@ const char *gb_report_reps(struct gb_report *r)
 	struct gb_sbuf b = { 0 };
 	size_t lo = SIZE_MAX, hi = 0, nex = 0;
 	const char **ex = gb_xcalloc(r->res.n + 1, sizeof(*ex));
-	double budget = json_real_value(json_object_get(json_object_get(r->meta, "time_plan"),
-							  "budget_s"));
+	double budget = json_number_value(json_object_get(json_object_get(r->meta, "time_plan"),
+							    "budget_s"));
 
 	/* the distinct executors, in the order their cells come */
 	for (size_t i = 0; i < r->res.n; i++) {

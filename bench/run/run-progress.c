@@ -185,8 +185,7 @@ static double eta(const struct gb_run *r, int *planned)
 }
 
 /* Append to line (k of len used) at most len - 1 characters in all. */
-static void append(char *line, size_t len, size_t *k, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static void append(char *line, size_t len, size_t *k, const char *fmt, ...) GB_PRINTF(4, 5);
 
 static void append(char *line, size_t len, size_t *k, const char *fmt, ...)
 {
@@ -358,7 +357,8 @@ void gb_progress_calibration(struct gb_run *r, size_t i, size_t n, size_t cell)
 	if (i >= n) {
 		/* the end: a log says what it took; a terminal's line gives way */
 		if (p->mode == GB_PROGRESS_LOG && n) {
-			append(line, sizeof(line), &k, "gbench run: calibrated %zu probe%s in %s", n, n == 1 ? "" : "s",
+			append(line, sizeof(line), &k, "gbench run: calibrated %zu probe%s in %s", n,
+			       n == 1 ? "" : "s",
 			       fmt_s((double)(now - r->plan_start_ns) * 1e-9, e, sizeof(e)));
 			budget_left(r, line, sizeof(line), &k);
 			emit(r, line, k);
