@@ -18,7 +18,7 @@ TF32 (the tiled kernel's scalar and vec4 reads each), and f16 weights on
 the cooperative-matrix path >= 25% of its FP16 (with the f16 pairs and
 with one f16 a value each); top-k 1x1048576x64 p=10 <= 300 us; `gbench
 peak`'s vulkan copy within 10% of the vendor's copy; the config step
-(high-end) done in <= 600 s.
+(high-end) done in <= 600 s, its report included where it was timed.
 
 The device-time bounds in microseconds are the issue's, set from an
 H200's ~4.1 TB/s copy; on a card that copies less (an H100 SXM's HBM3,
@@ -136,15 +136,24 @@ def main(argv):
     target(f"{TOPK} f32 device time", "<=", 300, dev, " us")
     pct = 100 * peak_copy / vcopy if peak_copy and vcopy else None
     target("gbench peak vulkan copy, share of the vendor's", ">=", 90, pct, "%")
-    took = None
+    took, what, name = None, "run", "high-end"
     try:
         with open(os.path.join(out, "config.txt"), encoding="utf-8") as f:
-            m = re.search(r"took ([0-9.]+) s \(exit ([0-9]+)\)", f.readline())
+            line = f.readline()
+            m = re.search(r"--config (\S+)", line)
+            name = m.group(1) if m else name
+            m = re.search(r"took ([0-9.]+) s \(exit ([0-9]+)\)", line)
             if m and m.group(2) in ("0", "5"):
                 took = float(m.group(1))
+                # the report the engineer's `gbench run` ends with, where it was timed
+                m = re.search(r"its report took ([0-9.]+) s \(exit 0\)", f.readline())
+                if m:
+                    took += float(m.group(1))
+                    what = "run and its report"
     except OSError:
         pass
-    target("the config step's run (GPU_CHECK_CONFIG=high-end), whole", "<=", 600, took, " s")
+    target(f"the config step's {what} (GPU_CHECK_CONFIG={name}), whole", "<=", 600, took,
+           " s")
 
     w = max(len(x[0]) for x in lines)
     print(f"device: {device or 'not known (no info.txt)'}")

@@ -63,9 +63,13 @@ check "coopmat without its table or the vendor's FP16: not measured" \
 	bash -c "[ \"\$(grep -F 'cooperative matrices' '$TMP/out' | grep -c 'not measured')\" -eq 2 ]"
 check "top-k 250 us: met" bash -c "grep -F 'topk-1x1048576x64-p10 f32 device time' '$TMP/out' | grep -q '250.00 us  met\$'"
 check "peak copy without peak.json: not measured" bash -c "grep -F 'gbench peak vulkan copy' '$TMP/out' | grep -q 'not measured'"
-check "the config step's 512.3 s: met" bash -c "grep -F \"config step's run\" '$TMP/out' | grep -q '512.30 s  met\$'"
+check "the config step's 512.3 s: met" bash -c "grep -F \"config step's run (\" '$TMP/out' | grep -q '512.30 s  met\$'"
+printf 'gpu-check: config: --config mid-range took 512.3 s (exit 0)\ngpu-check: config: its report took 90.0 s (exit 0)\n' > "$g/config.txt"
+expect_exit 0 "a config run with its report timed" python3 "$t" "$g"
+check "the run and its report, 602.3 s: MISSED" \
+	bash -c "grep -F \"config step's run and its report (GPU_CHECK_CONFIG=mid-range)\" '$TMP/out' | grep -q '602.30 s  MISSED\$'"
 
 echo "took 700.0 s (exit 1)" > "$g/config.txt"
 expect_exit 0 "a config run that failed" python3 "$t" "$g"
-check "a failed config run is not a time" bash -c "grep -F \"config step's run\" '$TMP/out' | grep -q 'not measured'"
+check "a failed config run is not a time" bash -c "grep -F \"config step's run (\" '$TMP/out' | grep -q 'not measured'"
 done_testing
