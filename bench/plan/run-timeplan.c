@@ -484,7 +484,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		/* each with --verbose; else one line (the low-end config's 60 s run had 102) */
 		if (bc[i].why == GB_BUDGET_SHORT && !dry && (r->opts->verbose || !nshort))
 			gb_warn("%s: short of its minimum%s: %u of %u repetitions over %u rows fit "
-				"its share of the time budget (%.1f s)", cl->id,
+				"its share of the time budget (%.2g s)", cl->id,
 				np > 1 ? " in this process" : "", bc[i].reps, bc[i].min_reps,
 				bc[i].window, bc[i].share_s);
 		nshort += bc[i].why == GB_BUDGET_SHORT;
