@@ -40,21 +40,24 @@ static void md_machine(struct gb_report *r, struct gb_sbuf *b)
 	char buf[64];
 
 	gb_sbuf_printf(b, "## Machine\n\n| | |\n|---|---|\n");
-	gb_sbuf_printf(b, "| CPU | %s, %lld CPUs%s |\n", gb_report_md(r, jstr(h, "cpu_model")),
+	gb_sbuf_printf(b, "| CPU | %s, %lld CPU%s%s |\n", gb_report_md(r, jstr(h, "cpu_model")),
 		       (long long)json_integer_value(json_object_get(h, "cores")),
+		       json_integer_value(json_object_get(h, "cores")) == 1 ? "" : "s",
 		       json_is_true(json_object_get(h, "hypervisor")) ? " (under a hypervisor)" : "");
 	json_array_foreach(json_object_get(h, "caches"), i, c) {
 		double sz = (double)json_integer_value(json_object_get(c, "size_bytes"));
+		long long shared;
 
 		if (sz >= 1048576)
 			snprintf(buf, sizeof(buf), "%.0f MiB", sz / 1048576);
 		else
 			snprintf(buf, sizeof(buf), "%.0f KiB", sz / 1024);
-		gb_sbuf_printf(b, "| L%lld %s cache | %s, %lld-way, shared by %lld CPUs |\n",
+		shared = json_integer_value(json_object_get(c, "shared_cpus"));
+		gb_sbuf_printf(b, "| L%lld %s cache | %s, %lld-way, shared by %lld CPU%s |\n",
 			       (long long)json_integer_value(json_object_get(c, "level")),
 			       gb_report_md(r, jstr(c, "type")), buf,
-			       (long long)json_integer_value(json_object_get(c, "ways")),
-			       (long long)json_integer_value(json_object_get(c, "shared_cpus")));
+			       (long long)json_integer_value(json_object_get(c, "ways")), shared,
+			       shared == 1 ? "" : "s");
 	}
 	gb_sbuf_printf(b, "| memory | %.1f GiB |\n",
 		       (double)json_integer_value(json_object_get(h, "memory_bytes")) / 1073741824.0);
