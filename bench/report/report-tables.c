@@ -529,12 +529,14 @@ int gb_report_tables(struct gb_report *r)
 	free(cmd);
 	{
 		/* a busy machine makes ties of everything: say so before the tables */
-		size_t noisy = 0, n = 0;
+		size_t noisy = 0, n = 0, unknown = 0;
 
 		for (size_t i = 0; i < r->ncells; i++)
 			if (r->cells[i].c) {
 				n++;
 				noisy += isfinite(r->cells[i].wall_cv) && r->cells[i].wall_cv > GB_REPORT_NOISY_CV;
+				/* one repetition (a time budget's short cell): no variation to judge */
+				unknown += !isfinite(r->cells[i].wall_cv);
 			}
 		if (noisy * 10 > n)   /* more than a tenth: the run as a whole is suspect */
 			gb_sbuf_printf(&b, "**%zu of %zu cells vary more than %.0f%% between repetitions** "
@@ -545,8 +547,13 @@ int gb_report_tables(struct gb_report *r)
 		else if (noisy)
 			gb_sbuf_printf(&b, "%zu of %zu cells vary more than %.0f%% between repetitions "
 				       "(wall_cv): a choice involving them may be a tie the tables cannot "
-				       "see; the rest of the run was steady.\n\n",
-				       noisy, n, GB_REPORT_NOISY_CV * 100);
+				       "see; the rest of the run was steady%s.\n\n",
+				       noisy, n, GB_REPORT_NOISY_CV * 100,
+				       unknown ? ", as far as it can tell" : "");
+		if (unknown)
+			gb_sbuf_printf(&b, "%zu of %zu cells have too few repetitions to say how much they "
+				       "vary (wall_cv needs 2): their medians are single measurements, and "
+				       "no tie with them can be seen.\n\n", unknown, n);
 	}
 	{
 		const double *lat = r->o->nlat ? r->o->lat_targets : default_lat;

@@ -165,6 +165,12 @@ check "and counts the others" grep -q '^gbench run: warning: 3 of 3 cells are sh
 expect_exit 0 "a report of it" "$GBENCH" report "$TMP/s1" --out "$TMP/s1-report"
 check "the report's summary counts them and reads 'with care'" grep -q '^- \*\*Validity:\*\* read with care: .*; 3 cells short of the minimum of 5000 repetitions (the time budget); the run completed\.$' "$TMP/s1-report/report.md"
 check "its validity section says what they lack" grep -q '^3 cells got less than their minimum, 5000 measured repetitions over 658 rows of the trace (or all of it): the time budget' "$TMP/s1-report/report.md"
+# A single repetition has no variation to judge: tables.md says so, not "steady".
+expect_exit 0 "a run of one repetition a cell" run --workload "$TMP/small.csv" --quant f32,q8 \
+	--batch 1 --cache 0 --repetitions 1 --out "$TMP/one"
+expect_exit 0 "its tables" "$GBENCH" report "$TMP/one" --tables --out "$TMP/one-report"
+check "say the cells' variation is unknown" grep -q '^2 of 2 cells have too few repetitions to say how much they vary' "$TMP/one-report/tables.md"
+check "and not that the run was steady" bash -c "! grep -q 'was steady' '$TMP/one-report/tables.md'"
 expect_exit 0 "the same with --verbose" run --config "$TMP/short.ini" --verbose --out "$TMP/s2"
 check "names each" bash -c "grep -q 'small.cpu.b1.q4.c0: short of its minimum' '$TMP/err' &&
 	[ \"\$(grep -c 'short of its minimum: ' '$TMP/err')\" -eq 3 ] && ! grep -q 'like it' '$TMP/err'"
