@@ -16,6 +16,12 @@ double *gb_compare_values(const struct gb_metric *m, size_t *n);
 const struct gb_cell_result *gb_compare_find_cell(const struct gb_results *r, const char *id);
 const struct gb_metric *gb_compare_find_metric(const struct gb_cell_result *c, const char *name);
 
+/*
+ * compare-read.c: row r of a cell whose sides replayed different windows
+ * of its trace (c->windows) made inconclusive, with the reason.
+ */
+void gb_compare_window_rule(const struct gb_compare *c, struct gb_compare_row *r);
+
 /* compare-diag.c: reported beside the verdicts, never moving one. */
 /* Why a row's verdict may be the noise's (caller frees), or NULL. */
 char *gb_compare_noise_reason(const struct gb_cell_result *cb, const struct gb_cell_result *cc);

@@ -442,6 +442,93 @@ static void compare_traces(struct gb_compare *c, json_t *base, json_t *cur)
 	}
 }
 
+/* Rows of cell id's trace that each repetition replayed; 0 for all of them. */
+static json_int_t cell_window(json_t *meta, const char *id)
+{
+	json_t *c = json_object_get(json_object_get(json_object_get(meta, "time_plan"), "cells"),
+				    id);
+	json_int_t w = json_integer_value(json_object_get(c, "window"));
+
+	return w > 0 && w < json_integer_value(json_object_get(c, "requests")) ? w : 0;
+}
+
+/* "all 44 rows" or "the first 195 of 30000 rows" of cell id's trace on one side. */
+static char *window_text(json_t *meta, const char *id)
+{
+	json_t *c = json_object_get(json_object_get(json_object_get(meta, "time_plan"), "cells"),
+				    id);
+	json_int_t w = cell_window(meta, id), n = json_integer_value(json_object_get(c, "requests"));
+
+	if (w)
+		return gb_xasprintf("the first %lld of %lld rows", (long long)w, (long long)n);
+	return n > 0 ? gb_xasprintf("all %lld rows", (long long)n) : gb_xstrdup("all its rows");
+}
+
+/*
+ * A time budget replays a window of a cell's trace where the whole would
+ * not fit (its plan in meta.json time_plan), so that two runs, one slower,
+ * can measure different work under one cell id: a repetition's wall time
+ * of 195 rows against one of 658. Those cells are noted, and their rows
+ * made inconclusive, never a regression or an improvement.
+ */
+static void compare_windows(struct gb_compare *c, json_t *base, json_t *cur)
+{
+	json_t *cells[2] = {
+		json_object_get(json_object_get(base, "time_plan"), "cells"),
+		json_object_get(json_object_get(cur, "time_plan"), "cells"),
+	}, *x;
+	const char *id;
+
+	for (int side = 0; side < 2; side++)
+		json_object_foreach(cells[side], id, x) {
+			char *tb, *tc;
+			size_t k;
+
+			if (side == 1 && json_object_get(cells[0], id))
+				continue;   /* seen from the baseline */
+			if (cell_window(base, id) == cell_window(cur, id))
+				continue;
+			for (k = 0; k < c->nwindows && strcmp(c->windows[k].cell, id); k++)
+				;
+			if (k < c->nwindows)
+				continue;
+			tb = window_text(base, id);
+			tc = window_text(cur, id);
+			c->windows = gb_xrealloc(c->windows, (c->nwindows + 1) * sizeof(*c->windows));
+			c->windows[c->nwindows].cell = gb_xstrdup(id);
+			c->windows[c->nwindows++].note = gb_xasprintf(
+				"a repetition replayed %s of the trace in the baseline and %s in the "
+				"current (a time budget's window, meta.json time_plan): different work",
+				tb, tc);
+			free(tb);
+			free(tc);
+		}
+	if (c->nwindows == 1)
+		gb_compare_warn(c, "1 cell replayed different windows of its trace on the two sides "
+				"(a time budget's plan: %s): its rows are inconclusive; runs with fixed "
+				"--repetitions and no --time-budget replay whole traces",
+				c->windows[0].cell);
+	else if (c->nwindows)
+		gb_compare_warn(c, "%zu cells replayed different windows of their traces on the two "
+				"sides (time budgets' plans; the first: %s): their rows are "
+				"inconclusive; runs with fixed --repetitions and no --time-budget replay "
+				"whole traces", c->nwindows, c->windows[0].cell);
+}
+
+void gb_compare_window_rule(const struct gb_compare *c, struct gb_compare_row *r)
+{
+	for (size_t k = 0; k < c->nwindows; k++) {
+		if (strcmp(c->windows[k].cell, r->cell))
+			continue;
+		if (r->verdict == GB_VERDICT_MISSING)
+			return;
+		free(r->note);
+		r->note = gb_xstrdup(c->windows[k].note);
+		r->verdict = GB_VERDICT_INCONCLUSIVE;
+		return;
+	}
+}
+
 int gb_compare_meta(struct gb_compare *c, json_t *base, json_t *cur)
 {
 	json_int_t sb, sc;
@@ -492,5 +579,6 @@ int gb_compare_meta(struct gb_compare *c, json_t *base, json_t *cur)
 	if (!json_is_true(json_object_get(cur, "complete")))
 		gb_compare_warn(c, "the current run '%s' is incomplete", c->cur.path);
 	compare_traces(c, base, cur);
+	compare_windows(c, base, cur);
 	return 0;
 }

@@ -106,6 +106,11 @@ void gb_compare_release(struct gb_compare *c)
 	free(c->cur_procs);
 	for (size_t i = 0; i < c->nmachine; i++)
 		free(c->machine[i].executor);
+	for (size_t i = 0; i < c->nwindows; i++) {
+		free(c->windows[i].cell);
+		free(c->windows[i].note);
+	}
+	free(c->windows);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -772,6 +777,7 @@ int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
 		struct gb_compare_row *r = &c->rows[i];
 
 		resolution_floor(r, o);
+		gb_compare_window_rule(c, r);
 		if (r->verdict != GB_VERDICT_UNCHANGED && r->verdict != GB_VERDICT_MISSING) {
 			r->noise = gb_compare_noise_reason(gb_compare_find_cell(base, r->cell), gb_compare_find_cell(cur, r->cell));
 			if (r->noise)

@@ -119,6 +119,15 @@ struct gb_compare {
 	struct gb_compare_opts opts;  /* metrics not kept */
 	char *gating_list;            /* the gating metrics, comma-separated */
 	struct gb_compare_side base, cur;
+	/*
+	 * Cells whose two sides replayed different windows of their trace (a
+	 * time budget's plan, meta.json time_plan): their rows measure
+	 * different work, so they are inconclusive (gb_compare_meta).
+	 */
+	struct gb_compare_window {
+		char *cell, *note;
+	} *windows;
+	size_t nwindows;
 	struct gb_compare_row *rows;
 	size_t n, cap;
 	char **warnings;              /* NULL-terminated after gb_compare_results */

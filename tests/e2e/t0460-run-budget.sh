@@ -132,6 +132,23 @@ for f in ("report.md", "tables.md"):
     text = open(f"{sys.argv[2]}/{f}").read()
     assert want in text, (f, want, text[:600])
 PY
+# Two runs whose plans gave a cell different windows of its trace measured
+# different work: compare says its rows are inconclusive, never a change.
+# The current side is the same run with one cell's window edited.
+cp -r "$TMP/r" "$TMP/r2"
+python3 - "$TMP/r2/meta.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m.pop("manifest", None)   # the files were edited
+c = m["time_plan"]["cells"]["small.cpu.b1.f32.c0"]
+c["window"] = 20          # of its 40 rows
+json.dump(m, open(sys.argv[1], "w"))
+PY
+expect_exit 3 "compare of a cell replayed over different windows: inconclusive (exit 3)" \
+	"$GBENCH" compare "$TMP/r" "$TMP/r2"
+check "says which cell, and why" grep -q "1 cell replayed different windows of its trace on the two sides (a time budget's plan: small.cpu.b1.f32.c0): its rows are inconclusive" "$TMP/err"
+check "its rows inconclusive, with the windows" grep -q '^inconclusive  small\.cpu\.b1\.f32\.c0  wall_ns .* a repetition replayed all 40 rows of the trace in the baseline and the first 20 of 40 rows in the current' "$TMP/out"
+check "the other cell judged as usual" bash -c "! grep -q '^inconclusive  big\.cpu.*replayed' '$TMP/out'"
 why=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['time_plan']['cells']['big.cpu.b1.f32.c0']['why'])" "$TMP/r/meta.json")
 calib=$(python3 -c "import json,sys; print('%.1f' % json.load(open(sys.argv[1]))['time_plan']['calibration_s'])" "$TMP/r/meta.json")
 if [ "$why" = window ]; then
