@@ -442,8 +442,7 @@ static void compare_traces(struct gb_compare *c, json_t *base, json_t *cur)
 	}
 }
 
-/* Rows of cell id's trace that each repetition replayed; 0 for all of them. */
-static json_int_t cell_window(json_t *meta, const char *id)
+long long gb_compare_cell_window(json_t *meta, const char *id)
 {
 	json_t *c = json_object_get(json_object_get(json_object_get(meta, "time_plan"), "cells"),
 				    id);
@@ -457,7 +456,7 @@ static char *window_text(json_t *meta, const char *id)
 {
 	json_t *c = json_object_get(json_object_get(json_object_get(meta, "time_plan"), "cells"),
 				    id);
-	json_int_t w = cell_window(meta, id), n = json_integer_value(json_object_get(c, "requests"));
+	json_int_t w = gb_compare_cell_window(meta, id), n = json_integer_value(json_object_get(c, "requests"));
 
 	if (w)
 		return gb_xasprintf("the first %lld of %lld rows", (long long)w, (long long)n);
@@ -486,7 +485,7 @@ static void compare_windows(struct gb_compare *c, json_t *base, json_t *cur)
 
 			if (side == 1 && json_object_get(cells[0], id))
 				continue;   /* seen from the baseline */
-			if (cell_window(base, id) == cell_window(cur, id))
+			if (gb_compare_cell_window(base, id) == gb_compare_cell_window(cur, id))
 				continue;
 			for (k = 0; k < c->nwindows && strcmp(c->windows[k].cell, id); k++)
 				;

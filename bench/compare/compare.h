@@ -192,6 +192,11 @@ char *gb_compare_first_run(const char *path);
  * into *out: 0 loaded, 1 absent (*out NULL), -1 malformed (message).
  */
 int gb_compare_load_meta(const char *dir_or_csv, json_t **out);
+/*
+ * Rows of cell id's trace each repetition replayed where a time budget's
+ * plan gave it a window (meta.json time_plan); 0 when it replayed them all.
+ */
+long long gb_compare_cell_window(json_t *meta, const char *id);
 
 /*
  * Check the two meta.json (either may be NULL: a warning): a schema other

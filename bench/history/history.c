@@ -115,6 +115,8 @@ static int add_one(struct gb_history *h, const char *dir, const char *branch)
 	size_t mlen;
 	int64_t id = 0;
 	int rc = -1;
+	size_t windowed = 0;
+	const char *first = NULL;
 
 	if (!gb_is_dir(dir))
 		return gb_error("'%s' is not a results directory", dir);
@@ -153,6 +155,16 @@ static int add_one(struct gb_history *h, const char *dir, const char *branch)
 	for (size_t i = 0; i < r.n; i++) {
 		const struct gb_cell_result *c = &r.cells[i];
 
+		/*
+		 * A window of the trace (a time budget's plan) is other work
+		 * than the whole, and another run's plan may pick another: a
+		 * series of them would show the plans' changes as the code's.
+		 */
+		if (gb_compare_cell_window(meta, c->id)) {
+			if (!windowed++)
+				first = c->id;
+			continue;
+		}
 		for (size_t j = 0; j < c->nmetrics; j++) {
 			const struct gb_metric *m = &c->metrics[j];
 			size_t n;
@@ -170,6 +182,12 @@ static int add_one(struct gb_history *h, const char *dir, const char *branch)
 			}
 		}
 	}
+	if (windowed)
+		gb_warn("%zu cell%s of '%s' replayed a window of %s trace (a time budget's "
+			"plan; the first: %s): not kept, as %s figures are the plan's as much as the "
+			"code's; runs with fixed --repetitions and no --time-budget replay whole traces",
+			windowed, windowed == 1 ? "" : "s", dir, windowed == 1 ? "its" : "their", first,
+			windowed == 1 ? "its" : "their");
 out:
 	json_decref(meta);
 	gb_results_release(&r);
