@@ -574,6 +574,31 @@ static void rank_line(const struct gb_run *r, const char *label, const struct ra
 			p50 / 1e3);
 }
 
+/*
+ * With a time budget: how many cells replayed a window of their trace
+ * (whose figures compare and history hold apart) and how many were short
+ * of their minimum, from meta.json time_plan (a shared run's pooled plan).
+ */
+static void budget_line(const struct gb_run *r)
+{
+	json_t *tp = json_object_get(r->meta, "time_plan"), *c;
+	const char *id;
+	size_t windowed = 0;
+
+	if (!(r->cfg->time_budget > 0) || !tp)
+		return;
+	json_object_foreach(json_object_get(tp, "cells"), id, c) {
+		json_int_t w = json_integer_value(json_object_get(c, "window"));
+
+		windowed += w > 0 && w < json_integer_value(json_object_get(c, "requests"));
+	}
+	fprintf(stderr, "  time budget:         %.0f s: %zu of %zu cells on a window of their "
+		"trace, %lld short of their minimum of %u repetitions (meta.json time_plan)\n",
+		r->cfg->time_budget, windowed, r->ncells,
+		(long long)json_integer_value(json_object_get(tp, "cells_short")),
+		r->cfg->min_repetitions);
+}
+
 void gb_run_summary(const struct gb_run *r, const char *out_dir, const char *report,
 		    const char *report_why)
 {
@@ -637,6 +662,7 @@ void gb_run_summary(const struct gb_run *r, const char *out_dir, const char *rep
 		fprintf(stderr, "  accuracy cost:       %zu cells beyond the budget of their quant "
 			"level (reported, not gating; --verbose, or meta.json "
 			"cells.<id>.accuracy_cost_beyond_budget)\n", r->accuracy_cost_cells);
+	budget_line(r);
 	qsort(k, nk, sizeof(*k), by_thr_desc);
 	top = nk < 6 ? (nk + 1) / 2 : 3;
 	for (size_t i = 0; i < top; i++)

@@ -178,6 +178,7 @@ sed -e 's/^quant = f32$/quant = f32,q8,q4/' -e 's/^repetitions = 5$/repetitions 
 expect_exit 0 "a run whose 3 cells cannot meet their minimum" run --config "$TMP/short.ini" --out "$TMP/s1"
 check "warns once about the first" \
 	bash -c "[ \"\$(grep -c 'short of its minimum: [0-9]* of 5000 repetitions over 40 rows' '$TMP/err')\" -eq 1 ]"
+check "the summary says what the budget left them" grep -q '^  time budget: *1 s: 0 of 3 cells on a window of their trace, 3 short of their minimum of 5000 repetitions (meta.json time_plan)$' "$TMP/err"
 check "and counts the others" grep -q '^gbench run: warning: 3 of 3 cells are short of their minimum like it: meta.json time_plan says what each got, --verbose names them here$' "$TMP/err"
 expect_exit 0 "a report of it" "$GBENCH" report "$TMP/s1" --out "$TMP/s1-report"
 check "the report's summary counts them and reads 'with care'" grep -q '^- \*\*Validity:\*\* read with care: .*; 3 cells short of the minimum of 5000 repetitions (the time budget); the run completed\.$' "$TMP/s1-report/report.md"
