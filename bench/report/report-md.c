@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare/compare.h"
 #include "gbench.h"
 #include "report/report.h"
 
@@ -542,11 +543,25 @@ static void md_charts(struct gb_report *r, struct gb_sbuf *b)
 	}
 }
 
+/* "all rows" or "the first 195 rows" of a cell's trace (gb_compare_cell_window) */
+static const char *window_rows(long long w, char *buf, size_t len)
+{
+	if (w)
+		snprintf(buf, len, "the first %lld rows", w);
+	else
+		snprintf(buf, len, "all rows");
+	return buf;
+}
+
 static void md_baseline(struct gb_report *r, struct gb_sbuf *b)
 {
 	size_t n = 0;
 	char b1[32], b2[32];
+	json_t *bmeta = NULL;
 
+	/* a cell whose two runs replayed different windows of its trace: no ratio */
+	if (gb_compare_load_meta(r->o->baseline, &bmeta) < 0)
+		bmeta = NULL;
 	gb_sbuf_printf(b, "## Baseline\n\n");
 	gb_sbuf_printf(b, "Against %s: medians side by side, descriptive only (`gbench compare` "
 		       "decides what is a regression).\n\n", gb_report_md_code(r, r->o->baseline, 0));
@@ -557,6 +572,7 @@ static void md_baseline(struct gb_report *r, struct gb_sbuf *b)
 			continue;
 		for (size_t k = 0; k < r->base.n; k++) {
 			double now, was;
+			long long wb, wc;
 
 			if (strcmp(r->base.cells[k].id, c->id))
 				continue;
@@ -567,12 +583,20 @@ static void md_baseline(struct gb_report *r, struct gb_sbuf *b)
 			gb_sbuf_printf(b, "| %s | %s | %s |", gb_report_md(r, c->id),
 				       gb_report_fmt_num(was, b1, sizeof(b1)),
 				       gb_report_fmt_num(now, b2, sizeof(b2)));
-			if (was > 0 && isfinite(now))
+			wb = bmeta ? gb_compare_cell_window(bmeta, c->id) : 0;
+			wc = gb_compare_cell_window(r->meta, c->id);
+			if (wb != wc)
+				gb_sbuf_printf(b, " - (other work: a repetition replayed %s of the "
+					       "trace in the baseline, %s here; meta.json time_plan) |\n",
+					       window_rows(wb, b1, sizeof(b1)),
+					       window_rows(wc, b2, sizeof(b2)));
+			else if (was > 0 && isfinite(now))
 				gb_sbuf_printf(b, " %.3f |\n", now / was);
 			else
 				gb_sbuf_printf(b, " - |\n");
 		}
 	}
+	json_decref(bmeta);
 	if (!n)
 		gb_sbuf_printf(b, "No cell of this run is in the baseline.\n");
 	gb_sbuf_printf(b, "\n");

@@ -149,6 +149,8 @@ expect_exit 3 "compare of a cell replayed over different windows: inconclusive (
 check "says which cell, and why" grep -q "1 cell replayed different windows of its trace on the two sides (a time budget's plan: small.cpu.b1.f32.c0): its rows are inconclusive" "$TMP/err"
 check "its rows inconclusive, with the windows" grep -q '^inconclusive  small\.cpu\.b1\.f32\.c0  wall_ns .* a repetition replayed all 40 rows of the trace in the baseline and the first 20 of 40 rows in the current' "$TMP/out"
 check "the other cell judged as usual" bash -c "! grep -q '^inconclusive  big\.cpu.*replayed' '$TMP/out'"
+expect_exit 0 "a report against that baseline" "$GBENCH" report "$TMP/r2" --baseline "$TMP/r" --out "$TMP/r2-report"
+check "gives the cell no ratio, and says why" grep -q '^| small\.cpu\.b1\.f32\.c0 | .* | - (other work: a repetition replayed all rows of the trace in the baseline, the first 20 rows here; meta.json time_plan) |$' "$TMP/r2-report/report.md"
 why=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['time_plan']['cells']['big.cpu.b1.f32.c0']['why'])" "$TMP/r/meta.json")
 calib=$(python3 -c "import json,sys; print('%.1f' % json.load(open(sys.argv[1]))['time_plan']['calibration_s'])" "$TMP/r/meta.json")
 if [ "$why" = window ]; then
