@@ -91,11 +91,12 @@ for cid in p["cells"]:
     spent += sp["repetitions"] + sp["finish"]
 assert spent <= p["elapsed_s"], (spent, p["elapsed_s"])
 PY
-# short_why META CELL MINREPS [SHARE]: succeeds, saying why, when the
-# calibration's own figure says the cell's minimum on the smallest window
-# (658 rows, what a p99 needs) does not fit its share, as on a loaded
-# machine; so a "short" plan is a skip only when what was measured
-# justifies it, never on its word alone.
+# short_why META CELL MINREPS [SHARE ROWS ACCURACY]: succeeds, saying why,
+# when the calibration's own figure says the cell's minimum on the
+# smallest window it may take (658 rows, what a p99 needs; in a shared
+# run's later process, the window the first fixed) does not fit its share,
+# as on a loaded machine; so a "short" plan is a skip only when what was
+# measured justifies it, never on its word alone.
 short_why() {
 	python3 - "$@" <<'PY'
 import json, sys
@@ -104,16 +105,17 @@ cid, reps = sys.argv[2], int(sys.argv[3])
 tp = m["time_plan"]
 c = tp["cells"][cid]
 share = float(sys.argv[4]) if len(sys.argv) > 4 else c["share_s"]
+rows = int(sys.argv[5]) if len(sys.argv) > 5 else 658
+acc = c.get("accuracy_s", 0) if len(sys.argv) <= 6 or sys.argv[6] == "1" else 0
 wl, ex = cid.split(".")[:2]
 cal = [x for x in tp["calibration"] if x["workload"] == wl and x["executor"] == ex]
 if not cal or not cal[0]["replay_s"]:
     sys.exit(1)
 # as budget.c's cost(): the accuracy check, then each repetition (no warm-ups here)
-need = c.get("accuracy_s", 0) + reps * (cal[0]["replay_s"] * 658 / c["requests"] +
-                                        cal[0]["repetition_fixed_s"])
+need = acc + reps * (cal[0]["replay_s"] * rows / c["requests"] + cal[0]["repetition_fixed_s"])
 if need <= share:
     sys.exit(1)
-print(f"{cid}: {reps} x 658 rows at the calibrated {cal[0]['replay_s']:.2f} s a replay "
+print(f"{cid}: {reps} x {rows} rows at the calibrated {cal[0]['replay_s']:.2f} s a replay "
       f"need {need:.2f} s, over its share of {share:.2f} s (a loaded machine)")
 PY
 }
@@ -253,18 +255,24 @@ for cid, c in p["cells"].items():
     short = [b for b in by if b["why"] == "short"]
     if short:
         # for the shell to ask short_why whether the calibration justifies it
-        print(cid, short[0]["share_s"])
+        # its share, the smallest window it could take (the first process: 658
+        # rows, or fewer where even those do not fit; a later one: the window
+        # the first fixed), and whether it ran the accuracy check (the first)
+        first = by.index(short[0]) == 0
+        print(cid, short[0]["share_s"], 658 if first else short[0]["window"], int(first))
         sys.exit(3)
     assert all(b["why"] in ("max", "fit", "window") for b in by), (cid, by)
     assert c["repetitions"] >= 2, (cid, c)
 PY
 case $? in
 0) ok "meta.json records the budget, each process's share and what each cell got" ;;
-3) read -r cid share < "$TMP/p2.py.out"
-   if short_why "$TMP/p2/meta.json" "$cid" 1 "$share" > "$TMP/short"; then
+3) read -r cid share rows acc < "$TMP/p2.py.out"
+   if short_why "$TMP/p2/meta.json" "$cid" 1 "$share" "$rows" "$acc" > "$TMP/short"; then
 	skip "meta.json records the budget, each process's share and what each cell got" "$(cat "$TMP/short")"
    else
 	fail "meta.json records the budget, each process's share and what each cell got ($cid short of its minimum)"
+	echo "#   short with a share of $share s on $rows rows (accuracy check: $acc), which the calibration says fits"
+	python3 -c "import json, sys; m = json.load(open(sys.argv[1]))['time_plan']; print('#  ', m['cells'][sys.argv[2]], [c for c in m['calibration']])" "$TMP/p2/meta.json" "$cid"
    fi ;;
 *) fail "meta.json records the budget, each process's share and what each cell got"
    sed 's/^/#   /' "$TMP/p2.py.out" ;;
