@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cmds.h"
+#include "compare/compare.h"
 #include "export/export.h"
 #include "gbench.h"
 #include "results/results.h"
@@ -51,6 +52,7 @@ int cmd_export(int argc, char **argv)
 	};
 	const char *out = "-";
 	struct gb_results r = { 0 };
+	json_t *meta = NULL;
 	int c, fmt = -1, wrc, rc = GB_EXIT_USAGE;
 	char *buf = NULL;
 	size_t len = 0;
@@ -85,6 +87,9 @@ int cmd_export(int argc, char **argv)
 		return GB_EXIT_USAGE;
 	if (gb_results_read(&r, argv[optind]) < 0)
 		goto out;
+	/* the time plan's windows name the cells that replayed part of their trace */
+	if (gb_compare_load_meta(argv[optind], &meta) < 0)
+		goto out;
 	f = open_memstream(&buf, &len);
 	if (!f) {
 		gb_error("cannot allocate the output: %s", strerror(errno));
@@ -92,10 +97,10 @@ int cmd_export(int argc, char **argv)
 	}
 	/* built in memory first: nothing reaches FILE or stdout unless all of it can */
 	switch (fmt) {
-	case 0: wrc = gb_export_gbench_json(f, &r, argv[optind]); break;
-	case 1: wrc = gb_export_hyperfine_json(f, &r); break;
-	case 2: wrc = gb_export_hlog(f, &r, argv[optind]); break;
-	default: wrc = gb_export_openmetrics(f, &r); break;
+	case 0: wrc = gb_export_gbench_json(f, &r, argv[optind], meta); break;
+	case 1: wrc = gb_export_hyperfine_json(f, &r, meta); break;
+	case 2: wrc = gb_export_hlog(f, &r, argv[optind], meta); break;
+	default: wrc = gb_export_openmetrics(f, &r, meta); break;
 	}
 	if (fclose(f) == EOF && !wrc)
 		wrc = gb_error("cannot build the output: %s", strerror(errno));
@@ -103,6 +108,7 @@ int cmd_export(int argc, char **argv)
 		rc = gb_cli_write_output(out, buf, len) == 0 ? GB_EXIT_OK : GB_EXIT_ENV;
 out:
 	free(buf);
+	json_decref(meta);
 	gb_results_release(&r);
 	return rc;
 }

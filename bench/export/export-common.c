@@ -5,6 +5,7 @@
 
 #include <math.h>
 
+#include "compare/compare.h"
 #include "gbench.h"
 
 double *gb_export_values(const struct gb_metric *m, size_t *n)
@@ -18,4 +19,16 @@ double *gb_export_values(const struct gb_metric *m, size_t *n)
 				v[k++] = m->v[i];
 	*n = k;
 	return v;
+}
+
+long long gb_export_window(const struct gb_cell_result *c, json_t *meta)
+{
+	return meta ? gb_compare_cell_window(meta, c->id) : 0;
+}
+
+char *gb_export_name(const struct gb_cell_result *c, json_t *meta)
+{
+	long long w = gb_export_window(c, meta);
+
+	return w ? gb_xasprintf("%s/rows:%lld", c->id, w) : gb_xstrdup(c->id);
 }

@@ -21,14 +21,11 @@ static const struct gb_metric *find_metric(const struct gb_cell_result *c, const
 	return NULL;
 }
 
-static json_t *context(const char *dir)
+static json_t *context(const char *dir, json_t *meta)
 {
-	char *path = gb_xasprintf("%s/meta.json", dir);
-	json_t *meta = gb_file_exists(path) ? json_load_file(path, 0, NULL) : NULL;
 	json_t *ctx = json_object(), *host = json_object_get(meta, "host");
 	json_t *v;
 
-	free(path);
 	if ((v = json_object_get(meta, "start")) && json_is_string(v))
 		json_object_set(ctx, "date", v);
 	json_object_set_new(ctx, "executable", json_string("gbench"));
@@ -41,7 +38,9 @@ static json_t *context(const char *dir)
 	json_object_set_new(ctx, "gbench_cpu_time", json_string(
 		"task_clock_ns of the repetition (all threads); where it was not measured, a copy "
 		"of real_time, marked cpu_time_is_real_time (compare.py needs the field)"));
-	json_decref(meta);
+	json_object_set_new(ctx, "gbench_rows", json_string(
+		"a name ending /rows:N is a cell a time budget replayed over the first N rows of "
+		"its trace (meta.json time_plan): other work than the whole trace"));
 	return ctx;
 }
 
@@ -59,22 +58,24 @@ static json_t *entry(const char *name, size_t family, size_t reps, const char *r
 	return b;
 }
 
-int gb_export_gbench_json(FILE *f, const struct gb_results *r, const char *dir)
+int gb_export_gbench_json(FILE *f, const struct gb_results *r, const char *dir, json_t *meta)
 {
 	json_t *root = json_object(), *arr = json_array();
 	size_t family = 0;
 	int rc = 0;
 
-	json_object_set_new(root, "context", context(dir));
+	json_object_set_new(root, "context", context(dir, meta));
 	for (size_t i = 0; i < r->n; i++) {
 		const struct gb_cell_result *c = &r->cells[i];
 		const struct gb_metric *wall = find_metric(c, "wall_ns");
 		const struct gb_metric *cpu = find_metric(c, "task_clock_ns");
 		size_t n, ncpu = 0;
 		double *v, *vc = NULL;
+		char *name;
 
 		if (!wall)
 			continue;
+		name = gb_export_name(c, meta);
 		v = gb_export_values(wall, &n);
 		if (cpu && cpu->n == wall->n && cpu->source != GB_SRC_UNAVAILABLE)
 			ncpu = cpu->n;
@@ -86,7 +87,7 @@ int gb_export_gbench_json(FILE *f, const struct gb_results *r, const char *dir)
 				continue;
 			if (ncpu && cpu->v[k] == cpu->v[k])
 				ct = cpu->v[k];
-			b = entry(c->id, family, n, "iteration");
+			b = entry(name, family, n, "iteration");
 			json_object_set_new(b, "repetition_index", json_integer((json_int_t)rep++));
 			json_object_set_new(b, "iterations", json_integer(1));
 			json_object_set_new(b, "real_time", json_real(t));
@@ -109,12 +110,12 @@ int gb_export_gbench_json(FILE *f, const struct gb_results *r, const char *dir)
 			for (size_t a = 0; a < 3; a++) {
 				double rt = a == 0 ? s.mean : a == 1 ? s.median : s.stddev;
 				double ctv = rt;
-				char *nm = gb_xasprintf("%s_%s", c->id, aggs[a]);
+				char *nm = gb_xasprintf("%s_%s", name, aggs[a]);
 				json_t *b = entry(nm, family, n, "aggregate");
 
 				if (ncpu && nc == n)
 					ctv = a == 0 ? sc.mean : a == 1 ? sc.median : sc.stddev;
-				json_object_set_new(b, "run_name", json_string(c->id));
+				json_object_set_new(b, "run_name", json_string(name));
 				json_object_set_new(b, "aggregate_name", json_string(aggs[a]));
 				json_object_set_new(b, "aggregate_unit", json_string("time"));
 				json_object_set_new(b, "iterations", json_integer((json_int_t)n));
@@ -131,6 +132,7 @@ int gb_export_gbench_json(FILE *f, const struct gb_results *r, const char *dir)
 			family++;
 		free(v);
 		free(vc);
+		free(name);
 	}
 	json_object_set_new(root, "benchmarks", arr);
 	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 || fputc('\n', f) == EOF)

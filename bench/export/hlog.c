@@ -77,7 +77,7 @@ bad:
 	return NULL;
 }
 
-int gb_export_hlog(FILE *f, const struct gb_results *r, const char *dir)
+int gb_export_hlog(FILE *f, const struct gb_results *r, const char *dir, json_t *meta)
 {
 	size_t written = 0;
 	int rc = 0;
@@ -99,8 +99,12 @@ int gb_export_hlog(FILE *f, const struct gb_results *r, const char *dir)
 		} else if (!(line = interval_line(path, c->id))) {
 			rc = -1;
 		} else {
-			fprintf(f, "%s\n", line);
+			/* tagged with the cell's export name (a time budget's window in it) */
+			char *name = gb_export_name(c, meta);
+
+			fprintf(f, "Tag=%s%s\n", name, line + 4 + strlen(c->id));
 			written++;
+			free(name);
 			free(line);
 		}
 		free(path);

@@ -11,7 +11,7 @@
 #include "gbench.h"
 #include "stats.h"
 
-int gb_export_hyperfine_json(FILE *f, const struct gb_results *r)
+int gb_export_hyperfine_json(FILE *f, const struct gb_results *r, json_t *meta)
 {
 	json_t *root = json_object(), *arr = json_array();
 	int rc = 0;
@@ -21,6 +21,7 @@ int gb_export_hyperfine_json(FILE *f, const struct gb_results *r)
 		const struct gb_metric *wall = NULL;
 		struct gb_summary s;
 		json_t *res, *times;
+		char *name;
 		double *v;
 		size_t n;
 
@@ -39,7 +40,9 @@ int gb_export_hyperfine_json(FILE *f, const struct gb_results *r)
 		times = json_array();
 		for (size_t k = 0; k < n; k++)
 			json_array_append_new(times, json_real(v[k] * 1e-9));
-		json_object_set_new(res, "command", json_string(c->id));
+		name = gb_export_name(c, meta);
+		json_object_set_new(res, "command", json_string(name));
+		free(name);
 		json_object_set_new(res, "mean", json_real(s.mean * 1e-9));
 		/* hyperfine writes null for the stddev of a single run */
 		json_object_set_new(res, "stddev", n >= 2 ? json_real(s.stddev * 1e-9) : json_null());

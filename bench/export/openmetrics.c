@@ -41,8 +41,9 @@ static void put_label(FILE *f, const char *key, const char *v, int first)
 	fputc('"', f);
 }
 
+/* A sample; rows: the cell's window of its trace (a time budget's), a label where it has one. */
 static void put_sample(FILE *f, const char *metric, const struct gb_cell_result *c,
-		       const char *stat, double v)
+		       long long rows, const char *stat, double v)
 {
 	char num[32];
 
@@ -56,11 +57,15 @@ static void put_sample(FILE *f, const char *metric, const struct gb_cell_result 
 	put_label(f, "quant", gb_quant_name(c->quant), 0);
 	snprintf(num, sizeof(num), "%u", c->cache);
 	put_label(f, "cache", num, 0);
+	if (rows) {
+		snprintf(num, sizeof(num), "%lld", rows);
+		put_label(f, "rows", num, 0);
+	}
 	put_label(f, "stat", stat, 0);
 	fprintf(f, "} %.17g\n", v);
 }
 
-int gb_export_openmetrics(FILE *f, const struct gb_results *r)
+int gb_export_openmetrics(FILE *f, const struct gb_results *r, json_t *meta)
 {
 	const char **names = NULL, **units = NULL;
 	size_t nnames = 0;
@@ -107,6 +112,7 @@ int gb_export_openmetrics(FILE *f, const struct gb_results *r)
 		fputc('\n', f);
 		for (size_t i = 0; i < r->n; i++) {
 			const struct gb_cell_result *c = &r->cells[i];
+			long long rows = gb_export_window(c, meta);
 
 			for (size_t m = 0; m < c->nmetrics; m++) {
 				struct gb_summary s;
@@ -118,12 +124,12 @@ int gb_export_openmetrics(FILE *f, const struct gb_results *r)
 				v = gb_export_values(&c->metrics[m], &n);
 				if (n) {
 					gb_summarize(v, n, &s);
-					put_sample(f, names[k], c, "median", s.median);
-					put_sample(f, names[k], c, "mean", s.mean);
-					put_sample(f, names[k], c, "min", s.min);
-					put_sample(f, names[k], c, "max", s.max);
+					put_sample(f, names[k], c, rows, "median", s.median);
+					put_sample(f, names[k], c, rows, "mean", s.mean);
+					put_sample(f, names[k], c, rows, "min", s.min);
+					put_sample(f, names[k], c, rows, "max", s.max);
 					if (n >= 2 && !isnan(s.stddev))
-						put_sample(f, names[k], c, "stddev", s.stddev);
+						put_sample(f, names[k], c, rows, "stddev", s.stddev);
 				}
 				free(v);
 			}

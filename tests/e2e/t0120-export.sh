@@ -91,6 +91,39 @@ sample_re='^gbench_[a-zA-Z0-9_]+\{([a-z]+="([^"\\]|\\.)*",?)+\} [-0-9.e+]+$'
 check "every sample line is name{labels} value" \
 	bash -c '! grep -v "^#" "$1" | grep -vqE "$2"' _ "$TMP/out" "$sample_re"
 
+# A cell a time budget replayed over a window of its trace goes by
+# "ID/rows:N" (an OpenMetrics label rows="N"), so that no tool matching
+# names sets it against the whole trace: other work.
+cp -r "$a" "$TMP/win"
+cell=$(python3 - "$TMP/win/meta.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m.pop("manifest", None)   # the files were edited
+cid = sorted(m["cells"])[0]
+m["time_plan"] = {"budget_s": 60, "cells": {cid: {"window": 20, "requests": 100000}}}
+json.dump(m, open(sys.argv[1], "w"))
+print(cid)
+PY
+)
+expect_exit 0 "gbench-json of a run with a windowed cell" "$GBENCH" export --format gbench-json "$TMP/win"
+check "names it ID/rows:20, its aggregates too, and no other" python3 - "$TMP/out" "$cell" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+cid = sys.argv[2]
+names = {b["run_name"] for b in j["benchmarks"]}
+assert f"{cid}/rows:20" in names and cid not in names, names
+assert f"{cid}/rows:20_median" in {b["name"] for b in j["benchmarks"]}
+assert sum("/rows:" in n for n in names) == 1, names
+PY
+expect_exit 0 "hyperfine-json of it" "$GBENCH" export --format hyperfine-json "$TMP/win"
+check "its command is ID/rows:20" python3 -c "
+import json, sys
+c = [r['command'] for r in json.load(open(sys.argv[1]))['results']]
+assert sys.argv[2] + '/rows:20' in c and sys.argv[2] not in c, c" "$TMP/out" "$cell"
+expect_exit 0 "openmetrics of it" "$GBENCH" export --format openmetrics "$TMP/win"
+check "its samples carry rows=\"20\", the others none" bash -c "grep -F 'cell=\"$cell\"' '$TMP/out' | grep -q ',rows=\"20\",' &&
+	[ \"\$(grep -c 'rows=' '$TMP/out')\" -eq \"\$(grep -cF 'cell=\"$cell\"' '$TMP/out')\" ]"
+
 expect_exit 2 "an unknown format exits 2" "$GBENCH" export --format csv "$a"
 expect_exit 2 "no --format exits 2" "$GBENCH" export "$a"
 expect_exit 2 "an unreadable RESULTS exits 2" "$GBENCH" export --format openmetrics "$TMP/none" -o "$TMP/x.om"

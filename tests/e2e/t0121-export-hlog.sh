@@ -61,4 +61,14 @@ python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); del m["manifest"
 expect_exit 2 "without the manifest, an interval line that is not gbench's exits 2" \
 	"$GBENCH" export --format hlog "$TMP/forged"
 check "naming the file" grep -q "$(basename "$f"): not an interval of cell" "$TMP/err"
+
+# A cell a time budget replayed over a window of its trace: tagged ID/rows:N.
+cp -r "$TMP/r" "$TMP/win"
+python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); m.pop("manifest", None)
+m["time_plan"] = {"cells": {"llm-decode.cpu.b1.f32.c0": {"window": 7, "requests": 100}}}
+json.dump(m, open(sys.argv[1], "w"))' "$TMP/win/meta.json"
+expect_exit 0 "hlog of a run with a windowed cell" "$GBENCH" export --format hlog "$TMP/win"
+check "tags it llm-decode.cpu.b1.f32.c0/rows:7, the others by their ids" bash -c '
+	grep -q "^Tag=llm-decode\.cpu\.b1\.f32\.c0/rows:7,[0-9.]*,[0-9.]*,[0-9.]*,HISTF" "$1" &&
+	[ "$(grep -c "/rows:" "$1")" -eq 1 ] && grep -q "^Tag=llm-decode\.cpu\.b1\.q8\.c0," "$1"' _ "$TMP/out"
 done_testing
