@@ -295,14 +295,27 @@ static void best_per_workload(struct gb_sbuf *b, const struct fleet_run *f, size
 	gb_sbuf_printf(b, "\n");
 }
 
+/* "195" or "all" rows of cell id's trace that a repetition replayed in a run */
+static const char *window_of(json_t *meta, const char *id, char *buf, size_t len)
+{
+	long long w = gb_compare_cell_window(meta, id);
+
+	if (w)
+		snprintf(buf, len, "%lld", w);
+	else
+		snprintf(buf, len, "all");
+	return buf;
+}
+
 /*
  * Per cell: each class's median throughput with its interval, and the
- * ratio to the first class, called only outside the noise.
+ * ratio to the first class, called only outside the noise; none where a
+ * time budget gave the two runs different windows of the cell's trace.
  */
 static void per_cell(struct gb_sbuf *b, const struct fleet_run *f, size_t n, char **ids,
-		     size_t nids, size_t *ties)
+		     size_t nids, size_t *ties, size_t *other)
 {
-	char m[32], lo[32], hi[32];
+	char m[32], lo[32], hi[32], w[32];
 	char *k0 = gb_escape_md_code(f[0].klass, 0);
 
 	gb_sbuf_printf(b, "## Throughput per cell\n\nMedian req/s over repetitions [95%% interval of "
@@ -310,7 +323,7 @@ static void per_cell(struct gb_sbuf *b, const struct fleet_run *f, size_t n, cha
 			  "that overlap: the classes do not differ beyond the noise there.\n\n| cell |", k0);
 	free(k0);
 	class_columns(b, f, n, "---:|");
-	*ties = 0;
+	*ties = *other = 0;
 	for (size_t c = 0; c < nids; c++) {
 		struct tput t0 = throughput(&f[0].res, ids[c]);
 		char *id = gb_escape_md_code(ids[c], 1);
@@ -328,7 +341,13 @@ static void per_cell(struct gb_sbuf *b, const struct fleet_run *f, size_t n, cha
 			if (!isnan(t.lo))
 				gb_sbuf_printf(b, " [%s, %s]", gb_report_fmt_num(t.lo, lo, sizeof(lo)),
 					       gb_report_fmt_num(t.hi, hi, sizeof(hi)));
-			if (i && !isnan(t0.median) && t0.median > 0) {
+			if (i && gb_compare_cell_window(f[i].meta, ids[c]) !=
+				 gb_compare_cell_window(f[0].meta, ids[c])) {
+				/* a time budget's window on one side: other work, no ratio */
+				gb_sbuf_printf(b, " (another window of the trace: %s rows; meta.json "
+					       "time_plan)", window_of(f[i].meta, ids[c], w, sizeof(w)));
+				(*other)++;
+			} else if (i && !isnan(t0.median) && t0.median > 0) {
 				int v = verdict(t0, t);
 
 				gb_sbuf_printf(b, " (%.2fx%s)", t.median / t0.median,
@@ -347,7 +366,7 @@ int gb_fleet_report(const char *const *dirs, size_t n, const char *out_dir)
 	struct fleet_run *f = gb_xcalloc(n, sizeof(*f));
 	struct gb_sbuf b = { 0 };
 	char **ids = NULL;
-	size_t nids = 0, ties = 0;
+	size_t nids = 0, ties = 0, other = 0;
 	int rc = -1;
 
 	if (n < 2) {
@@ -369,9 +388,13 @@ int gb_fleet_report(const char *const *dirs, size_t n, const char *out_dir)
 	}
 	machines(&b, f, n);
 	best_per_workload(&b, f, n, ids, nids);
-	per_cell(&b, f, n, ids, nids, &ties);
+	per_cell(&b, f, n, ids, nids, &ties, &other);
 	gb_sbuf_printf(&b, "%zu of %zu comparisons with the first class are ties within the noise.\n",
-		       ties, nids * (n - 1));
+		       ties, nids * (n - 1) - other);
+	if (other)
+		gb_sbuf_printf(&b, "%zu more are not made: a time budget replayed another window of "
+			       "the cell's trace there than in the first class's run (other work).\n",
+			       other);
 	if (gb_mkdir_p(out_dir) < 0)
 		goto out;
 	{
