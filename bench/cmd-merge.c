@@ -9,8 +9,10 @@
  *
  * Shares pool only when they measured the same thing on the same kind of
  * machine: one machine class (gb_machine_class), one config (its name and
- * hash) and one build commit; anything else is refused (exit 2) naming
- * both sides, before anything is written. With --by-class, folders of
+ * hash) and one build commit, and every cell over the same rows of its
+ * trace (a time budget's window, meta.json time_plan, is other work);
+ * anything else is refused (exit 2) naming both sides, before anything is
+ * written. With --by-class, folders of
  * several classes (a fleet) are grouped and each class pooled into
  * OUT/<class>/, so classes are never mixed and each keeps its own folder.
  */
@@ -90,9 +92,28 @@ static void share_release(struct share *s)
 	free(s->klass);
 }
 
+/*
+ * The first cell that a and b replayed over different windows of its
+ * trace (a time budget's plan, meta.json time_plan: other work), or NULL.
+ */
+static const char *window_differs(json_t *a, json_t *b)
+{
+	json_t *sides[2] = { a, b }, *c;
+	const char *id;
+
+	for (int s = 0; s < 2; s++)
+		json_object_foreach(json_object_get(json_object_get(sides[s], "time_plan"), "cells"),
+				    id, c)
+			if (gb_compare_cell_window(a, id) != gb_compare_cell_window(b, id))
+				return id;
+	return NULL;
+}
+
 /* 0 when b may be pooled with a, else -1 naming what differs on both sides. */
 static int share_match(const struct share *a, const struct share *b)
 {
+	const char *id;
+
 	if (!gb_str_same(a->klass, b->klass))
 		return gb_error("'%s' ran on machine class '%s' and '%s' on '%s': not pooled (--by-class keeps each class apart)",
 				a->dir, a->klass, b->dir, b->klass);
@@ -103,6 +124,14 @@ static int share_match(const struct share *a, const struct share *b)
 	if (!gb_str_same(a->commit, b->commit))
 		return gb_error("'%s' was built from commit '%s' and '%s' from '%s': not pooled",
 				a->dir, a->commit, b->dir, b->commit);
+	if ((id = window_differs(a->meta, b->meta))) {
+		char wa[48], wb[48];
+
+		return gb_error("'%s' replayed %s and '%s' %s of cell '%s''s trace a repetition (a "
+				"time budget's window, meta.json time_plan): other work, not pooled",
+				a->dir, gb_compare_window_words(a->meta, id, wa, sizeof(wa)), b->dir,
+				gb_compare_window_words(b->meta, id, wb, sizeof(wb)), id);
+	}
 	return 0;
 }
 

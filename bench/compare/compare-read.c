@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -449,6 +450,17 @@ long long gb_compare_cell_window(json_t *meta, const char *id)
 	json_int_t w = json_integer_value(json_object_get(c, "window"));
 
 	return w > 0 && w < json_integer_value(json_object_get(c, "requests")) ? w : 0;
+}
+
+const char *gb_compare_window_words(json_t *meta, const char *id, char *buf, size_t len)
+{
+	long long w = gb_compare_cell_window(meta, id);
+
+	if (w)
+		snprintf(buf, len, "the first %lld rows", w);
+	else
+		snprintf(buf, len, "all rows");
+	return buf;
 }
 
 /* "all 44 rows" or "the first 195 of 30000 rows" of cell id's trace on one side. */

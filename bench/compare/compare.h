@@ -197,6 +197,8 @@ int gb_compare_load_meta(const char *dir_or_csv, json_t **out);
  * plan gave it a window (meta.json time_plan); 0 when it replayed them all.
  */
 long long gb_compare_cell_window(json_t *meta, const char *id);
+/* That window in words into buf: "the first 195 rows", or "all rows". */
+const char *gb_compare_window_words(json_t *meta, const char *id, char *buf, size_t len);
 
 /*
  * Check the two meta.json (either may be NULL: a warning): a schema other

@@ -295,18 +295,6 @@ static void best_per_workload(struct gb_sbuf *b, const struct fleet_run *f, size
 	gb_sbuf_printf(b, "\n");
 }
 
-/* "195" or "all" rows of cell id's trace that a repetition replayed in a run */
-static const char *window_of(json_t *meta, const char *id, char *buf, size_t len)
-{
-	long long w = gb_compare_cell_window(meta, id);
-
-	if (w)
-		snprintf(buf, len, "%lld", w);
-	else
-		snprintf(buf, len, "all");
-	return buf;
-}
-
 /*
  * Per cell: each class's median throughput with its interval, and the
  * ratio to the first class, called only outside the noise; none where a
@@ -344,8 +332,9 @@ static void per_cell(struct gb_sbuf *b, const struct fleet_run *f, size_t n, cha
 			if (i && gb_compare_cell_window(f[i].meta, ids[c]) !=
 				 gb_compare_cell_window(f[0].meta, ids[c])) {
 				/* a time budget's window on one side: other work, no ratio */
-				gb_sbuf_printf(b, " (another window of the trace: %s rows; meta.json "
-					       "time_plan)", window_of(f[i].meta, ids[c], w, sizeof(w)));
+				gb_sbuf_printf(b, " (another window of the trace: %s; meta.json "
+					       "time_plan)",
+					       gb_compare_window_words(f[i].meta, ids[c], w, sizeof(w)));
 				(*other)++;
 			} else if (i && !isnan(t0.median) && t0.median > 0) {
 				int v = verdict(t0, t);

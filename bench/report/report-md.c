@@ -543,16 +543,6 @@ static void md_charts(struct gb_report *r, struct gb_sbuf *b)
 	}
 }
 
-/* "all rows" or "the first 195 rows" of a cell's trace (gb_compare_cell_window) */
-static const char *window_rows(long long w, char *buf, size_t len)
-{
-	if (w)
-		snprintf(buf, len, "the first %lld rows", w);
-	else
-		snprintf(buf, len, "all rows");
-	return buf;
-}
-
 static void md_baseline(struct gb_report *r, struct gb_sbuf *b)
 {
 	size_t n = 0;
@@ -572,7 +562,6 @@ static void md_baseline(struct gb_report *r, struct gb_sbuf *b)
 			continue;
 		for (size_t k = 0; k < r->base.n; k++) {
 			double now, was;
-			long long wb, wc;
 
 			if (strcmp(r->base.cells[k].id, c->id))
 				continue;
@@ -583,13 +572,12 @@ static void md_baseline(struct gb_report *r, struct gb_sbuf *b)
 			gb_sbuf_printf(b, "| %s | %s | %s |", gb_report_md(r, c->id),
 				       gb_report_fmt_num(was, b1, sizeof(b1)),
 				       gb_report_fmt_num(now, b2, sizeof(b2)));
-			wb = bmeta ? gb_compare_cell_window(bmeta, c->id) : 0;
-			wc = gb_compare_cell_window(r->meta, c->id);
-			if (wb != wc)
+			if ((bmeta ? gb_compare_cell_window(bmeta, c->id) : 0) !=
+			    gb_compare_cell_window(r->meta, c->id))
 				gb_sbuf_printf(b, " - (other work: a repetition replayed %s of the "
 					       "trace in the baseline, %s here; meta.json time_plan) |\n",
-					       window_rows(wb, b1, sizeof(b1)),
-					       window_rows(wc, b2, sizeof(b2)));
+					       gb_compare_window_words(bmeta, c->id, b1, sizeof(b1)),
+					       gb_compare_window_words(r->meta, c->id, b2, sizeof(b2)));
 			else if (was > 0 && isfinite(now))
 				gb_sbuf_printf(b, " %.3f |\n", now / was);
 			else

@@ -4,7 +4,8 @@
 # run's: the same cells and metrics, the same repetition counts, histograms
 # merged exactly (total count and max of the shares'); the pooled folder
 # reads back (compare) and pools again. Shares of different configs,
-# commits or machine classes, or an incomplete one, are refused (exit 2,
+# commits or machine classes, an incomplete one, or one that replayed
+# another window of a cell's trace (a time budget's), are refused (exit 2,
 # naming both, nothing written); --by-class gives each class its folder.
 . "$(dirname "$0")/lib.sh"
 
@@ -52,13 +53,15 @@ exec(sys.argv[2])
 json.dump(m, open(sys.argv[1], "w"), indent=2)
 PY
 }
-for what in config commit class incomplete; do
+for what in config commit class incomplete window; do
 	rm -rf "$TMP/bad"; cp -r "$TMP/s1" "$TMP/bad"
 	case $what in
 	config) edit "$TMP/bad" 'm["config_hash"] = "0123456789abcdef"' ; want="config" ;;
 	commit) edit "$TMP/bad" 'm["build"]["commit"] = "deadbeef0000"' ; want="from 'deadbeef0000'" ;;
 	class) edit "$TMP/bad" 'm["host"]["cpu_model"] = "Other CPU 9000"' ; want="on 'other-9000" ;;
 	incomplete) edit "$TMP/bad" 'm["complete"] = False' ; want="incomplete run" ;;
+	window) edit "$TMP/bad" 'm["time_plan"] = {"cells": {"tiny.cpu.b1.f32.c0": {"window": 5, "requests": 1000}}}'
+		want="replayed all rows and '$TMP/bad' the first 5 rows of cell 'tiny.cpu.b1.f32.c0''s trace" ;;
 	esac
 	expect_exit 2 "shares of another $what are refused" "$GBENCH" merge -q --out "$TMP/no" "$TMP/s0" "$TMP/bad"
 	check "naming both ($what)" bash -c "grep -q \"$want\" '$TMP/err' && { [ $what = incomplete ] || grep -q \"'$TMP/s0'\" '$TMP/err'; }"
