@@ -16,6 +16,20 @@ double *gb_compare_values(const struct gb_metric *m, size_t *n);
 const struct gb_cell_result *gb_compare_find_cell(const struct gb_results *r, const char *id);
 const struct gb_metric *gb_compare_find_metric(const struct gb_cell_result *c, const char *name);
 
+/* Is the ratio x past the row's band on the worse or the better side? */
+int gb_compare_worse(const struct gb_compare_row *r, double x);
+int gb_compare_better(const struct gb_compare_row *r, double x);
+
+/*
+ * counts.c: a row of deterministic counts (sim_ir) judged from both sides'
+ * repetitions, b and v, without a test; and the gating time rows that
+ * time left inconclusive made unchanged where the cell's count settled
+ * them (c->opts.counts_settled).
+ */
+void gb_compare_judge_counts(struct gb_compare_row *r, const double *b, size_t nb,
+			     const double *v, size_t nv);
+void gb_compare_counts_decide(struct gb_compare *c);
+
 /*
  * compare-read.c: row r of a cell whose sides replayed different windows
  * of its trace (c->windows) made inconclusive, with the reason.

@@ -197,13 +197,12 @@ static double edge(const struct gb_compare_row *r)
 	return 1 + r->threshold;
 }
 
-/* Is the ratio x past the band on the worse or the better side? */
-static int worse(const struct gb_compare_row *r, double x)
+int gb_compare_worse(const struct gb_compare_row *r, double x)
 {
 	return r->higher_better ? x < 1 / edge(r) : x > edge(r);
 }
 
-static int better(const struct gb_compare_row *r, double x)
+int gb_compare_better(const struct gb_compare_row *r, double x)
 {
 	return r->higher_better ? x > edge(r) : x < 1 / edge(r);
 }
@@ -303,68 +302,6 @@ static size_t count_finite(const double *v, size_t n)
 }
 
 /*
- * Deterministic counts (sim_ir and the other simulated metrics): one
- * valgrind process runs a cell several times, and the counts must agree
- * exactly; then a change beyond their own threshold (0.1% by default) is
- * one, with no test. Counts that differ between repetitions are flagged
- * non-deterministic; they gate only while they differ by less than half the
- * threshold, judged on the extremes of both sides.
- */
-static void judge_counts(struct gb_compare_row *r, const double *b, size_t nb, const double *v,
-			 size_t nv)
-{
-	double bmin = b[0], bmax = b[0], cmin = v[0], cmax = v[0];
-
-	for (size_t i = 1; i < nb; i++) {
-		bmin = b[i] < bmin ? b[i] : bmin;
-		bmax = b[i] > bmax ? b[i] : bmax;
-	}
-	for (size_t i = 1; i < nv; i++) {
-		cmin = v[i] < cmin ? v[i] : cmin;
-		cmax = v[i] > cmax ? v[i] : cmax;
-	}
-	r->med_base = gb_median(b, nb);
-	r->med_cur = gb_median(v, nv);
-	r->ratio = r->med_cur / r->med_base;
-	r->verdict = worse(r, r->ratio)	   ? GB_VERDICT_REGRESSION
-		     : better(r, r->ratio) ? GB_VERDICT_IMPROVEMENT
-					   : GB_VERDICT_UNCHANGED;
-	if (r->verdict != GB_VERDICT_UNCHANGED)
-		r->note = gb_xasprintf("counts %+.3g%% (%.17g -> %.17g, each side's repetitions "
-				       "equal), beyond the %g%% threshold of deterministic counts",
-				       (r->ratio - 1) * 100, r->med_base, r->med_cur,
-				       r->threshold * 100);
-	if (bmin != bmax || cmin != cmax) {
-		double jitter = fmax((bmax - bmin) / bmin, (cmax - cmin) / cmin);
-		double lo = cmin / bmax, hi = cmax / bmin;   /* the ratio between the extremes */
-		int w = worse(r, lo) + worse(r, hi), bt = better(r, lo) + better(r, hi);
-
-		free(r->note);
-		r->nondet = 1;
-		if (!(bmin > 0 && cmin > 0) || !(jitter < r->threshold / 2)) {
-			r->gating = 0;
-			r->note = gb_xasprintf("non-deterministic: the counts differ between repetitions "
-					       "(%.17g .. %.17g in the %s), not gating",
-					       bmin != bmax ? bmin : cmin, bmin != bmax ? bmax : cmax,
-					       bmin != bmax ? "baseline" : "current");
-			return;
-		}
-		/*
-		 * A jitter well under the threshold (200 of 1.3 M in one cell
-		 * of the ci config, depending on what ran before it) still
-		 * resolves it: judged on the extremes, a change is one that
-		 * every pairing of the two sides' counts shows.
-		 */
-		r->verdict = w == 2 ? GB_VERDICT_REGRESSION : bt == 2 ? GB_VERDICT_IMPROVEMENT
-			     : w + bt == 0 ? GB_VERDICT_UNCHANGED : GB_VERDICT_INCONCLUSIVE;
-		r->note = gb_xasprintf("counts differ between repetitions by up to %.2g%% (%.17g .. "
-				       "%.17g and %.17g .. %.17g), under half the %g%% threshold: "
-				       "judged on the extremes, x%.5f .. x%.5f", jitter * 100, bmin,
-				       bmax, cmin, cmax, r->threshold * 100, lo, hi);
-	}
-}
-
-/*
  * Sides too small to estimate their spread (one process each: a user's
  * compare of two default runs), judged with the spread between processes
  * recorded for the machine class: Welch-free t on the log ratio of the
@@ -427,7 +364,7 @@ static void judge(const struct gb_compare *c, struct gb_compare_row *r,
 		return;
 	}
 	if (r->simulated) {
-		judge_counts(r, b, nb, v, nv);
+		gb_compare_judge_counts(r, b, nb, v, nv);
 		return;
 	}
 	kb = process_medians(c->base_procs, c->nbase_procs, mb, r->cell, r->metric, paired, &pb);
@@ -458,7 +395,7 @@ static void judge(const struct gb_compare *c, struct gb_compare_row *r,
 		/* within-process repetitions alone cannot tell a change from a process effect */
 		if (class_spread_test(c, r) == 0)
 			goto out;
-		if (worse(r, r->ratio) || better(r, r->ratio)) {
+		if (gb_compare_worse(r, r->ratio) || gb_compare_better(r, r->ratio)) {
 			r->verdict = GB_VERDICT_INCONCLUSIVE;
 			r->note = gb_xasprintf("%zu and %zu %s: too few to tell a change from the spread "
 					       "between processes; run with --processes %d or more",
@@ -509,12 +446,12 @@ static void finish_verdicts(struct gb_compare *c)
 
 		if (r->verdict != GB_VERDICT_COUNT)
 			continue;
-		if (sig && worse(r, r->ratio)) {
+		if (sig && gb_compare_worse(r, r->ratio)) {
 			r->verdict = GB_VERDICT_REGRESSION;
-		} else if (sig && better(r, r->ratio)) {
+		} else if (sig && gb_compare_better(r, r->ratio)) {
 			r->verdict = GB_VERDICT_IMPROVEMENT;
-		} else if ((worse(r, r->ci_low) || worse(r, r->ci_high)) &&
-			   (better(r, r->ci_low) || better(r, r->ci_high))) {
+		} else if ((gb_compare_worse(r, r->ci_low) || gb_compare_worse(r, r->ci_high)) &&
+			   (gb_compare_better(r, r->ci_low) || gb_compare_better(r, r->ci_high))) {
 			r->verdict = GB_VERDICT_INCONCLUSIVE;
 			free(r->note);   /* the class spread's, where it judged */
 			r->note = gb_xasprintf("interval wider than the +-%g%% band on both sides "
@@ -526,7 +463,7 @@ static void finish_verdicts(struct gb_compare *c)
 				free(r->note);
 				r->note = n;
 			}
-		} else if (worse(r, r->ratio)) {
+		} else if (gb_compare_worse(r, r->ratio)) {
 			/* worse than the threshold by the estimate, but not shown to be */
 			r->verdict = GB_VERDICT_INCONCLUSIVE;
 			free(r->note);
@@ -539,43 +476,6 @@ static void finish_verdicts(struct gb_compare *c)
 	}
 	free(p);
 	free(adj);
-}
-
-/* A time or its rate: what the instructions executed decide, unlike memory or page faults. */
-static int is_time(const struct gb_compare_row *r)
-{
-	return !strcmp(r->unit, "ns") || !strcmp(r->metric, "throughput_rps");
-}
-
-/*
- * Counts first, time second (issue 16, item 2): a gating time row that time
- * alone leaves open (an interval past both edges of the band, an estimate
- * beyond it that the adjusted p does not confirm, too few processes) is
- * unchanged when the cell's instruction count gated and was unchanged.
- * Counts are exact where time is noise; a change that moves time without
- * moving a single instruction is still caught when time confirms it.
- */
-static void counts_decide(struct gb_compare *c)
-{
-	const struct gb_compare_opts *o = &c->opts;
-
-	if (!o->counts_settled)
-		return;
-	for (size_t i = 0; i < c->n; i++) {
-		struct gb_compare_row *r = &c->rows[i];
-		char *n;
-
-		if (r->verdict != GB_VERDICT_INCONCLUSIVE || r->simulated || !r->gating ||
-		    isnan(r->ratio) || !is_time(r) || !o->counts_settled(o->counts_ctx, r->cell))
-			continue;
-		n = gb_xasprintf("instruction count unchanged (%s), which decides where time cannot: "
-				 "time x%.3f, %s", o->counts_from ? o->counts_from : "--counts", r->ratio,
-				 r->note ? r->note : "undecided");
-		free(r->note);
-		r->note = n;
-		r->verdict = GB_VERDICT_UNCHANGED;
-		c->by_counts++;
-	}
 }
 
 static struct gb_compare_row *add_row(struct gb_compare *c, const char *cell,
@@ -771,7 +671,7 @@ int gb_compare_results(struct gb_compare *c, const struct gb_results *base,
 		return gb_error("'%s' and '%s' share no cell x metric: nothing to compare",
 				c->base.path, c->cur.path);
 	finish_verdicts(c);
-	counts_decide(c);
+	gb_compare_counts_decide(c);
 	gb_compare_cell_shifts(c, base);
 	for (i = 0; i < c->n; i++) {
 		struct gb_compare_row *r = &c->rows[i];
