@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsio.h"
 #include "gbench.h"
 #include "stats.h"
 
