@@ -135,14 +135,6 @@ static int share_match(const struct share *a, const struct share *b)
 	return 0;
 }
 
-static size_t reps_of(const struct gb_cell_result *c)
-{
-	for (size_t k = 0; k < c->nmetrics; k++)
-		if (!strcmp(c->metrics[k].name, "wall_ns"))
-			return c->metrics[k].n;
-	return 0;
-}
-
 static void add_int(json_t *dst, json_t *src, const char *key)
 {
 	json_int_t v = json_integer_value(json_object_get(dst, key)) +
@@ -190,7 +182,7 @@ static int pool(struct share *s, size_t n, struct gb_results *res, json_t **meta
 			struct gb_cell_result *c = &res->cells[i];
 			char *raw = gb_xasprintf("%s/hist/%s.raw", s[p].dir, c->id);
 			json_t *jc = json_object_get(jcells, c->id), *a;
-			size_t now = reps_of(c);
+			size_t now = gb_cell_reps(c);
 
 			if (jc)
 				gb_run_merge_cell_meta(c, jc, (uint32_t)p);

@@ -136,14 +136,6 @@ const char *gb_report_md_code(struct gb_report *r, const char *s, int in_table)
 	return md_keep(r, gb_escape_md_code(s ? s : "", in_table));
 }
 
-/* Measured repetitions of a cell (its wall_ns samples). */
-static size_t cell_reps(const struct gb_cell_result *c)
-{
-	const struct gb_metric *m = gb_report_metric(c, "wall_ns");
-
-	return m && m->source != GB_SRC_UNAVAILABLE ? m->n : 0;
-}
-
 /* " a to b", or " a" when they are equal */
 static void reps_range(struct gb_sbuf *b, size_t lo, size_t hi)
 {
@@ -164,7 +156,7 @@ const char *gb_report_reps(struct gb_report *r)
 	/* the distinct executors, in the order their cells come */
 	for (size_t i = 0; i < r->res.n; i++) {
 		const struct gb_cell_result *c = &r->res.cells[i];
-		size_t n = cell_reps(c), j;
+		size_t n = gb_cell_reps(c), j;
 
 		if (!n)
 			continue;
@@ -188,7 +180,7 @@ const char *gb_report_reps(struct gb_report *r)
 			char *e = gb_escape_md(ex[j]);
 
 			for (size_t i = 0; i < r->res.n; i++) {
-				size_t n = cell_reps(&r->res.cells[i]);
+				size_t n = gb_cell_reps(&r->res.cells[i]);
 
 				if (n && !strcmp(r->res.cells[i].executor, ex[j])) {
 					elo = n < elo ? n : elo;

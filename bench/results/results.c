@@ -176,6 +176,14 @@ struct gb_metric *gb_cell_find_metric(struct gb_cell_result *c, const char *name
 	return NULL;
 }
 
+size_t gb_cell_reps(const struct gb_cell_result *c)
+{
+	for (size_t k = 0; k < c->nmetrics; k++)
+		if (!strcmp(c->metrics[k].name, "wall_ns"))
+			return c->metrics[k].n;
+	return 0;
+}
+
 /*
  * The metrics array starts with room for GB_CELL_METRICS_RESERVED and
  * doubles when a power of two >= that is reached, so the capacity needs no

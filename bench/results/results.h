@@ -90,6 +90,8 @@ void gb_cell_add_accuracy(struct gb_cell_result *c, const char *op, const char *
 			  const char *metric, double value, double budget, int pass);
 /* Add a reason (copied) why the cell is INVALID. */
 void gb_cell_invalid(struct gb_cell_result *c, const char *reason);
+/* The measured repetitions of a cell: how many wall_ns values it holds. */
+size_t gb_cell_reps(const struct gb_cell_result *c);
 
 /*
  * Append every value of src to the same cell x metric of dst (cells and

@@ -383,22 +383,13 @@ static int merge_share(struct gb_run *r, const char *dir, uint32_t p)
 	return rc;
 }
 
-/* Measured repetitions of cell c so far (its wall_ns values). */
-static size_t reps_of(const struct gb_cell_result *c)
-{
-	for (size_t k = 0; k < c->nmetrics; k++)
-		if (!strcmp(c->metrics[k].name, "wall_ns"))
-			return c->metrics[k].n;
-	return 0;
-}
-
 /* Append to each cell's list in counts how many repetitions it gained since *seen. */
 static void count_reps(const struct gb_run *r, json_t *counts, size_t *seen)
 {
 	for (size_t i = 0; i < r->res.n; i++) {
 		const struct gb_cell_result *c = &r->res.cells[i];
 		json_t *a = json_object_get(counts, c->id);
-		size_t n = reps_of(c);
+		size_t n = gb_cell_reps(c);
 
 		if (!a) {
 			a = json_array();

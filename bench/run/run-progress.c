@@ -37,6 +37,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "compare/compare.h"
 #include "gbench.h"
 #include "oracle.h"
 #include "run.h"
@@ -522,14 +523,6 @@ static double median_of(const struct gb_cell_result *c, const char *name)
 	return NAN;
 }
 
-static size_t reps_of(const struct gb_cell_result *c)
-{
-	for (size_t j = 0; j < c->nmetrics; j++)
-		if (!strcmp(c->metrics[j].name, "wall_ns"))
-			return c->metrics[j].n;
-	return 0;
-}
-
 void gb_run_cell_line(const struct gb_run *r, size_t i)
 {
 	const struct gb_cell_result *c = &r->res.cells[i];
@@ -587,11 +580,8 @@ static void budget_line(const struct gb_run *r)
 
 	if (!(r->cfg->time_budget > 0) || !tp)
 		return;
-	json_object_foreach(json_object_get(tp, "cells"), id, c) {
-		json_int_t w = json_integer_value(json_object_get(c, "window"));
-
-		windowed += w > 0 && w < json_integer_value(json_object_get(c, "requests"));
-	}
+	json_object_foreach(json_object_get(tp, "cells"), id, c)
+		windowed += gb_compare_cell_window(r->meta, id) != 0;
 	fprintf(stderr, "  time budget:         %.0f s: %zu of %zu cells on a window of their "
 		"trace, %lld short of their minimum of %u repetitions (meta.json time_plan)\n",
 		r->cfg->time_budget, windowed, r->ncells,
@@ -610,7 +600,7 @@ void gb_run_summary(const struct gb_run *r, const char *out_dir, const char *rep
 
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct gb_cell_result *c = &r->res.cells[i];
-		size_t n = reps_of(c);
+		size_t n = gb_cell_reps(c);
 		/* a shared run's parent holds every process's repetitions */
 		uint32_t want = r->opts->spawn ? gb_per_exec_get(&r->cfg->repetitions,
 								 r->ex[r->cells[i].exec].name) :
