@@ -80,22 +80,15 @@ static void md_machine(struct gb_report *r, struct gb_sbuf *b)
 
 /*
  * Cells a time budget gave fewer measured repetitions than their minimum
- * (meta.json time_plan, "why": "short"), and that minimum; 0 without a budget.
+ * (meta.json time_plan cells_short), and that minimum; 0 without a budget.
  */
 static size_t cells_short(const struct gb_report *r, long long *min_reps, long long *min_window)
 {
-	json_t *tp = json_object_get(r->meta, "time_plan"), *c;
-	const char *id;
-	size_t n = 0;
+	json_t *tp = json_object_get(r->meta, "time_plan");
 
 	*min_reps = json_integer_value(json_object_get(tp, "min_repetitions"));
 	*min_window = json_integer_value(json_object_get(tp, "min_window"));
-	json_object_foreach(json_object_get(tp, "cells"), id, c) {
-		const char *why = json_string_value(json_object_get(c, "why"));
-
-		n += why && !strcmp(why, "short");
-	}
-	return n;
+	return (size_t)json_integer_value(json_object_get(tp, "cells_short"));
 }
 
 static void md_validity(struct gb_report *r, struct gb_sbuf *b)
