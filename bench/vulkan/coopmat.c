@@ -60,12 +60,10 @@ static int gb_vk_coop_has_shape(struct gb_vk *vk)
 void gb_vk_coop_probe(struct gb_vk *vk)
 {
 	struct gb_vk_coop *c = &vk->coop;
-	const char *env = getenv("GB_VK_COOPMAT");
+	const char *env = getenv("GB_VK_COOPMAT"), *pairs = getenv("GB_VK_COOPMAT_PAIRS");
 	PFN_vkGetPhysicalDeviceFeatures2 feat2;
 	VkPhysicalDeviceFeatures2 f2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2 };
 	uint32_t inst_version;
-
-	const char *pairs = getenv("GB_VK_COOPMAT_PAIRS");
 
 	memset(c, 0, sizeof(*c));
 	c->emulate = env && !strcmp(env, "emulate");
