@@ -1,6 +1,6 @@
 /*
- * compare-impl.h - what the files of compare (compare.c, compare-read.c)
- * share and nothing else includes.
+ * compare-impl.h - what the files of compare (compare.c, compare-read.c,
+ * compare-out.c, ...) share and nothing else includes.
  */
 #ifndef GB_COMPARE_IMPL_H
 #define GB_COMPARE_IMPL_H
@@ -46,5 +46,16 @@ void gb_compare_machine_speed(struct gb_compare *c, const struct gb_results *bas
 void gb_compare_cell_shifts(struct gb_compare *c, const struct gb_results *base);
 /* A warning where every cell of an executor moved beyond the threshold. */
 void gb_compare_drift_warning(struct gb_compare *c);
+
+/*
+ * compare-out.c: the columns of one row as the table shows them, each a
+ * string the caller frees with gb_compare_free_cols; and the word for a
+ * comparison's exit code (OK, REGRESSION, INCONCLUSIVE).
+ */
+enum { COL_VERDICT, COL_CELL, COL_METRIC, COL_BASE, COL_CUR, COL_RATIO, COL_CI, COL_P,
+       COL_NOTE, NCOL };
+void gb_compare_row_cols(const struct gb_compare_row *r, char **col);
+void gb_compare_free_cols(char **col);
+const char *gb_compare_result_word(int code);
 
 #endif

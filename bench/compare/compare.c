@@ -1,7 +1,7 @@
 /*
  * compare.c - verdicts of a current run against a baseline (compare.h);
  * reading the sides and their meta.json is compare-read.c, the outputs
- * compare-out.c.
+ * compare-out.c (table, Markdown) and compare-files.c (JUnit, JSON).
  *
  * The process is the unit of replication (DESIGN.md section 9): the
  * repetitions of one process agree far more closely than processes do

@@ -6,12 +6,12 @@
  * charts and the baseline.
  *
  * Findings are the rules (rules.h) that fired on the cells' facts
- * (report.c), summed per rule and ranked by the time at stake. A finding
+ * (report-facts.c), summed per rule and ranked by the time at stake. A finding
  * needs evidence that survives the noise: a bottleneck seen only in a cell
  * whose wall time varies more than GB_REPORT_NOISY_CV between repetitions
  * is set aside and counted, not ranked; cache rules do not apply to a trace
  * without keys and vulkan cells are judged against the device's own
- * ceilings (both in report.c's facts).
+ * ceilings (both in report-facts.c).
  *
  * Every string from the results folder, a trace, the peak file or the
  * rules reaches report.md through gb_report_md() or gb_report_md_code().
@@ -25,13 +25,6 @@
 #include "gbench.h"
 #include "report/report.h"
 
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
 static void md_machine(struct gb_report *r, struct gb_sbuf *b)
 {
 	json_t *h = json_object_get(r->meta, "host"), *bd = json_object_get(r->meta, "build");
@@ -41,7 +34,7 @@ static void md_machine(struct gb_report *r, struct gb_sbuf *b)
 	char buf[64];
 
 	gb_sbuf_printf(b, "## Machine\n\n| | |\n|---|---|\n");
-	gb_sbuf_printf(b, "| CPU | %s, %lld CPU%s%s |\n", gb_report_md(r, jstr(h, "cpu_model")),
+	gb_sbuf_printf(b, "| CPU | %s, %lld CPU%s%s |\n", gb_report_md(r, gb_report_jstr(h, "cpu_model")),
 		       (long long)json_integer_value(json_object_get(h, "cores")),
 		       json_integer_value(json_object_get(h, "cores")) == 1 ? "" : "s",
 		       json_is_true(json_object_get(h, "hypervisor")) ? " (under a hypervisor)" : "");
@@ -56,24 +49,24 @@ static void md_machine(struct gb_report *r, struct gb_sbuf *b)
 		shared = json_integer_value(json_object_get(c, "shared_cpus"));
 		gb_sbuf_printf(b, "| L%lld %s cache | %s, %lld-way, shared by %lld CPU%s |\n",
 			       (long long)json_integer_value(json_object_get(c, "level")),
-			       gb_report_md(r, jstr(c, "type")), buf,
+			       gb_report_md(r, gb_report_jstr(c, "type")), buf,
 			       (long long)json_integer_value(json_object_get(c, "ways")), shared,
 			       shared == 1 ? "" : "s");
 	}
 	gb_sbuf_printf(b, "| memory | %.1f GiB |\n",
 		       (double)json_integer_value(json_object_get(h, "memory_bytes")) / 1073741824.0);
-	gb_sbuf_printf(b, "| kernel | %s |\n", gb_report_md(r, jstr(h, "kernel")));
+	gb_sbuf_printf(b, "| kernel | %s |\n", gb_report_md(r, gb_report_jstr(h, "kernel")));
 	gb_sbuf_printf(b, "| build | %s, %s, sanitizers %s, commit %s |\n",
-		       gb_report_md(r, jstr(bd, "compiler")), gb_report_md_code(r, jstr(bd, "flags"), 1),
-		       gb_report_md(r, jstr(bd, "sanitizers")), gb_report_md(r, jstr(bd, "commit")));
+		       gb_report_md(r, gb_report_jstr(bd, "compiler")), gb_report_md_code(r, gb_report_jstr(bd, "flags"), 1),
+		       gb_report_md(r, gb_report_jstr(bd, "sanitizers")), gb_report_md(r, gb_report_jstr(bd, "commit")));
 	json_object_foreach(json_object_get(r->meta, "executors"), name, ex) {
 		if (json_is_true(json_object_get(ex, "available")))
 			gb_sbuf_printf(b, "| executor %s | %s (%s) %s |\n", gb_report_md(r, name),
-				       gb_report_md(r, jstr(ex, "device")), gb_report_md(r, jstr(ex, "type")),
-				       gb_report_md(r, jstr(ex, "driver")));
+				       gb_report_md(r, gb_report_jstr(ex, "device")), gb_report_md(r, gb_report_jstr(ex, "type")),
+				       gb_report_md(r, gb_report_jstr(ex, "driver")));
 		else
 			gb_sbuf_printf(b, "| executor %s | unavailable: %s |\n", gb_report_md(r, name),
-				       gb_report_md(r, jstr(ex, "reason")));
+				       gb_report_md(r, gb_report_jstr(ex, "reason")));
 	}
 	gb_sbuf_printf(b, "\n");
 }
@@ -182,32 +175,32 @@ static void md_ceilings(struct gb_report *r, struct gb_sbuf *b)
 	fl = json_object_get(r->peak, "flops");
 	gb_sbuf_printf(b, "From %s (%lld threads). Bandwidth counts %s.\n\n", r->peak_from,
 		       (long long)json_integer_value(json_object_get(r->peak, "threads")),
-		       gb_report_md(r, jstr(json_object_get(r->peak, "bandwidth"), "counting")));
+		       gb_report_md(r, gb_report_jstr(json_object_get(r->peak, "bandwidth"), "counting")));
 	gb_sbuf_printf(b, "| ceiling | value | note |\n|---|---|---|\n");
 	gb_sbuf_printf(b, "| f32 | %.1f GFLOP/s | %s, %lld FMA chains per thread |\n", r->peak_gflops,
-		       gb_report_md(r, jstr(json_object_get(fl, "f32"), "isa")),
+		       gb_report_md(r, gb_report_jstr(json_object_get(fl, "f32"), "isa")),
 		       (long long)json_integer_value(json_object_get(json_object_get(fl, "f32"), "chains")));
 	if (json_is_number(json_object_get(json_object_get(fl, "int8_dot"), "gops")))
 		gb_sbuf_printf(b, "| int8 dot | %.1f GOPS | %s |\n",
 			       json_number_value(json_object_get(json_object_get(fl, "int8_dot"), "gops")),
-			       gb_report_md(r, jstr(json_object_get(fl, "int8_dot"), "note")));
+			       gb_report_md(r, gb_report_jstr(json_object_get(fl, "int8_dot"), "note")));
 	json_array_foreach(json_object_get(json_object_get(r->peak, "bandwidth"), "levels"), i, lv) {
 		json_t *rd = json_object_get(lv, "read");
-		const char *note = jstr(lv, "note");
+		const char *note = gb_report_jstr(lv, "note");
 
 		if (json_is_number(rd))
 			gb_sbuf_printf(b, "| %s read / copy | %.1f / %.1f GB/s | %s |\n",
-				       gb_report_md(r, jstr(lv, "name")), json_number_value(rd),
+				       gb_report_md(r, gb_report_jstr(lv, "name")), json_number_value(rd),
 				       json_number_value(json_object_get(lv, "copy")),
 				       note[0] ? gb_report_md(r, note) : "plateau");
 		else
-			gb_sbuf_printf(b, "| %s | - | %s |\n", gb_report_md(r, jstr(lv, "name")),
+			gb_sbuf_printf(b, "| %s | - | %s |\n", gb_report_md(r, gb_report_jstr(lv, "name")),
 				       gb_report_md(r, note));
 	}
 	if (r->vk_gflops > 0 && r->vk_gbs > 0)
 		gb_sbuf_printf(b, "| vulkan device f32 / copy | %.1f GFLOP/s / %.1f GB/s | %s: the ceilings "
 			       "vulkan cells are judged against |\n", r->vk_gflops, r->vk_gbs,
-			       gb_report_md(r, jstr(json_object_get(json_object_get(r->peak, "executors"),
+			       gb_report_md(r, gb_report_jstr(json_object_get(json_object_get(r->peak, "executors"),
 							       "vulkan"), "device")));
 	else
 		gb_sbuf_printf(b, "| vulkan device | - | not measured (%s): vulkan cells are not placed "
@@ -684,12 +677,12 @@ int gb_report_md_write(struct gb_report *r, size_t *nfindings)
 	*nfindings = fd.n;
 
 	gb_sbuf_printf(&b, "# gbench report: %s\n\n",
-		       jstr(cfg, "name")[0] ? gb_report_md(r, jstr(cfg, "name")) : "run");
+		       gb_report_jstr(cfg, "name")[0] ? gb_report_md(r, gb_report_jstr(cfg, "name")) : "run");
 	gb_sbuf_printf(&b, "Results %s, run from %s to %s, %s mode, seed %lld, %s. Generated by "
 		       "`gbench report`; every number below was measured or is derived from "
 		       "measured numbers as stated.\n\n",
-		       gb_report_md_code(r, r->o->results, 0), gb_report_md(r, jstr(r->meta, "start")),
-		       gb_report_md(r, jstr(r->meta, "end")), gb_report_md(r, jstr(cfg, "mode")),
+		       gb_report_md_code(r, r->o->results, 0), gb_report_md(r, gb_report_jstr(r->meta, "start")),
+		       gb_report_md(r, gb_report_jstr(r->meta, "end")), gb_report_md(r, gb_report_jstr(cfg, "mode")),
 		       (long long)json_integer_value(json_object_get(r->meta, "seed")),
 		       gb_report_reps(r));
 	md_summary(r, &b, &fd);

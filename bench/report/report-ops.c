@@ -9,7 +9,7 @@
  * gpu_ns.<op> (the device's time of its calls, vulkan cells) or, where a
  * cell has no device time (cpu cells, a device without timestamps),
  * call_ns.<op> (the host's time of its executor calls). Its work comes
- * from the trace as the cell's does (report.c): FLOPs from gb_shape_flops,
+ * from the trace as the cell's does (report-facts.c): FLOPs from gb_shape_flops,
  * bytes the activations in and out plus the persistent operand at the
  * quant level's real size, read once per executor call and shared by the
  * mean batch. The work is scaled by (1 - hit rate) when the result cache

@@ -5,7 +5,7 @@
  *
  * The stages: load (results.csv, samples.csv, accuracy.csv, meta.json,
  * hist/, mrc.csv, the traces named in meta.json), the ceilings (peak.h), the
- * per-cell facts and the rules (rules.h) in report.c, then the writers:
+ * per-cell facts and the rules (rules.h) in report-facts.c, then the writers:
  * report-md.c (report.md), report-charts.c (charts), report-tables.c
  * (tables.md).
  * Nothing printed is a number that was not measured or derived from
@@ -150,6 +150,10 @@ struct gb_report {
  */
 #define GB_REPORT_NOISY_CV 0.20
 
+/* A string member of a JSON object, "" when absent or not a string. */
+const char *gb_report_jstr(json_t *o, const char *key);
+/* A cell's facts, its roofline placement and the rules' judgements (report-facts.c). */
+void gb_report_cell_facts(struct gb_report *r, struct gb_report_cell *rc);
 /* Median of a cell's metric over repetitions; NAN when absent or unavailable. */
 double gb_report_median(const struct gb_cell_result *c, const char *metric);
 const struct gb_metric *gb_report_metric(const struct gb_cell_result *c, const char *metric);
