@@ -80,6 +80,47 @@ static void plan_short(struct gb_budget_cell *c, double share)
 	c->why = GB_BUDGET_SHORT;
 }
 
+/* Is the cell on a window below the smallest (short there)? */
+static int below_min_window(const struct gb_budget_cell *c)
+{
+	return c->window < (c->min_window < c->requests ? c->min_window : c->requests);
+}
+
+/*
+ * One window for each group: the smallest its cells took, among those on
+ * the smallest window or more; the cells short on a window below it share
+ * the smallest of theirs (a short cell never drags the others below the
+ * smallest window). A cell moved to fewer rows keeps its share and takes
+ * what fits there, up to its maximum (never fewer repetitions than it
+ * had: they fitted on more rows).
+ */
+static void share_windows(struct gb_budget_cell *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t w = c[i].window;
+		double per, r;
+
+		if (!c[i].group)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (c[j].group == c[i].group && c[j].window < w &&
+			    below_min_window(&c[j]) == below_min_window(&c[i]))
+				w = c[j].window;
+		if (w >= c[i].window)
+			continue;
+		per = cost(&c[i], 1, w) - cost(&c[i], 0, w);
+		r = per > 0 ? floor((c[i].share_s - cost(&c[i], 0, w)) / per) : c[i].max_reps;
+		if (r > c[i].max_reps)
+			r = c[i].max_reps;
+		if (r > c[i].reps)
+			c[i].reps = (uint32_t)r;
+		c[i].window = w;
+		if (c[i].why != GB_BUDGET_SHORT)
+			c[i].why = GB_BUDGET_GROUP;
+		c[i].plan_s = cost(&c[i], c[i].reps, w);
+	}
+}
+
 size_t gb_budget_plan(struct gb_budget_cell *c, size_t n, double budget_s)
 {
 	struct order *o = gb_xcalloc(n + 1, sizeof(*o));
@@ -120,6 +161,7 @@ size_t gb_budget_plan(struct gb_budget_cell *c, size_t n, double budget_s)
 			left = 0;
 	}
 	free(o);
+	share_windows(c, n);
 	return short_;
 }
 
@@ -130,13 +172,14 @@ const char *gb_budget_why_text(enum gb_budget_why why)
 	case GB_BUDGET_FIT: return "as many repetitions as fit its share";
 	case GB_BUDGET_WINDOW: return "its minimum of repetitions on a window of the trace that fits its share";
 	case GB_BUDGET_SHORT: return "short of its minimum: the minimum does not fit its share even on the smallest window, so it takes the repetitions that fit there";
+	case GB_BUDGET_GROUP: return "on the window of the trace that every cell of its workload replays (the smallest one of them needed), so that they measure the same rows: as many repetitions as fit its share, up to its maximum";
 	}
 	return "?";
 }
 
 const char *gb_budget_why_name(enum gb_budget_why why)
 {
-	static const char *const names[] = { "max", "fit", "window", "short" };
+	static const char *const names[] = { "max", "fit", "window", "short", "group-window" };
 
 	return (unsigned)why < GB_ARRAY_SIZE(names) ? names[why] : "?";
 }

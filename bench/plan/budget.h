@@ -15,6 +15,14 @@
  * or one on a window smaller still (at least one row), and is said to be
  * short of its minimum: the budget holds, and the run names the cells whose
  * statistics it could not afford.
+ *
+ * Cells of one group (a workload's cells, which the report's tables set
+ * side by side) then replay one window: the smallest any of them took
+ * that is not below the smallest window, so that they measure the same
+ * rows. A cell moved to fewer rows keeps its share and takes the
+ * repetitions that fit there, up to its maximum. The cells short on a
+ * window below the smallest share the smallest of theirs, and never drag
+ * the others there.
  */
 #ifndef GB_BUDGET_H
 #define GB_BUDGET_H
@@ -28,6 +36,8 @@ enum gb_budget_why {
 	GB_BUDGET_FIT,      /* as many as fit its share, between minimum and maximum */
 	GB_BUDGET_WINDOW,   /* its minimum on a window of the trace that fits */
 	GB_BUDGET_SHORT,    /* short of its minimum: what fits, on the smallest window or less */
+	GB_BUDGET_GROUP,    /* on the window its group's cells share, as many as fit, up to
+	                     * its maximum */
 };
 
 struct gb_budget_cell {
@@ -46,6 +56,8 @@ struct gb_budget_cell {
 	int keep_window;       /* never below min_window, even short: a process of a
 	                        * shared run replays the window its first process
 	                        * planned, so that pooled repetitions measure one thing */
+	uint32_t group;        /* cells with one nonzero group (and one trace) share a
+	                        * window; 0: a group of its own */
 	/* out */
 	uint32_t reps;         /* measured repetitions */
 	uint32_t window;       /* rows each repetition replays; == requests: all */
@@ -59,7 +71,7 @@ struct gb_budget_cell {
  * in [min_reps, max_reps] (in [1, min_reps) when short; min_reps is raised
  * to 1 and lowered to max_reps where needed) and a window in
  * [min(min_window, requests), requests] (in [1, requests] when short,
- * unless keep_window).
+ * unless keep_window), one window for the cells of a group.
  * Returns the number of cells short of their minimum (GB_BUDGET_SHORT).
  */
 size_t gb_budget_plan(struct gb_budget_cell *c, size_t n, double budget_s);
@@ -79,7 +91,7 @@ int gb_run_timeplan_handoff(const struct gb_run *r, const char *path);
 
 /* One line of why, for meta.json and the dry run: "fits its maximum", ... */
 const char *gb_budget_why_text(enum gb_budget_why why);
-/* "max", "fit", "window", "short": meta.json's short form. */
+/* "max", "fit", "window", "short", "group-window": meta.json's short form. */
 const char *gb_budget_why_name(enum gb_budget_why why);
 
 /*

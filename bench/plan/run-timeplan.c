@@ -446,6 +446,11 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 			.min_reps = share_of(cfg->min_repetitions, p, np), .max_reps = cl->reps,
 			.min_window = child ? rows : (uint32_t)gb_percentile_min_samples(99.0),
 			.keep_window = child,
+			/*
+			 * a workload's cells replay one window, which the first
+			 * process picks (its windows are a child's traces)
+			 */
+			.group = child ? 0 : (uint32_t)cl->workload + 1,
 		};
 	}
 	/*

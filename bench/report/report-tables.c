@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare/compare.h"
 #include "fsio.h"
 #include "gbench.h"
 #include "report/report.h"
@@ -28,13 +29,6 @@
 static const double default_lat[] = { 100e3, 1e6, 10e6 };
 static const double default_nmse[] = { 1e-6, 1e-4, 1e-2 };
 static const double hit_targets[] = { 0.80, 0.90, 0.95 };
-
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
 
 /* The tail latency a target is held against: p99, else p90 where p99 needs more samples. */
 static double tail_latency(const struct gb_cell_result *c, const char **which)
@@ -506,25 +500,62 @@ static void table_cache(struct gb_report *r, struct gb_sbuf *b)
 	free(cv);
 }
 
+/*
+ * A time budget's plan gives a workload's cells one window of its trace,
+ * but a cell short below the smallest window replays fewer rows, and a
+ * run made before the plan shared windows gave each cell its own: a choice
+ * between cells on different rows compares different work (a result
+ * cache hits more often on more rows). Name each such workload.
+ */
+static void windows_note(struct gb_report *r, struct gb_sbuf *b)
+{
+	json_t *plan = json_object_get(json_object_get(r->meta, "time_plan"), "cells");
+
+	for (size_t w = 0; w < r->nwl; w++) {
+		long long lo = -1, hi = -1, n = (long long)r->wl[w].requests;
+
+		for (size_t i = 0; i < r->ncells; i++) {
+			const struct gb_cell_result *c = r->cells[i].c;
+			long long rows;
+
+			if (!c || r->cells[i].invalid || strcmp(c->workload, r->wl[w].name))
+				continue;
+			if (!n)   /* the trace was not read: its length as the plan knew it */
+				n = json_integer_value(json_object_get(json_object_get(plan, c->id),
+								       "requests"));
+			rows = gb_compare_cell_window(r->meta, c->id);
+			if (!rows)
+				rows = n;
+			lo = lo < 0 || rows < lo ? rows : lo;
+			hi = rows > hi ? rows : hi;
+		}
+		if (lo != hi)
+			gb_sbuf_printf(b, "The cells of %s replayed different windows of its trace, "
+				       "%lld to %lld of %lld rows (a time budget's plan: meta.json "
+				       "time_plan): a choice between cells on different rows compares "
+				       "different work.\n\n", gb_report_md(r, r->wl[w].name), lo, hi, n);
+	}
+}
+
 int gb_report_tables(struct gb_report *r)
 {
 	struct gb_sbuf b = { 0 };
 	json_t *cfg = json_object_get(r->meta, "config"), *h = json_object_get(r->meta, "host");
 	json_t *bd = json_object_get(r->meta, "build");
-	const char *tier = jstr(cfg, "trace_dir")[0] ? jstr(cfg, "trace_dir") : jstr(cfg, "name");
-	char *cmd = gb_xasprintf("gbench run --config %s", jstr(cfg, "name"));
+	const char *tier = gb_report_jstr(cfg, "trace_dir")[0] ? gb_report_jstr(cfg, "trace_dir") : gb_report_jstr(cfg, "name");
+	char *cmd = gb_xasprintf("gbench run --config %s", gb_report_jstr(cfg, "name"));
 	int rc;
 
 	gb_sbuf_printf(&b, "# Tuning tables: %s\n\n", tier[0] ? gb_report_md(r, tier) : "run");
 	gb_sbuf_printf(&b, "Measured on %s (%lld CPUs) by %s (%s to %s; build %s, commit %s, "
 		       "sanitizers %s); medians over %s, INVALID cells left out. Regenerate with "
 		       "`gbench report RESULTS --tables` (or `make docs-tables`).\n\n",
-		       gb_report_md(r, jstr(h, "cpu_model")),
+		       gb_report_md(r, gb_report_jstr(h, "cpu_model")),
 		       (long long)json_integer_value(json_object_get(h, "cores")),
-		       gb_report_md_code(r, cmd, 0), gb_report_md(r, jstr(r->meta, "start")),
-		       gb_report_md(r, jstr(r->meta, "end")),
-		       gb_report_md_code(r, jstr(bd, "flags"), 0), gb_report_md(r, jstr(bd, "commit")),
-		       jstr(bd, "sanitizers")[0] ? gb_report_md(r, jstr(bd, "sanitizers")) : "none",
+		       gb_report_md_code(r, cmd, 0), gb_report_md(r, gb_report_jstr(r->meta, "start")),
+		       gb_report_md(r, gb_report_jstr(r->meta, "end")),
+		       gb_report_md_code(r, gb_report_jstr(bd, "flags"), 0), gb_report_md(r, gb_report_jstr(bd, "commit")),
+		       gb_report_jstr(bd, "sanitizers")[0] ? gb_report_md(r, gb_report_jstr(bd, "sanitizers")) : "none",
 		       gb_report_reps(r));
 	free(cmd);
 	{
@@ -555,6 +586,7 @@ int gb_report_tables(struct gb_report *r)
 				       "vary (wall_cv needs 2): their medians are single measurements, and "
 				       "no tie with them can be seen.\n\n", unknown, n);
 	}
+	windows_note(r, &b);
 	{
 		const double *lat = r->o->nlat ? r->o->lat_targets : default_lat;
 		const double *nm = r->o->nnmse ? r->o->nmse_budgets : default_nmse;

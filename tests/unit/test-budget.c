@@ -3,7 +3,8 @@
  * cell's maximum gives it; cheap cells leave what they do not need to dear
  * ones; a cell that cannot afford whole replays takes its minimum on a
  * window that fits; one that cannot even afford that on the smallest
- * window is short, within its share; and durations parse.
+ * window is short, within its share; the cells of a group replay one
+ * window; and durations parse.
  */
 #include <math.h>
 #include <string.h>
@@ -125,6 +126,69 @@ TEST(extra_time_comes_out_of_the_share)
 	CHECK(c[0].plan_s <= 20.0 + 1e-9);
 }
 
+/*
+ * A workload's cells (one group) replay the smallest window any of them
+ * took, so that the tables compare the same rows; a cell moved to fewer
+ * rows takes more repetitions in its share, up to its maximum; cells
+ * short below the smallest window share the smallest of theirs without
+ * dragging the others there; other groups keep their own.
+ */
+TEST(a_group_shares_one_window)
+{
+	struct gb_budget_cell c[5] = { cell(10.0, 100000), cell(0.5, 100000), cell(2.0, 100000),
+				       cell(10000.0, 100000), cell(10.0, 100000) };
+	struct gb_budget_cell alone[5];
+
+	for (int i = 0; i < 4; i++)
+		c[i].group = 1;
+	c[4].group = 2;
+	memcpy(alone, c, sizeof(c));
+	for (int i = 0; i < 5; i++)
+		alone[i].group = 0;
+	CHECK(gb_budget_plan(alone, 5, 110.0) == 1);
+	/* on their own: 0 whole, 2 windowed, 3 short below the smallest window */
+	CHECK(alone[0].why == GB_BUDGET_WINDOW && alone[0].window == 21969);
+	CHECK(alone[1].why == GB_BUDGET_MAX && alone[1].window == 100000);
+	CHECK(alone[2].why == GB_BUDGET_FIT && alone[2].window == 100000);
+	CHECK(alone[3].why == GB_BUDGET_SHORT && alone[3].window == 120);
+	CHECK(gb_budget_plan(c, 5, 110.0) == 1);
+	CHECK(c[0].window == 21969 && c[0].why == GB_BUDGET_WINDOW && c[0].reps == 10);
+	for (int i = 1; i < 3; i++) {
+		CHECK(c[i].window == 21969);
+		CHECK(c[i].why == GB_BUDGET_GROUP);
+		CHECK(c[i].reps >= alone[i].reps && c[i].reps <= 30);
+		CHECK(c[i].plan_s <= c[i].share_s + 1e-9);
+		CHECK_NEAR(c[i].share_s, alone[i].share_s, 1e-9);
+	}
+	/* 31 replays of 22% of 0.5 s fit its 22 s; 31 of 22% of 2 s its 23.6 s */
+	CHECK(c[1].reps == 30 && c[2].reps == 30);
+	CHECK(c[3].why == GB_BUDGET_SHORT && c[3].window == alone[3].window);
+	CHECK(c[4].window == alone[4].window && c[4].why == alone[4].why);
+	CHECK(total(c, 5) <= 110.0 + 1e-9);
+}
+
+/* Cells short below the smallest window: the smallest of theirs, more repetitions there. */
+TEST(short_cells_of_a_group_share_theirs)
+{
+	struct gb_budget_cell c[3] = { cell(10000.0, 100000), cell(5000.0, 100000),
+				       cell(2500.0, 100000) };
+	struct gb_budget_cell alone[3];
+
+	memcpy(alone, c, sizeof(c));
+	for (int i = 0; i < 3; i++)
+		c[i].group = 7;
+	CHECK(gb_budget_plan(alone, 3, 30.0) == 3);
+	CHECK(gb_budget_plan(c, 3, 30.0) == 3);
+	CHECK(alone[2].window > alone[1].window && alone[1].window > alone[0].window);
+	for (int i = 0; i < 3; i++) {
+		CHECK(c[i].why == GB_BUDGET_SHORT);
+		CHECK(c[i].window == alone[0].window);
+		CHECK(c[i].reps >= alone[i].reps);
+		CHECK(c[i].plan_s <= c[i].share_s + 1e-9);
+	}
+	CHECK(c[2].reps > alone[2].reps);
+}
+
 TEST(min_over_max_is_clamped)
 {
 	struct gb_budget_cell c[1] = { cell(0.01, 1000) };
@@ -149,6 +213,7 @@ TEST(durations)
 	CHECK(gb_budget_parse_duration("8d", &s) == -1);
 	CHECK(gb_budget_parse_duration("nan", &s) == -1);
 	CHECK(strcmp(gb_budget_why_name(GB_BUDGET_WINDOW), "window") == 0);
+	CHECK(strcmp(gb_budget_why_name(GB_BUDGET_GROUP), "group-window") == 0);
 }
 
 int main(void)
@@ -160,6 +225,8 @@ int main(void)
 	RUN(short_trace_window_is_the_trace);
 	RUN(the_budget_holds_below_the_smallest_window);
 	RUN(extra_time_comes_out_of_the_share);
+	RUN(a_group_shares_one_window);
+	RUN(short_cells_of_a_group_share_theirs);
 	RUN(min_over_max_is_clamped);
 	RUN(durations);
 	return unit_done();
