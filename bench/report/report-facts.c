@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare/compare.h"
 #include "gbench.h"
 #include "report/report.h"
 #include "stats.h"
@@ -166,15 +167,23 @@ void gb_report_cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 	/* the sibling without a cache, for the cache's effect on speed */
 	if (c->cache && !(rc->wl && rc->wl->loaded && !rc->wl->keyed)) {
 		double with = gb_report_median(c, "throughput_rps"), without = NAN;
+		int other_rows = 0;
 
 		for (size_t k = 0; k < r->ncells; k++) {
 			struct gb_cell_result *o = r->cells[k].c;
 
 			if (o && !o->cache && o->batch == c->batch && o->quant == c->quant &&
-			    !strcmp(o->workload, c->workload) && !strcmp(o->executor, c->executor))
+			    !strcmp(o->workload, c->workload) && !strcmp(o->executor, c->executor)) {
 				without = gb_report_median(o, "throughput_rps");
+				/* a time budget's windows: a cache hits more often on more rows */
+				other_rows = gb_compare_cell_window(r->meta, o->id) !=
+					     gb_compare_cell_window(r->meta, c->id);
+			}
 		}
-		if (isfinite(with) && without > 0)
+		if (other_rows)
+			gb_facts_unknown(f, "cache_speedup", "the sibling cell without a cache replayed "
+					 "another window of the trace (meta.json time_plan)");
+		else if (isfinite(with) && without > 0)
 			gb_facts_set(f, "cache_speedup", with / without,
 				     "measured (throughput_rps with / without the cache)");
 		else
