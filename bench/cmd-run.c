@@ -11,6 +11,7 @@
 
 #include "../profilers/callgrind.h"
 #include "cli.h"
+#include "compare/compare.h"
 #include "fsio.h"
 #include "plan/budget.h"
 #include "cmds.h"
@@ -33,7 +34,8 @@ static const char usage_text[] =
 	"                  [--filter PATTERN] [--strict] [--require vulkan] [--validate]\n"
 	"                  [--device N|NAME] [--interleave random|none] [--max-memory SIZE]\n"
 	"                  [--time-budget DURATION] [--accuracy-budget none|default|LIST]\n"
-	"                  [--quiet | --verbose] [--no-report] [--force] [--json]\n"
+	"                  [--windows-of RESULTS] [--quiet | --verbose] [--no-report]\n"
+	"                  [--force] [--json]\n"
 	"\n"
 	"Replay each workload through every cell of the matrix (workload x executor x\n"
 	"batch x quant x cache) and write a results directory (default\n"
@@ -65,6 +67,9 @@ static const char usage_text[] =
 	"when a whole replay would not fit (meta.json time_plan says what each got).\n"
 	"With --processes N the first process calibrates and plans the windows, and\n"
 	"each process takes its share of the budget left (left / processes to run).\n"
+	"--windows-of RESULTS replays each cell that RESULTS measured on the rows\n"
+	"it replayed there, planning only the repetitions, so that `gbench compare\n"
+	"RESULTS` judges the same work (a cell on other rows is inconclusive).\n"
 	"Correctness (an executor against the cpu on the same quantized bytes, f32\n"
 	"against float64) always gates; the accuracy cost of a quant level against\n"
 	"float64 is reported, and gates only with --accuracy-budget default (DESIGN\n"
@@ -95,7 +100,7 @@ struct run_opts {
 	long threads, processes;
 	uint32_t process, nprocess;    /* --process I/N; nprocess 0 when not given */
 	const char *seed, *speed, *target_qps, *max_queue_delay_us, *slo, *max_memory;
-	const char *time_budget, *accuracy_budget;
+	const char *time_budget, *accuracy_budget, *windows_of;
 	uint64_t slo_ns;
 	uint64_t max_memory_bytes;     /* --max-memory; 0 when not given */
 	int dry_run, strict, validate, interleave, find_max_qps;
@@ -117,7 +122,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	       O_REPS, O_PRIME, O_WARMUP, O_SEED, O_THREADS, O_DRY, O_FILTER, O_STRICT, O_REQUIRE,
 	       O_VALIDATE, O_DEVICE, O_INTERLEAVE, O_SPEED, O_QPS, O_DELAY, O_FIND, O_SLO,
 	       O_PROCESSES, O_PROCESS, O_MAX_MEMORY, O_TIME_BUDGET, O_ACC_BUDGET,
-	       O_NO_REPORT, O_FORCE, O_JSON };
+	       O_NO_REPORT, O_FORCE, O_JSON, O_WINDOWS_OF };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "workload", required_argument, NULL, O_WORKLOAD },
@@ -149,6 +154,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "slo", required_argument, NULL, O_SLO },
 		{ "max-memory", required_argument, NULL, O_MAX_MEMORY },
 		{ "time-budget", required_argument, NULL, O_TIME_BUDGET },
+		{ "windows-of", required_argument, NULL, O_WINDOWS_OF },
 		{ "accuracy-budget", required_argument, NULL, O_ACC_BUDGET },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -189,6 +195,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		case O_SLO: o->slo = optarg; break;
 		case O_MAX_MEMORY: o->max_memory = optarg; break;
 		case O_TIME_BUDGET: o->time_budget = optarg; break;
+		case O_WINDOWS_OF: o->windows_of = optarg; break;
 		case O_ACC_BUDGET: o->accuracy_budget = optarg; break;
 		case O_INTERLEAVE:
 			if (strcmp(optarg, "random") && strcmp(optarg, "none"))
@@ -356,6 +363,9 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 	if (o->time_budget && gb_budget_parse_duration(o->time_budget, &cfg->time_budget) < 0)
 		return gb_error("--time-budget: '%s' is not a duration (600, 90s, 10m, 1.5h; "
 				"at most a week)", o->time_budget);
+	if (o->windows_of && !(cfg->time_budget > 0))
+		return gb_error("--windows-of needs a time budget (--time-budget, or the config's "
+				"time_budget): without one every cell replays its whole trace");
 	if (o->accuracy_budget && gb_acc_budget_parse(&cfg->accuracy_budget, o->accuracy_budget) < 0)
 		return gb_error("--accuracy-budget: '%s' is not none, default or a list of "
 				"QUANT:METRIC=VALUE (f16, q8, q4; nmse or recall)", o->accuracy_budget);
@@ -399,6 +409,24 @@ static int check_out(const char *out, int force)
 	return 0;
 }
 
+/* --windows-of RESULTS: its meta.json, or -1 after one line. */
+static int load_windows_of(const char *results, json_t **meta)
+{
+	int rc = gb_compare_load_meta(results, meta);
+
+	if (rc > 0)
+		return gb_error("--windows-of '%s': no meta.json there (a results folder of "
+				"gbench run)", results);
+	if (rc < 0)
+		return -1;
+	if (!json_is_object(json_object_get(*meta, "cells"))) {
+		json_decref(*meta);
+		*meta = NULL;
+		return gb_error("--windows-of '%s': its meta.json names no cells", results);
+	}
+	return 0;
+}
+
 /*
  * The report of the results in out_dir (report.h), as `gbench report
  * out_dir` writes it: out_dir/report/report.md and its charts. Its path,
@@ -434,6 +462,7 @@ int cmd_run(int argc, char **argv)
 	struct gb_run_opts ro;
 	struct sigaction sa;
 	struct gb_lock lock = { .fd = -1 };
+	json_t *windows_of = NULL;
 	char *out_dir = NULL, *report = NULL;
 	const char *report_why = "--no-report";
 	int rc;
@@ -446,7 +475,8 @@ int cmd_run(int argc, char **argv)
 		return rc > 0 ? GB_EXIT_OK : GB_EXIT_USAGE;
 	gb_config_defaults(&cfg);
 	if (gb_config_load(&cfg, o.config ? o.config : "default") < 0 ||
-	    apply_overrides(&cfg, &o) < 0 || (!o.dry_run && o.out && check_out(o.out, o.force) < 0)) {
+	    apply_overrides(&cfg, &o) < 0 || (!o.dry_run && o.out && check_out(o.out, o.force) < 0) ||
+	    (o.windows_of && load_windows_of(o.windows_of, &windows_of) < 0)) {
 		gb_config_release(&cfg);
 		return GB_EXIT_USAGE;
 	}
@@ -459,6 +489,7 @@ int cmd_run(int argc, char **argv)
 		.spawn = !o.nprocess && cfg.processes > 1,
 		.max_memory = o.max_memory_bytes,
 		.quiet = o.quiet, .verbose = o.verbose,
+		.windows_of = o.windows_of, .windows_of_meta = windows_of,
 	};
 
 	rc = gb_run_init(&run, &cfg, &ro);
@@ -528,6 +559,7 @@ int cmd_run(int argc, char **argv)
 out:
 	gb_lock_release(&lock);
 	gb_run_release(&run);
+	json_decref(windows_of);
 	free(out_dir);
 	free(report);
 	gb_config_release(&cfg);

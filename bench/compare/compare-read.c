@@ -512,14 +512,16 @@ static void compare_windows(struct gb_compare *c, json_t *base, json_t *cur)
 		}
 	if (c->nwindows == 1)
 		gb_compare_warn(c, "1 cell replayed different windows of its trace on the two sides "
-				"(a time budget's plan: %s): its rows are inconclusive; runs with fixed "
-				"--repetitions and no --time-budget replay whole traces",
+				"(a time budget's plan: %s): its rows are inconclusive; a run with "
+				"--windows-of BASELINE replays the baseline's windows, and one with fixed "
+				"--repetitions and no --time-budget whole traces",
 				c->windows[0].cell);
 	else if (c->nwindows)
 		gb_compare_warn(c, "%zu cells replayed different windows of their traces on the two "
 				"sides (time budgets' plans; the first: %s): their rows are "
-				"inconclusive; runs with fixed --repetitions and no --time-budget replay "
-				"whole traces", c->nwindows, c->windows[0].cell);
+				"inconclusive; a run with --windows-of BASELINE replays the baseline's "
+				"windows, and one with fixed --repetitions and no --time-budget whole "
+				"traces", c->nwindows, c->windows[0].cell);
 }
 
 void gb_compare_window_rule(const struct gb_compare *c, struct gb_compare_row *r)

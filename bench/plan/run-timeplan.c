@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../profilers/callgrind.h"
+#include "compare/compare.h"
 #include "fsio.h"
 #include "plan/budget.h"
 #include "gbench.h"
@@ -376,6 +377,29 @@ static json_t *inherit(struct gb_run *r, double *startup)
 	return jcal ? jcal : json_array();
 }
 
+/*
+ * --windows-of RESULTS: each cell that run measured replays the rows it
+ * replayed there (all of them where it had no window), fixed rather than
+ * planned; a cell it did not measure is planned as usual. The number fixed.
+ */
+static size_t windows_of(struct gb_run *r)
+{
+	json_t *meta = r->opts->windows_of_meta, *cells = json_object_get(meta, "cells");
+	size_t fixed = 0;
+
+	for (size_t i = 0; meta && i < r->ncells; i++) {
+		struct gb_run_cell *cl = &r->cells[i];
+		long long w = gb_compare_cell_window(meta, cl->id);
+
+		if (!json_object_get(cells, cl->id))
+			continue;
+		cl->window = w > 0 && (size_t)w < r->wl[cl->workload].trace.n ? (uint32_t)w : 0;
+		cl->window_fixed = 1;
+		fixed++;
+	}
+	return fixed;
+}
+
 /* Share p of n of count: the shares differ by at most one and add up to count (as run.c's). */
 static uint32_t share_of(uint32_t count, uint32_t p, uint32_t n)
 {
@@ -391,7 +415,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	json_t *jp, *jcal, *jcells;
 	struct gb_budget_cell *bc;
 	double left, turns_s = 0, total = 0, startup = 0, now_s, share, reserve;
-	size_t nshort = 0;
+	size_t nshort = 0, nfixed = 0;
 
 	/* a callgrind child replays its cell as configured: calibrating under valgrind is no plan */
 	if ((!(cfg->time_budget > 0) && !dry) || gb_callgrind_child())
@@ -405,6 +429,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		startup = startup_s(r);
 		jcal = calibrate(r);
 		r->calib_s = (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
+		nfixed = windows_of(r);
 	}
 	r->calibrated = 1;
 	jp = json_pack("{s:f, s:o, s:s}", "calibration_s", r->calib_s, "calibration", jcal,
@@ -414,6 +439,11 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		       "cell of them is planned from it; in a shared run the first process "
 		       "calibrates for all");
 	json_object_set_new(r->meta, "time_plan", jp);
+	if (r->opts->windows_of && !child)
+		json_object_set_new(jp, "windows_of", json_pack("{s:s, s:I, s:s}",
+			"results", r->opts->windows_of, "cells", (json_int_t)nfixed,
+			"note", "the cells that run measured replay the rows they replayed there "
+			"(--windows-of); the others' windows are planned"));
 	if (!(cfg->time_budget > 0))
 		return 0;
 	/*
@@ -431,8 +461,12 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct gb_run_cell *cl = &r->cells[i];
 		uint32_t n = (uint32_t)r->wl[cl->workload].trace.n;
-		/* a process the run started keeps the first one's window: its rows are the trace */
-		uint32_t rows = child && cl->window ? cl->window : n;
+		/*
+		 * a process the run started keeps the first one's window, and
+		 * --windows-of the other run's: its rows are the trace
+		 */
+		int keep = child || cl->window_fixed;
+		uint32_t rows = keep && cl->window ? cl->window : n;
 		double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0;
 
 		if (n)
@@ -444,13 +478,10 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 			.requests = rows,
 			.untimed = cl->warmup, .prime = cl->prime,
 			.min_reps = share_of(cfg->min_repetitions, p, np), .max_reps = cl->reps,
-			.min_window = child ? rows : (uint32_t)gb_percentile_min_samples(99.0),
-			.keep_window = child,
-			/*
-			 * a workload's cells replay one window, which the first
-			 * process picks (its windows are a child's traces)
-			 */
-			.group = child ? 0 : (uint32_t)cl->workload + 1,
+			.min_window = keep ? rows : (uint32_t)gb_percentile_min_samples(99.0),
+			.keep_window = keep,
+			/* a workload's cells replay one window, which the first process picks */
+			.group = keep ? 0 : (uint32_t)cl->workload + 1,
 		};
 	}
 	/*
@@ -477,7 +508,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 
 		cl->reps = bc[i].reps;
 		cl->plan_reps_s = bc[i].plan_s - bc[i].extra_s;
-		if (!child)
+		if (!child && !cl->window_fixed)
 			cl->window = bc[i].window < bc[i].requests ? bc[i].window : 0;
 		json_object_set_new(jcells, cl->id, json_pack("{s:f, s:f, s:f, s:i, s:i, s:i, s:s, s:s}",
 			"share_s", bc[i].share_s, "planned_s", bc[i].plan_s,
@@ -640,7 +671,8 @@ void gb_run_dry(struct gb_run *r, int json)
 		if (!r->ex[cl->exec].ok)
 			printf("  %-48s skipped: executor unavailable\n", cl->id);
 		else if (jc)
-			printf("  %-48s %3u reps x %u of %zu rows, %7.1f s: %s\n", cl->id, cl->reps,
+			printf("  %-48s %3u rep%s x %u of %zu rows, %7.1f s: %s\n", cl->id, cl->reps,
+			       cl->reps == 1 ? " " : "s",
 			       cl->window ? cl->window : (uint32_t)r->wl[cl->workload].trace.n,
 			       r->wl[cl->workload].trace.n, est[i],
 			       json_string_value(json_object_get(jc, "why")));
@@ -668,6 +700,15 @@ void gb_run_dry(struct gb_run *r, int json)
 	printf("), from untimed replays of a window of each trace (calibration %.1f s), "
 	       "not a measurement of the cells; the report at the end is not counted "
 	       "(--no-report)\n", r->calib_s);
+	if (cfg->time_budget > 0 && r->opts->windows_of) {
+		size_t fixed = 0;
+
+		for (size_t i = 0; i < r->ncells; i++)
+			fixed += r->cells[i].window_fixed;
+		printf("windows: %zu of %zu cells replay the rows they replayed in %s "
+		       "(--windows-of)%s\n", fixed, r->ncells, r->opts->windows_of,
+		       fixed < r->ncells ? "; the others' are planned" : "");
+	}
 	if (cfg->time_budget > 0 && np > 1)
 		printf("reps: the first process's; each of the %u processes plans its repetitions "
 		       "within its share of what is left of the budget, on these windows\n", np);

@@ -50,6 +50,13 @@ struct gb_run_opts {
 	uint64_t max_memory;       /* --max-memory in bytes; 0: the config's, else the default */
 	int quiet;                 /* --quiet: no progress, no per-cell lines, no summary */
 	int verbose;               /* --verbose: a line per cell as it is judged */
+	/*
+	 * --windows-of RESULTS: its meta.json (the caller's), whose cells
+	 * this run's time plan replays on the windows that run replayed, so
+	 * that compare can set the two side by side; NULL: the plan's own.
+	 */
+	const char *windows_of;
+	json_t *windows_of_meta;
 };
 
 /*
@@ -109,6 +116,7 @@ struct gb_run_cell {
 	uint32_t prime;            /* untimed repetitions before each measured one */
 	uint32_t warmup;           /* untimed repetitions before the first (per process) */
 	uint32_t window;           /* rows each repetition replays (0: all; budget.h) */
+	int window_fixed;          /* window taken from --windows-of, not planned */
 	double rep_s;              /* calibration: estimated seconds of one whole replay */
 	double rep_fixed_s;        /* and what a repetition costs besides its rows */
 	double plan_reps_s;        /* a time plan's seconds for its repetitions (0: no plan) */

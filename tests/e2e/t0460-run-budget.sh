@@ -148,11 +148,32 @@ json.dump(m, open(sys.argv[1], "w"))
 PY
 expect_exit 3 "compare of a cell replayed over different windows: inconclusive (exit 3)" \
 	"$GBENCH" compare "$TMP/r" "$TMP/r2"
-check "says which cell, and why" grep -q "1 cell replayed different windows of its trace on the two sides (a time budget's plan: small.cpu.b1.f32.c0): its rows are inconclusive" "$TMP/err"
+check "says which cell, and why" grep -q "1 cell replayed different windows of its trace on the two sides (a time budget's plan: small.cpu.b1.f32.c0): its rows are inconclusive; a run with --windows-of BASELINE replays the baseline's windows" "$TMP/err"
 check "its rows inconclusive, with the windows" grep -q '^inconclusive  small\.cpu\.b1\.f32\.c0  wall_ns .* a repetition replayed all 40 rows of the trace in the baseline and the first 20 of 40 rows in the current' "$TMP/out"
 check "the other cell judged as usual" bash -c "! grep -q '^inconclusive  big\.cpu.*replayed' '$TMP/out'"
 expect_exit 0 "a report against that baseline" "$GBENCH" report "$TMP/r2" --baseline "$TMP/r" --out "$TMP/r2-report"
 check "gives the cell no ratio, and says why" grep -q '^| small\.cpu\.b1\.f32\.c0 | .* | - (other work: a repetition replayed all rows of the trace in the baseline, the first 20 rows here; meta.json time_plan) |$' "$TMP/r2-report/report.md"
+# --windows-of: a run that replays another run's windows, so that compare
+# judges the same work; only the repetitions are planned.
+expect_exit 2 "--windows-of without a time budget exits 2" \
+	"$GBENCH" run --config ci --executor cpu --windows-of "$TMP/r2" --dry-run
+check "saying what it needs" grep -q -- "--windows-of needs a time budget" "$TMP/err"
+expect_exit 2 "--windows-of a folder without results exits 2" \
+	run --config "$TMP/budget.ini" --windows-of "$TMP/none" --dry-run
+check "naming it" grep -q -- "--windows-of '$TMP/none': no meta.json there" "$TMP/err"
+expect_exit 0 "a run with --windows-of the edited run" \
+	run --config "$TMP/budget.ini" --windows-of "$TMP/r2" --out "$TMP/r3"
+check "each cell replays the rows it replayed there, and meta.json says so" python3 - "$TMP/r2" "$TMP/r3" <<'PY'
+import json, sys
+a, b = (json.load(open(d + "/meta.json"))["time_plan"] for d in sys.argv[1:])
+assert b["windows_of"]["results"] == sys.argv[1] and b["windows_of"]["cells"] == 2, b["windows_of"]
+for cid, c in a["cells"].items():
+    assert b["cells"][cid]["window"] == c["window"], (cid, c, b["cells"][cid])
+assert b["cells"]["small.cpu.b1.f32.c0"]["window"] == 20, b["cells"]
+PY
+"$GBENCH" compare "$TMP/r2" "$TMP/r3" > "$TMP/out" 2> "$TMP/err"
+check "compare finds no cell on other rows" bash -c "! grep -q 'different windows' '$TMP/err'"
+check "and judges the windowed cell" bash -c "! grep -q '^inconclusive  small.*replayed' '$TMP/out'"
 why=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['time_plan']['cells']['big.cpu.b1.f32.c0']['why'])" "$TMP/r/meta.json")
 calib=$(python3 -c "import json,sys; print('%.1f' % json.load(open(sys.argv[1]))['time_plan']['calibration_s'])" "$TMP/r/meta.json")
 if [ "$why" = window ]; then
