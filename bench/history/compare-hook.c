@@ -6,13 +6,19 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "compare/compare.h"
 #include "gbench.h"
 #include "history/compare-hook.h"
 
 static double floored(void *ctx, const char *cell, const char *metric)
 {
-	double t = gb_history_threshold_for(ctx, cell, metric);
+	const struct gb_history_thresholds *th = ctx;
+	long long w = gb_compare_cell_window(th->cur_meta, cell);
+	/* a cell on a window of its trace: the series of that window (history add) */
+	char *series = w ? gb_xasprintf("%s/rows:%lld", cell, w) : NULL;
+	double t = gb_history_threshold_for(ctx, series ? series : cell, metric);
 
+	free(series);
 	return isnan(t) ? t : fmax(t, GB_HISTORY_THR_FLOOR);
 }
 
@@ -40,6 +46,7 @@ int gb_history_compare_hook(const char *path, json_t *cur_meta, struct gb_compar
 			usable += !isnan(t->e[i].threshold);
 		gb_note("thresholds from history: %zu of %zu cell x metric series of '%s' on %s have %d runs or more",
 			usable, t->n, config, klass, GB_HISTORY_THR_MIN);
+		t->cur_meta = cur_meta;
 		o->threshold_for = floored;
 		o->threshold_ctx = t;
 	}

@@ -152,19 +152,20 @@ static int add_one(struct gb_history *h, const char *dir, const char *branch)
 	rc = h->iface->add_run(h->ctx, &run, fp, &id);
 	if (rc <= 0)
 		goto out;
-	for (size_t i = 0; i < r.n; i++) {
+	for (size_t i = 0; i < r.n && rc > 0; i++) {
 		const struct gb_cell_result *c = &r.cells[i];
+		long long w = gb_compare_cell_window(meta, c->id);
+		char *series;
 
 		/*
 		 * A window of the trace (a time budget's plan) is other work
-		 * than the whole, and another run's plan may pick another: a
-		 * series of them would show the plans' changes as the code's.
+		 * than the whole, and another run's plan may pick another: it
+		 * is a series of its own, CELL/rows:N (export's name for it),
+		 * so that a change of plan never reads as the code's.
 		 */
-		if (gb_compare_cell_window(meta, c->id)) {
-			if (!windowed++)
-				first = c->id;
-			continue;
-		}
+		if (w && !windowed++)
+			first = c->id;
+		series = w ? gb_xasprintf("%s/rows:%lld", c->id, w) : gb_xstrdup(c->id);
 		for (size_t j = 0; j < c->nmetrics; j++) {
 			const struct gb_metric *m = &c->metrics[j];
 			size_t n;
@@ -175,19 +176,20 @@ static int add_one(struct gb_history *h, const char *dir, const char *branch)
 			med = metric_median(m, &n);
 			if (n == 0 || isnan(med))
 				continue;
-			if (h->iface->add_point(h->ctx, id, c->id, m->name, m->unit ? m->unit : "",
+			if (h->iface->add_point(h->ctx, id, series, m->name, m->unit ? m->unit : "",
 						med, n) < 0) {
 				rc = -1;
-				goto out;
+				break;
 			}
 		}
+		free(series);
 	}
-	if (windowed)
+	if (windowed && rc > 0)
 		gb_warn("%zu cell%s of '%s' replayed a window of %s trace (a time budget's "
-			"plan; the first: %s): not kept, as %s figures are the plan's as much as the "
-			"code's; runs with fixed --repetitions and no --time-budget replay whole traces",
-			windowed, windowed == 1 ? "" : "s", dir, windowed == 1 ? "its" : "their", first,
-			windowed == 1 ? "its" : "their");
+			"plan; the first: %s): kept as CELL/rows:N, a series for each window, as "
+			"another plan may pick another; a run with --windows-of a reference run keeps "
+			"its rows from run to run",
+			windowed, windowed == 1 ? "" : "s", dir, windowed == 1 ? "its" : "their", first);
 out:
 	json_decref(meta);
 	gb_results_release(&r);

@@ -10,6 +10,7 @@
 #ifndef GB_HISTORY_H
 #define GB_HISTORY_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "history/store.h"
@@ -77,6 +78,11 @@ struct gb_history_thresholds {
 		size_t runs;
 	} *e;
 	size_t n, cap;
+	/*
+	 * Borrowed by compare's hook: the current run's meta.json, whose
+	 * windows name a windowed cell's series (CELL/rows:N).
+	 */
+	json_t *cur_meta;
 };
 
 /* Every series of class and config (any branch) with its threshold; 0 or -1. */

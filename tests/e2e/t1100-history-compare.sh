@@ -66,6 +66,31 @@ check "each cell's threshold from its last 100 runs" cmp -s "$TMP/got" "$TMP/wan
 if ! cmp -s "$TMP/got" "$TMP/want"; then diff "$TMP/got" "$TMP/want" | sed 's/^/#   /'; fi
 check "and not the fixed 5%" bash -c "! grep -q ' 0.050000000$' '$TMP/got'"
 
+# A cell that a time budget replayed on a window of its trace is a series
+# of its own, CELL/rows:N (history add): its threshold comes from the runs
+# that replayed those rows, and a run of the whole trace finds none.
+cell=$(awk 'NR == 1 { print $1 }' "$TMP/want")
+window() { # DIR...: CELL on the first 20 of 1000 rows in each run's meta.json
+	python3 - "$cell" "$@" <<'PY'
+import json, sys
+for d in sys.argv[2:]:
+    m = json.load(open(d + "/meta.json"))
+    m.pop("manifest", None)   # the files were edited
+    m["time_plan"] = {"budget_s": 60, "cells": {sys.argv[1]: {"window": 20, "requests": 1000}}}
+    json.dump(m, open(d + "/meta.json", "w"))
+PY
+}
+cp -r "$TMP/aa" "$TMP/aw" && cp -r "$TMP/x" "$TMP/xw" && window "$TMP"/aw/run-* "$TMP"/xw/run-*
+expect_exit 0 "a history of 120 runs with a windowed cell" \
+	"$GBENCH" history add -q --history "$TMP/w.sqlite" "$TMP"/aw/run-*
+"$GBENCH" compare "$TMP/xw/run-001" "$TMP/xw/run-002" --history="$TMP/w.sqlite" --json "$TMP/w.json" > /dev/null 2>&1
+thresholds "$TMP/w.json" | sort > "$TMP/got.w"
+check "a windowed cell's threshold from its window's series, the others' as before" \
+	cmp -s "$TMP/got.w" "$TMP/want"
+"$GBENCH" compare "$TMP/x/run-001" "$TMP/x/run-002" --history="$TMP/w.sqlite" --json "$TMP/w2.json" > /dev/null 2>&1
+got=$(thresholds "$TMP/w2.json" | awk -v c="$cell" '$1 == c { print $3 }' | sort -u)
+check "the cell on its whole trace has no such history: 5% ($cell: $got)" [ "$got" = 0.050000000 ]
+
 mkdir -p "$TMP/xdg/gbench" && cp "$TMP/h.sqlite" "$TMP/xdg/gbench/history.sqlite"
 XDG_DATA_HOME="$TMP/xdg" "$GBENCH" compare "$TMP/x/run-001" "$TMP/x/run-002" --history --json "$TMP/xdg.json" > /dev/null 2>&1
 thresholds "$TMP/xdg.json" | sort > "$TMP/got.xdg"

@@ -83,8 +83,9 @@ mkdir -p "$TMP/hchart"
 check "are drawn without running anything" bash -c "ls '$TMP/hchart' | grep -q '\.gp\$' && ! ls '$TMP/hchart' '$TMP' | grep -q pwned"
 expect_exit 2 "show of a series that is not there exits 2" "$GBENCH" history show --history "$DB" nope.cpu wall_ns --out "$TMP/chart"
 
-# A cell a time budget's plan replayed over a window of its trace is not
-# kept: another run's plan may pick another window, other work.
+# A cell a time budget's plan replayed over a window of its trace is a
+# series of its own, CELL/rows:N: another run's plan may pick another
+# window, other work.
 cp -r "$TMP/step/run-001" "$TMP/windowed"
 python3 - "$TMP/windowed/meta.json" <<'PY'
 import json, sys
@@ -95,7 +96,9 @@ m["time_plan"] = {"budget_s": 60, "cells": {
 json.dump(m, open(sys.argv[1], "w"))
 PY
 expect_exit 0 "add a run with a windowed cell" "$GBENCH" history add --history "$TMP/w.sqlite" "$TMP/windowed"
-check "says the cell is not kept, and why" grep -q "1 cell of '$TMP/windowed' replayed a window of its trace (a time budget's plan; the first: llm-prefill.cpu.b8.q8.c0): not kept" "$TMP/err"
-expect_exit 2 "its series is not there" "$GBENCH" history show --history "$TMP/w.sqlite" llm-prefill.cpu.b8.q8.c0 wall_ns --out "$TMP/wchart"
+check "says the cell is kept apart, and why" grep -q "1 cell of '$TMP/windowed' replayed a window of its trace (a time budget's plan; the first: llm-prefill.cpu.b8.q8.c0): kept as CELL/rows:N, a series for each window" "$TMP/err"
+expect_exit 2 "not in the cell's series" "$GBENCH" history show --history "$TMP/w.sqlite" llm-prefill.cpu.b8.q8.c0 wall_ns --out "$TMP/wchart"
+expect_exit 0 "but in its window's" "$GBENCH" history show --history "$TMP/w.sqlite" llm-prefill.cpu.b8.q8.c0/rows:20 wall_ns --out "$TMP/wchart2"
+check "whose chart is drawn under a file name made safe" bash -c "ls '$TMP/wchart2' | grep -q '^history-llm-prefill\.cpu\.b8\.q8\.c0_rows_20\.wall_ns-'"
 expect_exit 0 "a cell that replayed its whole trace is kept" "$GBENCH" history show --history "$TMP/w.sqlite" vector-search.cpu.b1.f16.c0 wall_ns --out "$TMP/wchart"
 done_testing
