@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare/compare.h"
 #include "escape.h"
 #include "fsio.h"
 #include "gbench.h"
@@ -602,7 +603,7 @@ static void chart_speedup(struct gb_report *r)
 	struct gb_report_chart *c = gb_report_chart_add(r, "speedup", "Vulkan against CPU, per pair of cells");
 	struct gb_sbuf d = { 0 }, h = { 0 };
 	struct speedup_bar *bars = gb_xcalloc(r->ncells + 1, sizeof(*bars));
-	int n = 0, faster = 0;
+	int n = 0, faster = 0, other_rows = 0;
 	double lo = 1, hi = 1;
 	json_t *vk = json_object_get(json_object_get(r->meta, "executors"), "vulkan");
 
@@ -618,6 +619,12 @@ static void chart_speedup(struct gb_report *r)
 			if (!x || strcmp(x->executor, "cpu") || strcmp(x->workload, v->workload) ||
 			    x->batch != v->batch || x->quant != v->quant || x->cache != v->cache)
 				continue;
+			/* a time budget's windows: a repetition of other rows, other work */
+			if (gb_compare_cell_window(r->meta, x->id) !=
+			    gb_compare_cell_window(r->meta, v->id)) {
+				other_rows++;
+				continue;
+			}
 			cw = gb_report_median(x, "wall_ns");
 			vw = gb_report_median(v, "wall_ns");
 			if (cw > 0 && vw > 0) {
@@ -651,15 +658,28 @@ static void chart_speedup(struct gb_report *r)
 		else if (!json_is_true(json_object_get(vk, "available")))
 			c->missing = gb_xasprintf("the vulkan executor was unavailable: %s",
 						  json_string_value(json_object_get(vk, "reason")));
+		else if (other_rows)
+			c->missing = gb_xasprintf("every vulkan cell with a cpu cell of the same "
+						  "workload, batch, quant and cache replayed other rows "
+						  "of the trace than it (%d pair%s; a time budget's "
+						  "windows, meta.json time_plan)", other_rows,
+						  other_rows == 1 ? "" : "s");
 		else
 			c->missing = gb_xstrdup("no vulkan cell has a cpu cell with the same workload, "
 						"batch, quant and cache, both with wall_ns");
 	} else {
+		char other[160] = "";
+
+		if (other_rows)
+			snprintf(other, sizeof(other), " %d pair%s left out: the two cells replayed "
+				 "other rows of the trace (a time budget's windows).", other_rows,
+				 other_rows == 1 ? "" : "s");
 		c->what = gb_xasprintf("Median wall time of the cpu cell over that of the vulkan cell "
 				       "with the same workload, batch and quant level, at the smallest "
 				       "cache, sorted; each bar says how many times faster or slower "
-				       "vulkan is. Vulkan is faster in %d of the %d pairs. Per workload, "
-				       "not per op: the results hold no per-op timings.", faster, n);
+				       "vulkan is. Vulkan is faster in %d of the %d pairs.%s Per "
+				       "workload; \"Where the time goes\" splits the time per op.",
+				       faster, n, other);
 		/* room on the log axis for the words beside the longest bars */
 		gb_sbuf_printf(&h, "nbars = %d\nxlo = %.6g\nxhi = %.6g\n", n, lo / 8, hi * 8);
 		gb_report_chart_emit(r, c, "speedup", d.s, h.s);

@@ -191,8 +191,20 @@ if ASAN_OPTIONS=detect_leaks=0 "$GBENCH" run --no-report --config ci --executor 
 	check "the vulkan roofline draws the device's ceilings" \
 		grep -q '^"vulkan device [0-9.]* GB/s, [0-9.]* GFLOP/s"' "$TMP/vk/report/roofline-vulkan.dat"
 	check "and none of the host's" bash -c '! grep -q "^\"\(L1\|L2\|L3\|DRAM\) " "$1"' _ "$TMP/vk/report/roofline-vulkan.dat"
+	# a pair whose cells replayed other rows (a time budget's windows) has no bar
+	python3 - "$TMP/vk/meta.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m.pop("manifest", None)   # the files were edited
+n = sum(1 for l in open(m["traces"][0]["path"]) if l[:1].isdigit())
+m["time_plan"] = {"cells": {"llm-decode.cpu.b1.f32.c0": {"window": 100, "requests": n}}}
+json.dump(m, open(sys.argv[1], "w"))
+PY
+	expect_exit 0 "report on the run with its cpu cell on a window" "$GBENCH" report "$TMP/vk" --peak "$TMP/peak.json" --out "$TMP/vk-win"
+	check "no speedup bar for a pair on other rows, and why" \
+		grep -q 'Not drawn: every vulkan cell with a cpu cell of the same workload, batch, quant and cache replayed other rows of the trace than it (1 pair; ' "$TMP/vk-win/report.md"
 else
-	for d in "no cell short" "repetitions per executor" "vulkan cells against the device's roof" "speedup in words" "device ceilings on the roofline"; do
+	for d in "no cell short" "repetitions per executor" "vulkan cells against the device's roof" "speedup in words" "device ceilings on the roofline" "no bar for a pair on other rows"; do
 		skip "$d" "no vulkan device ($(head -n 1 "$TMP/err"))"
 	done
 fi
