@@ -58,6 +58,25 @@ static double cell_bytes(const struct gb_report_cell *rc)
 }
 
 /*
+ * The share of its trace's work a repetition of the cell replayed: its
+ * window's rows over the trace's (a time budget's plan), the work taken
+ * to be spread evenly over the rows; 1 for the whole trace. *words gets
+ * what the roofline's reason adds ("" for the whole trace).
+ */
+static double window_share(const struct gb_report *r, const struct gb_report_cell *rc,
+			   char *words, size_t len)
+{
+	long long w = gb_compare_cell_window(r->meta, rc->c->id);
+
+	words[0] = 0;
+	if (!w || !rc->wl->requests || (size_t)w >= rc->wl->requests)
+		return 1;
+	snprintf(words, len, ", scaled to the %lld of %zu rows a repetition replayed", w,
+		 rc->wl->requests);
+	return (double)w / (double)rc->wl->requests;
+}
+
+/*
  * A vulkan cell against its own device's ceilings (the copy bandwidth and
  * FMA peak `gbench peak` measured in device time), never the host CPU's:
  * a GPU judged by the CPU's roof looks either miraculous or hopeless.
@@ -67,7 +86,8 @@ static void roof_device(struct gb_report *r, struct gb_report_cell *rc)
 	struct gb_facts *f = &rc->facts;
 	double bytes = cell_bytes(rc), wall = gb_report_median(rc->c, "wall_ns");
 	double hit = rc->c->cache ? gb_report_median(rc->c, "cache_hit_rate") : 0;
-	char *why;
+	char *why, rows[96];
+	double share = window_share(r, rc, rows, sizeof(rows));
 
 	if (!(r->vk_gflops > 0 && r->vk_gbs > 0)) {
 		why = gb_xasprintf("unavailable (no measured ceilings for the vulkan device: %s)",
@@ -86,13 +106,15 @@ static void roof_device(struct gb_report *r, struct gb_report_cell *rc)
 	}
 	rc->roof_level = "device";
 	rc->ai = rc->wl->flops / bytes;
-	rc->gflops = rc->wl->flops * (1 - hit) / wall;
+	rc->gflops = rc->wl->flops * share * (1 - hit) / wall;
 	rc->roof = fmin(r->vk_gflops, rc->ai * r->vk_gbs);
 	rc->eff = rc->gflops / rc->roof;
 	rc->ridge = rc->ai / (r->vk_gflops / r->vk_gbs);
-	why = "derived: measured wall_ns and the vulkan device's own ceilings; FLOPs and bytes from the trace";
+	why = gb_xasprintf("derived: measured wall_ns and the vulkan device's own ceilings; FLOPs "
+			   "and bytes from the trace%s", rows);
 	gb_facts_set(f, "roofline_efficiency", rc->eff, why);
 	gb_facts_set(f, "roofline_ridge_ratio", rc->ridge, why);
+	free(why);
 }
 
 double gb_report_host_bw(const struct gb_report *r, double set, int *lvl)
@@ -233,18 +255,20 @@ void gb_report_cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 		double wall = gb_report_median(c, "wall_ns");
 		int lvl;
 		double bw = gb_report_host_bw(r, w->weight_set[c->quant], &lvl);
+		char rows[96];
+		double share = window_share(r, rc, rows, sizeof(rows));
 
 		if (isnan(hit))
 			hit = 0;   /* unavailable hit rate: the trace has no cache key, so no hits */
 		rc->roof_level = gb_peak_level_name((enum gb_peak_level)lvl);
 		if (bytes > 0 && wall > 0 && isfinite(bw)) {
 			rc->ai = w->flops / bytes;
-			rc->gflops = w->flops * (1 - hit) / wall;
+			rc->gflops = w->flops * share * (1 - hit) / wall;
 			rc->roof = fmin(r->peak_gflops, rc->ai * bw);
 			rc->eff = rc->gflops / rc->roof;
 			rc->ridge = rc->ai / (r->peak_gflops / bw);
-			why = gb_xasprintf("derived: measured wall_ns and %s ceilings; FLOPs and bytes from the trace",
-					   gb_peak_level_name((enum gb_peak_level)lvl));
+			why = gb_xasprintf("derived: measured wall_ns and %s ceilings; FLOPs and bytes from the trace%s",
+					   gb_peak_level_name((enum gb_peak_level)lvl), rows);
 			gb_facts_set(f, "roofline_efficiency", rc->eff, why);
 			gb_facts_set(f, "roofline_ridge_ratio", rc->ridge, why);
 			free(why);

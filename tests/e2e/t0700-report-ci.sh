@@ -228,10 +228,27 @@ m["time_plan"] = {"cells": {
     "vector-search.cpu.b8.q4.c0": {"window": n["vector-search"], "requests": n["vector-search"]}}}
 json.dump(m, open(sys.argv[1], "w"))
 PY
-expect_exit 0 "report --tables of a run with one cell on a window" "$GBENCH" report "$TMP/r-win" --tables
+expect_exit 0 "report --tables of a run with one cell on a window" "$GBENCH" report "$TMP/r-win" --tables --peak "$TMP/peak.json"
 check "tables.md names the workload whose cells replayed different rows" \
 	grep -Eq '^The cells of llm-decode replayed different windows of its trace, 100 to ([0-9]+) of \1 rows \(a time budget.s plan: meta.json time_plan\): a choice between cells on different rows compares different work\.$' "$TMP/r-win/report/tables.md"
 check "and the other, once each" test "$(grep -c 'different windows' "$TMP/r-win/report/tables.md")" = 2
+check "a windowed cell's GFLOP/s count the rows it replayed, not the whole trace's" \
+	python3 - "$rep/report.md" "$TMP/r-win/report/report.md" "$TMP/r-win/meta.json" <<'PY'
+import json, sys
+def gflops(path, cell):
+    for line in open(path):
+        f = [x.strip() for x in line.split("|")]
+        if len(f) > 9 and f[1] == cell:
+            return float(f[8])
+    raise SystemExit(f"{cell} not in {path}")
+cell = "llm-decode.cpu.b1.q4.c0"
+n = json.load(open(sys.argv[3]))["time_plan"]["cells"][cell]["requests"]
+whole, win = gflops(sys.argv[1], cell), gflops(sys.argv[2], cell)
+# the same wall times over 100 of n rows: the work, and GFLOP/s, scaled by 100 / n
+assert abs(win / whole - 100 / n) <= 0.01 * 100 / n + 0.0051 / whole, (whole, win, n)
+other = "llm-decode.cpu.b1.f32.c0"
+assert gflops(sys.argv[1], other) == gflops(sys.argv[2], other)
+PY
 check "the cache's effect against a sibling on other rows: not judged, and why" \
 	grep -q '^| result-cache-speed | 1 | cache_speedup the sibling cell without a cache replayed another window of the trace (meta.json time_plan) |$' "$TMP/r-win/report/report.md"
 
