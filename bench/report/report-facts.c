@@ -69,7 +69,7 @@ static double window_share(const struct gb_report *r, const struct gb_report_cel
 	long long w = gb_compare_cell_window(r->meta, rc->c->id);
 
 	words[0] = 0;
-	if (!w || !rc->wl->requests || (size_t)w >= rc->wl->requests)
+	if (!w || !rc->wl || !rc->wl->requests || (size_t)w >= rc->wl->requests)
 		return 1;
 	snprintf(words, len, ", scaled to the %lld of %zu rows a repetition replayed", w,
 		 rc->wl->requests);
@@ -144,6 +144,11 @@ void gb_report_cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 	const char *mode = gb_report_jstr(json_object_get(r->meta, "config"), "mode");
 	char *why;
 
+	{
+		char rows[96];
+
+		rc->rows_share = window_share(r, rc, rows, sizeof(rows));
+	}
 	for (size_t i = 0; i < c->nmetrics; i++) {
 		struct gb_metric *m = &c->metrics[i];
 		double med = gb_report_median(c, m->name);

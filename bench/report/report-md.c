@@ -313,7 +313,8 @@ static void findings_collect(struct gb_report *r, struct findings *fd)
 		if (!rc->c)
 			continue;
 		fd->judged++;
-		wall = gb_report_median(rc->c, "wall_ns");
+		/* per replay of the whole trace: a time budget's window scaled up */
+		wall = gb_report_median(rc->c, "wall_ns") / rc->rows_share;
 		noisy = isfinite(rc->wall_cv) && rc->wall_cv > GB_REPORT_NOISY_CV;
 		for (size_t k = 0; k < rc->nj; k++) {
 			struct gb_judgement *j = &rc->j[k];
@@ -359,8 +360,10 @@ static void md_findings(struct gb_report *r, struct gb_sbuf *b, const struct fin
 	gb_sbuf_printf(b, "The rules of %s applied to each of the %zu cells with results: a "
 		       "finding is the most severe band of a rule group that fires, with the "
 		       "evidence from the worst cell. Ranked by the time at stake: the median wall "
-		       "time per repetition of the cells where it fires, times the share the metric "
-		       "says is lost where it is a share (e.g. 1 - roofline efficiency).\n\n",
+		       "time per repetition of the cells where it fires (per replay of the whole "
+		       "trace: a cell that a time budget gave a window of it is scaled up by its "
+		       "rows), times the share the metric says is lost where it is a share (e.g. "
+		       "1 - roofline efficiency).\n\n",
 		       gb_report_md_code(r, r->o->rules ? r->o->rules : "reports/rules.tsv", 0), fd->judged);
 	if (fd->dropped)
 		gb_sbuf_printf(b, "Set aside: %zu finding%s from %zu cell%s whose wall time varies more "

@@ -401,6 +401,7 @@ static int load_results(struct gb_report *r)
 		rc->wl = wl_find(r, rc->c->workload);
 		load_accuracy(rc);
 		rc->mean_batch = NAN;
+		rc->rows_share = 1;   /* the whole trace, until its facts read a window */
 		{
 			json_t *bs = json_object_get(m, "batch_sizes"), *cnt;
 			const char *size;

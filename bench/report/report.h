@@ -96,6 +96,8 @@ struct gb_report_cell {
 	double recall;                   /* min recall; NAN when none */
 	double budget_ratio;             /* max value/budget over accuracy rows with a budget */
 	double mean_batch;               /* requests per executor call (meta.json batch_sizes); NAN */
+	double rows_share;               /* of its trace's rows, the share a repetition replayed:
+	                                  * a time budget's window (report-facts.c), else 1 */
 	/* roofline, NAN when unknown */
 	double ai, gflops, roof, eff, ridge;
 	const char *roof_level;
