@@ -171,13 +171,15 @@ step_tiled4() {
 step_run() {
 	local name=$1 config=$2 t0 rc=0 peak=--no-peak
 	shift 2
+	# first, so that a run stopped at the step's limit still names its config
+	echo "gpu-check: $name: --config $config $* started" > "$out/$name.txt"
 	t0=$(date +%s.%N)
 	"$GBENCH" run --config "$config" --executor cpu,vulkan --require vulkan --force --no-report \
 		--out "$out/$name" "$@" > "$out/$name.log" 2>&1 || rc=$?
 	tail -n 30 "$out/$name.log"
 	echo "gpu-check: $name: --config $config $* took" \
 		"$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s" \
-		"(exit $rc)" | tee "$out/$name.txt"
+		"(exit $rc)" | tee -a "$out/$name.txt"
 	[ -f "$out/kernels/peak.json" ] && peak="--peak=$out/kernels/peak.json"
 	if [ -f "$out/$name/results.csv" ]; then
 		# the report the engineer's command ends with, timed too (gpu-targets.py adds it)

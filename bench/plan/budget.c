@@ -88,11 +88,12 @@ static int below_min_window(const struct gb_budget_cell *c)
 
 /*
  * One window for each group: the smallest its cells took, among those on
- * the smallest window or more; the cells short on a window below it share
- * the smallest of theirs (a short cell never drags the others below the
- * smallest window). A cell moved to fewer rows keeps its share and takes
- * what fits there, up to its maximum (never fewer repetitions than it
- * had: they fitted on more rows).
+ * the smallest window or more. A cell short on a window below it keeps
+ * its own and sets none: one dear cell (a CPU device's vulkan call) may
+ * afford a single row, and would drag every short cell there. A cell
+ * moved to fewer rows keeps its share and takes what fits there, up to
+ * its maximum (never fewer repetitions than it had: they fitted on more
+ * rows).
  */
 static void share_windows(struct gb_budget_cell *c, size_t n)
 {
@@ -100,11 +101,10 @@ static void share_windows(struct gb_budget_cell *c, size_t n)
 		uint32_t w = c[i].window;
 		double per, r;
 
-		if (!c[i].group)
+		if (!c[i].group || below_min_window(&c[i]))
 			continue;
 		for (size_t j = 0; j < n; j++)
-			if (c[j].group == c[i].group && c[j].window < w &&
-			    below_min_window(&c[j]) == below_min_window(&c[i]))
+			if (c[j].group == c[i].group && c[j].window < w && !below_min_window(&c[j]))
 				w = c[j].window;
 		if (w >= c[i].window)
 			continue;
@@ -115,8 +115,7 @@ static void share_windows(struct gb_budget_cell *c, size_t n)
 		if (r > c[i].reps)
 			c[i].reps = (uint32_t)r;
 		c[i].window = w;
-		if (c[i].why != GB_BUDGET_SHORT)
-			c[i].why = GB_BUDGET_GROUP;
+		c[i].why = GB_BUDGET_GROUP;
 		c[i].plan_s = cost(&c[i], c[i].reps, w);
 	}
 }

@@ -20,9 +20,9 @@
  * side by side) then replay one window: the smallest any of them took
  * that is not below the smallest window, so that they measure the same
  * rows. A cell moved to fewer rows keeps its share and takes the
- * repetitions that fit there, up to its maximum. The cells short on a
- * window below the smallest share the smallest of theirs, and never drag
- * the others there.
+ * repetitions that fit there, up to its maximum. A cell short on a window
+ * below the smallest keeps its own, and moves no other (one dear cell may
+ * afford a single row).
  */
 #ifndef GB_BUDGET_H
 #define GB_BUDGET_H

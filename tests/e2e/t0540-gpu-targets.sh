@@ -72,4 +72,14 @@ check "the run and its report, 602.3 s: MISSED" \
 echo "took 700.0 s (exit 1)" > "$g/config.txt"
 expect_exit 0 "a config run that failed" python3 "$t" "$g"
 check "a failed config run is not a time" bash -c "grep -F \"config step's run (\" '$TMP/out' | grep -q 'not measured'"
+# a run the step's limit stopped: started, never ended, and steps.txt says so
+echo "gpu-check: config: --config low-end --time-budget 5m started" > "$g/config.txt"
+printf 'step info     exit   0      3 s\nstep config   exit 124    427 s\n' > "$g/steps.txt"
+expect_exit 0 "a config run stopped at its limit" python3 "$t" "$g"
+check "is MISSED, with the seconds it had, under its config's name" \
+	bash -c "grep -F \"config step's run (GPU_CHECK_CONFIG=low-end), whole\" '$TMP/out' | grep -q '<= 600 s  *stopped at 427 s  MISSED\$'"
+rm "$g/config.txt" "$g/steps.txt"
+expect_exit 0 "no config step's file" env GPU_CHECK_CONFIG=mid-range python3 "$t" "$g"
+check "the config named from GPU_CHECK_CONFIG, not measured" \
+	bash -c "grep -F \"config step's run (GPU_CHECK_CONFIG=mid-range), whole\" '$TMP/out' | grep -q 'not measured'"
 done_testing

@@ -130,8 +130,8 @@ TEST(extra_time_comes_out_of_the_share)
  * A workload's cells (one group) replay the smallest window any of them
  * took, so that the tables compare the same rows; a cell moved to fewer
  * rows takes more repetitions in its share, up to its maximum; cells
- * short below the smallest window share the smallest of theirs without
- * dragging the others there; other groups keep their own.
+ * short below the smallest window keep their own and move no other;
+ * other groups keep their own.
  */
 TEST(a_group_shares_one_window)
 {
@@ -167,8 +167,12 @@ TEST(a_group_shares_one_window)
 	CHECK(total(c, 5) <= 110.0 + 1e-9);
 }
 
-/* Cells short below the smallest window: the smallest of theirs, more repetitions there. */
-TEST(short_cells_of_a_group_share_theirs)
+/*
+ * Cells short below the smallest window keep their own: one dear cell
+ * that affords a single row must not drag the others there (a lavapipe
+ * vulkan cell of the low-end config did, every llm-decode cell to 1 row).
+ */
+TEST(short_cells_of_a_group_keep_theirs)
 {
 	struct gb_budget_cell c[3] = { cell(10000.0, 100000), cell(5000.0, 100000),
 				       cell(2500.0, 100000) };
@@ -182,11 +186,10 @@ TEST(short_cells_of_a_group_share_theirs)
 	CHECK(alone[2].window > alone[1].window && alone[1].window > alone[0].window);
 	for (int i = 0; i < 3; i++) {
 		CHECK(c[i].why == GB_BUDGET_SHORT);
-		CHECK(c[i].window == alone[0].window);
-		CHECK(c[i].reps >= alone[i].reps);
+		CHECK(c[i].window == alone[i].window);
+		CHECK(c[i].reps == alone[i].reps);
 		CHECK(c[i].plan_s <= c[i].share_s + 1e-9);
 	}
-	CHECK(c[2].reps > alone[2].reps);
 }
 
 TEST(min_over_max_is_clamped)
@@ -226,7 +229,7 @@ int main(void)
 	RUN(the_budget_holds_below_the_smallest_window);
 	RUN(extra_time_comes_out_of_the_share);
 	RUN(a_group_shares_one_window);
-	RUN(short_cells_of_a_group_share_theirs);
+	RUN(short_cells_of_a_group_keep_theirs);
 	RUN(min_over_max_is_clamped);
 	RUN(durations);
 	return unit_done();
