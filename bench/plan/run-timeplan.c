@@ -380,7 +380,8 @@ static json_t *inherit(struct gb_run *r, double *startup)
 /*
  * --windows-of RESULTS: each cell that run measured replays the rows it
  * replayed there (all of them where it had no window), fixed rather than
- * planned; a cell it did not measure is planned as usual. The number fixed.
+ * planned; a cell it did not measure (absent, or skipped there) is planned
+ * as usual. The number fixed.
  */
 static size_t windows_of(struct gb_run *r)
 {
@@ -389,9 +390,10 @@ static size_t windows_of(struct gb_run *r)
 
 	for (size_t i = 0; meta && i < r->ncells; i++) {
 		struct gb_run_cell *cl = &r->cells[i];
+		json_t *jc = json_object_get(cells, cl->id);
 		long long w = gb_compare_cell_window(meta, cl->id);
 
-		if (!json_object_get(cells, cl->id))
+		if (!json_is_object(jc) || json_object_get(jc, "skipped"))
 			continue;
 		cl->window = w > 0 && (size_t)w < r->wl[cl->workload].trace.n ? (uint32_t)w : 0;
 		cl->window_fixed = 1;

@@ -106,13 +106,23 @@ tp = m["time_plan"]
 c = tp["cells"][cid]
 share = float(sys.argv[4]) if len(sys.argv) > 4 else c["share_s"]
 rows = int(sys.argv[5]) if len(sys.argv) > 5 else 658
-acc = c.get("accuracy_s", 0) if len(sys.argv) <= 6 or sys.argv[6] == "1" else 0
+first = len(sys.argv) <= 6 or sys.argv[6] == "1"
+acc = c.get("accuracy_s", 0) if first else 0
 wl, ex = cid.split(".")[:2]
 cal = [x for x in tp["calibration"] if x["workload"] == wl and x["executor"] == ex]
 if not cal or not cal[0]["replay_s"]:
     sys.exit(1)
-# as budget.c's cost(): the accuracy check, then each repetition (no warm-ups here)
-need = acc + reps * (cal[0]["replay_s"] * rows / c["requests"] + cal[0]["repetition_fixed_s"])
+# the untimed repetitions: the config's warm-ups, and at least one in the
+# process that checks accuracy (run.c: the check runs on a cell's first calls)
+cfg = m["config"]
+untimed = cfg.get("warmup_by_executor", {}).get(ex, cfg.get("warmup", 0))
+if first and cfg.get("accuracy_samples", 0):
+    untimed = max(untimed, 1)
+prime = cfg.get("prime_by_executor", {}).get(ex, 0)
+# as budget.c's cost(): the accuracy check, then the warm-ups and each
+# repetition with its primes
+need = acc + (untimed + reps * (1 + prime)) * (cal[0]["replay_s"] * rows / c["requests"] +
+                                               cal[0]["repetition_fixed_s"])
 if need <= share:
     sys.exit(1)
 print(f"{cid}: {reps} x {rows} rows at the calibrated {cal[0]['replay_s']:.2f} s a replay "
@@ -174,6 +184,12 @@ PY
 "$GBENCH" compare "$TMP/r2" "$TMP/r3" > "$TMP/out" 2> "$TMP/err"
 check "compare finds no cell on other rows" bash -c "! grep -q 'different windows' '$TMP/err'"
 check "and judges the windowed cell" bash -c "! grep -q '^inconclusive  small.*replayed' '$TMP/out'"
+# a cell the other run skipped (its executor unavailable there) is planned
+cp -r "$TMP/r2" "$TMP/r2s"
+python3 -c 'import json, sys; p = sys.argv[1]; m = json.load(open(p)); m["cells"]["big.cpu.b1.f32.c0"]["skipped"] = "executor unavailable"; json.dump(m, open(p, "w"))' "$TMP/r2s/meta.json"
+expect_exit 0 "--windows-of a run that skipped a cell: a dry run" \
+	run --config "$TMP/budget.ini" --windows-of "$TMP/r2s" --dry-run
+check "fixes only the cell it measured" grep -q "^windows: 1 of 2 cells replay the rows they replayed in $TMP/r2s (--windows-of); the others' are planned" "$TMP/out"
 why=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['time_plan']['cells']['big.cpu.b1.f32.c0']['why'])" "$TMP/r/meta.json")
 calib=$(python3 -c "import json,sys; print('%.1f' % json.load(open(sys.argv[1]))['time_plan']['calibration_s'])" "$TMP/r/meta.json")
 if [ "$why" = window ]; then
