@@ -46,34 +46,64 @@ static char *counters_reason(struct gb_report *r, const char *metric)
 	return gb_xstrdup("unavailable (no counter source in this run recorded it)");
 }
 
-/* Bytes a replay of the cell moves: activations, and the weights once per executor call. */
-static double cell_bytes(const struct gb_report_cell *rc)
+/* Requests an executor call of the cell holds: its weights are read once a call. */
+static double call_share(const struct gb_report_cell *rc)
 {
-	const struct gb_report_wl *w = rc->wl;
 	const struct gb_cell_result *c = rc->c;
 	double share = isfinite(rc->mean_batch) ? rc->mean_batch :
-		(double)(c->batch < w->streams ? c->batch : w->streams);
+		(double)(c->batch < rc->wl->streams ? c->batch : rc->wl->streams);
 
-	return w->act_bytes + w->weight_bytes[c->quant] / (share >= 1 ? share : 1);
+	return share >= 1 ? share : 1;
+}
+
+/* Bytes a replay of the rows the cell replayed moves: activations, and the weights once a call. */
+static double cell_bytes(const struct gb_report_cell *rc)
+{
+	return rc->work.act_bytes + rc->work.weight_bytes[rc->c->quant] / call_share(rc);
 }
 
 /*
- * The share of its trace's work a repetition of the cell replayed: its
- * window's rows over the trace's (a time budget's plan), the work taken
- * to be spread evenly over the rows; 1 for the whole trace. *words gets
- * what the roofline's reason adds ("" for the whole trace).
+ * The roofline's time for work w in the cell at gflops and gbs (FLOP/ns
+ * and bytes/ns): per op kind, the longer of its FLOPs at the peak and its
+ * bytes at the bandwidth.
  */
-static double window_share(const struct gb_report *r, const struct gb_report_cell *rc,
-			   char *words, size_t len)
+static double model_ns(const struct gb_report_cell *rc, const struct gb_report_work *w,
+		       double gflops, double gbs)
 {
-	long long w = gb_compare_cell_window(r->meta, rc->c->id);
+	double t = 0, share = call_share(rc);
+
+	for (int op = 0; op < GB_OP_COUNT; op++)
+		t += fmax(w->op[op].flops / gflops,
+			  (w->op[op].act_bytes + w->op[op].weight_bytes[rc->c->quant] / share) / gbs);
+	return t;
+}
+
+/*
+ * A cell that a time budget replayed on a window of its trace: of a whole
+ * replay's time, the share its rows hold (rc->time_share), weighed by the
+ * roofline at the cell's ceilings (gflops, gbs; NAN where not measured),
+ * else by rows. A trace's rows are not alike (a prefill's first row is a
+ * norm, its matmuls come after), so the window's share of the rows is not
+ * its share of the work. *words gets what the roofline's reason adds.
+ */
+static void window_share(struct gb_report_cell *rc, double gflops, double gbs,
+			 char *words, size_t len)
+{
+	double part, whole;
 
 	words[0] = 0;
-	if (!w || !rc->wl || !rc->wl->requests || (size_t)w >= rc->wl->requests)
-		return 1;
-	snprintf(words, len, ", scaled to the %lld of %zu rows a repetition replayed", w,
-		 rc->wl->requests);
-	return (double)w / (double)rc->wl->requests;
+	rc->time_share = 1;
+	if (!rc->window || !rc->wl || !rc->wl->loaded || !rc->wl->all.requests)
+		return;
+	snprintf(words, len, "'s first %lld of %zu rows, those a repetition replayed", rc->window,
+		 rc->wl->all.requests);
+	rc->time_share = (double)rc->window / (double)rc->wl->all.requests;
+	if (!(gflops > 0 && gbs > 0))
+		return;
+	part = model_ns(rc, &rc->work, gflops, gbs);
+	whole = model_ns(rc, &rc->wl->all, gflops, gbs);
+	if (part > 0 && whole > 0)
+		rc->time_share = part / whole;
 }
 
 /*
@@ -87,8 +117,8 @@ static void roof_device(struct gb_report *r, struct gb_report_cell *rc)
 	double bytes = cell_bytes(rc), wall = gb_report_median(rc->c, "wall_ns");
 	double hit = rc->c->cache ? gb_report_median(rc->c, "cache_hit_rate") : 0;
 	char *why, rows[96];
-	double share = window_share(r, rc, rows, sizeof(rows));
 
+	window_share(rc, r->vk_gflops, r->vk_gbs, rows, sizeof(rows));
 	if (!(r->vk_gflops > 0 && r->vk_gbs > 0)) {
 		why = gb_xasprintf("unavailable (no measured ceilings for the vulkan device: %s)",
 				   r->vk_why ? r->vk_why : "not in the peak file");
@@ -105,8 +135,8 @@ static void roof_device(struct gb_report *r, struct gb_report_cell *rc)
 		return;
 	}
 	rc->roof_level = "device";
-	rc->ai = rc->wl->flops / bytes;
-	rc->gflops = rc->wl->flops * share * (1 - hit) / wall;
+	rc->ai = rc->work.flops / bytes;
+	rc->gflops = rc->work.flops * (1 - hit) / wall;
 	rc->roof = fmin(r->vk_gflops, rc->ai * r->vk_gbs);
 	rc->eff = rc->gflops / rc->roof;
 	rc->ridge = rc->ai / (r->vk_gflops / r->vk_gbs);
@@ -144,11 +174,6 @@ void gb_report_cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 	const char *mode = gb_report_jstr(json_object_get(r->meta, "config"), "mode");
 	char *why;
 
-	{
-		char rows[96];
-
-		rc->rows_share = window_share(r, rc, rows, sizeof(rows));
-	}
 	for (size_t i = 0; i < c->nmetrics; i++) {
 		struct gb_metric *m = &c->metrics[i];
 		double med = gb_report_median(c, m->name);
@@ -241,6 +266,11 @@ void gb_report_cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 		     "meta.json validity");
 	/* the roofline */
 	rc->ai = rc->gflops = rc->roof = rc->eff = rc->ridge = NAN;
+	{
+		char rows[96];
+
+		window_share(rc, NAN, NAN, rows, sizeof(rows));   /* by rows, until ceilings weigh it */
+	}
 	if (!rc->wl || !rc->wl->loaded) {
 		why = gb_xasprintf("unavailable (%s)", rc->wl ? rc->wl->why : "the workload's trace is not in meta.json");
 		gb_facts_unknown(f, "roofline_efficiency", why);
@@ -261,14 +291,14 @@ void gb_report_cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 		int lvl;
 		double bw = gb_report_host_bw(r, w->weight_set[c->quant], &lvl);
 		char rows[96];
-		double share = window_share(r, rc, rows, sizeof(rows));
 
+		window_share(rc, r->peak_gflops, bw, rows, sizeof(rows));
 		if (isnan(hit))
 			hit = 0;   /* unavailable hit rate: the trace has no cache key, so no hits */
 		rc->roof_level = gb_peak_level_name((enum gb_peak_level)lvl);
 		if (bytes > 0 && wall > 0 && isfinite(bw)) {
-			rc->ai = w->flops / bytes;
-			rc->gflops = w->flops * share * (1 - hit) / wall;
+			rc->ai = rc->work.flops / bytes;
+			rc->gflops = rc->work.flops * (1 - hit) / wall;
 			rc->roof = fmin(r->peak_gflops, rc->ai * bw);
 			rc->eff = rc->gflops / rc->roof;
 			rc->ridge = rc->ai / (r->peak_gflops / bw);

@@ -313,8 +313,8 @@ static void findings_collect(struct gb_report *r, struct findings *fd)
 		if (!rc->c)
 			continue;
 		fd->judged++;
-		/* per replay of the whole trace: a time budget's window scaled up */
-		wall = gb_report_median(rc->c, "wall_ns") / rc->rows_share;
+		/* per replay of the whole trace: a time budget's window scaled up by its share */
+		wall = gb_report_median(rc->c, "wall_ns") / rc->time_share;
 		noisy = isfinite(rc->wall_cv) && rc->wall_cv > GB_REPORT_NOISY_CV;
 		for (size_t k = 0; k < rc->nj; k++) {
 			struct gb_judgement *j = &rc->j[k];
@@ -361,8 +361,8 @@ static void md_findings(struct gb_report *r, struct gb_sbuf *b, const struct fin
 		       "finding is the most severe band of a rule group that fires, with the "
 		       "evidence from the worst cell. Ranked by the time at stake: the median wall "
 		       "time per repetition of the cells where it fires (per replay of the whole "
-		       "trace: a cell that a time budget gave a window of it is scaled up by its "
-		       "rows), times the share the metric says is lost where it is a share (e.g. "
+		       "trace: a cell that a time budget gave a window of it is scaled up by the "
+		       "share of the trace's roofline time its rows hold), times the share the metric says is lost where it is a share (e.g. "
 		       "1 - roofline efficiency).\n\n",
 		       gb_report_md_code(r, r->o->rules ? r->o->rules : "reports/rules.tsv", 0), fd->judged);
 	if (fd->dropped)
@@ -467,8 +467,8 @@ static void md_workloads(struct gb_report *r, struct gb_sbuf *b)
 		gb_sbuf_printf(b, "### %s\n\n", gb_report_md(r, wl->name));
 		if (wl->loaded)
 			gb_sbuf_printf(b, "Trace %s: %zu requests on %u streams (%s), %s FLOPs per replay.\n\n",
-				       gb_report_md_code(r, wl->path, 0), wl->requests, wl->streams,
-				       gb_report_md(r, wl->ops), gb_report_fmt_num(wl->flops, b1, sizeof(b1)));
+				       gb_report_md_code(r, wl->path, 0), wl->all.requests, wl->streams,
+				       gb_report_md(r, wl->ops), gb_report_fmt_num(wl->all.flops, b1, sizeof(b1)));
 		else
 			gb_sbuf_printf(b, "Trace %s: %s; the roofline columns are empty.\n\n",
 				       gb_report_md_code(r, wl->path, 0), gb_report_md(r, wl->why));

@@ -76,8 +76,9 @@ void gb_report_ops_place(struct gb_report *r, struct gb_report_cell *rc)
 		hit = 0;
 	est = hit > 0;
 	req = replayed_requests(c);
-	if (isfinite(req) && w->requests > 0 && fabs(req - (double)w->requests) >= 0.5) {
-		scale = req / (double)w->requests;
+	/* the rows replayed (a window's, rc->work) against the requests measured */
+	if (isfinite(req) && rc->work.requests > 0 && fabs(req - (double)rc->work.requests) >= 0.5) {
+		scale = req / (double)rc->work.requests;
 		est = 1;
 	}
 	share = isfinite(rc->mean_batch) ? rc->mean_batch :
@@ -95,7 +96,7 @@ void gb_report_ops_place(struct gb_report *r, struct gb_report_cell *rc)
 		struct gb_report_op *o = &rc->ops[op];
 		double t = vk ? op_time(c, "gpu_ns", (enum gb_op)op) : NAN, work;
 
-		if (!w->op[op].requests)
+		if (!rc->work.op[op].requests)
 			continue;
 		o->time_metric = "gpu_ns";
 		if (isnan(t)) {
@@ -108,9 +109,9 @@ void gb_report_ops_place(struct gb_report *r, struct gb_report_cell *rc)
 		o->present = 1;
 		o->estimate = est;
 		o->time_ns = t;
-		o->requests = (double)w->op[op].requests * work;
-		o->flops = w->op[op].flops * work;
-		o->bytes = (w->op[op].act_bytes + w->op[op].weight_bytes[c->quant] / share) * work;
+		o->requests = (double)rc->work.op[op].requests * work;
+		o->flops = rc->work.op[op].flops * work;
+		o->bytes = (rc->work.op[op].act_bytes + rc->work.op[op].weight_bytes[c->quant] / share) * work;
 		o->ai = o->bytes > 0 ? o->flops / o->bytes : NAN;
 		o->gflops = t > 0 ? o->flops / t : NAN;
 		o->gbs = t > 0 ? o->bytes / t : NAN;

@@ -512,7 +512,7 @@ static void windows_note(struct gb_report *r, struct gb_sbuf *b)
 	json_t *plan = json_object_get(json_object_get(r->meta, "time_plan"), "cells");
 
 	for (size_t w = 0; w < r->nwl; w++) {
-		long long lo = -1, hi = -1, n = (long long)r->wl[w].requests;
+		long long lo = -1, hi = -1, n = (long long)r->wl[w].all.requests;
 
 		for (size_t i = 0; i < r->ncells; i++) {
 			const struct gb_cell_result *c = r->cells[i].c;

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "compare/compare.h"
 #include "escape.h"
 #include "fsio.h"
 #include "gbench.h"
@@ -260,6 +261,39 @@ static void wl_max_hit(struct gb_report_wl *w, const struct gb_trace *t)
 	w->max_hit = n ? (double)(n - distinct) / (double)n : 0;
 }
 
+/* Add one request of shape s to the work w. */
+static void work_add(struct gb_report_work *w, const struct gb_shape *s)
+{
+	double f = gb_shape_flops(s);
+	double act = 4.0 * (double)(gb_shape_in_floats(s) + gb_shape_out_floats(s));
+
+	w->requests++;
+	w->flops += f;
+	w->act_bytes += act;
+	if ((unsigned)s->op >= GB_OP_COUNT)
+		return;
+	w->op[s->op].requests++;
+	w->op[s->op].flops += f;
+	w->op[s->op].act_bytes += act;
+	for (int q = 0; q < GB_Q_COUNT && gb_op_has_weights(s->op); q++) {
+		double b = (double)s->n * (double)gb_quant_row_bytes((enum gb_quant)q, s->k);
+
+		w->op[s->op].weight_bytes[q] += b;
+		w->weight_bytes[q] += b;
+	}
+}
+
+void gb_report_work_of(const struct gb_report_wl *w, long long rows, struct gb_report_work *out)
+{
+	if (!w->loaded || rows <= 0 || (size_t)rows >= w->all.requests) {
+		*out = w->all;
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	for (long long i = 0; i < rows; i++)
+		work_add(out, &w->shape[i]);
+}
+
 static void wl_load(struct gb_report_wl *w)
 {
 	struct gb_trace t;
@@ -271,30 +305,19 @@ static void wl_load(struct gb_report_wl *w)
 		return;
 	}
 	w->loaded = 1;
-	w->requests = t.n;
 	w->streams = t.nstreams ? t.nstreams : 1;
+	w->shape = gb_xcalloc(t.n ? t.n : 1, sizeof(*w->shape));
 	for (size_t i = 0; i < t.n; i++) {
 		const struct gb_shape *s = &t.req[i].shape;
 		const char *opn = gb_op_name(s->op);
 
-		w->flops += gb_shape_flops(s);
-		w->act_bytes += 4.0 * (double)(gb_shape_in_floats(s) + gb_shape_out_floats(s));
-		if ((unsigned)s->op < GB_OP_COUNT) {
-			w->op[s->op].requests++;
-			w->op[s->op].flops += gb_shape_flops(s);
-			w->op[s->op].act_bytes += 4.0 * (double)(gb_shape_in_floats(s) +
-								 gb_shape_out_floats(s));
-			for (int q = 0; q < GB_Q_COUNT && gb_op_has_weights(s->op); q++)
-				w->op[s->op].weight_bytes[q] += (double)s->n *
-					(double)gb_quant_row_bytes((enum gb_quant)q, s->k);
-		}
+		w->shape[i] = *s;
+		work_add(&w->all, s);
 		if (!strstr(w->ops, opn) && strlen(w->ops) + strlen(opn) + 3 < sizeof(w->ops))
 			snprintf(w->ops + strlen(w->ops), sizeof(w->ops) - strlen(w->ops), "%s%s",
 				 w->ops[0] ? ", " : "", opn);
 		if (!gb_op_has_weights(s->op))
 			continue;
-		for (int q = 0; q < GB_Q_COUNT; q++)
-			w->weight_bytes[q] += (double)s->n * (double)gb_quant_row_bytes((enum gb_quant)q, s->k);
 		{
 			uint32_t k;
 
@@ -401,7 +424,14 @@ static int load_results(struct gb_report *r)
 		rc->wl = wl_find(r, rc->c->workload);
 		load_accuracy(rc);
 		rc->mean_batch = NAN;
-		rc->rows_share = 1;   /* the whole trace, until its facts read a window */
+		/* a time budget's window of the trace: its rows' work, not the whole trace's */
+		rc->window = gb_compare_cell_window(r->meta, rc->id);
+		if (rc->wl && rc->wl->loaded && rc->window > 0 &&
+		    (size_t)rc->window >= rc->wl->all.requests)
+			rc->window = 0;
+		if (rc->wl)
+			gb_report_work_of(rc->wl, rc->window, &rc->work);
+		rc->time_share = 1;   /* until its facts weigh the window (report-facts.c) */
 		{
 			json_t *bs = json_object_get(m, "batch_sizes"), *cnt;
 			const char *size;
@@ -552,6 +582,7 @@ static void report_release(struct gb_report *r)
 		free(r->wl[i].name);
 		free(r->wl[i].path);
 		free(r->wl[i].why);
+		free(r->wl[i].shape);
 	}
 	free(r->wl);
 	for (size_t i = 0; i < r->ncharts; i++) {

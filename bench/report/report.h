@@ -46,25 +46,34 @@ int gb_report_write(const struct gb_report_opts *o);
 
 struct gb_sbuf;   /* a growing string, below */
 
+/* The work of some rows of a trace, per replay of them (report.c). */
+struct gb_report_work {
+	size_t requests;
+	double flops;
+	double act_bytes;                /* activations in + out */
+	double weight_bytes[4];          /* per quant: weights read if no call shared them */
+	struct {                         /* per op kind (report-ops.c) */
+		size_t requests;
+		double flops, act_bytes, weight_bytes[4];
+	} op[GB_OP_COUNT];
+};
+
 /* What the report knows about one workload's trace. */
 struct gb_report_wl {
 	char *name, *path;
 	int loaded;                      /* the trace was read */
 	char *why;                       /* why not, when !loaded */
-	size_t requests;
 	unsigned streams;
-	double flops;                    /* per replay of the trace */
-	double act_bytes;                /* activations in + out, per replay */
-	double weight_bytes[4];          /* per quant: weights read if no call shared them */
+	struct gb_report_work all;       /* the whole trace */
+	struct gb_shape *shape;          /* its rows' shapes, for a window's work (owned) */
 	double weight_set[4];            /* per quant: distinct persistent operands, bytes */
 	size_t keyed;                    /* requests with a cache key */
 	double max_hit;                  /* the hit rate of an unbounded cache (cold per replay) */
 	char ops[128];                   /* the ops it holds, comma-separated */
-	struct {                         /* per op kind, per replay (report-ops.c) */
-		size_t requests;
-		double flops, act_bytes, weight_bytes[4];
-	} op[GB_OP_COUNT];
 };
+
+/* The work of the first rows of w's trace (all of it for 0 or more than it has). */
+void gb_report_work_of(const struct gb_report_wl *w, long long rows, struct gb_report_work *out);
 
 /*
  * One op kind of a cell placed on the roofline (report-ops.c): its time
@@ -96,8 +105,12 @@ struct gb_report_cell {
 	double recall;                   /* min recall; NAN when none */
 	double budget_ratio;             /* max value/budget over accuracy rows with a budget */
 	double mean_batch;               /* requests per executor call (meta.json batch_sizes); NAN */
-	double rows_share;               /* of its trace's rows, the share a repetition replayed:
-	                                  * a time budget's window (report-facts.c), else 1 */
+	long long window;                /* the rows a repetition replayed: a time budget's
+	                                  * window of the trace, or 0 for all of it */
+	struct gb_report_work work;      /* the work of those rows (the whole trace's, or the
+	                                  * window's: report-facts.c) */
+	double time_share;               /* of a whole replay's time, the share those rows
+	                                  * hold at the cell's ceilings (1 for all of it) */
 	/* roofline, NAN when unknown */
 	double ai, gflops, roof, eff, ridge;
 	const char *roof_level;
