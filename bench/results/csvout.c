@@ -138,7 +138,7 @@ int gb_csv_read(const char *path, gb_csv_row_fn row, void *ctx)
 	struct csv_parser p;
 	size_t len;
 	char *buf = gb_read_file(path, &len);
-	int rc = 0;
+	int rc = 0, bad = 0;
 
 	if (!buf)
 		return -1;
@@ -147,12 +147,16 @@ int gb_csv_read(const char *path, gb_csv_row_fn row, void *ctx)
 		return gb_error("cannot set up the CSV parser for '%s'", path);
 	}
 	csv_set_space_func(&p, no_space);
+	/* the first error in the file is the one said: a row the callback refused
+	 * stops the reading, and what libcsv finds after it is not reported */
 	if (csv_parse(&p, buf, len, on_field, on_record, &rd) != len ||
-	    csv_fini(&p, on_field, on_record, &rd) != 0)
+	    (!rd.stop && csv_fini(&p, on_field, on_record, &rd) != 0))
+		bad = 1;
+	if (rd.stop)
+		rc = rd.stop;
+	else if (bad)
 		rc = gb_error("%s:%zu: malformed CSV: %s", path, rd.recno + 1,
 			      csv_strerror(csv_error(&p)));
-	else if (rd.stop)
-		rc = rd.stop;
 	drop_fields(&rd);
 	free(rd.fields);
 	csv_free(&p);

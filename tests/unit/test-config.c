@@ -17,20 +17,12 @@
 static int capture(int (*fn)(struct gb_config *, const char *), struct gb_config *c,
 		   const char *arg, char *buf, size_t len)
 {
-	FILE *tmp = tmpfile();
-	int saved = dup(2), rc;
-	size_t n;
+	struct unit_stderr s;
+	int rc;
 
-	fflush(stderr);
-	dup2(fileno(tmp), 2);
+	unit_stderr_on(&s);
 	rc = fn(c, arg);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(buf, 1, len - 1, tmp);
-	buf[n] = '\0';
-	fclose(tmp);
+	unit_stderr_off(&s, buf, len);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
  */
 #include <dirent.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -519,6 +520,36 @@ TEST(read_rejects_bad_input)
 	free(dir);
 }
 
+/* A file with a bad row and, after it, bad CSV: one error, the first (fuzzing found two). */
+TEST(read_says_the_first_error_only)
+{
+	char *dir = path_in(tmpdir, "first-error");
+	char *res = path_in(dir, "results.csv"), *sam = path_in(dir, "samples.csv");
+	struct gb_results r;
+	struct unit_stderr cap;
+	char err[1024];
+	int rc;
+
+	CHECK(gb_mkdir_p(dir) == 0);
+	write_text(res, "cell,workload,executor,device,batch,quant,cache,metric,unit,source,"
+			"n,min,median,mean,p90,p99,max,stddev,ci_low,ci_high\n"
+			"w.cpu.b1.f32.c0,w,cpu,,1,f32,0,wall_ns,ns,measured,2,,,,,,,,,\n");
+	write_text(sam, "cell,metric,rep,value\nw.cpu.b1.f32.c0,wall_ns,0,-1\n"
+			"w.cpu.b1.f32.c0,wall_ns,1,\"1\"x\n");
+	memset(&r, 0, sizeof(r));
+	unit_stderr_on(&cap);
+	rc = gb_results_read(&r, dir);
+	unit_stderr_off(&cap, err, sizeof(err));
+	CHECK(rc == -1);
+	CHECK(strstr(err, "samples.csv:2: negative value") != NULL);
+	CHECK(strstr(err, "malformed") == NULL);
+	CHECK(strchr(err, '\n') == err + strlen(err) - 1);   /* one line */
+	gb_results_release(&r);
+	free(res);
+	free(sam);
+	free(dir);
+}
+
 #define RES_HEAD "cell,workload,executor,device,batch,quant,cache,metric,unit,source," \
 		 "n,min,median,mean,p90,p99,max,stddev,ci_low,ci_high\n"
 #define RES_ROW(cell, metric, unit) cell ",w,cpu,,1,f32,0," metric "," unit ",measured,,,,,,,,,,\n"
@@ -911,6 +942,7 @@ int main(void)
 	RUN(write_and_read_every_file);
 	RUN(round_trip);
 	RUN(read_rejects_bad_input);
+	RUN(read_says_the_first_error_only);
 	RUN(cell_helpers);
 	RUN(read_refuses_bad_values);
 	RUN(manifest_checked);

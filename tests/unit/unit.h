@@ -13,11 +13,47 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int unit_n, unit_failed_tests, unit_cur_failed, unit_cur_skipped;
 static char unit_skip_reason[256];
 
 #define TEST(name) static void name(void)
+
+/*
+ * What the code under test writes on stderr, caught: unit_stderr_on(&s),
+ * the calls, then unit_stderr_off(&s, buf, len) puts it in buf ("" where
+ * it could not be caught) and gives stderr back.
+ */
+struct unit_stderr {
+	FILE *tmp;
+	int saved;
+};
+
+static inline void unit_stderr_on(struct unit_stderr *s)
+{
+	s->tmp = tmpfile();
+	s->saved = s->tmp ? dup(2) : -1;
+	fflush(stderr);
+	if (s->saved >= 0)
+		dup2(fileno(s->tmp), 2);
+}
+
+static inline void unit_stderr_off(struct unit_stderr *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	fflush(stderr);
+	if (s->saved >= 0) {
+		dup2(s->saved, 2);
+		close(s->saved);
+		rewind(s->tmp);
+		n = fread(buf, 1, len - 1, s->tmp);
+	}
+	buf[n] = '\0';
+	if (s->tmp)
+		fclose(s->tmp);
+}
 
 #define CHECK(cond)                                                          \
 	do {                                                                 \
