@@ -362,8 +362,8 @@ static void md_findings(struct gb_report *r, struct gb_sbuf *b, const struct fin
 		       "evidence from the worst cell. Ranked by the time at stake: the median wall "
 		       "time per repetition of the cells where it fires (per replay of the whole "
 		       "trace: a cell that a time budget gave a window of it is scaled up by the "
-		       "share of the trace's roofline time its rows hold), times the share the metric says is lost where it is a share (e.g. "
-		       "1 - roofline efficiency).\n\n",
+		       "share of the trace's roofline time its rows hold), times the share the "
+		       "metric says is lost where it is a share (e.g. 1 - roofline efficiency).\n\n",
 		       gb_report_md_code(r, r->o->rules ? r->o->rules : "reports/rules.tsv", 0), fd->judged);
 	if (fd->dropped)
 		gb_sbuf_printf(b, "Set aside: %zu finding%s from %zu cell%s whose wall time varies more "
