@@ -284,12 +284,11 @@ void gb_report_cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 	} else if (!strcmp(c->executor, "vulkan")) {
 		roof_device(r, rc);
 	} else {
-		struct gb_report_wl *w = rc->wl;
 		double bytes = cell_bytes(rc);
 		double hit = c->cache ? gb_report_median(c, "cache_hit_rate") : 0;
 		double wall = gb_report_median(c, "wall_ns");
 		int lvl;
-		double bw = gb_report_host_bw(r, w->weight_set[c->quant], &lvl);
+		double bw = gb_report_host_bw(r, rc->work.weight_set[c->quant], &lvl);
 		char rows[96];
 
 		window_share(rc, r->peak_gflops, bw, rows, sizeof(rows));

@@ -90,7 +90,7 @@ void gb_report_ops_place(struct gb_report *r, struct gb_report_cell *rc)
 		pb = r->vk_gbs;
 	} else if (!vk && r->peak) {
 		pg = r->peak_gflops;
-		pb = gb_report_host_bw(r, w->weight_set[c->quant], &lvl);
+		pb = gb_report_host_bw(r, rc->work.weight_set[c->quant], &lvl);
 	}
 	for (int op = 0; op < GB_OP_COUNT; op++) {
 		struct gb_report_op *o = &rc->ops[op];

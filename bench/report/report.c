@@ -261,8 +261,8 @@ static void wl_max_hit(struct gb_report_wl *w, const struct gb_trace *t)
 	w->max_hit = n ? (double)(n - distinct) / (double)n : 0;
 }
 
-/* Add one request of shape s to the work w. */
-static void work_add(struct gb_report_work *w, const struct gb_shape *s)
+/* Add one request of shape s to the work w; first: the first to use its weights. */
+static void work_add(struct gb_report_work *w, const struct gb_shape *s, int first)
 {
 	double f = gb_shape_flops(s);
 	double act = 4.0 * (double)(gb_shape_in_floats(s) + gb_shape_out_floats(s));
@@ -280,6 +280,8 @@ static void work_add(struct gb_report_work *w, const struct gb_shape *s)
 
 		w->op[s->op].weight_bytes[q] += b;
 		w->weight_bytes[q] += b;
+		if (first)
+			w->weight_set[q] += b;
 	}
 }
 
@@ -291,14 +293,14 @@ void gb_report_work_of(const struct gb_report_wl *w, long long rows, struct gb_r
 	}
 	memset(out, 0, sizeof(*out));
 	for (long long i = 0; i < rows; i++)
-		work_add(out, &w->shape[i]);
+		work_add(out, &w->shape[i], w->first_use[i]);
 }
 
 static void wl_load(struct gb_report_wl *w)
 {
 	struct gb_trace t;
 	uint32_t nt = 0;
-	struct { const char *name; double bytes[4]; } *tens = NULL;
+	const char **tens = NULL;      /* the weight tensors seen, borrowed from t */
 
 	if (gb_trace_load(w->path, &t, NULL) < 0) {
 		w->why = gb_xasprintf("trace '%s' cannot be read", w->path);
@@ -307,34 +309,28 @@ static void wl_load(struct gb_report_wl *w)
 	w->loaded = 1;
 	w->streams = t.nstreams ? t.nstreams : 1;
 	w->shape = gb_xcalloc(t.n ? t.n : 1, sizeof(*w->shape));
+	w->first_use = gb_xcalloc(t.n ? t.n : 1, sizeof(*w->first_use));
 	for (size_t i = 0; i < t.n; i++) {
 		const struct gb_shape *s = &t.req[i].shape;
 		const char *opn = gb_op_name(s->op);
 
 		w->shape[i] = *s;
-		work_add(&w->all, s);
 		if (!strstr(w->ops, opn) && strlen(w->ops) + strlen(opn) + 3 < sizeof(w->ops))
 			snprintf(w->ops + strlen(w->ops), sizeof(w->ops) - strlen(w->ops), "%s%s",
 				 w->ops[0] ? ", " : "", opn);
-		if (!gb_op_has_weights(s->op))
-			continue;
-		{
+		if (gb_op_has_weights(s->op)) {
 			uint32_t k;
 
 			for (k = 0; k < nt; k++)
-				if (!strcmp(tens[k].name, t.req[i].tensor))
+				if (!strcmp(tens[k], t.req[i].tensor))
 					break;
 			if (k == nt) {
 				tens = gb_xrealloc(tens, (nt + 1) * sizeof(*tens));
-				tens[nt].name = t.req[i].tensor;
-				for (int q = 0; q < GB_Q_COUNT; q++) {
-					tens[nt].bytes[q] = (double)s->n *
-						(double)gb_quant_row_bytes((enum gb_quant)q, s->k);
-					w->weight_set[q] += tens[nt].bytes[q];
-				}
-				nt++;
+				tens[nt++] = t.req[i].tensor;
+				w->first_use[i] = 1;
 			}
 		}
+		work_add(&w->all, s, w->first_use[i]);
 	}
 	free(tens);
 	wl_max_hit(w, &t);
@@ -583,6 +579,7 @@ static void report_release(struct gb_report *r)
 		free(r->wl[i].path);
 		free(r->wl[i].why);
 		free(r->wl[i].shape);
+		free(r->wl[i].first_use);
 	}
 	free(r->wl);
 	for (size_t i = 0; i < r->ncharts; i++) {

@@ -52,6 +52,7 @@ struct gb_report_work {
 	double flops;
 	double act_bytes;                /* activations in + out */
 	double weight_bytes[4];          /* per quant: weights read if no call shared them */
+	double weight_set[4];            /* per quant: distinct persistent operands, bytes */
 	struct {                         /* per op kind (report-ops.c) */
 		size_t requests;
 		double flops, act_bytes, weight_bytes[4];
@@ -66,7 +67,7 @@ struct gb_report_wl {
 	unsigned streams;
 	struct gb_report_work all;       /* the whole trace */
 	struct gb_shape *shape;          /* its rows' shapes, for a window's work (owned) */
-	double weight_set[4];            /* per quant: distinct persistent operands, bytes */
+	unsigned char *first_use;        /* per row: the first to use its weight tensor (owned) */
 	size_t keyed;                    /* requests with a cache key */
 	double max_hit;                  /* the hit rate of an unbounded cache (cold per replay) */
 	char ops[128];                   /* the ops it holds, comma-separated */
