@@ -210,7 +210,9 @@ int gb_history_add(struct gb_history *h, char *const *dirs, size_t n, const char
 
 		if (rc < 0) {
 			h->iface->rollback(h->ctx);
-			return gb_error("nothing added to '%s'", h->path);
+			/* the error is said once, by add_one; this says what it left */
+			gb_note("history: nothing added to '%s': the store is as it was", h->path);
+			return -1;
 		}
 		if (rc)
 			(*added)++;
