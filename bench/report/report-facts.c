@@ -46,8 +46,7 @@ static char *counters_reason(struct gb_report *r, const char *metric)
 	return gb_xstrdup("unavailable (no counter source in this run recorded it)");
 }
 
-/* Requests an executor call of the cell holds: its weights are read once a call. */
-static double call_share(const struct gb_report_cell *rc)
+double gb_report_call_share(const struct gb_report_cell *rc)
 {
 	const struct gb_cell_result *c = rc->c;
 	double share = isfinite(rc->mean_batch) ? rc->mean_batch :
@@ -59,7 +58,7 @@ static double call_share(const struct gb_report_cell *rc)
 /* Bytes a replay of the rows the cell replayed moves: activations, and the weights once a call. */
 static double cell_bytes(const struct gb_report_cell *rc)
 {
-	return rc->work.act_bytes + rc->work.weight_bytes[rc->c->quant] / call_share(rc);
+	return rc->work.act_bytes + rc->work.weight_bytes[rc->c->quant] / gb_report_call_share(rc);
 }
 
 /*
@@ -70,7 +69,7 @@ static double cell_bytes(const struct gb_report_cell *rc)
 static double model_ns(const struct gb_report_cell *rc, const struct gb_report_work *w,
 		       double gflops, double gbs)
 {
-	double t = 0, share = call_share(rc);
+	double t = 0, share = gb_report_call_share(rc);
 
 	for (int op = 0; op < GB_OP_COUNT; op++)
 		t += fmax(w->op[op].flops / gflops,
@@ -79,31 +78,35 @@ static double model_ns(const struct gb_report_cell *rc, const struct gb_report_w
 }
 
 /*
- * A cell that a time budget replayed on a window of its trace: of a whole
- * replay's time, the share its rows hold (rc->time_share), weighed by the
+ * Of a whole replay's time, the share the rows the cell replayed hold: 1
+ * for the whole trace; for a time budget's window, weighed by the
  * roofline at the cell's ceilings (gflops, gbs; NAN where not measured),
  * else by rows. A trace's rows are not alike (a prefill's first row is a
- * norm, its matmuls come after), so the window's share of the rows is not
- * its share of the work. *words gets what the roofline's reason adds.
+ * norm, its matmuls come after), so a window's share of the rows is not
+ * its share of the work.
  */
-static void window_share(struct gb_report_cell *rc, double gflops, double gbs,
-			 char *words, size_t len)
+static double time_share(const struct gb_report_cell *rc, double gflops, double gbs)
 {
 	double part, whole;
 
-	words[0] = 0;
-	rc->time_share = 1;
 	if (!rc->window || !rc->wl || !rc->wl->loaded || !rc->wl->all.requests)
-		return;
-	snprintf(words, len, "'s first %lld of %zu rows, those a repetition replayed", rc->window,
-		 rc->wl->all.requests);
-	rc->time_share = (double)rc->window / (double)rc->wl->all.requests;
-	if (!(gflops > 0 && gbs > 0))
-		return;
-	part = model_ns(rc, &rc->work, gflops, gbs);
-	whole = model_ns(rc, &rc->wl->all, gflops, gbs);
-	if (part > 0 && whole > 0)
-		rc->time_share = part / whole;
+		return 1;
+	if (gflops > 0 && gbs > 0) {
+		part = model_ns(rc, &rc->work, gflops, gbs);
+		whole = model_ns(rc, &rc->wl->all, gflops, gbs);
+		if (part > 0 && whole > 0)
+			return part / whole;
+	}
+	return (double)rc->window / (double)rc->wl->all.requests;
+}
+
+/* What the roofline's reason adds after "from the trace" for a windowed cell; "" otherwise. */
+static void window_words(const struct gb_report_cell *rc, char *words, size_t len)
+{
+	words[0] = 0;
+	if (rc->window && rc->wl && rc->wl->loaded)
+		snprintf(words, len, "'s first %lld of %zu rows, those a repetition replayed",
+			 rc->window, rc->wl->all.requests);
 }
 
 /*
@@ -118,7 +121,8 @@ static void roof_device(struct gb_report *r, struct gb_report_cell *rc)
 	double hit = rc->c->cache ? gb_report_median(rc->c, "cache_hit_rate") : 0;
 	char *why, rows[96];
 
-	window_share(rc, r->vk_gflops, r->vk_gbs, rows, sizeof(rows));
+	rc->time_share = time_share(rc, r->vk_gflops, r->vk_gbs);
+	window_words(rc, rows, sizeof(rows));
 	if (!(r->vk_gflops > 0 && r->vk_gbs > 0)) {
 		why = gb_xasprintf("unavailable (no measured ceilings for the vulkan device: %s)",
 				   r->vk_why ? r->vk_why : "not in the peak file");
@@ -266,11 +270,7 @@ void gb_report_cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 		     "meta.json validity");
 	/* the roofline */
 	rc->ai = rc->gflops = rc->roof = rc->eff = rc->ridge = NAN;
-	{
-		char rows[96];
-
-		window_share(rc, NAN, NAN, rows, sizeof(rows));   /* by rows, until ceilings weigh it */
-	}
+	rc->time_share = time_share(rc, NAN, NAN);   /* by rows, until ceilings weigh it */
 	if (!rc->wl || !rc->wl->loaded) {
 		why = gb_xasprintf("unavailable (%s)", rc->wl ? rc->wl->why : "the workload's trace is not in meta.json");
 		gb_facts_unknown(f, "roofline_efficiency", why);
@@ -291,7 +291,8 @@ void gb_report_cell_facts(struct gb_report *r, struct gb_report_cell *rc)
 		double bw = gb_report_host_bw(r, rc->work.weight_set[c->quant], &lvl);
 		char rows[96];
 
-		window_share(rc, r->peak_gflops, bw, rows, sizeof(rows));
+		rc->time_share = time_share(rc, r->peak_gflops, bw);
+		window_words(rc, rows, sizeof(rows));
 		if (isnan(hit))
 			hit = 0;   /* unavailable hit rate: the trace has no cache key, so no hits */
 		rc->roof_level = gb_peak_level_name((enum gb_peak_level)lvl);

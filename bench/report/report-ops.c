@@ -81,10 +81,7 @@ void gb_report_ops_place(struct gb_report *r, struct gb_report_cell *rc)
 		scale = req / (double)rc->work.requests;
 		est = 1;
 	}
-	share = isfinite(rc->mean_batch) ? rc->mean_batch :
-		(double)(c->batch < w->streams ? c->batch : w->streams);
-	if (!(share >= 1))
-		share = 1;
+	share = gb_report_call_share(rc);
 	if (vk && r->vk_gflops > 0 && r->vk_gbs > 0) {
 		pg = r->vk_gflops;
 		pb = r->vk_gbs;

@@ -180,6 +180,8 @@ const struct gb_metric *gb_report_metric(const struct gb_cell_result *c, const c
  * measured); *lvl gets the level. NAN when none was measured.
  */
 double gb_report_host_bw(const struct gb_report *r, double set, int *lvl);
+/* Requests an executor call of a cell (its trace loaded) holds: its weights are read once a call. */
+double gb_report_call_share(const struct gb_report_cell *rc);
 /* Place each op kind of a cell on the roofline: rc->ops, rc->bottleneck (report-ops.c). */
 void gb_report_ops_place(struct gb_report *r, struct gb_report_cell *rc);
 /* report.md's "Where the time goes" section (report-ops.c). */
