@@ -153,6 +153,41 @@ static int share_has_hgrm(const char *dir, const char *id)
 	return yes;
 }
 
+/*
+ * With a time budget, the pooled meta.json time_plan sums the shares':
+ * each cell's repetitions, shares and plans, a cell short in any share
+ * short, shares[] and cells.<id>.by_process listing each share's (a
+ * share that was itself pooled counts as one).
+ */
+static void pool_time_plans(json_t *meta, const struct share *s, size_t n)
+{
+	static const char *const own[] = {
+		"shares", "shares_note", "share_note", "process", "share_s", "started_s",
+		"elapsed_s",
+	};
+	json_t *tp = json_object_get(meta, "time_plan"), *jc;
+	const char *id;
+
+	if (!json_is_number(json_object_get(tp, "budget_s")))
+		return;
+	for (size_t i = 0; i < GB_ARRAY_SIZE(own); i++)
+		json_object_del(tp, own[i]);
+	json_object_foreach(json_object_get(tp, "cells"), id, jc)
+		json_object_del(jc, "by_process");
+	for (size_t p = 0; p < n; p++) {
+		json_t *stp = json_object_get(s[p].meta, "time_plan");
+
+		gb_run_add_share_plan(tp, stp, (uint32_t)p,
+				      json_number_value(json_object_get(stp, "elapsed_s")));
+	}
+	json_object_set_new(tp, "processes", json_integer((json_int_t)n));
+	gb_run_sum_share_plans(tp, "pooled by gbench merge from the shares in merged_from, "
+		"in that order (shares[i] and by_process[i] are share i's, ended_s its "
+		"time_plan elapsed_s); cells.<id> sums the shares' repetitions, shares and "
+		"plans; each share's own meta.json time_plan says how it took its part of "
+		"the budget");
+}
+
 /* Pool the shares s[0..n) into res and build the pooled meta.json; 0 or -1. */
 static int pool(struct share *s, size_t n, struct gb_results *res, json_t **meta_out)
 {
@@ -267,6 +302,7 @@ static int pool(struct share *s, size_t n, struct gb_results *res, json_t **meta
 			"repetitions.<cell> lists how many came from each share"));
 	json_object_set_new(meta, "merged_from", from);
 	json_object_set_new(meta, "complete", json_boolean(complete));
+	pool_time_plans(meta, s, n);
 	free(seen);
 	*meta_out = meta;
 	return 0;

@@ -70,6 +70,9 @@ static const char usage_text[] =
 	"--windows-of RESULTS replays each cell that RESULTS measured on the rows\n"
 	"it replayed there, planning only the repetitions, so that `gbench compare\n"
 	"RESULTS` judges the same work (a cell on other rows is inconclusive).\n"
+	"A share run on its own (--process I/N, a Slurm task) with a budget needs\n"
+	"--windows-of RESULTS, the same for every share, so that the shares pool;\n"
+	"each takes 1/N of the budget, its calibration included.\n"
 	"Correctness (an executor against the cpu on the same quantized bytes, f32\n"
 	"against float64) always gates; the accuracy cost of a quant level against\n"
 	"float64 is reported, and gates only with --accuracy-budget default (DESIGN\n"
@@ -371,13 +374,17 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 				"QUANT:METRIC=VALUE (f16, q8, q4; nmse or recall)", o->accuracy_budget);
 	/*
 	 * With a budget, the first process of a shared run calibrates and plans
-	 * each cell's window for all (budget.h); a share run on its own has
-	 * no such plan, and its windows would not pool with the others'.
+	 * each cell's window for all (budget.h); a share run on its own plans
+	 * its own, which would not pool with the others', unless every share
+	 * replays the windows of one earlier run.
 	 */
-	if (cfg->time_budget > 0 && o->nprocess > 1 && !getenv(GB_BUDGET_PLAN_ENV))
+	if (cfg->time_budget > 0 && o->nprocess > 1 && !getenv(GB_BUDGET_PLAN_ENV) &&
+	    !o->windows_of)
 		return gb_error("a time budget with --process %u/%u needs the plan of the run "
-				"that shares it: use --processes %u with --time-budget",
-				o->process, o->nprocess, o->nprocess);
+				"that shares it (--processes %u with --time-budget), or the "
+				"windows of an earlier run for every share to replay "
+				"(--windows-of RESULTS): shares that plan their own windows "
+				"do not pool", o->process, o->nprocess, o->nprocess);
 	if (o->find_max_qps && (cfg->mode != GB_MODE_OPEN || !o->slo_ns))
 		return gb_error("--find-max-qps needs --mode open and --slo p99=TIME");
 	if (o->require && strcmp(o->require, "vulkan") && strcmp(o->require, "cpu"))
@@ -465,10 +472,11 @@ int cmd_run(int argc, char **argv)
 	json_t *windows_of = NULL;
 	char *out_dir = NULL, *report = NULL;
 	const char *report_why = "--no-report";
-	int rc;
+	int rc, child;
 
 	/* a process of a shared run ends with the run (run/run-procs.c) */
-	if (gb_run_child_start() < 0)
+	child = gb_run_child_start();
+	if (child < 0)
 		return GB_EXIT_ENV;
 	rc = parse_args(argc, argv, &o);
 	if (rc)
@@ -486,7 +494,7 @@ int cmd_run(int argc, char **argv)
 		.find_max_qps = o.find_max_qps, .strict = o.strict, .argc = argc, .argv = argv,
 		/* --process I/N: one share, as a process of a shared run; else all of them */
 		.process = o.process, .nprocess = o.nprocess ? o.nprocess : cfg.processes,
-		.spawn = !o.nprocess && cfg.processes > 1,
+		.spawn = !o.nprocess && cfg.processes > 1, .child = child,
 		.max_memory = o.max_memory_bytes,
 		.quiet = o.quiet, .verbose = o.verbose,
 		.windows_of = o.windows_of, .windows_of_meta = windows_of,
@@ -500,6 +508,8 @@ int cmd_run(int argc, char **argv)
 	if (!rc || rc == GB_EXIT_ENV) {
 		int prc = gb_run_plan(&run);
 
+		if (!prc)
+			prc = gb_run_windows_check(&run);
 		rc = prc ? prc : rc;
 	}
 	if (!rc || rc == GB_EXIT_ENV) {

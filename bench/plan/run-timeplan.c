@@ -377,6 +377,14 @@ static json_t *inherit(struct gb_run *r, double *startup)
 	return jcal ? jcal : json_array();
 }
 
+/* Whether the run of meta.json `meta` measured cell id (has it, not skipped). */
+static int measured_in(json_t *meta, const char *id)
+{
+	json_t *jc = json_object_get(json_object_get(meta, "cells"), id);
+
+	return json_is_object(jc) && !json_object_get(jc, "skipped");
+}
+
 /*
  * --windows-of RESULTS: each cell that run measured replays the rows it
  * replayed there (all of them where it had no window), fixed rather than
@@ -385,21 +393,38 @@ static json_t *inherit(struct gb_run *r, double *startup)
  */
 static size_t windows_of(struct gb_run *r)
 {
-	json_t *meta = r->opts->windows_of_meta, *cells = json_object_get(meta, "cells");
+	json_t *meta = r->opts->windows_of_meta;
 	size_t fixed = 0;
 
 	for (size_t i = 0; meta && i < r->ncells; i++) {
 		struct gb_run_cell *cl = &r->cells[i];
-		json_t *jc = json_object_get(cells, cl->id);
 		long long w = gb_compare_cell_window(meta, cl->id);
 
-		if (!json_is_object(jc) || json_object_get(jc, "skipped"))
+		if (!measured_in(meta, cl->id))
 			continue;
 		cl->window = w > 0 && (size_t)w < r->wl[cl->workload].trace.n ? (uint32_t)w : 0;
 		cl->window_fixed = 1;
 		fixed++;
 	}
 	return fixed;
+}
+
+int gb_run_windows_check(const struct gb_run *r)
+{
+	if (!(r->cfg->time_budget > 0) || !gb_run_alone(r->opts) || !r->opts->windows_of_meta)
+		return 0;
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct gb_run_cell *cl = &r->cells[i];
+
+		if (r->ex[cl->exec].ok && !measured_in(r->opts->windows_of_meta, cl->id)) {
+			gb_error("%s: %s did not measure this cell, so each share would plan "
+				 "its window apart and the shares would not pool: --filter it "
+				 "out, or take --windows-of from a run that measured it",
+				 cl->id, r->opts->windows_of);
+			return GB_EXIT_USAGE;
+		}
+	}
+	return 0;
 }
 
 /* Share p of n of count: the shares differ by at most one and add up to count (as run.c's). */
@@ -413,7 +438,9 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	const struct gb_config *cfg = r->cfg;
 	uint32_t np = r->opts->nprocess > 1 ? r->opts->nprocess : 1, p = r->opts->process;
 	/* a process the run started plans within its share, on the first one's calibration */
-	int child = np > 1 && !r->opts->spawn && !dry;
+	int child = np > 1 && r->opts->child && !dry;
+	/* a share on its own calibrates for itself, on --windows-of's windows */
+	int solo = gb_run_alone(r->opts);
 	json_t *jp, *jcal, *jcells;
 	struct gb_budget_cell *bc;
 	double left, turns_s = 0, total = 0, startup = 0, now_s, share, reserve;
@@ -456,6 +483,9 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	 */
 	now_s = (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
 	share = (cfg->time_budget - now_s - startup * (np - 1 - p)) / (double)(np - p);
+	/* a share on its own: 1/N of the budget, its own calibration included */
+	if (solo)
+		share = cfg->time_budget / np - now_s;
 	if (share < 0)
 		share = 0;
 	reserve = cfg->time_budget * BUDGET_RESERVE / np;
@@ -540,11 +570,12 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		gb_warn("the plan needs about %.*f s, over %s of %.*f s: %zu cells "
 			"cannot fit even one repetition each with their warm-ups and accuracy "
 			"check; fewer cells (--filter) or a larger --time-budget",
-			np > 1, total + (p == 0 ? r->calib_s : 0),
+			np > 1, total + (p == 0 || solo ? r->calib_s : 0),
+			solo ? "this share's part (1/N of the budget, less its calibration)" :
 			np > 1 ? "this process's share (what is left of the budget over the "
 			"processes still to run)" : "the time budget",
 			np > 1, np > 1 ? share : cfg->time_budget, r->ncells);
-	total += p == 0 ? r->calib_s : 0;
+	total += p == 0 || solo ? r->calib_s : 0;
 	json_object_set_new(jp, "planned_total_s", json_real(total));
 	json_object_set_new(jp, "budget_s", json_real(cfg->time_budget));
 	json_object_set_new(jp, "reserve", json_real(BUDGET_RESERVE));
@@ -559,6 +590,11 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		json_object_set_new(jp, "processes", json_integer(np));
 		json_object_set_new(jp, "share_s", json_real(share));
 		json_object_set_new(jp, "started_s", json_real(now_s));
+		if (solo)
+			json_object_set_new(jp, "share_note", json_string(
+				"a share run on its own (--process I/N): it calibrated for itself, "
+				"replays --windows-of's windows, and took 1/N of the budget, its "
+				"calibration included"));
 	}
 	return 0;
 }

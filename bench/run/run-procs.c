@@ -19,7 +19,7 @@
  * window; it hands that plan and the budget's clock to each child in a
  * file (GB_BUDGET_PLAN_ENV, budget.h), each child plans its repetitions
  * within its share of what is left, and meta.json time_plan gathers every
- * process's share and what each cell got in each (add_share_plan).
+ * process's share and what each cell got in each (gb_run_add_share_plan).
  *
  * A child must not outlive its parent: killed with -9, the parent cannot
  * pass anything on, and a child left running would go on measuring and
@@ -93,7 +93,7 @@ int gb_run_child_start(void)
 	/* after prctl: a parent that died before it is seen here, not missed */
 	if ((long)getppid() != parent)
 		return gb_error("the run that started this process (pid %ld) is gone", parent);
-	return 0;
+	return 1;
 }
 
 /* Where the children's folders go: $TMPDIR, else /tmp. */
@@ -253,13 +253,7 @@ static void copy_keys(json_t *dst, json_t *src, const char *const *keys, size_t 
 	}
 }
 
-/*
- * With a time budget: add process p's time plan (tp, its meta.json
- * time_plan) to the run's (run_tp): its share in "shares", and what each
- * cell got there in cells.<id>.by_process. ended_s: the budget's clock
- * when it ended, as this process saw it.
- */
-static void add_share_plan(json_t *run_tp, json_t *tp, uint32_t p, double ended_s)
+void gb_run_add_share_plan(json_t *run_tp, json_t *tp, uint32_t p, double ended_s)
 {
 	static const char *const share_keys[] = {
 		"share_s", "started_s", "planned_total_s", "cells_short",
@@ -295,12 +289,7 @@ static void add_share_plan(json_t *run_tp, json_t *tp, uint32_t p, double ended_
 	}
 }
 
-/*
- * After the last process: each cell's repetitions, share and plan in the
- * run's time plan become the sums over its processes (by_process keeps
- * each), a cell short in any process is short, and cells_short counts them.
- */
-static void sum_share_plans(json_t *run_tp)
+void gb_run_sum_share_plans(json_t *run_tp, const char *note)
 {
 	json_t *jc, *v;
 	const char *id;
@@ -332,12 +321,7 @@ static void sum_share_plans(json_t *run_tp)
 		nshort += short_;
 	}
 	json_object_set_new(run_tp, "cells_short", json_integer((json_int_t)nshort));
-	json_object_set_new(run_tp, "shares_note", json_string(
-		"the processes ran one after another; each took as its share the budget "
-		"left when it planned, less the start-ups of the processes still to come "
-		"(each taken to cost the first's), divided among it and those; the first "
-		"process calibrated and planned each cell's window for all; cells.<id> "
-		"sums the processes' repetitions, shares and plans, by_process lists each"));
+	json_object_set_new(run_tp, "shares_note", json_string(note));
 }
 
 /* Pool the results directory dir of process p into r; 0 or -1. */
@@ -356,8 +340,9 @@ static int merge_share(struct gb_run *r, const char *dir, uint32_t p)
 		return -1;
 	}
 	gb_results_pool(&r->res, &got);
-	add_share_plan(json_object_get(r->meta, "time_plan"), json_object_get(meta, "time_plan"), p,
-		       (double)(gb_now_ns() - r->plan_start_ns) * 1e-9);
+	gb_run_add_share_plan(json_object_get(r->meta, "time_plan"),
+			      json_object_get(meta, "time_plan"), p,
+			      (double)(gb_now_ns() - r->plan_start_ns) * 1e-9);
 	cells = json_object_get(meta, "cells");
 	for (size_t i = 0; i < r->res.n; i++) {
 		struct gb_cell_result *c = &r->res.cells[i];
@@ -422,7 +407,7 @@ void gb_run_processes(struct gb_run *r)
 	}
 	/* with a budget: this process's share, and the plan the others inherit */
 	if (n > 1 && r->cfg->time_budget > 0 && r->calibrated) {
-		add_share_plan(tp, tp, 0, (double)(gb_now_ns() - r->plan_start_ns) * 1e-9);
+		gb_run_add_share_plan(tp, tp, 0, (double)(gb_now_ns() - r->plan_start_ns) * 1e-9);
 		plan = gb_xasprintf("%s/time-plan.json", base);
 		if (gb_run_timeplan_handoff(r, plan) < 0) {
 			r->child_exit = GB_EXIT_ENV;
@@ -457,7 +442,12 @@ void gb_run_processes(struct gb_run *r)
 		if (r->child_exit)
 			break;
 	}
-	sum_share_plans(tp);
+	gb_run_sum_share_plans(tp, "the processes ran one after another; each took as its "
+		"share the budget left when it planned, less the start-ups of the processes "
+		"still to come (each taken to cost the first's), divided among it and those; "
+		"the first process calibrated and planned each cell's window for all; "
+		"cells.<id> sums the processes' repetitions, shares and plans, by_process "
+		"lists each");
 	if (n > 1 || plan)
 		gb_rm_tree(base);
 	free(plan);

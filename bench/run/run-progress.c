@@ -83,7 +83,7 @@ void gb_progress_init(struct gb_run *r)
 	p->mode = r->opts->quiet ? GB_PROGRESS_OFF :
 		  isatty(STDERR_FILENO) ? GB_PROGRESS_TTY : GB_PROGRESS_LOG;
 	/* only a process a shared run started takes its parent's word */
-	if (r->opts->nprocess > 1 && !r->opts->spawn)
+	if (r->opts->child)
 		from_parent(p);
 	else
 		unsetenv(PROGRESS_ENV);
@@ -160,7 +160,8 @@ static double eta(const struct gb_run *r, int *planned)
 	double left = 0;
 
 	*planned = 0;
-	if (r->opts->nprocess > 1)
+	/* a share on its own: the others run elsewhere, or later */
+	if (r->opts->nprocess > 1 && !gb_run_alone(r->opts))
 		later = r->opts->nprocess - 1 - r->opts->process;
 	for (size_t e = 0; e < r->nex; e++) {
 		const struct gb_progress_ex *x = &p->ex[e];
@@ -200,16 +201,20 @@ static void append(char *line, size_t len, size_t *k, const char *fmt, ...)
 		*k += (size_t)w < len - *k ? (size_t)w : len - *k - 1;
 }
 
-/* ", 498 s of the 540 s budget left" once the budget's clock runs. */
+/*
+ * ", 498 s of the 540 s budget left" once the budget's clock runs; a share
+ * on its own has 1/N of it: ", 150 s of this share's 180 s left".
+ */
 static void budget_left(const struct gb_run *r, char *line, size_t len, size_t *k)
 {
-	double b;
+	int solo = gb_run_alone(r->opts);
+	double budget = r->cfg->time_budget / (solo ? r->opts->nprocess : 1), b;
 
 	if (!(r->cfg->time_budget > 0) || !r->plan_start_ns)
 		return;
-	b = r->cfg->time_budget - (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
-	append(line, len, k, ", %.0f s of the %.0f s budget %s", fabs(b), r->cfg->time_budget,
-	       b >= 0 ? "left" : "overrun");
+	b = budget - (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
+	append(line, len, k, solo ? ", %.0f s of this share's %.0f s %s" :
+	       ", %.0f s of the %.0f s budget %s", fabs(b), budget, b >= 0 ? "left" : "overrun");
 }
 
 /* A progress line out: rewritten in place on a terminal, a line of its own in a log. */

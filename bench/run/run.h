@@ -47,6 +47,12 @@ struct gb_run_opts {
 	 */
 	uint32_t process, nprocess;
 	int spawn;
+	/*
+	 * This process was started by a shared run, which pools it; 0 in a
+	 * share run on its own (--process I/N by hand or by a Slurm task,
+	 * pooled later by gbench merge).
+	 */
+	int child;
 	uint64_t max_memory;       /* --max-memory in bytes; 0: the config's, else the default */
 	int quiet;                 /* --quiet: no progress, no per-cell lines, no summary */
 	int verbose;               /* --verbose: a line per cell as it is judged */
@@ -203,11 +209,35 @@ void gb_run_reclaim(void);
 void gb_run_merge_cell_meta(struct gb_cell_result *c, json_t *jc, uint32_t p);
 int gb_run_merge_hist(struct gb_cell_result *c, const char *dir);
 /*
+ * With a time budget: add share p's time plan (tp, its meta.json
+ * time_plan) to the pooled one (run_tp): its share in "shares", what each
+ * cell got there in cells.<id>.by_process; ended_s: its budget clock when
+ * it ended. Then gb_run_sum_share_plans makes each cell's repetitions,
+ * shares and plans the sums over the shares, a cell short in any share
+ * short, and says how the shares ran (note). Both do nothing without a
+ * budget.
+ */
+void gb_run_add_share_plan(json_t *run_tp, json_t *tp, uint32_t p, double ended_s);
+void gb_run_sum_share_plans(json_t *run_tp, const char *note);
+/*
  * In a process a shared run started (GBENCH_PARENT_PID set): end with the
  * parent (PR_SET_PDEATHSIG SIGKILL), or -1 after a message when the parent
- * is already gone. 0 in any other process. Called first by `gbench run`.
+ * is already gone; 1 then. 0 in any other process. Called first by
+ * `gbench run`.
  */
 int gb_run_child_start(void);
+/* Whether o runs a share on its own (--process I/N outside a shared run). */
+static inline int gb_run_alone(const struct gb_run_opts *o)
+{
+	return o->nprocess > 1 && !o->spawn && !o->child;
+}
+/*
+ * With a time budget, a share on its own (gb_run_alone) replays
+ * --windows-of's windows: 0, or GB_EXIT_USAGE after naming the first
+ * cell it would measure that RESULTS did not, whose window each share
+ * would plan apart. Before anything is written.
+ */
+int gb_run_windows_check(const struct gb_run *r);
 /* Shared by run.c, run-progress.c and run-timeplan.c. */
 /* Whether this process checks accuracy on its cells' first calls: share 0, not under callgrind. */
 int gb_run_checks_accuracy(const struct gb_run *r);

@@ -37,10 +37,12 @@ INI
 
 expect_exit 2 "a bad --time-budget exits 2" run --config "$TMP/budget.ini" --time-budget soon --dry-run
 check "naming the flag" grep -q -- "--time-budget: 'soon' is not a duration" "$TMP/err"
-# one share of a shared run on its own has no plan to share: its windows would not pool
+# one share of a shared run on its own has no plan to share: its windows
+# would not pool, unless every share replays those of one earlier run
 expect_exit 2 "a budget with --process 1/3 outside a shared run exits 2" \
 	run --config "$TMP/budget.ini" --process 1/3 --out "$TMP/p13"
-check "naming what it needs" grep -q -- "a time budget with --process 1/3 needs the plan of the run that shares it: use --processes 3" "$TMP/err"
+check "naming what it needs" grep -q -- "a time budget with --process 1/3 needs the plan of the run that shares it (--processes 3 with --time-budget), or the windows of an earlier run for every share to replay (--windows-of RESULTS)" "$TMP/err"
+check "and writing nothing" test ! -e "$TMP/p13"
 expect_exit 0 "--dry-run with a budget and --processes 3 exits 0" \
 	run --config "$TMP/budget.ini" --processes 3 --dry-run
 check "it says each process plans within its share" \
@@ -190,6 +192,45 @@ python3 -c 'import json, sys; p = sys.argv[1]; m = json.load(open(p)); m["cells"
 expect_exit 0 "--windows-of a run that skipped a cell: a dry run" \
 	run --config "$TMP/budget.ini" --windows-of "$TMP/r2s" --dry-run
 check "fixes only the cell it measured" grep -q "^windows: 1 of 2 cells replay the rows they replayed in $TMP/r2s (--windows-of); the others' are planned" "$TMP/out"
+# Shares on their own (a Slurm job array) with a budget: each replays
+# --windows-of's windows and takes 1/N of the budget, so they pool.
+expect_exit 2 "a share on its own with --windows-of a run that skipped one of its cells exits 2" \
+	run --config "$TMP/budget.ini" --process 0/2 --windows-of "$TMP/r2s" --out "$TMP/sx"
+check "naming the cell" grep -q "^gbench run: error: big\.cpu\.b1\.f32\.c0: $TMP/r2s did not measure this cell, so each share would plan its window apart and the shares would not pool" "$TMP/err"
+check "before writing anything" test ! -e "$TMP/sx"
+for i in 0 1; do
+	expect_exit 0 "share $i of 2 on its own, with --windows-of" \
+		run --config "$TMP/budget.ini" --process $i/2 --windows-of "$TMP/r2" --out "$TMP/share$i"
+	check "its progress counts down its part of the budget" \
+		grep -q "^gbench run: process $((i + 1)) of 2, .* s of this share's 2 s \(left\|overrun\)" "$TMP/err"
+done
+expect_exit 0 "gbench merge pools the two shares" "$GBENCH" merge "$TMP/share0" "$TMP/share1" --out "$TMP/pooled"
+check "each share replayed r2's windows, took half the budget, and the pooled plan sums them" \
+	python3 - "$TMP/r2" "$TMP/share0" "$TMP/share1" "$TMP/pooled" <<'PY'
+import json, sys
+r2, s0, s1, pooled = (json.load(open(d + "/meta.json")) for d in sys.argv[1:])
+shares = [s0["time_plan"], s1["time_plan"]]
+for i, tp in enumerate(shares):
+    assert tp["process"] == i + 1 and tp["processes"] == 2, tp
+    assert "1/N of the budget" in tp["share_note"], tp
+    # its part of the 4 s budget, less its own calibration
+    assert abs(tp["share_s"] + tp["started_s"] - 2.0) < 1e-6, (tp["share_s"], tp["started_s"])
+    for cid, c in r2["time_plan"]["cells"].items():
+        assert tp["cells"][cid]["window"] == c["window"], (i, cid)
+tp = pooled["time_plan"]
+assert tp["processes"] == 2 and [s["process"] for s in tp["shares"]] == [1, 2], tp
+assert "pooled by gbench merge" in tp["shares_note"], tp
+for cid, c in tp["cells"].items():
+    got = [s["cells"][cid]["repetitions"] for s in shares]
+    assert [b["repetitions"] for b in c["by_process"]] == got, (cid, c)
+    assert c["repetitions"] == sum(got) == sum(pooled["processes"]["repetitions"][cid]), (cid, c)
+    assert c["window"] == r2["time_plan"]["cells"][cid]["window"], (cid, c)
+    short = any(s["cells"][cid]["why"] == "short" for s in shares)
+    assert (c["why"] == "short") == short, (cid, c)
+assert tp["cells_short"] == sum(c["why"] == "short" for c in tp["cells"].values()), tp
+PY
+"$GBENCH" compare "$TMP/r2" "$TMP/pooled" > "$TMP/out" 2> "$TMP/err"
+check "compare of r2 and the pooled shares finds no cell on other rows" bash -c "! grep -q 'different windows' '$TMP/err'"
 why=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['time_plan']['cells']['big.cpu.b1.f32.c0']['why'])" "$TMP/r/meta.json")
 calib=$(python3 -c "import json,sys; print('%.1f' % json.load(open(sys.argv[1]))['time_plan']['calibration_s'])" "$TMP/r/meta.json")
 if [ "$why" = window ]; then
