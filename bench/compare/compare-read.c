@@ -290,10 +290,10 @@ int gb_compare_load_meta(const char *dir_or_csv, json_t **out)
 		return 1;
 	}
 	*out = json_load_file(path, 0, &err);
-	if (!*out || !json_is_object(*out)) {
-		if (*out)
+	if (!*out || !json_is_object(*out) || gb_results_check_time_plan(*out, path) < 0) {
+		if (*out && !json_is_object(*out))
 			gb_error("%s: not a JSON object", path);
-		else
+		else if (!*out)
 			gb_error("%s:%d: %s", path, err.line, err.text);
 		json_decref(*out);
 		*out = NULL;

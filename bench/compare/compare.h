@@ -189,7 +189,8 @@ char *gb_compare_first_run(const char *path);
 
 /*
  * Load the meta.json of a results directory (or beside its results.csv)
- * into *out: 0 loaded, 1 absent (*out NULL), -1 malformed (message).
+ * into *out: 0 loaded, 1 absent (*out NULL), -1 malformed (message),
+ * a time plan that gb_results_check_time_plan refuses included.
  */
 int gb_compare_load_meta(const char *dir_or_csv, json_t **out);
 /*

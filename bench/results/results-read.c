@@ -565,9 +565,49 @@ static int check_manifest(const char *dir, const char *csv, json_t *files)
 	return rc;
 }
 
+/* Whether o's key is absent or an integer from 0 to max. */
+static int count_ok(json_t *o, const char *key, json_int_t max)
+{
+	json_t *v = json_object_get(o, key);
+
+	return !v || (json_is_integer(v) && json_integer_value(v) >= 0 &&
+		      json_integer_value(v) <= max);
+}
+
+int gb_results_check_time_plan(json_t *meta, const char *path)
+{
+	static const json_int_t most = (json_int_t)1 << 53;
+	json_t *tp = json_object_get(meta, "time_plan"), *cells = json_object_get(tp, "cells"), *c;
+	const char *id, *bad = NULL;
+
+	if (!tp)
+		return 0;
+	if (!json_is_object(tp) || (cells && !json_is_object(cells)))
+		return gb_error("%s: time_plan%s is not an object", path,
+				json_is_object(tp) ? ".cells" : "");
+	json_object_foreach(cells, id, c) {
+		json_t *req = json_object_get(c, "requests");
+
+		if (!json_is_object(c))
+			bad = "is not an object";
+		else if (!count_ok(c, "requests", most) || !count_ok(c, "repetitions", most))
+			bad = "has a count of requests or repetitions that is not an integer from 0";
+		else if (!count_ok(c, "window", req ? json_integer_value(req) : most))
+			bad = "has a window that is not a count of rows of its trace (0 to requests)";
+		if (bad) {
+			char *e = gb_escape_msg(id);
+
+			gb_error("%s: time_plan.cells.%s %s", path, e, bad);
+			free(e);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /*
- * meta.json beside the results, when there: the repetitions it allows and
- * its manifest checked. 0 (also without a meta.json) or -1.
+ * meta.json beside the results, when there: the repetitions it allows, its
+ * time plan and its manifest checked. 0 (also without a meta.json) or -1.
  */
 static int read_meta(const char *dir, const char *csv, struct rd *rd)
 {
@@ -585,6 +625,8 @@ static int read_meta(const char *dir, const char *csv, struct rd *rd)
 		rc = gb_error("%s:%d: %s", path, err.line, err.text);
 	else if (!json_is_object(meta))
 		rc = gb_error("%s: not a JSON object", path);
+	else
+		rc = gb_results_check_time_plan(meta, path);
 	if (rc == 0) {
 		uint32_t reps = meta_reps(meta);
 

@@ -166,10 +166,20 @@ int gb_results_publish(const char *stage, const char *dir);
  * hex floats), or negative in a unit of time, count, rate or share; reps
  * beyond meta.json's repetitions (else GB_RESULTS_MAX_REPS); a second row
  * of one cell x metric x rep; and, where meta.json has a manifest, files
- * that do not match it. Results without a manifest (older runs, the
- * committed baselines) are read without that check.
+ * that do not match it, and a time plan gb_results_check_time_plan
+ * refuses. Results without a manifest (older runs, the committed
+ * baselines) are read without the manifest's check.
  */
 int gb_results_read(struct gb_results *r, const char *dir_or_csv);
+/*
+ * meta.json's time_plan, where it has one, as the windows are read from
+ * it: an object whose cells are objects, each cell's requests and
+ * repetitions counts (integers from 0) and its window one of the rows of
+ * its trace (0 to requests). 0, or -1 after one line naming path and the
+ * cell: a window read as something else would turn other work into the
+ * same.
+ */
+int gb_results_check_time_plan(json_t *meta, const char *path);
 
 /* Build a cell id: <workload>.<executor>.b<batch>.<quant>.c<cache>; caller frees. */
 char *gb_cell_id(const char *workload, const char *executor, uint32_t batch,

@@ -5,7 +5,8 @@
 # 2^59 + 1, inf, nan, hex floats, negative times, duplicate rows, unsafe
 # cell ids; and a directory whose files do not match its meta.json's
 # manifest (new CSVs beside an old meta.json: a run killed while writing
-# into a reused --out) is refused naming the file. With --paired (A/B of
+# into a reused --out) is refused naming the file, and so is a time plan
+# whose window is not a count of the trace's rows. With --paired (A/B of
 # one job) a B of another config or machine class exits 2 in one line.
 . "$(dirname "$0")/lib.sh"
 
@@ -132,6 +133,23 @@ PY
 expect_exit 2 "a baseline's processes.count of 2^59+1 exits 2, no abort" "$GBENCH" compare "$TMP/ed" "$TMP/a"
 check "naming the count" grep -q "meta.json: processes.count is not a process count" "$TMP/err"
 
+# A time plan's window is read as the rows a cell replayed: one that is not
+# a count of its trace's rows is refused, not taken for the whole trace.
+for w in '"abc"' -5 1.5 1001 null; do
+	rm -rf "$TMP/ed"; cp -r "$TMP/a" "$TMP/ed"
+	python3 - "$TMP/ed/meta.json" "$w" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["time_plan"] = {"budget_s": 60, "cells": {"tiny.cpu.b1.f32.c0": {"window": json.loads(sys.argv[2]), "requests": 1000}}}
+json.dump(m, open(sys.argv[1], "w"))
+PY
+	expect_exit 2 "a time plan's window of $w exits 2" "$GBENCH" compare "$TMP/a" "$TMP/ed"
+	check "naming the file and the cell" grep -q "ed/meta.json: time_plan.cells.tiny.cpu.b1.f32.c0 has a window that is not a count of rows of its trace (0 to requests)" "$TMP/err"
+done
+check "so does the report" bash -c "! '$GBENCH' report '$TMP/ed' --out '$TMP/rep' > /dev/null 2>&1"
+expect_exit 2 "and --windows-of" "$GBENCH" run --no-report --executor cpu --batch 1 --quant f32 --cache 0 \
+	--workload "$TMP/t/tiny.csv" --time-budget 5s --windows-of "$TMP/ed" --dry-run
+check "naming it before anything is calibrated" grep -q "ed/meta.json: time_plan.cells" "$TMP/err"
 # New CSVs beside an old meta.json (a run killed while writing into a reused --out).
 expect_exit 0 "a second small run" "$GBENCH" run --no-report --quiet --executor cpu --batch 1 --quant f32 --cache 0 \
 	--repetitions 3 --workload "$TMP/t/tiny.csv" --out "$TMP/b"
