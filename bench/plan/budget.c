@@ -35,6 +35,12 @@ static int by_need(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
+/* Is the cell on a window below the smallest (short there)? */
+static int below_min_window(const struct gb_budget_cell *c)
+{
+	return c->window < (c->min_window < c->requests ? c->min_window : c->requests);
+}
+
 /* Plan cell c within share seconds, knowing its maximum does not fit. */
 static void plan_short(struct gb_budget_cell *c, double share)
 {
@@ -77,13 +83,9 @@ static void plan_short(struct gb_budget_cell *c, double share)
 			  c->requests);
 		c->window = w >= 1 ? (uint32_t)w : 1;
 	}
-	c->why = GB_BUDGET_SHORT;
-}
-
-/* Is the cell on a window below the smallest (short there)? */
-static int below_min_window(const struct gb_budget_cell *c)
-{
-	return c->window < (c->min_window < c->requests ? c->min_window : c->requests);
+	/* a minimum of one repetition taken on a window it may take: over, not short */
+	c->why = c->reps >= c->min_reps && !below_min_window(c) ? GB_BUDGET_OVER :
+								   GB_BUDGET_SHORT;
 }
 
 /*
@@ -172,13 +174,15 @@ const char *gb_budget_why_text(enum gb_budget_why why)
 	case GB_BUDGET_WINDOW: return "its minimum of repetitions on a window of the trace that fits its share";
 	case GB_BUDGET_SHORT: return "short of its minimum: the minimum does not fit its share even on the smallest window, so it takes the repetitions that fit there";
 	case GB_BUDGET_GROUP: return "on the window of the trace that every cell of its workload replays (the smallest one of them needed), so that they measure the same rows: as many repetitions as fit its share, up to its maximum";
+	case GB_BUDGET_OVER: return "over its share: its minimum of one repetition does not fit even on the smallest window (or the window it keeps), and it takes that minimum rather than none";
 	}
 	return "?";
 }
 
 const char *gb_budget_why_name(enum gb_budget_why why)
 {
-	static const char *const names[] = { "max", "fit", "window", "short", "group-window" };
+	static const char *const names[] = { "max", "fit", "window", "short", "group-window",
+						     "over" };
 
 	return (unsigned)why < GB_ARRAY_SIZE(names) ? names[why] : "?";
 }

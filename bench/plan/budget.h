@@ -38,6 +38,8 @@ enum gb_budget_why {
 	GB_BUDGET_SHORT,    /* short of its minimum: what fits, on the smallest window or less */
 	GB_BUDGET_GROUP,    /* on the window its group's cells share, as many as fit, up to
 	                     * its maximum */
+	GB_BUDGET_OVER,     /* its minimum, which does not fit, on the smallest window (or
+	                     * the one it keeps): over its share, not short of it */
 };
 
 struct gb_budget_cell {
@@ -71,7 +73,10 @@ struct gb_budget_cell {
  * in [min_reps, max_reps] (in [1, min_reps) when short; min_reps is raised
  * to 1 and lowered to max_reps where needed) and a window in
  * [min(min_window, requests), requests] (in [1, requests] when short,
- * unless keep_window), one window for the cells of a group.
+ * unless keep_window), one window for the cells of a group. A cell whose
+ * minimum is one repetition that does not fit even on that smallest
+ * window takes it anyway (GB_BUDGET_OVER): it is over its share, not
+ * short of its minimum.
  * Returns the number of cells short of their minimum (GB_BUDGET_SHORT).
  */
 size_t gb_budget_plan(struct gb_budget_cell *c, size_t n, double budget_s);
@@ -91,7 +96,7 @@ int gb_run_timeplan_handoff(const struct gb_run *r, const char *path);
 
 /* One line of why, for meta.json and the dry run: "fits its maximum", ... */
 const char *gb_budget_why_text(enum gb_budget_why why);
-/* "max", "fit", "window", "short", "group-window": meta.json's short form. */
+/* "max", "fit", "window", "short", "group-window", "over": meta.json's short form. */
 const char *gb_budget_why_name(enum gb_budget_why why);
 
 /*

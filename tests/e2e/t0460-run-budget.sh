@@ -72,7 +72,7 @@ for row in csv.DictReader(open(d + "/samples.csv")):
         reps[row["cell"]] = reps.get(row["cell"], 0) + 1
 planned = 0
 for cid, c in p["cells"].items():
-    assert c["why"] in ("max", "fit", "window", "short", "group-window"), c
+    assert c["why"] in ("max", "fit", "window", "short", "group-window", "over"), c
     assert c["reason"], c
     if c["why"] != "short":
         assert 2 <= c["repetitions"] <= 5, c
@@ -339,7 +339,7 @@ for cid, c in p["cells"].items():
         first = by.index(short[0]) == 0
         print(cid, short[0]["share_s"], 658 if first else short[0]["window"], int(first))
         sys.exit(3)
-    assert all(b["why"] in ("max", "fit", "window", "group-window") for b in by), (cid, by)
+    assert all(b["why"] in ("max", "fit", "window", "group-window", "over") for b in by), (cid, by)
     assert c["repetitions"] >= 2, (cid, c)
 PY
 case $? in

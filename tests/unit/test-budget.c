@@ -192,6 +192,30 @@ TEST(short_cells_of_a_group_keep_theirs)
 	}
 }
 
+/*
+ * A minimum of one repetition that does not fit even on the smallest
+ * window (or on the window a cell keeps, as in a share of a shared run):
+ * it takes that one anyway, over its share, and is not short of its
+ * minimum; with a window it may shrink, it takes a smaller one instead,
+ * short.
+ */
+TEST(one_repetition_over_the_share_is_over_not_short)
+{
+	struct gb_budget_cell kept[1] = { cell(10.0, 1000) }, free_[1] = { cell(10.0, 1000) };
+
+	kept[0].min_reps = free_[0].min_reps = 1;
+	kept[0].keep_window = 1;
+	kept[0].min_window = 800;        /* the window it keeps, as run-timeplan.c sets it */
+	CHECK(gb_budget_plan(kept, 1, 2.0) == 0);
+	CHECK(kept[0].why == GB_BUDGET_OVER);
+	CHECK(kept[0].reps == 1 && kept[0].window == 800);
+	CHECK(kept[0].plan_s > kept[0].share_s);
+	CHECK(strcmp(gb_budget_why_name(GB_BUDGET_OVER), "over") == 0);
+	CHECK(gb_budget_plan(free_, 1, 2.0) == 1);
+	CHECK(free_[0].why == GB_BUDGET_SHORT);
+	CHECK(free_[0].reps == 1 && free_[0].window < 657);
+}
+
 TEST(min_over_max_is_clamped)
 {
 	struct gb_budget_cell c[1] = { cell(0.01, 1000) };
@@ -230,6 +254,7 @@ int main(void)
 	RUN(extra_time_comes_out_of_the_share);
 	RUN(a_group_shares_one_window);
 	RUN(short_cells_of_a_group_keep_theirs);
+	RUN(one_repetition_over_the_share_is_over_not_short);
 	RUN(min_over_max_is_clamped);
 	RUN(durations);
 	return unit_done();
