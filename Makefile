@@ -201,15 +201,27 @@ clean:
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d)
 
 # docs-tables: the tuning tables committed under docs/, regenerated from a
-# fresh run of each tier's config (gbench report --tables; issue 6).
+# fresh run of each tier's config (gbench report --tables; issue 6), or with
+# DOCS_FROM=DIR from results already taken (DIR/<tier>, or DIR itself, such
+# as the config step's folder that scripts/gpu-check.sh brings back from a
+# machine of the tier); results of another config are refused.
 DOCS_TIERS ?= ci
+DOCS_FROM ?=
 .PHONY: docs-tables
 docs-tables: all
 	@for t in $(DOCS_TIERS); do \
-	  $(BUILD)/gbench run --config $$t --force --no-report --out $(BUILD)/docs-results/$$t --quiet; rc=$$?; \
-	  [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; \
-	  $(BUILD)/gbench report $(BUILD)/docs-results/$$t --tables || exit 1; \
-	  cp $(BUILD)/docs-results/$$t/report/tables.md docs/tables-$$t.md && echo "docs/tables-$$t.md"; \
+	  r=$(BUILD)/docs-results/$$t; \
+	  if [ -n "$(DOCS_FROM)" ]; then \
+	    r=$(DOCS_FROM)/$$t; [ -f "$$r/meta.json" ] || r=$(DOCS_FROM); \
+	  else \
+	    $(BUILD)/gbench run --config $$t --force --no-report --out $$r --quiet; rc=$$?; \
+	    [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; \
+	  fi; \
+	  $(BUILD)/gbench report "$$r" --tables --no-peak --out $(BUILD)/docs-tables/$$t || exit 1; \
+	  grep -qx "# Tuning tables: $$t" $(BUILD)/docs-tables/$$t/tables.md || \
+	    { echo "docs-tables: $$r holds results of another config than $$t" >&2; exit 2; }; \
+	  cp $(BUILD)/docs-tables/$$t/tables.md docs/tables-$$t.md.tmp && \
+	    mv docs/tables-$$t.md.tmp docs/tables-$$t.md && echo "docs/tables-$$t.md"; \
 	done
 
 # What Bonferroni over the gate's looks costs against their correlation: a
