@@ -750,6 +750,11 @@ void gb_run_dry(struct gb_run *r, int json)
 	if (cfg->time_budget > 0 && np > 1)
 		printf("reps: the first process's; each of the %u processes plans its repetitions "
 		       "within its share of what is left of the budget, on these windows\n", np);
+	if (cfg->time_budget > 0 && gb_run_alone(r->opts))
+		printf("share: %u of %u, on its own: %.1f s, 1/%u of the budget with its "
+		       "calibration; the other shares run apart, each on these windows "
+		       "(gbench merge pools them)\n", r->opts->process + 1, r->opts->nprocess,
+		       cfg->time_budget / r->opts->nprocess, r->opts->nprocess);
 	if (cfg->time_budget > 0 && r->budget_over)
 		printf("short: %zu cells cannot meet their minimum of %u repetitions over "
 		       "%llu rows (the whole trace where it is shorter) within their share, "

@@ -165,10 +165,10 @@ int gb_results_publish(const char *stage, const char *dir);
  * file names; sample values that are not plain decimal numbers (inf, nan,
  * hex floats), or negative in a unit of time, count, rate or share; reps
  * beyond meta.json's repetitions (else GB_RESULTS_MAX_REPS); a second row
- * of one cell x metric x rep; and, where meta.json has a manifest, files
- * that do not match it, and a time plan gb_results_check_time_plan
- * refuses. Results without a manifest (older runs, the committed
- * baselines) are read without the manifest's check.
+ * of one cell x metric x rep; a meta.json time plan that
+ * gb_results_check_time_plan refuses; and, where meta.json has a
+ * manifest, files that do not match it. Results without a manifest (older
+ * runs, the committed baselines) are read without that check.
  */
 int gb_results_read(struct gb_results *r, const char *dir_or_csv);
 /*

@@ -198,6 +198,9 @@ expect_exit 2 "a share on its own with --windows-of a run that skipped one of it
 	run --config "$TMP/budget.ini" --process 0/2 --windows-of "$TMP/r2s" --out "$TMP/sx"
 check "naming the cell" grep -q "^gbench run: error: big\.cpu\.b1\.f32\.c0: $TMP/r2s did not measure this cell, so each share would plan its window apart and the shares would not pool" "$TMP/err"
 check "before writing anything" test ! -e "$TMP/sx"
+expect_exit 0 "a dry run of a share on its own" \
+	run --config "$TMP/budget.ini" --process 1/2 --windows-of "$TMP/r2" --dry-run
+check "says what part of the budget it takes" grep -q "^share: 2 of 2, on its own: 2.0 s, 1/2 of the budget with its calibration; the other shares run apart" "$TMP/out"
 for i in 0 1; do
 	expect_exit 0 "share $i of 2 on its own, with --windows-of" \
 		run --config "$TMP/budget.ini" --process $i/2 --windows-of "$TMP/r2" --out "$TMP/share$i"
