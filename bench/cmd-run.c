@@ -565,6 +565,9 @@ int cmd_run(int argc, char **argv)
 		else if (!o.no_report)
 			report = write_report(out_dir, &report_why);
 		gb_run_summary(&run, out_dir, report, report_why);
+	} else if (gb_run_alone(&ro) && !gb_callgrind_child()) {
+		/* a share on its own (a Slurm task): its log ends saying what it did */
+		gb_run_summary(&run, out_dir, NULL, "a share: report the pooled folder");
 	}
 out:
 	gb_lock_release(&lock);

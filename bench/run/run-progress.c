@@ -587,11 +587,14 @@ static void budget_line(const struct gb_run *r)
 		return;
 	json_object_foreach(json_object_get(tp, "cells"), id, c)
 		windowed += gb_compare_cell_window(r->meta, id) != 0;
-	fprintf(stderr, "  time budget:         %.0f s: %zu of %zu cells on a window of their "
-		"trace, %lld short of their minimum of %u repetitions (meta.json time_plan)\n",
-		r->cfg->time_budget, windowed, r->ncells,
+	fprintf(stderr, "  time budget:         %.0f s", r->cfg->time_budget);
+	if (gb_run_alone(r->opts))
+		fprintf(stderr, " (this share's part %.1f s)",
+			r->cfg->time_budget / r->opts->nprocess);
+	fprintf(stderr, ": %zu of %zu cells on a window of their trace, %lld short of their "
+		"minimum of %u repetitions%s (meta.json time_plan)\n", windowed, r->ncells,
 		(long long)json_integer_value(json_object_get(tp, "cells_short")),
-		r->cfg->min_repetitions);
+		r->cfg->min_repetitions, gb_run_alone(r->opts) ? " over the shares" : "");
 }
 
 void gb_run_summary(const struct gb_run *r, const char *out_dir, const char *report,
@@ -670,7 +673,11 @@ void gb_run_summary(const struct gb_run *r, const char *out_dir, const char *rep
 		fprintf(stderr, "  report:              %s\n", report);
 	else
 		fprintf(stderr, "  report:              none (%s)\n", report_why);
-	fprintf(stderr, "  next:                gbench compare BASELINE %s  (keep this run as "
-		"one: gbench baseline save %s)\n", out_dir, out_dir);
+	if (gb_run_alone(r->opts))
+		fprintf(stderr, "  next:                gbench merge --out POOLED with the %u shares' "
+			"folders, this one among them (docs/slurm.md)\n", r->opts->nprocess);
+	else
+		fprintf(stderr, "  next:                gbench compare BASELINE %s  (keep this run "
+			"as one: gbench baseline save %s)\n", out_dir, out_dir);
 	free(k);
 }

@@ -206,6 +206,9 @@ for i in 0 1; do
 		run --config "$TMP/budget.ini" --process $i/2 --windows-of "$TMP/r2" --out "$TMP/share$i"
 	check "its progress counts down its part of the budget" \
 		grep -q "^gbench run: process $((i + 1)) of 2, .* s of this share's 2 s \(left\|overrun\)" "$TMP/err"
+	check "its summary says its part, and to merge the shares" bash -c \
+		"grep -q '^  time budget: *4 s (this share.s part 2.0 s): ' '$TMP/err' &&
+		 grep -q '^  next: *gbench merge --out POOLED with the 2 shares. folders' '$TMP/err'"
 done
 expect_exit 0 "gbench merge pools the two shares" "$GBENCH" merge "$TMP/share0" "$TMP/share1" --out "$TMP/pooled"
 check "each share replayed r2's windows, took half the budget, and the pooled plan sums them" \
