@@ -12,7 +12,9 @@
  * hash) and one build commit, and every cell over the same rows of its
  * trace (a time budget's window, meta.json time_plan, is other work);
  * anything else is refused (exit 2) naming both sides, before anything is
- * written. With --by-class, folders of
+ * written, and so are the same measurements twice (a folder given twice,
+ * or a pooled folder beside one of its shares: meta.json run_id and
+ * pooled_runs) and shares of runs of another N (meta.json share). With --by-class, folders of
  * several classes (a fleet) are grouped and each class pooled into
  * OUT/<class>/, so classes are never mixed and each keeps its own folder.
  */
@@ -26,6 +28,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "compare/compare.h"
+#include "config.h"
 #include "escape.h"
 #include "fsio.h"
 #include "gbench.h"
@@ -45,7 +48,10 @@ static const char merge_usage[] =
 	"too, so pooled folders can be pooled again), batch sizes, invalid reasons\n"
 	"and events added; meta.json \"processes\" lists the shares.\n"
 	"Every DIR must be a complete run of the same machine class, config (name\n"
-	"and hash) and build commit; otherwise nothing is written (exit 2).\n"
+	"and hash) and build commit, and shares of runs of one N; no run's\n"
+	"measurements twice (a DIR given twice, or a pooled folder beside one of\n"
+	"its shares: meta.json run_id, pooled_runs); otherwise nothing is written\n"
+	"(exit 2). Shares missing from a run of N are noted (meta.json share).\n"
 	"\n"
 	"    --out OUT       the pooled results directory (replaced whole)\n"
 	"    --by-class      DIRs of several machine classes (a fleet): pool each\n"
@@ -62,7 +68,50 @@ struct share {
 	json_t *meta;
 	char *klass;
 	const char *config, *config_hash, *commit;
+	json_t *runs;       /* the ids of the runs it holds (owned; empty for an older run) */
+	int count;          /* N of the run it is a share of (--process I/N); 0: not a share */
+	json_t *indexes;    /* the shares I it holds, with count (borrowed from meta) */
 };
+
+/*
+ * Which measurements s holds: its run's meta.json run_id, or a pooled
+ * folder's pooled_runs; and which shares of a run of N ("share": count
+ * and indexes). 0, or -1 naming what is malformed.
+ */
+static int share_identity(struct share *s)
+{
+	json_t *pooled = json_object_get(s->meta, "pooled_runs"), *sh, *v;
+	json_t *id = json_object_get(s->meta, "run_id");
+	size_t i;
+
+	s->runs = json_array();
+	if (pooled && !json_is_array(pooled))
+		return gb_error("'%s': meta.json pooled_runs is not a list of run ids", s->dir);
+	json_array_foreach(pooled, i, v) {
+		if (!json_is_string(v))
+			return gb_error("'%s': meta.json pooled_runs is not a list of run ids", s->dir);
+		json_array_append(s->runs, v);
+	}
+	if (!pooled && id && !json_is_string(id))
+		return gb_error("'%s': meta.json run_id is not a string", s->dir);
+	if (!pooled && id)
+		json_array_append(s->runs, id);
+	if (!(sh = json_object_get(s->meta, "share")))
+		return 0;
+	v = json_object_get(sh, "count");
+	s->indexes = json_object_get(sh, "indexes");
+	if (!json_is_integer(v) || json_integer_value(v) < 2 ||
+	    json_integer_value(v) > GB_MAX_PROCESSES || !json_array_size(s->indexes))
+		return gb_error("'%s': meta.json share is not a count of shares with its indexes",
+				s->dir);
+	s->count = (int)json_integer_value(v);
+	json_array_foreach(s->indexes, i, v)
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) >= s->count)
+			return gb_error("'%s': meta.json share has an index outside 0 to %d",
+					s->dir, s->count - 1);
+	return 0;
+}
 
 static int share_load(struct share *s, const char *dir)
 {
@@ -83,13 +132,43 @@ static int share_load(struct share *s, const char *dir)
 	s->commit = gb_json_str(s->meta, "build", "commit");
 	if (!s->klass || !s->config || !s->commit)
 		return gb_error("'%s': meta.json lacks the host, config name or build commit", dir);
-	return 0;
+	return share_identity(s);
 }
 
 static void share_release(struct share *s)
 {
 	json_decref(s->meta);
+	json_decref(s->runs);
 	free(s->klass);
+}
+
+/*
+ * The same measurements twice (a folder given twice, or with a pooled
+ * folder that holds it) would count twice; shares of runs of another N do
+ * not pool into a run of N processes. 0, or -1 naming both folders.
+ */
+static int shares_distinct(const struct share *s, size_t n)
+{
+	for (size_t a = 0; a < n; a++) {
+		for (size_t b = a + 1; b < n; b++) {
+			size_t i, j;
+			json_t *x, *y;
+
+			if (s[a].count && s[b].count && s[a].count != s[b].count)
+				return gb_error("'%s' holds shares of a run of %d (--process I/%d) and "
+						"'%s' of a run of %d: not pooled", s[a].dir,
+						s[a].count, s[a].count, s[b].dir, s[b].count);
+			json_array_foreach(s[a].runs, i, x)
+				json_array_foreach(s[b].runs, j, y)
+					if (json_equal(x, y))
+						return gb_error("'%s' and '%s' both hold the "
+							"measurements of run %s (meta.json run_id, "
+							"or pooled_runs of a pooled folder): pooled "
+							"twice they would count twice", s[a].dir,
+							s[b].dir, json_string_value(x));
+		}
+	}
+	return 0;
 }
 
 /*
@@ -186,6 +265,55 @@ static void pool_time_plans(json_t *meta, const struct share *s, size_t n)
 		"time_plan elapsed_s); cells.<id> sums the shares' repetitions, shares and "
 		"plans; each share's own meta.json time_plan says how it took its part of "
 		"the budget");
+}
+
+/*
+ * The pooled meta.json's identity: pooled_runs, every share's run ids in
+ * order (so that a later merge refuses to pool one of them again), no
+ * run_id of its own; and "share" where every share had one (all of a run
+ * of N), their indexes and those missing, with a note when some are.
+ */
+static void pool_identity(json_t *meta, const struct share *s, size_t n)
+{
+	json_t *runs = json_array(), *idx = json_array(), *missing = json_array(), *v;
+	int all = 1;
+	size_t i;
+
+	for (size_t p = 0; p < n; p++) {
+		json_array_extend(runs, s[p].runs);
+		all &= s[p].count > 0;
+		json_array_foreach(s[p].indexes, i, v)
+			json_array_append(idx, v);
+	}
+	json_object_del(meta, "run_id");
+	json_object_set_new(meta, "pooled_runs", runs);
+	if (!all) {
+		json_object_del(meta, "share");
+		json_decref(idx);
+		json_decref(missing);
+		return;
+	}
+	for (int k = 0; k < s[0].count; k++) {
+		int seen = 0;
+
+		json_array_foreach(idx, i, v)
+			seen |= json_integer_value(v) == k;
+		if (!seen)
+			json_array_append_new(missing, json_integer(k));
+	}
+	if (json_array_size(missing)) {
+		json_t *first = json_array_get(missing, 0);
+
+		gb_note("gbench merge: %zu of the %d shares missing (--process %lld/%d%s): the "
+			"pool holds fewer repetitions than a run of %d processes (meta.json "
+			"share.missing)", json_array_size(missing), s[0].count,
+			(long long)json_integer_value(first), s[0].count,
+			json_array_size(missing) > 1 ? ", ..." : "", s[0].count);
+	}
+	json_object_set_new(meta, "share", json_pack("{s:i, s:o, s:o, s:s}", "count", s[0].count,
+		"indexes", idx, "missing", missing,
+		"note", "the shares I (0-based, --process I/N) of a run of N that this pooled "
+		"folder holds, in the order pooled, and those it lacks"));
 }
 
 /* Pool the shares s[0..n) into res and build the pooled meta.json; 0 or -1. */
@@ -303,6 +431,7 @@ static int pool(struct share *s, size_t n, struct gb_results *res, json_t **meta
 	json_object_set_new(meta, "merged_from", from);
 	json_object_set_new(meta, "complete", json_boolean(complete));
 	pool_time_plans(meta, s, n);
+	pool_identity(meta, s, n);
 	free(seen);
 	*meta_out = meta;
 	return 0;
@@ -348,6 +477,8 @@ static int merge_into(struct share *s, size_t n, const char *out)
 	for (size_t i = 1; i < n; i++)
 		if (share_match(&s[0], &s[i]) < 0)
 			return GB_EXIT_USAGE;
+	if (shares_distinct(s, n) < 0)
+		return GB_EXIT_USAGE;
 	if (pool(s, n, &res, &meta) < 0)
 		goto out;
 	rc = GB_EXIT_ENV;

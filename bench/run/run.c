@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #include "../profilers/callgrind.h"
 #include "inject.h"
@@ -229,6 +231,25 @@ static char *hex64(uint64_t h)
 	return gb_xasprintf("%016llx", (unsigned long long)h);
 }
 
+/*
+ * 128 random bits naming this run's measurements (meta.json run_id), so
+ * that gbench merge can refuse to pool one run twice; from getrandom,
+ * else from the clock, the pid and the host's name.
+ */
+static char *run_id(void)
+{
+	uint64_t b[2];
+
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
+		char host[256] = "";
+
+		gethostname(host, sizeof(host) - 1);
+		b[0] = gb_now_ns();
+		b[1] = gb_fnv1a(GB_FNV_INIT, host, strlen(host)) ^ (uint64_t)getpid();
+	}
+	return gb_xasprintf("%016llx%016llx", (unsigned long long)b[0], (unsigned long long)b[1]);
+}
+
 int gb_run_init(struct gb_run *r, const struct gb_config *cfg, const struct gb_run_opts *o)
 {
 	struct gb_sysinfo si;
@@ -258,6 +279,18 @@ int gb_run_init(struct gb_run *r, const struct gb_config *cfg, const struct gb_r
 		"config", config_json(cfg), "config_hash", cfg_hash,
 		"seed", (json_int_t)cfg->seed, "start", started, "counters", jcounters);
 	free(cfg_hash);
+	{
+		char *id = run_id();
+
+		json_object_set_new(r->meta, "run_id", json_string(id));
+		free(id);
+	}
+	/* a share on its own or in a shared run: which, for gbench merge */
+	if (o->nprocess > 1 && !o->spawn)
+		json_object_set_new(r->meta, "share", json_pack("{s:i, s:[i], s:s}",
+			"count", (int)o->nprocess, "indexes", (int)o->process,
+			"note", "share I (0-based) of N of every cell's repetitions "
+			"(--process I/N); gbench merge pools the N shares"));
 	/* an injected slowdown (inject.h) is part of what was measured: said */
 	if (gb_inject_spec())
 		json_object_set_new(r->meta, "inject", json_string(gb_inject_spec()));

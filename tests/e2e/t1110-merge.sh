@@ -3,7 +3,10 @@
 # of a Slurm job array run them) pool into a directory like a 3-process
 # run's: the same cells and metrics, the same repetition counts, histograms
 # merged exactly (total count and max of the shares'); the pooled folder
-# reads back (compare) and pools again. Shares of different configs,
+# reads back (compare) and pools again (two shares, then the third). A run's
+# measurements twice (a share given twice, a pooled folder beside one of its
+# shares) and shares of runs of another N are refused; a missing share is
+# said. Shares of different configs,
 # commits or machine classes, an incomplete one, or one that replayed
 # another window of a cell's trace (a time budget's), are refused (exit 2,
 # naming both, nothing written); --by-class gives each class its folder.
@@ -42,8 +45,24 @@ done
 check "samples: share 0's repetitions first" bash -c "[ \"\$(grep -m1 '^tiny.cpu.b1.f32.c0,wall_ns,0,' '$TMP/m/samples.csv' | cut -d, -f4)\" = \"\$(grep -m1 '^tiny.cpu.b1.f32.c0,wall_ns,0,' '$TMP/s0/samples.csv' | cut -d, -f4)\" ]"
 expect_exit 0 "the pooled folder compares against the 3-process run" \
 	"$GBENCH" compare "$TMP/p3" "$TMP/m" --allow-inconclusive
-expect_exit 0 "pooled folders pool again" "$GBENCH" merge -q --out "$TMP/mm" "$TMP/m" "$TMP/s0"
-check "with every repetition" bash -c "[ \$(grep -c '^tiny.cpu.b1.f32.c0,wall_ns,' '$TMP/mm/samples.csv') = 8 ]"
+share() { python3 -c "import json,sys; m=json.load(open(sys.argv[1]+'/meta.json')); s=m.get('share', {}); print(s.get('count'), s.get('indexes'), s.get('missing'), 'run_id' in m, len(m.get('pooled_runs', [])))" "$1"; }
+check "a share says which it is ($(share "$TMP/s1"))" [ "$(share "$TMP/s1")" = "3 [1] None True 0" ]
+check "the pooled folder, the runs and shares it holds ($(share "$TMP/m"))" [ "$(share "$TMP/m")" = "3 [0, 1, 2] [] False 3" ]
+expect_exit 0 "two of the three shares pool" "$GBENCH" merge --out "$TMP/m01" "$TMP/s0" "$TMP/s1"
+check "saying which share is missing" grep -q "^gbench merge: 1 of the 3 shares missing (--process 2/3): the pool holds fewer repetitions than a run of 3 processes" "$TMP/err"
+check "and meta.json too ($(share "$TMP/m01"))" [ "$(share "$TMP/m01")" = "3 [0, 1] [2] False 2" ]
+expect_exit 0 "pooled folders pool again: those two with the third" "$GBENCH" merge -q --out "$TMP/mm" "$TMP/m01" "$TMP/s2"
+check "into what the three pooled at once hold" bash -c "diff <(cut -d, -f1,8,9,11 '$TMP/mm/results.csv' | sort) <(cut -d, -f1,8,9,11 '$TMP/m/results.csv' | sort) && [ \"\$(reps '$TMP/mm')\" = \"\$(reps '$TMP/m')\" ]"
+check "every share, none missing ($(share "$TMP/mm"))" [ "$(share "$TMP/mm")" = "3 [0, 1, 2] [] False 3" ]
+# the same measurements twice would count twice
+expect_exit 2 "a share given twice is refused" "$GBENCH" merge -q --out "$TMP/no" "$TMP/s0" "$TMP/s0"
+check "naming the run it holds twice" grep -q "'$TMP/s0' and '$TMP/s0' both hold the measurements of run [0-9a-f]\{32\} (meta.json run_id" "$TMP/err"
+expect_exit 2 "so is a pooled folder beside one of its shares" "$GBENCH" merge -q --out "$TMP/no" "$TMP/m" "$TMP/s2"
+check "naming both" grep -q "'$TMP/m' and '$TMP/s2' both hold the measurements of run" "$TMP/err"
+expect_exit 0 "a share of a run of 2" "$GBENCH" run --no-report "${args[@]}" --process 0/2 --out "$TMP/t0"
+expect_exit 2 "does not pool with shares of a run of 3" "$GBENCH" merge -q --out "$TMP/no" "$TMP/s1" "$TMP/t0"
+check "saying so" grep -q "'$TMP/s1' holds shares of a run of 3 (--process I/3) and '$TMP/t0' of a run of 2: not pooled" "$TMP/err"
+check "and nothing is written" test ! -e "$TMP/no"
 
 edit() { # DIR PYTHON-STATEMENTS (m is meta.json)
 	python3 - "$1/meta.json" "$2" <<'PY'
