@@ -130,11 +130,11 @@ static int copy_file(const char *from, const char *to)
 
 /*
  * Check one run and copy its kept files into `to` (created). The first run
- * fixes the class and config; every later one must match them. 0 or an
- * exit code.
+ * fixes the class and config; every later one must match them, and none
+ * may hold the measurements of another (seen). 0 or an exit code.
  */
 static int save_run(const char *results, const char *klass_opt, const char *to,
-		    char **klass, char **config, size_t *cells)
+		    char **klass, char **config, size_t *cells, json_t *seen)
 {
 	struct gb_results r = { 0 };
 	json_t *meta = NULL;
@@ -157,6 +157,10 @@ static int save_run(const char *results, const char *klass_opt, const char *to,
 		gb_error("refusing to save '%s' as a baseline: %s", results, why);
 		goto out;
 	}
+	/* a run saved twice would narrow the spread between the runs */
+	if (gb_results_note_runs(meta, results, seen, "the runs of a baseline are separate "
+				 "samples, each saved once") < 0)
+		goto out;
 	/* Only a run compare can read becomes a baseline. */
 	if (gb_results_read(&r, results) < 0)
 		goto out;
@@ -220,6 +224,7 @@ static int baseline_save(char *const *results, size_t n, const char *klass_opt,
 	char *klass = NULL, *config = NULL, *dir = NULL, *dest = NULL, *tmp = NULL;
 	char *stage = gb_xasprintf("%s/.baseline.tmp.%ld", root, (long)getpid()), *prefix;
 	struct gb_lock lock = { .fd = -1 };
+	json_t *seen = json_object();
 	size_t cells = 0;
 	int rc = GB_EXIT_USAGE, made_root = !gb_is_dir(root);
 
@@ -234,7 +239,7 @@ static int baseline_save(char *const *results, size_t n, const char *klass_opt,
 	for (size_t i = 0; i < n; i++) {
 		char *to = n > 1 ? gb_xasprintf("%s/run-%zu", stage, i + 1) : gb_xstrdup(stage);
 
-		rc = save_run(results[i], klass_opt, to, &klass, &config, &cells);
+		rc = save_run(results[i], klass_opt, to, &klass, &config, &cells, seen);
 		free(to);
 		if (rc)
 			goto out;
@@ -282,6 +287,7 @@ static int baseline_save(char *const *results, size_t n, const char *klass_opt,
 	       n == 1 ? "" : "s", dest, klass, config, cells);
 	rc = GB_EXIT_OK;
 out:
+	json_decref(seen);
 	gb_rm_tree(stage);
 	if (tmp)
 		gb_rm_tree(tmp);

@@ -80,22 +80,16 @@ struct share {
  */
 static int share_identity(struct share *s)
 {
-	json_t *pooled = json_object_get(s->meta, "pooled_runs"), *sh, *v;
-	json_t *id = json_object_get(s->meta, "run_id");
+	char *path = gb_xasprintf("%s/meta.json", s->dir);
+	json_t *sh, *v;
 	size_t i;
+	int rc;
 
 	s->runs = json_array();
-	if (pooled && !json_is_array(pooled))
-		return gb_error("'%s': meta.json pooled_runs is not a list of run ids", s->dir);
-	json_array_foreach(pooled, i, v) {
-		if (!json_is_string(v))
-			return gb_error("'%s': meta.json pooled_runs is not a list of run ids", s->dir);
-		json_array_append(s->runs, v);
-	}
-	if (!pooled && id && !json_is_string(id))
-		return gb_error("'%s': meta.json run_id is not a string", s->dir);
-	if (!pooled && id)
-		json_array_append(s->runs, id);
+	rc = gb_results_run_ids(s->meta, path, s->runs);
+	free(path);
+	if (rc < 0)
+		return -1;
 	if (!(sh = json_object_get(s->meta, "share")))
 		return 0;
 	v = json_object_get(sh, "count");
@@ -149,26 +143,22 @@ static void share_release(struct share *s)
  */
 static int shares_distinct(const struct share *s, size_t n)
 {
-	for (size_t a = 0; a < n; a++) {
-		for (size_t b = a + 1; b < n; b++) {
-			size_t i, j;
-			json_t *x, *y;
+	json_t *seen = json_object();
+	int rc = 0;
 
+	for (size_t a = 0; a < n && rc == 0; a++) {
+		for (size_t b = a + 1; b < n && rc == 0; b++)
 			if (s[a].count && s[b].count && s[a].count != s[b].count)
-				return gb_error("'%s' holds shares of a run of %d (--process I/%d) and "
-						"'%s' of a run of %d: not pooled", s[a].dir,
-						s[a].count, s[a].count, s[b].dir, s[b].count);
-			json_array_foreach(s[a].runs, i, x)
-				json_array_foreach(s[b].runs, j, y)
-					if (json_equal(x, y))
-						return gb_error("'%s' and '%s' both hold the "
-							"measurements of run %s (meta.json run_id, "
-							"or pooled_runs of a pooled folder): pooled "
-							"twice they would count twice", s[a].dir,
-							s[b].dir, json_string_value(x));
-		}
+				rc = gb_error("'%s' holds shares of a run of %d (--process I/%d) "
+					      "and '%s' of a run of %d: not pooled", s[a].dir,
+					      s[a].count, s[a].count, s[b].dir, s[b].count);
+		if (rc == 0)
+			rc = gb_results_note_runs(s[a].meta, s[a].dir, seen, "pooled twice, its "
+						  "repetitions would count twice (meta.json run_id; "
+						  "a pooled folder's pooled_runs)");
 	}
-	return 0;
+	json_decref(seen);
+	return rc;
 }
 
 /*

@@ -217,12 +217,13 @@ static int read_side(struct gb_compare *c, const char *path, struct gb_results *
 	struct gb_compare_side *side = current ? &c->cur : &c->base;
 	struct gb_results **procs = current ? &c->cur_procs : &c->base_procs;
 	size_t *nprocs = current ? &c->ncur_procs : &c->nbase_procs;
-	json_t *first = NULL;
+	json_t *first = NULL, *seen = json_object();
 	const char *cfg0 = "", *commit0 = "";
 	int rc = 0;
 
 	side->runs = 0;
 	if (!dirs) {
+		json_decref(seen);
 		json_t *meta;
 
 		rc = read_run(path, pooled, procs, nprocs, &meta);
@@ -235,6 +236,10 @@ static int read_side(struct gb_compare *c, const char *path, struct gb_results *
 		const char *cfg, *commit;
 
 		rc = read_run(*d, pooled, procs, nprocs, &meta);
+		/* a copy of a run would pool as another process, and narrow their spread */
+		if (rc == 0 && meta)
+			rc = gb_results_note_runs(meta, *d, seen, "the runs of a folder are "
+						  "separate samples, each there once");
 		run_identity(meta, &cfg, &commit);
 		if (rc == 0 && current && first && (strcmp(cfg, cfg0) || strcmp(commit, commit0)))
 			rc = gb_error("'%s' is config '%s' of commit '%s', the first run of '%s' "
@@ -251,6 +256,7 @@ static int read_side(struct gb_compare *c, const char *path, struct gb_results *
 		}
 	}
 	json_decref(first);
+	json_decref(seen);
 	gb_strv_free(dirs);
 	return rc;
 }

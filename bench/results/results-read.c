@@ -605,6 +605,49 @@ int gb_results_check_time_plan(json_t *meta, const char *path)
 	return 0;
 }
 
+int gb_results_run_ids(json_t *meta, const char *path, json_t *ids)
+{
+	json_t *pooled = json_object_get(meta, "pooled_runs"), *id = json_object_get(meta, "run_id");
+	json_t *v;
+	size_t i;
+
+	if (pooled && !json_is_array(pooled))
+		return gb_error("%s: pooled_runs is not a list of run ids", path);
+	json_array_foreach(pooled, i, v) {
+		if (!json_is_string(v))
+			return gb_error("%s: pooled_runs is not a list of run ids", path);
+		json_array_append(ids, v);
+	}
+	if (!pooled && id && !json_is_string(id))
+		return gb_error("%s: run_id is not a string", path);
+	if (!pooled && id)
+		json_array_append(ids, id);
+	return 0;
+}
+
+int gb_results_note_runs(json_t *meta, const char *dir, json_t *seen, const char *why)
+{
+	char *path = gb_xasprintf("%s/meta.json", dir);
+	json_t *ids = json_array(), *v, *was;
+	size_t i;
+	int rc = gb_results_run_ids(meta, path, ids);
+
+	json_array_foreach(ids, i, v) {
+		const char *id = json_string_value(v);
+
+		if (rc < 0)
+			break;
+		if ((was = json_object_get(seen, id)))
+			rc = gb_error("'%s' holds the measurements of run %s, as '%s' does: %s", dir,
+				      id, json_string_value(was), why);
+		else
+			json_object_set_new(seen, id, json_string_nocheck(dir));
+	}
+	json_decref(ids);
+	free(path);
+	return rc;
+}
+
 /*
  * meta.json beside the results, when there: the repetitions it allows, its
  * time plan and its manifest checked. 0 (also without a meta.json) or -1.

@@ -180,6 +180,21 @@ int gb_results_read(struct gb_results *r, const char *dir_or_csv);
  * same.
  */
 int gb_results_check_time_plan(json_t *meta, const char *path);
+/*
+ * Append to the JSON array ids the ids of the runs whose measurements a
+ * results folder holds (meta.json, read from path): its run_id, or a
+ * pooled folder's pooled_runs (gbench merge); none for an older run. 0, or
+ * -1 after one line naming path where they are malformed. So that one
+ * run's measurements are never pooled, saved or compared as two.
+ */
+int gb_results_run_ids(json_t *meta, const char *path, json_t *ids);
+/*
+ * Note in seen (a JSON object: run id -> folder) the runs whose
+ * measurements the folder dir holds (gb_results_run_ids of its meta.json,
+ * meta); 0, or -1 after one line naming dir, the run, the folder noted
+ * with it before and why that is refused (the caller's words).
+ */
+int gb_results_note_runs(json_t *meta, const char *dir, json_t *seen, const char *why);
 
 /* Build a cell id: <workload>.<executor>.b<batch>.<quant>.c<cache>; caller frees. */
 char *gb_cell_id(const char *workload, const char *executor, uint32_t batch,

@@ -3,7 +3,8 @@
 # ROOT/<class>/<config>/ (no hist/, no temp folder left), replaced in one
 # step; incomplete runs and sanitizer or debug builds refused (exit 2); the
 # saved baseline compares like the run; what a killed save left is removed
-# by the next one; a class another save holds is refused (exit 4).
+# by the next one; a class another save holds is refused (exit 4); one
+# run saved twice, or found twice in a folder of runs, is refused (exit 2).
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$TMP/t"
@@ -105,4 +106,15 @@ check "leaving no lock file" test ! -e "$TMP/bl/.$cls.lock"
 
 check_nr() { "$GBENCH" compare "$@" > "$TMP/out" 2> "$TMP/err"; rc=$?; [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ]; }
 check "the saved baseline compares with its run (no regression)" check_nr "$dest" "$TMP/rel2"
+
+# A baseline's runs are separate samples of the machine: a copy of one run
+# saved beside it, or found in a folder of runs, would narrow their spread.
+cp -r "$TMP/rel" "$TMP/relcopy"
+expect_exit 2 "a run saved twice in one baseline is refused" \
+	"$GBENCH" baseline save "$TMP/rel" "$TMP/relcopy" --root "$TMP/bl2"
+check "naming both and the run" grep -q "'$TMP/relcopy' holds the measurements of run [0-9a-f]\{32\}, as '$TMP/rel' does: the runs of a baseline are separate samples, each saved once" "$TMP/err"
+check "and nothing is written" test ! -e "$TMP/bl2"
+mkdir -p "$TMP/twice"; cp -r "$TMP/rel" "$TMP/twice/run-1"; cp -r "$TMP/rel" "$TMP/twice/run-2"
+expect_exit 2 "compare against a folder holding one run twice exits 2" "$GBENCH" compare "$TMP/twice" "$TMP/rel2"
+check "naming both" grep -q "'$TMP/twice/run-2' holds the measurements of run [0-9a-f]\{32\}, as '$TMP/twice/run-1' does: the runs of a folder are separate samples, each there once" "$TMP/err"
 done_testing

@@ -190,6 +190,7 @@ python3 - "$TMP/mixed/run-2/meta.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 m["build"]["commit"] = "feedface0000"
+m["run_id"] = "feedface" * 4       # another run (a copy is refused as one run twice)
 json.dump(m, open(sys.argv[1], "w"), indent=2)
 PY
 expect_exit 2 "compare refuses a current side of two builds" "$GBENCH" compare "$TMP/rel" "$TMP/mixed"

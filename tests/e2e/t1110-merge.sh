@@ -56,9 +56,9 @@ check "into what the three pooled at once hold" bash -c "diff <(cut -d, -f1,8,9,
 check "every share, none missing ($(share "$TMP/mm"))" [ "$(share "$TMP/mm")" = "3 [0, 1, 2] [] False 3" ]
 # the same measurements twice would count twice
 expect_exit 2 "a share given twice is refused" "$GBENCH" merge -q --out "$TMP/no" "$TMP/s0" "$TMP/s0"
-check "naming the run it holds twice" grep -q "'$TMP/s0' and '$TMP/s0' both hold the measurements of run [0-9a-f]\{32\} (meta.json run_id" "$TMP/err"
+check "naming the run it holds twice" grep -q "'$TMP/s0' holds the measurements of run [0-9a-f]\{32\}, as '$TMP/s0' does: pooled twice, its repetitions would count twice" "$TMP/err"
 expect_exit 2 "so is a pooled folder beside one of its shares" "$GBENCH" merge -q --out "$TMP/no" "$TMP/m" "$TMP/s2"
-check "naming both" grep -q "'$TMP/m' and '$TMP/s2' both hold the measurements of run" "$TMP/err"
+check "naming both" grep -q "'$TMP/s2' holds the measurements of run [0-9a-f]\{32\}, as '$TMP/m' does" "$TMP/err"
 expect_exit 0 "a share of a run of 2" "$GBENCH" run --no-report "${args[@]}" --process 0/2 --out "$TMP/t0"
 expect_exit 2 "does not pool with shares of a run of 3" "$GBENCH" merge -q --out "$TMP/no" "$TMP/s1" "$TMP/t0"
 check "saying so" grep -q "'$TMP/s1' holds shares of a run of 3 (--process I/3) and '$TMP/t0' of a run of 2: not pooled" "$TMP/err"
