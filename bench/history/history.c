@@ -105,6 +105,36 @@ static const char *meta_str(json_t *meta, const char *obj, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/*
+ * Claim for the stored run id the runs whose measurements dir holds
+ * (meta.json at mpath); -1 naming the folder already stored that holds
+ * one of them (a pooled folder and one of its shares, say).
+ */
+static int claim_runs(struct gb_history *h, json_t *meta, const char *mpath, const char *dir,
+		      int64_t id)
+{
+	json_t *ids = json_array(), *v;
+	size_t i;
+	int rc = gb_results_run_ids(meta, mpath, ids);
+
+	json_array_foreach(ids, i, v) {
+		char *holder = NULL;
+		int c;
+
+		if (rc < 0)
+			break;
+		c = h->iface->claim(h->ctx, id, json_string_value(v), &holder);
+		if (c == 0)
+			gb_error("'%s' holds the measurements of run %s, which the history has "
+				 "from '%s' already: a run's measurements are added once",
+				 dir, json_string_value(v), holder);
+		rc = c > 0 ? 0 : -1;
+		free(holder);
+	}
+	json_decref(ids);
+	return rc;
+}
+
 /* Read one results directory and store it; 1 added, 0 known, -1 error. */
 static int add_one(struct gb_history *h, const char *dir, const char *branch)
 {
@@ -152,6 +182,11 @@ static int add_one(struct gb_history *h, const char *dir, const char *branch)
 	rc = h->iface->add_run(h->ctx, &run, fp, &id);
 	if (rc <= 0)
 		goto out;
+	/* a run's measurements are one point of each series, never two */
+	if (claim_runs(h, meta, mpath, dir, id) < 0) {
+		rc = -1;
+		goto out;
+	}
 	for (size_t i = 0; i < r.n && rc > 0; i++) {
 		const struct gb_cell_result *c = &r.cells[i];
 		long long w = gb_compare_cell_window(meta, c->id);

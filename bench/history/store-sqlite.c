@@ -2,8 +2,10 @@
  * store-sqlite.c - the history store in one SQLite file (store.h).
  *
  * Schema 1: runs (one row per added results directory, unique by a
- * fingerprint of its meta.json) and points (run, cell, metric) -> median,
- * n, unit. SQLite's rollback journal makes begin..commit atomic across a
+ * fingerprint of its meta.json), points (run, cell, metric) -> median,
+ * n, unit, and run_ids (the meta.json run_id of each run whose
+ * measurements an added directory holds, each once; added to a store of
+ * schema 1 by its next add). SQLite's rollback journal makes begin..commit atomic across a
  * crash or kill -9: the next opener finds the hot journal and rolls the
  * half-done transaction back, so a killed `history add` leaves the file
  * as it was. A busy timeout lets a reader wait for a writer instead of
@@ -23,7 +25,7 @@
 struct sq {
 	sqlite3 *db;
 	char *path;
-	sqlite3_stmt *ins_run, *ins_point;
+	sqlite3_stmt *ins_run, *ins_point, *ins_id, *id_holder;
 };
 
 static int sq_err(struct sq *s, const char *what)
@@ -54,6 +56,8 @@ static const char schema_sql[] =
 	" run INTEGER NOT NULL REFERENCES runs(id), cell TEXT NOT NULL, metric TEXT NOT NULL,"
 	" unit TEXT NOT NULL, median REAL NOT NULL, n INTEGER NOT NULL,"
 	" PRIMARY KEY(run, cell, metric)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS run_ids("
+	" run_id TEXT PRIMARY KEY, run INTEGER NOT NULL REFERENCES runs(id)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS points_series ON points(cell, metric);"
 	"CREATE INDEX IF NOT EXISTS runs_order ON runs(branch, class, config, start, id);"
 	"INSERT OR IGNORE INTO gbench(key, value) VALUES('schema', '1');";
@@ -66,6 +70,8 @@ static void sq_close(void *ctx)
 		return;
 	sqlite3_finalize(s->ins_run);
 	sqlite3_finalize(s->ins_point);
+	sqlite3_finalize(s->ins_id);
+	sqlite3_finalize(s->id_holder);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -186,6 +192,34 @@ static int sq_add_point(void *ctx, int64_t run, const char *cell, const char *me
 	sqlite3_bind_int64(s->ins_point, 6, (sqlite3_int64)n);
 	if (sqlite3_step(s->ins_point) != SQLITE_DONE)
 		return sq_err(s, "adding a point");
+	return 0;
+}
+
+static int sq_claim(void *ctx, int64_t run, const char *run_id, char **holder)
+{
+	struct sq *s = ctx;
+
+	*holder = NULL;
+	if (!s->ins_id &&
+	    sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO run_ids(run_id, run) VALUES(?,?)",
+			       -1, &s->ins_id, NULL) != SQLITE_OK)
+		return sq_err(s, "prepare");
+	sqlite3_reset(s->ins_id);
+	sqlite3_bind_text(s->ins_id, 1, run_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s->ins_id, 2, run);
+	if (sqlite3_step(s->ins_id) != SQLITE_DONE)
+		return sq_err(s, "adding a run id");
+	if (sqlite3_changes(s->db) == 1)
+		return 1;
+	if (!s->id_holder &&
+	    sqlite3_prepare_v2(s->db, "SELECT r.source FROM run_ids i JOIN runs r ON r.id = i.run "
+			       "WHERE i.run_id = ?", -1, &s->id_holder, NULL) != SQLITE_OK)
+		return sq_err(s, "prepare");
+	sqlite3_reset(s->id_holder);
+	sqlite3_bind_text(s->id_holder, 1, run_id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s->id_holder) != SQLITE_ROW)
+		return sq_err(s, "reading a run id");
+	*holder = gb_xstrdup((const char *)sqlite3_column_text(s->id_holder, 0));
 	return 0;
 }
 
@@ -319,6 +353,7 @@ const struct gb_history_store_i gb_history_sqlite = {
 	.rollback = sq_rollback,
 	.add_run = sq_add_run,
 	.add_point = sq_add_point,
+	.claim = sq_claim,
 	.runs = sq_runs,
 	.points = sq_points,
 };

@@ -53,6 +53,13 @@ struct gb_history_store_i {
 		       int64_t *id);
 	int (*add_point)(void *ctx, int64_t run, const char *cell, const char *metric,
 			 const char *unit, double median, size_t n);
+	/*
+	 * Record that run holds the measurements of the run run_id names
+	 * (meta.json run_id, or one of a pooled folder's pooled_runs): 1; 0
+	 * when an earlier run holds them, *holder then its source folder
+	 * (caller frees); -1 error.
+	 */
+	int (*claim)(void *ctx, int64_t run, const char *run_id, char **holder);
 	/* Runs matching f (cell and metric ignored), oldest first; *out caller frees (gb_history_runs_free). */
 	int (*runs)(void *ctx, const struct gb_history_filter *f, struct gb_history_run **out,
 		    size_t *n);

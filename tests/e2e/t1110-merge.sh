@@ -59,6 +59,12 @@ expect_exit 2 "a share given twice is refused" "$GBENCH" merge -q --out "$TMP/no
 check "naming the run it holds twice" grep -q "'$TMP/s0' holds the measurements of run [0-9a-f]\{32\}, as '$TMP/s0' does: pooled twice, its repetitions would count twice" "$TMP/err"
 expect_exit 2 "so is a pooled folder beside one of its shares" "$GBENCH" merge -q --out "$TMP/no" "$TMP/m" "$TMP/s2"
 check "naming both" grep -q "'$TMP/s2' holds the measurements of run [0-9a-f]\{32\}, as '$TMP/m' does" "$TMP/err"
+# the history keeps a run's measurements once too
+expect_exit 0 "history add of the pooled folder" "$GBENCH" history add --history "$TMP/h.sqlite" "$TMP/m"
+expect_exit 2 "history add of one of its shares after it is refused" \
+	"$GBENCH" history add --history "$TMP/h.sqlite" "$TMP/s1"
+check "naming the folder that holds it" grep -q "'$TMP/s1' holds the measurements of run [0-9a-f]\{32\}, which the history has from '$TMP/m' already" "$TMP/err"
+check "the store as it was" bash -c "[ \"\$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select count(*) from runs\").fetchone()[0])' '$TMP/h.sqlite')\" = 1 ]"
 expect_exit 0 "a share of a run of 2" "$GBENCH" run --no-report "${args[@]}" --process 0/2 --out "$TMP/t0"
 expect_exit 2 "does not pool with shares of a run of 3" "$GBENCH" merge -q --out "$TMP/no" "$TMP/s1" "$TMP/t0"
 check "saying so" grep -q "'$TMP/s1' holds shares of a run of 3 (--process I/3) and '$TMP/t0' of a run of 2: not pooled" "$TMP/err"
