@@ -233,8 +233,9 @@ static char *hex64(uint64_t h)
 
 /*
  * 128 random bits naming this run's measurements (meta.json run_id), so
- * that gbench merge can refuse to pool one run twice; from getrandom,
- * else from the clock, the pid and the host's name.
+ * that merge, baseline save, compare and history count them once
+ * (gb_results_run_ids); from getrandom, else from the clock, the pid and
+ * the host's name.
  */
 static char *run_id(void)
 {
@@ -243,7 +244,8 @@ static char *run_id(void)
 	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
 		char host[256] = "";
 
-		gethostname(host, sizeof(host) - 1);
+		if (gethostname(host, sizeof(host) - 1) < 0)
+			host[0] = 0;
 		b[0] = gb_now_ns();
 		b[1] = gb_fnv1a(GB_FNV_INIT, host, strlen(host)) ^ (uint64_t)getpid();
 	}
