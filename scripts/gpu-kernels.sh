@@ -115,7 +115,9 @@ END {
 				host, gbs, gfl,
 				(pct >= 0 ? sprintf("%.1f", pct) : "?")
 		}
-	print "device us: gpu_ns per request; host us: p50 latency minus that; GB/s: weights + x + y"
-	print "bytes over device time; % ceil: GB/s of the copy for m <= 8, else GFLOP/s of the FMA peak"
+	print "device us: gpu_ns per request (of the median repetition); host us: p50 latency"
+	print "minus that (below 0 where the device time varies so that its mean passes the median"
+	print "latency); GB/s: weights + x + y bytes over device time; % ceil: GB/s of the copy for"
+	print "m <= 8, else GFLOP/s of the FMA peak"
 }' <(sed 's/"[^"]*"/X/g' "$out/run/results.csv") | tee "$out/kernels.txt"
 exit "$rc"
