@@ -82,4 +82,26 @@ rm "$g/config.txt" "$g/steps.txt"
 expect_exit 0 "no config step's file" env GPU_CHECK_CONFIG=mid-range python3 "$t" "$g"
 check "the config named from GPU_CHECK_CONFIG, not measured" \
 	bash -c "grep -F \"config step's run (GPU_CHECK_CONFIG=mid-range), whole\" '$TMP/out' | grep -q 'not measured'"
+
+# scripts/gpu-doc.py: docs/gpu.md's measured part from the same folder
+doc="$TOP/scripts/gpu-doc.py"
+expect_exit 2 "gpu-doc.py on a folder without header.txt: exit 2" python3 "$doc" "$g"
+echo "gpu-check: 2026-12-24T10:00:00Z on gpu-host, binaries prebuilt (.gpu-bundle): gbench 0.9.1 (commit 0123456789ab)" > "$g/header.txt"
+printf 'step info     exit   0      1 s\n' > "$g/steps.txt"
+printf 'took 1 s\n```\ngbench run: `--config` ``` ````\n' > "$g/cpu.txt"
+expect_exit 0 "gpu-doc.py on a gpu-check folder: exit 0" python3 "$doc" "$g"
+check "names the date, the commit and the host" grep -q '^Measured by .* on 2026-12-24T10:00:00Z, gbench commit `0123456789ab`, host `gpu-host`' "$TMP/out"
+check "and the card, from info.txt" grep -q '^- device: NVIDIA H100 80GB HBM3 \[discrete\], driver NVIDIA 580.0' "$TMP/out"
+check "quotes the steps and the targets, run again" bash -c "grep -q '^step info     exit   0' '$TMP/out' && grep -q 'f32 device time (H200 bound) .*70.00 us  MISSED' '$TMP/out'"
+check "quotes the kernel table whole" grep -q '^gemv-1x11008x4096        f16           31.0' "$TMP/out"
+check "says which files are missing, never fills them in" \
+	bash -c "[ \"\$(grep -c '^not in this folder' '$TMP/out')\" -ge 3 ]"
+check "a file with backticks gets a fence longer than any of them" python3 - "$TMP/out" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+part = text[text.index("## The host CPU's GEMM"):].splitlines()
+# 4 backticks in the file: a fence of 5 opens and closes it, its ``` line is text
+at = [i for i, line in enumerate(part) if line == "`````"]
+assert len(at) == 2 and "```" in part[at[0]:at[1]], part
+PY
 done_testing
