@@ -41,7 +41,8 @@
 # been measured so far (scripts/gpu-targets.py OUT prints it again).
 #
 # GPU_CHECK_RETURN=DIR: after every step, DIR/summary.txt (each step's exit
-# and seconds, the targets, the tables) and DIR/gpu-check.tgz (OUT, without the
+# and seconds, the targets, the tables), DIR/gpu.md (scripts/gpu-doc.py: the
+# measured part of docs/gpu.md) and DIR/gpu-check.tgz (OUT, without the
 # generated traces), so that a call cut off at its limit still brings back
 # what it did (the device tool's $OUT: 8 files at most).
 #
@@ -96,6 +97,8 @@ bring_back() {
 			if [ -s "$out/$f" ]; then echo "== $f"; cat "$out/$f"; fi
 		done
 	} > "$ret/summary.txt.tmp" && mv "$ret/summary.txt.tmp" "$ret/summary.txt"
+	# docs/gpu.md's measured part, ready to copy (scripts/gpu-doc.py)
+	python3 scripts/gpu-doc.py "$out" > "$ret/gpu.md.tmp" && mv "$ret/gpu.md.tmp" "$ret/gpu.md"
 	# tar's 1: a file changed while read (a stopped run's last writes)
 	tar -C "$(dirname "$out")" --exclude=traces -czf "$ret/gpu-check.tgz.tmp" \
 		"$(basename "$out")"
