@@ -14,9 +14,10 @@
  * anything else is refused (exit 2) naming both sides, before anything is
  * written, and so are the same measurements twice (a folder given twice,
  * or a pooled folder beside one of its shares: meta.json run_id and
- * pooled_runs) and shares of runs of another N (meta.json share). With --by-class, folders of
- * several classes (a fleet) are grouped and each class pooled into
- * OUT/<class>/, so classes are never mixed and each keeps its own folder.
+ * pooled_runs) and shares of runs of another N (meta.json share). With
+ * --by-class, folders of several classes (a fleet) are grouped and each
+ * class pooled into OUT/<class>/, so classes are never mixed and each
+ * keeps its own folder.
  */
 #include <getopt.h>
 #include <stdio.h>
