@@ -156,9 +156,9 @@ static int shares_distinct(const struct share *s, size_t n)
 					      "and '%s' of a run of %d: not pooled", s[a].dir,
 					      s[a].count, s[a].count, s[b].dir, s[b].count);
 		if (rc == 0)
-			rc = gb_results_note_runs(s[a].meta, s[a].dir, seen, "pooled twice, its "
-						  "repetitions would count twice (meta.json run_id; "
-						  "a pooled folder's pooled_runs)");
+			rc = gb_results_note_ids(s[a].runs, s[a].dir, seen, "pooled twice, its "
+						 "repetitions would count twice (meta.json run_id; "
+						 "a pooled folder's pooled_runs)");
 	}
 	json_decref(seen);
 	return rc;

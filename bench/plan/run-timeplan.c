@@ -485,7 +485,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	share = (cfg->time_budget - now_s - startup * (np - 1 - p)) / (double)(np - p);
 	/* a share on its own: 1/N of the budget, its own calibration included */
 	if (solo)
-		share = cfg->time_budget / np - now_s;
+		share = gb_run_budget_part(r) - now_s;
 	if (share < 0)
 		share = 0;
 	reserve = cfg->time_budget * BUDGET_RESERVE / np;
@@ -754,7 +754,7 @@ void gb_run_dry(struct gb_run *r, int json)
 		printf("share: %u of %u, on its own: %.1f s, 1/%u of the budget with its "
 		       "calibration; the other shares run apart, each on these windows "
 		       "(gbench merge pools them)\n", r->opts->process + 1, r->opts->nprocess,
-		       cfg->time_budget / r->opts->nprocess, r->opts->nprocess);
+		       gb_run_budget_part(r), r->opts->nprocess);
 	if (cfg->time_budget > 0 && r->budget_over)
 		printf("short: %zu cells cannot meet their minimum of %u repetitions over "
 		       "%llu rows (the whole trace where it is shorter) within their share, "

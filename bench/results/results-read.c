@@ -625,24 +625,30 @@ int gb_results_run_ids(json_t *meta, const char *path, json_t *ids)
 	return 0;
 }
 
-int gb_results_note_runs(json_t *meta, const char *dir, json_t *seen, const char *why)
+int gb_results_note_ids(json_t *ids, const char *dir, json_t *seen, const char *why)
 {
-	char *path = gb_xasprintf("%s/meta.json", dir);
-	json_t *ids = json_array(), *v, *was;
+	json_t *v, *was;
 	size_t i;
-	int rc = gb_results_run_ids(meta, path, ids);
 
 	json_array_foreach(ids, i, v) {
 		const char *id = json_string_value(v);
 
-		if (rc < 0)
-			break;
 		if ((was = json_object_get(seen, id)))
-			rc = gb_error("'%s' holds the measurements of run %s, as '%s' does: %s", dir,
-				      id, json_string_value(was), why);
-		else
-			json_object_set_new(seen, id, json_string_nocheck(dir));
+			return gb_error("'%s' holds the measurements of run %s, as '%s' does: %s",
+					dir, id, json_string_value(was), why);
+		json_object_set_new(seen, id, json_string_nocheck(dir));
 	}
+	return 0;
+}
+
+int gb_results_note_runs(json_t *meta, const char *dir, json_t *seen, const char *why)
+{
+	char *path = gb_xasprintf("%s/meta.json", dir);
+	json_t *ids = json_array();
+	int rc = gb_results_run_ids(meta, path, ids);
+
+	if (rc == 0)
+		rc = gb_results_note_ids(ids, dir, seen, why);
 	json_decref(ids);
 	free(path);
 	return rc;

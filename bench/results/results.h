@@ -195,6 +195,8 @@ int gb_results_run_ids(json_t *meta, const char *path, json_t *ids);
  * with it before and why that is refused (the caller's words).
  */
 int gb_results_note_runs(json_t *meta, const char *dir, json_t *seen, const char *why);
+/* The same for the run ids ids (gb_results_run_ids's) of the folder dir. */
+int gb_results_note_ids(json_t *ids, const char *dir, json_t *seen, const char *why);
 
 /* Build a cell id: <workload>.<executor>.b<batch>.<quant>.c<cache>; caller frees. */
 char *gb_cell_id(const char *workload, const char *executor, uint32_t batch,

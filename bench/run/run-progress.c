@@ -207,13 +207,12 @@ static void append(char *line, size_t len, size_t *k, const char *fmt, ...)
  */
 static void budget_left(const struct gb_run *r, char *line, size_t len, size_t *k)
 {
-	int solo = gb_run_alone(r->opts);
-	double budget = r->cfg->time_budget / (solo ? r->opts->nprocess : 1), b;
+	double budget = gb_run_budget_part(r), b;
 
-	if (!(r->cfg->time_budget > 0) || !r->plan_start_ns)
+	if (!(budget > 0) || !r->plan_start_ns)
 		return;
 	b = budget - (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
-	append(line, len, k, solo ? ", %.0f s of this share's %.0f s %s" :
+	append(line, len, k, gb_run_alone(r->opts) ? ", %.0f s of this share's %.0f s %s" :
 	       ", %.0f s of the %.0f s budget %s", fabs(b), budget, b >= 0 ? "left" : "overrun");
 }
 
@@ -589,8 +588,7 @@ static void budget_line(const struct gb_run *r)
 		windowed += gb_compare_cell_window(r->meta, id) != 0;
 	fprintf(stderr, "  time budget:         %.0f s", r->cfg->time_budget);
 	if (gb_run_alone(r->opts))
-		fprintf(stderr, " (this share's part %.1f s)",
-			r->cfg->time_budget / r->opts->nprocess);
+		fprintf(stderr, " (this share's part %.1f s)", gb_run_budget_part(r));
 	fprintf(stderr, ": %zu of %zu cells on a window of their trace, %lld short of their "
 		"minimum of %u repetitions%s (meta.json time_plan)\n", windowed, r->ncells,
 		(long long)json_integer_value(json_object_get(tp, "cells_short")),

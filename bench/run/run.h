@@ -232,6 +232,15 @@ static inline int gb_run_alone(const struct gb_run_opts *o)
 	return o->nprocess > 1 && !o->spawn && !o->child;
 }
 /*
+ * Seconds of the time budget this process's clock counts down: all of
+ * it, or 1/N for a share on its own (0 without a budget).
+ */
+static inline double gb_run_budget_part(const struct gb_run *r)
+{
+	return r->cfg->time_budget > 0 ?
+	       r->cfg->time_budget / (gb_run_alone(r->opts) ? r->opts->nprocess : 1) : 0;
+}
+/*
  * With a time budget, a share on its own (gb_run_alone) replays
  * --windows-of's windows: 0, or GB_EXIT_USAGE after naming the first
  * cell it would measure that RESULTS did not, whose window each share
