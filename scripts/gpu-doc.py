@@ -3,7 +3,7 @@
 folder (its OUT, or gpu-check.tgz unpacked), so that what a lent GPU machine
 measured goes into the docs whole and with what the figures need: the date,
 the gbench commit, the device and driver, the host, each step's exit and
-time, issue 14's and 15's targets (scripts/gpu-targets.py), the kernel
+time, issue 14's and 15's targets (targets.txt), the kernel
 tables, the vendor's figures, the config step and the host CPU's GEMM.
 
 Every file is quoted in a fenced block, as it was written: the tables are
@@ -16,7 +16,6 @@ Exit: 0, or 2 when DIR is not a gpu-check folder (no header.txt).
 """
 import os
 import re
-import subprocess
 import sys
 
 
@@ -74,15 +73,10 @@ def main():
                                         cores.group(1) if cores else "cores not known"),
            "Each step's exit and seconds (`steps.txt`):\n",
            fence(read(d, "steps.txt") or "no steps.txt")]
-    here = os.path.dirname(os.path.abspath(__file__))
-    targets = subprocess.run([sys.executable, os.path.join(here, "gpu-targets.py"), d],
-                             capture_output=True, text=True, check=False)
-    out.append("## Targets\n")
-    out.append("Issue 14's and 15's bounds against what was measured "
-               "(`scripts/gpu-targets.py`, run again on this folder):\n")
-    out.append(fence(targets.stdout if targets.returncode == 0 else
-                     "gpu-targets.py failed: " + targets.stderr))
     for title, name, what in (
+            ("Targets", "targets.txt",
+             "Issue 14's and 15's bounds against what was measured "
+             "(`scripts/gpu-targets.py`, written after every step)"),
             ("Kernels", "kernels/kernels.txt",
              "Single-op traces of the issue's shapes, batch 1, every quant level"),
             ("Tiled GEMM with vec4 reads", "tiled4/kernels.txt",

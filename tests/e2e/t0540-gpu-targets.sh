@@ -89,10 +89,11 @@ expect_exit 2 "gpu-doc.py on a folder without header.txt: exit 2" python3 "$doc"
 echo "gpu-check: 2026-12-24T10:00:00Z on gpu-host, binaries prebuilt (.gpu-bundle): gbench 0.9.1 (commit 0123456789ab)" > "$g/header.txt"
 printf 'step info     exit   0      1 s\n' > "$g/steps.txt"
 printf 'took 1 s\n```\ngbench run: `--config` ``` ````\n' > "$g/cpu.txt"
+python3 "$t" "$g" > "$g/targets.txt"     # as gpu-check.sh writes it after every step
 expect_exit 0 "gpu-doc.py on a gpu-check folder: exit 0" python3 "$doc" "$g"
 check "names the date, the commit and the host" grep -q '^Measured by .* on 2026-12-24T10:00:00Z, gbench commit `0123456789ab`, host `gpu-host`' "$TMP/out"
 check "and the card, from info.txt" grep -q '^- device: NVIDIA H100 80GB HBM3 \[discrete\], driver NVIDIA 580.0' "$TMP/out"
-check "quotes the steps and the targets, run again" bash -c "grep -q '^step info     exit   0' '$TMP/out' && grep -q 'f32 device time (H200 bound) .*70.00 us  MISSED' '$TMP/out'"
+check "quotes the steps and the targets" bash -c "grep -q '^step info     exit   0' '$TMP/out' && grep -q 'f32 device time (H200 bound) .*70.00 us  MISSED' '$TMP/out'"
 check "quotes the kernel table whole" grep -q '^gemv-1x11008x4096        f16           31.0' "$TMP/out"
 check "says which files are missing, never fills them in" \
 	bash -c "[ \"\$(grep -c '^not in this folder' '$TMP/out')\" -ge 3 ]"
