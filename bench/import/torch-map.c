@@ -140,6 +140,7 @@ struct tp_mapper {
 	/* the product ordinal on each stream within its current step */
 	uint64_t *ordinal;
 	uint32_t *ordinal_step;
+	const struct gb_tp_event *over;   /* the call past GB_IMPORT_MAX_ROWS */
 };
 
 static void tp_row(struct tp_mapper *mp, const struct gb_tp_event *e, struct gb_shape s,
@@ -201,21 +202,47 @@ static int tp_fits(uint64_t n, uint64_t k)
 	return n <= GB_MAX_NK && k <= GB_MAX_NK;
 }
 
+/* How many rows of at most GB_MAX_M rows and GB_MAX_ELEMS elements an operand m rows of s take. */
+static uint64_t tp_chunk(struct gb_shape s)
+{
+	uint64_t width = s.n > s.k ? s.n : s.k, chunk = GB_MAX_M;
+
+	if (s.op == GB_OP_FFT)
+		width = 2 * (uint64_t)s.n;   /* interleaved complex: two floats an element */
+	if (width && GB_MAX_ELEMS / width < chunk)
+		chunk = GB_MAX_ELEMS / width;
+	return chunk;
+}
+
+/*
+ * Room for calls x ceil(m / chunk) more rows: the call's over the limits
+ * (tp_limits) beyond GB_IMPORT_MAX_CALL_ROWS; the trace's (mp->over set to
+ * the event) beyond GB_IMPORT_MAX_ROWS. NULL when there is room.
+ */
+static const char *tp_room(struct tp_mapper *mp, const struct gb_tp_event *e, struct gb_shape s,
+			   uint64_t m, uint64_t calls)
+{
+	uint64_t chunk = tp_chunk(s), rows = m / chunk + (m % chunk != 0);
+
+	if (calls > GB_IMPORT_MAX_CALL_ROWS || rows > GB_IMPORT_MAX_CALL_ROWS / calls)
+		return tp_limits;
+	if (rows * calls > GB_IMPORT_MAX_ROWS - mp->im->nrows) {
+		mp->over = e;
+		return tp_limits;
+	}
+	return NULL;
+}
+
 /*
  * Rows of m stacked rows of shape s: split into calls of at most GB_MAX_M
  * rows and GB_MAX_ELEMS elements an operand (the rows are independent in
- * every op split this way). The number of rows made.
+ * every op split this way); tp_room has said they fit. The number made.
  */
 static uint64_t tp_rows_split(struct tp_mapper *mp, const struct gb_tp_event *e, struct gb_shape s,
 			      uint64_t m, uint32_t weight, uint32_t batch)
 {
-	uint64_t width = s.n > s.k ? s.n : s.k, chunk = GB_MAX_M, made = 0;
+	uint64_t chunk = tp_chunk(s), made = 0;
 
-	if (s.op == GB_OP_FFT)
-		width = 2 * (uint64_t)s.n;   /* interleaved complex: two floats an element */
-
-	if (width && GB_MAX_ELEMS / width < chunk)
-		chunk = GB_MAX_ELEMS / width;
 	for (uint64_t done = 0; done < m; done += chunk) {
 		s.m = (uint32_t)(m - done < chunk ? m - done : chunk);
 		tp_row(mp, e, s, weight, batch);
@@ -245,7 +272,9 @@ static const char *tp_map_product(struct tp_mapper *mp, const struct tp_rule *r,
 {
 	const struct gb_tp_dims *A = tp_in(e, r->a), *B = tp_in(e, r->b);
 	uint64_t M, K, K2, N, batch_a, batch_b, nbatch;
-	struct tp_wkey key = { 0 };
+	struct tp_wkey key;
+	struct gb_shape s;
+	const char *why;
 
 	if (!A || !B)
 		return e->nin ? tp_bad_shapes : tp_no_shapes;
@@ -284,29 +313,26 @@ static const char *tp_map_product(struct tp_mapper *mp, const struct tp_rule *r,
 	if (!tp_fits(N, K) || N * K > GB_MAX_ELEMS || batch_a > GB_MAX_ELEMS ||
 	    batch_b > GB_MAX_ELEMS)
 		return tp_limits;
-	key.ordinal = tp_ordinal(mp, e);
-	key.n = N;
-	key.k = K;
+	s = (struct gb_shape){ .op = GB_OP_MATMUL, .n = (uint32_t)N, .k = (uint32_t)K };
 	*rows = 0;
 	if (batch_b == 1) {
 		/* One weight for every row of A: its batch is stacked into m. */
-		struct gb_shape s = { .op = GB_OP_MATMUL, .n = (uint32_t)N, .k = (uint32_t)K };
-		uint32_t id = tp_weight_id(&mp->w, &key);
-
 		if (batch_a > UINT64_MAX / M)
 			return tp_limits;
-		*rows = tp_rows_split(mp, e, s, batch_a * M, id, 0);
+		if ((why = tp_room(mp, e, s, batch_a * M, 1)))
+			return why;
+		key = (struct tp_wkey){ .ordinal = tp_ordinal(mp, e), .n = N, .k = K };
+		*rows = tp_rows_split(mp, e, s, batch_a * M, tp_weight_id(&mp->w, &key), 0);
 		mp->im->matmul_flops += 2.0 * (double)(batch_a * M) * (double)N * (double)K;
 		return NULL;
 	}
 	/* A weight per batch of B (A broadcast over B's batch when it has none). */
 	nbatch = batch_a > batch_b ? batch_a : batch_b;
-	key.batch = batch_b;
-	for (uint64_t j = 0, id = tp_weight_id(&mp->w, &key); j < nbatch; j++) {
-		struct gb_shape s = { .op = GB_OP_MATMUL, .n = (uint32_t)N, .k = (uint32_t)K };
-
+	if ((why = tp_room(mp, e, s, M, nbatch)))
+		return why;
+	key = (struct tp_wkey){ .ordinal = tp_ordinal(mp, e), .n = N, .k = K, .batch = batch_b };
+	for (uint64_t j = 0, id = tp_weight_id(&mp->w, &key); j < nbatch; j++)
 		*rows += tp_rows_split(mp, e, s, M, (uint32_t)id, (uint32_t)(j % batch_b + 1));
-	}
 	mp->im->matmul_flops += 2.0 * (double)nbatch * (double)M * (double)N * (double)K;
 	return NULL;
 }
@@ -318,6 +344,7 @@ static const char *tp_map_rows(struct tp_mapper *mp, const struct tp_rule *r,
 	const struct gb_tp_dims *x = tp_in(e, r->a), *w = tp_in(e, r->b);
 	uint64_t numel, n;
 	struct gb_shape s = { .op = r->op };
+	const char *why;
 
 	if (!x)
 		return e->nin ? tp_bad_shapes : tp_no_shapes;
@@ -337,6 +364,8 @@ static const char *tp_map_rows(struct tp_mapper *mp, const struct tp_rule *r,
 	if (r->kind == TP_FFT && (n & (n - 1)))
 		return tp_not_pow2;
 	s.n = (uint32_t)n;
+	if ((why = tp_room(mp, e, s, numel / n, 1)))
+		return why;
 	*rows = tp_rows_split(mp, e, s, numel / n, 0, 0);
 	return NULL;
 }
@@ -349,9 +378,22 @@ static void tp_mapper_free(struct tp_mapper *mp)
 	free(mp->ordinal_step);
 }
 
+/* The skipped calls of most self time, or NULL. */
+static const struct gb_import_op *tp_first_skipped(const struct gb_import *im)
+{
+	const struct gb_import_op *best = NULL;
+
+	for (size_t i = 0; i < im->nops; i++)
+		if (im->ops[i].fate == GB_IMPORT_SKIPPED &&
+		    (!best || im->ops[i].self_ns > best->self_ns))
+			best = &im->ops[i];
+	return best;
+}
+
 int gb_import_torch(const struct gb_tp_trace *t, const char *file, struct gb_import *im)
 {
 	struct tp_mapper mp = { .t = t, .im = im };
+	const struct gb_import_op *skip;
 	const struct tp_rule **rule;
 	char *nested, *f;
 
@@ -397,6 +439,8 @@ int gb_import_torch(const struct gb_tp_trace *t, const char *file, struct gb_imp
 		}
 		why = r->op == GB_OP_MATMUL ? tp_map_product(&mp, r, e, &rows) :
 					      tp_map_rows(&mp, r, e, &rows);
+		if (mp.over)
+			break;
 		if (why)
 			tp_tally(&mp, e, GB_IMPORT_SKIPPED, r->op, why, 0);
 		else
@@ -406,15 +450,29 @@ int gb_import_torch(const struct gb_tp_trace *t, const char *file, struct gb_imp
 	tp_mapper_free(&mp);
 	free(rule);
 	free(nested);
-	if (im->nrows)
+	if (im->nrows && !mp.over)
 		return 0;
 	f = gb_escape_msg(file);
-	if (!im->shapes_seen)
+	if (mp.over) {
+		char *n = gb_escape_msg(mp.over->name);
+
+		gb_error("'%s': traceEvents[%zu] (%s) would take the trace past %u requests: "
+			 "profile fewer steps, or a smaller input", f, mp.over->index, n,
+			 GB_IMPORT_MAX_ROWS);
+		free(n);
+	} else if (!im->shapes_seen) {
 		gb_error("'%s' records no input shapes: profile with record_shapes=True, and export "
 			 "with a torch built with kineto (docs/recording.md)", f);
-	else
+	} else if ((skip = tp_first_skipped(im))) {
+		char *n = gb_escape_msg(skip->name);
+
+		gb_error("'%s' gives no request: every call of an op gbench replays was skipped "
+			 "(%s: %s; docs/recording.md)", f, n, skip->why);
+		free(n);
+	} else {
 		gb_error("'%s' holds no op gbench replays (%zu ops, none of them %s)", f, t->n,
 			 "a matmul, softmax, norm, silu, sum or fft with its shapes");
+	}
 	free(f);
 	gb_import_release(im);
 	return -1;

@@ -17,6 +17,16 @@
 #include "import/torch-trace.h"
 #include "op.h"
 
+/*
+ * What one trace of a few bytes may make: a call's shapes are numbers, and
+ * (1, 8, 64) or (2^26, 1, 1) cost as much to write down. One call gives at
+ * most GB_IMPORT_MAX_CALL_ROWS rows (2^42 elements split at the trace
+ * limits; more is skipped as over the limits), a trace at most
+ * GB_IMPORT_MAX_ROWS (refused beyond: profile fewer steps).
+ */
+#define GB_IMPORT_MAX_CALL_ROWS 65536u
+#define GB_IMPORT_MAX_ROWS (1u << 22)
+
 struct gb_import_row {
 	uint64_t arrival_ns;
 	uint32_t stream;
@@ -55,10 +65,10 @@ struct gb_import {
 };
 
 /*
- * Map every op of t. 0, or -1 with a message when the trace holds nothing
- * to replay (file names it): no op recorded its shapes (record_shapes was
- * off, or torch without kineto exported it), or no op has a gbench
- * equivalent.
+ * Map every op of t. 0, or -1 with a message naming file: the trace holds
+ * nothing to replay (no op recorded its shapes, as when record_shapes was
+ * off or torch without kineto exported it; or no op has a gbench
+ * equivalent), or it would make more than GB_IMPORT_MAX_ROWS rows.
  */
 int gb_import_torch(const struct gb_tp_trace *t, const char *file, struct gb_import *im);
 void gb_import_release(struct gb_import *im);

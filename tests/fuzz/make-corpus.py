@@ -2,8 +2,10 @@
 """make-corpus.py - regenerate tests/fuzz/corpus/<harness>/ (the seed corpus)
 and tests/fuzz/data/ (the fixed results folder fuzz-hgrm reports on) from
 the files gbench ships: workloads/*.csv and tests/data/traces/*.csv,
-bench/configs/*.ini and tests/data/configs/*.ini, reports/rules.tsv, and the
-first run of the committed ci baseline cut down to a few KB.
+bench/configs/*.ini and tests/data/configs/*.ini, reports/rules.tsv, the
+first run of the committed ci baseline cut down to a few KB, and the
+PyTorch profiler trace tests/data/import/torch-block.json cut to its first
+step's mapped ops (with a few hand-made traces beside it).
 
 Run from the repository root; the output is committed, so `make fuzz` needs
 no Python. Seeds are small on purpose: libFuzzer mutates small inputs faster.
@@ -154,6 +156,54 @@ def hgrm(cells, text):
         f.write(hgrm_text(lat))
 
 
+def torch_event(name, ts, dur, dims=None, cat='cpu_op', **args):
+    a = dict(args)
+    if dims is not None:
+        a['Input Dims'] = dims
+    return {'ph': 'X', 'cat': cat, 'name': name, 'pid': 1, 'tid': 1, 'ts': ts,
+            'dur': dur, 'args': a}
+
+
+def imports():
+    """Profiler traces for fuzz-import: the block's first step cut to the ops
+    the import maps or nests (and the ProfilerStep around them), then small
+    traces of one op family each, a legacy one without shapes."""
+    with open(f'{TOP}/tests/data/import/torch-block.json') as f:
+        block = json.load(f)
+    ev = block['traceEvents']
+    step = next(e for e in ev if e['name'] == 'ProfilerStep#0')
+    end = step['ts'] + step['dur']
+    keep = {'aten::linear', 'aten::t', 'aten::addmm', 'aten::mm', 'aten::matmul',
+            'aten::bmm', 'aten::softmax', 'aten::_softmax', 'aten::layer_norm',
+            'aten::native_layer_norm', 'aten::silu', 'aten::sum'}
+    cut = [step] + [e for e in ev if e['name'] in keep and step['ts'] <= e['ts'] < end]
+    put('import', 'block-step0', json.dumps({'traceEvents': cut}, separators=(',', ':')))
+    E = torch_event
+    put('import', 'linear', json.dumps({'traceEvents': [
+        E('ProfilerStep#1', 0, 100, cat='user_annotation'),
+        E('aten::linear', 10, 50, [[4, 64], [32, 64], [32]]),
+        E('aten::t', 12, 2, [[32, 64]]),
+        E('aten::addmm', 15, 40, [[32], [4, 64], [64, 32], [], []], flops=16384),
+    ]}))
+    put('import', 'families', json.dumps({'traceEvents': [
+        E('aten::mv', 0, 5, [[128, 64], [64]], **{'Input type': ['float', 'float']}),
+        E('aten::bmm', 10, 5, [[2, 3, 8], [2, 8, 5]]),
+        E('aten::baddbmm', 20, 5, [[2, 3, 5], [2, 3, 8], [2, 8, 5], [], []]),
+        E('aten::softmax', 30, 5, [[2, 7], [], []]),
+        E('aten::rms_norm', 40, 5, [[3, 16], [], [16], []]),
+        E('aten::layer_norm', 50, 5, [[3, 16], [], [16], [16], [], []]),
+        E('aten::silu_', 60, 5, [[5, 9]]),
+        E('aten::sum', 70, 5, [[4, 100], [], [], []], **{'Input type': ['float', 'long int', 'bool', '']}),
+        E('aten::fft_fft', 80, 5, [[2, 64], [], [], []]),
+        E('aten::topk', 90, 5, [[1, 1000], [], [], [], []]),
+    ]}))
+    put('import', 'legacy-no-shapes', json.dumps({'traceEvents': [
+        {'ph': 'X', 'cat': 'Operator', 'name': 'aten::mm', 'pid': 'a', 'tid': 'b',
+         'ts': 1.5, 'dur': 2.25, 'args': {}},
+        {'ph': 'i', 'cat': 'kernel', 'name': 'gemm', 'pid': 0, 'tid': 7, 'ts': 3},
+    ]}))
+
+
 def main():
     os.chdir(TOP)
     shutil.rmtree(OUT, ignore_errors=True)
@@ -163,6 +213,7 @@ def main():
     cells, text = baseline_cut()
     results(cells, text)
     hgrm(cells, text)
+    imports()
     for h in sorted(os.listdir(OUT)):
         files = os.listdir(os.path.join(OUT, h))
         size = sum(os.path.getsize(os.path.join(OUT, h, f)) for f in files)

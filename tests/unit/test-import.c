@@ -411,6 +411,63 @@ TEST(bad_input)
 	CHECK(parse_map("{\"traceEvents\":[" EV("aten::relu", 0, 1, 1, "[[2,2]]") "]}", &t, &im) == -2);
 }
 
+/* A trace of a few bytes that would make millions of rows: the caps of torch-map.h. */
+TEST(rows_capped)
+{
+	/* a batch of 65536 one-by-one products is the most one call makes; one more is skipped */
+	const char *at_cap = "{\"traceEvents\":["
+		EV("aten::bmm", 0, 1, 1, "[[65536,1,1],[65536,1,1]]") ","
+		EV("aten::bmm", 2, 1, 1, "[[65537,1,1],[65537,1,1]]") ","
+		/* 2^32 x 2^32 rows of a softmax (saturated, 2^64): skipped, not 2^48 rows */
+		EV("aten::softmax", 4, 1, 1, "[[4294967296,4294967296,1],[],[]]") ","
+		/* 2^26 rows of 2 in one activation: 1024 requests of GB_MAX_M rows */
+		EV("aten::silu", 6, 1, 1, "[[67108864,2]]") "]}";
+	struct gb_tp_trace t;
+	struct gb_import im;
+	struct unit_stderr err;
+	char buf[512];
+	char *json;
+	size_t len, used;
+
+	CHECK(parse_map(at_cap, &t, &im) == 0);
+	if (!im.nrows)
+		return;
+	CHECK(im.nrows == 65536 + 1024);
+	CHECK(find_op(&im, "aten::bmm", GB_IMPORT_MAPPED) &&
+	      find_op(&im, "aten::bmm", GB_IMPORT_MAPPED)->rows == 65536);
+	CHECK(find_op(&im, "aten::bmm", GB_IMPORT_SKIPPED) &&
+	      !strcmp(find_op(&im, "aten::bmm", GB_IMPORT_SKIPPED)->why, "over the trace limits"));
+	CHECK(find_op(&im, "aten::softmax", GB_IMPORT_SKIPPED) != NULL);
+	CHECK(im.rows[65536].shape.m == GB_MAX_M && im.rows[65536].shape.n == 2 &&
+	      im.rows[65536].shape.op == GB_OP_SILU);
+	gb_import_release(&im);
+	gb_tp_release(&t);
+
+	/* 65 such calls go past GB_IMPORT_MAX_ROWS (64 x 65536): refused, naming the 65th */
+	len = 65 * 128 + 32;
+	json = malloc(len);
+	CHECK(json != NULL);
+	if (!json)
+		return;
+	used = (size_t)snprintf(json, len, "{\"traceEvents\":[");
+	for (int i = 0; i < 65; i++)
+		used += (size_t)snprintf(json + used, len - used, "%s" EV("aten::bmm", %d, 1, 1,
+					 "[[65536,1,1],[65536,1,1]]"), i ? "," : "", 10 * i);
+	snprintf(json + used, len - used, "]}");
+	unit_stderr_on(&err);
+	CHECK(parse_map(json, &t, &im) == -2);
+	unit_stderr_off(&err, buf, sizeof(buf));
+	CHECK(strstr(buf, "traceEvents[64] (aten::bmm) would take the trace past 4194304 requests"));
+	/* a single call past the per-call cap only: nothing replayable, said why */
+	unit_stderr_on(&err);
+	CHECK(parse_map("{\"traceEvents\":[" EV("aten::bmm", 0, 1, 1,
+			"[[67108864,1,1],[2,1,1]]") "]}", &t, &im) == -2);
+	unit_stderr_off(&err, buf, sizeof(buf));
+	CHECK(strstr(buf, "every call of an op gbench replays was skipped (aten::bmm: over the "
+		      "trace limits"));
+	free(json);
+}
+
 int main(void)
 {
 	RUN(block_flops_match_the_profiler);
@@ -423,5 +480,6 @@ int main(void)
 	RUN(weights_by_place_in_step);
 	RUN(epoch_times_and_instants);
 	RUN(bad_input);
+	RUN(rows_capped);
 	return unit_done();
 }
