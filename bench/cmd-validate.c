@@ -5,11 +5,13 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cmds.h"
 #include "config.h"
+#include "escape.h"
 #include "gbench.h"
 #include "trace.h"
 
@@ -36,8 +38,12 @@ static int validate_config(const char *path)
 
 	gb_config_defaults(&cfg);
 	rc = gb_config_load(&cfg, path);
-	if (!rc)
-		printf("%s: ok (config)\n", path);
+	if (!rc) {
+		char *p = gb_escape_msg(path);
+
+		printf("%s: ok (config)\n", p);
+		free(p);
+	}
 	gb_config_release(&cfg);
 	return rc;
 }
@@ -46,12 +52,17 @@ static int validate_trace(const char *path)
 {
 	struct gb_trace t;
 	unsigned nerrors;
+	char *p;
 
 	if (gb_trace_load(path, &t, &nerrors) < 0) {
-		fprintf(stderr, "%s: %u problem%s\n", path, nerrors, nerrors == 1 ? "" : "s");
+		p = gb_escape_msg(path);
+		fprintf(stderr, "%s: %u problem%s\n", p, nerrors, nerrors == 1 ? "" : "s");
+		free(p);
 		return -1;
 	}
-	printf("%s: ok (%zu requests, %u streams)\n", path, t.n, t.nstreams);
+	p = gb_escape_msg(path);
+	printf("%s: ok (%zu requests, %u streams)\n", p, t.n, t.nstreams);
+	free(p);
 	gb_trace_release(&t);
 	return 0;
 }

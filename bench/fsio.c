@@ -212,6 +212,13 @@ char *gb_read_file(const char *path, size_t *len)
 	buf = gb_xmalloc(cap);
 	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
 		n += got;
+		if (n > GB_READ_FILE_MAX) {
+			gb_error("'%s' is larger than %zu MiB, more than any file gbench reads",
+				 path, GB_READ_FILE_MAX >> 20);
+			fclose(f);
+			free(buf);
+			return NULL;
+		}
 		if (cap - n - 1 == 0) {
 			cap *= 2;
 			buf = gb_xrealloc(buf, cap);

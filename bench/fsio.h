@@ -35,7 +35,13 @@ void gb_atomic_abort(struct gb_atomic *a);
 
 /* mkdir -p; 0 or -1. */
 int gb_mkdir_p(const char *path);
-/* Read a whole file into a NUL-terminated buffer; NULL and message on error. */
+/*
+ * Read a whole file into a NUL-terminated buffer; NULL and message on error,
+ * and on a file past GB_READ_FILE_MAX bytes: every file gbench reads whole
+ * (a trace, a config, a profiler trace) is far smaller, and a path taken from
+ * data (a trace in meta.json) may name /dev/zero.
+ */
+#define GB_READ_FILE_MAX ((size_t)1 << 30)
 char *gb_read_file(const char *path, size_t *len);
 int gb_is_dir(const char *path);
 /* Remove path and everything under it, symlinks not followed; 0 or -1 (errno). */

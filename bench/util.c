@@ -19,11 +19,44 @@
 int gb_quiet;
 const char *gb_cmd_name;
 
+/*
+ * One line on stderr, written at once (children of a shared run share it),
+ * whatever the arguments hold: a control character left in one (a path
+ * from meta.json, a name a caller did not pass through gb_escape_msg) is
+ * written as \n, \r, \t or \xNN. Backslashes are left alone, so a name
+ * gb_escape_msg already escaped reads the same.
+ */
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "gbench%s%s: %s", gb_cmd_name ? " " : "", gb_cmd_name ? gb_cmd_name : "", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char *msg = NULL, *line, *p;
+	size_t room;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fprintf(stderr, "gbench: %s(no memory for the message)\n", prefix);
+		return;
+	}
+	room = strlen("gbench : ") + (gb_cmd_name ? strlen(gb_cmd_name) : 0) + strlen(prefix) +
+	       4 * strlen(msg) + 2;
+	line = malloc(room);
+	if (!line) {
+		fprintf(stderr, "gbench: %s%s\n", prefix, msg);
+		free(msg);
+		return;
+	}
+	p = line + sprintf(line, "gbench%s%s: %s", gb_cmd_name ? " " : "",
+			   gb_cmd_name ? gb_cmd_name : "", prefix);
+	for (const unsigned char *c = (const unsigned char *)msg; *c; c++) {
+		if (*c >= 0x20 && *c != 0x7f)
+			*p++ = (char)*c;
+		else if (*c == '\n' || *c == '\r' || *c == '\t')
+			p += sprintf(p, "\\%c", *c == '\n' ? 'n' : *c == '\r' ? 'r' : 't');
+		else
+			p += sprintf(p, "\\x%02x", *c);
+	}
+	*p++ = '\n';
+	fwrite(line, 1, (size_t)(p - line), stderr);
+	free(line);
+	free(msg);
 }
 
 int gb_error(const char *fmt, ...)

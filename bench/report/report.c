@@ -301,7 +301,13 @@ static void wl_load(struct gb_report_wl *w)
 	struct gb_trace t;
 	uint32_t nt = 0;
 	const char **tens = NULL;      /* the weight tensors seen, borrowed from t */
+	struct stat st;
 
+	/* meta.json's path: a FIFO or a device would block or never end */
+	if (stat(w->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		w->why = gb_xasprintf("trace '%s' is not a regular file", w->path);
+		return;
+	}
 	if (gb_trace_load(w->path, &t, NULL) < 0) {
 		w->why = gb_xasprintf("trace '%s' cannot be read", w->path);
 		return;

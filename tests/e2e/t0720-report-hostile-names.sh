@@ -176,4 +176,32 @@ for v in names cells; do
 			"! grep -q '^system(' '$TMP/out'"
 	fi
 done
+
+# meta.json's trace path is data too: a device that never ends or a FIFO
+# that never opens is not read (the report says why and goes on), and an
+# error naming a path with a newline stays on one line.
+set_trace_path() {   # set_trace_path META PATH
+	python3 - "$1" "$2" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+for t in m["traces"]:
+    t["path"] = sys.argv[2]
+json.dump(m, open(sys.argv[1], "w"))
+EOF
+}
+mkfifo "$TMP/fifo"
+for dev in /dev/zero "$TMP/fifo"; do
+	d=$TMP/dev-${dev##*/}
+	cp -r "$TMP/good" "$d"
+	set_trace_path "$d/meta.json" "$dev"
+	timeout 60 "$GBENCH" report "$d" --no-peak > "$TMP/out" 2> "$TMP/err"; rc=$?
+	check "a trace path of ${dev##*/}: the report ends, exit 0 (exit $rc)" test "$rc" -eq 0
+	check "a trace path of ${dev##*/}: said not a regular file" \
+		grep -q "is not a regular file" "$d/report/report.md"
+done
+cp -r "$TMP/good" "$TMP/dev-nl"
+set_trace_path "$TMP/dev-nl/meta.json" "$TMP/no${nl}such"
+"$GBENCH" report "$TMP/dev-nl" --no-peak > "$TMP/out" 2> "$TMP/err"
+check "a trace path with a newline: its error on one line" \
+	bash -c "! grep -q '^such' '$TMP/err' && grep -qF 'no\\nsuch' '$TMP/err'"
 done_testing
