@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buildinfo.h"
+#include "escape.h"
 #include "executor.h"
 #include "gbench.h"
 #include "peak.h"
@@ -123,8 +124,70 @@ char *gb_peak_cache_path(const char *fingerprint)
 	return path;
 }
 
+/*
+ * Every figure of a peak file is one a machine could have measured: a rate
+ * (GB/s, GFLOP/s, GOP/s) finite and from 1e-3 to 1e8, a size a positive
+ * integer; null where it was not measured. Anything else would reach the
+ * report as a roofline of 1e300% (a hand-edited file, a corrupt cache).
+ * 0, or -1 with the first offender's path and value in why.
+ */
+#define PEAK_RATE_MIN 1e-3
+#define PEAK_RATE_MAX 1e8
+
+static int peak_check(json_t *v, const char *key, const char *at, char *why, size_t len)
+{
+	static const char *const rates[] = { "gflops", "gops", "read", "write", "copy", "triad",
+					     "copy_gbs", "f32_gflops" };
+	static const char *const sizes[] = { "capacity_bytes", "bytes", "copy_buffer_bytes" };
+	const char *k;
+	json_t *x;
+	size_t i;
+	char sub[160];
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, x) {
+			if (!*at && (!strcmp(k, "host") || !strcmp(k, "build")))
+				continue;
+			snprintf(sub, sizeof(sub), "%s%s%s", at, *at ? "." : "", k);
+			if (peak_check(x, k, sub, why, len) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x) {
+			snprintf(sub, sizeof(sub), "%s[%zu]", at, i);
+			if (peak_check(x, key, sub, why, len) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if (json_is_null(v) || !key)
+		return 0;
+	for (i = 0; i < GB_ARRAY_SIZE(rates); i++)
+		if (!strcmp(key, rates[i])) {
+			double d = json_number_value(v);
+
+			if (json_is_number(v) && d >= PEAK_RATE_MIN && d <= PEAK_RATE_MAX)
+				return 0;
+			snprintf(why, len, "%s is not a measured rate (a number from %g to %g, or null)",
+				 at, PEAK_RATE_MIN, PEAK_RATE_MAX);
+			return -1;
+		}
+	for (i = 0; i < GB_ARRAY_SIZE(sizes); i++)
+		if (!strcmp(key, sizes[i])) {
+			if (json_is_integer(v) && json_integer_value(v) > 0)
+				return 0;
+			snprintf(why, len, "%s is not a size in bytes (a positive integer, or null)", at);
+			return -1;
+		}
+	return 0;
+}
+
 json_t *gb_peak_load(const char *path, int want_full, int quiet)
 {
+	char why[256];
+
 	json_error_t err;
 	json_t *j;
 
@@ -141,6 +204,16 @@ json_t *gb_peak_load(const char *path, int want_full, int quiet)
 	    !json_is_object(json_object_get(j, "bandwidth"))) {
 		if (!quiet)
 			gb_error("'%s' is not a gbench peak file", path);
+		json_decref(j);
+		return NULL;
+	}
+	if (peak_check(j, NULL, "", why, sizeof(why)) < 0) {
+		if (!quiet) {
+			char *w = gb_escape_msg(why);
+
+			gb_error("'%s': %s", path, w);
+			free(w);
+		}
 		json_decref(j);
 		return NULL;
 	}

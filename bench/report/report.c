@@ -509,7 +509,8 @@ static void peak_levels(struct gb_report *r)
 	}
 }
 
-static void load_peak(struct gb_report *r)
+/* The ceilings (r->peak), or why there are none (r->peak_why); -1 when --peak FILE cannot be used. */
+static int load_peak(struct gb_report *r)
 {
 	json_t *host = json_object_get(r->meta, "host");
 	char fp_res[17], fp_here[17], *cache;
@@ -518,14 +519,14 @@ static void load_peak(struct gb_report *r)
 
 	if (r->o->no_peak) {
 		r->peak_why = gb_xstrdup("--no-peak was given");
-		return;
+		return 0;
 	}
 	if (r->o->peak) {
+		/* asked for by name: a file that cannot be used is an error, not a report without them */
 		r->peak = gb_peak_load(r->o->peak, 0, 0);
 		if (!r->peak)
-			r->peak_why = gb_xasprintf("'%s' could not be read", r->o->peak);
-		else
-			r->peak_from = gb_xasprintf("%s (given with --peak)", gb_report_md_code(r, r->o->peak, 0));
+			return -1;
+		r->peak_from = gb_xasprintf("%s (given with --peak)", gb_report_md_code(r, r->o->peak, 0));
 		goto out;
 	}
 	gb_peak_fingerprint(host, fp_res);
@@ -568,6 +569,7 @@ static void load_peak(struct gb_report *r)
 out:
 	if (r->peak)
 		peak_levels(r);
+	return 0;
 }
 
 /* ---- facts and roofline ---- */
@@ -626,12 +628,11 @@ int gb_report_write(const struct gb_report_opts *o)
 		goto out;
 	}
 	free(rules_path);
-	if (load_results(&r) < 0)
+	if (load_results(&r) < 0 || load_peak(&r) < 0)
 		goto out;
 	r.out = o->out ? gb_xstrdup(o->out) : gb_xasprintf("%s/report", o->results);
 	if (gb_mkdir_p(r.out) < 0)
 		goto out;
-	load_peak(&r);
 	for (size_t i = 0; i < r.ncells; i++)
 		if (r.cells[i].c)
 			gb_report_cell_facts(&r, &r.cells[i]);

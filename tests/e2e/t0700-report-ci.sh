@@ -142,6 +142,21 @@ expect_exit 0 "report with a peak file without vulkan figures" "$GBENCH" report 
 	--peak "$TMP/peak-novk.json" --out "$TMP/rv"
 check "the ceilings say vulkan cells have no roof" \
 	grep -q '^| vulkan device | - | not measured (no vulkan device (test)): vulkan cells are not placed' "$TMP/rv/report.md"
+
+# --peak FILE is asked for by name: a file that cannot be used is exit 2 with
+# the field named, and no report; a rate no machine measures is such a file
+python3 - "$TMP/peak.json" "$TMP/peak-tiny.json" <<'PY' || fail "a peak file with a tiny DRAM rate"
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["bandwidth"]["levels"][3]["read"] = 1e-300
+json.dump(p, open(sys.argv[2], "w"))
+PY
+expect_exit 2 "report with a DRAM read of 1e-300 GB/s exits 2" "$GBENCH" report "$TMP/r" \
+	--peak "$TMP/peak-tiny.json" --out "$TMP/rtiny"
+check "naming the field" grep -q "peak-tiny.json': bandwidth.levels\[3\].read is not a measured rate" "$TMP/err"
+check "and writing no report" test ! -e "$TMP/rtiny"
+expect_exit 2 "report with a --peak file that is not there exits 2" "$GBENCH" report "$TMP/r" \
+	--peak "$TMP/nope.json" --out "$TMP/rnope"
 check "counter rules say why they could not judge" \
 	grep -q '| branch-misses | [0-9]* | branch_miss_ratio branch_misses unavailable' "$rep/report.md"
 check "roofline placed cells against measured ceilings" grep -Eq '% \((L1|L2|L3|DRAM)\) \|' "$rep/report.md"
