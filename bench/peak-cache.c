@@ -129,7 +129,7 @@ char *gb_peak_cache_path(const char *fingerprint)
  * (GB/s, GFLOP/s, GOP/s) finite and from 1e-3 to 1e8, a size a positive
  * integer; null where it was not measured. Anything else would reach the
  * report as a roofline of 1e300% (a hand-edited file, a corrupt cache).
- * 0, or -1 with the first offender's path and value in why.
+ * 0, or -1 with the first offender named in why (its path in the file).
  */
 #define PEAK_RATE_MIN 1e-3
 #define PEAK_RATE_MAX 1e8

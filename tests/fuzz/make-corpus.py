@@ -107,6 +107,17 @@ def results(cells, text):
     one['processes'] = {'count': 1}
     put('results', 'one-process', SEP.join(text[n] for n in order[:3]) + SEP +
         json.dumps(one) + '\n')
+    # fuzz-report reads the same four files; and the report test's folder
+    for name in os.listdir(os.path.join(OUT, 'results')):
+        with open(os.path.join(OUT, 'results', name), newline='') as f:
+            put('report', name, f.read())
+    ops = f'{TOP}/tests/data/results-ops'
+    parts = []
+    for name in order:
+        p = os.path.join(ops, name)
+        parts.append(open(p, newline='').read() if os.path.exists(p) else
+                     'cell,op,reference,metric,value,budget,pass\n')
+    put('report', 'results-ops', SEP.join(parts))
 
 
 def hgrm_text(counts):
