@@ -143,7 +143,8 @@ static void table_recommend(struct gb_report *r, struct gb_sbuf *b, double lat, 
 				gb_sbuf_printf(&names, "%s%s", ties > 1 ? ", " : "", gb_report_md_code(r, c->id, 1));
 		}
 		gb_sbuf_printf(b, "| %s | %s, b%u, %s, cache %u | %s req/s | ", gb_report_md(r, wl),
-			       best->c->executor, best->c->batch, gb_quant_name(best->c->quant),
+			       gb_report_md(r, best->c->executor), best->c->batch,
+			       gb_quant_name(best->c->quant),
 			       best->c->cache, gb_report_fmt_num(best_thr, t2, sizeof(t2)));
 		if (isfinite(tail))
 			gb_sbuf_printf(b, "%s %s | ", which, gb_report_fmt_ns(tail, t3, sizeof(t3)));
