@@ -10,9 +10,11 @@
  *
  * Beyond the sanitizers: the report either succeeds or fails with its
  * message, and what it writes holds no control character but the newline
- * (every name from the folder passed through its sink's escaping) and no
- * gnuplot command line of its own (a line of a .gp or .dat that starts
- * with system or !, as a name that escaped its literal would make).
+ * (every name from the folder passed through its sink's escaping), no
+ * Markdown table row with more or fewer cells than its header (a name's
+ * '|' left unescaped), and no gnuplot command line of its own (a line of a
+ * .gp or .dat that starts with system or !, as a name that escaped its
+ * literal would make).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -42,6 +44,43 @@ static int ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
+/* Cell separators of a table row: every '|' not escaped by a backslash (GFM: in code spans too). */
+static size_t row_pipes(const char *line, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '\\')
+			i++;
+		else if (line[i] == '|')
+			n++;
+	}
+	return n;
+}
+
+/* Every row of a Markdown table has its header's cells: a name's '|' cannot add a column. */
+static void check_tables(const char *name, const char *text, size_t len)
+{
+	size_t header = 0, line = 1;
+
+	for (size_t i = 0; i < len; line++) {
+		const char *end = memchr(text + i, '\n', len - i);
+		size_t n = end ? (size_t)(end - (text + i)) : len - i;
+
+		if (n && text[i] == '|') {
+			size_t pipes = row_pipes(text + i, n);
+
+			if (!header)
+				header = pipes;
+			FUZZ_CHECK(pipes == header, "%s line %zu: a table row of %zu cell separators "
+				   "under a header of %zu", name, line, pipes, header);
+		} else {
+			header = 0;
+		}
+		i += n + 1;
+	}
+}
+
 /* One file the report wrote: no control byte but '\n'; in a chart script or its data, no command line. */
 static void check_file(const char *dir, const char *name)
 {
@@ -61,6 +100,8 @@ static void check_file(const char *dir, const char *name)
 				   "%s line %zu: a command line", name, line);
 		line += c == '\n';
 	}
+	if (ends_with(name, ".md"))
+		check_tables(name, text, len);
 	free(text);
 	free(path);
 }

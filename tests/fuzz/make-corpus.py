@@ -118,6 +118,11 @@ def results(cells, text):
         parts.append(open(p, newline='').read() if os.path.exists(p) else
                      'cell,op,reference,metric,value,budget,pass\n')
     put('report', 'results-ops', SEP.join(parts))
+    # the same with a hostile workload name in results.csv and meta.json
+    bad = 'a|b`c*_[x]<y>&\\z'
+    parts[0] = parts[0].replace(',mix,', f',{bad},')
+    parts[3] = parts[3].replace('"name": "mix"', '"name": ' + json.dumps(bad))
+    put('report', 'results-ops-hostile', SEP.join(parts))
 
 
 def hgrm_text(counts):
