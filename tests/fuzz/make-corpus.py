@@ -125,6 +125,30 @@ def results(cells, text):
     put('report', 'results-ops-hostile', SEP.join(parts))
 
 
+def merges(text):
+    """Two shares of one run for fuzz-merge (eight files), from the cut
+    baseline: the same cells, each share its own run_id and index, and the
+    meta.json keys merge checks (complete, config, commit, host). Then the
+    same pair with its shares' reps swapped, and one share of a pooled run."""
+    order = ['results.csv', 'samples.csv', 'accuracy.csv', 'meta.json']
+    shares = []
+    for i in range(2):
+        m = json.loads(text['meta.json'])
+        m['complete'] = True
+        m['run_id'] = '%032x' % (0x5eed0000 + i)
+        m['share'] = {'count': 2, 'indexes': [i]}
+        m.pop('processes', None)
+        shares.append(dict(text, **{'meta.json': json.dumps(m, indent=1) + '\n'}))
+    put('merge', 'two-shares', SEP.join(shares[i][n] for i in range(2) for n in order))
+    pooled = json.loads(text['meta.json'])
+    pooled['complete'] = True
+    pooled['pooled_runs'] = ['%032x' % 0x5eed0000, '%032x' % 0x5eed0001]
+    pooled.pop('processes', None)
+    put('merge', 'pooled-and-share', SEP.join(
+        [text[n] for n in order[:3]] + [json.dumps(pooled) + '\n'] +
+        [shares[1][n] for n in order]))
+
+
 def hgrm_text(counts):
     """A percentile distribution in the .hgrm layout gb_hist_write_hgrm writes."""
     total = sum(c for _, c in counts)
@@ -228,6 +252,7 @@ def main():
     rules()
     cells, text = baseline_cut()
     results(cells, text)
+    merges(text)
     hgrm(cells, text)
     imports()
     for h in sorted(os.listdir(OUT)):
