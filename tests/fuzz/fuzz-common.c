@@ -1,6 +1,6 @@
 /*
- * fuzz-common.c - the temp folder, file writing and failure reporting the
- * harnesses share (fuzz.h).
+ * fuzz-common.c - the temp folder, file writing, failure reporting and the
+ * checks of written output the harnesses share (fuzz.h).
  */
 #include "fuzz.h"
 
@@ -12,11 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fsio.h"
+
 static char dir[256];
 static int errfd = -1;
 static pid_t owner;
 
-/* Remove the folder's files (harnesses write no subfolders but hist/). */
+/* Remove the folder and everything in it (the report and merge harnesses write subfolders). */
 static void rm_tree(const char *path)
 {
 	DIR *d = opendir(path);
@@ -142,4 +144,77 @@ size_t fuzz_split(const uint8_t *data, size_t size, size_t nparts, size_t *off, 
 	off[n] = pos;
 	len[n++] = size - pos;
 	return n;
+}
+
+/* ---- what a writer of names from data must never write ---- */
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* Cell separators of a table row: every '|' not escaped by a backslash (GFM: in code spans too). */
+static size_t row_pipes(const char *line, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '\\')
+			i++;
+		else if (line[i] == '|')
+			n++;
+	}
+	return n;
+}
+
+/* Every row of a Markdown table has its header's cells: a name's '|' cannot add a column. */
+static void check_tables(const char *name, const char *text, size_t len)
+{
+	size_t header = 0, line = 1;
+
+	for (size_t i = 0; i < len; line++) {
+		const char *end = memchr(text + i, '\n', len - i);
+		size_t n = end ? (size_t)(end - (text + i)) : len - i;
+
+		if (n && text[i] == '|') {
+			size_t pipes = row_pipes(text + i, n);
+
+			if (!header)
+				header = pipes;
+			FUZZ_CHECK(pipes == header, "%s line %zu: a table row of %zu cell separators "
+				   "under a header of %zu", name, line, pipes, header);
+		} else {
+			header = 0;
+		}
+		i += n + 1;
+	}
+}
+
+void fuzz_check_output(const char *folder, const char *name)
+{
+	char *path, *text;
+	int gp = ends_with(name, ".gp") || ends_with(name, ".dat"), xml = ends_with(name, ".xml");
+	size_t len, line = 1;
+
+	if (!gp && !xml && !ends_with(name, ".md"))
+		return;
+	path = gb_xasprintf("%s/%s", folder, name);
+	text = gb_read_file(path, &len);
+	FUZZ_CHECK(text, "cannot read back '%s'", path);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		FUZZ_CHECK(c == '\n' || (c >= 0x20 && c != 0x7f) || (c == '\t' && (gp || xml)),
+			   "%s line %zu: control byte 0x%02x", name, line, c);
+		if (gp && (i == 0 || text[i - 1] == '\n'))
+			FUZZ_CHECK(strncmp(text + i, "system", 6) && text[i] != '!',
+				   "%s line %zu: a command line", name, line);
+		line += c == '\n';
+	}
+	if (ends_with(name, ".md"))
+		check_tables(name, text, len);
+	free(text);
+	free(path);
 }

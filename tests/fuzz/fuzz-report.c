@@ -17,7 +17,6 @@
  * literal would make).
  */
 #include <dirent.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,75 +36,6 @@ static void setup(void)
 	out = gb_xasprintf("%s/report", results);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-/* Cell separators of a table row: every '|' not escaped by a backslash (GFM: in code spans too). */
-static size_t row_pipes(const char *line, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		if (line[i] == '\\')
-			i++;
-		else if (line[i] == '|')
-			n++;
-	}
-	return n;
-}
-
-/* Every row of a Markdown table has its header's cells: a name's '|' cannot add a column. */
-static void check_tables(const char *name, const char *text, size_t len)
-{
-	size_t header = 0, line = 1;
-
-	for (size_t i = 0; i < len; line++) {
-		const char *end = memchr(text + i, '\n', len - i);
-		size_t n = end ? (size_t)(end - (text + i)) : len - i;
-
-		if (n && text[i] == '|') {
-			size_t pipes = row_pipes(text + i, n);
-
-			if (!header)
-				header = pipes;
-			FUZZ_CHECK(pipes == header, "%s line %zu: a table row of %zu cell separators "
-				   "under a header of %zu", name, line, pipes, header);
-		} else {
-			header = 0;
-		}
-		i += n + 1;
-	}
-}
-
-/* One file the report wrote: no control byte but '\n'; in a chart script or its data, no command line. */
-static void check_file(const char *dir, const char *name)
-{
-	char *path = gb_xasprintf("%s/%s", dir, name), *text;
-	int gp = ends_with(name, ".gp") || ends_with(name, ".dat");
-	size_t len, line = 1;
-
-	text = gb_read_file(path, &len);
-	FUZZ_CHECK(text, "cannot read back '%s'", path);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		FUZZ_CHECK(c == '\n' || (c >= 0x20 && c != 0x7f) || (c == '\t' && gp),
-			   "%s line %zu: control byte 0x%02x", name, line, c);
-		if (gp && (i == 0 || text[i - 1] == '\n'))
-			FUZZ_CHECK(strncmp(text + i, "system", 6) && text[i] != '!',
-				   "%s line %zu: a command line", name, line);
-		line += c == '\n';
-	}
-	if (ends_with(name, ".md"))
-		check_tables(name, text, len);
-	free(text);
-	free(path);
-}
-
 static void check_out(void)
 {
 	DIR *d = opendir(out);
@@ -113,9 +43,8 @@ static void check_out(void)
 
 	FUZZ_CHECK(d, "the report succeeded without its folder");
 	while ((e = readdir(d)))
-		if (ends_with(e->d_name, ".md") || ends_with(e->d_name, ".gp") ||
-		    ends_with(e->d_name, ".dat"))
-			check_file(out, e->d_name);
+		if (e->d_name[0] != '.')
+			fuzz_check_output(out, e->d_name);
 	closedir(d);
 }
 

@@ -10,7 +10,9 @@
  * as the current side, its meta.json checked and its machine class taken,
  * and when both reads succeed the run is compared with itself (few
  * bootstrap resamples, to stay fast) and the Markdown, JUnit and JSON
- * outputs written. A folder compared with itself must not regress.
+ * outputs written. A folder compared with itself must not regress, and
+ * the Markdown and the JUnit XML hold the names from the folder escaped
+ * (fuzz_check_output).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -59,9 +61,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		path = gb_xasprintf("%s/out.md", dir);
 		gb_compare_write_markdown(&cmp, path);
 		free(path);
+		fuzz_check_output(dir, "out.md");
 		path = gb_xasprintf("%s/out.xml", dir);
 		gb_compare_write_junit(&cmp, path);
 		free(path);
+		fuzz_check_output(dir, "out.xml");
 		path = gb_xasprintf("%s/out.json", dir);
 		gb_compare_write_json(&cmp, path);
 		free(path);

@@ -42,4 +42,15 @@ size_t fuzz_split(const uint8_t *data, size_t size, size_t nparts, size_t *off, 
 
 #define FUZZ_SEP "\n@@@@\n"
 
+/*
+ * folder/name, a file a writer made from names in its input, as the sinks of
+ * bench/escape.h promise: no control byte but the newline (and the tab in
+ * chart scripts, chart data and XML); in Markdown (.md) every table row
+ * with its header's cells (a name's unescaped '|' adds one); in a chart
+ * script or its data (.gp, .dat) no line that starts with system or !, a
+ * command of gnuplot's own. Other files are not looked at. Fails the input
+ * (fuzz_fail) where one is broken.
+ */
+void fuzz_check_output(const char *folder, const char *name);
+
 #endif
