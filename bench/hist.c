@@ -280,15 +280,20 @@ static const char *java_fixed(double v, int d, char *out, size_t size)
 			point++;
 		}
 	}
+	/* sign, integer digits (at least one), point, decimals, NUL: else as %e, never cut */
+	if ((size_t)(v < 0) + (size_t)(point > 0 ? point : 1) + (size_t)(d > 0) + (size_t)d + 1 > size) {
+		snprintf(out, size, "%.*e", d, v);
+		return out;
+	}
 	if (v < 0)
 		out[o++] = '-';
 	if (point <= 0)
 		out[o++] = '0';
-	for (int i = 0; i < point && o + 1 < size; i++)
+	for (int i = 0; i < point; i++)
 		out[o++] = i < nd ? dig[i] : '0';
 	if (d > 0)
 		out[o++] = '.';
-	for (int i = point; i < point + d && o + 1 < size; i++)
+	for (int i = point; i < point + d; i++)
 		out[o++] = i >= 0 && i < nd ? dig[i] : '0';
 	out[o] = '\0';
 	return out;
@@ -365,6 +370,35 @@ int gb_hist_write_raw(const struct gb_hist *h, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
+/*
+ * What gb_hist_record makes of any values, and a merge keeps: values from 1
+ * to GB_HIST_MAX, the lowest and highest in the first and last non-empty
+ * buckets, a sum between total x min and total x max (a relative 1e-9 of
+ * slack for the rounding of the additions); nothing at all when empty. A
+ * .raw that says otherwise was not written by gb_hist_write_raw (a sum of
+ * 1e70 printed a mean past every buffer of the .hgrm writer).
+ */
+static int raw_inconsistent(const struct gb_hist *h, uint64_t total, uint64_t min, uint64_t max,
+			    double sum)
+{
+	size_t lo, hi;
+
+	if (!total)
+		return min || max || sum != 0;
+	if (!min || min > max || max > GB_HIST_MAX || !isfinite(sum) ||
+	    sum < (double)total * (double)min * (1 - 1e-9) ||
+	    sum > (double)total * (double)max * (1 + 1e-9))
+		return 1;
+	lo = counts_index(min);
+	hi = counts_index(max);
+	if (!h->counts[lo] || !h->counts[hi])
+		return 1;
+	for (size_t i = 0; i < h->ncounts; i++)
+		if (h->counts[i] && (i < lo || i > hi))
+			return 1;
+	return 0;
+}
+
 int gb_hist_read_raw(struct gb_hist *h, FILE *f)
 {
 	unsigned long long total, over, min, max, count, seen = 0;
@@ -377,7 +411,7 @@ int gb_hist_read_raw(struct gb_hist *h, FILE *f)
 		return -1;
 	gb_hist_reset(h);
 	while (fscanf(f, "%zu %llu", &i, &count) == 2) {
-		if (i >= h->ncounts)
+		if (i >= h->ncounts || count > total - seen)
 			return -1;
 		h->counts[i] += count;
 		seen += count;
@@ -385,7 +419,7 @@ int gb_hist_read_raw(struct gb_hist *h, FILE *f)
 	while ((ch = fgetc(f)) != EOF)
 		if (ch != '\n' && ch != ' ')
 			return -1;
-	if (seen != total)
+	if (seen != total || raw_inconsistent(h, total, min, max, sum))
 		return -1;
 	h->total = total;
 	h->overflows = over;

@@ -505,6 +505,61 @@ TEST(hgrm_rounds_half_up_as_hdrhistogram)
 	gb_hist_release(&h);
 }
 
+/* A .raw must be what gb_hist_record could have made: each line below breaks one rule. */
+static int raw_reads(const char *text)
+{
+	struct gb_hist h;
+	FILE *f = fmemopen((char *)text, strlen(text), "r");
+	int rc;
+
+	if (!f || gb_hist_init(&h) < 0)
+		return -2;
+	rc = gb_hist_read_raw(&h, f);
+	fclose(f);
+	gb_hist_release(&h);
+	return rc;
+}
+
+TEST(raw_inconsistent_refused)
+{
+	/* 100 and 300 ns once each (indexes are the values below 2048) */
+	CHECK(raw_reads("gbench-hist-raw 1 28672 2 0 100 300 0x1.9p+8\n100 1\n300 1\n") == 0);
+	/* a sum outside 2 x [100, 300] (1e70: its mean overran the .hgrm writer's buffers) */
+	CHECK(raw_reads("gbench-hist-raw 1 28672 2 0 100 300 0x1.2p+232\n100 1\n300 1\n") < 0);
+	CHECK(raw_reads("gbench-hist-raw 1 28672 2 0 100 300 0x1p+7\n100 1\n300 1\n") < 0);
+	CHECK(raw_reads("gbench-hist-raw 1 28672 2 0 100 300 nan\n100 1\n300 1\n") < 0);
+	/* min or max not in the first or last non-empty bucket, min above max, min 0 */
+	CHECK(raw_reads("gbench-hist-raw 1 28672 2 0 90 300 0x1.9p+8\n100 1\n300 1\n") < 0);
+	CHECK(raw_reads("gbench-hist-raw 1 28672 2 0 100 400 0x1.9p+8\n100 1\n300 1\n") < 0);
+	CHECK(raw_reads("gbench-hist-raw 1 28672 2 0 300 100 0x1.9p+8\n100 1\n300 1\n") < 0);
+	CHECK(raw_reads("gbench-hist-raw 1 28672 2 0 0 300 0x1.9p+8\n0 1\n300 1\n") < 0);
+	/* counts that wrap around 2^64 to the total */
+	CHECK(raw_reads("gbench-hist-raw 1 28672 2 0 100 300 0x1.9p+8\n100 18446744073709551615\n"
+			"300 3\n") < 0);
+	/* empty: nothing else either */
+	CHECK(raw_reads("gbench-hist-raw 1 28672 0 3 0 0 0x0p+0\n") == 0);
+	CHECK(raw_reads("gbench-hist-raw 1 28672 0 0 0 0 0x1p+0\n") < 0);
+}
+
+/* A figure wider than the writer's fields is written in %e, never past them. */
+TEST(hgrm_huge_mean_not_cut)
+{
+	struct gb_hist h;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	CHECK(gb_hist_init(&h) == 0);
+	gb_hist_record(&h, 1000);
+	h.sum = 1e70;   /* no run records it; the writer must still not overrun */
+	f = open_memstream(&buf, &len);
+	CHECK(f && gb_hist_write_hgrm(&h, f, 1000.0) == 0);
+	fclose(f);
+	CHECK(buf && strstr(buf, "#[Mean    =    1.000e+67,") != NULL);
+	free(buf);
+	gb_hist_release(&h);
+}
+
 int main(void)
 {
 	RUN(percentiles_uniform);
@@ -522,5 +577,7 @@ int main(void)
 	RUN(hgrm_parses);
 	RUN(hgrm_small_known);
 	RUN(hgrm_rounds_half_up_as_hdrhistogram);
+	RUN(raw_inconsistent_refused);
+	RUN(hgrm_huge_mean_not_cut);
 	return unit_done();
 }
