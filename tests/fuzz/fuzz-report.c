@@ -1,8 +1,9 @@
 /*
  * fuzz-report.c - libFuzzer harness for `gbench report --tables` on a
  * results folder someone else wrote (a CI artifact, a colleague's run):
- * results.csv, samples.csv, accuracy.csv and meta.json, separated by
- * "\n@@@@\n" lines in that order (a part left out is a file absent), read
+ * results.csv, samples.csv, accuracy.csv, meta.json and mrc.csv (the
+ * cache curves), separated by "\n@@@@\n" lines in that order (a part
+ * left out is a file absent), read
  * by gb_report_write without ceilings and with a gnuplot that cannot be
  * run (the report says so and goes on), so that every input exercises the
  * facts, the rules, the Markdown, the tuning tables and the chart scripts
@@ -24,7 +25,8 @@
 #include "fuzz.h"
 #include "report/report.h"
 
-static const char *const names[] = { "results.csv", "samples.csv", "accuracy.csv", "meta.json" };
+static const char *const names[] = { "results.csv", "samples.csv", "accuracy.csv", "meta.json",
+				     "mrc.csv" };
 static char *results, *out;
 
 static void setup(void)
@@ -52,11 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct gb_report_opts o = { .no_peak = 1, .tables = 1, .gnuplot = "/nonexistent/gnuplot" };
-	size_t off[4], len[4], n;
+	size_t off[5], len[5], n;
 
 	setup();
-	n = fuzz_split(data, size, 4, off, len);
-	for (size_t i = 0; i < 4; i++) {
+	n = fuzz_split(data, size, 5, off, len);
+	for (size_t i = 0; i < 5; i++) {
 		if (i < n)
 			fuzz_write(names[i], data + off[i], len[i]);
 		else

@@ -117,12 +117,14 @@ def results(cells, text):
         p = os.path.join(ops, name)
         parts.append(open(p, newline='').read() if os.path.exists(p) else
                      'cell,op,reference,metric,value,budget,pass\n')
-    put('report', 'results-ops', SEP.join(parts))
-    # the same with a hostile workload name in results.csv and meta.json
+    mrc = 'workload,capacity,hit_rate\n' + ''.join(
+        f'mix,{c},{h}\n' for c, h in [(1, 0), (2, 0.25), (4, 0.5), (8, 0.5)])
+    put('report', 'results-ops', SEP.join(parts + [mrc]))
+    # the same with a hostile workload name in results.csv, meta.json and mrc.csv
     bad = 'a|b`c*_[x]<y>&\\z'
     parts[0] = parts[0].replace(',mix,', f',{bad},')
     parts[3] = parts[3].replace('"name": "mix"', '"name": ' + json.dumps(bad))
-    put('report', 'results-ops-hostile', SEP.join(parts))
+    put('report', 'results-ops-hostile', SEP.join(parts + [mrc.replace('mix,', bad + ',')]))
     put('results', 'results-ops-hostile', SEP.join(parts))   # compare's Markdown and JUnit
 
 
