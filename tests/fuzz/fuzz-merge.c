@@ -9,7 +9,9 @@
  * pools reads back (gb_results_read) as every other command reads a
  * results folder; and it holds the runs it pooled once: pooling the pooled
  * folder again with one of its shares is refused, exit 2, whenever that
- * share says which run it is.
+ * share says which run it is. The same two folders go through `gbench
+ * report --fleet` (gb_fleet_report: runs of two machine classes side by
+ * side), whose fleet.md must pass fuzz_check_output.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +23,11 @@
 #include "fsio.h"
 #include "fuzz.h"
 #include "gbench.h"
+#include "report/fleet.h"
 #include "results/results.h"
 
 static const char *const names[] = { "results.csv", "samples.csv", "accuracy.csv", "meta.json" };
-static char *dir[2], *pooled, *again;
+static char *dir[2], *pooled, *again, *fleet;
 
 static void setup(void)
 {
@@ -36,6 +39,7 @@ static void setup(void)
 	}
 	pooled = gb_xasprintf("%s/pooled", fuzz_dir());
 	again = gb_xasprintf("%s/again", fuzz_dir());
+	fleet = gb_xasprintf("%s/fleet", fuzz_dir());
 }
 
 /* The file i of share k, as fuzz_write writes into the temp folder's top. */
@@ -86,7 +90,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t p = 0; p < 8; p++)
 		put((int)(p / 4), p % 4, data + (p < n ? off[p] : 0), p < n ? len[p] : 0, p < n);
 	FUZZ_CHECK((gb_rm_tree(pooled) == 0 || !gb_is_dir(pooled)) &&
-		   (gb_rm_tree(again) == 0 || !gb_is_dir(again)), "cannot clear the outputs");
+		   (gb_rm_tree(again) == 0 || !gb_is_dir(again)) &&
+		   (gb_rm_tree(fleet) == 0 || !gb_is_dir(fleet)), "cannot clear the outputs");
+	/* the two folders as runs of two machine classes side by side (report --fleet) */
+	if (gb_fleet_report((const char *const *)dir, 2, fleet) == 0)
+		fuzz_check_output(fleet, "fleet.md");
 	rc = merge(pooled, dir[0], dir[1]);
 	FUZZ_CHECK(rc == GB_EXIT_OK || rc == GB_EXIT_USAGE, "merge exited %d", rc);
 	if (rc != GB_EXIT_OK) {

@@ -132,7 +132,8 @@ def merges(text):
     """Two shares of one run for fuzz-merge (eight files), from the cut
     baseline: the same cells, each share its own run_id and index, and the
     meta.json keys merge checks (complete, config, commit, host). Then the
-    same pair with its shares' reps swapped, and one share of a pooled run."""
+    same run on another machine class (report --fleet), and a pooled
+    folder with one of its shares."""
     order = ['results.csv', 'samples.csv', 'accuracy.csv', 'meta.json']
     shares = []
     for i in range(2):
@@ -143,6 +144,13 @@ def merges(text):
         m.pop('processes', None)
         shares.append(dict(text, **{'meta.json': json.dumps(m, indent=1) + '\n'}))
     put('merge', 'two-shares', SEP.join(shares[i][n] for i in range(2) for n in order))
+    # two runs of the config on two machine classes: report --fleet's input
+    other = json.loads(shares[1]['meta.json'])
+    other.pop('share', None)
+    other['host']['cpu_model'] = 'Other CPU | <b>`x`</b>'
+    put('merge', 'two-classes', SEP.join(
+        [shares[0][n] for n in order] + [shares[1][n] for n in order[:3]] +
+        [json.dumps(other) + '\n']))
     pooled = json.loads(text['meta.json'])
     pooled['complete'] = True
     pooled['pooled_runs'] = ['%032x' % 0x5eed0000, '%032x' % 0x5eed0001]
