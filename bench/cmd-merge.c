@@ -252,6 +252,26 @@ static void pool_time_plans(json_t *meta, const struct share *s, size_t n)
 		gb_run_add_share_plan(tp, stp, (uint32_t)p,
 				      json_number_value(json_object_get(stp, "elapsed_s")));
 	}
+	/* each share planned and calibrated for itself: the pooled plan is their sum */
+	{
+		json_t *shares = json_object_get(tp, "shares");
+		double planned = 0, calib = 0;
+
+		for (size_t p = 0; p < n; p++) {
+			json_t *stp = json_object_get(s[p].meta, "time_plan");
+			json_t *c = json_object_get(stp, "calibration_s");
+
+			planned += json_number_value(json_object_get(stp, "planned_total_s"));
+			calib += json_number_value(c);
+			if (json_is_number(c))
+				json_object_set(json_array_get(shares, p), "calibration_s", c);
+		}
+		json_object_set_new(tp, "planned_total_s", json_real(planned));
+		json_object_set_new(tp, "calibration_s", json_real(calib));
+		json_object_set_new(tp, "calibration_pooled_note", json_string(
+			"each share calibrated for itself: calibration is share 1's probes, "
+			"calibration_s and planned_total_s the shares' sums (shares[i] has each one's)"));
+	}
 	json_object_set_new(tp, "processes", json_integer((json_int_t)n));
 	gb_run_sum_share_plans(tp, "pooled by gbench merge from the shares in merged_from, "
 		"in that order (shares[i] and by_process[i] are share i's, ended_s its "

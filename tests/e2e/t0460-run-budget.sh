@@ -234,6 +234,11 @@ for cid, c in tp["cells"].items():
     short = any(s["cells"][cid]["why"] == "short" for s in shares)
     assert (c["why"] == "short") == short, (cid, c)
 assert tp["cells_short"] == sum(c["why"] == "short" for c in tp["cells"].values()), tp
+# each share planned and calibrated for itself: the pooled plan is their sum
+for k in ("planned_total_s", "calibration_s"):
+    assert abs(tp[k] - sum(s[k] for s in shares)) < 1e-9, (k, tp[k])
+    assert [s[k] for s in tp["shares"]] == [s[k] for s in shares], (k, tp["shares"])
+assert "calibrated for itself" in tp["calibration_pooled_note"], tp
 PY
 "$GBENCH" compare "$TMP/r2" "$TMP/pooled" > "$TMP/out" 2> "$TMP/err"
 check "compare of r2 and the pooled shares finds no cell on other rows" bash -c "! grep -q 'different windows' '$TMP/err'"
