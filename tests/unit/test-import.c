@@ -444,7 +444,7 @@ TEST(rows_capped)
 	gb_tp_release(&t);
 
 	/* 65 such calls go past GB_IMPORT_MAX_ROWS (64 x 65536): refused, naming the 65th */
-	len = 65 * 128 + 32;
+	len = 65 * 256;   /* an event is 126 bytes */
 	json = malloc(len);
 	CHECK(json != NULL);
 	if (!json)
@@ -453,6 +453,11 @@ TEST(rows_capped)
 	for (int i = 0; i < 65; i++)
 		used += (size_t)snprintf(json + used, len - used, "%s" EV("aten::bmm", %d, 1, 1,
 					 "[[65536,1,1],[65536,1,1]]"), i ? "," : "", 10 * i);
+	CHECK(used + 3 < len);
+	if (used + 3 >= len) {
+		free(json);
+		return;
+	}
 	snprintf(json + used, len - used, "]}");
 	unit_stderr_on(&err);
 	CHECK(parse_map(json, &t, &im) == -2);
