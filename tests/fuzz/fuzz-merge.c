@@ -42,7 +42,7 @@ static void setup(void)
 	fleet = gb_xasprintf("%s/fleet", fuzz_dir());
 }
 
-/* The file i of share k, as fuzz_write writes into the temp folder's top. */
+/* Share k's file i: written with the input's part, or removed where the input left it out. */
 static void put(int k, size_t i, const uint8_t *data, size_t len, int present)
 {
 	char *path = gb_xasprintf("%s/%s", dir[k], names[i]);
