@@ -3,7 +3,8 @@
 # over the limit is refused with exit 2 in one line naming the total, the
 # limit and the largest parts, before anything large is allocated, with
 # --dry-run too; batch sizes are bounded where they are parsed; the shipped
-# configs pass their plan with room.
+# configs pass their plan with room; an allocation that fails anyway is one
+# line and exit 4.
 . "$(dirname "$0")/lib.sh"
 
 # Nothing large may be allocated: under ASan an allocation over 1 GiB is a
@@ -77,4 +78,19 @@ p = json.load(open('$TMP/c/meta.json'))['memory_plan']
 assert 0 < 4 * p['peak_bytes'] < p['limit_bytes'], p
 assert p['parts'][0]['total_bytes'] >= p['parts'][-1]['total_bytes'] > 0, p
 "
+
+# An allocation the plan did not foresee fails (the plan passed with a
+# --max-memory the machine does not have: an allocator that refuses 128 MiB
+# under ASan, a 400 MB address space without it): one line naming the size
+# and exit 4, not an abort, and nothing written.
+oom_run() { (if ldd "$GBENCH" 2>/dev/null | grep -q libasan; then
+		export ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=128
+	else ulimit -v 400000; fi
+	timeout 60 "$GBENCH" run --no-report --quiet --executor cpu --threads 1 "$@"); }
+oom_run --workload "$TMP/one.csv" --quant f32 --batch 1 --repetitions 1 --warmup 0 \
+	--max-memory 64G --out "$TMP/oom" > "$TMP/out" 2> "$TMP/err"; rc=$?
+check "out of memory: exit 4 (exit $rc)" test "$rc" -eq 4
+check "in one line of gbench's naming the size" bash -c \
+	"[ \$(grep -c '^gbench' '$TMP/err') -eq 1 ] && grep -q '^gbench: fatal: out of memory allocating 268435456 bytes (exit 4)$' '$TMP/err'"
+check "and writes nothing" test ! -e "$TMP/oom"
 done_testing
