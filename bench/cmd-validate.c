@@ -24,13 +24,6 @@ static const char validate_usage[] =
 	"\n"
 	"    -h, --help      show this help\n";
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 static int validate_config(const char *path)
 {
 	struct gb_config cfg;
@@ -88,7 +81,7 @@ int cmd_validate(int argc, char **argv)
 		return gb_cli_usage(validate_usage);
 	}
 	for (int i = optind; i < argc; i++) {
-		int rc = ends_with(argv[i], ".ini") ? validate_config(argv[i])
+		int rc = gb_str_ends_with(argv[i], ".ini") ? validate_config(argv[i])
 						    : validate_trace(argv[i]);
 		if (rc)
 			bad++;

@@ -227,14 +227,15 @@ char *gb_escape_fname(const char *s)
 	return out;
 }
 
-char *gb_escape_msg(const char *s)
+/* Control characters as \n, \r, \t or \xNN; a backslash as \\ when backslashes says so. */
+static char *escape_line(const char *s, int backslashes)
 {
 	char *out = gb_xmalloc(4 * strlen(s) + 1), *p = out;
 
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
-		if (ch == '\\')
+		if (ch == '\\' && backslashes)
 			p += sprintf(p, "\\\\");
 		else if (ch == '\n')
 			p += sprintf(p, "\\n");
@@ -249,6 +250,16 @@ char *gb_escape_msg(const char *s)
 	}
 	*p = 0;
 	return out;
+}
+
+char *gb_escape_msg(const char *s)
+{
+	return escape_line(s, 1);
+}
+
+char *gb_escape_ctl(const char *s)
+{
+	return escape_line(s, 0);
 }
 
 int gb_name_check(const char *s)

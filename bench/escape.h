@@ -81,6 +81,11 @@ int gb_fname_is_safe(const char *s);
  * a second line of output.
  */
 char *gb_escape_msg(const char *s);
+/*
+ * The same with backslashes left alone: a whole message whose names may
+ * have been through gb_escape_msg already (gb_error's last guard).
+ */
+char *gb_escape_ctl(const char *s);
 
 /*
  * 0 when s can be a workload name: not empty and free of control

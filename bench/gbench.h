@@ -91,6 +91,8 @@ uint64_t gb_fnv1a(uint64_t h, const void *data, size_t n);
 char **gb_strv_split(const char *list);
 void gb_strv_free(char **v);
 size_t gb_strv_len(char *const *v);
+/* 1 when s ends with suffix. */
+int gb_str_ends_with(const char *s, const char *suffix);
 
 /*
  * Where shipped data lives: $GBENCH_DATA, else the installed share folder

@@ -14,47 +14,31 @@
 #include <unistd.h>
 
 #include "buildinfo.h"
+#include "escape.h"
 #include "fsio.h"
 
 int gb_quiet;
 const char *gb_cmd_name;
 
 /*
- * One line on stderr, written at once (children of a shared run share it),
- * whatever the arguments hold: a control character left in one (a path
- * from meta.json, a name a caller did not pass through gb_escape_msg) is
- * written as \n, \r, \t or \xNN. Backslashes are left alone, so a name
- * gb_escape_msg already escaped reads the same.
+ * One line on stderr, written at once (children of a shared run share it;
+ * glibc writes an unbuffered stream's fprintf in one go), whatever the
+ * arguments hold: a control character left in one (a path from meta.json,
+ * a name a caller did not pass through gb_escape_msg) is written as \n,
+ * \r, \t or \xNN (gb_escape_ctl: backslashes left alone, so a name
+ * already escaped reads the same).
  */
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
-	char *msg = NULL, *line, *p;
-	size_t room;
+	char *msg = NULL, *line;
 
 	if (vasprintf(&msg, fmt, ap) < 0) {
 		fprintf(stderr, "gbench: %s(no memory for the message)\n", prefix);
 		return;
 	}
-	room = strlen("gbench : ") + (gb_cmd_name ? strlen(gb_cmd_name) : 0) + strlen(prefix) +
-	       4 * strlen(msg) + 2;
-	line = malloc(room);
-	if (!line) {
-		fprintf(stderr, "gbench: %s%s\n", prefix, msg);
-		free(msg);
-		return;
-	}
-	p = line + sprintf(line, "gbench%s%s: %s", gb_cmd_name ? " " : "",
-			   gb_cmd_name ? gb_cmd_name : "", prefix);
-	for (const unsigned char *c = (const unsigned char *)msg; *c; c++) {
-		if (*c >= 0x20 && *c != 0x7f)
-			*p++ = (char)*c;
-		else if (*c == '\n' || *c == '\r' || *c == '\t')
-			p += sprintf(p, "\\%c", *c == '\n' ? 'n' : *c == '\r' ? 'r' : 't');
-		else
-			p += sprintf(p, "\\x%02x", *c);
-	}
-	*p++ = '\n';
-	fwrite(line, 1, (size_t)(p - line), stderr);
+	line = gb_escape_ctl(msg);
+	fprintf(stderr, "gbench%s%s: %s%s\n", gb_cmd_name ? " " : "",
+		gb_cmd_name ? gb_cmd_name : "", prefix, line);
 	free(line);
 	free(msg);
 }
@@ -262,6 +246,13 @@ size_t gb_strv_len(char *const *v)
 	while (v && v[n])
 		n++;
 	return n;
+}
+
+int gb_str_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
 }
 
 const char *gb_exe_dir(void)

@@ -132,17 +132,10 @@ void gb_compare_warn(struct gb_compare *c, const char *fmt, ...)
 
 /* ---- metric kinds ---- */
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 static int higher_is_better(const char *metric)
 {
-	return ends_with(metric, "_rps") || ends_with(metric, "hit_rate") ||
-	       ends_with(metric, "recall");
+	return gb_str_ends_with(metric, "_rps") || gb_str_ends_with(metric, "hit_rate") ||
+	       gb_str_ends_with(metric, "recall");
 }
 
 static int is_noise(const char *metric)

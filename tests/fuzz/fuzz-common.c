@@ -148,13 +148,6 @@ size_t fuzz_split(const uint8_t *data, size_t size, size_t nparts, size_t *off, 
 
 /* ---- what a writer of names from data must never write ---- */
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 /* Cell separators of a table row: every '|' not escaped by a backslash (GFM: in code spans too). */
 static size_t row_pipes(const char *line, size_t len)
 {
@@ -195,10 +188,11 @@ static void check_tables(const char *name, const char *text, size_t len)
 void fuzz_check_output(const char *folder, const char *name)
 {
 	char *path, *text;
-	int gp = ends_with(name, ".gp") || ends_with(name, ".dat"), xml = ends_with(name, ".xml");
+	int gp = gb_str_ends_with(name, ".gp") || gb_str_ends_with(name, ".dat");
+	int xml = gb_str_ends_with(name, ".xml");
 	size_t len, line = 1;
 
-	if (!gp && !xml && !ends_with(name, ".md"))
+	if (!gp && !xml && !gb_str_ends_with(name, ".md"))
 		return;
 	path = gb_xasprintf("%s/%s", folder, name);
 	text = gb_read_file(path, &len);
@@ -213,7 +207,7 @@ void fuzz_check_output(const char *folder, const char *name)
 				   "%s line %zu: a command line", name, line);
 		line += c == '\n';
 	}
-	if (ends_with(name, ".md"))
+	if (gb_str_ends_with(name, ".md"))
 		check_tables(name, text, len);
 	free(text);
 	free(path);
