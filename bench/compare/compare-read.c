@@ -223,9 +223,9 @@ static int read_side(struct gb_compare *c, const char *path, struct gb_results *
 
 	side->runs = 0;
 	if (!dirs) {
-		json_decref(seen);
 		json_t *meta;
 
+		json_decref(seen);
 		rc = read_run(path, pooled, procs, nprocs, &meta);
 		json_decref(meta);
 		side->runs = 1;

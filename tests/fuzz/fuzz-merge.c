@@ -42,23 +42,6 @@ static void setup(void)
 	fleet = gb_xasprintf("%s/fleet", fuzz_dir());
 }
 
-/* Share k's file i: written with the input's part, or removed where the input left it out. */
-static void put(int k, size_t i, const uint8_t *data, size_t len, int present)
-{
-	char *path = gb_xasprintf("%s/%s", dir[k], names[i]);
-	FILE *f;
-
-	if (!present) {
-		remove(path);
-		free(path);
-		return;
-	}
-	f = fopen(path, "wb");
-	FUZZ_CHECK(f && (!len || fwrite(data, 1, len, f) == len) && fclose(f) == 0,
-		   "cannot write '%s'", path);
-	free(path);
-}
-
 static int merge(const char *out, const char *a, const char *b)
 {
 	char *argv[] = { "merge", "--quiet", "--out", (char *)out, (char *)a, (char *)b, NULL };
@@ -87,8 +70,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	setup();
 	n = fuzz_split(data, size, 8, off, len);
-	for (size_t p = 0; p < 8; p++)
-		put((int)(p / 4), p % 4, data + (p < n ? off[p] : 0), p < n ? len[p] : 0, p < n);
+	for (size_t p = 0; p < 8; p++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "share%zu/%s", p / 4, names[p % 4]);
+		if (p < n)
+			fuzz_write(name, data + off[p], len[p]);
+		else
+			fuzz_remove(name);
+	}
 	FUZZ_CHECK((gb_rm_tree(pooled) == 0 || !gb_is_dir(pooled)) &&
 		   (gb_rm_tree(again) == 0 || !gb_is_dir(again)) &&
 		   (gb_rm_tree(fleet) == 0 || !gb_is_dir(fleet)), "cannot clear the outputs");
