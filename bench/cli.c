@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -325,6 +327,23 @@ int gb_cli_output_via(const char *path, int (*write)(const void *ctx, const char
 	free(file);
 	free(dir);
 	return rc;
+}
+
+void gb_cli_print_line(const char *fmt, ...)
+{
+	va_list ap;
+	char *line = NULL, *e;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		line = gb_xstrdup("(no memory for the line)");
+	e = gb_escape_ctl(line);
+	printf("%s\n", e);
+	free(e);
+	free(line);
 }
 
 void gb_cli_print_version(FILE *f)

@@ -108,6 +108,15 @@ int gb_cli_write_output(const char *path, const char *data, size_t len);
 int gb_cli_output_via(const char *path, int (*write)(const void *ctx, const char *path),
 		      const void *ctx);
 
+/*
+ * One line of a command's report on stdout, printf-formatted, with the
+ * newline added: a control character in an argument (a name from a history
+ * store, a commit from meta.json) is written as \n, \r, \t or \xNN
+ * (gb_escape_ctl), so one line stays one line and nothing from data
+ * reaches the terminal as an escape sequence.
+ */
+void gb_cli_print_line(const char *fmt, ...) GB_PRINTF(1, 2);
+
 /* "gbench 0.9.1 (commit ...)" and the build's compiler and flags, to f. */
 void gb_cli_print_version(FILE *f);
 

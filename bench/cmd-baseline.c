@@ -202,9 +202,9 @@ static int save_run(const char *results, const char *klass_opt, const char *to,
 	}
 	*cells = r.n;
 	rc = GB_EXIT_OK;
-	printf("  %s (%zu cells, commit %s)\n", results, r.n,
-	       json_string_value(json_object_get(json_object_get(meta, "build"), "commit"))
-		       ?: "unknown");
+	gb_cli_print_line("  %s (%zu cells, commit %s)", results, r.n,
+			  json_string_value(json_object_get(json_object_get(meta, "build"), "commit"))
+				  ?: "unknown");
 out:
 	free(k);
 	gb_results_release(&r);
@@ -283,8 +283,8 @@ static int baseline_save(char *const *results, size_t n, const char *klass_opt,
 		gb_error("cannot create '%s': %s", dest, strerror(errno));
 		goto out;
 	}
-	printf("saved %zu run%s as baseline %s (class %s, config %s, %zu cells)\n", n,
-	       n == 1 ? "" : "s", dest, klass, config, cells);
+	gb_cli_print_line("saved %zu run%s as baseline %s (class %s, config %s, %zu cells)", n,
+			  n == 1 ? "" : "s", dest, klass, config, cells);
 	rc = GB_EXIT_OK;
 out:
 	json_decref(seen);
@@ -351,8 +351,9 @@ static int baseline_list(const char *root, int as_json)
 						"path", bdir, "class", cls[i]->d_name, "config", cfg[j]->d_name,
 						"commit", commit, "start", start, "cells", (json_int_t)ncells));
 				else
-					printf("%-40s  commit %-20s  %-20s  %zu cells\n", bdir,
-					       commit ? commit : "unknown", start ? start : "", ncells);
+					gb_cli_print_line("%-40s  commit %-20s  %-20s  %zu cells",
+							  bdir, commit ? commit : "unknown",
+							  start ? start : "", ncells);
 				found++;
 			}
 			json_decref(meta);
@@ -395,7 +396,7 @@ static int baseline_class(const char *results)
 		gb_error("'%s': meta.json has no host to name a class", results);
 		return GB_EXIT_USAGE;
 	}
-	printf("%s\n", klass);
+	gb_cli_print_line("%s", klass);
 	free(klass);
 	return GB_EXIT_OK;
 }

@@ -51,7 +51,8 @@ static const char history_usage[] =
 	"    -h, --help      show this help\n"
 	"\n"
 	"exit: 0 ok (check: no persistent regression), 1 check found a regression,\n"
-	"2 usage or input error (nothing added), 4 the store cannot be opened or written\n";
+	"2 usage or input error (nothing added), 4 the store cannot be opened, read or\n"
+	"written\n";
 
 static const char *const gating[] = { "wall_ns", "latency_p50_ns", "sim_ir", NULL };
 
@@ -114,10 +115,11 @@ static int history_add(struct hopts *o, int argc, char **argv)
 		free(path);
 		return GB_EXIT_USAGE;
 	}
-	printf("%zu run%s added to %s", added, added == 1 ? "" : "s", h.path);
 	if (known)
-		printf(" (%zu already there)", known);
-	printf("\n");
+		gb_cli_print_line("%zu run%s added to %s (%zu already there)", added,
+				  added == 1 ? "" : "s", h.path, known);
+	else
+		gb_cli_print_line("%zu run%s added to %s", added, added == 1 ? "" : "s", h.path);
 	gb_history_close(&h);
 	return GB_EXIT_OK;
 }
@@ -138,10 +140,10 @@ static int history_list(struct hopts *o)
 	printf("%-6s %-12s %-10s %-14s %-22s %7s  %s\n", "run", "branch", "config", "commit",
 	       "start", "points", "class");
 	for (size_t i = 0; i < n; i++)
-		printf("%-6lld %-12s %-10s %-14s %-22s %7zu  %s\n", (long long)runs[i].id,
+		gb_cli_print_line("%-6lld %-12s %-10s %-14s %-22s %7zu  %s", (long long)runs[i].id,
 		       runs[i].branch, runs[i].config, runs[i].commit, runs[i].start,
 		       runs[i].npoints, runs[i].klass);
-	printf("%zu run%s in %s\n", n, n == 1 ? "" : "s", h.path);
+	gb_cli_print_line("%zu run%s in %s", n, n == 1 ? "" : "s", h.path);
 	gb_history_runs_free(runs, n);
 	gb_history_close(&h);
 	return GB_EXIT_OK;
@@ -162,8 +164,8 @@ static int show_series(void *arg, const struct gb_history_series *s)
 	int drawn;
 
 	sh->nseries++;
-	printf("%s %s (%s) on %s, %s, branch %s: %zu runs\n", s->cell, s->metric, s->unit,
-	       s->klass, s->config, s->branch, s->n);
+	gb_cli_print_line("%s %s (%s) on %s, %s, branch %s: %zu runs", s->cell, s->metric, s->unit,
+			  s->klass, s->config, s->branch, s->n);
 	printf("%5s  %-14s %-22s %s\n", "run", "commit", "start", "median");
 	for (size_t i = 0; i < s->n; i++) {
 		const char *mark = "";
@@ -172,12 +174,13 @@ static int show_series(void *arg, const struct gb_history_series *s)
 			mark = "   <- shift begins";
 			k++;
 		}
-		printf("%5zu  %-14s %-22s %.6g%s\n", i + 1, s->commit[i], s->start[i], s->v[i], mark);
+		gb_cli_print_line("%5zu  %-14s %-22s %.6g%s", i + 1, s->commit[i], s->start[i], s->v[i],
+				  mark);
 	}
 	if (gb_history_chart(s, cp, ncp, sh->o->out, &name, &drawn) < 0)
 		sh->failed = 1;
 	else if (drawn)
-		printf("chart: %s/%s.svg, %s/%s.png\n", sh->o->out, name, sh->o->out, name);
+		gb_cli_print_line("chart: %s/%s.svg, %s/%s.png", sh->o->out, name, sh->o->out, name);
 	free(name);
 	free(cp);
 	return 0;
@@ -238,10 +241,12 @@ static int check_series(void *arg, const struct gb_history_series *s)
 
 		ck->shifts++;
 		ck->regressions += worse;
-		printf("%-11s %s %s: %+.2f%% (%.6g -> %.6g %s) from run %zu of %zu, between commits %s (%s) and %s (%s) [%s, %s, branch %s]\n",
-		       worse ? "REGRESSION" : "improvement", s->cell, s->metric, cp[i].shift * 100,
-		       cp[i].before, cp[i].after, s->unit, j + 1, s->n, s->commit[j - 1],
-		       s->start[j - 1], s->commit[j], s->start[j], s->klass, s->config, s->branch);
+		gb_cli_print_line("%-11s %s %s: %+.2f%% (%.6g -> %.6g %s) from run %zu of %zu, "
+				  "between commits %s (%s) and %s (%s) [%s, %s, branch %s]",
+				  worse ? "REGRESSION" : "improvement", s->cell, s->metric,
+				  cp[i].shift * 100, cp[i].before, cp[i].after, s->unit, j + 1, s->n,
+				  s->commit[j - 1], s->start[j - 1], s->commit[j], s->start[j],
+				  s->klass, s->config, s->branch);
 	}
 	free(cp);
 	return 0;

@@ -500,8 +500,8 @@ static int merge_into(struct share *s, size_t n, const char *out)
 	if (!(stage = gb_results_stage(out)) || copy_mrc(s[0].dir, stage) < 0 ||
 	    gb_results_write(&res, stage, meta) < 0 || gb_results_publish(stage, out) < 0)
 		goto out;
-	printf("%zu shares of '%s' (%s, commit %s) pooled into %s\n", n, s[0].config, s[0].klass,
-	       s[0].commit, out);
+	gb_cli_print_line("%zu shares of '%s' (%s, commit %s) pooled into %s", n, s[0].config,
+			  s[0].klass, s[0].commit, out);
 	rc = GB_EXIT_OK;
 out:
 	gb_lock_release(&lock);

@@ -402,8 +402,10 @@ int gb_history_thresholds_load(struct gb_history *h, const char *klass, const ch
 	 * Series of several branches come one after another: the walk keys on
 	 * the branch too, and the longest history of a cell x metric wins.
 	 */
-	if (gb_history_walk(h, &f, thr_add, t) < 0)
+	if (gb_history_walk(h, &f, thr_add, t) < 0) {
+		gb_history_thresholds_release(t);   /* the series read before the error */
 		return -1;
+	}
 	return 0;
 }
 

@@ -11,6 +11,7 @@
  * as it was. A busy timeout lets a reader wait for a writer instead of
  * failing at once.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,7 +87,7 @@ static int sq_check_schema(struct sq *s)
 			       NULL) != SQLITE_OK)
 		return gb_error("'%s' is not a gbench history store: %s", s->path,
 				sqlite3_errmsg(s->db));
-	if (sqlite3_step(st) == SQLITE_ROW &&
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
 	    atoi((const char *)sqlite3_column_text(st, 0)) == SCHEMA_VERSION)
 		rc = 0;
 	else
@@ -195,6 +196,14 @@ static int sq_add_point(void *ctx, int64_t run, const char *cell, const char *me
 	return 0;
 }
 
+/* Column i as a new string, "" for NULL (runs() lists whatever a run holds). */
+static char *col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return gb_xstrdup(t ? (const char *)t : "");
+}
+
 static int sq_claim(void *ctx, int64_t run, const char *run_id, char **holder)
 {
 	struct sq *s = ctx;
@@ -219,7 +228,7 @@ static int sq_claim(void *ctx, int64_t run, const char *run_id, char **holder)
 	sqlite3_bind_text(s->id_holder, 1, run_id, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(s->id_holder) != SQLITE_ROW)
 		return sq_err(s, "reading a run id");
-	*holder = gb_xstrdup((const char *)sqlite3_column_text(s->id_holder, 0));
+	*holder = col(s->id_holder, 0);
 	return 0;
 }
 
@@ -237,13 +246,6 @@ static void bind_filter(sqlite3_stmt *st, const struct gb_history_filter *f)
 			sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_TRANSIENT);
 		else
 			sqlite3_bind_null(st, i + 1);
-}
-
-static char *col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return gb_xstrdup(t ? (const char *)t : "");
 }
 
 static int sq_runs(void *ctx, const struct gb_history_filter *f, struct gb_history_run **out,
@@ -291,6 +293,25 @@ static int sq_runs(void *ctx, const struct gb_history_filter *f, struct gb_histo
 	return 0;
 }
 
+/*
+ * What is wrong with a row of sq_points' query, or NULL: the schema says
+ * NOT NULL and REAL, but a store is a file that another tool, or a
+ * damaged disk, may have written otherwise.
+ */
+static const char *row_problem(sqlite3_stmt *st)
+{
+	int t = sqlite3_column_type(st, 9);
+
+	for (int i = 0; i <= 8; i++)
+		if (i != 5 && sqlite3_column_type(st, i) == SQLITE_NULL)
+			return "a name, commit, start time or unit is missing";
+	if ((t != SQLITE_FLOAT && t != SQLITE_INTEGER) || !isfinite(sqlite3_column_double(st, 9)))
+		return "its median is not a number";
+	if (sqlite3_column_type(st, 10) != SQLITE_INTEGER || sqlite3_column_int64(st, 10) < 0)
+		return "its count of repetitions is not a count";
+	return NULL;
+}
+
 static int sq_points(void *ctx, const struct gb_history_filter *f, gb_history_row_fn fn, void *arg)
 {
 	struct sq *s = ctx;
@@ -307,6 +328,7 @@ static int sq_points(void *ctx, const struct gb_history_filter *f, gb_history_ro
 		return sq_err(s, "reading points");
 	bind_filter(st, f);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *bad = row_problem(st);
 		struct gb_history_row row = {
 			.branch = (const char *)sqlite3_column_text(st, 0),
 			.klass = (const char *)sqlite3_column_text(st, 1),
@@ -321,6 +343,17 @@ static int sq_points(void *ctx, const struct gb_history_filter *f, gb_history_ro
 			.n = (size_t)sqlite3_column_int64(st, 10),
 		};
 
+		if (bad) {
+			char *cell = col(st, 6), *metric = col(st, 7);
+
+			gb_error("history store '%s': run %lld, cell '%s', metric '%s': %s: not a "
+				 "store gbench wrote, or a damaged one", s->path,
+				 (long long)row.run, cell, metric, bad);
+			free(cell);
+			free(metric);
+			sqlite3_finalize(st);
+			return -1;
+		}
 		stop = fn(arg, &row);
 	}
 	sqlite3_finalize(st);

@@ -81,6 +81,25 @@ expect_exit 0 "a hostile branch name and commit" "$GBENCH" history add -q --hist
 mkdir -p "$TMP/hchart"
 ( cd "$TMP/hchart" && "$GBENCH" history show --history "$TMP/bad.sqlite" vector-search.cpu.b1.f16.c0 wall_ns --out . ) > /dev/null 2>&1
 check "are drawn without running anything" bash -c "ls '$TMP/hchart' | grep -q '\.gp\$' && ! ls '$TMP/hchart' '$TMP' | grep -q pwned"
+# Names from the store reach the terminal escaped: one line a row, no escape sequence.
+expect_exit 0 "a branch with an escape sequence and a newline" "$GBENCH" history add -q \
+	--history "$TMP/ctl.sqlite" --branch "$(printf 'b\033[31m\nx')" "$TMP/step/run-001"
+expect_exit 0 "list" "$GBENCH" history list --history "$TMP/ctl.sqlite"
+check "prints it escaped" grep -qF 'b\x1b[31m\nx' "$TMP/out"
+check "with no control byte" bash -c "! LC_ALL=C grep -q \$'\\033' '$TMP/out' && [ \$(wc -l < '$TMP/out') -eq 3 ]"
+# A store another tool wrote, or a damaged one: a median that is not a number.
+cp "$DB" "$TMP/damaged.sqlite"
+python3 - "$TMP/damaged.sqlite" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+con.execute("UPDATE points SET median = 'abc' WHERE run = 1 AND metric = 'wall_ns' "
+            "AND cell = 'vector-search.cpu.b1.f16.c0'")
+con.commit()
+PY
+expect_exit 4 "check of a store with a median that is not a number exits 4" "$GBENCH" history check --history "$TMP/damaged.sqlite"
+check "naming the run, cell and metric" grep -q "history store '$TMP/damaged.sqlite': run 1, cell 'vector-search.cpu.b1.f16.c0', metric 'wall_ns': its median is not a number" "$TMP/err"
+check "in one line" test "$(wc -l < "$TMP/err")" -eq 1
+expect_exit 0 "list still lists its runs" "$GBENCH" history list --history "$TMP/damaged.sqlite"
 expect_exit 2 "show of a series that is not there exits 2" "$GBENCH" history show --history "$DB" nope.cpu wall_ns --out "$TMP/chart"
 
 # A cell a time budget's plan replayed over a window of its trace is a

@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """make-corpus.py - regenerate tests/fuzz/corpus/<harness>/ (the seed corpus)
-and tests/fuzz/data/ (the fixed results folder fuzz-hgrm reports on) from
+and tests/fuzz/data/ (the fixed results folders fuzz-hgrm reports on and
+fuzz-history adds) from
 the files gbench ships: workloads/*.csv and tests/data/traces/*.csv,
 bench/configs/*.ini and tests/data/configs/*.ini, reports/rules.tsv, the
 first run of the committed ci baseline cut down to a few KB, and the
 PyTorch profiler trace tests/data/import/torch-block.json cut to its first
-step's mapped ops (with a few hand-made traces beside it).
+step's mapped ops (with a few hand-made traces beside it); and, for
+fuzz-history, SQL dumps of a store that gbench (GBENCH, else build/gbench)
+makes from tests/data/history/gen.py's runs.
 
 Run from the repository root; the output is committed, so `make fuzz` needs
 no Python. Seeds are small on purpose: libFuzzer mutates small inputs faster.
 """
-import csv, glob, io, json, os, shutil, sys
+import csv, glob, io, json, os, re, shutil, sqlite3, subprocess, sys, tempfile
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 OUT = os.path.join(TOP, 'tests', 'fuzz', 'corpus')
@@ -255,8 +258,66 @@ def imports():
     ]}))
 
 
+def sql_dump(db):
+    con = sqlite3.connect(db)
+    text = '\n'.join(con.iterdump()) + '\n'
+    con.close()
+    return text
+
+
+def stores(gbench):
+    """SQL that makes a history store, for fuzz-history: the dump of a real
+    store (`gbench history add` of 12 runs from tests/data/history/gen.py
+    with a 5% step after run 6, and 3 on another branch), then the same
+    schema without its constraints holding odd rows (NULLs, text where a
+    number goes, a negative count, control bytes and '|' in names)."""
+    tmp = tempfile.mkdtemp()
+    try:
+        src = f'{TOP}/baselines/intel-xeon-2c-llvmpipe-llvm-15-0-6-256-bits/ci/run-1'
+        gen = f'{TOP}/tests/data/history/gen.py'
+        db = os.path.join(tmp, 'h.sqlite')
+        for name, args in [('step', ['--runs', '12', '--step', '0.05', '--after', '6']),
+                           ('dev', ['--runs', '3', '--step', '0', '--seed', '3'])]:
+            subprocess.run([sys.executable, gen, src, os.path.join(tmp, name)] + args,
+                           check=True)
+            runs = sorted(glob.glob(os.path.join(tmp, name, 'run-*')))
+            subprocess.run([gbench, 'history', 'add', '-q', '--history', db, '--branch',
+                            'main' if name == 'step' else 'dev'] + runs, check=True)
+        # the folder fuzz-history adds to each store
+        shutil.copytree(os.path.join(tmp, 'dev', 'run-001'), os.path.join(DATA, 'history-run'))
+        dump = sql_dump(db)
+        put('history', 'store', dump)
+        con = sqlite3.connect(db)
+        schema = [r[0] for r in con.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid")]
+        con.close()
+    finally:
+        shutil.rmtree(tmp)
+    loose = [re.sub(r' NOT NULL| UNIQUE| PRIMARY KEY\(run, cell, metric\)| WITHOUT ROWID|'
+                    r' REFERENCES runs\(id\)', '', t).replace(',)', ')') + ';' for t in schema]
+    odd = loose + [
+        "INSERT INTO gbench VALUES('schema','1');",
+        "INSERT INTO runs VALUES(1,'f1','cls|\x1b[31m','ci','main\nx','c01','2026-01-01',"
+        "'/r/1','now');",
+        "INSERT INTO runs VALUES(2,'f2',NULL,'ci',NULL,NULL,NULL,NULL,NULL);",
+        "INSERT INTO runs VALUES(3,'f3','cls|\x1b[31m','ci','main\nx','c\t03','2026-01-03',"
+        "'/r/3','now');",
+        "INSERT INTO points VALUES(1,'a|b\x07','wall_ns','ns',100.0,10);",
+        "INSERT INTO points VALUES(2,'a|b\x07','wall_ns',NULL,'abc',-1);",
+        "INSERT INTO points VALUES(3,'a|b\x07','wall_ns','n\rs',1e308,10);",
+        "INSERT INTO points VALUES(3,NULL,NULL,NULL,NULL,NULL);",
+        "INSERT INTO run_ids VALUES(NULL,1);",
+    ]
+    put('history', 'odd-rows', '\n'.join(odd) + '\n')
+    put('history', 'empty-store', '\n'.join(loose) + "\nINSERT INTO gbench VALUES('schema','1');\n")
+
+
 def main():
     os.chdir(TOP)
+    gbench = os.environ.get('GBENCH', f'{TOP}/build/gbench')
+    if not os.access(gbench, os.X_OK):
+        sys.exit(f'make-corpus.py: no gbench at {gbench} (make, or set GBENCH): '
+                 'the history seeds are stores it makes')
     shutil.rmtree(OUT, ignore_errors=True)
     traces()
     configs()
@@ -266,6 +327,7 @@ def main():
     merges(text)
     hgrm(cells, text)
     imports()
+    stores(gbench)
     for h in sorted(os.listdir(OUT)):
         files = os.listdir(os.path.join(OUT, h))
         size = sum(os.path.getsize(os.path.join(OUT, h, f)) for f in files)
