@@ -225,17 +225,19 @@ static char *read_line(char *buf, int size, void *stream)
 		return s;
 	while (c != '\n' && c != EOF)
 		c = getc(r->f);
-	fprintf(stderr, "%s:%u: line longer than %d characters\n", r->path, r->line, size - 1);
+	gb_error_at(r->path, r->line, "line longer than %d characters", size - 1);
 	r->errors++;
 	buf[0] = '\0';
 	return buf;
 }
 
-static void bad(struct reader *r, const char *fmt, const char *a, const char *b)
+static void GB_PRINTF(2, 3) bad(struct reader *r, const char *fmt, ...)
 {
-	fprintf(stderr, "%s:%u: ", r->path, r->line);
-	fprintf(stderr, fmt, a, b);
-	fputc('\n', stderr);
+	va_list ap;
+
+	va_start(ap, fmt);
+	gb_verror_at(r->path, r->line, fmt, ap);
+	va_end(ap);
 	r->errors++;
 }
 
@@ -284,7 +286,7 @@ static int on_key(void *user, const char *section, const char *key, const char *
 	int rc = 0;
 
 	if (strcmp(section, "run") != 0) {
-		bad(r, "unknown section [%s]%s (only [run])", section, "");
+		bad(r, "unknown section [%s] (only [run])", section);
 		return 1;
 	}
 	/* gb_parse_*_list print their own "gbench: error:" line; prefix FILE:LINE instead. */
@@ -294,7 +296,7 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		rc = set_list(&c->executors, value);
 		for (char **e = c->executors; !rc && *e; e++)
 			if (strcmp(*e, "cpu") && strcmp(*e, "vulkan")) {
-				bad(r, "unknown executor '%s'%s (cpu, vulkan)", *e, "");
+				bad(r, "unknown executor '%s' (cpu, vulkan)", *e);
 				return 1;
 			}
 	} else if (!strcmp(key, "trace_dir")) {
@@ -457,7 +459,7 @@ int gb_config_load(struct gb_config *c, const char *name_or_path)
 	fclose(r.f);
 	if (rc > 0) {
 		/* on_key never fails, so this is a line inih could not parse. */
-		fprintf(stderr, "%s:%d: syntax error\n", path, rc);
+		gb_error_at(path, (unsigned)rc, "syntax error");
 		r.errors++;
 	} else if (rc < 0) {
 		r.errors++;

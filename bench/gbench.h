@@ -10,6 +10,7 @@
 #ifndef GB_GBENCH_H
 #define GB_GBENCH_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,8 +42,15 @@ extern const char *gb_cmd_name;
 int gb_error(const char *fmt, ...) GB_PRINTF(1, 2);
 /* "gbench: warning: ..." on stderr. */
 void gb_warn(const char *fmt, ...) GB_PRINTF(1, 2);
-/* Progress and notes on stderr, suppressed by gb_quiet. */
+/* Progress and notes on stderr, a line each, suppressed by gb_quiet. */
 void gb_note(const char *fmt, ...) GB_PRINTF(1, 2);
+/*
+ * "PATH:LINE: ..." on stderr: a problem in a file's content, in the
+ * compilers' form (editors jump to it); returns -1. Like gb_error, one
+ * line whatever the arguments hold (a field of the bad row included).
+ */
+int gb_error_at(const char *path, unsigned line, const char *fmt, ...) GB_PRINTF(3, 4);
+int gb_verror_at(const char *path, unsigned line, const char *fmt, va_list ap) GB_PRINTF(3, 0);
 extern int gb_quiet;
 
 /* Allocation that cannot fail: aborts with a message on out-of-memory. */

@@ -91,10 +91,10 @@ static int add_tensor(struct gb_workload *w, const struct gb_request *r, uint32_
 		if (strcmp(t->name, r->tensor))
 			continue;
 		if (t->op != r->shape.op || t->rows != r->shape.n || t->cols != r->shape.k) {
-			fprintf(stderr, "%s:%u: tensor '%s' used as %s %ux%u, earlier as %s %ux%u\n",
-				w->trace.path, r->line, r->tensor, gb_op_name(r->shape.op),
-				r->shape.n, r->shape.k, gb_op_name(t->op), t->rows, t->cols);
-			return -1;
+			return gb_error_at(w->trace.path, r->line,
+					   "tensor '%s' used as %s %ux%u, earlier as %s %ux%u",
+					   r->tensor, gb_op_name(r->shape.op), r->shape.n,
+					   r->shape.k, gb_op_name(t->op), t->rows, t->cols);
 		}
 		*out = i;
 		return 0;

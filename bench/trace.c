@@ -67,13 +67,11 @@ struct loader {
 
 static void GB_PRINTF(3, 4) lerr(struct loader *ld, unsigned line, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	gb_verror_at(ld->path, line, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s:%u: %s\n", ld->path, line, msg);
 	ld->nerrors++;
 }
 

@@ -24,23 +24,34 @@ const char *gb_cmd_name;
  * One line on stderr, written at once (children of a shared run share it;
  * glibc writes an unbuffered stream's fprintf in one go), whatever the
  * arguments hold: a control character left in one (a path from meta.json,
- * a name a caller did not pass through gb_escape_msg) is written as \n,
- * \r, \t or \xNN (gb_escape_ctl: backslashes left alone, so a name
- * already escaped reads the same).
+ * a name a caller did not pass through gb_escape_msg, a field of a bad
+ * trace row) is written as \n, \r, \t or \xNN (gb_escape_ctl: backslashes
+ * left alone, so a name already escaped reads the same). head: what comes
+ * before the message ("gbench run: error: ", "FILE:LINE: "), escaped too.
  */
-static void vreport(const char *prefix, const char *fmt, va_list ap)
+static void vline(const char *head, const char *fmt, va_list ap)
 {
-	char *msg = NULL, *line;
+	char *msg = NULL, *whole = NULL, *line;
 
-	if (vasprintf(&msg, fmt, ap) < 0) {
-		fprintf(stderr, "gbench: %s(no memory for the message)\n", prefix);
+	if (vasprintf(&msg, fmt, ap) < 0 || asprintf(&whole, "%s%s", head, msg) < 0) {
+		fprintf(stderr, "gbench: (no memory for a message)\n");
+		free(msg);
 		return;
 	}
-	line = gb_escape_ctl(msg);
-	fprintf(stderr, "gbench%s%s: %s%s\n", gb_cmd_name ? " " : "",
-		gb_cmd_name ? gb_cmd_name : "", prefix, line);
+	line = gb_escape_ctl(whole);
+	fprintf(stderr, "%s\n", line);
 	free(line);
+	free(whole);
 	free(msg);
+}
+
+static void vreport(const char *kind, const char *fmt, va_list ap)
+{
+	char head[128];
+
+	snprintf(head, sizeof(head), "gbench%s%s: %s", gb_cmd_name ? " " : "",
+		 gb_cmd_name ? gb_cmd_name : "", kind);
+	vline(head, fmt, ap);
 }
 
 int gb_error(const char *fmt, ...)
@@ -69,9 +80,29 @@ void gb_note(const char *fmt, ...)
 	if (gb_quiet)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vline("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+int gb_verror_at(const char *path, unsigned line, const char *fmt, va_list ap)
+{
+	char *head = NULL;
+
+	if (asprintf(&head, "%s:%u: ", path, line) < 0)
+		head = NULL;
+	vline(head ? head : "", fmt, ap);
+	free(head);
+	return -1;
+}
+
+int gb_error_at(const char *path, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	gb_verror_at(path, line, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
 /*

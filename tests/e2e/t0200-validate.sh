@@ -69,4 +69,17 @@ fi
 printf '[run]\nbatch = 1,x\n' > "$TMP/bad.ini"
 expect_exit 2 "a bad config is rejected" "$GBENCH" validate "$TMP/bad.ini"
 check "with its file and line" grep -q "bad.ini:2: " "$TMP/err"
+
+# A field of a bad row is data: its control characters are escaped, so
+# each problem is one line and no escape sequence reaches the terminal.
+head -n 8 workloads/audio-features.csv > "$TMP/ctl.csv"
+printf '0,0,\033[31mred,1,1,1,0,,k\n0,0,"ma\ntmul",1,1,1,0,,k\n' >> "$TMP/ctl.csv"
+expect_exit 2 "a trace with control characters in its fields" "$GBENCH" validate "$TMP/ctl.csv"
+check "names them escaped" bash -c "grep -qF \"ctl.csv:9: unknown op '\\x1b[31mred'\" '$TMP/err' &&
+	grep -qF \"ctl.csv:10: unknown op 'ma\\ntmul'\" '$TMP/err'"
+check "a line each, no escape byte" bash -c "[ \$(wc -l < '$TMP/err') -eq 3 ] && ! grep -q \$'\\033' '$TMP/err'"
+printf '[run]\nexecutors = cpu,\033[2Jx\n\033[31m = 1\n' > "$TMP/ctl.ini"
+expect_exit 2 "a config with control characters" "$GBENCH" validate "$TMP/ctl.ini"
+check "names them escaped, a line each" bash -c "grep -qF \"ctl.ini:2: unknown executor '\\x1b[2Jx'\" '$TMP/err' &&
+	grep -qF \"ctl.ini:3: unknown key '\\x1b[31m' in [run]\" '$TMP/err' && ! grep -q \$'\\033' '$TMP/err'"
 done_testing
