@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sanitizer/common_interface_defs.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +79,93 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	errfd = dup(2);
+	/* the sanitizers' reports to the real stderr, not to a capture (-close_fd_mask does the same) */
+	__sanitizer_set_report_fd((void *)(intptr_t)errfd);
 	fuzz_dir();
+	return 0;
+}
+
+/* ---- stdout and stderr, captured around each input ---- */
+
+static struct capture {
+	int fd;       /* 1 or 2 */
+	int file;     /* the capture file, open for the process's life */
+	int saved;    /* where fd pointed before */
+} cap[2] = { { 1, -1, -1 }, { 2, -1, -1 } };
+static int capturing;
+
+static void capture_begin(void)
+{
+	fflush(stdout);
+	fflush(stderr);
+	for (int i = 0; i < 2; i++) {
+		struct capture *c = &cap[i];
+
+		if (c->file < 0) {
+			char *path = gb_xasprintf("%s/.captured-%d", fuzz_dir(), c->fd);
+
+			c->file = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+			FUZZ_CHECK(c->file >= 0, "cannot create '%s'", path);
+			free(path);
+		}
+		FUZZ_CHECK(ftruncate(c->file, 0) == 0 && lseek(c->file, 0, SEEK_SET) == 0,
+			   "cannot empty the capture of fd %d", c->fd);
+		c->saved = dup(c->fd);
+		FUZZ_CHECK(c->saved >= 0 && dup2(c->file, c->fd) == c->fd,
+			   "cannot capture fd %d", c->fd);
+	}
+	capturing = 1;
+}
+
+/* Put fd 1 and 2 back; pass on what was captured, as it would have gone without the capture. */
+static void capture_restore(void)
+{
+	if (!capturing)
+		return;
+	capturing = 0;
+	fflush(stdout);
+	fflush(stderr);
+	for (int i = 0; i < 2; i++) {
+		struct capture *c = &cap[i];
+		char buf[65536];
+		ssize_t n;
+
+		dup2(c->saved, c->fd);
+		close(c->saved);
+		lseek(c->file, 0, SEEK_SET);
+		while ((n = read(c->file, buf, sizeof(buf))) > 0)
+			if (write(c->fd, buf, (size_t)n) != n)
+				break;
+	}
+}
+
+/* Every byte printed is the newline or printable: a message is one line, with no escape sequence. */
+static void capture_check(void)
+{
+	for (int i = 0; i < 2; i++) {
+		struct capture *c = &cap[i];
+		unsigned char buf[65536];
+		size_t line = 1;
+		ssize_t n;
+
+		lseek(c->file, 0, SEEK_SET);
+		while ((n = read(c->file, buf, sizeof(buf))) > 0)
+			for (ssize_t k = 0; k < n; k++) {
+				FUZZ_CHECK(buf[k] == '\n' || (buf[k] >= 0x20 && buf[k] != 0x7f),
+					   "%s line %zu: the control byte 0x%02x printed",
+					   c->fd == 1 ? "stdout" : "stderr", line, buf[k]);
+				line += buf[k] == '\n';
+			}
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	capture_begin();
+	fuzz_one(data, size);
+	capture_restore();
+	capture_check();
 	return 0;
 }
 
@@ -122,6 +209,7 @@ void fuzz_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	capture_restore();   /* what the input printed, then why it fails */
 	dprintf(errfd >= 0 ? errfd : 2, "fuzz: invariant broken: %s\n", msg);
 	abort();
 }

@@ -25,8 +25,7 @@ static void check_per_exec(const struct gb_per_exec *p, const char *what)
 	free(s);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_write("fuzz.ini", data, size);
 	struct gb_config c;

@@ -122,8 +122,7 @@ static void report(const uint8_t *data, size_t size)
 	FUZZ_CHECK(gb_report_write(&o) == 0, "the report failed on a readable results folder");
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	size_t off[2], len[2], n;
 

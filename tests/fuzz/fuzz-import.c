@@ -65,8 +65,7 @@ static void check_written(const struct gb_import *im, const char *path)
 	gb_trace_release(&tr);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	struct gb_tp_trace t;
 	struct gb_import im;

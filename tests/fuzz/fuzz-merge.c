@@ -61,8 +61,7 @@ static int has_run_id(int k)
 	return yes;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	size_t off[8], len[8], n;
 	struct gb_results res;

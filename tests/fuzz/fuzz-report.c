@@ -51,8 +51,7 @@ static void check_out(void)
 	closedir(d);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	struct gb_report_opts o = { .no_peak = 1, .tables = 1, .gnuplot = "/nonexistent/gnuplot" };
 	size_t off[5], len[5], n;

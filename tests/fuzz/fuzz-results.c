@@ -22,8 +22,7 @@
 
 static const char *const names[] = { "results.csv", "samples.csv", "accuracy.csv", "meta.json" };
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	size_t off[4], len[4], n = fuzz_split(data, size, 4, off, len);
 	struct gb_results base = { 0 }, cur = { 0 };

@@ -17,8 +17,7 @@
 #include "fuzz.h"
 #include "report/rules.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_write("rules.tsv", data, size);
 	struct gb_rules rs;

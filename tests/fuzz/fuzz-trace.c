@@ -55,8 +55,7 @@ static void check_same(const struct gb_trace *a, const struct gb_trace *b)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_write("fuzz.csv", data, size), *path2;
 	struct gb_trace t, u;

@@ -18,6 +18,18 @@
 
 #include "gbench.h"
 
+/*
+ * The harness: each fuzz-NAME.c defines it, and fuzz-common.c's
+ * LLVMFuzzerTestOneInput calls it with stdout and stderr captured, then
+ * fails the input if what the code under test printed holds a control
+ * byte other than the newline: every message is one line, and no name
+ * from the input reaches a terminal as an escape sequence. What was
+ * captured then goes where stdout and stderr went (nowhere under
+ * -close_fd_mask=3, the terminal when a finding is replayed by hand). The
+ * return value is ignored, as libFuzzer's own is.
+ */
+int fuzz_one(const uint8_t *data, size_t size);
+
 /* The per-process temp folder, created on first use. */
 const char *fuzz_dir(void);
 /* dir/name holding exactly data[0..size); returns the path (static, per name slot). */
