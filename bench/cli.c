@@ -338,7 +338,7 @@ void gb_cli_print_line(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vasprintf(&line, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0)   /* line is undefined then */
 		line = gb_xstrdup("(no memory for the line)");
 	e = gb_escape_ctl(line);
 	printf("%s\n", e);

@@ -141,8 +141,8 @@ static int history_list(struct hopts *o)
 	       "start", "points", "class");
 	for (size_t i = 0; i < n; i++)
 		gb_cli_print_line("%-6lld %-12s %-10s %-14s %-22s %7zu  %s", (long long)runs[i].id,
-		       runs[i].branch, runs[i].config, runs[i].commit, runs[i].start,
-		       runs[i].npoints, runs[i].klass);
+				  runs[i].branch, runs[i].config, runs[i].commit, runs[i].start,
+				  runs[i].npoints, runs[i].klass);
 	gb_cli_print_line("%zu run%s in %s", n, n == 1 ? "" : "s", h.path);
 	gb_history_runs_free(runs, n);
 	gb_history_close(&h);

@@ -122,9 +122,10 @@ char *gb_escape_md_code(const char *s, int in_table)
 
 /*
  * Length of the well-formed UTF-8 sequence at s that XML 1.0 allows (no
- * surrogate, nothing above U+10FFFF, no U+FFFE or U+FFFF), or 0.
+ * surrogate, nothing above U+10FFFF, no U+FFFE or U+FFFF), or 0. The
+ * OpenMetrics writer takes the same characters.
  */
-static size_t utf8_xml_len(const unsigned char *s)
+static size_t utf8_char_len(const unsigned char *s)
 {
 	uint32_t cp;
 	size_t n;
@@ -150,6 +151,28 @@ static size_t utf8_xml_len(const unsigned char *s)
 	return n;
 }
 
+/* U+FFFD, the replacement character, at *p. */
+static void put_fffd(char **p)
+{
+	memcpy(*p, "\xef\xbf\xbd", 3);
+	*p += 3;
+}
+
+/* The character at *u copied to *p, or U+FFFD for its first byte when it is not one (above). */
+static void copy_char(char **p, const unsigned char **u)
+{
+	size_t n = utf8_char_len(*u);
+
+	if (!n) {
+		put_fffd(p);
+		(*u)++;
+		return;
+	}
+	memcpy(*p, *u, n);
+	*p += n;
+	*u += n;
+}
+
 char *gb_escape_xml(const char *s)
 {
 	/* the longest replacement: "&quot;" and "&apos;", 6 bytes for 1 */
@@ -158,7 +181,6 @@ char *gb_escape_xml(const char *s)
 
 	while (*u) {
 		const char *ent = NULL;
-		size_t n;
 
 		switch (*u) {
 		case '&': ent = "&amp;"; break;
@@ -175,14 +197,30 @@ char *gb_escape_xml(const char *s)
 			u++;
 		} else if (is_ctl(*u)) {
 			u++;   /* not a character XML 1.0 allows, in any form */
-		} else if ((n = utf8_xml_len(u)) > 0) {
-			memcpy(p, u, n);
-			p += n;
-			u += n;
 		} else {
-			memcpy(p, "\xef\xbf\xbd", 3);   /* U+FFFD for the one bad byte */
-			p += 3;
+			copy_char(&p, &u);
+		}
+	}
+	*p = 0;
+	return out;
+}
+
+char *gb_escape_openmetrics(const char *s)
+{
+	/* the longest replacement: U+FFFD, 3 bytes for 1 */
+	char *out = gb_xmalloc(3 * strlen(s) + 1), *p = out;
+	const unsigned char *u = (const unsigned char *)s;
+
+	while (*u) {
+		if (*u == '\\' || *u == '"' || *u == '\n') {
+			*p++ = '\\';
+			*p++ = *u == '\n' ? 'n' : (char)*u;
 			u++;
+		} else if (is_ctl(*u)) {
+			put_fffd(&p);
+			u++;
+		} else {
+			copy_char(&p, &u);
 		}
 	}
 	*p = 0;

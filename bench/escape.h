@@ -65,6 +65,14 @@ char *gb_escape_md_code(const char *s, int in_table);
 char *gb_escape_xml(const char *s);
 
 /*
+ * An OpenMetrics label value, without its quotes: \, " and the newline
+ * as \\, \" and \n (the format's only escapes); other control characters
+ * and bytes that are not well-formed UTF-8 (the format is UTF-8) replaced
+ * by U+FFFD, so a scrape neither fails nor shows a terminal sequence.
+ */
+char *gb_escape_openmetrics(const char *s);
+
+/*
  * A file-name component: only [A-Za-z0-9._+-], never "." or "..", at most
  * GB_FNAME_MAX bytes. Any other byte becomes '_'; when anything was changed
  * or cut, "-" and 8 hex digits of a hash of s follow, so two different

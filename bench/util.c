@@ -33,7 +33,12 @@ static void vline(const char *head, const char *fmt, va_list ap)
 {
 	char *msg = NULL, *whole = NULL, *line;
 
-	if (vasprintf(&msg, fmt, ap) < 0 || asprintf(&whole, "%s%s", head, msg) < 0) {
+	/* on failure *strp is undefined: nothing of it is freed */
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fprintf(stderr, "gbench: (no memory for a message)\n");
+		return;
+	}
+	if (asprintf(&whole, "%s%s", head, msg) < 0) {
 		fprintf(stderr, "gbench: (no memory for a message)\n");
 		free(msg);
 		return;
@@ -89,7 +94,7 @@ int gb_verror_at(const char *path, unsigned line, const char *fmt, va_list ap)
 	char *head = NULL;
 
 	if (asprintf(&head, "%s:%u: ", path, line) < 0)
-		head = NULL;
+		head = NULL;   /* undefined on failure */
 	vline(head ? head : "", fmt, ap);
 	free(head);
 	return -1;

@@ -1,9 +1,14 @@
 /*
  * openmetrics.c - OpenMetrics text exposition: a gauge family per metric
  * (gbench_<metric>), a sample per cell x statistic, "# EOF" last.
- * Metric names from data are mapped onto [a-zA-Z0-9_:] and label values
- * escaped (\\, \", \n) as the spec requires, so a hostile workload name
- * cannot forge a line.
+ *
+ * Names and units come from a results folder anyone may have written, and
+ * one malformed line fails a whole scrape: a metric name is mapped onto
+ * [a-zA-Z0-9_] (with 8 hex digits of its hash when that changed it, so
+ * that "a.b" and "a_b" stay two families, as the format requires), label
+ * values and the unit in HELP go through gb_escape_openmetrics (the
+ * format's escapes, UTF-8), and a value is a number, NaN or +-Inf in the
+ * format's spelling.
  */
 #include "export/export.h"
 
@@ -11,34 +16,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "gbench.h"
 #include "stats.h"
 
+static int name_char(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '_';
+}
+
 static void put_name(FILE *f, const char *s)
 {
-	fputs("gbench_", f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	int changed = 0;
 
-		fputc((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' ? ch : '_', f);
+	fputs("gbench_", f);
+	for (const char *p = s; *p; p++) {
+		changed |= !name_char((unsigned char)*p);
+		fputc(name_char((unsigned char)*p) ? *p : '_', f);
 	}
+	if (changed)
+		fprintf(f, "_%08x", (unsigned)(gb_fnv1a(GB_FNV_INIT, s, strlen(s)) & 0xffffffffu));
 }
 
 static void put_label(FILE *f, const char *key, const char *v, int first)
 {
-	fprintf(f, "%s%s=\"", first ? "" : ",", key);
-	for (; v && *v; v++) {
-		if (*v == '\\')
-			fputs("\\\\", f);
-		else if (*v == '"')
-			fputs("\\\"", f);
-		else if (*v == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*v, f);
-	}
-	fputc('"', f);
+	char *e = gb_escape_openmetrics(v ? v : "");
+
+	fprintf(f, "%s%s=\"%s\"", first ? "" : ",", key, e);
+	free(e);
+}
+
+/* A value in the format's spelling: NaN, +Inf and -Inf, not C's nan and inf. */
+static void put_value(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs("NaN", f);
+	else if (isinf(v))
+		fputs(v > 0 ? "+Inf" : "-Inf", f);
+	else
+		fprintf(f, "%.17g", v);
 }
 
 /* A sample; rows: the cell's window of its trace (a time budget's), a label where it has one. */
@@ -62,7 +79,9 @@ static void put_sample(FILE *f, const char *metric, const struct gb_cell_result 
 		put_label(f, "rows", num, 0);
 	}
 	put_label(f, "stat", stat, 0);
-	fprintf(f, "} %.17g\n", v);
+	fputs("} ", f);
+	put_value(f, v);
+	fputc('\n', f);
 }
 
 int gb_export_openmetrics(FILE *f, const struct gb_results *r, json_t *meta)
@@ -87,6 +106,7 @@ int gb_export_openmetrics(FILE *f, const struct gb_results *r, json_t *meta)
 		}
 	for (size_t k = 0; k < nnames; k++) {
 		size_t nsamples = 0;
+		char *unit;
 
 		/* a family no cell measured is left out, not written empty */
 		for (size_t i = 0; i < r->n && !nsamples; i++)
@@ -106,10 +126,9 @@ int gb_export_openmetrics(FILE *f, const struct gb_results *r, json_t *meta)
 		put_name(f, names[k]);
 		fputs(" gauge\n# HELP ", f);
 		put_name(f, names[k]);
-		fprintf(f, " gbench metric over measured repetitions, unit ");
-		for (const char *u = units[k] ? units[k] : "-"; *u; u++)
-			fputc(*u == '\n' ? ' ' : *u == '\\' ? '/' : *u, f);
-		fputc('\n', f);
+		unit = gb_escape_openmetrics(units[k] ? units[k] : "-");
+		fprintf(f, " gbench metric over measured repetitions, unit %s\n", unit);
+		free(unit);
 		for (size_t i = 0; i < r->n; i++) {
 			const struct gb_cell_result *c = &r->cells[i];
 			long long rows = gb_export_window(c, meta);

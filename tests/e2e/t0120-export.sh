@@ -91,6 +91,48 @@ sample_re='^gbench_[a-zA-Z0-9_]+\{([a-z]+="([^"\\]|\\.)*",?)+\} [-0-9.e+]+$'
 check "every sample line is name{labels} value" \
 	bash -c '! grep -v "^#" "$1" | grep -vqE "$2"' _ "$TMP/out" "$sample_re"
 
+# Names from a hand-edited folder: two metrics whose names map to the same
+# OpenMetrics name stay two families, a workload name with a quote, a
+# newline, an escape byte and bytes that are not UTF-8 stays in its label.
+cp -r "$a" "$TMP/odd"
+"$py" - "$TMP/odd" <<'PY'
+import csv, json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/meta.json"))
+m.pop("manifest", None)   # the files were edited
+json.dump(m, open(d + "/meta.json", "w"))
+def edit(name, fn):
+    rows = list(csv.reader(open(d + "/" + name, newline="", encoding="latin-1")))
+    for r in rows[1:]:
+        fn(r)
+    with open(d + "/" + name, "w", newline="", encoding="latin-1") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+cell = sorted({r[0] for r in csv.reader(open(d + "/results.csv")) if r[7] == "wall_ns"})[0]
+def res(r):
+    if r[0] == cell:
+        r[1] = 'w"x\n\x1b\xff'
+        if r[7] == "wall_ns":
+            r[7] = "wall.ns"
+def smp(r):
+    if r[0] == cell and r[1] == "wall_ns":
+        r[1] = "wall.ns"
+edit("results.csv", res)
+edit("samples.csv", smp)
+PY
+expect_exit 0 "openmetrics of a folder with odd names" "$GBENCH" export --format openmetrics "$TMP/odd"
+check "wall.ns is a family of its own beside wall_ns" bash -c "grep -q '^# TYPE gbench_wall_ns gauge' '$TMP/out' &&
+	grep -q '^# TYPE gbench_wall_ns_[0-9a-f]\{8\} gauge' '$TMP/out'"
+check "the workload's label escaped, U+FFFD for the rest" grep -qF 'workload="w\"x\n'$'\xef\xbf\xbd\xef\xbf\xbd''"' "$TMP/out"
+if "$py" -c 'import prometheus_client.openmetrics.parser' 2> /dev/null; then
+	check "the OpenMetrics parser reads it" "$py" -c '
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+f = list(text_string_to_metric_families(open(sys.argv[1], encoding="utf-8").read()))
+assert len({x.name for x in f}) == len(f)' "$TMP/out"
+else
+	skip "the OpenMetrics parser reads it" "python3-prometheus-client is not installed"
+fi
+
 # A cell a time budget replayed over a window of its trace goes by
 # "ID/rows:N" (an OpenMetrics label rows="N"), so that no tool matching
 # names sets it against the whole trace: other work.

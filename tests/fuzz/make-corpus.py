@@ -258,8 +258,13 @@ def imports():
     ]}))
 
 
-def sql_dump(db):
+def sql_dump(db, tmp):
+    """The store as SQL, the same bytes from run to run: the temp folder the
+    runs were added from and the time they were added made fixed."""
     con = sqlite3.connect(db)
+    con.execute("UPDATE runs SET added = '2026-12-07T00:00:00Z', "
+                "source = replace(source, ?, '/tmp/history')", (tmp,))
+    con.commit()
     text = '\n'.join(con.iterdump()) + '\n'
     con.close()
     return text
@@ -285,7 +290,7 @@ def stores(gbench):
                             'main' if name == 'step' else 'dev'] + runs, check=True)
         # the folder fuzz-history adds to each store
         shutil.copytree(os.path.join(tmp, 'dev', 'run-001'), os.path.join(DATA, 'history-run'))
-        dump = sql_dump(db)
+        dump = sql_dump(db, tmp)
         put('history', 'store', dump)
         con = sqlite3.connect(db)
         schema = [r[0] for r in con.execute(
@@ -312,6 +317,30 @@ def stores(gbench):
     put('history', 'empty-store', '\n'.join(loose) + "\nINSERT INTO gbench VALUES('schema','1');\n")
 
 
+def exports(gbench, cells, text):
+    """fuzz-export's inputs: the cut baseline's four files and its first
+    cell's hist/<cell>.hlog, which the committed baselines do not have: one
+    repetition of that cell run by the built gbench, its Tag already the
+    cell's id. The run's own meta.json is not used: its manifest would make
+    every mutation of the CSVs a refused folder."""
+    order = ['results.csv', 'samples.csv', 'accuracy.csv', 'meta.json']
+    tmp = tempfile.mkdtemp()
+    try:
+        subprocess.run([gbench, 'run', '-q', '--config', 'ci', '--filter', cells[0],
+                        '--repetitions', '1', '--warmup', '0', '--no-report',
+                        '--out', os.path.join(tmp, 'r')], check=True)
+        with open(os.path.join(tmp, 'r', 'hist', cells[0] + '.hlog')) as f:
+            hlog = f.read()
+    finally:
+        shutil.rmtree(tmp)
+    put('export', 'baseline-cut', SEP.join(text[n] for n in order) + SEP + hlog)
+    put('export', 'no-hlog', SEP.join(text[n] for n in order))
+    # a hostile workload name: OpenMetrics label escaping, JSON strings
+    bad = 'w"x\\y\u00e9|{a="b"}'
+    rows = text['results.csv'].replace(',llm-decode,', ',"' + bad.replace('"', '""') + '",')
+    put('export', 'hostile-workload', SEP.join([rows] + [text[n] for n in order[1:]]))
+
+
 def main():
     os.chdir(TOP)
     gbench = os.environ.get('GBENCH', f'{TOP}/build/gbench')
@@ -328,6 +357,7 @@ def main():
     hgrm(cells, text)
     imports()
     stores(gbench)
+    exports(gbench, cells, text)
     for h in sorted(os.listdir(OUT)):
         files = os.listdir(os.path.join(OUT, h))
         size = sum(os.path.getsize(os.path.join(OUT, h, f)) for f in files)

@@ -264,6 +264,33 @@ TEST(xml_all_bytes)
 	free(x);
 }
 
+TEST(openmetrics)
+{
+	CHECK_ESC(gb_escape_openmetrics("a\\b\"c\nd"), 0, "a\\\\b\\\"c\\nd");
+	CHECK_ESC(gb_escape_openmetrics("{a=\"b\"},|#"), 0, "{a=\\\"b\\\"},|#");
+	CHECK_ESC(gb_escape_openmetrics("caf\xc3\xa9"), 0, "caf\xc3\xa9");
+	/* control characters and bytes that are not UTF-8: U+FFFD each */
+	CHECK_ESC(gb_escape_openmetrics("x\ty\x1b\r\x7f"), 0,
+		  "x\xef\xbf\xbdy\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	CHECK_ESC(gb_escape_openmetrics("a\xff" "b\xc0\xaf"), 0,
+		  "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd");
+	{
+		char *e = gb_escape_openmetrics(all_bytes);
+
+		CHECK(!has_ctl(e));
+		/* every backslash starts one of the three escapes; no quote unescaped */
+		for (char *p = e; *p; p++) {
+			if (*p == '\\') {
+				CHECK(p[1] == '\\' || p[1] == '"' || p[1] == 'n');
+				p++;
+			} else {
+				CHECK(*p != '"');
+			}
+		}
+		free(e);
+	}
+}
+
 TEST(file_names)
 {
 	char *e;
@@ -347,6 +374,7 @@ int main(void)
 	RUN(markdown_all_bytes);
 	RUN(xml);
 	RUN(xml_all_bytes);
+	RUN(openmetrics);
 	RUN(file_names);
 	RUN(messages_and_names);
 	return unit_done();
