@@ -40,7 +40,8 @@ static const char *printable(const char *s, char *buf, size_t len)
  *   - a cell id is a safe file name (gb_fname_is_safe): it reaches hist/ paths;
  *   - a sample value is a plain decimal number ([-]digits[.digits][e[+-]digits])
  *     or empty (no value in that repetition): no inf, nan or hex float,
- *     which the writer never prints; and not negative where the unit
+ *     which the writer never prints; at most GB_RESULTS_MAX_VALUE in
+ *     magnitude, so statistics over it stay finite; and not negative where the unit
  *     cannot be (ns, count, req/s, ratio, KiB, MHz, requests: times,
  *     counts, rates and shares); other units may be negative;
  *   - at most GB_RESULTS_MAX_CELLS cells of GB_RESULTS_MAX_METRICS metrics:
@@ -346,6 +347,10 @@ static int samples_row(char **f, size_t n, size_t recno, void *ctx)
 	if (parse_num(v[SC_VALUE], &x) < 0)
 		return gb_error("%s:%zu: bad value '%s' (a plain decimal number, or empty)",
 				rd->path, recno, printable(v[SC_VALUE], buf, sizeof(buf)));
+	if (fabs(x) > GB_RESULTS_MAX_VALUE)
+		return gb_error("%s:%zu: value '%s' is beyond any measurement (at most %g in "
+				"magnitude)", rd->path, recno, printable(v[SC_VALUE], buf, sizeof(buf)),
+				GB_RESULTS_MAX_VALUE);
 	if (x < 0 && unit_nonnegative(m->unit))
 		return gb_error("%s:%zu: negative value '%s' for metric '%s' in %s", rd->path,
 				recno, v[SC_VALUE], m->name, m->unit);

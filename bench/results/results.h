@@ -150,6 +150,13 @@ int gb_results_publish(const char *stage, const char *dir);
 #define GB_RESULTS_MAX_REPS 1000000
 #define GB_RESULTS_MAX_CELLS 65536
 #define GB_RESULTS_MAX_METRICS 4096
+/*
+ * And a sample value beyond +-1e100, which no measurement reaches (1e100 ns
+ * is 3e83 years): refused, so that the sums and squares of the statistics
+ * over a run's repetitions stay finite (two values of 1.7e308 made a mean of
+ * inf, which no export format can hold).
+ */
+#define GB_RESULTS_MAX_VALUE 1e100
 
 /*
  * Read results back (for compare and report): dir_or_csv is a results
@@ -163,7 +170,8 @@ int gb_results_publish(const char *stage, const char *dir);
  *
  * What is refused as input (results.c says why): cell ids that are not safe
  * file names; sample values that are not plain decimal numbers (inf, nan,
- * hex floats), or negative in a unit of time, count, rate or share; reps
+ * hex floats), beyond GB_RESULTS_MAX_VALUE, or negative in a unit of time,
+ * count, rate or share; reps
  * beyond meta.json's repetitions (else GB_RESULTS_MAX_REPS); a second row
  * of one cell x metric x rep; a meta.json time plan that
  * gb_results_check_time_plan refuses; and, where meta.json has a

@@ -576,7 +576,7 @@ TEST(read_refuses_bad_values)
 	char *acc = path_in(dir, "accuracy.csv"), *meta = path_in(dir, "meta.json");
 	static const char *const bad[] = {
 		"inf", "-inf", "nan", "NaN", "0x1p3", "1e999", "-5", "+5", "1.5.2", "5 ", "e5",
-		"infinity",
+		"infinity", "1.7e308", "1e101",   /* finite, but their sums and squares are not */
 	};
 	static const char *const bad_ids[] = { "../../x", ".", "..", "a/b", "a b", "a`b", "a\nb" };
 	struct gb_results r = { 0 };
@@ -598,7 +598,7 @@ TEST(read_refuses_bad_values)
 	CHECK(read_samples(dir, "w.cpu.b1.f32.c0,wall_ns,0,1.5\nw.cpu.b1.f32.c0,wall_ns,1,\n"
 				"w.cpu.b1.f32.c0,wall_ns,2,1e-320\nw.cpu.b1.f32.c0,wall_ns,3,2.5e+20\n"
 				"w.cpu.b1.f32.c0,wall_ns,4,-0\nw.cpu.b1.f32.c0,skew,0,-2.5\n"
-				"w.cpu.b1.f32.c0,wall_ns,5,.5\n") == 0);
+				"w.cpu.b1.f32.c0,wall_ns,5,.5\nw.cpu.b1.f32.c0,skew,1,-1e100\n") == 0);
 	/* one row per cell x metric x rep, an empty value's included */
 	CHECK(read_samples(dir, "w.cpu.b1.f32.c0,wall_ns,0,1\nw.cpu.b1.f32.c0,wall_ns,0,1\n") == -1);
 	CHECK(read_samples(dir, "w.cpu.b1.f32.c0,wall_ns,0,\nw.cpu.b1.f32.c0,wall_ns,0,\n") == -1);
