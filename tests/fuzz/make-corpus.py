@@ -6,9 +6,11 @@ the files gbench ships: workloads/*.csv and tests/data/traces/*.csv,
 bench/configs/*.ini and tests/data/configs/*.ini, reports/rules.tsv, the
 first run of the committed ci baseline cut down to a few KB, and the
 PyTorch profiler trace tests/data/import/torch-block.json cut to its first
-step's mapped ops (with a few hand-made traces beside it); and, for
-fuzz-history, SQL dumps of a store that gbench (GBENCH, else build/gbench)
-makes from tests/data/history/gen.py's runs.
+step's mapped ops (with a few hand-made traces beside it); and, made by
+the built gbench (GBENCH, else build/gbench): for fuzz-history, SQL dumps
+of a store it makes from tests/data/history/gen.py's runs, and for
+fuzz-export the .hlog of one cell it runs (measured: those bytes differ
+from run to run).
 
 Run from the repository root; the output is committed, so `make fuzz` needs
 no Python. Seeds are small on purpose: libFuzzer mutates small inputs faster.
@@ -346,7 +348,7 @@ def main():
     gbench = os.environ.get('GBENCH', f'{TOP}/build/gbench')
     if not os.access(gbench, os.X_OK):
         sys.exit(f'make-corpus.py: no gbench at {gbench} (make, or set GBENCH): '
-                 'the history seeds are stores it makes')
+                 'the history and export seeds are made with it')
     shutil.rmtree(OUT, ignore_errors=True)
     traces()
     configs()
