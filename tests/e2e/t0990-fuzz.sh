@@ -11,7 +11,7 @@
 cd "$TOP" || exit 2
 : "${GBENCH_BUILD:=$TOP/build/san}"
 : "${FUZZ_SECONDS:=20}"
-names="trace config rules hgrm results import report merge history export"
+names="trace config rules hgrm results import report merge history export peak"
 fdir=$GBENCH_BUILD/fuzz
 
 skip_all() {

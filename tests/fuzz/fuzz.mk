@@ -17,7 +17,7 @@
 FUZZ_CC      ?= clang
 FUZZ_DIR     ?= $(BUILD)/fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_NAMES   := trace config rules hgrm results import report merge history export
+FUZZ_NAMES   := trace config rules hgrm results import report merge history export peak
 FUZZ         ?= $(subst $(space),$(comma),$(FUZZ_NAMES))
 space        := $(subst ,, )
 

@@ -6,7 +6,8 @@ the files gbench ships: workloads/*.csv and tests/data/traces/*.csv,
 bench/configs/*.ini and tests/data/configs/*.ini, reports/rules.tsv, the
 first run of the committed ci baseline cut down to a few KB, and the
 PyTorch profiler trace tests/data/import/torch-block.json cut to its first
-step's mapped ops (with a few hand-made traces beside it); and, made by
+step's mapped ops (with a few hand-made traces beside it), the peak file of
+tests/data/results-ops with variants; and, made by
 the built gbench (GBENCH, else build/gbench): for fuzz-history, SQL dumps
 of a store it makes from tests/data/history/gen.py's runs, and for
 fuzz-export the .hlog of one cell it runs (measured: those bytes differ
@@ -343,6 +344,24 @@ def exports(gbench, cells, text):
     put('export', 'hostile-workload', SEP.join([rows] + [text[n] for n in order[1:]]))
 
 
+def peaks():
+    """Peak files for fuzz-peak: the one tests/data/results-ops is reported
+    with, the same with the vulkan executor's ceilings as `gbench peak`
+    writes them, and with the figures it could not measure as null."""
+    with open(f'{TOP}/tests/data/results-ops/peak.json') as f:
+        peak = json.load(f)
+    put('peak', 'results-ops', json.dumps(peak, indent=1) + '\n')
+    vk = dict(peak, executors={'vulkan': {
+        'device': 'llvmpipe (LLVM 15.0.6, 256 bits)', 'copy_gbs': 1.88, 'f32_gflops': 34.9,
+        'copy_buffer_bytes': 134217728, 'note': 'device time (timestamp queries)'}})
+    put('peak', 'with-vulkan', json.dumps(vk, indent=1) + '\n')
+    nulls = json.loads(json.dumps(peak))
+    for level in nulls['bandwidth']['levels']:
+        level['copy'] = None
+    nulls['flops']['int8_dot'] = {'gops': None, 'note': 'not measured'}
+    put('peak', 'not-measured', json.dumps(nulls, indent=1) + '\n')
+
+
 def main():
     os.chdir(TOP)
     gbench = os.environ.get('GBENCH', f'{TOP}/build/gbench')
@@ -358,6 +377,7 @@ def main():
     merges(text)
     hgrm(cells, text)
     imports()
+    peaks()
     stores(gbench)
     exports(gbench, cells, text)
     for h in sorted(os.listdir(OUT)):
