@@ -32,3 +32,8 @@ char *gb_export_name(const struct gb_cell_result *c, json_t *meta)
 
 	return w ? gb_xasprintf("%s/rows:%lld", c->id, w) : gb_xstrdup(c->id);
 }
+
+json_t *gb_export_real(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}

@@ -59,4 +59,10 @@ long long gb_export_window(const struct gb_cell_result *c, json_t *meta);
 /* The measured values of m (NAN repetitions dropped) in a new array; *n its length. */
 double *gb_export_values(const struct gb_metric *m, size_t *n);
 
+/*
+ * v as a JSON number, or null where it is not finite (JSON has no inf or
+ * nan, and jansson's json_real gives none: the key would be left out).
+ */
+json_t *gb_export_real(double v);
+
 #endif

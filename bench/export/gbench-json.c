@@ -89,8 +89,8 @@ int gb_export_gbench_json(FILE *f, const struct gb_results *r, const char *dir, 
 			b = entry(name, family, n, "iteration");
 			json_object_set_new(b, "repetition_index", json_integer((json_int_t)rep++));
 			json_object_set_new(b, "iterations", json_integer(1));
-			json_object_set_new(b, "real_time", json_real(t));
-			json_object_set_new(b, "cpu_time", json_real(ct));
+			json_object_set_new(b, "real_time", gb_export_real(t));
+			json_object_set_new(b, "cpu_time", gb_export_real(ct));
 			json_object_set_new(b, "time_unit", json_string("ns"));
 			if (ct == t && !(ncpu && cpu->v[k] == cpu->v[k]))
 				json_object_set_new(b, "cpu_time_is_real_time", json_true());
@@ -118,8 +118,8 @@ int gb_export_gbench_json(FILE *f, const struct gb_results *r, const char *dir, 
 				json_object_set_new(b, "aggregate_name", json_string(aggs[a]));
 				json_object_set_new(b, "aggregate_unit", json_string("time"));
 				json_object_set_new(b, "iterations", json_integer((json_int_t)n));
-				json_object_set_new(b, "real_time", json_real(rt));
-				json_object_set_new(b, "cpu_time", json_real(ctv));
+				json_object_set_new(b, "real_time", gb_export_real(rt));
+				json_object_set_new(b, "cpu_time", gb_export_real(ctv));
 				json_object_set_new(b, "time_unit", json_string("ns"));
 				if (!(ncpu && nc == n))
 					json_object_set_new(b, "cpu_time_is_real_time", json_true());

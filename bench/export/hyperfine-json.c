@@ -39,16 +39,16 @@ int gb_export_hyperfine_json(FILE *f, const struct gb_results *r, json_t *meta)
 		res = json_object();
 		times = json_array();
 		for (size_t k = 0; k < n; k++)
-			json_array_append_new(times, json_real(v[k] * 1e-9));
+			json_array_append_new(times, gb_export_real(v[k] * 1e-9));
 		name = gb_export_name(c, meta);
 		json_object_set_new(res, "command", json_string(name));
 		free(name);
-		json_object_set_new(res, "mean", json_real(s.mean * 1e-9));
+		json_object_set_new(res, "mean", gb_export_real(s.mean * 1e-9));
 		/* hyperfine writes null for the stddev of a single run */
-		json_object_set_new(res, "stddev", n >= 2 ? json_real(s.stddev * 1e-9) : json_null());
-		json_object_set_new(res, "median", json_real(s.median * 1e-9));
-		json_object_set_new(res, "min", json_real(s.min * 1e-9));
-		json_object_set_new(res, "max", json_real(s.max * 1e-9));
+		json_object_set_new(res, "stddev", n >= 2 ? gb_export_real(s.stddev * 1e-9) : json_null());
+		json_object_set_new(res, "median", gb_export_real(s.median * 1e-9));
+		json_object_set_new(res, "min", gb_export_real(s.min * 1e-9));
+		json_object_set_new(res, "max", gb_export_real(s.max * 1e-9));
 		json_object_set_new(res, "times", times);
 		json_array_append_new(arr, res);
 		free(v);
