@@ -45,7 +45,8 @@ int gb_export_hyperfine_json(FILE *f, const struct gb_results *r, json_t *meta)
 		free(name);
 		json_object_set_new(res, "mean", gb_export_real(s.mean * 1e-9));
 		/* hyperfine writes null for the stddev of a single run */
-		json_object_set_new(res, "stddev", n >= 2 ? gb_export_real(s.stddev * 1e-9) : json_null());
+		json_object_set_new(res, "stddev",
+				    n >= 2 ? gb_export_real(s.stddev * 1e-9) : json_null());
 		json_object_set_new(res, "median", gb_export_real(s.median * 1e-9));
 		json_object_set_new(res, "min", gb_export_real(s.min * 1e-9));
 		json_object_set_new(res, "max", gb_export_real(s.max * 1e-9));
