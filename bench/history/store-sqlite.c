@@ -300,6 +300,7 @@ static int sq_runs(void *ctx, const struct gb_history_filter *f, struct gb_histo
  */
 static const char *row_problem(sqlite3_stmt *st)
 {
+	/* the query's columns: 0-4 branch..start, 5 run id, 6-8 cell, metric, unit, 9 median, 10 n */
 	int t = sqlite3_column_type(st, 9);
 
 	for (int i = 0; i <= 8; i++)

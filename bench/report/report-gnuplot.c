@@ -68,6 +68,11 @@ static char *template_text(const char *kind)
 	return t;
 }
 
+static char *not_runnable(const char *cmd)
+{
+	return gb_xasprintf("'%s' cannot be run (not installed? set $GNUPLOT)", cmd);
+}
+
 int gb_gnuplot_run(const char *gnuplot, const char *dir, const char *script, const char *tmp,
 		   char **err)
 {
@@ -80,7 +85,7 @@ int gb_gnuplot_run(const char *gnuplot, const char *dir, const char *script, con
 	/* a path that names no program: said without a fork (the fuzzers draw no chart) */
 	if (strchr(cmd, '/') && access(cmd, X_OK) < 0) {
 		if (err)
-			*err = gb_xasprintf("'%s' cannot be run (not installed? set $GNUPLOT)", cmd);
+			*err = not_runnable(cmd);
 		free(log);
 		free(tmpvar);
 		return -1;
@@ -115,7 +120,7 @@ int gb_gnuplot_run(const char *gnuplot, const char *dir, const char *script, con
 		if (pid < 0)
 			*err = gb_xasprintf("cannot fork: %s", strerror(errno));
 		else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-			*err = gb_xasprintf("'%s' cannot be run (not installed? set $GNUPLOT)", cmd);
+			*err = not_runnable(cmd);
 		else if (text && text[0]) {
 			char *nl;
 

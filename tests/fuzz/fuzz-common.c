@@ -300,3 +300,15 @@ void fuzz_check_output(const char *folder, const char *name)
 	free(text);
 	free(path);
 }
+
+void fuzz_check_folder(const char *folder)
+{
+	DIR *d = opendir(folder);
+	struct dirent *e;
+
+	FUZZ_CHECK(d, "no folder '%s' to check", folder);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			fuzz_check_output(folder, e->d_name);
+	closedir(d);
+}

@@ -64,5 +64,7 @@ size_t fuzz_split(const uint8_t *data, size_t size, size_t nparts, size_t *off, 
  * (fuzz_fail) where one is broken.
  */
 void fuzz_check_output(const char *folder, const char *name);
+/* fuzz_check_output on every file of folder (its names not starting with '.'); the folder must exist. */
+void fuzz_check_folder(const char *folder);
 
 #endif
