@@ -33,7 +33,7 @@
 #include "gbench.h"
 
 /* The version of gbench, the one place it is written. */
-#define GB_VERSION "0.9.1"
+#define GB_VERSION "0.9.2"
 
 /*
  * getopt_long with getopt's own messages off (opterr = 0); the caller

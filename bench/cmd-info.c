@@ -20,9 +20,10 @@
 static const char usage_text[] =
 	"usage: gbench info [--device N|NAME] [--json]\n"
 	"\n"
-	"Describe the machine (CPU, cores, caches from sysfs, memory, kernel), the\n"
-	"build (compiler, flags), each executor with its device, driver and API\n"
-	"version or the reason it is unavailable, and the counter sources.\n"
+	"Describe the machine (CPU and its signature, cores, caches, memory,\n"
+	"kernel), the build (compiler, flags), each executor with its device,\n"
+	"driver and API version or the reason it is unavailable, and the counter\n"
+	"sources.\n"
 	"\n"
 	"    --device N|NAME  the vulkan device to describe (as gbench run takes it)\n"
 	"    --json           the machine, the build, the version and the executors as\n"

@@ -8,6 +8,7 @@
  */
 #include "sysinfo.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -134,6 +135,100 @@ static void sysinfo_cpuid(struct gb_sysinfo *s)
 }
 #endif
 
+/* A whole number as /proc/cpuinfo writes it (decimal, or hex with 0x), else -1. */
+static long cpuinfo_number(const char *v)
+{
+	char *end;
+	long x;
+
+	if (!*v || *v == '-' || *v == '+')
+		return -1;
+	errno = 0;
+	x = strtol(v, &end, 0);
+	return errno || *end || x < 0 ? -1 : x;
+}
+
+/* Whether the space-separated list holds the word w. */
+static int has_word(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = list; (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+void gb_sysinfo_parse_cpuinfo(FILE *f, struct gb_sysinfo *s)
+{
+	struct gb_cpu_sig *g = &s->sig;
+	const struct { const char *key; long *v; } num[] = {
+		{ "cpu family", &g->family }, { "model", &g->model }, { "stepping", &g->stepping },
+		{ "CPU implementer", &g->implementer }, { "CPU part", &g->part },
+		{ "CPU variant", &g->variant }, { "CPU revision", &g->revision },
+	};
+	unsigned seen = 0;   /* the numbers the first processor to say them said */
+	char *line = NULL;   /* whole lines: a flags line passes 512 bytes */
+	size_t cap = 0;
+
+	memset(g, 0, sizeof(*g));
+	for (size_t i = 0; i < sizeof(num) / sizeof(num[0]); i++)
+		*num[i].v = -1;
+	while (f && getline(&line, &cap, f) > 0) {
+		char *colon = strchr(line, ':'), *v, *k;
+		size_t kl;
+
+		if (!colon)
+			continue;
+		/* "key<tabs>: value\n": the key without its padding, the value without the newline */
+		for (kl = (size_t)(colon - line); kl > 0 && (line[kl - 1] == ' ' || line[kl - 1] == '\t'); kl--)
+			;
+		line[kl] = '\0';
+		k = line;
+		v = colon + 1 + (colon[1] == ' ');
+		v[strcspn(v, "\n")] = '\0';
+		if (!s->cpu_model[0] && !strcmp(k, "model name"))
+			snprintf(s->cpu_model, sizeof(s->cpu_model), "%s", v);
+		else if (!strcmp(k, "flags") && has_word(v, "hypervisor"))
+			s->hypervisor = 1;
+		else if (!g->vendor[0] && !strcmp(k, "vendor_id"))
+			snprintf(g->vendor, sizeof(g->vendor), "%s", v);
+		else
+			for (size_t i = 0; i < sizeof(num) / sizeof(num[0]); i++)
+				if (!(seen & (1u << i)) && !strcmp(k, num[i].key)) {
+					*num[i].v = cpuinfo_number(v);
+					seen |= 1u << i;
+				}
+	}
+	free(line);
+	/* a signature is the family and model (x86) or implementer and part (arm64) */
+	if (g->family >= 0 && g->model >= 0)
+		snprintf(g->arch, sizeof(g->arch), "x86");
+	else if (g->implementer >= 0 && g->part >= 0)
+		snprintf(g->arch, sizeof(g->arch), "arm");
+}
+
+void gb_cpu_sig_text(const struct gb_cpu_sig *g, char *buf, size_t len)
+{
+	char step[32] = "", var[48] = "";
+
+	if (!strcmp(g->arch, "x86")) {
+		if (g->stepping >= 0)
+			snprintf(step, sizeof(step), " stepping %ld", g->stepping);
+		snprintf(buf, len, "%s%sfamily %ld model %ld%s", g->vendor, g->vendor[0] ? " " : "",
+			 g->family, g->model, step);
+	} else if (!strcmp(g->arch, "arm")) {
+		if (g->variant >= 0)
+			snprintf(var, sizeof(var), " variant 0x%lx", g->variant);
+		if (g->revision >= 0)
+			snprintf(var + strlen(var), sizeof(var) - strlen(var), " revision %ld",
+				 g->revision);
+		snprintf(buf, len, "implementer 0x%02lx part 0x%03lx%s", g->implementer, g->part, var);
+	} else if (len) {
+		buf[0] = '\0';
+	}
+}
+
 void gb_sysinfo_read(struct gb_sysinfo *s)
 {
 	char line[512], path[128];
@@ -143,18 +238,7 @@ void gb_sysinfo_read(struct gb_sysinfo *s)
 	memset(s, 0, sizeof(*s));
 	s->cores = gb_ncpus();
 	f = fopen("/proc/cpuinfo", "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (!colon)
-			continue;
-		if (!s->cpu_model[0] && !strncmp(line, "model name", 10)) {
-			snprintf(s->cpu_model, sizeof(s->cpu_model), "%s", colon + 2);
-			s->cpu_model[strcspn(s->cpu_model, "\n")] = '\0';
-		} else if (!strncmp(line, "flags", 5) && strstr(colon, " hypervisor")) {
-			s->hypervisor = 1;
-		}
-	}
+	gb_sysinfo_parse_cpuinfo(f, s);
 	if (f)
 		fclose(f);
 	for (int i = 0; i < 8; i++) {
@@ -212,9 +296,28 @@ uint64_t gb_sysinfo_cache_bytes(int level)
 	return 0;
 }
 
+static json_t *int_or_null(long v)
+{
+	return v >= 0 ? json_integer((json_int_t)v) : json_null();
+}
+
+/* host.cpu_signature: only the numbers the machine said; absent when it said none. */
+static json_t *sig_json(const struct gb_cpu_sig *g)
+{
+	if (!strcmp(g->arch, "x86"))
+		return json_pack("{s:s, s:s, s:o, s:o, s:o}", "arch", "x86", "vendor", g->vendor,
+				 "family", int_or_null(g->family), "model", int_or_null(g->model),
+				 "stepping", int_or_null(g->stepping));
+	if (!strcmp(g->arch, "arm"))
+		return json_pack("{s:s, s:o, s:o, s:o, s:o}", "arch", "arm",
+				 "implementer", int_or_null(g->implementer), "part", int_or_null(g->part),
+				 "variant", int_or_null(g->variant), "revision", int_or_null(g->revision));
+	return NULL;
+}
+
 json_t *gb_sysinfo_json(const struct gb_sysinfo *s)
 {
-	json_t *caches = json_array();
+	json_t *caches = json_array(), *j, *sig = sig_json(&s->sig);
 
 	for (int i = 0; i < s->ncache; i++) {
 		const struct gb_cache_level *c = &s->cache[i];
@@ -224,12 +327,15 @@ json_t *gb_sysinfo_json(const struct gb_sysinfo *s)
 			"ways", c->ways, "line_bytes", c->line, "shared_cpus", c->shared_cpus,
 			"source", c->source));
 	}
-	return json_pack("{s:s, s:i, s:o, s:I, s:s, s:b}",
-			 "cpu_model", s->cpu_model[0] ? s->cpu_model : "unknown",
-			 "cores", s->cores, "caches", caches,
-			 "memory_bytes", (json_int_t)s->mem_bytes,
-			 "kernel", s->kernel[0] ? s->kernel : "unknown",
-			 "hypervisor", s->hypervisor);
+	j = json_pack("{s:s, s:i, s:o, s:I, s:s, s:b}",
+		      "cpu_model", s->cpu_model[0] ? s->cpu_model : "unknown",
+		      "cores", s->cores, "caches", caches,
+		      "memory_bytes", (json_int_t)s->mem_bytes,
+		      "kernel", s->kernel[0] ? s->kernel : "unknown",
+		      "hypervisor", s->hypervisor);
+	if (sig)
+		json_object_set_new(j, "cpu_signature", sig);
+	return j;
 }
 
 json_t *gb_buildinfo_json(void)
@@ -253,9 +359,13 @@ static void print_size(FILE *f, uint64_t b)
 
 void gb_sysinfo_print(FILE *f, const struct gb_sysinfo *s)
 {
+	char sig[128];
+
 	fprintf(f, "machine\n");
 	fprintf(f, "  cpu          %s%s\n", s->cpu_model[0] ? s->cpu_model : "unknown",
 		s->hypervisor ? " (under a hypervisor)" : "");
+	gb_cpu_sig_text(&s->sig, sig, sizeof(sig));
+	fprintf(f, "  signature    %s\n", sig[0] ? sig : "unknown (not in /proc/cpuinfo)");
 	fprintf(f, "  cores        %d online\n", s->cores);
 	for (int i = 0; i < s->ncache; i++) {
 		const struct gb_cache_level *c = &s->cache[i];

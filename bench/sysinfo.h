@@ -21,8 +21,24 @@ struct gb_cache_level {
 	char source[8];       /* "sysfs", or "cpuid" where sysfs has no caches */
 };
 
+/*
+ * What the CPU says it is beyond its name, as /proc/cpuinfo gives it: a
+ * hypervisor may show a bare "AMD EPYC" for CPUs of different generations,
+ * which these numbers tell apart. x86: vendor_id, cpu family, model and
+ * stepping (decimal, from CPUID leaf 1); arm64: CPU implementer, part and
+ * variant (hex, from MIDR) and revision. Unknown numbers are -1, unknown
+ * strings empty; arch is "" when neither set was read whole.
+ */
+struct gb_cpu_sig {
+	char arch[8];         /* "x86", "arm", or "" */
+	char vendor[32];      /* x86 vendor_id */
+	long family, model, stepping;          /* x86 */
+	long implementer, part, variant, revision;  /* arm64 */
+};
+
 struct gb_sysinfo {
 	char cpu_model[256];
+	struct gb_cpu_sig sig;
 	int cores;            /* online CPUs */
 	struct gb_cache_level cache[8];
 	int ncache;
@@ -32,6 +48,14 @@ struct gb_sysinfo {
 };
 
 void gb_sysinfo_read(struct gb_sysinfo *s);
+/*
+ * The facts /proc/cpuinfo holds (model name, signature, the hypervisor
+ * flag), from the first processor that says each; gb_sysinfo_read's part,
+ * exposed for the tests.
+ */
+void gb_sysinfo_parse_cpuinfo(FILE *f, struct gb_sysinfo *s);
+/* "AuthenticAMD family 25 model 1 stepping 1", "implementer 0x41 part 0xd0c ...", or "". */
+void gb_cpu_sig_text(const struct gb_cpu_sig *g, char *buf, size_t len);
 /* Bytes of cpu0's data (or unified) cache of `level`; 0 when neither sysfs nor CPUID says. */
 uint64_t gb_sysinfo_cache_bytes(int level);
 /* New JSON objects (caller owns the reference). */

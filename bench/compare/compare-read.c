@@ -350,18 +350,52 @@ static char *cpu_slug(const char *model)
 	return s;
 }
 
+/*
+ * The class's part for the CPU's signature (sysinfo.h): "f25m1" for x86
+ * family 25 model 1, "i41pd0c" for an arm64 implementer 0x41 part 0xd0c;
+ * "" for a run whose meta.json records none (gbench before 0.9.2, or a
+ * /proc/cpuinfo that says neither).
+ */
+static void sig_part(json_t *host, char *buf, size_t len)
+{
+	json_t *g = json_object_get(host, "cpu_signature");
+	const char *arch = json_string_value(json_object_get(g, "arch"));
+	json_t *a = NULL, *b = NULL;
+
+	buf[0] = '\0';
+	if (!arch)
+		return;
+	if (!strcmp(arch, "x86")) {
+		a = json_object_get(g, "family");
+		b = json_object_get(g, "model");
+	} else if (!strcmp(arch, "arm")) {
+		a = json_object_get(g, "implementer");
+		b = json_object_get(g, "part");
+	}
+	if (!json_is_integer(a) || !json_is_integer(b) || json_integer_value(a) < 0 ||
+	    json_integer_value(b) < 0)
+		return;
+	if (!strcmp(arch, "x86"))
+		snprintf(buf, len, "-f%lldm%lld", (long long)json_integer_value(a),
+			 (long long)json_integer_value(b));
+	else
+		snprintf(buf, len, "-i%02llxp%03llx", (long long)json_integer_value(a),
+			 (long long)json_integer_value(b));
+}
+
 char *gb_machine_class(json_t *meta)
 {
 	json_t *host = json_object_get(meta, "host"), *ex = json_object_get(meta, "executors");
 	const char *model = json_string_value(json_object_get(host, "cpu_model")), *key;
 	json_int_t cores = json_integer_value(json_object_get(host, "cores"));
-	char *cls, *cpu;
+	char *cls, *cpu, sig[64];
 	json_t *e;
 
 	if (!model || cores <= 0)
 		return NULL;
 	cpu = cpu_slug(model);
-	cls = gb_xasprintf("%s-%lldc", *cpu ? cpu : "cpu", (long long)cores);
+	sig_part(host, sig, sizeof(sig));
+	cls = gb_xasprintf("%s%s-%lldc", *cpu ? cpu : "cpu", sig, (long long)cores);
 	free(cpu);
 	/* Executors in a fixed order: jansson keeps insertion order; sort by key. */
 	if (json_is_object(ex)) {
@@ -421,6 +455,62 @@ static int check_schema(json_t *meta, const char *path, json_int_t *out)
 		return gb_error("'%s': results schema %lld, this gbench reads schema 1", path,
 				(long long)*out);
 	return 0;
+}
+
+/* "48 KiB", "1 MiB", "32 MiB": a cache size as the warnings print it. */
+static void cache_size_text(json_int_t b, char *buf, size_t len)
+{
+	if (b >= (1 << 20) && b % (1 << 20) == 0)
+		snprintf(buf, len, "%lld MiB", (long long)(b >> 20));
+	else if (b >= 1024 && b % 1024 == 0)
+		snprintf(buf, len, "%lld KiB", (long long)(b >> 10));
+	else
+		snprintf(buf, len, "%lld B", (long long)b);
+}
+
+/*
+ * Two runs of one machine class whose caches differ (each level and type
+ * both record, by size) did not run on the same hardware: a class from
+ * meta.json without a CPU signature, or VMs of one CPU given different
+ * shares of it. Said, as a class mismatch is; the verdicts stand.
+ */
+static void compare_caches(struct gb_compare *c, json_t *base, json_t *cur)
+{
+	json_t *cb = json_object_get(json_object_get(base, "host"), "caches");
+	json_t *cc = json_object_get(json_object_get(cur, "host"), "caches"), *x, *y;
+	char diff[512] = "", sb[32], sc[32];
+	size_t i, j, used = 0;
+
+	json_array_foreach(cb, i, x) {
+		json_t *lx = json_object_get(x, "level"), *zx = json_object_get(x, "size_bytes");
+		const char *tx = json_string_value(json_object_get(x, "type"));
+
+		/* sysinfo's own words only: no text from the file reaches the warning */
+		if (!json_is_integer(lx) || !json_is_integer(zx) || !tx ||
+		    (strcmp(tx, "Data") && strcmp(tx, "Instruction") && strcmp(tx, "Unified")))
+			continue;
+		json_array_foreach(cc, j, y) {
+			json_t *zy = json_object_get(y, "size_bytes");
+			const char *ty = json_string_value(json_object_get(y, "type"));
+
+			if (!json_equal(lx, json_object_get(y, "level")) || !ty || strcmp(tx, ty) ||
+			    !json_is_integer(zy))
+				continue;
+			if (json_integer_value(zx) != json_integer_value(zy) && used < sizeof(diff)) {
+				cache_size_text(json_integer_value(zx), sb, sizeof(sb));
+				cache_size_text(json_integer_value(zy), sc, sizeof(sc));
+				used += (size_t)snprintf(diff + used, sizeof(diff) - used,
+							 "%sL%lld %s %s in the baseline, %s in the current",
+							 used ? "; " : "",
+							 (long long)json_integer_value(lx), tx, sb, sc);
+			}
+			break;
+		}
+	}
+	if (used)
+		gb_compare_warn(c, "DIFFERENT HARDWARE in one machine class ('%s'): caches differ (%s); "
+				"timings are not comparable across machines", c->cur.klass ? c->cur.klass : "?",
+				diff);
 }
 
 static void compare_traces(struct gb_compare *c, json_t *base, json_t *cur)
@@ -577,6 +667,8 @@ int gb_compare_meta(struct gb_compare *c, json_t *base, json_t *cur)
 	if (c->base.klass && c->cur.klass && strcmp(c->base.klass, c->cur.klass))
 		gb_compare_warn(c, "DIFFERENT MACHINE CLASSES: baseline ran on '%s', current on '%s'; timings are not comparable across machines",
 		     c->base.klass, c->cur.klass);
+	else
+		compare_caches(c, base, cur);
 	if (c->base.config && c->cur.config && strcmp(c->base.config, c->cur.config))
 		gb_compare_warn(c, "different configs: baseline '%s', current '%s'", c->base.config,
 		     c->cur.config);

@@ -237,10 +237,13 @@ int gb_compare_write_junit(const struct gb_compare *c, const char *path);
 int gb_compare_write_json(const struct gb_compare *c, const char *path);
 
 /*
- * The machine class of a run: a slug of the CPU model, the core count and
- * the devices of its non-CPU executors, e.g. "intel-xeon-processor-2c" or
- * "amd-ryzen-9-7950x-32c-nvidia-geforce-rtx-4090". NULL when meta has no
- * host; caller frees.
+ * The machine class of a run: a slug of the CPU model, its signature
+ * (x86 family and model, arm64 implementer and part: a hypervisor's bare
+ * "AMD EPYC" covers several generations), the core count and the devices
+ * of its non-CPU executors, e.g. "amd-epyc-f25m1-2c-llvmpipe-..." or
+ * "amd-ryzen-9-7950x-f25m97-32c-nvidia-geforce-rtx-4090". A meta.json
+ * without host.cpu_signature (gbench before 0.9.2) gives the class without
+ * it. NULL when meta has no host; caller frees.
  */
 char *gb_machine_class(json_t *meta);
 /* Lower-case, [a-z0-9] runs joined by '-'; caller frees. */

@@ -31,13 +31,17 @@ static void md_machine(struct gb_report *r, struct gb_sbuf *b)
 	json_t *c, *ex;
 	const char *name;
 	size_t i;
-	char buf[64];
+	char buf[64], *cls;
 
 	gb_sbuf_printf(b, "## Machine\n\n| | |\n|---|---|\n");
 	gb_sbuf_printf(b, "| CPU | %s, %lld CPU%s%s |\n", gb_report_md(r, gb_report_jstr(h, "cpu_model")),
 		       (long long)json_integer_value(json_object_get(h, "cores")),
 		       json_integer_value(json_object_get(h, "cores")) == 1 ? "" : "s",
 		       json_is_true(json_object_get(h, "hypervisor")) ? " (under a hypervisor)" : "");
+	if ((cls = gb_machine_class(r->meta))) {
+		gb_sbuf_printf(b, "| machine class | %s |\n", gb_report_md_code(r, cls, 1));
+		free(cls);
+	}
 	json_array_foreach(json_object_get(h, "caches"), i, c) {
 		double sz = (double)json_integer_value(json_object_get(c, "size_bytes"));
 		long long shared;

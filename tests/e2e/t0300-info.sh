@@ -4,6 +4,14 @@
 
 expect_exit 0 "gbench info exits 0" "$GBENCH" info
 check "names the CPU model" grep -qE '^  cpu +[^ ]' "$TMP/out"
+fam=$(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+mod=$(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+if [ -n "$fam" ] && [ -n "$mod" ]; then
+	check "gives the CPU's signature (family $fam model $mod)" \
+		grep -qE "^  signature +.*family $fam model $mod( |\$)" "$TMP/out"
+else
+	check "says when /proc/cpuinfo gives no x86 signature" grep -qE '^  signature +' "$TMP/out"
+fi
 cores=$(nproc)
 check "counts the online cores" grep -qE "^  cores +$cores online" "$TMP/out"
 if [ -d /sys/devices/system/cpu/cpu0/cache/index0 ]; then

@@ -50,6 +50,18 @@ expect_exit 2 "a bad class name is refused" "$GBENCH" baseline save "$TMP/rel" -
 expect_exit 0 "baseline class prints the machine class" "$GBENCH" baseline class "$TMP/rel"
 cls=$(cat "$TMP/out")
 check "a slug ending in the core count" bash -c "echo '$cls' | grep -qE '^[a-z0-9-]+-[0-9]+c(-|\$)'"
+# the CPU's signature in it: a hypervisor's bare "AMD EPYC" covers several generations
+fam=$(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+mod=$(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+if [ -n "$fam" ] && [ -n "$mod" ]; then
+	check "naming the CPU's family and model (f${fam}m${mod})" bash -c "echo '$cls' | grep -q -- '-f${fam}m${mod}-'"
+	check "as meta.json's host.cpu_signature records them" python3 -c "
+import json, sys
+g = json.load(open('$TMP/rel/meta.json'))['host']['cpu_signature']
+sys.exit(not (g['arch'] == 'x86' and g['family'] == $fam and g['model'] == $mod))"
+else
+	skip "naming the CPU's family and model" "/proc/cpuinfo has no cpu family and model (not x86)"
+fi
 cfg=$(python3 -c "import json; print(json.load(open('$TMP/rel/meta.json'))['config']['name'])")
 
 expect_exit 0 "save a fit run" "$GBENCH" baseline save "$TMP/rel" --root "$TMP/bl"

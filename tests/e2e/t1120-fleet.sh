@@ -39,7 +39,7 @@ edit "$TMP/b" 'm["host"]["cpu_model"] = "Other CPU 9000"'
 expect_exit 0 "two classes, the same figures" "$GBENCH" report --fleet --out "$TMP/f1" "$TMP/a" "$TMP/b"
 check "fleet.md written" test -s "$TMP/f1/fleet.md"
 cls=$("$GBENCH" baseline class "$TMP/a")
-check "both classes named ($cls, other-9000-...)" bash -c "[ -n '$cls' ] && grep -qF '| \`$cls\` |' '$TMP/f1/fleet.md' && grep -q '| \`other-9000-[0-9]*c\` |' '$TMP/f1/fleet.md'"
+check "both classes named ($cls, other-9000-...)" bash -c "[ -n '$cls' ] && grep -qF '| \`$cls\` |' '$TMP/f1/fleet.md' && grep -qE '\\| \`other-9000-(f[0-9]+m[0-9]+-|i[0-9a-f]+p[0-9a-f]+-)?[0-9]+c\` \\|' '$TMP/f1/fleet.md'"
 check "identical figures are ties in every cell (2 of 2)" grep -q '^2 of 2 comparisons with the first class are ties' "$TMP/f1/fleet.md"
 
 # three times the throughput in every repetition of b

@@ -614,6 +614,18 @@ static json_t *meta(const char *model, int cores, const char *vk, int schema,
 	return m;
 }
 
+/* Whether m's machine class is want (said on stderr where it is not). */
+static int class_is(json_t *m, const char *want)
+{
+	char *k = gb_machine_class(m);
+	int ok = k && !strcmp(k, want);
+
+	if (!ok)
+		fprintf(stderr, "# machine class '%s', wanted '%s'\n", k ? k : "(none)", want);
+	free(k);
+	return ok;
+}
+
 TEST(machine_class_and_meta)
 {
 	json_t *a = meta("Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz", 12, NULL, 1, "aaaa");
@@ -621,14 +633,9 @@ TEST(machine_class_and_meta)
 			 "NVIDIA GeForce RTX 4090", 1, "bbbb");
 	json_t *s2 = meta("x", 1, NULL, 2, "aaaa");
 	struct gb_compare c;
-	char *k;
 
-	k = gb_machine_class(a);
-	CHECK_STR(k, "intel-core-i7-8700-12c");
-	free(k);
-	k = gb_machine_class(b);
-	CHECK_STR(k, "intel-core-i7-8700-12c-nvidia-geforce-rtx-4090");
-	free(k);
+	CHECK(class_is(a, "intel-core-i7-8700-12c"));
+	CHECK(class_is(b, "intel-core-i7-8700-12c-nvidia-geforce-rtx-4090"));
 	gb_compare_init(&c, "a", "b");
 	CHECK(gb_compare_meta(&c, a, a) == 0);
 	CHECK(c.nwarn == 0);
@@ -646,6 +653,75 @@ TEST(machine_class_and_meta)
 	json_decref(a);
 	json_decref(b);
 	json_decref(s2);
+}
+
+/* meta() with host.cpu_signature (x86 family/model, or arm implementer/part) and L1d/L2 sizes. */
+static json_t *meta_sig(const char *arch, long a, long b, json_int_t l1, json_int_t l2)
+{
+	json_t *m = meta("AMD EPYC", 2, NULL, 1, "aaaa"), *host = json_object_get(m, "host");
+
+	if (arch && !strcmp(arch, "x86"))
+		json_object_set_new(host, "cpu_signature",
+				    json_pack("{s:s, s:s, s:I, s:I, s:i}", "arch", "x86", "vendor",
+					      "AuthenticAMD", "family", (json_int_t)a, "model",
+					      (json_int_t)b, "stepping", 1));
+	else if (arch)
+		json_object_set_new(host, "cpu_signature",
+				    json_pack("{s:s, s:I, s:I}", "arch", arch, "implementer",
+					      (json_int_t)a, "part", (json_int_t)b));
+	json_object_set_new(host, "caches",
+			    json_pack("[{s:i, s:s, s:I}, {s:i, s:s, s:I}]", "level", 1, "type", "Data",
+				      "size_bytes", l1, "level", 2, "type", "Unified", "size_bytes", l2));
+	return m;
+}
+
+TEST(machine_class_signature_and_caches)
+{
+	json_t *zen3 = meta_sig("x86", 25, 1, 32768, 524288);
+	json_t *zen4 = meta_sig("x86", 25, 17, 49152, 1048576);
+	json_t *old = meta_sig(NULL, 0, 0, 49152, 1048576);
+	json_t *arm = meta_sig("arm", 0x41, 0xd0c, 65536, 1048576);
+	json_t *odd = meta_sig("x86", -1, 1, 32768, 524288);
+	struct gb_compare c;
+
+	/* one hypervisor name, two generations: two classes */
+	CHECK(class_is(zen3, "amd-epyc-f25m1-2c"));
+	CHECK(class_is(zen4, "amd-epyc-f25m17-2c"));
+	CHECK(class_is(arm, "amd-epyc-i41pd0c-2c"));
+	/* no signature (gbench before 0.9.2), or a malformed one: the class without it */
+	CHECK(class_is(old, "amd-epyc-2c"));
+	CHECK(class_is(odd, "amd-epyc-2c"));
+	fprintf(stderr, "# expected warnings follow\n");
+	gb_compare_init(&c, "a", "b");
+	CHECK(gb_compare_meta(&c, zen4, zen3) == 0);
+	CHECK(c.nwarn == 1 && strstr(c.warnings[0], "MACHINE CLASSES"));
+	gb_compare_release(&c);
+	/* one class, other caches: a run recorded without a signature beside one with */
+	json_object_del(json_object_get(zen3, "host"), "cpu_signature");
+	gb_compare_init(&c, "a", "b");
+	CHECK(gb_compare_meta(&c, old, zen3) == 0);
+	CHECK(c.nwarn == 1 && strstr(c.warnings[0], "DIFFERENT HARDWARE") &&
+	      strstr(c.warnings[0], "L1 Data 48 KiB in the baseline, 32 KiB in the current; "
+				    "L2 Unified 1 MiB in the baseline, 512 KiB in the current"));
+	gb_compare_release(&c);
+	/* the same caches, or a cache type that is not sysinfo's: nothing said */
+	gb_compare_init(&c, "a", "b");
+	CHECK(gb_compare_meta(&c, old, old) == 0);
+	CHECK(c.nwarn == 0);
+	gb_compare_release(&c);
+	json_object_set_new(json_array_get(json_object_get(json_object_get(zen3, "host"), "caches"), 0),
+			    "type", json_string("Data\x1b[31m"));
+	json_object_set_new(json_array_get(json_object_get(json_object_get(zen3, "host"), "caches"), 1),
+			    "size_bytes", json_integer(1048576));
+	gb_compare_init(&c, "a", "b");
+	CHECK(gb_compare_meta(&c, old, zen3) == 0);
+	CHECK(c.nwarn == 0);
+	gb_compare_release(&c);
+	json_decref(zen3);
+	json_decref(zen4);
+	json_decref(old);
+	json_decref(arm);
+	json_decref(odd);
 }
 
 TEST(noise_note)
@@ -1142,6 +1218,7 @@ int main(void)
 	RUN(zero_missing_unavailable);
 	RUN(incomparable_inputs);
 	RUN(machine_class_and_meta);
+	RUN(machine_class_signature_and_caches);
 	RUN(noise_note);
 	RUN(drift_warned);
 	RUN(probe_is_diagnostic);
