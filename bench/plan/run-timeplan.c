@@ -9,6 +9,7 @@
  * of the budget left (gb_run_timeplan_handoff, inherit).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,27 +178,30 @@ static double accuracy_share(const struct gb_workload *w, uint32_t batch, uint32
 }
 
 /*
- * The share of workload w's requests a cold LRU result cache of `cache`
- * entries serves without the executor, per replay (trace order; mrc.h).
- * A cell with a cache is that much cheaper than its calibration at cache
- * 0: planned as dear, ci's cache-256 cells were estimated at 2-2.6 times
- * their measured medians.
+ * The share of the first `rows` requests of workload w (all of them past
+ * its length) that a cold LRU result cache of `cache` entries serves
+ * without the executor, per replay (trace order; mrc.h). A cell with a
+ * cache is that much cheaper than its calibration at cache 0: planned as
+ * dear, ci's cache-256 cells were estimated at 2-2.6 times their measured
+ * medians.
  */
-static double hit_share(const struct gb_workload *w, uint32_t cache)
+static double hit_share(const struct gb_workload *w, uint32_t cache, size_t rows)
 {
 	uint32_t *ids;
 	size_t n = 0;
 	struct gb_mrc m;
 	double h = 0;
 
-	if (!cache || !w->trace.n || !w->ncache_ids)
+	if (rows > w->trace.n)
+		rows = w->trace.n;
+	if (!cache || !rows || !w->ncache_ids)
 		return 0;
-	ids = gb_xmalloc((w->trace.n + 1) * sizeof(*ids));
-	for (size_t i = 0; i < w->trace.n; i++)
+	ids = gb_xmalloc((rows + 1) * sizeof(*ids));
+	for (size_t i = 0; i < rows; i++)
 		if (w->cache_id[i] != UINT32_MAX)
 			ids[n++] = w->cache_id[i];
 	if (gb_mrc_compute(&m, ids, n, w->ncache_ids) == 0) {
-		h = (double)gb_mrc_hits(&m, cache) / (double)w->trace.n;
+		h = (double)gb_mrc_hits(&m, cache) / (double)rows;
 		gb_mrc_release(&m);
 	}
 	free(ids);
@@ -222,7 +226,7 @@ static double cell_estimate(const struct gb_run *r, const struct gb_run_cell *cl
 
 	if (!r->ex[cl->exec].ok || !isfinite(cl->rep_s))
 		return 0;
-	f *= 1.0 - hit_share(&r->wl[cl->workload], cl->cache);
+	f *= 1.0 - hit_share(&r->wl[cl->workload], cl->cache, SIZE_MAX);
 	return acc_s + (cl->rep_s * f + cl->rep_fixed_s) * (untimed + reps * (1.0 + cl->prime));
 }
 
@@ -499,10 +503,19 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		 */
 		int keep = child || cl->window_fixed;
 		uint32_t rows = keep && cl->window ? cl->window : n;
-		double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0;
+		uint32_t min_window = keep ? rows : (uint32_t)gb_percentile_min_samples(99.0);
+		double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0, hit;
 
 		if (n)
 			rep_s *= (double)rows / n;
+		/*
+		 * less what its result cache serves, as the dry run's estimate
+		 * counts it, over the smallest window the plan may give it (a
+		 * window's first rows find the cache colder than the trace does)
+		 */
+		hit = fmin(hit_share(&r->wl[cl->workload], cl->cache, rows),
+			   hit_share(&r->wl[cl->workload], cl->cache, min_window));
+		rep_s *= 1.0 - hit;
 		/* another executor's check runs each call on the cpu too (accuracy_s) */
 		bc[i] = (struct gb_budget_cell){
 			.rep_s = rep_s, .fixed_s = rep_s > 0 ? cl->rep_fixed_s : 0,
@@ -510,7 +523,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 			.requests = rows,
 			.untimed = cl->warmup, .prime = cl->prime,
 			.min_reps = share_of(cfg->min_repetitions, p, np), .max_reps = cl->reps,
-			.min_window = keep ? rows : (uint32_t)gb_percentile_min_samples(99.0),
+			.min_window = min_window,
 			.keep_window = keep,
 			/* a workload's cells replay one window, which the first process picks */
 			.group = keep ? 0 : (uint32_t)cl->workload + 1,

@@ -366,4 +366,12 @@ case $? in
 *) fail "meta.json records the budget, each process's share and what each cell got"
    sed 's/^/#   /' "$TMP/p2.py.out" ;;
 esac
+# A result cache is planned at what it serves: every request of big.csv has
+# one key, so a cache of 64 serves all but the first of a replay and the
+# cell costs next to nothing, where at cache 0 it needs a window (planned
+# at cache 0 both took 2 repetitions of 1154 rows; 2026-12-07).
+sed 's/^cache = 0$/cache = 0,64/; s|^workloads = .*|workloads = '"$TMP"'/big.csv|' "$TMP/budget.ini" > "$TMP/cached.ini"
+expect_exit 0 "a dry run with a result cache exits 0" run --config "$TMP/cached.ini" --dry-run
+check "the cached cell takes its maximum" grep -qE '^  big\.cpu\.b1\.f32\.c64 +5 reps ' "$TMP/out"
+check "while cache 0 gets fewer on a window" grep -qE '^  big\.cpu\.b1\.f32\.c0 +[1-4] reps x [0-9]+ of 30000 rows.*: (window|short)' "$TMP/out"
 done_testing
