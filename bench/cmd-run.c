@@ -33,7 +33,7 @@ static const char usage_text[] =
 	"                  [--warmup N|EXEC:N,...] [--seed S] [--threads N] [--out DIR] [--dry-run]\n"
 	"                  [--filter PATTERN] [--strict] [--require vulkan] [--validate]\n"
 	"                  [--device N|NAME] [--interleave random|none] [--max-memory SIZE]\n"
-	"                  [--time-budget DURATION] [--accuracy-budget none|default|LIST]\n"
+	"                  [--time-budget DURATION|none] [--accuracy-budget none|default|LIST]\n"
 	"                  [--windows-of RESULTS] [--quiet | --verbose] [--no-report]\n"
 	"                  [--force] [--json]\n"
 	"\n"
@@ -64,7 +64,8 @@ static const char usage_text[] =
 	"--time-budget 10m (s, m, h; config time_budget) calibrates each executor\n"
 	"briefly, then gives each cell a share: as many repetitions as fit, between\n"
 	"min_repetitions and --repetitions, on a window of the trace's first rows\n"
-	"when a whole replay would not fit (meta.json time_plan says what each got).\n"
+	"when a whole replay would not fit (meta.json time_plan says what each got);\n"
+	"--time-budget none runs a config that has one with its fixed counts.\n"
 	"With --processes N the first process calibrates and plans the windows, and\n"
 	"each process takes its share of the budget left (left / processes to run).\n"
 	"--windows-of RESULTS replays each cell that RESULTS measured on the rows\n"
@@ -363,9 +364,12 @@ static int apply_overrides(struct gb_config *cfg, struct run_opts *o)
 	if (o->max_memory && gb_memplan_parse_size(o->max_memory, &o->max_memory_bytes) < 0)
 		return gb_error("--max-memory: '%s' is not a size of at least 1M (a number with "
 				"K, M, G or T: binary units)", o->max_memory);
-	if (o->time_budget && gb_budget_parse_duration(o->time_budget, &cfg->time_budget) < 0)
+	/* none: the config's fixed counts, whatever its time_budget */
+	if (o->time_budget && !strcmp(o->time_budget, "none"))
+		cfg->time_budget = 0;
+	else if (o->time_budget && gb_budget_parse_duration(o->time_budget, &cfg->time_budget) < 0)
 		return gb_error("--time-budget: '%s' is not a duration (600, 90s, 10m, 1.5h; "
-				"at most a week)", o->time_budget);
+				"at most a week) or none", o->time_budget);
 	if (o->windows_of && !(cfg->time_budget > 0))
 		return gb_error("--windows-of needs a time budget (--time-budget, or the config's "
 				"time_budget): without one every cell replays its whole trace");
