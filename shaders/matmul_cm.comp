@@ -23,12 +23,14 @@
  * (q8, q4), a product good to about 2^-11, which DESIGN.md section 8's
  * vulkan-vs-cpu budgets allow (5e-5 for f16, 1e-6 for q8 and q4; see
  * docs/vulkan.md for the NMSE measured emulated); opt-in until a GPU has
- * timed both. An infinite x then meets w_hi alone, as the pairs make it. An infinite x goes in as
- * (0, x), so that it meets w_hi alone: x_hi*w_lo with x_hi infinite would
- * add inf of w_lo's sign, NaN where w_lo's sign is not w_hi's (the
- * emulated kernel found that). Its row then comes out inf or NaN as the
- * cpu's does. A finite |x| >= 65,520 overflows f16 (hi inf, lo -inf): its
- * row comes out NaN, which the accuracy check reports.
+ * timed both. With the pairs an infinite x goes in as (0, x), so that it
+ * meets w_hi alone: x_hi*w_lo with x_hi infinite would add inf of w_lo's
+ * sign, NaN where w_lo's sign is not w_hi's (the emulated kernel found
+ * that); with one f16 there is no w_lo, and it meets w_hi alone as it
+ * is. Its row then comes out inf or NaN as the cpu's does. A finite |x|
+ * >= 65,520 overflows f16 (hi inf, and lo -inf with the pairs): its row
+ * comes out inf or NaN where the cpu's is finite, which the accuracy
+ * check reports.
  *
  * The workgroup must be exactly 4 subgroups (the host sets WG to 4 x the
  * device's subgroup size); a device that splits it otherwise gets NaN in
