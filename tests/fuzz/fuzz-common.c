@@ -117,9 +117,18 @@ static void capture_begin(void)
 	capturing = 1;
 }
 
-/* Put fd 1 and 2 back; pass on what was captured, as it would have gone without the capture. */
-static void capture_restore(void)
+/*
+ * Put fd 1 and 2 back and pass on what was captured, as it would have gone
+ * without the capture, reading it once; with check, then fail the input
+ * if a byte other than the newline or a printable one was printed: every
+ * message is one line, with no escape sequence.
+ */
+static void capture_restore(int check)
 {
+	int bad_fd = 0;
+	size_t bad_line = 0;
+	unsigned char bad = 0;
+
 	if (!capturing)
 		return;
 	capturing = 0;
@@ -127,36 +136,28 @@ static void capture_restore(void)
 	fflush(stderr);
 	for (int i = 0; i < 2; i++) {
 		struct capture *c = &cap[i];
-		char buf[65536];
+		unsigned char buf[65536];
+		size_t line = 1;
 		ssize_t n;
 
 		dup2(c->saved, c->fd);
 		close(c->saved);
 		lseek(c->file, 0, SEEK_SET);
-		while ((n = read(c->file, buf, sizeof(buf))) > 0)
-			if (write(c->fd, buf, (size_t)n) != n)
-				break;
-	}
-}
-
-/* Every byte printed is the newline or printable: a message is one line, with no escape sequence. */
-static void capture_check(void)
-{
-	for (int i = 0; i < 2; i++) {
-		struct capture *c = &cap[i];
-		unsigned char buf[65536];
-		size_t line = 1;
-		ssize_t n;
-
-		lseek(c->file, 0, SEEK_SET);
-		while ((n = read(c->file, buf, sizeof(buf))) > 0)
-			for (ssize_t k = 0; k < n; k++) {
-				FUZZ_CHECK(buf[k] == '\n' || (buf[k] >= 0x20 && buf[k] != 0x7f),
-					   "%s line %zu: the control byte 0x%02x printed",
-					   c->fd == 1 ? "stdout" : "stderr", line, buf[k]);
+		while ((n = read(c->file, buf, sizeof(buf))) > 0) {
+			for (ssize_t k = 0; check && !bad_fd && k < n; k++) {
+				if (buf[k] != '\n' && (buf[k] < 0x20 || buf[k] == 0x7f)) {
+					bad_fd = c->fd;
+					bad_line = line;
+					bad = buf[k];
+				}
 				line += buf[k] == '\n';
 			}
+			if (write(c->fd, buf, (size_t)n) != n)
+				break;
+		}
 	}
+	FUZZ_CHECK(!bad_fd, "%s line %zu: the control byte 0x%02x printed",
+		   bad_fd == 1 ? "stdout" : "stderr", bad_line, bad);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -164,8 +165,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	capture_begin();
 	fuzz_one(data, size);
-	capture_restore();
-	capture_check();
+	capture_restore(1);
 	return 0;
 }
 
@@ -209,7 +209,7 @@ void fuzz_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	capture_restore();   /* what the input printed, then why it fails */
+	capture_restore(0);   /* what the input printed, then why it fails */
 	dprintf(errfd >= 0 ? errfd : 2, "fuzz: invariant broken: %s\n", msg);
 	abort();
 }
