@@ -22,3 +22,5 @@ expect_exit() {
 	fi
 }
 done_testing() { echo "1..$_n"; }
+# cpuinfo FIELD: the first processor's FIELD in /proc/cpuinfo ("cpu family", "model"), or nothing
+cpuinfo() { sed -n "s/^$1[[:space:]]*: //p" /proc/cpuinfo | head -n 1; }

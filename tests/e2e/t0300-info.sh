@@ -4,8 +4,8 @@
 
 expect_exit 0 "gbench info exits 0" "$GBENCH" info
 check "names the CPU model" grep -qE '^  cpu +[^ ]' "$TMP/out"
-fam=$(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-mod=$(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+fam=$(cpuinfo 'cpu family')
+mod=$(cpuinfo model)
 if [ -n "$fam" ] && [ -n "$mod" ]; then
 	check "gives the CPU's signature (family $fam model $mod)" \
 		grep -qE "^  signature +.*family $fam model $mod( |\$)" "$TMP/out"

@@ -51,8 +51,8 @@ expect_exit 0 "baseline class prints the machine class" "$GBENCH" baseline class
 cls=$(cat "$TMP/out")
 check "a slug ending in the core count" bash -c "echo '$cls' | grep -qE '^[a-z0-9-]+-[0-9]+c(-|\$)'"
 # the CPU's signature in it: a hypervisor's bare "AMD EPYC" covers several generations
-fam=$(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-mod=$(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+fam=$(cpuinfo 'cpu family')
+mod=$(cpuinfo model)
 if [ -n "$fam" ] && [ -n "$mod" ]; then
 	check "naming the CPU's family and model (f${fam}m${mod})" bash -c "echo '$cls' | grep -q -- '-f${fam}m${mod}-'"
 	check "as meta.json's host.cpu_signature records them" python3 -c "
