@@ -8,9 +8,10 @@
  * reasons and events added, meta.json "processes" listing the shares.
  *
  * Shares pool only when they measured the same thing on the same kind of
- * machine: one machine class (gb_machine_class), one config (its name and
- * hash) and one build commit, and every cell over the same rows of its
- * trace (a time budget's window, meta.json time_plan, is other work);
+ * machine: one machine class (gb_machine_class) with caches of the same
+ * sizes (gb_machine_caches_differ), one config (its name and hash) and one
+ * build commit, and every cell over the same rows of its trace (a time
+ * budget's window, meta.json time_plan, is other work);
  * anything else is refused (exit 2) naming both sides, before anything is
  * written, and so are the same measurements twice (a folder given twice,
  * or a pooled folder beside one of its shares: meta.json run_id and
@@ -48,13 +49,13 @@ static const char merge_usage[] =
 	"histograms merged exactly (hist/<cell>.raw of each share; OUT keeps them\n"
 	"too, so pooled folders can be pooled again), batch sizes, invalid reasons\n"
 	"and events added; meta.json \"processes\" lists the shares.\n"
-	"Every DIR must be a complete run of the same machine class, config (name\n"
-	"and hash) and build commit, over the same rows of each trace (a time\n"
-	"budget's windows: give budgeted shares one --windows-of), and shares of\n"
-	"runs of one N; no run's measurements twice (a DIR given twice, or a\n"
-	"pooled folder beside one of its shares: meta.json run_id, pooled_runs);\n"
-	"otherwise nothing is written (exit 2). Shares missing from a run of N\n"
-	"are noted (meta.json share).\n"
+	"Every DIR must be a complete run of the same machine class (with caches of\n"
+	"the same sizes), config (name and hash) and build commit, over the same\n"
+	"rows of each trace (a time budget's windows: give budgeted shares one\n"
+	"--windows-of), and shares of runs of one N; no run's measurements twice\n"
+	"(a DIR given twice, or a pooled folder beside one of its shares:\n"
+	"meta.json run_id, pooled_runs); otherwise nothing is written (exit 2).\n"
+	"Shares missing from a run of N are noted (meta.json share).\n"
 	"\n"
 	"    --out OUT       the pooled results directory (replaced whole)\n"
 	"    --by-class      DIRs of several machine classes (a fleet): pool each\n"
@@ -184,11 +185,16 @@ static const char *window_differs(json_t *a, json_t *b)
 /* 0 when b may be pooled with a, else -1 naming what differs on both sides. */
 static int share_match(const struct share *a, const struct share *b)
 {
+	char caches[512];
 	const char *id;
 
 	if (!gb_str_same(a->klass, b->klass))
 		return gb_error("'%s' ran on machine class '%s' and '%s' on '%s': not pooled (--by-class keeps each class apart)",
 				a->dir, a->klass, b->dir, b->klass);
+	if (gb_machine_caches_differ(a->meta, b->meta, "in the first", "in the second", caches,
+				     sizeof(caches)))
+		return gb_error("'%s' and '%s' ran on machine class '%s' on different hardware "
+				"(caches: %s): not pooled", a->dir, b->dir, a->klass, caches);
 	if (!gb_str_same(a->config, b->config) || !gb_str_same(a->config_hash, b->config_hash))
 		return gb_error("'%s' ran config '%s' (hash %s) and '%s' config '%s' (hash %s): not pooled",
 				a->dir, a->config, a->config_hash ? a->config_hash : "none", b->dir,

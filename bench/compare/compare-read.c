@@ -468,46 +468,55 @@ static void cache_size_text(json_int_t b, char *buf, size_t len)
 		snprintf(buf, len, "%lld B", (long long)b);
 }
 
-/*
- * Two runs of one machine class whose caches differ (each level and type
- * both record, by size) did not run on the same hardware: a class from
- * meta.json without a CPU signature, or VMs of one CPU given different
- * shares of it. Said, as a class mismatch is; the verdicts stand.
- */
-static void compare_caches(struct gb_compare *c, json_t *base, json_t *cur)
+size_t gb_machine_caches_differ(json_t *a, json_t *b, const char *in_a, const char *in_b,
+				char *buf, size_t len)
 {
-	json_t *cb = json_object_get(json_object_get(base, "host"), "caches");
-	json_t *cc = json_object_get(json_object_get(cur, "host"), "caches"), *x, *y;
-	char diff[512] = "", sb[32], sc[32];
+	json_t *ca = json_object_get(json_object_get(a, "host"), "caches");
+	json_t *cb = json_object_get(json_object_get(b, "host"), "caches"), *x, *y;
+	char sa[32], sb[32];
 	size_t i, j, used = 0;
 
-	json_array_foreach(cb, i, x) {
+	if (len)
+		buf[0] = '\0';
+	json_array_foreach(ca, i, x) {
 		json_t *lx = json_object_get(x, "level"), *zx = json_object_get(x, "size_bytes");
 		const char *tx = json_string_value(json_object_get(x, "type"));
 
-		/* sysinfo's own words only: no text from the file reaches the warning */
+		/* sysinfo's own words only: no text from the file reaches the message */
 		if (!json_is_integer(lx) || !json_is_integer(zx) || !tx ||
 		    (strcmp(tx, "Data") && strcmp(tx, "Instruction") && strcmp(tx, "Unified")))
 			continue;
-		json_array_foreach(cc, j, y) {
+		json_array_foreach(cb, j, y) {
 			json_t *zy = json_object_get(y, "size_bytes");
 			const char *ty = json_string_value(json_object_get(y, "type"));
 
 			if (!json_equal(lx, json_object_get(y, "level")) || !ty || strcmp(tx, ty) ||
 			    !json_is_integer(zy))
 				continue;
-			if (json_integer_value(zx) != json_integer_value(zy) && used < sizeof(diff)) {
-				cache_size_text(json_integer_value(zx), sb, sizeof(sb));
-				cache_size_text(json_integer_value(zy), sc, sizeof(sc));
-				used += (size_t)snprintf(diff + used, sizeof(diff) - used,
-							 "%sL%lld %s %s in the baseline, %s in the current",
-							 used ? "; " : "",
-							 (long long)json_integer_value(lx), tx, sb, sc);
+			if (json_integer_value(zx) != json_integer_value(zy) && used < len) {
+				cache_size_text(json_integer_value(zx), sa, sizeof(sa));
+				cache_size_text(json_integer_value(zy), sb, sizeof(sb));
+				used += (size_t)snprintf(buf + used, len - used,
+							 "%sL%lld %s %s %s, %s %s", used ? "; " : "",
+							 (long long)json_integer_value(lx), tx, sa, in_a,
+							 sb, in_b);
 			}
 			break;
 		}
 	}
-	if (used)
+	return used;
+}
+
+/*
+ * Two runs of one machine class whose caches differ did not run on the
+ * same hardware: said, as a class mismatch is; the verdicts stand.
+ */
+static void compare_caches(struct gb_compare *c, json_t *base, json_t *cur)
+{
+	char diff[512];
+
+	if (gb_machine_caches_differ(base, cur, "in the baseline", "in the current", diff,
+				     sizeof(diff)))
 		gb_compare_warn(c, "DIFFERENT HARDWARE in one machine class ('%s'): caches differ (%s); "
 				"timings are not comparable across machines", c->cur.klass ? c->cur.klass : "?",
 				diff);

@@ -246,6 +246,16 @@ int gb_compare_write_json(const struct gb_compare *c, const char *path);
  * it. NULL when meta has no host; caller frees.
  */
 char *gb_machine_class(json_t *meta);
+/*
+ * Two runs of one machine class whose caches differ (each level and type
+ * both record, by size: a meta.json without a CPU signature, or VMs of one
+ * CPU given different shares of it) ran on different hardware. Writes
+ * "L2 Unified 512 KiB IN_A, 1 MiB IN_B; ..." into buf (sysinfo's own words
+ * and the labels, nothing else from the files); the bytes written, 0 when
+ * every cache both record is the same size.
+ */
+size_t gb_machine_caches_differ(json_t *a, json_t *b, const char *in_a, const char *in_b,
+				char *buf, size_t len);
 /* Lower-case, [a-z0-9] runs joined by '-'; caller frees. */
 char *gb_slug(const char *s);
 

@@ -6,8 +6,8 @@
 # reads back (compare) and pools again (two shares, then the third). A run's
 # measurements twice (a share given twice, a pooled folder beside one of its
 # shares) and shares of runs of another N are refused; a missing share is
-# said. Shares of different configs,
-# commits or machine classes, an incomplete one, or one that replayed
+# said. Shares of different configs, commits or machine classes, of one
+# class with other caches, an incomplete one, or one that replayed
 # another window of a cell's trace (a time budget's), are refused (exit 2,
 # naming both, nothing written); --by-class gives each class its folder.
 . "$(dirname "$0")/lib.sh"
@@ -85,12 +85,14 @@ exec(sys.argv[2])
 json.dump(m, open(sys.argv[1], "w"), indent=2)
 PY
 }
-for what in config commit class incomplete window; do
+for what in config commit class caches incomplete window; do
 	rm -rf "$TMP/bad"; cp -r "$TMP/s1" "$TMP/bad"
 	case $what in
 	config) edit "$TMP/bad" 'm["config_hash"] = "0123456789abcdef"' ; want="config" ;;
 	commit) edit "$TMP/bad" 'm["build"]["commit"] = "deadbeef0000"' ; want="from 'deadbeef0000'" ;;
 	class) edit "$TMP/bad" 'm["host"]["cpu_model"] = "Other CPU 9000"' ; want="on 'other-9000" ;;
+	caches) edit "$TMP/bad" 'm["host"]["caches"] = [{"level": 2, "type": "Unified", "size_bytes": 3 << 19}]'
+		want="on different hardware (caches: L2 Unified [0-9]* [KM]iB in the first, 1536 KiB in the second)" ;;
 	incomplete) edit "$TMP/bad" 'm["complete"] = False' ; want="incomplete run" ;;
 	window) edit "$TMP/bad" 'm["time_plan"] = {"cells": {"tiny.cpu.b1.f32.c0": {"window": 5, "requests": 1000}}}'
 		want="replayed all rows and '$TMP/bad' the first 5 rows of cell 'tiny.cpu.b1.f32.c0''s trace" ;;
