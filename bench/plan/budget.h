@@ -45,6 +45,9 @@ enum gb_budget_why {
 struct gb_budget_cell {
 	/* in */
 	double rep_s;          /* estimated seconds of one replay of the whole trace */
+	double rep_cold_s;     /* the same without what its result cache serves (0: rep_s):
+	                        * a window below min_window is planned at this rate, as its
+	                        * first rows find the cache colder than the smallest window */
 	uint32_t requests;     /* rows of the trace */
 	uint32_t untimed;      /* untimed repetitions before the first measured one */
 	uint32_t prime;        /* untimed repetitions right before each measured one */

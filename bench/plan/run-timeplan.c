@@ -213,7 +213,8 @@ static double hit_share(const struct gb_workload *w, uint32_t cache, size_t rows
  * processes: its untimed and measured repetitions (the first process's
  * warm-ups, which include one for the accuracy check, and each other
  * process's own), each at the calibrated cost less what its result cache
- * serves, and the accuracy check's executor calls (acc_s).
+ * serves over the rows it replays, and the accuracy check's executor
+ * calls (acc_s).
  */
 static double cell_estimate(const struct gb_run *r, const struct gb_run_cell *cl, double acc_s)
 {
@@ -226,7 +227,7 @@ static double cell_estimate(const struct gb_run *r, const struct gb_run_cell *cl
 
 	if (!r->ex[cl->exec].ok || !isfinite(cl->rep_s))
 		return 0;
-	f *= 1.0 - hit_share(&r->wl[cl->workload], cl->cache, SIZE_MAX);
+	f *= 1.0 - hit_share(&r->wl[cl->workload], cl->cache, cl->window ? cl->window : SIZE_MAX);
 	return acc_s + (cl->rep_s * f + cl->rep_fixed_s) * (untimed + reps * (1.0 + cl->prime));
 }
 
@@ -447,7 +448,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	int solo = gb_run_alone(r->opts);
 	json_t *jp, *jcal, *jcells;
 	struct gb_budget_cell *bc;
-	double left, turns_s = 0, total = 0, startup = 0, now_s, share, reserve;
+	double left, turns_s = 0, total = 0, startup = 0, now_s, share, reserve, extra = 0;
 	size_t nshort = 0, nfixed = 0;
 
 	/* a callgrind child replays its cell as configured: calibrating under valgrind is no plan */
@@ -504,21 +505,23 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		int keep = child || cl->window_fixed;
 		uint32_t rows = keep && cl->window ? cl->window : n;
 		uint32_t min_window = keep ? rows : (uint32_t)gb_percentile_min_samples(99.0);
-		double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0, hit;
+		double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0, hit, cold;
 
 		if (n)
 			rep_s *= (double)rows / n;
 		/*
 		 * less what its result cache serves, as the dry run's estimate
 		 * counts it, over the smallest window the plan may give it (a
-		 * window's first rows find the cache colder than the trace does)
+		 * window's first rows find the cache colder than the trace does);
+		 * a window below that one is planned without it (budget.c rate)
 		 */
 		hit = fmin(hit_share(&r->wl[cl->workload], cl->cache, rows),
 			   hit_share(&r->wl[cl->workload], cl->cache, min_window));
+		cold = rep_s;
 		rep_s *= 1.0 - hit;
 		/* another executor's check runs each call on the cpu too (accuracy_s) */
 		bc[i] = (struct gb_budget_cell){
-			.rep_s = rep_s, .fixed_s = rep_s > 0 ? cl->rep_fixed_s : 0,
+			.rep_s = rep_s, .rep_cold_s = cold, .fixed_s = rep_s > 0 ? cl->rep_fixed_s : 0,
 			.extra_s = accuracy_s(r, i),
 			.requests = rows,
 			.untimed = cl->warmup, .prime = cl->prime,
@@ -552,7 +555,9 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		struct gb_run_cell *cl = &r->cells[i];
 
 		cl->reps = bc[i].reps;
+		cl->min_reps = bc[i].min_reps;
 		cl->plan_reps_s = bc[i].plan_s - bc[i].extra_s;
+		extra += bc[i].extra_s;
 		if (!child && !cl->window_fixed)
 			cl->window = bc[i].window < bc[i].requests ? bc[i].window : 0;
 		json_object_set_new(jcells, cl->id, json_pack("{s:f, s:f, s:f, s:i, s:i, s:i, s:s, s:s}",
@@ -578,6 +583,14 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		total += bc[i].plan_s;
 	total += turns_s;
 	free(bc);
+	/*
+	 * The repetitions are to be done when the share is, less the reserve
+	 * and the accuracy checks that follow them: past it, the run gives up
+	 * repetitions beyond each cell's minimum (gb_run_execute, pace.h).
+	 */
+	if (!dry)
+		r->reps_end_ns = r->plan_start_ns +
+				 (uint64_t)((now_s + fmax(share - reserve - extra, 0)) * 1e9);
 	/* every cell's floor (a repetition, its warm-ups, its accuracy check) may not fit */
 	if (total > share)
 		gb_warn("the plan needs about %.*f s, over %s of %.*f s: %zu cells "

@@ -88,10 +88,27 @@ static size_t cells_short(const struct gb_report *r, long long *min_reps, long l
 	return (size_t)json_integer_value(json_object_get(tp, "cells_short"));
 }
 
+/* Cells whose repetitions past their minimum the run gave up to its clock, and how many. */
+static size_t cells_cut(const struct gb_report *r, long long *reps)
+{
+	json_t *jc;
+	const char *id;
+	size_t n = 0;
+
+	*reps = 0;
+	json_object_foreach(json_object_get(json_object_get(r->meta, "time_plan"), "cells"), id, jc) {
+		long long k = json_integer_value(json_object_get(jc, "cut"));
+
+		*reps += k > 0 ? k : 0;
+		n += k > 0;
+	}
+	return n;
+}
+
 static void md_validity(struct gb_report *r, struct gb_sbuf *b)
 {
-	long long min_reps, min_window;
-	size_t nshort = cells_short(r, &min_reps, &min_window);
+	long long min_reps, min_window, cut;
+	size_t nshort = cells_short(r, &min_reps, &min_window), ncut;
 	size_t valid = 0, invalid = 0, skipped = 0;
 
 	for (size_t i = 0; i < r->ncells; i++) {
@@ -116,6 +133,12 @@ static void md_validity(struct gb_report *r, struct gb_sbuf *b)
 			       nshort == 1 ? "" : "s", nshort == 1 ? "its" : "their", min_reps,
 			       min_window, nshort == 1 ? "it" : "them", nshort == 1 ? "Its" : "Their",
 			       nshort == 1 ? "it" : "them");
+	if ((ncut = cells_cut(r, &cut)))
+		gb_sbuf_printf(b, "The run fell behind its time plan (its calibration was low) and gave "
+			       "up %lld measured repetition%s past %s cell%s minimum, in %zu cell%s, to "
+			       "end near its budget (meta.json `time_plan` cells.<id>.cut).\n\n", cut,
+			       cut == 1 ? "" : "s", ncut == 1 ? "its" : "their", ncut == 1 ? "'s" : "s'",
+			       ncut, ncut == 1 ? "" : "s");
 	if (invalid) {
 		gb_sbuf_printf(b, "| INVALID cell | reasons |\n|---|---|\n");
 		for (size_t i = 0; i < r->ncells; i++) {

@@ -259,7 +259,7 @@ void gb_run_add_share_plan(json_t *run_tp, json_t *tp, uint32_t p, double ended_
 		"share_s", "started_s", "planned_total_s", "cells_short",
 	};
 	static const char *const cell_keys[] = {
-		"repetitions", "window", "why", "share_s", "planned_s",
+		"repetitions", "window", "why", "share_s", "planned_s", "cut",
 	};
 	json_t *cells = json_object_get(run_tp, "cells"), *shares, *jc, *o;
 	const char *id;
@@ -298,7 +298,7 @@ void gb_run_sum_share_plans(json_t *run_tp, const char *note)
 	if (!json_object_get(run_tp, "shares"))
 		return;
 	json_object_foreach(json_object_get(run_tp, "cells"), id, jc) {
-		json_int_t reps = 0;
+		json_int_t reps = 0, cut = 0;
 		double share = 0, planned = 0;
 		int short_ = 0;
 
@@ -306,11 +306,13 @@ void gb_run_sum_share_plans(json_t *run_tp, const char *note)
 			const char *why = json_string_value(json_object_get(v, "why"));
 
 			reps += json_integer_value(json_object_get(v, "repetitions"));
+			cut += json_integer_value(json_object_get(v, "cut"));
 			share += json_number_value(json_object_get(v, "share_s"));
 			planned += json_number_value(json_object_get(v, "planned_s"));
 			short_ |= why && !strcmp(why, "short");
 		}
 		json_object_set_new(jc, "repetitions", json_integer(reps));
+		json_object_set_new(jc, "cut", json_integer(cut));
 		json_object_set_new(jc, "share_s", json_real(share));
 		json_object_set_new(jc, "planned_s", json_real(planned));
 		if (short_) {

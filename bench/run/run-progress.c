@@ -348,6 +348,21 @@ void gb_progress_slot(struct gb_run *r, size_t cell, int measured, int warm)
 		print_line(r);
 }
 
+void gb_progress_cut(struct gb_run *r, size_t cell, int measured)
+{
+	struct gb_progress *p = &r->prog;
+
+	/* the repetition before it is done; this one leaves the count */
+	account(r, gb_now_ns());
+	p->nslots--;
+	p->ex[r->cells[cell].exec].other--;
+	if (measured) {
+		p->meas_total--;
+		if (p->cell_meas[cell] == planned(r, cell))
+			p->cells_done++;
+	}
+}
+
 void gb_progress_calibration(struct gb_run *r, size_t i, size_t n, size_t cell)
 {
 	struct gb_progress *p = &r->prog;

@@ -19,6 +19,7 @@
 #include "gbench.h"
 #include "maxqps.h"
 #include "plan/memplan.h"
+#include "plan/pace.h"
 #include "oracle.h"
 #include "rng.h"
 #include "sysinfo.h"
@@ -601,6 +602,71 @@ static void find_max_qps(struct gb_run *r)
 	json_object_set_new(r->meta, "find_max_qps", jmax);
 }
 
+/* The plan's seconds for one of cell cl's slots, untimed or measured (0: no plan). */
+static double slot_cost(const struct gb_run_cell *cl)
+{
+	double n = (double)cl->warmup + (double)cl->reps * (1.0 + cl->prime);
+
+	return cl->plan_reps_s > 0 && n > 0 ? cl->plan_reps_s / n : 0;
+}
+
+/*
+ * The pace of a budgeted run (plan/pace.h): whether slot sl runs. A
+ * measured repetition past its cell's minimum, with the primes before it,
+ * is given up when running it would take the run past its plan's end; a
+ * given-up one leaves its cell one repetition fewer (cl->reps, cl->cut).
+ * taken[] counts each cell's measured repetitions run, drop[] a prime given
+ * up, whose measured repetition goes with it.
+ */
+static int paced(struct gb_run *r, struct gb_pace *pace, const struct slot *sl, int warm,
+		 const double *cost, uint32_t *taken, uint8_t *drop)
+{
+	struct gb_run_cell *cl = &r->cells[sl->cell];
+	int optional = !warm && cl->min_reps && taken[sl->cell] >= cl->min_reps, go;
+
+	if (drop[sl->cell]) {
+		gb_pace_pass(pace, cost[sl->cell]);
+		go = 0;
+	} else {
+		go = gb_pace_take(pace, gb_now_ns(), cost[sl->cell], optional);
+	}
+	if (go) {
+		taken[sl->cell] += sl->measured;
+		return 1;
+	}
+	drop[sl->cell] = !sl->measured;
+	if (sl->measured) {
+		cl->reps--;
+		cl->cut++;
+	}
+	return 0;
+}
+
+/*
+ * A budgeted run's repetitions given up to the clock: time_plan cells.<id>
+ * "repetitions" becomes what the cell took and "cut" says how many fewer
+ * than planned; one line when there were any.
+ */
+static void record_cuts(struct gb_run *r)
+{
+	json_t *plan = json_object_get(json_object_get(r->meta, "time_plan"), "cells"), *jc;
+	size_t reps = 0, cells = 0;
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		if ((jc = json_object_get(plan, r->cells[i].id))) {
+			json_object_set_new(jc, "repetitions", json_integer(r->cells[i].reps));
+			json_object_set_new(jc, "cut", json_integer(r->cells[i].cut));
+		}
+		reps += r->cells[i].cut;
+		cells += r->cells[i].cut > 0;
+	}
+	if (reps)
+		gb_note("gbench run: behind its time plan (the calibration was low): %zu measured "
+			"repetition%s past the cells' minimum given up in %zu cell%s, to end near "
+			"the budget (meta.json time_plan cells.<id>.cut)", reps, reps == 1 ? "" : "s",
+			cells, cells == 1 ? "" : "s");
+}
+
 /* Executors take turns (schedule): tell the one whose turn begins or ends. */
 static void exec_turn(struct gb_run *r, size_t exec, int begin)
 {
@@ -615,6 +681,10 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	struct slot *sched;
 	size_t nsched, turn = SIZE_MAX;   /* the executor whose turn it is */
 	uint32_t *untimed;               /* per cell: its untimed repetitions begun */
+	uint32_t *taken;                 /* per cell: its measured repetitions begun */
+	uint8_t *drop;                   /* per cell: a prime given up (paced) */
+	double *cost, planned = 0;       /* per cell: the plan's seconds a slot */
+	struct gb_pace pace;
 	char *reps_text = gb_run_reps_line(cfg), procs[64] = "";
 
 	if (r->opts->spawn)
@@ -648,15 +718,30 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	sched = schedule(r->cells, r->ncells, r->nex, cfg->rounds, r->opts->interleave,
 			 cfg->seed ^ (r->opts->process * 0x9e3779b97f4a7c15ULL), &nsched);
 	untimed = gb_xcalloc(r->ncells + 1, sizeof(*untimed));
+	taken = gb_xcalloc(r->ncells + 1, sizeof(*taken));
+	drop = gb_xcalloc(r->ncells + 1, sizeof(*drop));
+	cost = gb_xcalloc(r->ncells + 1, sizeof(*cost));
+	for (size_t i = 0; i < r->ncells; i++) {
+		cost[i] = slot_cost(&r->cells[i]);
+		planned += cost[i] * ((double)r->cells[i].warmup +
+				      (double)r->cells[i].reps * (1.0 + r->cells[i].prime));
+	}
+	gb_pace_init(&pace, r->reps_end_ns, planned);
 	gb_progress_begin(r);
 	for (size_t s = 0; s < nsched && !gb_interrupted; s++) {
 		struct gb_run_cell *cl = &r->cells[sched[s].cell];
 		struct gb_cell_result *c = &r->res.cells[sched[s].cell];
 		int runs = cl->cell && r->ex[cl->exec].ok && !c->skipped;
-
 		/* a cell's first untimed repetitions are its warm-ups, the others its primes */
-		gb_progress_slot(r, sched[s].cell, sched[s].measured,
-				 !sched[s].measured && untimed[sched[s].cell]++ < cl->warmup);
+		int warm = !sched[s].measured && untimed[sched[s].cell]++ < cl->warmup;
+
+		if (!runs) {
+			gb_pace_pass(&pace, cost[sched[s].cell]);
+		} else if (!paced(r, &pace, &sched[s], warm, cost, taken, drop)) {
+			gb_progress_cut(r, sched[s].cell, sched[s].measured);
+			continue;
+		}
+		gb_progress_slot(r, sched[s].cell, sched[s].measured, warm);
 
 		if (cl->exec != turn) {
 			if (turn != SIZE_MAX)
@@ -690,6 +775,10 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 		exec_turn(r, turn, 0);
 	free(sched);
 	free(untimed);
+	free(taken);
+	free(drop);
+	free(cost);
+	record_cuts(r);
 	if (r->opts->spawn && !gb_interrupted)
 		gb_run_processes(r);
 	r->interrupted = gb_interrupted != 0;

@@ -126,6 +126,9 @@ struct gb_run_cell {
 	double rep_s;              /* calibration: estimated seconds of one whole replay */
 	double rep_fixed_s;        /* and what a repetition costs besides its rows */
 	double plan_reps_s;        /* a time plan's seconds for its repetitions (0: no plan) */
+	uint32_t min_reps;         /* a time plan's minimum of measured repetitions, which the
+	                            * run never gives up (plan/pace.h) */
+	uint32_t cut;              /* measured repetitions past it given up to the clock */
 	uint64_t spent_rep_ns;     /* this process's time in its repetitions, untimed ones too */
 	uint64_t spent_acc_ns;     /* and in its accuracy check (meta.json cells.<id>.spent_s) */
 	struct gb_cell *cell;      /* open while the run goes on */
@@ -156,6 +159,7 @@ struct gb_run {
 	int calibrated;               /* gb_run_timeplan measured every cell's rep_s */
 	double calib_s;               /* seconds the calibration took */
 	uint64_t plan_start_ns;       /* when the budget's clock started */
+	uint64_t reps_end_ns;         /* when the plan's repetitions should be done (0: no plan) */
 	size_t budget_over;           /* cells short of their minimum (budget.h) */
 	size_t accuracy_cells;        /* cells over a gating accuracy budget */
 	size_t accuracy_cost_cells;   /* cells whose accuracy cost is beyond a reported budget */
@@ -259,7 +263,8 @@ char *gb_run_reps_line(const struct gb_config *cfg);
 /*
  * run-progress.c: what the run shows on stderr. gb_progress_init (by
  * gb_run_init) picks the mode; begin/slot/end frame the repetitions of
- * gb_run_execute (slot after each one, `warm` for a cell's warm-up);
+ * gb_run_execute (slot after each one, `warm` for a cell's warm-up; cut
+ * for one the pace gave up, after the cell's reps were lowered);
  * gb_progress_calibration says the time plan's calibration is at probe i
  * of n (on cell `cell`), and i = n that it is done;
  * gb_progress_clear ends a terminal line before other output.
@@ -269,6 +274,7 @@ char *gb_run_reps_line(const struct gb_config *cfg);
 void gb_progress_init(struct gb_run *r);
 void gb_progress_begin(struct gb_run *r);
 void gb_progress_slot(struct gb_run *r, size_t cell, int measured, int warm);
+void gb_progress_cut(struct gb_run *r, size_t cell, int measured);
 void gb_progress_calibration(struct gb_run *r, size_t i, size_t n, size_t cell);
 void gb_progress_end(struct gb_run *r);
 void gb_progress_clear(struct gb_run *r);

@@ -108,6 +108,35 @@ TEST(the_budget_holds_below_the_smallest_window)
 	CHECK(total(c, 3) <= 6.0 + 1e-9);
 }
 
+/*
+ * A result cache's hits make a replay cheaper from the smallest window on;
+ * below it a window's first rows find the cache colder, and the plan
+ * counts none: the window is the cache-less cell's, not four times it.
+ */
+TEST(below_the_smallest_window_no_cache_hits_are_counted)
+{
+	struct gb_budget_cell c[1] = { cell(2.5, 1000) };
+
+	c[0].rep_cold_s = 10.0;
+	CHECK(gb_budget_plan(c, 1, 2.0) == 1);
+	CHECK(c[0].why == GB_BUDGET_SHORT);
+	CHECK(c[0].reps == 1);
+	CHECK(c[0].window == 100);           /* 2 replays of 10 ms a row, not of 2.5 ms */
+	CHECK(c[0].plan_s <= 2.0 + 1e-9);
+	/* from the smallest window on, the hits count: the minimum on a window of 20,000 */
+	c[0] = cell(10.0, 100000);
+	c[0].rep_cold_s = 40.0;
+	CHECK(gb_budget_plan(c, 1, 22.0) == 0);
+	CHECK(c[0].why == GB_BUDGET_WINDOW);
+	CHECK(c[0].window == 20000);
+	/* short on the smallest window itself: its rate is the cache's */
+	c[0] = cell(2.5, 1000);
+	c[0].rep_cold_s = 10.0;
+	CHECK(gb_budget_plan(c, 1, 3.3 * 2.5 * 0.657 + 0.01) == 1);
+	CHECK(c[0].window == 657);
+	CHECK(c[0].reps == 2);
+}
+
 /* What a cell takes besides its repetitions (the accuracy check) comes out of its share. */
 TEST(extra_time_comes_out_of_the_share)
 {
@@ -251,6 +280,7 @@ int main(void)
 	RUN(short_when_the_minimum_cannot_fit);
 	RUN(short_trace_window_is_the_trace);
 	RUN(the_budget_holds_below_the_smallest_window);
+	RUN(below_the_smallest_window_no_cache_hits_are_counted);
 	RUN(extra_time_comes_out_of_the_share);
 	RUN(a_group_shares_one_window);
 	RUN(short_cells_of_a_group_keep_theirs);

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# gbench run held to its time plan while it runs (plan/pace.h): when the
+# calibration was low, the measured repetitions past each cell's minimum
+# give way so that the run ends near its budget, and the run says so
+# (stderr, meta.json time_plan cells.<id>.cut, the report). The low
+# calibration is made real: GB_INJECT adds three times their own time to
+# every call of the cells (GB_INJECT_CELLS names them), while the
+# calibration's probe (a cell named "calibration") runs at full speed. The
+# plan is asserted, not the wall time: timed assertions belong to
+# benchmarks.
+. "$(dirname "$0")/lib.sh"
+
+# 200 requests of silu 1x16384: a few ms a replay on the development VM
+awk 'BEGIN { printf "# gbench-trace v1\narrival_ns,stream,op,m,n,k,p,tensor,key\n";
+	     for (i = 0; i < 200; i++) printf "%d,0,silu,1,16384,0,0,,x\n", i }' > "$TMP/w.csv"
+cat > "$TMP/pace.ini" <<INI
+[run]
+workloads = $TMP/w.csv
+executors = cpu
+batch = 1,2
+quant = f32,f16
+cache = 0
+repetitions = 200
+min_repetitions = 3
+warmup = 1
+accuracy_samples = 1
+time_budget = 3s
+INI
+run() { timeout 120 "$GBENCH" run --executor cpu --no-report --config "$TMP/pace.ini" "$@"; }
+# every call of the cells (not the probe's) four times slower
+slow() { GB_INJECT=all:3 GB_INJECT_CELLS='w.*' run "$@"; }
+# kept DIR: every cell kept its minimum, and took what meta.json says, cut or not
+kept() {
+	python3 - "$1" <<'PY'
+import csv, json, sys
+d = sys.argv[1]
+p = json.load(open(d + "/meta.json"))["time_plan"]
+n = {}
+for row in csv.DictReader(open(d + "/samples.csv")):
+    if row["metric"] == "wall_ns":
+        n[row["cell"]] = n.get(row["cell"], 0) + 1
+for cid, c in p["cells"].items():
+    assert n[cid] == c["repetitions"] >= 3 and c["cut"] >= 0, (cid, n[cid], c)
+PY
+}
+
+expect_exit 0 "a budgeted run four times slower than its calibration exits 0" slow --out "$TMP/slow"
+check "meta.json records the slowdown" grep -q '"inject": "all:3 (cells w.*)"' "$TMP/slow/meta.json"
+check "every cell kept its minimum; what each took and gave up is in meta.json" kept "$TMP/slow"
+# Something to give up needs a plan past the minimum: a machine so loaded
+# that the plan gave every cell its minimum alone has none, and says so.
+optional=$(python3 -c 'import json, sys
+p = json.load(open(sys.argv[1] + "/meta.json"))["time_plan"]
+print(sum(c["repetitions"] + c["cut"] > 3 for c in p["cells"].values()))' "$TMP/slow")
+t1="the cells gave repetitions up past their minimum (meta.json cut)"
+t2="the run says it gave repetitions up, and where that is recorded"
+t3="the report says the run gave repetitions up to end near its budget"
+if [ "$optional" -gt 0 ]; then
+	check "$t1" python3 -c 'import json, sys
+p = json.load(open(sys.argv[1] + "/meta.json"))["time_plan"]
+sys.exit(not sum(c["cut"] for c in p["cells"].values()))' "$TMP/slow"
+	check "$t2" grep -q "^gbench run: behind its time plan (the calibration was low): [0-9]* measured repetitions\? past the cells' minimum given up in [0-9]* cells\?, to end near the budget (meta.json time_plan cells.<id>.cut)" "$TMP/err"
+	expect_exit 0 "its report" "$GBENCH" report "$TMP/slow" --out "$TMP/slow-report"
+	check "$t3" grep -q "^The run fell behind its time plan (its calibration was low) and gave up [0-9]* measured repetitions\? past" "$TMP/slow-report/report.md"
+else
+	for t in "$t1" "$t2" "$t3"; do skip "$t" "the plan gave every cell its minimum alone (a loaded machine): nothing to give up"; done
+fi
+
+# The same config at full speed: whatever the clock gave up (a loaded
+# machine may fall behind too), what each cell took is recorded alike.
+expect_exit 0 "the same run at its calibrated speed exits 0" run --out "$TMP/fast"
+check "meta.json records a cut for every cell, and the repetitions each took" kept "$TMP/fast"
+# A shared run: each process paces its own share, the pooled plan sums the cuts.
+expect_exit 0 "a shared run four times slower than its calibration exits 0" \
+	slow --processes 2 --out "$TMP/shared"
+check "the pooled plan sums each process's cuts" python3 - "$TMP/shared" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1] + "/meta.json"))["time_plan"]
+for cid, c in p["cells"].items():
+    by = c["by_process"]
+    assert len(by) == 2 and c["cut"] == sum(b["cut"] for b in by), (cid, c)
+    assert c["repetitions"] == sum(b["repetitions"] for b in by), (cid, c)
+PY
+done_testing
