@@ -83,7 +83,10 @@ for cid, c in p["cells"].items():
 assert 0 < p["turns_s"] <= 0.4, p
 assert planned <= 4 * 0.9 - p["calibration_s"] - p["turns_s"] + 1e-6, (planned, p)
 small = p["cells"]["small.cpu.b1.f32.c0"]
-assert small["why"] == "max" and small["repetitions"] == 5 and small["window"] == 40, small
+# planned at its maximum; a run behind its plan (a loaded machine) may
+# give up those past the minimum (plan/pace.h: t0465)
+assert small["why"] == "max" and small["repetitions"] + small["cut"] == 5, small
+assert small["repetitions"] >= 2 and small["window"] == 40, small
 assert m["config"]["time_budget_s"] == 4
 # what each cell took, to hold the plan against: within the run's elapsed time
 spent = 0
