@@ -376,7 +376,12 @@ esac
 sed 's/^cache = 0$/cache = 0,64/; s|^workloads = .*|workloads = '"$TMP"'/big.csv|' "$TMP/budget.ini" > "$TMP/cached.ini"
 expect_exit 0 "a dry run with a result cache exits 0" run --config "$TMP/cached.ini" --dry-run
 check "the cached cell takes its maximum" grep -qE '^  big\.cpu\.b1\.f32\.c64 +5 reps ' "$TMP/out"
-check "while cache 0 gets fewer on a window" grep -qE '^  big\.cpu\.b1\.f32\.c0 +[1-4] reps x [0-9]+ of 30000 rows.*: (window|short)' "$TMP/out"
+# (one repetition prints "1 rep  x": a loaded machine's plan may give it one)
+if grep -qE '^  big\.cpu\.b1\.f32\.c0 +[1-4] reps? +x [0-9]+ of 30000 rows.*: (window|short)' "$TMP/out"; then
+	ok "while cache 0 gets fewer on a window"
+else
+	fail "while cache 0 gets fewer on a window"; grep '^  big\.cpu' "$TMP/out" | sed 's/^/#   /'
+fi
 # --time-budget none: the config's fixed counts, no plan
 expect_exit 0 "--time-budget none runs a budgeted config with fixed counts" \
 	run --config "$TMP/cached.ini" --time-budget none --dry-run
