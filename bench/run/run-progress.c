@@ -588,26 +588,34 @@ static void rank_line(const struct gb_run *r, const char *label, const struct ra
 
 /*
  * With a time budget: how many cells replayed a window of their trace
- * (whose figures compare and history hold apart) and how many were short
- * of their minimum, from meta.json time_plan (a shared run's pooled plan).
+ * (whose figures compare and history hold apart), how many were short
+ * of their minimum, and how many repetitions past it the run gave up to
+ * its clock, from meta.json time_plan (a shared run's pooled plan).
  */
 static void budget_line(const struct gb_run *r)
 {
 	json_t *tp = json_object_get(r->meta, "time_plan"), *c;
 	const char *id;
 	size_t windowed = 0;
+	long long cut = 0;
 
 	if (!(r->cfg->time_budget > 0) || !tp)
 		return;
-	json_object_foreach(json_object_get(tp, "cells"), id, c)
+	json_object_foreach(json_object_get(tp, "cells"), id, c) {
 		windowed += gb_compare_cell_window(r->meta, id) != 0;
-	fprintf(stderr, "  time budget:         %.0f s", r->cfg->time_budget);
+		cut += json_integer_value(json_object_get(c, "cut"));
+	}
+	fprintf(stderr, "  time budget:         %g s", r->cfg->time_budget);
 	if (gb_run_alone(r->opts))
 		fprintf(stderr, " (this share's part %.1f s)", gb_run_budget_part(r));
 	fprintf(stderr, ": %zu of %zu cells on a window of their trace, %lld short of their "
-		"minimum of %u repetitions%s (meta.json time_plan)\n", windowed, r->ncells,
+		"minimum of %u repetitions%s", windowed, r->ncells,
 		(long long)json_integer_value(json_object_get(tp, "cells_short")),
 		r->cfg->min_repetitions, gb_run_alone(r->opts) ? " over the shares" : "");
+	if (cut > 0)
+		fprintf(stderr, ", %lld repetition%s past it given up to end near the budget", cut,
+			cut == 1 ? "" : "s");
+	fprintf(stderr, " (meta.json time_plan)\n");
 }
 
 void gb_run_summary(const struct gb_run *r, const char *out_dir, const char *report,

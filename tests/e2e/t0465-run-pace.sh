@@ -57,15 +57,17 @@ print(sum(c["repetitions"] + c["cut"] > 3 for c in p["cells"].values()))' "$TMP/
 t1="the cells gave repetitions up past their minimum (meta.json cut)"
 t2="the run says it gave repetitions up, and where that is recorded"
 t3="the report says the run gave repetitions up to end near its budget"
+t4="the run's summary counts them"
 if [ "$optional" -gt 0 ]; then
 	check "$t1" python3 -c 'import json, sys
 p = json.load(open(sys.argv[1] + "/meta.json"))["time_plan"]
 sys.exit(not sum(c["cut"] for c in p["cells"].values()))' "$TMP/slow"
+	check "$t4" grep -q "^  time budget: *3 s: .*, [0-9]* repetitions\? past it given up to end near the budget (meta.json time_plan)$" "$TMP/err"
 	check "$t2" grep -q "^gbench run: behind its time plan (the calibration was low): [0-9]* measured repetitions\? past the cells' minimum given up in [0-9]* cells\?, to end near the budget (meta.json time_plan cells.<id>.cut)" "$TMP/err"
 	expect_exit 0 "its report" "$GBENCH" report "$TMP/slow" --out "$TMP/slow-report"
 	check "$t3" grep -q "^The run fell behind its time plan (its calibration was low) and gave up [0-9]* measured repetitions\? past" "$TMP/slow-report/report.md"
 else
-	for t in "$t1" "$t2" "$t3"; do skip "$t" "the plan gave every cell its minimum alone (a loaded machine): nothing to give up"; done
+	for t in "$t1" "$t4" "$t2" "$t3"; do skip "$t" "the plan gave every cell its minimum alone (a loaded machine): nothing to give up"; done
 fi
 
 # The same config at full speed: whatever the clock gave up (a loaded
