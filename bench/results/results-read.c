@@ -597,7 +597,7 @@ int gb_results_check_time_plan(json_t *meta, const char *path)
 			bad = "is not an object";
 		else if (!count_ok(c, "requests", most) || !count_ok(c, "repetitions", most) ||
 			 !count_ok(c, "cut", most))
-			bad = "has a count of requests or repetitions that is not an integer from 0";
+			bad = "has a count (requests, repetitions, cut) that is not an integer from 0";
 		else if (!count_ok(c, "window", req ? json_integer_value(req) : most))
 			bad = "has a window that is not a count of rows of its trace (0 to requests)";
 		if (bad) {

@@ -147,6 +147,18 @@ PY
 	check "naming the file and the cell" grep -q "ed/meta.json: time_plan.cells.tiny.cpu.b1.f32.c0 has a window that is not a count of rows of its trace (0 to requests)" "$TMP/err"
 done
 check "so does the report" bash -c "! '$GBENCH' report '$TMP/ed' --out '$TMP/rep' > /dev/null 2>&1"
+# A cell's cut (repetitions the run gave up to its clock) is a count too.
+for k in '-3' '"x"'; do
+	rm -rf "$TMP/cut"; cp -r "$TMP/a" "$TMP/cut"
+	python3 - "$TMP/cut/meta.json" "$k" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["time_plan"] = {"budget_s": 60, "cells": {"tiny.cpu.b1.f32.c0": {"cut": json.loads(sys.argv[2]), "requests": 1000}}}
+json.dump(m, open(sys.argv[1], "w"))
+PY
+	expect_exit 2 "a time plan's cut of $k exits 2" "$GBENCH" report "$TMP/cut" --out "$TMP/cut-rep"
+	check "naming the file and the cell" grep -q "cut/meta.json: time_plan.cells.tiny.cpu.b1.f32.c0 has a count (requests, repetitions, cut) that is not an integer from 0" "$TMP/err"
+done
 expect_exit 2 "and --windows-of" "$GBENCH" run --no-report --executor cpu --batch 1 --quant f32 --cache 0 \
 	--workload "$TMP/t/tiny.csv" --time-budget 5s --windows-of "$TMP/ed" --dry-run
 check "naming it before anything is calibrated" grep -q "ed/meta.json: time_plan.cells" "$TMP/err"
