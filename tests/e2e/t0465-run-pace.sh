@@ -91,5 +91,18 @@ PY
 expect_exit 0 "a run whose cells' floors do not fit its budget exits 0" \
 	env GB_INJECT=all:10 "$GBENCH" run --executor cpu --no-report --config "$TMP/pace.ini" \
 	--time-budget 0.1s --out "$TMP/tiny"
+# (a quarter of that budget is the calibration's: one probe of the workload
+# and executor is taken whatever it costs, the other three are not)
+check "the calibration stops at its quarter of the budget, and says so" grep -q "^gbench run: warning: the calibration took its quarter of the time budget (0.025 s) after 1 of 4 probes: the other 3 are planned as the dearest probe of their workload and executor (meta.json time_plan calibration)$" "$TMP/err"
+check "meta.json gives the probes not taken the dearest probe's figures, and says so" python3 - "$TMP/tiny" <<'PY'
+import json, sys
+cal = json.load(open(sys.argv[1] + "/meta.json"))["time_plan"]["calibration"]
+assert len(cal) == 4, cal
+taken = [c for c in cal if "derived" not in c]
+assert len(taken) == 1 and taken[0]["batch"] == 1 and taken[0]["quant"] == "f32", cal
+for c in cal:
+    if "derived" in c:
+        assert c["replay_s"] == taken[0]["replay_s"] and "quarter of the time budget" in c["derived"], c
+PY
 check "it says what the plan needs, over the budget" grep -q "^gbench run: warning: the plan needs about [0-9]*\.[0-9] s, over the time budget of 0\.1 s: the 4 cells' floors (one repetition each, with its warm-ups and accuracy check) do not fit; fewer cells (--filter) or a larger --time-budget$" "$TMP/err"
 done_testing
