@@ -276,22 +276,21 @@ static int first_of_pair(const struct gb_run *r, const size_t *first, size_t i)
  * executor (every pair has one: the first pass takes them all), which
  * plans it dear rather than cheap; NAN where that pair's probes failed.
  */
-static void derive(struct gb_run *r, const size_t *first, size_t i)
+static void derive(struct gb_run *r, const uint8_t *probed, size_t i)
 {
 	struct gb_run_cell *cl = &r->cells[i];
 
 	for (size_t j = 0; j < r->ncells; j++) {
 		const struct gb_run_cell *o = &r->cells[j];
 
-		if (first[j] != j || j == i || o->workload != cl->workload || o->exec != cl->exec ||
-		    !isfinite(o->rep_s) || o->rep_derived)
+		if (!probed[j] || o->workload != cl->workload || o->exec != cl->exec ||
+		    !isfinite(o->rep_s))
 			continue;
 		if (isnan(cl->rep_s) || o->rep_s > cl->rep_s)
 			cl->rep_s = o->rep_s;
 		if (o->rep_fixed_s > cl->rep_fixed_s)
 			cl->rep_fixed_s = o->rep_fixed_s;
 	}
-	cl->rep_derived = 1;
 }
 
 /*
@@ -324,7 +323,6 @@ static json_t *calibrate(struct gb_run *r)
 		nprobes += j == i && r->ex[cl->exec].ok;
 		cl->rep_s = NAN;
 		cl->rep_fixed_s = 0;
-		cl->rep_derived = 0;
 	}
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < r->ncells && !gb_interrupted; i++) {
@@ -349,7 +347,7 @@ static json_t *calibrate(struct gb_run *r)
 		}
 	for (size_t i = 0; i < r->ncells && skipped && !gb_interrupted; i++)
 		if (first[i] == i && r->ex[r->cells[i].exec].ok && !probed[i])
-			derive(r, first, i);
+			derive(r, probed, i);
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct gb_run_cell *cl = &r->cells[i];
 		json_t *o;
@@ -366,7 +364,8 @@ static json_t *calibrate(struct gb_run *r)
 			"batch", (int)cl->batch, "quant", gb_quant_name(cl->quant),
 			"replay_s", isnan(cl->rep_s) ? json_null() : json_real(cl->rep_s),
 			"repetition_fixed_s", json_real(cl->rep_fixed_s));
-		if (cl->rep_derived)
+		/* a probe of an executor that works, not taken: derived */
+		if (!probed[i] && skipped && !gb_interrupted)
 			json_object_set_new(o, "derived", json_string(
 				"not probed: the calibration had taken its quarter of the time budget; "
 				"the dearest probe of its workload and executor"));

@@ -723,8 +723,7 @@ int gb_run_execute(struct gb_run *r, const char *out_dir)
 	cost = gb_xcalloc(r->ncells + 1, sizeof(*cost));
 	for (size_t i = 0; i < r->ncells; i++) {
 		cost[i] = slot_cost(&r->cells[i]);
-		planned += cost[i] * ((double)r->cells[i].warmup +
-				      (double)r->cells[i].reps * (1.0 + r->cells[i].prime));
+		planned += r->cells[i].plan_reps_s;
 	}
 	gb_pace_init(&pace, r->reps_end_ns, planned);
 	gb_progress_begin(r);
