@@ -128,7 +128,7 @@ int gb_replay__check_accuracy(struct cell *c, struct gb_cell_result *out)
 	memset(acc, 0, sizeof(acc));
 	memset(c->heads, 0, w->nstreams * sizeof(*c->heads));
 	gb_replay__scratch_reserve(w, c->spec.batch);
-	while ((nm = gb_replay__batch(c, 0, (uint32_t)w->trace.n)) > 0) {
+	while ((nm = gb_replay__batch(c, NULL, (uint32_t)w->trace.n)) > 0) {
 		struct gb_exec_call call, ref;
 		struct gb_exec_timing t;
 		enum gb_op op = w->trace.req[c->members[0]].shape.op;

@@ -84,8 +84,10 @@ uint32_t gb_replay__ops_present(const struct cell *c);
 void gb_replay__begin(struct cell *c, struct rep_result *res);
 /* Sort the arrived stream heads (request index < limit) into c->order; their number. */
 uint32_t gb_replay__heads(struct cell *c, uint32_t limit);
-/* Form the next batch among arrived heads into c->members; its size. */
-uint32_t gb_replay__batch(struct cell *c, int use_cache, uint32_t limit);
+/* Form the next batch among arrived heads not in cache (NULL: any) into c->members; its size. */
+uint32_t gb_replay__batch(struct cell *c, const struct gb_lru *cache, uint32_t limit);
+/* The cell's result cache (the one every cell shares), or NULL when it has none. */
+const struct gb_lru *gb_replay__cache(const struct cell *c);
 /* Serve request r from the result cache when it holds it: 1 if served. */
 int gb_replay__hit(struct cell *c, uint32_t r, struct rep_result *res);
 /* Run the batch in c->members; *t0 and *t1 bracket dispatch to completion. */

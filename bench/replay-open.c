@@ -271,7 +271,7 @@ int gb_replay__open(struct cell *c, struct rep_result *res)
 			served++;
 			continue;
 		}
-		nm = gb_replay__batch(c, c->spec.cache > 0, arrived);
+		nm = gb_replay__batch(c, gb_replay__cache(c), arrived);
 		/* Let a partial batch fill while its oldest request may still wait. */
 		due = intended(&is, r) + c->spec.max_queue_delay_ns;
 		waited = gb_now_ns();

@@ -128,10 +128,11 @@ uint32_t gb_replay__heads(struct cell *c, uint32_t limit)
 
 /*
  * The next batch: the oldest head plus up to batch-1 compatible heads of
- * other streams, oldest first, skipping heads the cache will serve. Fills
- * c->members and returns their number (0 when the trace is done).
+ * other streams, oldest first, skipping heads `cache` will serve (NULL:
+ * none). Fills c->members and returns their number (0 when the trace is
+ * done).
  */
-uint32_t gb_replay__batch(struct cell *c, int use_cache, uint32_t limit)
+uint32_t gb_replay__batch(struct cell *c, const struct gb_lru *cache, uint32_t limit)
 {
 	const struct gb_workload *w = c->w;
 	uint32_t nheads = gb_replay__heads(c, limit), nm = 0, first;
@@ -145,7 +146,7 @@ uint32_t gb_replay__batch(struct cell *c, int use_cache, uint32_t limit)
 
 		if (!compatible(w, first, r))
 			continue;
-		if (use_cache && w->cache_id[r] != GB_REPLAY_NONE && gb_lru_contains(&scratch.lru, w->cache_id[r]))
+		if (cache && w->cache_id[r] != GB_REPLAY_NONE && gb_lru_contains(cache, w->cache_id[r]))
 			continue;
 		c->members[nm++] = r;
 	}
@@ -227,6 +228,11 @@ int gb_replay__exec_status(int rc)
 	if (rc == GB_EXEC_ELOST)
 		return GB_REPLAY_DEVICE_LOST;
 	return rc ? GB_REPLAY_FAILED : GB_REPLAY_OK;
+}
+
+const struct gb_lru *gb_replay__cache(const struct cell *c)
+{
+	return c->spec.cache > 0 ? &scratch.lru : NULL;
 }
 
 void gb_replay__begin(struct cell *c, struct rep_result *res)
@@ -331,7 +337,7 @@ static int replay_closed(struct cell *c, struct rep_result *res)
 			gb_hist_record(&scratch.rep_hist, gb_now_ns() - t0);
 			continue;
 		}
-		nm = gb_replay__batch(c, c->spec.cache > 0, n);
+		nm = gb_replay__batch(c, gb_replay__cache(c), n);
 		rc = gb_replay__run(c, nm, res, &t0, &t1);
 		if (rc)
 			return rc;

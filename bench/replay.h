@@ -141,6 +141,22 @@ void gb_cell_close(struct gb_cell *c);
 void gb_replay_scratch_release(void);
 
 /*
+ * What a closed-loop repetition over the first `rows` requests of w (all
+ * of them past its length) does at batch size `batch` with a cold result
+ * cache of `cache` entries: the executor calls it makes, the requests
+ * they carry and the requests the cache serves, found without an executor
+ * by the replay's own batching over the cache's keys (replay-count.c).
+ * For the time plan: at batch 4 a cached llm-prefill replay executes half
+ * its requests where the cache's hit share says a quarter, as two
+ * streams' requests for one key go out in one call, both misses.
+ */
+struct gb_replay_count {
+	uint64_t calls, requests, hits;
+};
+void gb_replay_count(const struct gb_workload *w, uint32_t batch, uint32_t cache, size_t rows,
+		     struct gb_replay_count *out);
+
+/*
  * Replay one cell of workload w through ex into out (metrics, histogram,
  * accuracy rows). cpu is the CPU executor, used as the reference of other
  * executors and as the fallback when a device runs out of memory; it may

@@ -234,6 +234,87 @@ TEST(open_queue_delay_fills_batches)
 	free(path);
 }
 
+/* A trace of silu requests on 5 streams, two shapes, 16 keys in a seeded order, and rows without one. */
+static char *write_keyed_trace(uint32_t n)
+{
+	char *path;
+	FILE *f = fake_exec_trace("/tmp/gbench-count-XXXXXX.csv", &path);
+
+	uint32_t x = 1;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t key = (x = x * 1103515245u + 12345u) >> 16 & 15u;
+
+		fprintf(f, "%u,%u,silu,1,%u,0,0,,", i * 1000u, (i * 3u) % 5u, i % 4 ? 8u : 16u);
+		if (i % 9)
+			fprintf(f, "k%u", key);
+		fputc('\n', f);
+	}
+	fclose(f);
+	return path;
+}
+
+/*
+ * gb_replay_count is the replay's batching without an executor: for every
+ * batch size, cache and window, its calls, requests and hits are what a
+ * closed-loop repetition through an executor makes.
+ */
+TEST(count_matches_the_replay)
+{
+	static const uint32_t batches[] = { 1, 3, 8 }, caches[] = { 0, 2, 6, 64 };
+	static const uint32_t windows[] = { 0, 17, 60 };
+	char *path = write_keyed_trace(120);
+	struct gb_workload w;
+
+	CHECK(gb_workload_load(&w, path, 1) == 0);
+	synth.service_ns = 0;
+	synth.stall_ns = 0;
+	for (size_t b = 0; b < 3; b++)
+		for (size_t c = 0; c < 4; c++)
+			for (size_t k = 0; k < 3; k++) {
+				struct gb_cell_spec spec = {
+					.batch = batches[b], .cache = caches[c],
+					.quant = GB_Q_F32, .repetitions = 1,
+					.window = windows[k], .mode = GB_MODE_CLOSED,
+					.speed = 1.0, .skip_accuracy = 1,
+				};
+				struct gb_results res = { 0 };
+				struct gb_cell_result *r;
+				struct gb_replay_count n;
+				uint64_t calls = 0, reqs = 0;
+
+				synth.calls = 0;
+				CHECK(fake_exec_replay(path, &synthetic, &synth, &spec, &res, &r) == 0);
+				for (uint32_t i = 0; i < r->nbatch_sizes; i++) {
+					calls += r->batch_sizes[i];
+					reqs += (uint64_t)i * r->batch_sizes[i];
+				}
+				gb_replay_count(&w, spec.batch, spec.cache,
+						spec.window ? spec.window : SIZE_MAX, &n);
+				CHECK(n.calls == synth.calls && n.calls == calls);
+				CHECK(n.requests == reqs);
+				CHECK(n.requests + n.hits == (spec.window ? spec.window : 120));
+				if (spec.cache && spec.window != 17)
+					CHECK(n.hits > 0);
+				gb_results_release(&res);
+			}
+	/* the batching the count follows: a cache of 6 at batch 3 makes calls of fewer requests */
+	{
+		struct gb_replay_count cold, warm;
+
+		gb_replay_count(&w, 3, 0, SIZE_MAX, &cold);
+		gb_replay_count(&w, 3, 6, SIZE_MAX, &warm);
+		printf("# batch 3 over 120 rows: %llu calls of %llu requests at cache 0, "
+		       "%llu of %llu (%llu hits) at cache 6\n", (unsigned long long)cold.calls,
+		       (unsigned long long)cold.requests, (unsigned long long)warm.calls,
+		       (unsigned long long)warm.requests, (unsigned long long)warm.hits);
+		CHECK(cold.requests == 120 && cold.calls < 120 && warm.hits > 0);
+	}
+	gb_workload_release(&w);
+	unlink(path);
+	free(path);
+}
+
 TEST(percentile_minimum_samples)
 {
 	CHECK(gb_percentile_min_samples(50) == 10);
@@ -250,6 +331,7 @@ int main(void)
 	RUN(closed_batches_across_stream_heads);
 	RUN(one_stream_never_batches);
 	RUN(open_queue_delay_fills_batches);
+	RUN(count_matches_the_replay);
 	RUN(percentile_minimum_samples);
 	return unit_done();
 }
