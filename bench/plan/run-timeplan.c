@@ -18,118 +18,12 @@
 #include "compare/compare.h"
 #include "fsio.h"
 #include "plan/budget.h"
+#include "plan/calibrate.h"
+#include "plan/cost.h"
 #include "gbench.h"
 #include "plan/memplan.h"
-#include "mrc.h"
 #include "replay.h"
 #include "run/run.h"
-
-/*
- * One calibration probe: workload w through executor e at one batch size
- * and quant level, cache 0, replayed untimed over a window of the trace's
- * first rows that grows fourfold until one replay takes 20 ms or covers the
- * trace, each window replayed twice and the second timed (and the last
- * window a third time, the faster counting, unless it took a second or
- * more), so that the executor's cold start (pipelines, uploads, first
- * touches) and a preemption are not scaled up. Returns the seconds of one
- * whole replay scaled from the last window, or NAN when the executor
- * failed.
- */
-#define PROBE_LONG_NS 1000000000ull
-static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum gb_quant q,
-		    double *fixed)
-{
-	const struct gb_config *cfg = r->cfg;
-	struct gb_workload *wl = &r->wl[w];
-	uint32_t n = (uint32_t)wl->trace.n, k = batch;
-	struct gb_cell_spec spec = {
-		.batch = batch, .quant = q, .mode = cfg->mode, .speed = r->speeds[w],
-		.max_queue_delay_ns = cfg->max_queue_delay_us * 1000, .skip_accuracy = 1,
-	};
-	struct gb_results tmp = { 0 };
-	struct gb_cell *c = NULL;
-	double sec = NAN;
-	int rc;
-
-	k = k < n ? k : n;
-	spec.window = k;
-	rc = gb_cell_open(&c, wl, &r->ex[e].ex, &r->ex[r->cpu].ex, &spec,
-			  gb_results_add(&tmp, "calibration", wl->trace.name, r->ex[e].name, "",
-					 batch, q, 0));
-	while (!rc && !gb_interrupted) {
-		uint64_t t0, dt;
-
-		/* the same window untimed first: its inputs and the executor warm */
-		rc = gb_cell_rep(c, 0);
-		t0 = gb_now_ns();
-		if (!rc)
-			rc = gb_cell_rep(c, 0);
-		dt = gb_now_ns() - t0;
-		/*
-		 * A replay that reaches 20 ms, or the whole trace's, is timed
-		 * once more and the faster one counts: two dry runs of the
-		 * default config minutes apart on this loaded machine
-		 * estimated its cpu cells at 167 s and 7.7 s (they took about
-		 * 16 s); a preempted replay of a small window, scaled up by
-		 * the trace's rows, is the likely cause. A whole trace is no
-		 * safer: with a test suite beside it (2026-12-08), one probe
-		 * of 200 rows of silu took 0.80 s where the three after it
-		 * took 9-10 ms, and its cell was planned short.
-		 */
-		if (!rc && (dt >= 20000000ull || k >= n) && dt < PROBE_LONG_NS) {
-			uint64_t t1 = gb_now_ns(), dt2;
-
-			rc = gb_cell_rep(c, 0);
-			dt2 = gb_now_ns() - t1;
-			dt = dt2 < dt ? dt2 : dt;
-		}
-		if (rc)
-			break;
-		if (dt >= 20000000ull || k >= n) {
-			double fk = 0, f = 0, scale;
-
-			/*
-			 * Scaled by rows or by FLOPs, whichever says more: a
-			 * trace's first rows can be its cheapest (a decode's
-			 * attention grows with its context), and calls have a
-			 * cost of their own besides their FLOPs.
-			 */
-			for (uint32_t i = 0; i < n; i++) {
-				double fl = gb_shape_flops(&wl->trace.req[i].shape);
-
-				f += fl;
-				fk += i < k ? fl : 0;
-			}
-			scale = (double)n / k;
-			if (fk > 0 && f / fk > scale)
-				scale = f / fk;
-			sec = (double)dt * 1e-9 * scale;
-			break;
-		}
-		k = k > n / 4 ? n : k * 4;
-		gb_cell_set_window(c, k);
-	}
-	/*
-	 * What a measured repetition costs besides its rows (set-up, noise
-	 * probe, histogram): one over a single row, which a small window
-	 * repeated over many cells adds up. Where a row alone takes a second
-	 * or more, that probe would cost another row and tell nothing a
-	 * repetition's milliseconds of set-up could change: the high-end
-	 * config's llm-prefill rows took 97-109 s a probe on lavapipe, four
-	 * replays of one row each, half of them these two timings.
-	 */
-	*fixed = 0;
-	if (!rc && !isnan(sec) && sec / n * 1e9 < (double)PROBE_LONG_NS) {
-		uint64_t t0 = gb_now_ns();
-
-		gb_cell_set_window(c, 1);
-		if (gb_cell_rep(c, 1) == 0)
-			*fixed = (double)(gb_now_ns() - t0) * 1e-9;
-	}
-	gb_cell_close(c);
-	gb_results_release(&tmp);
-	return sec;
-}
 
 /*
  * Share of the budget left for the cells' repetitions: the accuracy check
@@ -137,254 +31,6 @@ static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum g
  * the plan does not model, so a tenth of the budget is kept for them.
  */
 #define BUDGET_RESERVE 0.10
-
-/*
- * The share of a whole replay of workload w that the accuracy check's
- * executor calls cost (gb_cell_finish): accuracy_samples calls of each op,
- * a call of up to `batch` requests but never more than one a stream (as
- * the replay batches), top-k until 128 queries; taken as the first such
- * requests of each op in trace order, weighted by FLOPs. By requests alone
- * the low-end config's vulkan llm-prefill checks were planned at 4.4 times
- * what they took (155 s against 35 s in all): a prefill's 2 streams make
- * a call of 8 two requests, and its first rmsnorm and softmax calls cost
- * next to nothing beside its matmuls.
- */
-static double accuracy_share(const struct gb_workload *w, uint32_t batch, uint32_t samples)
-{
-	double nop[GB_OP_COUNT] = { 0 }, mop[GB_OP_COUNT] = { 0 }, need[GB_OP_COUNT];
-	double f = 0, fa = 0, reqs = 0;
-	uint32_t per_call = batch < w->nstreams ? batch : w->nstreams;
-
-	for (size_t i = 0; i < w->trace.n; i++) {
-		nop[w->trace.req[i].shape.op]++;
-		mop[w->trace.req[i].shape.op] += w->trace.req[i].shape.m;
-	}
-	for (int op = 0; op < GB_OP_COUNT; op++) {
-		need[op] = (double)samples * (per_call ? per_call : 1);
-		if (op == GB_OP_TOPK && mop[op] > 0 && need[op] < ceil(128.0 * nop[op] / mop[op]))
-			need[op] = ceil(128.0 * nop[op] / mop[op]);
-		reqs += need[op] < nop[op] ? need[op] : nop[op];
-	}
-	for (size_t i = 0; i < w->trace.n; i++) {
-		const struct gb_shape *sh = &w->trace.req[i].shape;
-		double fl = gb_shape_flops(sh);
-
-		f += fl;
-		if (need[sh->op] > 0) {
-			fa += fl;
-			need[sh->op]--;
-		}
-	}
-	if (!(f > 0))
-		return w->trace.n ? reqs / (double)w->trace.n : 0;
-	return fa / f;
-}
-
-/*
- * The share of the first `rows` requests of workload w (all of them past
- * its length) that a cold LRU result cache of `cache` entries serves
- * without the executor, per replay (trace order; mrc.h). A cell with a
- * cache is that much cheaper than its calibration at cache 0: planned as
- * dear, ci's cache-256 cells were estimated at 2-2.6 times their measured
- * medians.
- */
-static double hit_share(const struct gb_workload *w, uint32_t cache, size_t rows)
-{
-	uint32_t *ids;
-	size_t n = 0;
-	struct gb_mrc m;
-	double h = 0;
-
-	if (rows > w->trace.n)
-		rows = w->trace.n;
-	if (!cache || !rows || !w->ncache_ids)
-		return 0;
-	ids = gb_xmalloc((rows + 1) * sizeof(*ids));
-	for (size_t i = 0; i < rows; i++)
-		if (w->cache_id[i] != UINT32_MAX)
-			ids[n++] = w->cache_id[i];
-	if (gb_mrc_compute(&m, ids, n, w->ncache_ids) == 0) {
-		h = (double)gb_mrc_hits(&m, cache) / (double)rows;
-		gb_mrc_release(&m);
-	}
-	free(ids);
-	return h;
-}
-
-/*
- * Seconds cell cl is estimated to take without a budget, in all the run's
- * processes: its untimed and measured repetitions (the first process's
- * warm-ups, which include one for the accuracy check, and each other
- * process's own), each at the calibrated cost less what its result cache
- * serves over the rows it replays, and the accuracy check's executor
- * calls (acc_s).
- */
-static double cell_estimate(const struct gb_run *r, const struct gb_run_cell *cl, double acc_s)
-{
-	uint32_t np = r->opts->spawn ? r->opts->nprocess : 1;
-	const char *ex = r->ex[cl->exec].name;
-	uint32_t reps = np > 1 ? gb_per_exec_get(&r->cfg->repetitions, ex) : cl->reps;
-	uint32_t n = (uint32_t)r->wl[cl->workload].trace.n;
-	double f = cl->window && cl->window < n ? (double)cl->window / n : 1.0;
-	double untimed = (double)cl->warmup + (double)(np - 1) * gb_per_exec_get(&r->cfg->warmup, ex);
-
-	if (!r->ex[cl->exec].ok || !isfinite(cl->rep_s))
-		return 0;
-	f *= 1.0 - hit_share(&r->wl[cl->workload], cl->cache, cl->window ? cl->window : SIZE_MAX);
-	return acc_s + (cl->rep_s * f + cl->rep_fixed_s) * (untimed + reps * (1.0 + cl->prime));
-}
-
-/* Seconds of cell i's accuracy check (its executor's calls, and the cpu's for another one). */
-static double accuracy_s(const struct gb_run *r, size_t i)
-{
-	const struct gb_run_cell *cl = &r->cells[i];
-	double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0, ref = rep_s;
-	double n = (double)r->wl[cl->workload].trace.n;
-
-	if (!r->cfg->accuracy_samples || !gb_run_checks_accuracy(r) || !(n > 0) || !(rep_s > 0))
-		return 0;
-	for (size_t j = 0; j < r->ncells && cl->exec != r->cpu; j++)
-		if (r->cells[j].exec == r->cpu && r->cells[j].workload == cl->workload &&
-		    r->cells[j].batch == cl->batch && r->cells[j].quant == cl->quant &&
-		    isfinite(r->cells[j].rep_s))
-			ref = r->cells[j].rep_s;
-	return (rep_s + (cl->exec != r->cpu ? ref : 0)) *
-	       accuracy_share(&r->wl[cl->workload], cl->batch, r->cfg->accuracy_samples);
-}
-
-/*
- * A budget's calibration takes at most a quarter of it (of a share's part,
- * for a share on its own): the probes past that are not taken. On this
- * 2-vCPU VM (2026-12-08) the mid-range config's dry run calibrated lavapipe
- * for more than 11 minutes of its 9-minute budget, probe after probe of
- * prefill rows that each take seconds there.
- */
-#define CALIB_SHARE 0.25
-
-/* Is cell i, a probe's, the first probe of its workload and executor? */
-static int first_of_pair(const struct gb_run *r, const size_t *first, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (first[j] == j && r->cells[j].workload == r->cells[i].workload &&
-		    r->cells[j].exec == r->cells[i].exec)
-			return 0;
-	return 1;
-}
-
-/*
- * A probe not taken: planned as the dearest probe of its workload and
- * executor (every pair has one: the first pass takes them all), which
- * plans it dear rather than cheap; NAN where that pair's probes failed.
- */
-static void derive(struct gb_run *r, const uint8_t *probed, size_t i)
-{
-	struct gb_run_cell *cl = &r->cells[i];
-
-	for (size_t j = 0; j < r->ncells; j++) {
-		const struct gb_run_cell *o = &r->cells[j];
-
-		if (!probed[j] || o->workload != cl->workload || o->exec != cl->exec ||
-		    !isfinite(o->rep_s))
-			continue;
-		if (isnan(cl->rep_s) || o->rep_s > cl->rep_s)
-			cl->rep_s = o->rep_s;
-		if (o->rep_fixed_s > cl->rep_fixed_s)
-			cl->rep_fixed_s = o->rep_fixed_s;
-	}
-}
-
-/*
- * Calibrate every cell of r (one probe per workload, executor, batch and
- * quant): first one probe of each workload and executor, then the others
- * while the calibration is within its share of a budget (CALIB_SHARE);
- * the probes not taken are derived. The array of probes.
- */
-static json_t *calibrate(struct gb_run *r)
-{
-	json_t *jcal = json_array();
-	size_t *first = gb_xcalloc(r->ncells + 1, sizeof(*first)), nprobes = 0, done = 0;
-	double budget = gb_run_budget_part(r), cap = budget > 0 ? budget * CALIB_SHARE : 0;
-	uint64_t t0 = gb_now_ns();
-	uint8_t *probed = gb_xcalloc(r->ncells + 1, sizeof(*probed));
-	size_t skipped = 0;
-
-	gb_note("gbench: calibrating each executor on each workload, batch size and quant "
-		"level (untimed replays of a window of each trace)");
-	/* one probe per workload, executor, batch size and quant level: the first such cell */
-	for (size_t i = 0; i < r->ncells; i++) {
-		struct gb_run_cell *cl = &r->cells[i];
-		size_t j;
-
-		for (j = 0; j < i; j++)
-			if (r->cells[j].workload == cl->workload && r->cells[j].exec == cl->exec &&
-			    r->cells[j].batch == cl->batch && r->cells[j].quant == cl->quant)
-				break;
-		first[i] = j;
-		nprobes += j == i && r->ex[cl->exec].ok;
-		cl->rep_s = NAN;
-		cl->rep_fixed_s = 0;
-	}
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < r->ncells && !gb_interrupted; i++) {
-			struct gb_run_cell *cl = &r->cells[i];
-
-			if (first[i] != i || !r->ex[cl->exec].ok ||
-			    (pass == 0) != first_of_pair(r, first, i))
-				continue;
-			if (pass == 1 && cap > 0 && (double)(gb_now_ns() - t0) * 1e-9 >= cap) {
-				skipped++;
-				continue;
-			}
-			gb_progress_calibration(r, done++, nprobes, i);
-			cl->rep_s = probe(r, cl->workload, cl->exec, cl->batch, cl->quant,
-					  &cl->rep_fixed_s);
-			probed[i] = 1;
-			if (isnan(cl->rep_s)) {
-				gb_progress_clear(r);
-				gb_warn("%s: calibration failed; its cells are planned at their "
-					"configured repetitions", cl->id);
-			}
-		}
-	for (size_t i = 0; i < r->ncells && skipped && !gb_interrupted; i++)
-		if (first[i] == i && r->ex[r->cells[i].exec].ok && !probed[i])
-			derive(r, probed, i);
-	for (size_t i = 0; i < r->ncells; i++) {
-		struct gb_run_cell *cl = &r->cells[i];
-		json_t *o;
-
-		if (!r->ex[cl->exec].ok)
-			continue;
-		if (first[i] < i) {
-			cl->rep_s = r->cells[first[i]].rep_s;
-			cl->rep_fixed_s = r->cells[first[i]].rep_fixed_s;
-			continue;
-		}
-		o = json_pack("{s:s, s:s, s:i, s:s, s:o, s:o}",
-			"workload", r->wl[cl->workload].trace.name, "executor", r->ex[cl->exec].name,
-			"batch", (int)cl->batch, "quant", gb_quant_name(cl->quant),
-			"replay_s", isnan(cl->rep_s) ? json_null() : json_real(cl->rep_s),
-			"repetition_fixed_s", json_real(cl->rep_fixed_s));
-		/* a probe of an executor that works, not taken: derived */
-		if (!probed[i] && skipped && !gb_interrupted)
-			json_object_set_new(o, "derived", json_string(
-				"not probed: the calibration had taken its quarter of the time budget; "
-				"the dearest probe of its workload and executor"));
-		json_array_append_new(jcal, o);
-	}
-	if (gb_interrupted) {
-		gb_progress_clear(r);
-	} else {
-		gb_progress_calibration(r, done, done, SIZE_MAX);
-		if (skipped)
-			gb_warn("the calibration took its quarter of the time budget (%g s) after %zu "
-				"of %zu probes: the other %zu are planned as the dearest probe of their "
-				"workload and executor (meta.json time_plan calibration)", cap, done,
-				nprobes, skipped);
-	}
-	free(first);
-	free(probed);
-	return jcal;
-}
 
 /* Seconds this process took to start (traces, executors, plans) before the budget's clock. */
 static double startup_s(const struct gb_run *r)
@@ -533,7 +179,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	int solo = gb_run_alone(r->opts);
 	json_t *jp, *jcal, *jcells;
 	struct gb_budget_cell *bc;
-	double left, turns_s = 0, total = 0, startup = 0, now_s, share, reserve, extra = 0;
+	double *part, left, turns_s = 0, total = 0, startup = 0, now_s, share, reserve, extra = 0;
 	size_t nshort = 0, nfixed = 0;
 
 	/* a callgrind child replays its cell as configured: calibrating under valgrind is no plan */
@@ -546,7 +192,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	} else {
 		r->plan_start_ns = gb_now_ns();
 		startup = startup_s(r);
-		jcal = calibrate(r);
+		jcal = gb_run_calibrate(r);
 		r->calib_s = (double)(gb_now_ns() - r->plan_start_ns) * 1e-9;
 		nfixed = windows_of(r);
 	}
@@ -580,6 +226,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		share = 0;
 	reserve = cfg->time_budget * BUDGET_RESERVE / np;
 	bc = gb_xcalloc(r->ncells + 1, sizeof(*bc));
+	part = gb_xcalloc(r->ncells + 1, sizeof(*part));
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct gb_run_cell *cl = &r->cells[i];
 		uint32_t n = (uint32_t)r->wl[cl->workload].trace.n;
@@ -590,24 +237,24 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		int keep = child || cl->window_fixed;
 		uint32_t rows = keep && cl->window ? cl->window : n;
 		uint32_t min_window = keep ? rows : (uint32_t)gb_percentile_min_samples(99.0);
-		double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0, hit, cold;
+		double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0, cold;
 
 		if (n)
 			rep_s *= (double)rows / n;
 		/*
-		 * less what its result cache serves, as the dry run's estimate
-		 * counts it, over the smallest window the plan may give it (a
-		 * window's first rows find the cache colder than the trace does);
-		 * a window below that one is planned without it (budget.c rate)
+		 * less what its result cache saves (cost.h), as the dry run's
+		 * estimate counts it, over the smallest window the plan may give
+		 * it too (a window's first rows find the cache colder than the
+		 * trace does); a window below that one is planned without it
+		 * (budget.c rate)
 		 */
-		hit = fmin(hit_share(&r->wl[cl->workload], cl->cache, rows),
-			   hit_share(&r->wl[cl->workload], cl->cache, min_window));
 		cold = rep_s;
-		rep_s *= 1.0 - hit;
+		part[i] = fmax(gb_run_cache_part(r, i, rows), gb_run_cache_part(r, i, min_window));
+		rep_s *= part[i];
 		/* another executor's check runs each call on the cpu too (accuracy_s) */
 		bc[i] = (struct gb_budget_cell){
 			.rep_s = rep_s, .rep_cold_s = cold, .fixed_s = rep_s > 0 ? cl->rep_fixed_s : 0,
-			.extra_s = accuracy_s(r, i),
+			.extra_s = gb_run_accuracy_s(r, i),
 			.requests = rows,
 			.untimed = cl->warmup, .prime = cl->prime,
 			.min_reps = share_of(cfg->min_repetitions, p, np), .max_reps = cl->reps,
@@ -645,9 +292,9 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		extra += bc[i].extra_s;
 		if (!child && !cl->window_fixed)
 			cl->window = bc[i].window < bc[i].requests ? bc[i].window : 0;
-		json_object_set_new(jcells, cl->id, json_pack("{s:f, s:f, s:f, s:i, s:i, s:i, s:s, s:s}",
+		json_object_set_new(jcells, cl->id, json_pack("{s:f, s:f, s:f, s:f, s:i, s:i, s:i, s:s, s:s}",
 			"share_s", bc[i].share_s, "planned_s", bc[i].plan_s,
-			"accuracy_s", bc[i].extra_s,
+			"accuracy_s", bc[i].extra_s, "cache_part", part[i],
 			"repetitions", (int)bc[i].reps, "window", (int)bc[i].window,
 			"requests", (int)r->wl[cl->workload].trace.n,
 			"why", gb_budget_why_name(bc[i].why),
@@ -668,6 +315,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		total += bc[i].plan_s;
 	total += turns_s;
 	free(bc);
+	free(part);
 	/*
 	 * The repetitions are to be done when the share is, less the reserve
 	 * and the accuracy checks that follow them: past it, the run gives up
@@ -727,12 +375,13 @@ static void dry_json(const struct gb_run *r, const double *est, const double *by
 		json_t *jc = json_object_get(plan, cl->id);
 		size_t n = r->wl[cl->workload].trace.n;
 
-		json_array_append_new(cells, json_pack("{s:s, s:s, s:b, s:i, s:I, s:I, s:f, s:o}",
+		json_array_append_new(cells, json_pack("{s:s, s:s, s:b, s:i, s:I, s:I, s:f, s:o, s:o}",
 			"id", cl->id, "executor", r->ex[cl->exec].name, "available", r->ex[cl->exec].ok,
 			"repetitions", (int)cl->reps,
 			"rows", (json_int_t)(cl->window ? cl->window : n), "requests", (json_int_t)n,
 			"estimate_s", est[i],
-			"why", jc ? json_incref(json_object_get(jc, "why")) : json_null()));
+			"why", jc ? json_incref(json_object_get(jc, "why")) : json_null(),
+			"cache_part", jc ? json_incref(json_object_get(jc, "cache_part")) : json_null()));
 	}
 	for (size_t e = 0; e < r->nex; e++)
 		if (r->ex[e].ok)
@@ -777,7 +426,7 @@ void gb_run_dry(struct gb_run *r, int json)
 			est[i] = pl + (np - 1) *
 				 (pl - json_real_value(json_object_get(jc, "accuracy_s")));
 		} else {
-			est[i] = cell_estimate(r, cl, accuracy_s(r, i));
+			est[i] = gb_run_cell_estimate(r, i);
 		}
 		by_exec[cl->exec] += est[i];
 	}

@@ -382,6 +382,30 @@ if grep -qE '^  big\.cpu\.b1\.f32\.c0 +[1-4] reps? +x [0-9]+ of 30000 rows.*: (w
 else
 	fail "while cache 0 gets fewer on a window"; grep '^  big\.cpu' "$TMP/out" | sed 's/^/#   /'
 fi
+# A cache that breaks no batch saves nothing: two streams ask for each key
+# at once, so at batch 2 both go out in one call, both misses, and the
+# cached cell costs what cache 0 does, where the cache's hit share (a half)
+# planned it at half (before 2026-12-08). At batch 1 the second is a hit.
+{ printf "$hdr"; for i in $(seq 0 399); do echo "$i,$((i % 2)),silu,1,1024,0,0,,k$((i / 2))"; done; } > "$TMP/pair.csv"
+pair=(--workload "$TMP/pair.csv" --batch 1,2 --cache 0,64 --quant f32)
+expect_exit 0 "a dry run of a paired-key trace exits 0" run "${pair[@]}" --time-budget 4s --dry-run --json
+check "the plan counts the replay's batching: batch 2 saves nothing, batch 1 half" python3 - "$TMP/out" <<'PY'
+import json, sys
+cells = {c["id"]: c for c in json.load(open(sys.argv[1]))["cells"]}
+part = {i: c["cache_part"] for i, c in cells.items()}
+ok = part["pair.cpu.b2.f32.c64"] == 1 and part["pair.cpu.b1.f32.c64"] == 0.5 and part["pair.cpu.b1.f32.c0"] == 1
+print("#", part) if not ok else None
+sys.exit(0 if ok else 1)
+PY
+expect_exit 0 "and a run of it exits 0" run "${pair[@]}" --time-budget none --repetitions 1 --warmup 0 --out "$TMP/pair"
+check "where the replay did what the plan counted" python3 - "$TMP/pair/meta.json" <<'PY'
+import json, sys
+cells = json.load(open(sys.argv[1]))["cells"]
+b2, b1 = cells["pair.cpu.b2.f32.c64"]["batch_sizes"], cells["pair.cpu.b1.f32.c64"]["batch_sizes"]
+ok = b2 == {"2": 200} and b1 == {"1": 200}
+print("#", b2, b1) if not ok else None
+sys.exit(0 if ok else 1)
+PY
 # --time-budget none: the config's fixed counts, no plan
 expect_exit 0 "--time-budget none runs a budgeted config with fixed counts" \
 	run --config "$TMP/cached.ini" --time-budget none --dry-run

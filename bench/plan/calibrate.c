@@ -1,0 +1,249 @@
+/*
+ * calibrate.c - the time plan's calibration (calibrate.h): a short probe of
+ * each executor on each workload, batch size and quant level, within a
+ * quarter of a budget, the probes not taken derived.
+ */
+#include "plan/calibrate.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "gbench.h"
+#include "replay.h"
+#include "run/run.h"
+
+/*
+ * One calibration probe: workload w through executor e at one batch size
+ * and quant level, cache 0, replayed untimed over a window of the trace's
+ * first rows that grows fourfold until one replay takes 20 ms or covers the
+ * trace, each window replayed twice and the second timed (and the last
+ * window a third time, the faster counting, unless it took a second or
+ * more), so that the executor's cold start (pipelines, uploads, first
+ * touches) and a preemption are not scaled up. Returns the seconds of one
+ * whole replay scaled from the last window, or NAN when the executor
+ * failed.
+ */
+#define PROBE_LONG_NS 1000000000ull
+static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum gb_quant q,
+		    double *fixed)
+{
+	const struct gb_config *cfg = r->cfg;
+	struct gb_workload *wl = &r->wl[w];
+	uint32_t n = (uint32_t)wl->trace.n, k = batch;
+	struct gb_cell_spec spec = {
+		.batch = batch, .quant = q, .mode = cfg->mode, .speed = r->speeds[w],
+		.max_queue_delay_ns = cfg->max_queue_delay_us * 1000, .skip_accuracy = 1,
+	};
+	struct gb_results tmp = { 0 };
+	struct gb_cell *c = NULL;
+	double sec = NAN;
+	int rc;
+
+	k = k < n ? k : n;
+	spec.window = k;
+	rc = gb_cell_open(&c, wl, &r->ex[e].ex, &r->ex[r->cpu].ex, &spec,
+			  gb_results_add(&tmp, "calibration", wl->trace.name, r->ex[e].name, "",
+					 batch, q, 0));
+	while (!rc && !gb_interrupted) {
+		uint64_t t0, dt;
+
+		/* the same window untimed first: its inputs and the executor warm */
+		rc = gb_cell_rep(c, 0);
+		t0 = gb_now_ns();
+		if (!rc)
+			rc = gb_cell_rep(c, 0);
+		dt = gb_now_ns() - t0;
+		/*
+		 * A replay that reaches 20 ms, or the whole trace's, is timed
+		 * once more and the faster one counts: two dry runs of the
+		 * default config minutes apart on this loaded machine
+		 * estimated its cpu cells at 167 s and 7.7 s (they took about
+		 * 16 s); a preempted replay of a small window, scaled up by
+		 * the trace's rows, is the likely cause. A whole trace is no
+		 * safer: with a test suite beside it (2026-12-08), one probe
+		 * of 200 rows of silu took 0.80 s where the three after it
+		 * took 9-10 ms, and its cell was planned short.
+		 */
+		if (!rc && (dt >= 20000000ull || k >= n) && dt < PROBE_LONG_NS) {
+			uint64_t t1 = gb_now_ns(), dt2;
+
+			rc = gb_cell_rep(c, 0);
+			dt2 = gb_now_ns() - t1;
+			dt = dt2 < dt ? dt2 : dt;
+		}
+		if (rc)
+			break;
+		if (dt >= 20000000ull || k >= n) {
+			double fk = 0, f = 0, scale;
+
+			/*
+			 * Scaled by rows or by FLOPs, whichever says more: a
+			 * trace's first rows can be its cheapest (a decode's
+			 * attention grows with its context), and calls have a
+			 * cost of their own besides their FLOPs.
+			 */
+			for (uint32_t i = 0; i < n; i++) {
+				double fl = gb_shape_flops(&wl->trace.req[i].shape);
+
+				f += fl;
+				fk += i < k ? fl : 0;
+			}
+			scale = (double)n / k;
+			if (fk > 0 && f / fk > scale)
+				scale = f / fk;
+			sec = (double)dt * 1e-9 * scale;
+			break;
+		}
+		k = k > n / 4 ? n : k * 4;
+		gb_cell_set_window(c, k);
+	}
+	/*
+	 * What a measured repetition costs besides its rows (set-up, noise
+	 * probe, histogram): one over a single row, which a small window
+	 * repeated over many cells adds up. Where a row alone takes a second
+	 * or more, that probe would cost another row and tell nothing a
+	 * repetition's milliseconds of set-up could change: the high-end
+	 * config's llm-prefill rows took 97-109 s a probe on lavapipe, four
+	 * replays of one row each, half of them these two timings.
+	 */
+	*fixed = 0;
+	if (!rc && !isnan(sec) && sec / n * 1e9 < (double)PROBE_LONG_NS) {
+		uint64_t t0 = gb_now_ns();
+
+		gb_cell_set_window(c, 1);
+		if (gb_cell_rep(c, 1) == 0)
+			*fixed = (double)(gb_now_ns() - t0) * 1e-9;
+	}
+	gb_cell_close(c);
+	gb_results_release(&tmp);
+	return sec;
+}
+
+/*
+ * A budget's calibration takes at most a quarter of it (of a share's part,
+ * for a share on its own): the probes past that are not taken. On this
+ * 2-vCPU VM (2026-12-08) the mid-range config's dry run calibrated lavapipe
+ * for more than 11 minutes of its 9-minute budget, probe after probe of
+ * prefill rows that each take seconds there.
+ */
+#define CALIB_SHARE 0.25
+
+/* Is cell i, a probe's, the first probe of its workload and executor? */
+static int first_of_pair(const struct gb_run *r, const size_t *first, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (first[j] == j && r->cells[j].workload == r->cells[i].workload &&
+		    r->cells[j].exec == r->cells[i].exec)
+			return 0;
+	return 1;
+}
+
+/*
+ * A probe not taken: planned as the dearest probe of its workload and
+ * executor (every pair has one: the first pass takes them all), which
+ * plans it dear rather than cheap; NAN where that pair's probes failed.
+ */
+static void derive(struct gb_run *r, const uint8_t *probed, size_t i)
+{
+	struct gb_run_cell *cl = &r->cells[i];
+
+	for (size_t j = 0; j < r->ncells; j++) {
+		const struct gb_run_cell *o = &r->cells[j];
+
+		if (!probed[j] || o->workload != cl->workload || o->exec != cl->exec ||
+		    !isfinite(o->rep_s))
+			continue;
+		if (isnan(cl->rep_s) || o->rep_s > cl->rep_s)
+			cl->rep_s = o->rep_s;
+		if (o->rep_fixed_s > cl->rep_fixed_s)
+			cl->rep_fixed_s = o->rep_fixed_s;
+	}
+}
+
+json_t *gb_run_calibrate(struct gb_run *r)
+{
+	json_t *jcal = json_array();
+	size_t *first = gb_xcalloc(r->ncells + 1, sizeof(*first)), nprobes = 0, done = 0;
+	double budget = gb_run_budget_part(r), cap = budget > 0 ? budget * CALIB_SHARE : 0;
+	uint64_t t0 = gb_now_ns();
+	uint8_t *probed = gb_xcalloc(r->ncells + 1, sizeof(*probed));
+	size_t skipped = 0;
+
+	gb_note("gbench: calibrating each executor on each workload, batch size and quant "
+		"level (untimed replays of a window of each trace)");
+	/* one probe per workload, executor, batch size and quant level: the first such cell */
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct gb_run_cell *cl = &r->cells[i];
+		size_t j;
+
+		for (j = 0; j < i; j++)
+			if (r->cells[j].workload == cl->workload && r->cells[j].exec == cl->exec &&
+			    r->cells[j].batch == cl->batch && r->cells[j].quant == cl->quant)
+				break;
+		first[i] = j;
+		nprobes += j == i && r->ex[cl->exec].ok;
+		cl->rep_s = NAN;
+		cl->rep_fixed_s = 0;
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < r->ncells && !gb_interrupted; i++) {
+			struct gb_run_cell *cl = &r->cells[i];
+
+			if (first[i] != i || !r->ex[cl->exec].ok ||
+			    (pass == 0) != first_of_pair(r, first, i))
+				continue;
+			if (pass == 1 && cap > 0 && (double)(gb_now_ns() - t0) * 1e-9 >= cap) {
+				skipped++;
+				continue;
+			}
+			gb_progress_calibration(r, done++, nprobes, i);
+			cl->rep_s = probe(r, cl->workload, cl->exec, cl->batch, cl->quant,
+					  &cl->rep_fixed_s);
+			probed[i] = 1;
+			if (isnan(cl->rep_s)) {
+				gb_progress_clear(r);
+				gb_warn("%s: calibration failed; its cells are planned at their "
+					"configured repetitions", cl->id);
+			}
+		}
+	for (size_t i = 0; i < r->ncells && skipped && !gb_interrupted; i++)
+		if (first[i] == i && r->ex[r->cells[i].exec].ok && !probed[i])
+			derive(r, probed, i);
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct gb_run_cell *cl = &r->cells[i];
+		json_t *o;
+
+		if (!r->ex[cl->exec].ok)
+			continue;
+		if (first[i] < i) {
+			cl->rep_s = r->cells[first[i]].rep_s;
+			cl->rep_fixed_s = r->cells[first[i]].rep_fixed_s;
+			continue;
+		}
+		o = json_pack("{s:s, s:s, s:i, s:s, s:o, s:o}",
+			"workload", r->wl[cl->workload].trace.name, "executor", r->ex[cl->exec].name,
+			"batch", (int)cl->batch, "quant", gb_quant_name(cl->quant),
+			"replay_s", isnan(cl->rep_s) ? json_null() : json_real(cl->rep_s),
+			"repetition_fixed_s", json_real(cl->rep_fixed_s));
+		/* a probe of an executor that works, not taken: derived */
+		if (!probed[i] && skipped && !gb_interrupted)
+			json_object_set_new(o, "derived", json_string(
+				"not probed: the calibration had taken its quarter of the time budget; "
+				"the dearest probe of its workload and executor"));
+		json_array_append_new(jcal, o);
+	}
+	if (gb_interrupted) {
+		gb_progress_clear(r);
+	} else {
+		gb_progress_calibration(r, done, done, SIZE_MAX);
+		if (skipped)
+			gb_warn("the calibration took its quarter of the time budget (%g s) after %zu "
+				"of %zu probes: the other %zu are planned as the dearest probe of their "
+				"workload and executor (meta.json time_plan calibration)", cap, done,
+				nprobes, skipped);
+	}
+	free(first);
+	free(probed);
+	return jcal;
+}
