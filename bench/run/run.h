@@ -7,11 +7,12 @@
  *   gb_run_memplan    the memory the plan needs at its peak, refused over the limit
  *   gb_run_timeplan   (a time budget, or --dry-run) a short calibration of each
  *                     executor, and with a budget each cell's share (budget.h;
- *                     run-timeplan.c, with gb_run_dry)
+ *                     plan/run-timeplan.c, with gb_run_dry)
  *   gb_run_dry        (--dry-run) the cells, an estimate and the memory plan
  *                     (text, or JSON with --json)
  *   gb_run_execute    generate the inputs and operands, open every cell,
  *                     warmups, measured repetitions interleaved, accuracy, validity
+ *                     (run-execute.c)
  *   gb_run_simulate   (--counters callgrind) cpu cells re-run under valgrind
  *                     (run-simulate.c)
  *   gb_run_write      the results directory, meta.json last (run-write.c)
@@ -251,7 +252,7 @@ static inline double gb_run_budget_part(const struct gb_run *r)
  * would plan apart. Before anything is written.
  */
 int gb_run_windows_check(const struct gb_run *r);
-/* Shared by run.c, run-progress.c and run-timeplan.c. */
+/* Shared by the run's units (run/, plan/). */
 /* Whether this process checks accuracy on its cells' first calls: share 0, not under callgrind. */
 int gb_run_checks_accuracy(const struct gb_run *r);
 /*
