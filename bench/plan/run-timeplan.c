@@ -493,8 +493,8 @@ void gb_run_dry(struct gb_run *r, int json)
 			       "batch size and quant level\n", r->ex[e].name, by_exec[e],
 			       r->ex[e].name);
 	}
-	printf("estimated time: %.0f s (the cells, with their accuracy checks and what their "
-	       "result caches serve; %.1f s of executor turns' warm-ups", total, turns);
+	printf("estimated time: %.0f s (the cells, with their accuracy checks, less what their "
+	       "result caches save; %.1f s of executor turns' warm-ups", total, turns);
 	if (np > 1)
 		printf("; %u more process start-ups of %.1f s", np - 1, startup);
 	if (calib > 0)
