@@ -34,10 +34,32 @@ static double rate(const struct gb_budget_cell *c, uint32_t window)
 /* Seconds a cell takes with r measured repetitions over `window` rows. */
 static double cost(const struct gb_budget_cell *c, uint32_t r, uint32_t window)
 {
-	double f = c->requests ? (double)window / c->requests : 1.0;
+	double f = c->requests ? gb_budget_window_part(c->cum_flops, c->row_flops, c->requests,
+						       window) : 1.0;
 
 	return c->extra_s + (rate(c, window) * f + c->fixed_s) *
 			    ((double)c->untimed + (double)r * (1.0 + c->prime));
+}
+
+/*
+ * The largest window in [lo, hi] (1 <= lo <= hi) on which r repetitions
+ * cost at most share, or 0 when not even lo fits: a window's cost grows
+ * with its rows, at one rate within [lo, hi].
+ */
+static uint32_t largest_window(const struct gb_budget_cell *c, uint32_t r, uint32_t lo,
+			       uint32_t hi, double share)
+{
+	if (cost(c, r, lo) > share)
+		return 0;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo + 1) / 2;
+
+		if (cost(c, r, mid) <= share)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
 }
 
 struct order {
@@ -78,11 +100,9 @@ static void plan_short(struct gb_budget_cell *c, double share)
 	}
 	/* the minimum on the largest window that fits */
 	c->reps = c->min_reps;
-	per = cost(c, c->min_reps, c->requests) - cost(c, c->min_reps, 0);
-	w = per > 0 ? floor((share - cost(c, c->min_reps, 0)) / per * c->requests) :
-		      c->requests;
-	if (w >= minw) {
-		c->window = w < c->requests ? (uint32_t)w : c->requests;
+	w = minw ? largest_window(c, c->min_reps, minw, c->requests, share) : 0;
+	if (w >= 1) {
+		c->window = (uint32_t)w;
 		c->why = GB_BUDGET_WINDOW;
 		return;
 	}
@@ -97,10 +117,9 @@ static void plan_short(struct gb_budget_cell *c, double share)
 	per = cost(c, 1, minw) - cost(c, 0, minw);
 	r = per > 0 ? floor((share - cost(c, 0, minw)) / per) : 1;
 	c->reps = r >= 1 ? (uint32_t)r : 1;
-	/* a row's cost below the smallest window: at the cold rate */
-	per = c->requests ? rate(c, 0) * ((double)c->untimed + 1.0 + c->prime) / c->requests : 0;
-	if (r < 1 && !c->keep_window && per > 0) {
-		w = fmin(floor((share - cost(c, 1, 0)) / per), (double)minw - 1);
+	/* below the smallest window: at the cold rate, at least a row */
+	if (r < 1 && !c->keep_window && minw > 1) {
+		w = largest_window(c, 1, 1, minw - 1, share);
 		c->window = w >= 1 ? (uint32_t)w : 1;
 	}
 	/* a minimum of one repetition taken on a window it may take: over, not short */

@@ -13,6 +13,31 @@
 #include "replay.h"
 #include "run/run.h"
 
+double gb_calibrate_row_flops(const struct gb_probe_points *p, double mean_flops)
+{
+	double skk = 0, skf = 0, sff = 0, skt = 0, sft = 0, det, a, c;
+
+	for (size_t i = 0; i < p->n; i++) {
+		skk += p->rows[i] * p->rows[i];
+		skf += p->rows[i] * p->flops[i];
+		sff += p->flops[i] * p->flops[i];
+		skt += p->rows[i] * p->sec[i];
+		sft += p->flops[i] * p->sec[i];
+	}
+	det = skk * sff - skf * skf;
+	if (p->n < 2 || !(sff > 0) || !(det > 1e-9 * skk * sff))
+		return NAN;
+	a = (skt * sff - sft * skf) / det;
+	c = (sft * skk - skt * skf) / det;
+	if (a < 0) {             /* FLOPs alone */
+		a = 0;
+		c = sft / sff;
+	}
+	if (!(c > 0))
+		return NAN;
+	return fmax(a / c, 1e-3 * mean_flops);
+}
+
 /*
  * One calibration probe: workload w through executor e at one batch size
  * and quant level, cache 0, replayed untimed over a window of the trace's
@@ -22,11 +47,13 @@
  * more), so that the executor's cold start (pipelines, uploads, first
  * touches) and a preemption are not scaled up. Returns the seconds of one
  * whole replay scaled from the last window, or NAN when the executor
- * failed.
+ * failed; *fixed: what a repetition costs besides its rows; *row_flops:
+ * what a row costs besides its FLOPs, fitted to the windows timed
+ * (gb_calibrate_row_flops).
  */
 #define PROBE_LONG_NS 1000000000ull
 static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum gb_quant q,
-		    double *fixed)
+		    double *fixed, double *row_flops)
 {
 	const struct gb_config *cfg = r->cfg;
 	struct gb_workload *wl = &r->wl[w];
@@ -37,9 +64,13 @@ static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum g
 	};
 	struct gb_results tmp = { 0 };
 	struct gb_cell *c = NULL;
-	double sec = NAN;
+	struct gb_probe_points pts = { .n = 0 };
+	double sec = NAN, f = 0;
 	int rc;
 
+	for (uint32_t i = 0; i < n; i++)
+		f += gb_shape_flops(&wl->trace.req[i].shape);
+	*row_flops = NAN;
 	k = k < n ? k : n;
 	spec.window = k;
 	rc = gb_cell_open(&c, wl, &r->ex[e].ex, &r->ex[r->cpu].ex, &spec,
@@ -47,6 +78,7 @@ static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum g
 					 batch, q, 0));
 	while (!rc && !gb_interrupted) {
 		uint64_t t0, dt;
+		double fk;
 
 		/* the same window untimed first: its inputs and the executor warm */
 		rc = gb_cell_rep(c, 0);
@@ -74,8 +106,16 @@ static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum g
 		}
 		if (rc)
 			break;
+		fk = 0;
+		for (uint32_t i = 0; i < k; i++)
+			fk += gb_shape_flops(&wl->trace.req[i].shape);
+		if (pts.n < GB_ARRAY_SIZE(pts.rows)) {
+			pts.rows[pts.n] = k;
+			pts.flops[pts.n] = fk;
+			pts.sec[pts.n++] = (double)dt * 1e-9;
+		}
 		if (dt >= 20000000ull || k >= n) {
-			double fk = 0, f = 0, scale;
+			double scale;
 
 			/*
 			 * Scaled by rows or by FLOPs, whichever says more: a
@@ -83,16 +123,11 @@ static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum g
 			 * attention grows with its context), and calls have a
 			 * cost of their own besides their FLOPs.
 			 */
-			for (uint32_t i = 0; i < n; i++) {
-				double fl = gb_shape_flops(&wl->trace.req[i].shape);
-
-				f += fl;
-				fk += i < k ? fl : 0;
-			}
 			scale = (double)n / k;
 			if (fk > 0 && f / fk > scale)
 				scale = f / fk;
 			sec = (double)dt * 1e-9 * scale;
+			*row_flops = gb_calibrate_row_flops(&pts, n ? f / n : 0);
 			break;
 		}
 		k = k > n / 4 ? n : k * 4;
@@ -158,6 +193,8 @@ static void derive(struct gb_run *r, const uint8_t *probed, size_t i)
 			cl->rep_s = o->rep_s;
 		if (o->rep_fixed_s > cl->rep_fixed_s)
 			cl->rep_fixed_s = o->rep_fixed_s;
+		if (cl->rep_s == o->rep_s)
+			cl->rep_row_flops = o->rep_row_flops;
 	}
 }
 
@@ -185,6 +222,7 @@ json_t *gb_run_calibrate(struct gb_run *r)
 		nprobes += j == i && r->ex[cl->exec].ok;
 		cl->rep_s = NAN;
 		cl->rep_fixed_s = 0;
+		cl->rep_row_flops = NAN;
 	}
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < r->ncells && !gb_interrupted; i++) {
@@ -199,7 +237,7 @@ json_t *gb_run_calibrate(struct gb_run *r)
 			}
 			gb_progress_calibration(r, done++, nprobes, i);
 			cl->rep_s = probe(r, cl->workload, cl->exec, cl->batch, cl->quant,
-					  &cl->rep_fixed_s);
+					  &cl->rep_fixed_s, &cl->rep_row_flops);
 			probed[i] = 1;
 			if (isnan(cl->rep_s)) {
 				gb_progress_clear(r);
@@ -219,13 +257,16 @@ json_t *gb_run_calibrate(struct gb_run *r)
 		if (first[i] < i) {
 			cl->rep_s = r->cells[first[i]].rep_s;
 			cl->rep_fixed_s = r->cells[first[i]].rep_fixed_s;
+			cl->rep_row_flops = r->cells[first[i]].rep_row_flops;
 			continue;
 		}
-		o = json_pack("{s:s, s:s, s:i, s:s, s:o, s:o}",
+		o = json_pack("{s:s, s:s, s:i, s:s, s:o, s:o, s:o}",
 			"workload", r->wl[cl->workload].trace.name, "executor", r->ex[cl->exec].name,
 			"batch", (int)cl->batch, "quant", gb_quant_name(cl->quant),
 			"replay_s", isnan(cl->rep_s) ? json_null() : json_real(cl->rep_s),
-			"repetition_fixed_s", json_real(cl->rep_fixed_s));
+			"repetition_fixed_s", json_real(cl->rep_fixed_s),
+			"row_flops", isnan(cl->rep_row_flops) ? json_null() :
+			json_real(cl->rep_row_flops));
 		/* a probe of an executor that works, not taken: derived */
 		if (!probed[i] && skipped && !gb_interrupted)
 			json_object_set_new(o, "derived", json_string(

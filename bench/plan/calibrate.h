@@ -7,6 +7,8 @@
 #ifndef GB_PLAN_CALIBRATE_H
 #define GB_PLAN_CALIBRATE_H
 
+#include <stddef.h>
+
 #include <jansson.h>
 
 struct gb_run;
@@ -20,5 +22,23 @@ struct gb_run;
  * Returns the probes as meta.json's time_plan "calibration" array.
  */
 json_t *gb_run_calibrate(struct gb_run *r);
+
+/* The windows a probe timed: rows, their FLOPs, seconds of a replay. */
+struct gb_probe_points {
+	double rows[32], flops[32], sec[32];
+	size_t n;
+};
+
+/*
+ * What a row costs besides its FLOPs, in FLOPs (a cell's rep_row_flops):
+ * sec = a * rows + c * flops fitted to p's windows by least squares with
+ * a, c >= 0, as a / c. NAN where the windows cannot tell the two apart
+ * (fewer than two, or rows and FLOPs in one proportion: a trace of one
+ * shape) or say FLOPs cost nothing (a window then costs its part of the
+ * rows, as without a fit). A fit of no cost besides FLOPs is kept at a
+ * thousandth of an average row's FLOPs (mean_flops), so that no window of
+ * FLOP-free rows is planned as free.
+ */
+double gb_calibrate_row_flops(const struct gb_probe_points *p, double mean_flops);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "gbench.h"
 #include "mrc.h"
+#include "plan/budget.h"
 #include "replay.h"
 #include "run/run.h"
 
@@ -158,14 +159,30 @@ double gb_run_cell_estimate(const struct gb_run *r, size_t i)
 	const char *ex = r->ex[cl->exec].name;
 	uint32_t reps = np > 1 ? gb_per_exec_get(&r->cfg->repetitions, ex) : cl->reps;
 	uint32_t n = (uint32_t)r->wl[cl->workload].trace.n;
-	double f = cl->window && cl->window < n ? (double)cl->window / n : 1.0;
 	double untimed = (double)cl->warmup + (double)(np - 1) * gb_per_exec_get(&r->cfg->warmup, ex);
+	double f = 1.0;
 
 	if (!r->ex[cl->exec].ok || !isfinite(cl->rep_s))
 		return 0;
+	if (cl->window && cl->window < n) {
+		double *cum = gb_run_cum_flops(&r->wl[cl->workload]);
+
+		f = gb_budget_window_part(cum, cl->rep_row_flops, n, cl->window);
+		free(cum);
+	}
 	f *= gb_run_cache_part(r, i, cl->window ? cl->window : SIZE_MAX);
 	return gb_run_accuracy_s(r, i) +
 	       (cl->rep_s * f + cl->rep_fixed_s) * (untimed + reps * (1.0 + cl->prime));
+}
+
+double *gb_run_cum_flops(const struct gb_workload *w)
+{
+	double *cum = gb_xmalloc((w->trace.n + 1) * sizeof(*cum));
+
+	cum[0] = 0;
+	for (size_t i = 0; i < w->trace.n; i++)
+		cum[i + 1] = cum[i] + gb_shape_flops(&w->trace.req[i].shape);
+	return cum;
 }
 
 double gb_run_accuracy_s(const struct gb_run *r, size_t i)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 struct gb_run;
+struct gb_workload;
 
 /*
  * The part of a repetition at cache 0 that cell i's repetition over the
@@ -28,6 +29,9 @@ struct gb_run;
  * in trace order (mrc.h).
  */
 double gb_run_cache_part(const struct gb_run *r, size_t i, size_t rows);
+
+/* The FLOPs of the first k requests of w's trace, k = 0..rows (budget.h's cum_flops); free it. */
+double *gb_run_cum_flops(const struct gb_workload *w);
 
 /* Seconds of cell i's accuracy check (its executor's calls, and the cpu's for another one). */
 double gb_run_accuracy_s(const struct gb_run *r, size_t i);

@@ -47,9 +47,11 @@ int gb_run_timeplan_handoff(const struct gb_run *r, const char *path)
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct gb_run_cell *cl = &r->cells[i];
 
-		json_object_set_new(cells, cl->id, json_pack("{s:o, s:f, s:i}",
+		json_object_set_new(cells, cl->id, json_pack("{s:o, s:f, s:o, s:i}",
 			"replay_s", isfinite(cl->rep_s) ? json_real(cl->rep_s) : json_null(),
-			"repetition_fixed_s", cl->rep_fixed_s, "window", (int)cl->window));
+			"repetition_fixed_s", cl->rep_fixed_s,
+			"row_flops", isfinite(cl->rep_row_flops) ? json_real(cl->rep_row_flops) :
+			json_null(), "window", (int)cl->window));
 	}
 	o = json_pack("{s:I, s:f, s:f, s:o, s:o}", "start_ns", (json_int_t)r->plan_start_ns,
 		      "startup_s", startup_s(r), "calibration_s", r->calib_s,
@@ -101,6 +103,8 @@ static json_t *inherit(struct gb_run *r, double *startup)
 		rs = json_object_get(jc, "replay_s");
 		cl->rep_s = json_is_number(rs) ? json_number_value(rs) : NAN;
 		cl->rep_fixed_s = json_number_value(json_object_get(jc, "repetition_fixed_s"));
+		rs = json_object_get(jc, "row_flops");
+		cl->rep_row_flops = json_is_number(rs) ? json_number_value(rs) : NAN;
 		w = json_integer_value(json_object_get(jc, "window"));
 		cl->window = w > 0 && (size_t)w < r->wl[cl->workload].trace.n ? (uint32_t)w : 0;
 	}
@@ -179,7 +183,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	int solo = gb_run_alone(r->opts);
 	json_t *jp, *jcal, *jcells;
 	struct gb_budget_cell *bc;
-	double *part, left, turns_s = 0, total = 0, startup = 0, now_s, share, reserve, extra = 0;
+	double **cum, *part, left, turns_s = 0, total = 0, startup = 0, now_s, share, reserve, extra = 0;
 	size_t nshort = 0, nfixed = 0;
 
 	/* a callgrind child replays its cell as configured: calibrating under valgrind is no plan */
@@ -202,7 +206,10 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		       "batch size and quant level, scaled from untimed replays of the trace's "
 		       "first rows at cache 0 (by rows or FLOPs, whichever says more); every "
 		       "cell of them is planned from it; in a shared run the first process "
-		       "calibrates for all");
+		       "calibrates for all. row_flops: what a row costs besides its FLOPs, in "
+		       "FLOPs, fitted to the windows a probe timed: a window of the trace's "
+		       "first rows is planned at that part of a replay (null: at its part of "
+		       "the rows)");
 	json_object_set_new(r->meta, "time_plan", jp);
 	if (r->opts->windows_of && !child)
 		json_object_set_new(jp, "windows_of", json_pack("{s:s, s:I, s:s}",
@@ -227,6 +234,9 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	reserve = cfg->time_budget * BUDGET_RESERVE / np;
 	bc = gb_xcalloc(r->ncells + 1, sizeof(*bc));
 	part = gb_xcalloc(r->ncells + 1, sizeof(*part));
+	cum = gb_xcalloc(r->nwl + 1, sizeof(*cum));
+	for (size_t i = 0; i < r->nwl; i++)
+		cum[i] = gb_run_cum_flops(&r->wl[i]);
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct gb_run_cell *cl = &r->cells[i];
 		uint32_t n = (uint32_t)r->wl[cl->workload].trace.n;
@@ -239,8 +249,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		uint32_t min_window = keep ? rows : (uint32_t)gb_percentile_min_samples(99.0);
 		double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0, cold;
 
-		if (n)
-			rep_s *= (double)rows / n;
+		rep_s *= gb_budget_window_part(cum[cl->workload], cl->rep_row_flops, n, rows);
 		/*
 		 * less what its result cache saves (cost.h), as the dry run's
 		 * estimate counts it, over the smallest window the plan may give
@@ -256,6 +265,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 			.rep_s = rep_s, .rep_cold_s = cold, .fixed_s = rep_s > 0 ? cl->rep_fixed_s : 0,
 			.extra_s = gb_run_accuracy_s(r, i),
 			.requests = rows,
+			.cum_flops = cum[cl->workload], .row_flops = cl->rep_row_flops,
 			.untimed = cl->warmup, .prime = cl->prime,
 			.min_reps = share_of(cfg->min_repetitions, p, np), .max_reps = cl->reps,
 			.min_window = min_window,
@@ -316,6 +326,9 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	total += turns_s;
 	free(bc);
 	free(part);
+	for (size_t i = 0; i < r->nwl; i++)
+		free(cum[i]);
+	free(cum);
 	/*
 	 * The repetitions are to be done when the share is, less the reserve
 	 * and the accuracy checks that follow them: past it, the run gives up

@@ -126,6 +126,9 @@ struct gb_run_cell {
 	int window_fixed;          /* window taken from --windows-of, not planned */
 	double rep_s;              /* calibration: estimated seconds of one whole replay */
 	double rep_fixed_s;        /* and what a repetition costs besides its rows */
+	double rep_row_flops;      /* and what a row costs besides its FLOPs, in FLOPs:
+	                            * a window's part of a replay (budget.h); NAN: its
+	                            * part of the rows */
 	double plan_reps_s;        /* a time plan's seconds for its repetitions (0: no plan) */
 	uint32_t min_reps;         /* a time plan's minimum of measured repetitions, which the
 	                            * run never gives up (plan/pace.h) */

@@ -7,9 +7,11 @@
  * window; and durations parse.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plan/budget.h"
+#include "plan/calibrate.h"
 #include "unit.h"
 
 static struct gb_budget_cell cell(double rep_s, uint32_t requests)
@@ -254,6 +256,99 @@ TEST(min_over_max_is_clamped)
 	CHECK(c[0].reps <= 3 && c[0].reps >= 1);
 }
 
+/*
+ * A trace whose first half costs a FLOP a row and whose second half 199
+ * (or, below, 1999): with a fit of what a row costs besides its FLOPs, a
+ * window of the cheap first rows is planned at its part of the FLOPs, not
+ * of the rows, so it takes more of them (cum_flops, row_flops).
+ */
+static double *half_cheap(uint32_t n, double dear)
+{
+	double *cum = malloc((n + 1) * sizeof(*cum));
+
+	cum[0] = 0;
+	for (uint32_t i = 0; i < n; i++)
+		cum[i + 1] = cum[i] + (i < n / 2 ? 1.0 : dear);
+	return cum;
+}
+
+/* cell() with a trace's FLOPs and the fit of a row's own cost */
+static struct gb_budget_cell fitted(double rep_s, uint32_t requests, const double *cum,
+				    double row_flops)
+{
+	struct gb_budget_cell c = cell(rep_s, requests);
+
+	c.cum_flops = cum;
+	c.row_flops = row_flops;
+	return c;
+}
+
+TEST(a_window_of_cheap_rows_is_planned_at_its_flops)
+{
+	double *cum = half_cheap(100000, 199);
+	struct gb_budget_cell c[1] = { fitted(10.0, 100000, cum, NAN) };
+
+	/* as window_when_a_replay_does_not_fit, without a fit: a fifth of the rows */
+	CHECK(gb_budget_plan(c, 1, 22.0) == 0);
+	CHECK(c[0].window == 20000);
+	/*
+	 * With one (no cost besides FLOPs): 11 replays fit 22 s on a fifth of
+	 * the FLOPs, 2e6 of 1e7: the 50000 cheap rows and 9798 dear ones.
+	 */
+	c[0] = fitted(10.0, 100000, cum, 0);
+	CHECK(gb_budget_plan(c, 1, 22.0) == 0);
+	CHECK(c[0].why == GB_BUDGET_WINDOW && c[0].reps == 10);
+	CHECK(c[0].window == 59798);
+	CHECK(c[0].plan_s <= 22.0 + 1e-9);
+	CHECK_NEAR(gb_budget_window_part(cum, 0, 100000, 59798), (50000 + 9798 * 199.0) / 1e7, 1e-12);
+	/* a row's own cost of 100 FLOPs weighs the cheap rows up: fewer of them */
+	c[0] = fitted(10.0, 100000, cum, 100);
+	CHECK(gb_budget_plan(c, 1, 22.0) == 0);
+	CHECK(c[0].window > 20000 && c[0].window < 59798);
+	free(cum);
+
+	/* below the smallest window too: 500 cheap rows of 1000 where the rows say none */
+	cum = half_cheap(1000, 1999);
+	c[0] = fitted(1000.0, 1000, cum, 0);
+	CHECK(gb_budget_plan(c, 1, 1.0001) == 1);
+	CHECK(c[0].why == GB_BUDGET_SHORT && c[0].reps == 1);
+	CHECK(c[0].window == 500);
+	CHECK(c[0].plan_s <= 1.0001);
+	free(cum);
+}
+
+/* The calibration's fit of a row's own cost, from the windows a probe timed. */
+TEST(the_fit_of_a_rows_own_cost)
+{
+	/* rows 1, 4, 16, 64 whose FLOPs grow faster (cheap rows first): 2 us a row + 1 ns a FLOP */
+	struct gb_probe_points p = { .n = 4 };
+	double rows[4] = { 1, 4, 16, 64 }, flops[4] = { 100, 10000, 400000, 8000000 };
+
+	for (int i = 0; i < 4; i++) {
+		p.rows[i] = rows[i];
+		p.flops[i] = flops[i];
+		p.sec[i] = 2e-6 * rows[i] + 1e-9 * flops[i];
+	}
+	CHECK_NEAR(gb_calibrate_row_flops(&p, 1e5), 2000.0, 1e-6);
+	/* FLOPs alone: kept a thousandth of an average row above zero */
+	for (int i = 0; i < 4; i++)
+		p.sec[i] = 1e-9 * flops[i];
+	CHECK_NEAR(gb_calibrate_row_flops(&p, 1e5), 100.0, 1e-9);
+	/* rows alone, FLOPs costing nothing (or less): no fit */
+	for (int i = 0; i < 4; i++)
+		p.sec[i] = 1e-3 * rows[i];
+	CHECK(isnan(gb_calibrate_row_flops(&p, 1e5)));
+	/* one window, or FLOPs in proportion to the rows (one shape): nothing to tell apart */
+	p.n = 1;
+	CHECK(isnan(gb_calibrate_row_flops(&p, 1e5)));
+	p.n = 4;
+	for (int i = 0; i < 4; i++) {
+		p.flops[i] = 1000 * rows[i];
+		p.sec[i] = 2e-6 * rows[i];
+	}
+	CHECK(isnan(gb_calibrate_row_flops(&p, 1e5)));
+}
+
 TEST(durations)
 {
 	double s = 0;
@@ -286,6 +381,8 @@ int main(void)
 	RUN(short_cells_of_a_group_keep_theirs);
 	RUN(one_repetition_over_the_share_is_over_not_short);
 	RUN(min_over_max_is_clamped);
+	RUN(a_window_of_cheap_rows_is_planned_at_its_flops);
+	RUN(the_fit_of_a_rows_own_cost);
 	RUN(durations);
 	return unit_done();
 }
