@@ -80,6 +80,26 @@ struct gb_budget_cell {
 };
 
 /*
+ * The part of a whole replay of n rows that its first w rows cost, when a
+ * row costs row_flops plus its FLOPs (cum_flops[w]: the first w rows'),
+ * so that a window of a trace's cheap first rows (a decode's early
+ * context, a prefill's norms before its matmuls) is not planned at its
+ * share of the rows; w / n without a fit (cum_flops NULL, row_flops NAN).
+ */
+static inline double gb_budget_window_part(const double *cum_flops, double row_flops, uint32_t n,
+					   uint32_t w)
+{
+	double whole;
+
+	if (w >= n || !n)
+		return w ? 1.0 : 0.0;
+	if (!cum_flops || !(row_flops >= 0))
+		return (double)w / n;
+	whole = row_flops * n + cum_flops[n];
+	return whole > 0 ? (row_flops * w + cum_flops[w]) / whole : (double)w / n;
+}
+
+/*
  * Plan cells c[0..n) within budget_s seconds (> 0). Every cell gets reps
  * in [min_reps, max_reps] (in [1, min_reps) when short; min_reps is raised
  * to 1 and lowered to max_reps where needed) and a window in
@@ -101,26 +121,6 @@ size_t gb_budget_plan(struct gb_budget_cell *c, size_t n, double budget_s);
  * its share (run-timeplan.c, docs/configs.md).
  */
 #define GB_BUDGET_PLAN_ENV "GBENCH_TIME_PLAN"
-/*
- * The part of a whole replay of n rows that its first w rows cost, when a
- * row costs row_flops plus its FLOPs (cum_flops[w]: the first w rows'),
- * so that a window of a trace's cheap first rows (a decode's early
- * context, a prefill's norms before its matmuls) is not planned at its
- * share of the rows; w / n without a fit (cum_flops NULL, row_flops NAN).
- */
-static inline double gb_budget_window_part(const double *cum_flops, double row_flops, uint32_t n,
-					   uint32_t w)
-{
-	double whole;
-
-	if (w >= n || !n)
-		return w ? 1.0 : 0.0;
-	if (!cum_flops || !(row_flops >= 0))
-		return (double)w / n;
-	whole = row_flops * n + cum_flops[n];
-	return whole > 0 ? (row_flops * w + cum_flops[w]) / whole : (double)w / n;
-}
-
 struct gb_run;
 /* Write what the processes of r's run inherit to path (atomically); 0 or -1. */
 int gb_run_timeplan_handoff(const struct gb_run *r, const char *path);

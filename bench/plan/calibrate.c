@@ -13,6 +13,7 @@
 #include "replay.h"
 #include "run/run.h"
 
+/* The least-squares fit of a row's own cost (calibrate.h). */
 double gb_calibrate_row_flops(const struct gb_probe_points *p, double mean_flops)
 {
 	double skk = 0, skf = 0, sff = 0, skt = 0, sft = 0, det, a, c;
@@ -176,8 +177,9 @@ static int first_of_pair(const struct gb_run *r, const size_t *first, size_t i)
 
 /*
  * A probe not taken: planned as the dearest probe of its workload and
- * executor (every pair has one: the first pass takes them all), which
- * plans it dear rather than cheap; NAN where that pair's probes failed.
+ * executor (its seconds and its fit; every pair has one: the first pass
+ * takes them all), which plans it dear rather than cheap; NAN where that
+ * pair's probes failed. Its fixed cost: the largest of the pair's.
  */
 static void derive(struct gb_run *r, const uint8_t *probed, size_t i)
 {

@@ -1,7 +1,8 @@
 /*
  * cost.c - what the time plan expects a cell to cost (cost.h), from its
- * calibration: its replays, less what its result cache serves, and its
- * accuracy check's executor calls.
+ * calibration: its replays, at the part of them that its window and its
+ * result cache leave to the executor, and its accuracy check's executor
+ * calls.
  */
 #include "plan/cost.h"
 

@@ -1,9 +1,10 @@
 /*
  * run-timeplan.c - the run's time plan (stage gb_run_timeplan) and its dry
  * run (gb_run_dry): a short calibration of each executor on each workload,
- * batch size and quant level, then, with a time budget, each cell's
- * repetitions and window of its trace (budget.h), recorded in meta.json
- * "time_plan"; --dry-run prints the plan with an estimate per executor.
+ * batch size and quant level (calibrate.c), then, with a time budget, each
+ * cell's repetitions and window of its trace (budget.h) at what it is
+ * expected to cost (cost.c), recorded in meta.json "time_plan"; --dry-run
+ * prints the plan with an estimate per executor.
  * In a shared run (processes = N) the first process calibrates and fixes
  * the windows, and every process plans its repetitions within its share
  * of the budget left (gb_run_timeplan_handoff, inherit).

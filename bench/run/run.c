@@ -6,6 +6,7 @@
 #include "run.h"
 
 #include <fnmatch.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,6 +337,7 @@ int gb_run_plan(struct gb_run *r)
 										 r->ex[e].name),
 							.warmup = gb_per_exec_get(&cfg->warmup,
 										  r->ex[e].name),
+							.rep_row_flops = NAN,   /* no fit */
 						};
 
 						/*
