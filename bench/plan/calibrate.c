@@ -175,6 +175,39 @@ static int first_of_pair(const struct gb_run *r, const size_t *first, size_t i)
 	return 1;
 }
 
+/* Probes to take, by what their pair's first probe cost. */
+struct by_cost {
+	double cost;
+	size_t i;
+};
+
+static int cheaper(const void *a, const void *b)
+{
+	const struct by_cost *x = a, *y = b;
+
+	if (x->cost != y->cost)
+		return x->cost < y->cost ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * What the first probe of cell i's workload and executor cost (a whole
+ * replay and a repetition's fixed part), INFINITY where it failed: the
+ * second pass takes the cheapest pairs' probes first, so that a quarter
+ * spent on one dear pair (a CPU device's prefill rows) leaves the cheap
+ * pairs probed rather than derived from their dearest.
+ */
+static double pair_cost(const struct gb_run *r, const size_t *first, size_t i)
+{
+	/* the pair's first probe is its first cell that is a probe */
+	for (size_t j = 0; j < r->ncells; j++)
+		if (r->cells[j].workload == r->cells[i].workload &&
+		    r->cells[j].exec == r->cells[i].exec && first[j] == j)
+			return isfinite(r->cells[j].rep_s) ? r->cells[j].rep_s + r->cells[j].rep_fixed_s :
+							     INFINITY;
+	return INFINITY;
+}
+
 /*
  * A probe not taken: planned as the dearest probe of its workload and
  * executor (its seconds and its fit; every pair has one: the first pass
@@ -207,6 +240,7 @@ json_t *gb_run_calibrate(struct gb_run *r)
 	double budget = gb_run_budget_part(r), cap = budget > 0 ? budget * CALIB_SHARE : 0;
 	uint64_t t0 = gb_now_ns();
 	uint8_t *probed = gb_xcalloc(r->ncells + 1, sizeof(*probed));
+	struct by_cost *order = gb_xcalloc(r->ncells + 1, sizeof(*order));
 	size_t skipped = 0;
 
 	gb_note("gbench: calibrating each executor on each workload, batch size and quant "
@@ -226,13 +260,19 @@ json_t *gb_run_calibrate(struct gb_run *r)
 		cl->rep_fixed_s = 0;
 		cl->rep_row_flops = NAN;
 	}
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < r->ncells && !gb_interrupted; i++) {
+	for (int pass = 0; pass < 2; pass++) {
+		size_t norder = 0;
+
+		/* pass 0 in the cells' order; pass 1 the cheapest pairs first */
+		for (size_t i = 0; i < r->ncells; i++)
+			if (first[i] == i && r->ex[r->cells[i].exec].ok &&
+			    (pass == 0) == first_of_pair(r, first, i))
+				order[norder++] = (struct by_cost){ pass ? pair_cost(r, first, i) : 0, i };
+		qsort(order, norder, sizeof(*order), cheaper);
+		for (size_t k = 0; k < norder && !gb_interrupted; k++) {
+			size_t i = order[k].i;
 			struct gb_run_cell *cl = &r->cells[i];
 
-			if (first[i] != i || !r->ex[cl->exec].ok ||
-			    (pass == 0) != first_of_pair(r, first, i))
-				continue;
 			if (pass == 1 && cap > 0 && (double)(gb_now_ns() - t0) * 1e-9 >= cap) {
 				skipped++;
 				continue;
@@ -247,6 +287,7 @@ json_t *gb_run_calibrate(struct gb_run *r)
 					"configured repetitions", cl->id);
 			}
 		}
+	}
 	for (size_t i = 0; i < r->ncells && skipped && !gb_interrupted; i++)
 		if (first[i] == i && r->ex[r->cells[i].exec].ok && !probed[i])
 			derive(r, probed, i);
@@ -288,5 +329,6 @@ json_t *gb_run_calibrate(struct gb_run *r)
 	}
 	free(first);
 	free(probed);
+	free(order);
 	return jcal;
 }
