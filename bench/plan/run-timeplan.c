@@ -383,6 +383,7 @@ static void dry_json(const struct gb_run *r, const double *est, const double *by
 	json_t *cells = json_array(), *ex = json_object(), *o;
 	json_t *plan = json_object_get(json_object_get(r->meta, "time_plan"), "cells");
 	json_t *mem = json_object_get(r->meta, "memory_plan");
+	json_t *cal = json_object_get(json_object_get(r->meta, "time_plan"), "calibration");
 
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct gb_run_cell *cl = &r->cells[i];
@@ -400,9 +401,10 @@ static void dry_json(const struct gb_run *r, const double *est, const double *by
 	for (size_t e = 0; e < r->nex; e++)
 		if (r->ex[e].ok)
 			json_object_set_new(ex, r->ex[e].name, json_real(by_exec[e]));
-	o = json_pack("{s:i, s:o, s:o, s:f, s:f, s:o, s:o}", "schema", 1, "cells", cells,
+	o = json_pack("{s:i, s:o, s:o, s:f, s:f, s:o, s:o, s:o}", "schema", 1, "cells", cells,
 		      "estimate_by_executor_s", ex, "estimate_s", total,
 		      "calibration_s", r->calib_s,
+		      "calibration", cal ? json_incref(cal) : json_array(),
 		      "time_budget_s", r->cfg->time_budget > 0 ? json_real(r->cfg->time_budget) :
 		      json_null(), "memory_plan", mem ? json_incref(mem) : json_null());
 	json_object_set_new(o, "processes", json_integer(r->opts->spawn ? r->opts->nprocess : 1));

@@ -105,4 +105,30 @@ for c in cal:
         assert c["replay_s"] == taken[0]["replay_s"] and "quarter of the time budget" in c["derived"], c
 PY
 check "it says what the plan needs, over the budget" grep -q "^gbench run: warning: the plan needs about [0-9]*\.[0-9] s, over the time budget of 0\.1 s: the 4 cells' floors (one repetition each, with its warm-ups and accuracy check) do not fit; fewer cells (--filter) or a larger --time-budget$" "$TMP/err"
+# Past the first probe of each workload and executor, the cheapest pairs'
+# probes come first: a quarter spent on a dear workload (rows of a 512x4096
+# by 4096x4096 matmul, ~0.2 s each on the development VM) leaves the cheap
+# one's probes taken, not derived from its dearest. Cells' order puts the
+# dear workload first, where the probes were taken in that order before
+# 2026-12-08 (its second probe taken, the cheap one's three derived).
+{ printf '# gbench-trace v1\narrival_ns,stream,op,m,n,k,p,tensor,key\n'
+  for i in 0 1 2 3; do echo "$i,0,matmul,512,4096,4096,0,w,"; done; } > "$TMP/dear.csv"
+{ printf '# gbench-trace v1\narrival_ns,stream,op,m,n,k,p,tensor,key\n'
+  for i in $(seq 0 39); do echo "$i,0,silu,1,256,0,0,,"; done; } > "$TMP/cheap.csv"
+expect_exit 0 "a dry run of a dear and a cheap workload exits 0" timeout 120 "$GBENCH" run \
+	--executor cpu --workload "$TMP/dear.csv,$TMP/cheap.csv" --batch 1,2 --quant f32,q4 \
+	--cache 0 --time-budget 6s --dry-run --json
+check "the cheap workload's probes are taken before the dear one's (--dry-run --json calibration)" \
+	python3 - "$TMP/out" <<'PY'
+import json, sys
+cal = json.load(open(sys.argv[1]))["calibration"]
+derived = lambda w: [c for c in cal if c["workload"] == w and "derived" in c]
+taken = lambda w: [c for c in cal if c["workload"] == w and "derived" not in c]
+if not derived("dear") and not derived("cheap"):
+    print("# every probe fit the quarter (a fast machine): nothing to judge")
+elif derived("cheap"):
+    # only when the dear pair's first probe alone took the quarter (a loaded machine)
+    assert len(taken("dear")) == 1, cal
+    print("# the dear pair's first probe took the whole quarter: nothing else was taken")
+PY
 done_testing
