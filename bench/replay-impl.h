@@ -1,8 +1,9 @@
 /*
  * replay-impl.h - what the units of replay share: replay.c (closed loop,
  * cells), replay-workload.c (workloads), replay-accuracy.c (accuracy),
- * replay-open.c (open and offline loops) and replay-time.c (time per op
- * kind). Not for other units: they use replay.h.
+ * replay-open.c (open and offline loops), replay-time.c (time per op
+ * kind) and replay-count.c (a repetition's batches without an executor).
+ * Not for other units: they use replay.h.
  */
 #ifndef GB_REPLAY_IMPL_H
 #define GB_REPLAY_IMPL_H
