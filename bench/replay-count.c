@@ -13,6 +13,14 @@
 #include "gbench.h"
 #include "lru.h"
 
+/* The 4-byte words a hit copies out of the cache, or a put into it: r's output and indices. */
+static uint64_t result_words(const struct gb_workload *w, uint32_t r)
+{
+	const struct gb_shape *s = &w->trace.req[r].shape;
+
+	return gb_shape_out_floats(s) + (s->op == GB_OP_TOPK ? (uint64_t)s->m * s->p : 0);
+}
+
 void gb_replay_count(const struct gb_workload *w, uint32_t batch, uint32_t cache, size_t rows,
 		     struct gb_replay_count *out)
 {
@@ -39,14 +47,17 @@ void gb_replay_count(const struct gb_workload *w, uint32_t batch, uint32_t cache
 		if (cache && w->cache_id[r] != GB_REPLAY_NONE && gb_lru_get(&lru, w->cache_id[r])) {
 			c.heads[w->stream_of[r]]++;
 			out->hits++;
+			out->copied += result_words(w, r);
 			continue;
 		}
 		nm = gb_replay__batch(&c, cache ? &lru : NULL, n);
 		for (uint32_t i = 0; i < nm; i++) {
 			uint32_t q = c.members[i];
 
-			if (cache && w->cache_id[q] != GB_REPLAY_NONE)
+			if (cache && w->cache_id[q] != GB_REPLAY_NONE) {
 				gb_lru_put(&lru, w->cache_id[q], NULL, 0, NULL, 0);
+				out->copied += result_words(w, q);
+			}
 			c.heads[w->stream_of[q]]++;
 		}
 		out->requests += nm;

@@ -145,13 +145,15 @@ void gb_replay_scratch_release(void);
  * of them past its length) does at batch size `batch` with a cold result
  * cache of `cache` entries: the executor calls it makes, the requests
  * they carry and the requests the cache serves, found without an executor
- * by the replay's own batching over the cache's keys (replay-count.c).
- * For the time plan: at batch 4 a cached llm-prefill replay executes half
- * its requests where the cache's hit share says a quarter, as two
- * streams' requests for one key go out in one call, both misses.
+ * by the replay's own batching over the cache's keys (replay-count.c),
+ * and the 4-byte words its hits copy out of the cache and its puts into
+ * it (outputs and top-k indices). For the time plan: at batch 4 a cached
+ * llm-prefill replay executes half its requests where the cache's hit
+ * share says a quarter, as two streams' requests for one key go out in
+ * one call, both misses.
  */
 struct gb_replay_count {
-	uint64_t calls, requests, hits;
+	uint64_t calls, requests, hits, copied;
 };
 void gb_replay_count(const struct gb_workload *w, uint32_t batch, uint32_t cache, size_t rows,
 		     struct gb_replay_count *out);

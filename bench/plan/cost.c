@@ -115,7 +115,7 @@ double gb_run_cache_part(const struct gb_run *r, size_t i, size_t rows)
 	const struct gb_run_cell *cl = &r->cells[i], *other = NULL;
 	const struct gb_workload *w = &r->wl[cl->workload];
 	struct gb_replay_count cached, cold, whole, whole_other;
-	double ratio = 0, t, t0;
+	double ratio = 0, part;
 
 	if (!cl->cache || !w->ncache_ids)
 		return 1.0;
@@ -139,11 +139,22 @@ double gb_run_cache_part(const struct gb_run *r, size_t i, size_t rows)
 		ratio = call_over_request(cl->rep_s, whole.calls, other->rep_s, whole_other.calls,
 					  whole.requests);
 	}
-	if (isinf(ratio))
-		return (double)cached.calls / (double)cold.calls;
-	t = ratio * (double)cached.calls + (double)cached.requests;
-	t0 = ratio * (double)cold.calls + (double)cold.requests;
-	return t / t0;
+	part = isinf(ratio) ? (double)cached.calls / (double)cold.calls :
+	       (ratio * (double)cached.calls + (double)cached.requests) /
+	       (ratio * (double)cold.calls + (double)cold.requests);
+	/* and what its hits and puts copy, over what those rows cost at cache 0 */
+	if (cached.copied && r->copy_bps > 0 && isfinite(cl->rep_s) && cl->rep_s > 0) {
+		double *cum = gb_run_cum_flops(w);
+		double t0 = cl->rep_s * gb_budget_window_part(cum, cl->rep_row_flops,
+							       (uint32_t)w->trace.n,
+							       (uint32_t)(rows < w->trace.n ? rows :
+									  w->trace.n));
+
+		free(cum);
+		if (t0 > 0)
+			part += (double)cached.copied * 4.0 / r->copy_bps / t0;
+	}
+	return part;
 }
 
 /*

@@ -25,8 +25,11 @@ struct gb_workload;
  * by requests alone where the two do not tell them apart. A cache breaks
  * batches up: at batch 4 or 8 a cached replay's requests go out in more
  * calls, and requests of two streams for one key go out together, both
- * misses. In the open and offline modes: the requests the cache serves
- * in trace order (mrc.h).
+ * misses. Its hits copy their results out of the cache and its misses
+ * into it, at the calibration's memcpy bandwidth (a run's copy_bps): the
+ * low-end audio-features cpu replays spend a tenth of a cache-0 replay
+ * copying about 160 KB a request. In the open and offline modes: the
+ * requests the cache serves in trace order (mrc.h).
  */
 double gb_run_cache_part(const struct gb_run *r, size_t i, size_t rows);
 

@@ -54,8 +54,9 @@ int gb_run_timeplan_handoff(const struct gb_run *r, const char *path)
 			"row_flops", isfinite(cl->rep_row_flops) ? json_real(cl->rep_row_flops) :
 			json_null(), "window", (int)cl->window));
 	}
-	o = json_pack("{s:I, s:f, s:f, s:o, s:o}", "start_ns", (json_int_t)r->plan_start_ns,
+	o = json_pack("{s:I, s:f, s:f, s:f, s:o, s:o}", "start_ns", (json_int_t)r->plan_start_ns,
 		      "startup_s", startup_s(r), "calibration_s", r->calib_s,
+		      "copy_bps", r->copy_bps,
 		      "calibration", tp ? json_incref(json_object_get(tp, "calibration")) :
 		      json_array(), "cells", cells);
 	if (gb_atomic_open(&a, path) < 0) {
@@ -111,6 +112,7 @@ static json_t *inherit(struct gb_run *r, double *startup)
 	}
 	r->plan_start_ns = (uint64_t)json_integer_value(json_object_get(o, "start_ns"));
 	r->calib_s = json_number_value(json_object_get(o, "calibration_s"));
+	r->copy_bps = json_number_value(json_object_get(o, "copy_bps"));
 	*startup = json_number_value(json_object_get(o, "startup_s"));
 	jcal = json_incref(json_object_get(o, "calibration"));
 	json_decref(o);
@@ -202,7 +204,8 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		nfixed = windows_of(r);
 	}
 	r->calibrated = 1;
-	jp = json_pack("{s:f, s:o, s:s}", "calibration_s", r->calib_s, "calibration", jcal,
+	jp = json_pack("{s:f, s:f, s:o, s:s}", "calibration_s", r->calib_s,
+		       "copy_gb_s", r->copy_bps * 1e-9, "calibration", jcal,
 		       "calibration_note", "seconds of one whole replay per workload, executor, "
 		       "batch size and quant level, scaled from untimed replays of the trace's "
 		       "first rows at cache 0 (by rows or FLOPs, whichever says more); every "
@@ -210,7 +213,8 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		       "calibrates for all. row_flops: what a row costs besides its FLOPs, in "
 		       "FLOPs, fitted to the windows a probe timed: a window of the trace's "
 		       "first rows is planned at that part of a replay (null: at its part of "
-		       "the rows)");
+		       "the rows). copy_gb_s: what memcpy moves through 16 MiB, at which a "
+		       "result cache's hits and puts are planned to copy their results");
 	json_object_set_new(r->meta, "time_plan", jp);
 	if (r->opts->windows_of && !child)
 		json_object_set_new(jp, "windows_of", json_pack("{s:s, s:I, s:s}",

@@ -162,6 +162,8 @@ struct gb_run {
 	char mem_limit_why[512];      /* where the limit came from */
 	int calibrated;               /* gb_run_timeplan measured every cell's rep_s */
 	double calib_s;               /* seconds the calibration took */
+	double copy_bps;              /* bytes a second memcpy moves, for what a result
+	                               * cache's hits and puts copy (0: unknown) */
 	uint64_t plan_start_ns;       /* when the budget's clock started */
 	uint64_t reps_end_ns;         /* when the plan's repetitions should be done (0: no plan) */
 	size_t budget_over;           /* cells short of their minimum (budget.h) */

@@ -294,6 +294,8 @@ TEST(count_matches_the_replay)
 				CHECK(n.calls == synth.calls && n.calls == calls);
 				CHECK(n.requests == reqs);
 				CHECK(n.requests + n.hits == (spec.window ? spec.window : 120));
+				/* silu 1 x 8 or 1 x 16: each hit and each keyed miss copies its output */
+				CHECK(spec.cache ? n.copied >= 8 * n.hits : n.copied == 0);
 				if (spec.cache && spec.window != 17)
 					CHECK(n.hits > 0);
 				gb_results_release(&res);
@@ -309,6 +311,16 @@ TEST(count_matches_the_replay)
 		       (unsigned long long)cold.requests, (unsigned long long)warm.calls,
 		       (unsigned long long)warm.requests, (unsigned long long)warm.hits);
 		CHECK(cold.requests == 120 && cold.calls < 120 && warm.hits > 0);
+	}
+	/* a cache with room for every key: every keyed request is a hit or a put, one copy each */
+	{
+		struct gb_replay_count all;
+		uint64_t words = 0;
+
+		gb_replay_count(&w, 1, 64, SIZE_MAX, &all);
+		for (uint32_t i = 0; i < 120; i++)
+			words += i % 9 ? (i % 4 ? 8 : 16) : 0;
+		CHECK(all.copied == words);
 	}
 	gb_workload_release(&w);
 	unlink(path);
