@@ -137,20 +137,28 @@ static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum g
 	}
 	/*
 	 * What a measured repetition costs besides its rows (set-up, noise
-	 * probe, histogram): one over a single row, which a small window
-	 * repeated over many cells adds up. Where a row alone takes a second
-	 * or more, that probe would cost another row and tell nothing a
-	 * repetition's milliseconds of set-up could change: the high-end
+	 * probe, histogram), which a small window repeated over many cells
+	 * adds up: a measured repetition of a single row less an untimed one
+	 * of that row. The measured one alone (before 2026-12-08) counted the
+	 * row twice in a window's plan, once in its rows and once here: the
+	 * low-end config's lavapipe vector-search cells, on windows of 1 row
+	 * of 25 ms, spent a third of their plan. Where a row alone takes a
+	 * second or more, these probes would cost more rows and tell nothing
+	 * a repetition's milliseconds of set-up could change: the high-end
 	 * config's llm-prefill rows took 97-109 s a probe on lavapipe, four
-	 * replays of one row each, half of them these two timings.
+	 * replays of one row each, half of them these timings.
 	 */
 	*fixed = 0;
 	if (!rc && !isnan(sec) && sec / n * 1e9 < (double)PROBE_LONG_NS) {
-		uint64_t t0 = gb_now_ns();
+		uint64_t t0, untimed;
 
 		gb_cell_set_window(c, 1);
-		if (gb_cell_rep(c, 1) == 0)
-			*fixed = (double)(gb_now_ns() - t0) * 1e-9;
+		t0 = gb_now_ns();
+		rc = gb_cell_rep(c, 0);
+		untimed = gb_now_ns() - t0;
+		t0 = gb_now_ns();
+		if (!rc && gb_cell_rep(c, 1) == 0)
+			*fixed = fmax(((double)(gb_now_ns() - t0) - (double)untimed) * 1e-9, 0);
 	}
 	gb_cell_close(c);
 	gb_results_release(&tmp);
