@@ -91,6 +91,15 @@ void gb_utc_now(char *buf, size_t len);
 /* 64-bit FNV-1a over bytes, chainable (pass the previous hash as h). */
 #define GB_FNV_INIT 0xcbf29ce484222325ULL
 uint64_t gb_fnv1a(uint64_t h, const void *data, size_t n);
+/*
+ * An index ranked by a key, for qsort with gb_keyed_cmp: ascending key,
+ * ties in index order, so that equal keys sort the same every time.
+ */
+struct gb_keyed {
+	double key;
+	size_t i;
+};
+int gb_keyed_cmp(const void *a, const void *b);
 
 /*
  * Split a comma-separated list into a NULL-terminated array of trimmed,

@@ -411,35 +411,21 @@ int gb_proc_test(const double *base, size_t kb, const double *cur, size_t kc, in
 	return 0;
 }
 
-struct holm_key {
-	double p;
-	size_t i;
-};
-
-static int cmp_holm(const void *x, const void *y)
-{
-	const struct holm_key *a = x, *b = y;
-
-	if (a->p != b->p)
-		return a->p < b->p ? -1 : 1;
-	return a->i < b->i ? -1 : a->i > b->i;   /* ties in input order: the same bytes every time */
-}
-
 void gb_holm(const double *p, size_t n, double *adj)
 {
-	struct holm_key *k = gb_xmalloc((n + 1) * sizeof(*k));
+	struct gb_keyed *k = gb_xmalloc((n + 1) * sizeof(*k));   /* p, ties in input order */
 	size_t m = 0;
 	double run = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		adj[i] = NAN;
 		if (!isnan(p[i]))
-			k[m++] = (struct holm_key){ p[i], i };
+			k[m++] = (struct gb_keyed){ p[i], i };
 	}
 	if (m)
-		qsort(k, m, sizeof(*k), cmp_holm);
+		qsort(k, m, sizeof(*k), gb_keyed_cmp);
 	for (size_t j = 0; j < m; j++) {
-		double a = (double)(m - j) * k[j].p;
+		double a = (double)(m - j) * k[j].key;
 
 		a = a > 1 ? 1 : a;
 		run = a > run ? a : run;   /* step-down: never below an earlier adjusted p */

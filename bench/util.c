@@ -235,6 +235,15 @@ uint64_t gb_fnv1a(uint64_t h, const void *data, size_t n)
 	return h;
 }
 
+int gb_keyed_cmp(const void *a, const void *b)
+{
+	const struct gb_keyed *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
 char **gb_strv_split(const char *list)
 {
 	size_t n = 0, cap = 4;

@@ -62,20 +62,6 @@ static uint32_t largest_window(const struct gb_budget_cell *c, uint32_t r, uint3
 	return lo;
 }
 
-struct order {
-	double need;     /* seconds at its maximum, whole trace */
-	size_t i;
-};
-
-static int by_need(const void *a, const void *b)
-{
-	const struct order *x = a, *y = b;
-
-	if (x->need != y->need)
-		return x->need < y->need ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
 /* Is the cell on a window below the smallest (short there)? */
 static int below_min_window(const struct gb_budget_cell *c)
 {
@@ -163,7 +149,7 @@ static void share_windows(struct gb_budget_cell *c, size_t n)
 
 size_t gb_budget_plan(struct gb_budget_cell *c, size_t n, double budget_s)
 {
-	struct order *o = gb_xcalloc(n + 1, sizeof(*o));
+	struct gb_keyed *o = gb_xcalloc(n + 1, sizeof(*o));   /* seconds at its maximum, whole trace */
 	double left = budget_s > 0 ? budget_s : 0;
 	size_t short_ = 0;
 
@@ -174,20 +160,20 @@ size_t gb_budget_plan(struct gb_budget_cell *c, size_t n, double budget_s)
 			c[i].min_reps = c[i].max_reps ? c[i].max_reps : 1;
 		if (!c[i].max_reps)
 			c[i].max_reps = c[i].min_reps;
-		o[i] = (struct order){ cost(&c[i], c[i].max_reps, c[i].requests), i };
+		o[i] = (struct gb_keyed){ cost(&c[i], c[i].max_reps, c[i].requests), i };
 	}
 	/*
 	 * Water filling: the cheapest cells first; one whose maximum fits an
 	 * equal share of what is left takes it, so that what it does not
 	 * need goes to the dearer ones after it.
 	 */
-	qsort(o, n, sizeof(*o), by_need);
+	qsort(o, n, sizeof(*o), gb_keyed_cmp);
 	for (size_t k = 0; k < n; k++) {
 		struct gb_budget_cell *x = &c[o[k].i];
 		double share = left / (double)(n - k);
 
 		x->share_s = share;
-		if (o[k].need <= share) {
+		if (o[k].key <= share) {
 			x->reps = x->max_reps;
 			x->window = x->requests;
 			x->why = GB_BUDGET_MAX;

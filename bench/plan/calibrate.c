@@ -184,21 +184,6 @@ static int first_of_pair(const struct gb_run *r, const size_t *first, size_t i)
 	return 1;
 }
 
-/* Probes to take, by what their pair's first probe cost. */
-struct by_cost {
-	double cost;
-	size_t i;
-};
-
-static int cheaper(const void *a, const void *b)
-{
-	const struct by_cost *x = a, *y = b;
-
-	if (x->cost != y->cost)
-		return x->cost < y->cost ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
 /*
  * What the first probe of cell i's workload and executor cost (a whole
  * replay and a repetition's fixed part), INFINITY where it failed: the
@@ -279,7 +264,7 @@ json_t *gb_run_calibrate(struct gb_run *r)
 	double budget = gb_run_budget_part(r), cap = budget > 0 ? budget * CALIB_SHARE : 0;
 	uint64_t t0 = gb_now_ns();
 	uint8_t *probed = gb_xcalloc(r->ncells + 1, sizeof(*probed));
-	struct by_cost *order = gb_xcalloc(r->ncells + 1, sizeof(*order));
+	struct gb_keyed *order = gb_xcalloc(r->ncells + 1, sizeof(*order));
 	size_t skipped = 0;
 
 	gb_note("gbench: calibrating each executor on each workload, batch size and quant "
@@ -307,8 +292,8 @@ json_t *gb_run_calibrate(struct gb_run *r)
 		for (size_t i = 0; i < r->ncells; i++)
 			if (first[i] == i && r->ex[r->cells[i].exec].ok &&
 			    (pass == 0) == first_of_pair(r, first, i))
-				order[norder++] = (struct by_cost){ pass ? pair_cost(r, first, i) : 0, i };
-		qsort(order, norder, sizeof(*order), cheaper);
+				order[norder++] = (struct gb_keyed){ pass ? pair_cost(r, first, i) : 0, i };
+		qsort(order, norder, sizeof(*order), gb_keyed_cmp);
 		for (size_t k = 0; k < norder && !gb_interrupted; k++) {
 			size_t i = order[k].i;
 			struct gb_run_cell *cl = &r->cells[i];
