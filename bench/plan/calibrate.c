@@ -67,11 +67,10 @@ static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum g
 	struct gb_results tmp = { 0 };
 	struct gb_cell *c = NULL;
 	struct gb_probe_points pts = { .n = 0 };
-	double sec = NAN, f = 0;
+	const double *cum = r->cum_flops[w];
+	double sec = NAN;
 	int rc;
 
-	for (uint32_t i = 0; i < n; i++)
-		f += gb_shape_flops(&wl->trace.req[i].shape);
 	*row_flops = NAN;
 	k = k < n ? k : n;
 	spec.window = k;
@@ -80,7 +79,6 @@ static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum g
 					 batch, q, 0));
 	while (!rc && !gb_interrupted) {
 		uint64_t t0, dt;
-		double fk;
 
 		/* the same window untimed first: its inputs and the executor warm */
 		rc = gb_cell_rep(c, 0);
@@ -108,12 +106,9 @@ static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum g
 		}
 		if (rc)
 			break;
-		fk = 0;
-		for (uint32_t i = 0; i < k; i++)
-			fk += gb_shape_flops(&wl->trace.req[i].shape);
 		if (pts.n < GB_ARRAY_SIZE(pts.rows)) {
 			pts.rows[pts.n] = k;
-			pts.flops[pts.n] = fk;
+			pts.flops[pts.n] = cum[k];
 			pts.sec[pts.n++] = (double)dt * 1e-9;
 		}
 		if (dt >= 20000000ull || k >= n) {
@@ -126,10 +121,10 @@ static double probe(struct gb_run *r, size_t w, size_t e, uint32_t batch, enum g
 			 * cost of their own besides their FLOPs.
 			 */
 			scale = (double)n / k;
-			if (fk > 0 && f / fk > scale)
-				scale = f / fk;
+			if (cum[k] > 0 && cum[n] / cum[k] > scale)
+				scale = cum[n] / cum[k];
 			sec = (double)dt * 1e-9 * scale;
-			*row_flops = gb_calibrate_row_flops(&pts, n ? f / n : 0);
+			*row_flops = gb_calibrate_row_flops(&pts, n ? cum[n] / n : 0);
 			break;
 		}
 		k = k > n / 4 ? n : k * 4;

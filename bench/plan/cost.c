@@ -86,6 +86,12 @@ static double hit_share(const struct gb_workload *w, uint32_t cache, size_t rows
 	return h;
 }
 
+/* Workload w's cumulative FLOPs (run.h), or NULL before the time plan built them. */
+static const double *cum_flops(const struct gb_run *r, size_t w)
+{
+	return r->cum_flops ? r->cum_flops[w] : NULL;
+}
+
 /*
  * A call's own cost over a request's, from two probes of one workload,
  * executor and quant at batch sizes whose whole replays make c1 and c2
@@ -144,13 +150,12 @@ double gb_run_cache_part(const struct gb_run *r, size_t i, size_t rows)
 	       (ratio * (double)cold.calls + (double)cold.requests);
 	/* and what its hits and puts copy, over what those rows cost at cache 0 */
 	if (cached.copied && r->copy_bps > 0 && isfinite(cl->rep_s) && cl->rep_s > 0) {
-		double *cum = gb_run_cum_flops(w);
-		double t0 = cl->rep_s * gb_budget_window_part(cum, cl->rep_row_flops,
+		double t0 = cl->rep_s * gb_budget_window_part(cum_flops(r, cl->workload),
+							       cl->rep_row_flops,
 							       (uint32_t)w->trace.n,
 							       (uint32_t)(rows < w->trace.n ? rows :
 									  w->trace.n));
 
-		free(cum);
 		if (t0 > 0)
 			part += (double)cached.copied * 4.0 / r->copy_bps / t0;
 	}
@@ -176,12 +181,9 @@ double gb_run_cell_estimate(const struct gb_run *r, size_t i)
 
 	if (!r->ex[cl->exec].ok || !isfinite(cl->rep_s))
 		return 0;
-	if (cl->window && cl->window < n) {
-		double *cum = gb_run_cum_flops(&r->wl[cl->workload]);
-
-		f = gb_budget_window_part(cum, cl->rep_row_flops, n, cl->window);
-		free(cum);
-	}
+	if (cl->window && cl->window < n)
+		f = gb_budget_window_part(cum_flops(r, cl->workload), cl->rep_row_flops, n,
+					  cl->window);
 	f *= gb_run_cache_part(r, i, cl->window ? cl->window : SIZE_MAX);
 	return gb_run_accuracy_s(r, i) +
 	       (cl->rep_s * f + cl->rep_fixed_s) * (untimed + reps * (1.0 + cl->prime));

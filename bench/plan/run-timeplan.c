@@ -186,12 +186,16 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	int solo = gb_run_alone(r->opts);
 	json_t *jp, *jcal, *jcells;
 	struct gb_budget_cell *bc;
-	double **cum, *part, left, turns_s = 0, total = 0, startup = 0, now_s, share, reserve, extra = 0;
+	double *part, left, turns_s = 0, total = 0, startup = 0, now_s, share, reserve, extra = 0;
 	size_t nshort = 0, nfixed = 0;
 
 	/* a callgrind child replays its cell as configured: calibrating under valgrind is no plan */
 	if ((!(cfg->time_budget > 0) && !dry) || gb_callgrind_child())
 		return 0;
+	/* what a window of each trace costs is priced by its FLOPs (budget.h) */
+	r->cum_flops = gb_xcalloc(r->nwl + 1, sizeof(*r->cum_flops));
+	for (size_t i = 0; i < r->nwl; i++)
+		r->cum_flops[i] = gb_run_cum_flops(&r->wl[i]);
 	if (child && cfg->time_budget > 0) {
 		jcal = inherit(r, &startup);
 		if (!jcal)
@@ -239,9 +243,6 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	reserve = cfg->time_budget * BUDGET_RESERVE / np;
 	bc = gb_xcalloc(r->ncells + 1, sizeof(*bc));
 	part = gb_xcalloc(r->ncells + 1, sizeof(*part));
-	cum = gb_xcalloc(r->nwl + 1, sizeof(*cum));
-	for (size_t i = 0; i < r->nwl; i++)
-		cum[i] = gb_run_cum_flops(&r->wl[i]);
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct gb_run_cell *cl = &r->cells[i];
 		uint32_t n = (uint32_t)r->wl[cl->workload].trace.n;
@@ -254,7 +255,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		uint32_t min_window = keep ? rows : (uint32_t)gb_percentile_min_samples(99.0);
 		double rep_s = isfinite(cl->rep_s) && r->ex[cl->exec].ok ? cl->rep_s : 0, cold;
 
-		rep_s *= gb_budget_window_part(cum[cl->workload], cl->rep_row_flops, n, rows);
+		rep_s *= gb_budget_window_part(r->cum_flops[cl->workload], cl->rep_row_flops, n, rows);
 		/*
 		 * less what its result cache saves (cost.h), as the dry run's
 		 * estimate counts it, over the smallest window the plan may give
@@ -270,7 +271,7 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 			.rep_s = rep_s, .rep_cold_s = cold, .fixed_s = rep_s > 0 ? cl->rep_fixed_s : 0,
 			.extra_s = gb_run_accuracy_s(r, i),
 			.requests = rows,
-			.cum_flops = cum[cl->workload], .row_flops = cl->rep_row_flops,
+			.cum_flops = r->cum_flops[cl->workload], .row_flops = cl->rep_row_flops,
 			.untimed = cl->warmup, .prime = cl->prime,
 			.min_reps = share_of(cfg->min_repetitions, p, np), .max_reps = cl->reps,
 			.min_window = min_window,
@@ -331,9 +332,6 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 	total += turns_s;
 	free(bc);
 	free(part);
-	for (size_t i = 0; i < r->nwl; i++)
-		free(cum[i]);
-	free(cum);
 	/*
 	 * The repetitions are to be done when the share is, less the reserve
 	 * and the accuracy checks that follow them: past it, the run gives up

@@ -449,6 +449,9 @@ void gb_run_release(struct gb_run *r)
 		gb_workload_release(&r->wl[i]);
 	free(r->wl);
 	free(r->speeds);
+	for (size_t i = 0; r->cum_flops && i < r->nwl; i++)
+		free(r->cum_flops[i]);
+	free(r->cum_flops);
 	gb_counters_close(r->counters);
 	if (r->memplan)
 		gb_memplan_release(r->memplan);

@@ -164,6 +164,9 @@ struct gb_run {
 	double calib_s;               /* seconds the calibration took */
 	double copy_bps;              /* bytes a second memcpy moves, for what a result
 	                               * cache's hits and puts copy (0: unknown) */
+	double **cum_flops;           /* per workload, the FLOPs of its first k requests,
+	                               * k = 0..n: what the time plan prices a window by
+	                               * (gb_run_timeplan builds it; plan/cost.h) */
 	uint64_t plan_start_ns;       /* when the budget's clock started */
 	uint64_t reps_end_ns;         /* when the plan's repetitions should be done (0: no plan) */
 	size_t budget_over;           /* cells short of their minimum (budget.h) */
