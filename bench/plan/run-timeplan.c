@@ -264,7 +264,9 @@ int gb_run_timeplan(struct gb_run *r, int dry)
 		 * (budget.c rate)
 		 */
 		cold = rep_s;
-		part[i] = fmax(gb_run_cache_part(r, i, rows), gb_run_cache_part(r, i, min_window));
+		part[i] = gb_run_cache_part(r, i, rows);
+		if (min_window < rows)
+			part[i] = fmax(part[i], gb_run_cache_part(r, i, min_window));
 		rep_s *= part[i];
 		/* another executor's check runs each call on the cpu too (accuracy_s) */
 		bc[i] = (struct gb_budget_cell){
